@@ -1,0 +1,342 @@
+import { z } from 'zod';
+import type { CurrencyCode } from '../money/currency.js';
+import { CurrencyCodeSchema, minorPerMajor } from '../money/currency.js';
+import { AmountMinorSchema, PositiveAmountMinorSchema } from '../money/money.js';
+
+/**
+ * Every limit of the product, by name, in one place (DESIGN section 9 and STYLE's "put a limit on
+ * everything"). Money limits are per currency and KYC tier; system limits bound queues, batches, retries
+ * and timeouts. `loadLimits` checks them against each other, so a limits file that would let a till take
+ * more than a wallet may hold in a day fails at start-up, not at the till.
+ */
+const minutesMs = 60_000;
+const hoursMs = 60 * minutesMs;
+const daysMs = 24 * hoursMs;
+
+export const kycTiers = [0, 1] as const;
+export type KycTier = (typeof kycTiers)[number];
+export const KycTierSchema = z.union([z.literal(0), z.literal(1)]);
+
+const TierLimitsSchema = z.object({
+  /** Deposits into one wallet over any rolling 24 hours. */
+  walletDailyMaxMinor: PositiveAmountMinorSchema,
+  /** Deposits into one wallet over any rolling 30 days. */
+  walletMonthlyMaxMinor: PositiveAmountMinorSchema,
+  /** How many deposits one wallet may take over any rolling 24 hours. */
+  walletDepositsPerDayMax: z.number().int().positive(),
+});
+
+export const MoneyLimitsSchema = z.object({
+  tillDepositMinMinor: PositiveAmountMinorSchema,
+  tillDepositMaxMinor: PositiveAmountMinorSchema,
+  tiers: z.object({ 0: TierLimitsSchema, 1: TierLimitsSchema }),
+  kioskOfflineDepositMaxMinor: PositiveAmountMinorSchema,
+  kioskOfflineUnsyncedMaxMinor: PositiveAmountMinorSchema,
+  kioskOfflineOldestUnsyncedMs: z.number().int().positive(),
+  /** Cash per person per day above this is flagged for a currency transaction report. */
+  cashReportThresholdMinor: AmountMinorSchema,
+});
+
+export type MoneyLimits = z.infer<typeof MoneyLimitsSchema>;
+
+export const SystemLimitsSchema = z.object({
+  ccTalkPollIntervalMs: z.number().int().positive(),
+  ccTalkDeviceWatchdogMs: z.number().int().positive(),
+  ccTalkInterByteTimeoutMs: z.number().int().positive(),
+  ccTalkReplyTimeoutMs: z.number().int().positive(),
+  ccTalkRetriesMax: z.number().int().nonnegative(),
+  ccTalkFrameBytesMax: z.number().int().min(5).max(260),
+  ccTalkEventBufferSize: z.number().int().positive(),
+  deviceReconnectBackoffMsMin: z.number().int().positive(),
+  deviceReconnectBackoffMsMax: z.number().int().positive(),
+  syncBatchDepositsMax: z.number().int().positive(),
+  syncDepositBytesMax: z.number().int().positive(),
+  syncRetryBackoffMsMin: z.number().int().positive(),
+  syncRetryBackoffMsMax: z.number().int().positive(),
+  httpBodyBytesMax: z.number().int().positive(),
+  signatureSkewMs: z.number().int().positive(),
+  nonceRetentionMs: z.number().int().positive(),
+  heartbeatIntervalMs: z.number().int().positive(),
+  terminalSilentAlertMs: z.number().int().positive(),
+  tillAuthorizationTtlMs: z.number().int().positive(),
+  tillVoidWindowMs: z.number().int().positive(),
+  clerkSessionTtlMs: z.number().int().positive(),
+  pinAttemptsMax: z.number().int().positive(),
+  pinLockoutMs: z.number().int().positive(),
+  otpTtlMs: z.number().int().positive(),
+  otpAttemptsMax: z.number().int().positive(),
+  shopperSessionTtlMs: z.number().int().positive(),
+  codeRotationGraceMs: z.number().int().nonnegative(),
+  codeLookupsPerMinuteMax: z.number().int().positive(),
+  slipTtlMsMin: z.number().int().positive(),
+  slipTtlMsMax: z.number().int().positive(),
+  depositIdleTimeoutMs: z.number().int().positive(),
+  depositDrainMs: z.number().int().positive(),
+  bridgeMessageBytesMax: z.number().int().positive(),
+});
+
+export type SystemLimits = z.infer<typeof SystemLimitsSchema>;
+
+export const LimitsSchema = z.object({
+  money: z.partialRecord(CurrencyCodeSchema, MoneyLimitsSchema),
+  system: SystemLimitsSchema,
+});
+
+export type Limits = z.infer<typeof LimitsSchema>;
+
+/** Whole major units to minor units, for writing defaults readably. */
+function major(currency: CurrencyCode, amountMajor: number): number {
+  return amountMajor * minorPerMajor(currency);
+}
+
+function moneyLimits(
+  currency: CurrencyCode,
+  m: {
+    till: [number, number];
+    daily: [number, number];
+    monthly: [number, number];
+    offline: [number, number];
+    report: number;
+  },
+): MoneyLimits {
+  return {
+    tillDepositMinMinor: major(currency, m.till[0]),
+    tillDepositMaxMinor: major(currency, m.till[1]),
+    tiers: {
+      0: {
+        walletDailyMaxMinor: major(currency, m.daily[0]),
+        walletMonthlyMaxMinor: major(currency, m.monthly[0]),
+        walletDepositsPerDayMax: 20,
+      },
+      1: {
+        walletDailyMaxMinor: major(currency, m.daily[1]),
+        walletMonthlyMaxMinor: major(currency, m.monthly[1]),
+        walletDepositsPerDayMax: 50,
+      },
+    },
+    kioskOfflineDepositMaxMinor: major(currency, m.offline[0]),
+    kioskOfflineUnsyncedMaxMinor: major(currency, m.offline[1]),
+    kioskOfflineOldestUnsyncedMs: 72 * hoursMs,
+    cashReportThresholdMinor: major(currency, m.report),
+  };
+}
+
+/**
+ * USD and MXN are DESIGN section 9. EUR and GBP take the USD figures and INR and JPY roughly their USD
+ * equivalents; those four are our assumption until compliance sets them.
+ */
+export const defaultLimits: Limits = {
+  money: {
+    USD: moneyLimits('USD', {
+      till: [5, 500],
+      daily: [1_000, 5_000],
+      monthly: [2_500, 10_000],
+      offline: [200, 1_000],
+      report: 10_000,
+    }),
+    MXN: moneyLimits('MXN', {
+      till: [100, 5_000],
+      daily: [10_000, 50_000],
+      monthly: [25_000, 100_000],
+      offline: [4_000, 20_000],
+      report: 200_000,
+    }),
+    EUR: moneyLimits('EUR', {
+      till: [5, 500],
+      daily: [1_000, 5_000],
+      monthly: [2_500, 10_000],
+      offline: [200, 1_000],
+      report: 10_000,
+    }),
+    GBP: moneyLimits('GBP', {
+      till: [5, 500],
+      daily: [1_000, 5_000],
+      monthly: [2_500, 10_000],
+      offline: [200, 1_000],
+      report: 10_000,
+    }),
+    INR: moneyLimits('INR', {
+      till: [400, 40_000],
+      daily: [80_000, 400_000],
+      monthly: [200_000, 800_000],
+      offline: [16_000, 80_000],
+      report: 800_000,
+    }),
+    JPY: moneyLimits('JPY', {
+      till: [750, 75_000],
+      daily: [150_000, 750_000],
+      monthly: [375_000, 1_500_000],
+      offline: [30_000, 150_000],
+      report: 1_500_000,
+    }),
+  },
+  system: {
+    ccTalkPollIntervalMs: 200,
+    ccTalkDeviceWatchdogMs: 1_000,
+    ccTalkInterByteTimeoutMs: 50,
+    ccTalkReplyTimeoutMs: 100,
+    ccTalkRetriesMax: 3,
+    ccTalkFrameBytesMax: 260,
+    ccTalkEventBufferSize: 5,
+    deviceReconnectBackoffMsMin: 250,
+    deviceReconnectBackoffMsMax: 10_000,
+    syncBatchDepositsMax: 500,
+    syncDepositBytesMax: 4_096,
+    syncRetryBackoffMsMin: 1_000,
+    syncRetryBackoffMsMax: 5 * minutesMs,
+    httpBodyBytesMax: 4 * 1024 * 1024,
+    signatureSkewMs: 5 * minutesMs,
+    nonceRetentionMs: 15 * minutesMs,
+    heartbeatIntervalMs: 30_000,
+    terminalSilentAlertMs: 3 * minutesMs,
+    tillAuthorizationTtlMs: 5 * minutesMs,
+    tillVoidWindowMs: 30 * minutesMs,
+    clerkSessionTtlMs: 12 * hoursMs,
+    pinAttemptsMax: 5,
+    pinLockoutMs: 15 * minutesMs,
+    otpTtlMs: 10 * minutesMs,
+    otpAttemptsMax: 5,
+    shopperSessionTtlMs: 30 * daysMs,
+    codeRotationGraceMs: 15 * minutesMs,
+    codeLookupsPerMinuteMax: 30,
+    slipTtlMsMin: hoursMs,
+    slipTtlMsMax: 7 * daysMs,
+    depositIdleTimeoutMs: 60_000,
+    depositDrainMs: 1_500,
+    bridgeMessageBytesMax: 64 * 1024,
+  },
+};
+
+/** Every way the limits contradict each other, in words; empty when they are coherent. */
+export function limitProblems(limits: Limits): string[] {
+  const problems: string[] = [];
+  const check = (ok: boolean, problem: string): void => {
+    if (!ok) problems.push(problem);
+  };
+  for (const [currency, m] of Object.entries(limits.money) as [CurrencyCode, MoneyLimits][]) {
+    const t0 = m.tiers[0];
+    const t1 = m.tiers[1];
+    check(
+      m.tillDepositMinMinor <= m.tillDepositMaxMinor,
+      `${currency}: till minimum is above the till maximum`,
+    );
+    check(
+      m.tillDepositMaxMinor <= t0.walletDailyMaxMinor,
+      `${currency}: one till deposit may exceed a tier 0 day`,
+    );
+    for (const tier of kycTiers) {
+      const t = m.tiers[tier];
+      check(
+        t.walletDailyMaxMinor <= t.walletMonthlyMaxMinor,
+        `${currency}: tier ${tier} day is above its 30 days`,
+      );
+    }
+    check(t0.walletDailyMaxMinor <= t1.walletDailyMaxMinor, `${currency}: tier 0 day is above tier 1 day`);
+    check(
+      t0.walletMonthlyMaxMinor <= t1.walletMonthlyMaxMinor,
+      `${currency}: tier 0 30 days is above tier 1`,
+    );
+    check(
+      t0.walletDepositsPerDayMax <= t1.walletDepositsPerDayMax,
+      `${currency}: tier 0 may make more deposits a day than tier 1`,
+    );
+    check(
+      m.kioskOfflineDepositMaxMinor <= m.kioskOfflineUnsyncedMaxMinor,
+      `${currency}: one offline deposit may exceed the unsynced cap per terminal`,
+    );
+    check(
+      m.kioskOfflineDepositMaxMinor <= t0.walletDailyMaxMinor,
+      `${currency}: one offline deposit may exceed a tier 0 day`,
+    );
+  }
+  const s = limits.system;
+  check(
+    s.ccTalkPollIntervalMs >= 100 && s.ccTalkPollIntervalMs <= 900,
+    'ccTalk poll interval must be 100-900 ms (the devices documented range)',
+  );
+  check(
+    s.ccTalkPollIntervalMs * 2 <= s.ccTalkDeviceWatchdogMs,
+    'ccTalk poll interval must leave room for a missed poll inside the device watchdog',
+  );
+  check(
+    s.ccTalkInterByteTimeoutMs < s.ccTalkReplyTimeoutMs,
+    'ccTalk inter-byte timeout must be shorter than the reply timeout',
+  );
+  check(
+    s.ccTalkReplyTimeoutMs * (s.ccTalkRetriesMax + 1) < s.ccTalkDeviceWatchdogMs,
+    'ccTalk retries must finish inside the device watchdog, or a slow reply inhibits the acceptor',
+  );
+  check(
+    s.deviceReconnectBackoffMsMin <= s.deviceReconnectBackoffMsMax,
+    'device reconnect backoff minimum is above its maximum',
+  );
+  check(s.syncRetryBackoffMsMin <= s.syncRetryBackoffMsMax, 'sync backoff minimum is above its maximum');
+  check(
+    s.syncBatchDepositsMax * s.syncDepositBytesMax <= s.httpBodyBytesMax,
+    'a full sync batch would not fit in the HTTP body limit',
+  );
+  check(
+    s.nonceRetentionMs >= 2 * s.signatureSkewMs,
+    'nonces must be kept for the whole window a timestamp is accepted in',
+  );
+  check(
+    s.heartbeatIntervalMs * 2 <= s.terminalSilentAlertMs,
+    'a terminal must miss at least two heartbeats before it is called silent',
+  );
+  check(
+    s.tillAuthorizationTtlMs <= s.tillVoidWindowMs,
+    'a till authorization must not outlive the void window',
+  );
+  check(s.slipTtlMsMin <= s.slipTtlMsMax, 'payment slip minimum lifetime is above its maximum');
+  check(
+    s.depositDrainMs < s.depositIdleTimeoutMs,
+    'draining in-flight coins must be quicker than the idle time-out',
+  );
+  check(
+    s.depositDrainMs >= 3 * s.ccTalkPollIntervalMs,
+    'draining must span several polls, so coins already inside the acceptor are still seen',
+  );
+  return problems;
+}
+
+export class LimitsError extends Error {
+  override name = 'LimitsError';
+
+  constructor(readonly problems: string[]) {
+    super(`limits are not coherent:\n- ${problems.join('\n- ')}`);
+  }
+}
+
+type DeepPartial<T> = T extends object ? { [K in keyof T]?: DeepPartial<T[K]> } : T;
+export type LimitsOverride = DeepPartial<Limits>;
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function deepMerge(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = deepMerge(base[key], value);
+  return merged;
+}
+
+/**
+ * The defaults with `override` laid over them (a limits file need only say what differs), parsed and
+ * checked. Throws a LimitsError naming every problem: incoherent limits are a start-up failure.
+ */
+export function loadLimits(override: unknown = {}): Limits {
+  const parsed = LimitsSchema.safeParse(deepMerge(defaultLimits, override));
+  if (!parsed.success) {
+    throw new LimitsError(parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`));
+  }
+  const problems = limitProblems(parsed.data);
+  if (problems.length > 0) throw new LimitsError(problems);
+  return parsed.data;
+}
+
+export function moneyLimitsFor(limits: Limits, currency: CurrencyCode): MoneyLimits {
+  const m = limits.money[currency];
+  if (!m) throw new Error(`no limits configured for ${currency}`);
+  return m;
+}
