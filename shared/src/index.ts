@@ -11,3 +11,5 @@ export * from './errors/catalogue.js';
 export * from './limits/limits.js';
 export * from './clock/clock.js';
 export * from './schemas/common.js';
+export * from './schemas/devices.js';
+export * from './schemas/kiosk-deposit.js';
