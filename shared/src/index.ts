@@ -13,3 +13,4 @@ export * from './clock/clock.js';
 export * from './schemas/common.js';
 export * from './schemas/devices.js';
 export * from './schemas/kiosk-deposit.js';
+export * from './schemas/print.js';
