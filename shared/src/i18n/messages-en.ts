@@ -1,0 +1,65 @@
+import type { ErrorCode } from '../errors/catalogue.js';
+
+/**
+ * What every UI says for each error code, in plain words for a person at a kiosk, a till or a phone. The
+ * keys are `errorMessageKey(code)`; `{name}` marks a value filled in when shown.
+ */
+export const errorMessagesEn = {
+  'error.validationFailed': 'Something in the request was not right. Please check and try again.',
+  'error.malformedJson': 'The request could not be read. Please try again.',
+  'error.bodyTooLarge': 'That was too much to send at once.',
+  'error.unsupportedMediaType': 'The request was in a form we cannot read.',
+  'error.amountInvalid': 'Enter an amount in whole cents, above zero.',
+  'error.currencyUnknown': 'We do not handle that currency.',
+  'error.currencyMismatch': 'That amount is in a different currency from the wallet.',
+  'error.phoneInvalid': 'Enter the phone number with its country code, like +1 555 123 4567.',
+  'error.codeMalformed': 'That code is not right. Please check the numbers and try again.',
+  'error.codeUnknown': 'We do not know that code. Please check the numbers.',
+  'error.codeRevoked': 'That code was replaced by a newer one. Use the code in your wallet app.',
+  'error.codeExpired': 'That code has expired.',
+  'error.codeUsed': 'That code was already used.',
+  'error.limitExceeded': 'This would go over the deposit limit. You can still deposit {remaining}.',
+  'error.amountBelowMinimum': 'The smallest deposit here is {minimum}.',
+  'error.amountAboveMaximum': 'The largest deposit here is {maximum}.',
+  'error.amountMismatch': 'This payment slip is for {expected}. Deposit exactly that amount.',
+  'error.insufficientFunds': 'There is not enough money in the account for this.',
+  'error.idempotencyConflict': 'This was already done with different details. Start again.',
+  'error.shopperExists': 'There is already a wallet for this phone number. Sign in instead.',
+  'error.unauthenticated': 'Please sign in.',
+  'error.sessionExpired': 'You were signed out. Please sign in again.',
+  'error.forbidden': 'You are not allowed to do this.',
+  'error.otpInvalid': 'That code is wrong or too old. Check the message we sent you.',
+  'error.otpLocked': 'Too many wrong codes. Wait a few minutes and ask for a new one.',
+  'error.pinInvalid': 'The store, clerk number or PIN is wrong.',
+  'error.pinLocked': 'Too many wrong PINs. This clerk is locked for a few minutes.',
+  'error.rateLimited': 'Too many tries. Please wait a moment.',
+  'error.authorizationExpired': 'This deposit took too long to confirm. Start it again.',
+  'error.authorizationUnknown': 'We cannot find this deposit. Start it again.',
+  'error.voidWindowClosed': 'This deposit can no longer be cancelled here.',
+  'error.alreadyVoided': 'This deposit was already cancelled.',
+  'error.claimAlreadyRedeemed': 'This voucher or receipt was already added to a wallet.',
+  'error.signatureInvalid': 'This kiosk could not prove who it is. Please call for service.',
+  'error.signatureStale': 'This kiosk clock is wrong. Please call for service.',
+  'error.nonceReplayed': 'This kiosk sent a message twice. Please call for service.',
+  'error.terminalUnknown': 'This kiosk is not registered. Please call for service.',
+  'error.terminalDisabled': 'This kiosk is switched off by the operator.',
+  'error.enrollmentTokenInvalid': 'That registration code is wrong, used or expired.',
+  'error.syncBatchTooLarge': 'The kiosk sent too many deposits at once.',
+  'error.receiptSignatureInvalid': 'We could not check this receipt. Please keep it and contact support.',
+  'error.offlineCapReached': 'This kiosk cannot take money until it reconnects. Your money is safe.',
+  'error.deviceFault': 'Part of this kiosk stopped working. Any money counted is saved to your receipt.',
+  'error.serverUnreachable': 'We cannot reach our service right now. Please try again soon.',
+  'error.notFound': 'We could not find that.',
+  'error.conflict': 'That clashes with something that just changed. Please try again.',
+  'error.serviceUnavailable': 'The service is busy. Please try again in a moment.',
+  'error.internal': 'Something went wrong on our side. Nothing was charged twice.',
+} as const satisfies Record<`error.${string}`, string>;
+
+export type ErrorMessageKey = keyof typeof errorMessagesEn;
+
+/** Every ErrorCode must have a message: this fails to compile when a code is added without one. */
+type CamelCase<S extends string> = S extends `${infer Head}_${infer Tail}`
+  ? `${Lowercase<Head>}${Capitalize<CamelCase<Tail>>}`
+  : Lowercase<S>;
+type Missing = Exclude<`error.${CamelCase<ErrorCode>}`, ErrorMessageKey>;
+export const everyErrorHasAMessage: Missing extends never ? true : Missing = true;

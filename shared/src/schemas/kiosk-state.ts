@@ -1,0 +1,121 @@
+import { z } from 'zod';
+import { CurrencyCodeSchema } from '../money/currency.js';
+import { AmountMinorSchema, PositiveAmountMinorSchema } from '../money/money.js';
+import { ErrorCodeSchema } from '../errors/catalogue.js';
+import { UuidV7Schema } from '../ids/uuidv7.js';
+import { DeviceFaultSchema } from './devices.js';
+import { LanguageSchema } from './common.js';
+
+/**
+ * What the terminal agent tells the kiosk UI (a state snapshot, whole, after every change) and what the UI
+ * may ask of the agent (an intent). The UI holds no deposit state of its own: it renders the latest
+ * snapshot, so a reloaded window shows exactly what the agent knows and can never show a coin the journal
+ * does not hold.
+ */
+export const kioskScreens = [
+  'attract', // idle: waiting for a shopper
+  'identify', // scan a code, key it in, or choose "no account"
+  'lookingUp', // the code is being checked with the server
+  'confirm', // the shopper confirms the masked name and what they may still deposit
+  'insertMoney', // acceptors open: live total, itemised list, rejects
+  'finishing', // acceptors closed, counting what is still in flight, then committing
+  'done', // committed: amount, new balance or pending, receipt printing
+  'outOfService', // a device failed; the reason says which
+  'offlineCapped', // offline and holding as much unsynced money as allowed: no money is taken
+] as const;
+export const KioskScreenSchema = z.enum(kioskScreens);
+export type KioskScreen = z.infer<typeof KioskScreenSchema>;
+
+/** Short-lived facts the UI may show beside the screen ("that scan was ignored: a deposit is open"). */
+export const KioskNoticeSchema = z.enum([
+  'scanIgnored', // a code was scanned while a deposit was open; the shopper stays the same
+  'limitReached', // the deposit took all it may; acceptors are closed
+  'billReturned', // a bill was handed back because it did not fit in what the deposit may still take
+  'coinRejected', // a coin or bill was not recognised and was given back
+  'idleTimeout', // the shopper went quiet; money counted so far is committed, never dropped
+]);
+export type KioskNotice = z.infer<typeof KioskNoticeSchema>;
+
+export const KioskItemSchema = z.object({
+  kind: z.enum(['coin', 'bill']),
+  valueMinor: PositiveAmountMinorSchema,
+  count: z.number().int().positive(),
+});
+export type KioskItem = z.infer<typeof KioskItemSchema>;
+
+export const KioskOutOfServiceSchema = z.object({
+  /** The device that failed, by its configured name. */
+  device: z.string().min(1).max(32),
+  /** The fault it reported, or null when it disconnected. */
+  fault: DeviceFaultSchema.nullable(),
+  errorCode: ErrorCodeSchema,
+});
+export type KioskOutOfService = z.infer<typeof KioskOutOfServiceSchema>;
+
+export const KioskOfflineCapSchema = z.object({
+  reason: z.enum(['unsyncedTotal', 'unsyncedAge']),
+  errorCode: ErrorCodeSchema,
+});
+export type KioskOfflineCap = z.infer<typeof KioskOfflineCapSchema>;
+
+export const KioskReceiptSchema = z.object({
+  depositId: UuidV7Schema,
+  sequence: z.number().int().positive(),
+  status: z.enum(['printing', 'printed', 'failed']),
+  totalMinor: AmountMinorSchema,
+  /** The balance after this deposit when the server told us the balance before it; null when unknown. */
+  newBalanceMinor: AmountMinorSchema.nullable(),
+  /** True when the credit waits for sync (the kiosk was offline or the deposit is a voucher). */
+  pending: z.boolean(),
+  /**
+   * The voucher's claim code, formatted in groups. Shown on the done screen because if the printer failed
+   * the screen is the shopper's only copy of a bearer code they already paid for.
+   */
+  claimCode: z.string().max(32).nullable(),
+});
+export type KioskReceipt = z.infer<typeof KioskReceiptSchema>;
+
+export const KioskSnapshotSchema = z.object({
+  /** Increases by one with every snapshot the agent emits; the UI drops anything older than it has. */
+  version: z.number().int().nonnegative(),
+  screen: KioskScreenSchema,
+  language: LanguageSchema,
+  currency: CurrencyCodeSchema,
+  /** Whether the agent believes it can reach the server. */
+  online: z.boolean(),
+  shopper: z
+    .object({
+      /** "J*** D***" from the server; null offline or for a voucher. */
+      maskedName: z.string().max(64).nullable(),
+      voucher: z.boolean(),
+      offline: z.boolean(),
+    })
+    .nullable(),
+  /** What the deposit may still take; null before a shopper is confirmed. */
+  remainingMinor: AmountMinorSchema.nullable(),
+  totalMinor: AmountMinorSchema,
+  items: z.array(KioskItemSchema).max(64),
+  rejectedCount: z.number().int().nonnegative(),
+  lastError: ErrorCodeSchema.nullable(),
+  notice: KioskNoticeSchema.nullable(),
+  outOfService: KioskOutOfServiceSchema.nullable(),
+  offlineCap: KioskOfflineCapSchema.nullable(),
+  receipt: KioskReceiptSchema.nullable(),
+});
+export type KioskSnapshot = z.infer<typeof KioskSnapshotSchema>;
+
+/** What the UI may ask. The agent's deposit engine decides whether the intent means anything right now. */
+export const KioskIntentSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start') }),
+  z.object({ type: z.literal('chooseLanguage'), language: LanguageSchema }),
+  /** The digits the shopper keyed; the agent checks them locally (format, check digit) before any lookup. */
+  z.object({ type: z.literal('keyedCode'), text: z.string().max(40) }),
+  z.object({ type: z.literal('noAccount') }),
+  z.object({ type: z.literal('confirm') }),
+  z.object({ type: z.literal('cancel') }),
+  z.object({ type: z.literal('finish') }),
+  z.object({ type: z.literal('reprint') }),
+  /** Leave the done screen (or dismiss an error) now rather than at its time-out. */
+  z.object({ type: z.literal('dismiss') }),
+]);
+export type KioskIntent = z.infer<typeof KioskIntentSchema>;

@@ -1,0 +1,208 @@
+import { generateCode, uuidv7 } from '@cashin/shared';
+import type { KioskIntent } from '@cashin/shared';
+import { launchChromium, screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BridgeServer } from '../agent/bridge-server.js';
+import { startBridgeServer } from '../agent/bridge-server.js';
+import { ManualSnapshotSource } from '../testing/manual-snapshot-source.js';
+import { buildKioskUi } from './build-ui.js';
+
+// The screens in Debian's Chromium, served by the real bridge server from the real Vite build. The deposit
+// logic is not under test here, so a hand-driven snapshot source stands in for the runner.
+const token = 'kiosk-screens-test-token-0123456789';
+let browser: Browser;
+let server: BridgeServer;
+let source: ManualSnapshotSource;
+let page: Page;
+const intents: KioskIntent[] = [];
+
+/** Performs a UI action and returns the one intent it sent to the agent. */
+async function intentOf(action: () => Promise<void>): Promise<KioskIntent> {
+  const seen = intents.length;
+  await action();
+  await expect.poll(() => intents.length, { timeout: 5_000 }).toBe(seen + 1);
+  return intents[seen]!;
+}
+
+async function expectAccessible(name: string): Promise<void> {
+  await page.screenshot({ path: screenshotPath('kiosk', name), fullPage: true });
+  expect(await seriousAxeViolations(page), name).toEqual([]);
+}
+
+beforeAll(async () => {
+  const uiDir = await buildKioskUi();
+  source = new ManualSnapshotSource();
+  server = await startBridgeServer({
+    port: 0,
+    token,
+    uiDir,
+    source,
+    onIntent: (intent) => intents.push(intent),
+    messageBytesMax: 64 * 1024,
+    helloTimeoutMs: 5_000,
+    connectionsMax: 4,
+  });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
+  await page.goto(`${server.url}/#token=${token}`);
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('kiosk screens', () => {
+  it('attract: starts a deposit and switches language', async () => {
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Turn your cash into wallet money');
+    await expectAccessible('01-attract');
+    expect(await intentOf(() => page.getByRole('button', { name: 'Español' }).click())).toEqual({
+      type: 'chooseLanguage',
+      language: 'es',
+    });
+    expect(await intentOf(() => page.getByRole('button', { name: 'Touch to start' }).click())).toEqual({
+      type: 'start',
+    });
+  });
+
+  it('identify: the keypad checks the check digit as it is typed', async () => {
+    source.publish({ screen: 'identify' });
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Scan or type your deposit code');
+    const code = generateCode('deposit');
+    const wrongLast = String((Number(code.at(-1)) + 1) % 10);
+    for (const digit of code.slice(0, -1) + wrongLast)
+      await page.getByRole('button', { name: digit, exact: true }).click();
+    await expect.poll(() => page.locator('#code-status').textContent()).toMatch(/not right/);
+    expect(await page.getByRole('button', { name: 'Continue' }).isDisabled()).toBe(true);
+    await expectAccessible('02-identify-wrong-digit');
+    await page.getByRole('button', { name: 'Delete last digit' }).click();
+    await page.getByRole('button', { name: code.at(-1)!, exact: true }).click();
+    await expect.poll(() => page.locator('#code').inputValue()).toBe(code.replace(/(\d{4})(?=\d)/g, '$1 '));
+    await expectAccessible('03-identify-complete');
+    expect(await intentOf(() => page.getByRole('button', { name: 'Continue' }).click())).toEqual({
+      type: 'keyedCode',
+      text: code,
+    });
+  });
+
+  it('confirm: shows the masked name and what may still be deposited', async () => {
+    source.publish({
+      screen: 'confirm',
+      shopper: { maskedName: 'Maria G.', voucher: false, offline: false },
+      remainingMinor: 95_000,
+    });
+    await expect.poll(() => page.locator('.shopper-name').textContent()).toBe('Maria G.');
+    expect(await page.getByText('You can deposit up to $950.00 now.').count()).toBe(1);
+    await expectAccessible('04-confirm');
+    expect(await intentOf(() => page.getByRole('button', { name: 'Yes, continue' }).click())).toEqual({
+      type: 'confirm',
+    });
+  });
+
+  it('insert money: the total rises coin by coin with an itemised list and rejects', async () => {
+    source.publish({ screen: 'insertMoney', totalMinor: 0, items: [] });
+    const total = page.getByTestId('total');
+    await expect.poll(() => total.textContent()).toBe('$0.00');
+    expect(await total.getAttribute('aria-live')).toBe('polite');
+    let quarters = 0;
+    for (let coin = 1; coin <= 4; coin += 1) {
+      quarters += 1;
+      source.publish({
+        totalMinor: quarters * 25,
+        items: [{ kind: 'coin', valueMinor: 25, count: quarters }],
+        remainingMinor: 95_000 - quarters * 25,
+      });
+      await expect.poll(() => total.textContent()).toBe(`$${(quarters * 0.25).toFixed(2)}`);
+    }
+    source.publish({
+      totalMinor: 600,
+      items: [
+        { kind: 'coin', valueMinor: 25, count: 4 },
+        { kind: 'bill', valueMinor: 500, count: 1 },
+      ],
+      rejectedCount: 2,
+      notice: 'coinRejected',
+    });
+    await expect.poll(() => total.textContent()).toBe('$6.00');
+    expect(await page.getByTestId('items').locator('li').allTextContents()).toEqual([
+      '1 × $5.00$5.00',
+      '4 × $0.25$1.00',
+    ]);
+    expect(await page.getByTestId('rejects').textContent()).toMatch(/^2 returned/);
+    await expectAccessible('05-insert-money');
+    expect(await intentOf(() => page.getByRole('button', { name: 'Finish' }).click())).toEqual({
+      type: 'finish',
+    });
+  });
+
+  it('done: amount, new balance and receipt status', async () => {
+    source.publish({ screen: 'finishing', notice: null });
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Counting the last coins…');
+    source.publish({
+      screen: 'done',
+      receipt: {
+        depositId: uuidv7(),
+        sequence: 7,
+        status: 'printed',
+        totalMinor: 600,
+        newBalanceMinor: 4_600,
+        pending: false,
+        claimCode: null,
+      },
+    });
+    await expect.poll(() => page.getByTestId('done-amount').textContent()).toBe('You deposited $6.00.');
+    expect(await page.getByText('Your balance is now $46.00.').count()).toBe(1);
+    await expectAccessible('06-done');
+  });
+
+  it('speaks Spanish with the currency formatted for the locale', async () => {
+    source.publish({
+      screen: 'insertMoney',
+      language: 'es',
+      currency: 'MXN',
+      totalMinor: 123_450,
+      items: [
+        { kind: 'bill', valueMinor: 20_000, count: 6 },
+        { kind: 'coin', valueMinor: 1_000, count: 34 },
+        { kind: 'coin', valueMinor: 50, count: 1 },
+      ],
+      rejectedCount: 0,
+      remainingMinor: 400_000,
+      receipt: null,
+    });
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Inserte sus monedas y billetes');
+    expect(await page.getByTestId('total').textContent()).toBe('$1,234.50');
+    expect(await page.locator('html').getAttribute('lang')).toBe('es');
+    await expectAccessible('07-insert-money-es');
+  });
+
+  it('out of service: says why in plain words', async () => {
+    source.publish({
+      screen: 'outOfService',
+      language: 'en',
+      currency: 'USD',
+      outOfService: { device: 'coin', fault: 'jam', errorCode: 'DEVICE_FAULT' },
+    });
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Out of service');
+    expect(await page.locator('.reason').textContent()).toMatch(/stopped working/);
+    await expectAccessible('08-out-of-service');
+  });
+
+  it('shows that it is reconnecting when the agent goes away, and recovers', async () => {
+    const port = server.port;
+    await server.close();
+    await expect.poll(() => page.getByText('Reconnecting…').count(), { timeout: 10_000 }).toBe(1);
+    server = await startBridgeServer({
+      port,
+      token,
+      uiDir: null,
+      source,
+      onIntent: (intent) => intents.push(intent),
+      messageBytesMax: 64 * 1024,
+      helloTimeoutMs: 5_000,
+      connectionsMax: 4,
+    });
+    await expect.poll(() => page.getByText('Reconnecting…').count(), { timeout: 10_000 }).toBe(0);
+  });
+});

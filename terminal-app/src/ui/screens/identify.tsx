@@ -1,0 +1,73 @@
+import { codeTypes, partialCodeState } from '@cashin/shared';
+import { useState } from 'preact/hooks';
+import type { ScreenProps } from '../context.js';
+import { Keypad, codeStateClass } from '../components/keypad.js';
+import { ScreenHeading } from '../components/screen-heading.js';
+
+const accepted = ['deposit', 'slip'] as const;
+const codeLength = Math.max(...accepted.map((type) => codeTypes[type].length));
+
+/** Digits so far in groups of four, as the code is printed on the shopper's card. */
+function grouped(digits: string): string {
+  return digits.replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
+export function IdentifyScreen({ t, send }: ScreenProps) {
+  const [digits, setDigits] = useState('');
+  const state = partialCodeState(digits, accepted);
+  const status =
+    state === 'invalid'
+      ? t('identify.invalid')
+      : state === 'complete'
+        ? t('identify.complete')
+        : t('identify.incomplete', { length: codeLength });
+  const type = (digit: string): void =>
+    setDigits((current) => (current.length < codeLength ? current + digit : current));
+  return (
+    <section class="screen screen-identify">
+      <ScreenHeading text={t('identify.title')} screen="identify" />
+      <p class="lead">{t('identify.scanHint')}</p>
+      <label class="code-field" for="code">
+        <span>{t('identify.codeLabel')}</span>
+        <input
+          id="code"
+          class={codeStateClass(state)}
+          inputMode="numeric"
+          autoComplete="off"
+          aria-describedby="code-status"
+          aria-invalid={state === 'invalid'}
+          value={grouped(digits)}
+          onInput={(event) => setDigits(event.currentTarget.value.replace(/\D/g, '').slice(0, codeLength))}
+        />
+      </label>
+      <p id="code-status" class={`code-status ${codeStateClass(state)}`} aria-live="polite">
+        {status}
+      </p>
+      <Keypad
+        onDigit={type}
+        onBackspace={() => setDigits((current) => current.slice(0, -1))}
+        onClear={() => setDigits('')}
+        labels={{ backspace: t('keypad.backspace'), clear: t('keypad.clear') }}
+      />
+      <div class="actions">
+        <button type="button" class="secondary" onClick={() => send({ type: 'cancel' })}>
+          {t('cancel')}
+        </button>
+        <button
+          type="button"
+          class="primary"
+          disabled={state !== 'complete'}
+          onClick={() => send({ type: 'keyedCode', text: digits })}
+        >
+          {t('identify.continue')}
+        </button>
+      </div>
+      <div class="no-account">
+        <button type="button" class="link" onClick={() => send({ type: 'noAccount' })}>
+          {t('identify.noAccount')}
+        </button>
+        <p>{t('identify.noAccountHint')}</p>
+      </div>
+    </section>
+  );
+}
