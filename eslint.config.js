@@ -41,7 +41,7 @@ export default tseslint.config(
   {
     languageOptions: {
       parserOptions: {
-        projectService: { allowDefaultProject: ['*.js', '*.ts', 'scripts/src/lint/*.js'] },
+        projectService: { allowDefaultProject: ['*.js', '*.ts', '*/*.ts', 'scripts/src/lint/*.js'] },
         tsconfigRootDir: root,
       },
       globals: { console: 'readonly', process: 'readonly' },

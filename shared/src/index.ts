@@ -19,3 +19,5 @@ export * from './i18n/translate.js';
 export * from './i18n/messages-en.js';
 export * from './i18n/error-messages.js';
 export * from './schemas/kiosk-bridge.js';
+export * from './terminal/request-signature.js';
+export * from './schemas/api/terminal-api.js';

@@ -15,7 +15,7 @@ export function DoneScreen({ snapshot, t, money, send }: ScreenProps) {
       <p class="amount" data-testid="done-amount">
         {t('done.amount', { amount: money(receipt?.totalMinor ?? snapshot.totalMinor) })}
       </p>
-      {receipt?.newBalanceMinor != null && !receipt.pending ? (
+      {receipt && receipt.newBalanceMinor !== null && !receipt.pending ? (
         <p class="lead">{t('done.balance', { amount: money(receipt.newBalanceMinor) })}</p>
       ) : (
         <p class="lead pending">{t('done.pending')}</p>

@@ -1,0 +1,119 @@
+import { z } from 'zod';
+import { CurrencyCodeSchema } from '../../money/currency.js';
+import { AmountMinorSchema } from '../../money/money.js';
+import { UuidV7Schema } from '../../ids/uuidv7.js';
+import { ErrorCodeSchema } from '../../errors/catalogue.js';
+import { defaultLimits } from '../../limits/limits.js';
+import { terminalIdPattern } from '../../terminal/request-signature.js';
+import { DeviceStatusSchema } from '../devices.js';
+import { KioskDepositSchema } from '../kiosk-deposit.js';
+import { codeSchema } from '../../codes/code-schema.js';
+
+/**
+ * Wire schemas between a kiosk and the server (issue 4): enrollment, signed sync batches and their
+ * per-deposit answers, code lookups and heartbeats. Every request but enrollment is signed (see
+ * terminal/request-signature.ts).
+ */
+export const terminalApiPaths = {
+  enroll: '/v1/terminal/enroll',
+  sync: '/v1/terminal/sync',
+  lookup: '/v1/terminal/lookup',
+  heartbeat: '/v1/terminal/heartbeat',
+} as const;
+
+export const TerminalIdSchema = z.string().regex(terminalIdPattern);
+
+/** An Ed25519 public key as its 32 raw bytes in unpadded base64url (43 characters). */
+export const Ed25519PublicKeySchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key');
+
+export const softwareVersionLengthMax = 40;
+
+export const EnrollRequestSchema = z.object({
+  token: z.string().min(16).max(128),
+  publicKey: Ed25519PublicKeySchema,
+  softwareVersion: z.string().min(1).max(softwareVersionLengthMax),
+});
+
+export const EnrollResponseSchema = z.object({
+  terminalId: TerminalIdSchema,
+  storeId: z.string(),
+  currency: CurrencyCodeSchema,
+  serverTimeMs: z.number().int(),
+});
+
+export const SyncRequestSchema = z.object({
+  deposits: z.array(KioskDepositSchema).min(1).max(defaultLimits.system.syncBatchDepositsMax),
+});
+export type SyncRequest = z.infer<typeof SyncRequestSchema>;
+
+/**
+ * The answer for one deposit. `created` and `exists` both mean the server holds exactly this deposit: the
+ * terminal marks it synced. `conflict` means the server holds a deposit with this id or sequence and
+ * different fields: the terminal quarantines it for a person, and never retries it forever.
+ */
+export const SyncResultSchema = z.discriminatedUnion('status', [
+  z.object({
+    depositId: UuidV7Schema,
+    status: z.literal('created'),
+    /** Where the money went: the shopper's wallet, or suspense (unknown or revoked code) with a claim. */
+    creditedTo: z.enum(['wallet', 'suspense', 'claim']),
+    inReview: z.boolean(),
+  }),
+  z.object({ depositId: UuidV7Schema, status: z.literal('exists') }),
+  z.object({
+    depositId: UuidV7Schema,
+    status: z.literal('conflict'),
+    /** The fields the server holds for this id or sequence, so a person can compare. */
+    stored: z.record(z.string(), z.unknown()),
+  }),
+]);
+export type SyncResult = z.infer<typeof SyncResultSchema>;
+
+export const SyncResponseSchema = z.object({
+  results: z.array(SyncResultSchema),
+  serverTimeMs: z.number().int(),
+});
+export type SyncResponse = z.infer<typeof SyncResponseSchema>;
+
+export const LookupRequestSchema = z.object({ code: codeSchema(['deposit', 'slip']) });
+
+/** What a kiosk may know about a shopper before taking their cash: a masked name and what still fits. */
+export const LookupResponseSchema = z.object({
+  maskedName: z.string().max(64),
+  currency: CurrencyCodeSchema,
+  remainingMinor: AmountMinorSchema,
+  /** The wallet balance before this deposit, so the receipt can print the new balance. */
+  balanceMinor: AmountMinorSchema.nullable(),
+  /** For a payment slip: the exact amount it is bound to. */
+  slipAmountMinor: AmountMinorSchema.nullable(),
+});
+export type LookupResponse = z.infer<typeof LookupResponseSchema>;
+
+export const HeartbeatRequestSchema = z.object({
+  softwareVersion: z.string().min(1).max(softwareVersionLengthMax),
+  uptimeMs: z.number().int().nonnegative(),
+  devices: z.array(DeviceStatusSchema).max(16),
+  outbox: z.object({
+    depth: z.number().int().nonnegative(),
+    unsyncedTotalMinor: AmountMinorSchema,
+    oldestUnsyncedAtMs: z.number().int().nullable(),
+    quarantined: z.number().int().nonnegative(),
+    lastSequence: z.number().int().nonnegative(),
+  }),
+  bag: z.object({
+    currency: CurrencyCodeSchema,
+    totalMinor: AmountMinorSchema,
+    coinCount: z.number().int().nonnegative(),
+    billCount: z.number().int().nonnegative(),
+  }),
+  lastError: ErrorCodeSchema.nullable(),
+});
+export type HeartbeatRequest = z.infer<typeof HeartbeatRequestSchema>;
+
+export const HeartbeatResponseSchema = z.object({
+  serverTimeMs: z.number().int(),
+  /** Ops disabled the terminal: it stops taking money and shows why. */
+  disabled: z.boolean(),
+});

@@ -1,0 +1,106 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { Clock, ErrorCode } from '@cashin/shared';
+import { ErrorBodySchema, contentDigestHeader, signatureBase, terminalHeaders } from '@cashin/shared';
+import type { TerminalKey } from './terminal-key.js';
+
+/**
+ * Signed requests from the kiosk to the server. Every way the network can fail (refused connection,
+ * time-out, a proxy's HTML error page, an answer that does not parse) is one value, `unreachable`, because
+ * the kiosk's answer to all of them is the same: go on offline and try again later. A coded refusal from
+ * the server is different: it says what is wrong.
+ */
+export type CallResult<T> =
+  | { ok: true; value: T }
+  | { ok: false; kind: 'unreachable'; detail: string }
+  | {
+      ok: false;
+      kind: 'refused';
+      status: number;
+      code: ErrorCode;
+      details: Record<string, unknown> | undefined;
+    };
+
+export interface SignedClientOptions {
+  baseUrl: string;
+  terminalId: string;
+  key: TerminalKey;
+  clock: Clock;
+  requestTimeoutMs: number;
+  /** Injected so tests can put a faulty link between the kiosk and the server. */
+  fetch?: typeof fetch;
+  nonce?: () => string;
+}
+
+export interface SignedClient {
+  post<T>(path: string, body: unknown, schema: z.ZodType<T>, signal?: AbortSignal): Promise<CallResult<T>>;
+}
+
+export function createSignedClient(options: SignedClientOptions): SignedClient {
+  const doFetch = options.fetch ?? fetch;
+  const nonce = options.nonce ?? (() => randomBytes(18).toString('base64url'));
+  return {
+    async post(path, body, schema, signal) {
+      const json = JSON.stringify(body);
+      const contentDigest = contentDigestHeader(createHash('sha256').update(json).digest('base64'));
+      const parts = {
+        method: 'POST',
+        path,
+        terminalId: options.terminalId,
+        timestampMs: options.clock.nowMs(),
+        nonce: nonce(),
+        contentDigest,
+      };
+      const signature = Buffer.from(
+        options.key.sign(new TextEncoder().encode(signatureBase(parts))),
+      ).toString('base64url');
+      let response: Response;
+      let text: string;
+      try {
+        response = await doFetch(new URL(path, options.baseUrl), {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            [terminalHeaders.terminalId]: parts.terminalId,
+            [terminalHeaders.timestamp]: String(parts.timestampMs),
+            [terminalHeaders.nonce]: parts.nonce,
+            [terminalHeaders.contentDigest]: contentDigest,
+            [terminalHeaders.signature]: signature,
+          },
+          body: json,
+          signal: signal
+            ? AbortSignal.any([signal, AbortSignal.timeout(options.requestTimeoutMs)])
+            : AbortSignal.timeout(options.requestTimeoutMs),
+        });
+        text = await response.text();
+      } catch (error) {
+        return {
+          ok: false,
+          kind: 'unreachable',
+          detail: error instanceof Error ? error.message : String(error),
+        };
+      }
+      let parsedJson: unknown;
+      try {
+        parsedJson = JSON.parse(text);
+      } catch {
+        return { ok: false, kind: 'unreachable', detail: `HTTP ${response.status} without a JSON body` };
+      }
+      if (!response.ok) {
+        const error = ErrorBodySchema.safeParse(parsedJson);
+        if (!error.success) return { ok: false, kind: 'unreachable', detail: `HTTP ${response.status}` };
+        return {
+          ok: false,
+          kind: 'refused',
+          status: response.status,
+          code: error.data.error.code,
+          details: error.data.error.details,
+        };
+      }
+      const value = schema.safeParse(parsedJson);
+      if (!value.success)
+        return { ok: false, kind: 'unreachable', detail: 'the answer did not match its schema' };
+      return { ok: true, value: value.data };
+    },
+  };
+}
