@@ -21,3 +21,4 @@ export * from './i18n/error-messages.js';
 export * from './schemas/kiosk-bridge.js';
 export * from './terminal/request-signature.js';
 export * from './schemas/api/terminal-api.js';
+export * from './schemas/kiosk-maintenance.js';

@@ -67,6 +67,8 @@ export const DeviceEventSchema = z.discriminatedUnion('type', [
     type: z.literal('reject'),
     reason: RejectReasonSchema,
     valueMinor: PositiveAmountMinorSchema.optional(),
+    /** The denomination given back, when the device said which. */
+    ccTalkId: z.string().min(1).max(8).optional(),
     count: z.number().int().positive().max(100_000),
   }),
   z.object({
@@ -95,3 +97,41 @@ export const DeviceStatusSchema = z.object({
   detail: z.string().optional(),
 });
 export type DeviceStatus = z.infer<typeof DeviceStatusSchema>;
+
+/**
+ * One device of a kiosk, as its configuration names it. `url` is opened by the ports module:
+ * `serial:///dev/ttyUSB0?baud=9600&parity=none`, `tcp://127.0.0.1:7001`, `hid://0c2e:0b61` or
+ * `usblp:///dev/usb/lp0`.
+ */
+export const DeviceConfigSchema = z.object({
+  name: z.string().min(1).max(32),
+  kind: DeviceKindSchema,
+  url: z.string().min(1).max(256),
+  currency: CurrencyCodeSchema,
+  /** The ccTalk address when it differs from the default (coin 2, bill 40). */
+  address: z.number().int().min(2).max(255).optional(),
+  /** ccTalk checksum mode when it differs from the default (coins 8-bit, bills CRC-16). */
+  checksum: z.enum(['simple', 'crc16']).optional(),
+  /** Whether the bus echoes the host's bytes; undefined detects it. */
+  echo: z.boolean().optional(),
+});
+export type DeviceConfig = z.infer<typeof DeviceConfigSchema>;
+
+/** What a device says about itself, for the maintenance screen and the field tech. */
+export const DeviceDiagnosticsSchema = z.object({
+  device: z.string(),
+  kind: DeviceKindSchema,
+  manufacturer: z.string().optional(),
+  category: z.string().optional(),
+  product: z.string().optional(),
+  serialNumber: z.string().optional(),
+  softwareRevision: z.string().optional(),
+  /** 0 when the self-check passed; the device's own fault code otherwise. */
+  selfCheckFaultCode: z.number().int().min(0).max(255).optional(),
+  /** Channels (ccTalk) or registers (counter) and the denomination each maps to. */
+  channels: z.array(z.object({ channel: z.number().int(), ccTalkId: z.string(), valueMinor: z.number() })),
+  echoDetected: z.boolean().optional(),
+  ok: z.boolean(),
+  detail: z.string().optional(),
+});
+export type DeviceDiagnostics = z.infer<typeof DeviceDiagnosticsSchema>;

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors/catalogue.js';
 import { KioskIntentSchema, KioskSnapshotSchema } from './kiosk-state.js';
+import { MaintenanceRequestSchema, MaintenanceStateSchema } from './kiosk-maintenance.js';
 
 /**
  * The typed bridge between the kiosk UI and the terminal agent: a WebSocket on 127.0.0.1 that carries
@@ -14,11 +15,14 @@ export const bridgeTokenBytesMin = 16;
 export const BridgeClientMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hello'), token: z.string().min(16).max(128) }),
   z.object({ type: z.literal('intent'), intent: KioskIntentSchema }),
+  z.object({ type: z.literal('maintenance'), request: MaintenanceRequestSchema }),
 ]);
 export type BridgeClientMessage = z.infer<typeof BridgeClientMessageSchema>;
 
 export const BridgeServerMessageSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('snapshot'), snapshot: KioskSnapshotSchema }),
+  /** Sent only to the connection that asked for maintenance, never broadcast. */
+  z.object({ type: z.literal('maintenance'), state: MaintenanceStateSchema }),
   /** Why the agent is about to close the connection (a bad token, a malformed message). */
   z.object({ type: z.literal('refused'), code: ErrorCodeSchema }),
 ]);

@@ -1,10 +1,10 @@
-import { timingSafeEqual } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import type { KioskIntent, KioskSnapshot } from '@cashin/shared';
+import type { KioskIntent, KioskSnapshot, MaintenanceRequest, MaintenanceState } from '@cashin/shared';
 import { BridgeClientMessageSchema, bridgePath, parseBridgeMessage } from '@cashin/shared';
 import type { WebSocket } from 'ws';
 import { WebSocketServer } from 'ws';
@@ -21,6 +21,12 @@ export interface SnapshotSource {
   subscribe(listener: (snapshot: KioskSnapshot) => void): () => void;
 }
 
+/** Maintenance requests are answered to the asking connection only; each connection is its own session. */
+export interface MaintenanceHandler {
+  handle(sessionId: string, request: MaintenanceRequest): Promise<MaintenanceState>;
+  end(sessionId: string): void;
+}
+
 export interface BridgeServerOptions {
   port: number;
   token: string;
@@ -28,6 +34,7 @@ export interface BridgeServerOptions {
   uiDir: string | null;
   source: SnapshotSource;
   onIntent: (intent: KioskIntent) => void;
+  maintenance?: MaintenanceHandler;
   messageBytesMax: number;
   helloTimeoutMs: number;
   /** The kiosk window, a maintenance tablet, a test: never more than a handful at once. */
@@ -107,6 +114,7 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
   });
 
   sockets.on('connection', (ws: WebSocket) => {
+    const sessionId = randomUUID();
     const refuse = (): void => {
       ws.send(JSON.stringify({ type: 'refused', code: 'UNAUTHENTICATED' }));
       ws.close(4401, 'unauthenticated');
@@ -135,11 +143,17 @@ export async function startBridgeServer(options: BridgeServerOptions): Promise<B
       // Malformed or unknown messages from an authenticated UI are dropped: the UI is ours, so one is a bug,
       // and a bug in the window must not be able to disturb a deposit.
       if (message?.type === 'intent') options.onIntent(message.intent);
+      if (message?.type === 'maintenance' && options.maintenance) {
+        void options.maintenance.handle(sessionId, message.request).then((state) => {
+          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify({ type: 'maintenance', state }));
+        });
+      }
     });
     ws.on('close', () => {
       clearTimeout(helloTimer);
       authenticated.delete(ws);
       unsubscribe?.();
+      options.maintenance?.end(sessionId);
     });
   });
 

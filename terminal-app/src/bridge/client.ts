@@ -1,4 +1,4 @@
-import type { KioskIntent, KioskSnapshot } from '@cashin/shared';
+import type { KioskIntent, KioskSnapshot, MaintenanceRequest, MaintenanceState } from '@cashin/shared';
 import { BridgeServerMessageSchema, defaultLimits, parseBridgeMessage } from '@cashin/shared';
 
 /**
@@ -10,6 +10,7 @@ export interface BridgeClientOptions {
   url: string;
   token: string;
   onSnapshot: (snapshot: KioskSnapshot) => void;
+  onMaintenance?: (state: MaintenanceState) => void;
   onConnection?: (connected: boolean) => void;
   /** Injected for tests in Node; the browser's own WebSocket otherwise. */
   webSocket?: typeof WebSocket;
@@ -20,6 +21,7 @@ export interface BridgeClientOptions {
 
 export interface BridgeClient {
   send(intent: KioskIntent): boolean;
+  maintenance(request: MaintenanceRequest): boolean;
   close(): void;
 }
 
@@ -44,6 +46,7 @@ export function connectBridge(options: BridgeClientOptions): BridgeClient {
     };
     current.onmessage = (event: MessageEvent) => {
       const message = parseBridgeMessage(BridgeServerMessageSchema, event.data, bytesMax);
+      if (message?.type === 'maintenance') options.onMaintenance?.(message.state);
       if (message?.type !== 'snapshot') return;
       // A restarted agent counts versions from zero again: accept a lower version on a fresh connection.
       if (message.snapshot.version <= lastVersion) return;
@@ -63,12 +66,15 @@ export function connectBridge(options: BridgeClientOptions): BridgeClient {
   };
   open();
 
+  const sendMessage = (message: object): boolean => {
+    if (!socket || socket.readyState !== Socket.OPEN) return false;
+    socket.send(JSON.stringify(message));
+    return true;
+  };
+
   return {
-    send(intent) {
-      if (!socket || socket.readyState !== Socket.OPEN) return false;
-      socket.send(JSON.stringify({ type: 'intent', intent }));
-      return true;
-    },
+    send: (intent) => sendMessage({ type: 'intent', intent }),
+    maintenance: (request) => sendMessage({ type: 'maintenance', request }),
     close() {
       closed = true;
       if (retry !== undefined) clearTimeout(retry);

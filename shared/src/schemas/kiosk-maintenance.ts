@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { ErrorCodeSchema } from '../errors/catalogue.js';
+import { CurrencyCodeSchema } from '../money/currency.js';
+import { AmountMinorSchema } from '../money/money.js';
+import { IsoTimestampSchema } from './common.js';
+import { DeviceDiagnosticsSchema, DeviceStatusSchema } from './devices.js';
+
+/**
+ * Maintenance mode over the kiosk bridge: what a field tech may ask once unlocked with the technician PIN,
+ * and the state the agent shows them. Every operation answers with a result, so the screen can say what
+ * happened; nothing here moves money except a collection, which only records that a bag left the kiosk.
+ */
+export const technicianPinDigitsMin = 4;
+export const technicianPinDigitsMax = 12;
+
+export const MaintenanceRequestSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('unlock'), pin: z.string().regex(/^\d{4,12}$/) }),
+  z.object({ op: z.literal('lock') }),
+  z.object({ op: z.literal('refresh') }),
+  z.object({ op: z.literal('selfTest'), device: z.string().min(1).max(32) }),
+  z.object({ op: z.literal('testPrint') }),
+  /** The tech has taken the cash bag out: record its totals and start a new bag. */
+  z.object({ op: z.literal('collect') }),
+  z.object({ op: z.literal('syncNow') }),
+  z.object({ op: z.literal('reprintLast') }),
+]);
+export type MaintenanceRequest = z.infer<typeof MaintenanceRequestSchema>;
+export type MaintenanceOp = MaintenanceRequest['op'];
+
+export const MaintenanceResultSchema = z.object({
+  op: z.enum(['unlock', 'lock', 'refresh', 'selfTest', 'testPrint', 'collect', 'syncNow', 'reprintLast']),
+  ok: z.boolean(),
+  code: ErrorCodeSchema.nullable(),
+  /** One line for the tech: "coin: self-check passed", "collected 312 coins, $123.45". */
+  summary: z.string().max(200),
+});
+export type MaintenanceResult = z.infer<typeof MaintenanceResultSchema>;
+
+export const MaintenanceStateSchema = z.object({
+  unlocked: z.boolean(),
+  /** While locked after too many wrong PINs: when the next attempt is allowed. */
+  lockedUntilMs: z.number().int().nullable(),
+  terminalId: z.string().nullable(),
+  softwareVersion: z.string(),
+  devices: z.array(DeviceStatusSchema),
+  diagnostics: z.array(DeviceDiagnosticsSchema),
+  outbox: z.object({
+    depth: z.number().int().nonnegative(),
+    unsyncedTotalMinor: AmountMinorSchema,
+    oldestUnsyncedAtMs: z.number().int().nullable(),
+    quarantined: z.number().int().nonnegative(),
+    lastSequence: z.number().int().nonnegative(),
+  }),
+  sync: z.object({
+    online: z.boolean(),
+    lastSyncedAtMs: z.number().int().nullable(),
+    nextAttemptAtMs: z.number().int().nullable(),
+    lastErrorCode: ErrorCodeSchema.nullable(),
+  }),
+  bag: z.object({
+    currency: CurrencyCodeSchema,
+    totalMinor: AmountMinorSchema,
+    coinCount: z.number().int().nonnegative(),
+    billCount: z.number().int().nonnegative(),
+  }),
+  /** The newest first, bounded. */
+  recentErrors: z
+    .array(z.object({ at: IsoTimestampSchema, code: ErrorCodeSchema, detail: z.string().max(200) }))
+    .max(20),
+  lastResult: MaintenanceResultSchema.nullable(),
+});
+export type MaintenanceState = z.infer<typeof MaintenanceStateSchema>;

@@ -1,0 +1,63 @@
+import type { Clock } from '@cashin/shared';
+import { EnrollResponseSchema, ErrorBodySchema, terminalApiPaths } from '@cashin/shared';
+import type { CallResult } from '../sync/signed-client.js';
+import type { TerminalKey } from '../sync/terminal-key.js';
+import type { TerminalIdentity } from './terminal-identity.js';
+import { writeTerminalIdentity } from './terminal-identity.js';
+
+/**
+ * First start: present the one-time token from ops with the kiosk's public key. The only unsigned request
+ * a terminal makes; the server answers with the terminal's id, and every request after is signed.
+ */
+export async function enrollTerminal(options: {
+  serverUrl: string;
+  token: string;
+  key: TerminalKey;
+  softwareVersion: string;
+  dataDir: string;
+  clock: Clock;
+  requestTimeoutMs: number;
+  fetch?: typeof fetch;
+}): Promise<CallResult<TerminalIdentity>> {
+  const doFetch = options.fetch ?? fetch;
+  let response: Response;
+  let body: unknown;
+  try {
+    response = await doFetch(new URL(terminalApiPaths.enroll, options.serverUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token: options.token,
+        publicKey: options.key.publicKey,
+        softwareVersion: options.softwareVersion,
+      }),
+      signal: AbortSignal.timeout(options.requestTimeoutMs),
+    });
+    body = await response.json();
+  } catch (error) {
+    return { ok: false, kind: 'unreachable', detail: error instanceof Error ? error.message : String(error) };
+  }
+  if (!response.ok) {
+    const error = ErrorBodySchema.safeParse(body);
+    if (!error.success) return { ok: false, kind: 'unreachable', detail: `HTTP ${response.status}` };
+    return {
+      ok: false,
+      kind: 'refused',
+      status: response.status,
+      code: error.data.error.code,
+      details: error.data.error.details,
+    };
+  }
+  const answer = EnrollResponseSchema.safeParse(body);
+  if (!answer.success)
+    return { ok: false, kind: 'unreachable', detail: 'the answer did not match its schema' };
+  const identity: TerminalIdentity = {
+    terminalId: answer.data.terminalId,
+    storeId: answer.data.storeId,
+    currency: answer.data.currency,
+    serverUrl: options.serverUrl,
+    enrolledAtMs: options.clock.nowMs(),
+  };
+  writeTerminalIdentity(options.dataDir, identity);
+  return { ok: true, value: identity };
+}

@@ -1,0 +1,32 @@
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { CurrencyCodeSchema, TerminalIdSchema } from '@cashin/shared';
+
+/**
+ * Who this kiosk is to the server, as enrollment answered. Kept beside the key in the data folder; without
+ * it the agent cannot sign requests and must be enrolled first.
+ */
+export const TerminalIdentitySchema = z.object({
+  terminalId: TerminalIdSchema,
+  storeId: z.string().min(1),
+  currency: CurrencyCodeSchema,
+  serverUrl: z.string().min(1),
+  enrolledAtMs: z.number().int(),
+});
+export type TerminalIdentity = z.infer<typeof TerminalIdentitySchema>;
+
+export const terminalIdentityFile = 'terminal.json';
+
+export function readTerminalIdentity(dataDir: string): TerminalIdentity | null {
+  const file = path.join(dataDir, terminalIdentityFile);
+  if (!existsSync(file)) return null;
+  return TerminalIdentitySchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+}
+
+export function writeTerminalIdentity(dataDir: string, identity: TerminalIdentity): void {
+  const file = path.join(dataDir, terminalIdentityFile);
+  const partial = `${file}.partial`;
+  writeFileSync(partial, `${JSON.stringify(identity, null, 2)}\n`, { mode: 0o600 });
+  renameSync(partial, file);
+}

@@ -1,0 +1,115 @@
+import { useState } from 'preact/hooks';
+import { Banner } from '../components/banner.js';
+import { ScreenHeading } from '../components/screen-heading.js';
+import type { MaintenanceProps } from './maintenance-props.js';
+
+/** The field tech's view of the kiosk: devices, the cash bag, the queue to the server, recent errors. */
+export function MaintenanceDashboard({ state, t, errorText, money, time, request, exit }: MaintenanceProps) {
+  const [confirmCollect, setConfirmCollect] = useState(false);
+  if (!state) return null;
+  const result = state.lastResult;
+  return (
+    <section class="screen screen-maintenance">
+      <ScreenHeading text={t('maintenance.title')} screen="maintenance" />
+      <p class="muted">
+        {t('maintenance.terminal', { id: state.terminalId ?? '-', version: state.softwareVersion })}
+      </p>
+      {result && result.op !== 'unlock' && result.op !== 'refresh' && (
+        <Banner
+          tone={result.ok ? 'notice' : 'error'}
+          text={result.ok ? result.summary : `${errorText(result.code ?? 'INTERNAL')} (${result.summary})`}
+        />
+      )}
+
+      <h2>{t('maintenance.devices')}</h2>
+      <ul class="maintenance-list" data-testid="devices">
+        {state.devices.map((device) => (
+          <li key={device.device}>
+            <span>
+              <strong>{device.device}</strong> ({device.kind}): {t(`maintenance.deviceState.${device.state}`)}
+              {device.faults.length > 0 && ` - ${device.faults.join(', ')}`}
+            </span>
+            <button
+              type="button"
+              class="secondary small"
+              onClick={() => request({ op: 'selfTest', device: device.device })}
+            >
+              {t('maintenance.selfTest', { device: device.device })}
+            </button>
+          </li>
+        ))}
+      </ul>
+      <button type="button" class="secondary" onClick={() => request({ op: 'testPrint' })}>
+        {t('maintenance.testPrint')}
+      </button>
+
+      <h2>{t('maintenance.bag')}</h2>
+      <p class="lead" data-testid="bag">
+        {money(state.bag.totalMinor)} ·{' '}
+        {t('maintenance.bagCounts', { coins: state.bag.coinCount, bills: state.bag.billCount })}
+      </p>
+      {confirmCollect ? (
+        <button
+          type="button"
+          class="primary"
+          onClick={() => {
+            setConfirmCollect(false);
+            request({ op: 'collect' });
+          }}
+        >
+          {t('maintenance.collectConfirm')}
+        </button>
+      ) : (
+        <button type="button" class="secondary" onClick={() => setConfirmCollect(true)}>
+          {t('maintenance.collect')}
+        </button>
+      )}
+
+      <h2>{t('maintenance.outbox')}</h2>
+      <p class="lead" data-testid="outbox">
+        {t('maintenance.outboxDepth', {
+          count: state.outbox.depth,
+          amount: money(state.outbox.unsyncedTotalMinor),
+        })}
+        {state.outbox.oldestUnsyncedAtMs !== null &&
+          ` · ${t('maintenance.oldest', { time: time(state.outbox.oldestUnsyncedAtMs) })}`}
+      </p>
+      {state.outbox.quarantined > 0 && (
+        <p class="rejects">{t('maintenance.quarantined', { count: state.outbox.quarantined })}</p>
+      )}
+      <p class="lead">
+        {state.sync.online ? t('maintenance.online') : t('maintenance.offline')} ·{' '}
+        {t('maintenance.lastSync', {
+          time: state.sync.lastSyncedAtMs === null ? t('maintenance.never') : time(state.sync.lastSyncedAtMs),
+        })}
+      </p>
+      <button type="button" class="secondary" onClick={() => request({ op: 'syncNow' })}>
+        {t('maintenance.syncNow')}
+      </button>
+
+      <h2>{t('maintenance.errors')}</h2>
+      {state.recentErrors.length === 0 ? (
+        <p class="muted">{t('maintenance.noErrors')}</p>
+      ) : (
+        <ul class="maintenance-list" data-testid="errors">
+          {state.recentErrors.map((error) => (
+            <li key={`${error.at}-${error.code}`}>
+              <span>
+                {time(Date.parse(error.at))}: {errorText(error.code)} ({error.detail})
+              </span>
+            </li>
+          ))}
+        </ul>
+      )}
+
+      <div class="actions">
+        <button type="button" class="secondary" onClick={() => request({ op: 'reprintLast' })}>
+          {t('maintenance.reprint')}
+        </button>
+        <button type="button" class="primary" onClick={exit}>
+          {t('maintenance.exit')}
+        </button>
+      </div>
+    </section>
+  );
+}
