@@ -49,6 +49,25 @@ export const SystemLimitsSchema = z.object({
   ccTalkEventBufferSize: z.number().int().positive(),
   deviceReconnectBackoffMsMin: z.number().int().positive(),
   deviceReconnectBackoffMsMax: z.number().int().positive(),
+  /** Faulted ccTalk devices are self-checked (232) every this many polls until the fault clears. */
+  ccTalkFaultRecheckPolls: z.number().int().positive(),
+  /** A bill left in escrow this long is returned by the validator itself. */
+  billEscrowTimeoutMs: z.number().int().positive(),
+  /** How often the bulk coin counter's registers and status are read. */
+  bulkCounterPollIntervalMs: z.number().int().positive(),
+  bulkCounterReplyTimeoutMs: z.number().int().positive(),
+  /** The longest scan a scanner line or HID POS report train may carry. */
+  scanTextCharsMax: z.number().int().positive(),
+  hidPosReportsPerScanMax: z.number().int().positive(),
+  /** Keyboard-wedge scans: keys arrive at most this far apart on average (onscan.js uses 30 ms). */
+  scanBurstKeyGapMsMax: z.number().int().positive(),
+  /** Shorter bursts are a person typing fast, not a scan. */
+  scanBurstCharsMin: z.number().int().positive(),
+  /** Events a driver holds for a slow consumer before it drops the oldest (and says so). */
+  deviceEventQueueMax: z.number().int().positive(),
+  printerStatusTimeoutMs: z.number().int().positive(),
+  /** How often an idle printer is asked for paper and cover status, so a fault shows before a receipt. */
+  printerStatusPollIntervalMs: z.number().int().positive(),
   syncBatchDepositsMax: z.number().int().positive(),
   syncDepositBytesMax: z.number().int().positive(),
   syncRetryBackoffMsMin: z.number().int().positive(),
@@ -65,6 +84,10 @@ export const SystemLimitsSchema = z.object({
   pinLockoutMs: z.number().int().positive(),
   otpTtlMs: z.number().int().positive(),
   otpAttemptsMax: z.number().int().positive(),
+  /** How long a phone stays locked after otpAttemptsMax wrong one-time codes. */
+  otpLockoutMs: z.number().int().positive(),
+  /** The most history entries one wallet history page returns. */
+  walletHistoryPageEntriesMax: z.number().int().positive(),
   shopperSessionTtlMs: z.number().int().positive(),
   codeRotationGraceMs: z.number().int().nonnegative(),
   codeLookupsPerMinuteMax: z.number().int().positive(),
@@ -72,6 +95,17 @@ export const SystemLimitsSchema = z.object({
   slipTtlMsMax: z.number().int().positive(),
   depositIdleTimeoutMs: z.number().int().positive(),
   depositDrainMs: z.number().int().positive(),
+  /** How long the kiosk waits for the server to answer a code lookup before it goes on offline. */
+  depositLookupTimeoutMs: z.number().int().positive(),
+  /** How long the done screen stays up after a deposit before the kiosk returns to attract. */
+  depositReceiptScreenMs: z.number().int().positive(),
+  /** Events the kiosk's deposit runner may hold queued; more means a feedback loop, not a busy shopper. */
+  depositEventQueueMax: z.number().int().positive(),
+  /**
+   * How long a finishing deposit waits past its drain window for a bill it told the validator to stack,
+   * so the bill is counted in its deposit rather than arriving after the commit.
+   */
+  depositEscrowSettleMs: z.number().int().positive(),
   bridgeMessageBytesMax: z.number().int().positive(),
 });
 
@@ -180,6 +214,17 @@ export const defaultLimits: Limits = {
     ccTalkEventBufferSize: 5,
     deviceReconnectBackoffMsMin: 250,
     deviceReconnectBackoffMsMax: 10_000,
+    ccTalkFaultRecheckPolls: 5,
+    billEscrowTimeoutMs: 10_000,
+    bulkCounterPollIntervalMs: 250,
+    bulkCounterReplyTimeoutMs: 200,
+    scanTextCharsMax: 512,
+    hidPosReportsPerScanMax: 16,
+    scanBurstKeyGapMsMax: 30,
+    scanBurstCharsMin: 6,
+    deviceEventQueueMax: 1_000,
+    printerStatusTimeoutMs: 500,
+    printerStatusPollIntervalMs: 5_000,
     syncBatchDepositsMax: 500,
     syncDepositBytesMax: 4_096,
     syncRetryBackoffMsMin: 1_000,
@@ -196,6 +241,8 @@ export const defaultLimits: Limits = {
     pinLockoutMs: 15 * minutesMs,
     otpTtlMs: 10 * minutesMs,
     otpAttemptsMax: 5,
+    otpLockoutMs: 15 * minutesMs,
+    walletHistoryPageEntriesMax: 100,
     shopperSessionTtlMs: 30 * daysMs,
     codeRotationGraceMs: 15 * minutesMs,
     codeLookupsPerMinuteMax: 30,
@@ -203,6 +250,10 @@ export const defaultLimits: Limits = {
     slipTtlMsMax: 7 * daysMs,
     depositIdleTimeoutMs: 60_000,
     depositDrainMs: 1_500,
+    depositLookupTimeoutMs: 8_000,
+    depositReceiptScreenMs: 15_000,
+    depositEventQueueMax: 1_024,
+    depositEscrowSettleMs: 5_000,
     bridgeMessageBytesMax: 64 * 1024,
   },
 };
@@ -270,6 +321,26 @@ export function limitProblems(limits: Limits): string[] {
     s.deviceReconnectBackoffMsMin <= s.deviceReconnectBackoffMsMax,
     'device reconnect backoff minimum is above its maximum',
   );
+  check(
+    s.bulkCounterReplyTimeoutMs < s.bulkCounterPollIntervalMs,
+    'a bulk counter read must time out before the next read is due',
+  );
+  check(
+    s.billEscrowTimeoutMs > s.ccTalkPollIntervalMs * 5,
+    'a bill must stay in escrow for several polls, or the host cannot decide before it is returned',
+  );
+  check(
+    s.deviceEventQueueMax >= s.ccTalkEventBufferSize * 10,
+    'the driver event queue must hold many device buffers of events',
+  );
+  check(
+    s.printerStatusTimeoutMs * 3 < s.printerStatusPollIntervalMs,
+    'a printer status query (three requests) must finish before the next is due',
+  );
+  check(
+    s.scanBurstCharsMin <= s.scanTextCharsMax,
+    'a keyboard-wedge scan must be able to reach its minimum length',
+  );
   check(s.syncRetryBackoffMsMin <= s.syncRetryBackoffMsMax, 'sync backoff minimum is above its maximum');
   check(
     s.syncBatchDepositsMax * s.syncDepositBytesMax <= s.httpBodyBytesMax,
@@ -287,6 +358,7 @@ export function limitProblems(limits: Limits): string[] {
     s.tillAuthorizationTtlMs <= s.tillVoidWindowMs,
     'a till authorization must not outlive the void window',
   );
+  check(s.otpLockoutMs >= s.otpTtlMs, 'an OTP lockout must outlast the code it guards against guessing');
   check(s.slipTtlMsMin <= s.slipTtlMsMax, 'payment slip minimum lifetime is above its maximum');
   check(
     s.depositDrainMs < s.depositIdleTimeoutMs,
@@ -295,6 +367,18 @@ export function limitProblems(limits: Limits): string[] {
   check(
     s.depositDrainMs >= 3 * s.ccTalkPollIntervalMs,
     'draining must span several polls, so coins already inside the acceptor are still seen',
+  );
+  check(
+    s.depositLookupTimeoutMs < s.depositIdleTimeoutMs,
+    'a code lookup must give up before the shopper is timed out',
+  );
+  check(
+    s.depositEscrowSettleMs >= s.depositDrainMs && s.depositEscrowSettleMs < s.depositIdleTimeoutMs,
+    'waiting for a stacked bill must outlast the drain window and end before the idle time-out',
+  );
+  check(
+    s.depositReceiptScreenMs <= s.depositIdleTimeoutMs,
+    'the done screen must not outlast the idle time-out it stands in for',
   );
   return problems;
 }

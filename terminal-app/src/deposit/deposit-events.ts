@@ -1,0 +1,26 @@
+import type { Code, DeviceEvent, KioskDeposit, KioskIntent, UuidV7 } from '@cashin/shared';
+import type { LookupResult } from './shopper-lookup.js';
+import type { PrintOutcome } from './kiosk-devices.js';
+import type { TimerName } from './deposit-effects.js';
+
+/**
+ * Fresh identifiers the runner draws (UUIDv7 from the clock, claim code from the CSPRNG) and hands to the
+ * machine with each intent, so the machine stays pure and a simulation replays from its seed.
+ */
+export interface FreshIds {
+  depositId: UuidV7;
+  claimCode: Code;
+}
+
+/** Everything that can happen to the deposit engine. `atMs` is the runner's clock when it happened. */
+export type DepositEvent = { atMs: number } & (
+  | { type: 'device'; event: DeviceEvent }
+  | { type: 'intent'; intent: KioskIntent; fresh: FreshIds | null }
+  | { type: 'timer'; name: TimerName }
+  | { type: 'lookupResult'; requestId: number; result: LookupResult }
+  /** The journal committed the deposit the machine asked it to (same transaction as the outbox row). */
+  | { type: 'committed'; deposit: KioskDeposit }
+  | { type: 'printResult'; requestId: number; outcome: PrintOutcome }
+  | { type: 'connectivity'; online: boolean }
+  | { type: 'outboxStatus'; unsyncedTotalMinor: number; oldestUnsyncedAtMs: number | null }
+);

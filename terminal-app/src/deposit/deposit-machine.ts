@@ -1,0 +1,877 @@
+import type {
+  Code,
+  DepositItem,
+  DeviceEvent,
+  DeviceFault,
+  ErrorCode,
+  KioskDeposit,
+  KioskIntent,
+} from '@cashin/shared';
+import { addMinor, multiplyMinor, parseCode, subtractMinor } from '@cashin/shared';
+import type { JournalEntry } from '../journal/journal-entry.js';
+import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
+import type { DepositConfig } from './deposit-config.js';
+import type { DepositEffect, TimerName } from './deposit-effects.js';
+import type { DepositEvent, FreshIds } from './deposit-events.js';
+import type {
+  Common,
+  DepositState,
+  DeviceTrouble,
+  EndReason,
+  OpenDeposit,
+  OutboxView,
+  PhaseName,
+  Shopper,
+} from './deposit-state.js';
+import { initialDepositState } from './deposit-state.js';
+import type { LookupResult } from './shopper-lookup.js';
+
+/**
+ * The kiosk's deposit engine: a pure function from (state, event) to (state, effects). It reads no clock,
+ * draws no random numbers and touches no device or file; the runner does all of that and feeds the
+ * results back as events. Expected trouble (a bad code, a jam, no network) becomes a state; an event that
+ * cannot happen in a correct runner (a commit answer for another deposit) throws.
+ *
+ * Phases: idle -> identifying -> lookingUp -> confirming -> accepting -> draining -> committing -> printing
+ * -> idle, with outOfService (a money device failed) and offlineCapped (offline and holding all the
+ * unsynced money allowed) beside them.
+ *
+ * Where money goes that arrives when no deposit is open (a coin that finishes its fall after the drain
+ * window, while the receipt prints): it is journaled as a stray. It is in the bag, so it counts in the bag
+ * totals and the collection report, and the server's over/short reconciliation accounts for it. It is never
+ * added to a deposit that has already committed (that record may be synced already and is immutable), and
+ * it never opens a deposit on its own (there is no shopper to credit).
+ */
+export interface StepResult {
+  state: DepositState;
+  effects: DepositEffect[];
+}
+
+export interface DepositMachine {
+  initialState(): DepositState;
+  step(state: DepositState, event: DepositEvent): StepResult;
+}
+
+export function createDepositMachine(config: DepositConfig): DepositMachine {
+  return {
+    initialState: () => initialDepositState(config),
+    step: (state, event) => step(config, state, event),
+  };
+}
+
+export function step(config: DepositConfig, state: DepositState, event: DepositEvent): StepResult {
+  switch (event.type) {
+    case 'device':
+      return onDevice(config, state, event.event, event.atMs);
+    case 'intent':
+      return onIntent(config, state, event.intent, event.fresh, event.atMs);
+    case 'timer':
+      return onTimer(config, state, event.name, event.atMs);
+    case 'lookupResult':
+      return onLookupResult(config, state, event.requestId, event.result, event.atMs);
+    case 'committed':
+      return onCommitted(config, state, event.deposit);
+    case 'printResult':
+      if (state.phase !== 'printing' || state.receipt.requestId !== event.requestId) return stay(state);
+      return stay({
+        ...state,
+        receipt: { ...state.receipt, status: event.outcome.ok ? 'printed' : 'failed' },
+        lastError: event.outcome.ok ? state.lastError : 'DEVICE_FAULT',
+      });
+    case 'connectivity':
+      return reviewOfflineCap(config, { ...state, online: event.online }, event.atMs);
+    case 'outboxStatus':
+      return reviewOfflineCap(
+        config,
+        {
+          ...state,
+          outbox: {
+            unsyncedTotalMinor: event.unsyncedTotalMinor,
+            oldestUnsyncedAtMs: event.oldestUnsyncedAtMs,
+          },
+        },
+        event.atMs,
+      );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Transitions and timers
+
+/** The timer a phase owns: it is started on entry and cancelled on exit. */
+function timerOf(phase: PhaseName): TimerName | null {
+  switch (phase) {
+    case 'identifying':
+    case 'confirming':
+    case 'accepting':
+      return 'idle';
+    case 'lookingUp':
+      return 'lookup';
+    case 'draining':
+      return 'drain';
+    case 'printing':
+      return 'receipt';
+    default:
+      return null;
+  }
+}
+
+function timerDelayMs(config: DepositConfig, name: TimerName): number {
+  switch (name) {
+    case 'idle':
+      return config.idleTimeoutMs;
+    case 'lookup':
+      return config.lookupTimeoutMs;
+    case 'drain':
+      return config.drainMs;
+    case 'receipt':
+      return config.receiptScreenMs;
+  }
+}
+
+/**
+ * Moves from `from` to `to`: when the phase changes, the old phase's timer is cancelled first and the new
+ * phase's timer started last, so no phase can forget either.
+ */
+function go(
+  config: DepositConfig,
+  from: DepositState,
+  to: DepositState,
+  effects: DepositEffect[],
+): StepResult {
+  if (from.phase === to.phase) return { state: to, effects };
+  const out: DepositEffect[] = [];
+  const oldTimer = timerOf(from.phase);
+  if (oldTimer !== null) out.push({ type: 'cancelTimer', name: oldTimer });
+  out.push(...effects);
+  const newTimer = timerOf(to.phase);
+  if (newTimer !== null)
+    out.push({ type: 'startTimer', name: newTimer, delayMs: timerDelayMs(config, newTimer) });
+  return { state: to, effects: out };
+}
+
+function stay(state: DepositState, effects: DepositEffect[] = []): StepResult {
+  return { state, effects };
+}
+
+function restartIdle(config: DepositConfig): DepositEffect {
+  return { type: 'startTimer', name: 'idle', delayMs: config.idleTimeoutMs };
+}
+
+/** The common part of a state, carried into a new phase. */
+function common(state: DepositState): Common {
+  return {
+    language: state.language,
+    online: state.online,
+    outbox: state.outbox,
+    troubles: state.troubles,
+    requestSeq: state.requestSeq,
+    lastError: state.lastError,
+    notice: state.notice,
+  };
+}
+
+/** Back to the attract screen (or out of service if a device is down), ready for the next shopper. */
+function toRest(
+  config: DepositConfig,
+  from: DepositState,
+  effects: DepositEffect[],
+  atMs: number,
+): StepResult {
+  const base = { ...common(from), language: config.defaultLanguage, lastError: null, notice: null };
+  if (blockingTroubles(config, from.troubles).length > 0) {
+    return go(config, from, { ...base, phase: 'outOfService' }, [...effects, { type: 'inhibitAcceptors' }]);
+  }
+  const rested = go(config, from, { ...base, phase: 'idle' }, effects);
+  const capped = reviewOfflineCap(config, rested.state, atMs);
+  return { state: capped.state, effects: [...rested.effects, ...capped.effects] };
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Devices
+
+function isMoneyDevice(config: DepositConfig, device: string): boolean {
+  const kind = config.deviceKinds[device];
+  return kind === undefined || kind === 'coinAcceptor' || kind === 'billValidator' || kind === 'bulkCounter';
+}
+
+/** Troubles that stop the kiosk from serving: any device but the scanner (the keypad still works). */
+function blockingTroubles(config: DepositConfig, troubles: readonly DeviceTrouble[]): DeviceTrouble[] {
+  return troubles.filter((trouble) => config.deviceKinds[trouble.device] !== 'scanner');
+}
+
+function withTrouble(troubles: readonly DeviceTrouble[], trouble: DeviceTrouble): DeviceTrouble[] {
+  const known = troubles.some((t) => t.device === trouble.device && t.fault === trouble.fault);
+  return known ? [...troubles] : [...troubles, trouble];
+}
+
+function openDepositOf(state: DepositState): OpenDeposit | null {
+  return state.phase === 'accepting' || state.phase === 'draining' ? state.deposit : null;
+}
+
+function withDeposit(state: DepositState, deposit: OpenDeposit): DepositState {
+  if (state.phase !== 'accepting' && state.phase !== 'draining') throw new Error('no open deposit to update');
+  return { ...state, deposit };
+}
+
+/** Room left in the deposit, after the bill we are stacking. Never negative: an overshoot is still counted. */
+function roomMinor(deposit: OpenDeposit): number {
+  const used = addMinor(deposit.totalMinor, deposit.escrow?.valueMinor ?? 0);
+  return Math.max(0, subtractMinor(deposit.shopper.maxMinor, used));
+}
+
+function onDevice(config: DepositConfig, state: DepositState, event: DeviceEvent, atMs: number): StepResult {
+  switch (event.type) {
+    case 'credit':
+      return onCredit(config, state, event, atMs);
+    case 'escrow':
+      return onEscrow(config, state, event);
+    case 'reject':
+      return onReject(config, state, event, atMs);
+    case 'fault':
+      return onTrouble(
+        config,
+        state,
+        { device: event.device, fault: event.fault },
+        event.detail ?? null,
+        atMs,
+      );
+    case 'disconnected':
+      return onTrouble(config, state, { device: event.device, fault: null }, event.detail ?? null, atMs);
+    case 'faultCleared':
+      return onTroubleCleared(config, state, event.device, event.fault, atMs);
+    case 'connected':
+      return onTroubleCleared(config, state, event.device, null, atMs);
+    case 'lostEvents':
+    case 'reset':
+      return onLostEvents(state, event, atMs);
+    case 'scan':
+      return onScan(config, state, event.text, atMs);
+  }
+}
+
+function onCredit(
+  config: DepositConfig,
+  state: DepositState,
+  event: Extract<DeviceEvent, { type: 'credit' }>,
+  atMs: number,
+): StepResult {
+  const entry: JournalEntry = {
+    type: 'credit',
+    device: event.device,
+    kind: event.kind,
+    ccTalkId: event.ccTalkId,
+    currency: event.currency,
+    valueMinor: event.valueMinor,
+    count: event.count,
+  };
+  const deposit = openDepositOf(state);
+  if (deposit === null || event.currency !== config.currency) {
+    // No deposit can take it (or it is another currency's money, which a deposit cannot hold): the money
+    // is in the bag all the same, so it is journaled as a stray. Acceptors should be shut outside a
+    // deposit; saying so again is harmless and covers a driver that missed the first command.
+    const effects: DepositEffect[] = [{ type: 'journal', depositId: null, entry, atMs }];
+    if (deposit === null) effects.push({ type: 'inhibitAcceptors' });
+    return stay(state, effects);
+  }
+  const amountMinor = multiplyMinor(event.valueMinor, event.count);
+  const counted: OpenDeposit = {
+    ...deposit,
+    items: addItem(deposit.items, {
+      kind: event.kind,
+      ccTalkId: event.ccTalkId,
+      valueMinor: event.valueMinor,
+      count: event.count,
+    }),
+    totalMinor: addMinor(deposit.totalMinor, amountMinor),
+    escrow: event.kind === 'bill' && deposit.escrow?.device === event.device ? null : deposit.escrow,
+  };
+  const journal: DepositEffect = { type: 'journal', depositId: deposit.depositId, entry, atMs };
+  if (state.phase === 'draining') return stay(withDeposit(state, counted), [journal]);
+  if (counted.totalMinor >= counted.shopper.maxMinor) {
+    return go(
+      config,
+      state,
+      {
+        ...common(state),
+        phase: 'draining',
+        deposit: counted,
+        endedBy: 'limitReached',
+        drainStartedAtMs: atMs,
+        notice: 'limitReached',
+      },
+      [journal, { type: 'inhibitAcceptors' }],
+    );
+  }
+  return stay({ ...withDeposit(state, counted), notice: null }, [
+    journal,
+    { type: 'enableAcceptors', remainingMinor: roomMinor(counted) },
+    restartIdle(config),
+  ]);
+}
+
+const depositItemsMax = 64;
+
+function addItem(items: readonly DepositItem[], item: DepositItem): DepositItem[] {
+  const index = items.findIndex(
+    (i) => i.kind === item.kind && i.ccTalkId === item.ccTalkId && i.valueMinor === item.valueMinor,
+  );
+  if (index < 0) {
+    // A currency has at most 15 denominations; more distinct items than the record holds is a driver bug.
+    if (items.length >= depositItemsMax) throw new Error('a deposit cannot hold this many distinct items');
+    return [...items, item];
+  }
+  return items.map((i, at) => (at === index ? { ...i, count: addMinor(i.count, item.count) } : i));
+}
+
+function onEscrow(
+  config: DepositConfig,
+  state: DepositState,
+  event: Extract<DeviceEvent, { type: 'escrow' }>,
+): StepResult {
+  const returnBill: DepositEffect = { type: 'routeBill', device: event.device, decision: 'return' };
+  if (state.phase !== 'accepting') {
+    // Draining (the shopper finished), or no deposit at all: the bill goes back; nothing was taken.
+    return stay({ ...state, notice: state.phase === 'draining' ? 'billReturned' : state.notice }, [
+      returnBill,
+    ]);
+  }
+  const deposit = state.deposit;
+  const fits =
+    event.currency === config.currency && deposit.escrow === null && event.valueMinor <= roomMinor(deposit);
+  if (!fits) return stay({ ...state, notice: 'billReturned' }, [returnBill, restartIdle(config)]);
+  const holding: OpenDeposit = { ...deposit, escrow: { device: event.device, valueMinor: event.valueMinor } };
+  return stay({ ...state, deposit: holding, notice: null }, [
+    { type: 'routeBill', device: event.device, decision: 'stack' },
+    { type: 'enableAcceptors', remainingMinor: roomMinor(holding) },
+    restartIdle(config),
+  ]);
+}
+
+function onReject(
+  config: DepositConfig,
+  state: DepositState,
+  event: Extract<DeviceEvent, { type: 'reject' }>,
+  atMs: number,
+): StepResult {
+  const deposit = openDepositOf(state);
+  if (deposit === null) return stay(state);
+  if (event.reason === 'returnedFromEscrow') {
+    // The validator handed back a bill (ours to return, or one it failed to stack): nothing was taken,
+    // and the room we held for it is free again.
+    const released = deposit.escrow?.device === event.device ? { ...deposit, escrow: null } : deposit;
+    const effects: DepositEffect[] =
+      state.phase === 'accepting' ? [{ type: 'enableAcceptors', remainingMinor: roomMinor(released) }] : [];
+    return stay({ ...withDeposit(state, released), notice: 'billReturned' }, effects);
+  }
+  const entry: JournalEntry = {
+    type: 'reject',
+    device: event.device,
+    reason: event.reason,
+    valueMinor: event.valueMinor ?? null,
+    count: event.count,
+  };
+  const counted = { ...deposit, rejectedCount: deposit.rejectedCount + event.count };
+  const effects: DepositEffect[] = [{ type: 'journal', depositId: deposit.depositId, entry, atMs }];
+  if (state.phase === 'accepting') effects.push(restartIdle(config));
+  return stay({ ...withDeposit(state, counted), notice: 'coinRejected' }, effects);
+}
+
+function onLostEvents(
+  state: DepositState,
+  event: Extract<DeviceEvent, { type: 'lostEvents' | 'reset' }>,
+  atMs: number,
+): StepResult {
+  const entry: JournalEntry =
+    event.type === 'lostEvents'
+      ? { type: 'lostEvents', device: event.device, count: event.count }
+      : { type: 'reset', device: event.device };
+  const deposit = openDepositOf(state);
+  // Lost events may have been money: the deposit is flagged for review (its total may be short), and
+  // outside a deposit the journal keeps it as a stray alarm for the bag's reconciliation.
+  if (deposit === null) return stay(state, [{ type: 'journal', depositId: null, entry, atMs }]);
+  const flagged = { ...deposit, lostEvents: true };
+  return stay(withDeposit(state, flagged), [
+    { type: 'journal', depositId: deposit.depositId, entry, atMs },
+    ...(event.type === 'reset' ? reapplyAcceptors(state.phase, flagged) : []),
+  ]);
+}
+
+/**
+ * A device that reset or reconnected comes back with its power-on settings (ccTalk devices start
+ * inhibited), so the current accept limit is sent again; outside accepting, "closed" is said again.
+ */
+function reapplyAcceptors(phase: PhaseName, deposit: OpenDeposit | null): DepositEffect[] {
+  if (phase === 'accepting' && deposit !== null)
+    return [{ type: 'enableAcceptors', remainingMinor: roomMinor(deposit) }];
+  return [{ type: 'inhibitAcceptors' }];
+}
+
+function onTrouble(
+  config: DepositConfig,
+  state: DepositState,
+  trouble: DeviceTrouble,
+  detail: string | null,
+  atMs: number,
+): StepResult {
+  const troubled = { ...state, troubles: withTrouble(state.troubles, trouble) };
+  const blocking = blockingTroubles(config, [trouble]).length > 0;
+  const deposit = openDepositOf(state);
+  if (deposit !== null) {
+    if (!isMoneyDevice(config, trouble.device)) return stay(troubled);
+    // A money device failed mid-deposit: the deposit ends with what was counted (journaled, flagged), and
+    // coins already inside the acceptor are still counted while it drains.
+    const entry: JournalEntry =
+      trouble.fault === null
+        ? { type: 'disconnected', device: trouble.device }
+        : { type: 'fault', device: trouble.device, fault: trouble.fault, detail };
+    const faulted = { ...deposit, deviceFault: true };
+    const effects: DepositEffect[] = [
+      { type: 'journal', depositId: deposit.depositId, entry, atMs },
+      { type: 'inhibitAcceptors' },
+    ];
+    if (state.phase === 'draining')
+      return stay({ ...state, troubles: troubled.troubles, deposit: faulted }, effects);
+    return go(
+      config,
+      state,
+      {
+        ...common(troubled),
+        phase: 'draining',
+        deposit: faulted,
+        endedBy: 'deviceFault',
+        drainStartedAtMs: atMs,
+        lastError: 'DEVICE_FAULT',
+      },
+      effects,
+    );
+  }
+  if (!blocking) return stay(troubled);
+  switch (state.phase) {
+    case 'idle':
+    case 'identifying':
+    case 'lookingUp':
+    case 'confirming':
+    case 'offlineCapped':
+      return go(
+        config,
+        state,
+        { ...common(troubled), phase: 'outOfService', lastError: null, notice: null },
+        [{ type: 'inhibitAcceptors' }],
+      );
+    default:
+      // Committing, printing or already out of service: the trouble is remembered and acted on when the
+      // current step ends (the done screen leads to out of service instead of attract).
+      return stay(troubled);
+  }
+}
+
+function onTroubleCleared(
+  config: DepositConfig,
+  state: DepositState,
+  device: string,
+  fault: DeviceFault | null,
+  atMs: number,
+): StepResult {
+  const troubles = state.troubles.filter((t) => !(t.device === device && t.fault === fault));
+  const cleared = { ...state, troubles };
+  if (state.phase === 'outOfService' && blockingTroubles(config, troubles).length === 0) {
+    return toRest(config, cleared, [], atMs);
+  }
+  const reconnected = fault === null && isMoneyDevice(config, device);
+  return stay(cleared, reconnected ? reapplyAcceptors(state.phase, openDepositOf(state)) : []);
+}
+
+function onScan(config: DepositConfig, state: DepositState, text: string, atMs: number): StepResult {
+  switch (state.phase) {
+    case 'idle':
+      return startIdentifying(config, state, atMs, text);
+    case 'identifying':
+      return identify(config, state, text);
+    case 'lookingUp':
+    case 'confirming':
+    case 'accepting':
+    case 'draining':
+    case 'committing':
+    case 'printing':
+      // Never change the shopper once one is being served: the scan is shown as ignored, nothing else.
+      return stay({ ...state, notice: 'scanIgnored' });
+    case 'outOfService':
+    case 'offlineCapped':
+      return stay(state);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Identifying the shopper
+
+/** Leaves idle for the identify screen, unless the offline caps forbid taking money. */
+function startIdentifying(
+  config: DepositConfig,
+  state: DepositState,
+  atMs: number,
+  scanned?: string,
+): StepResult {
+  if (!state.online) {
+    const capacity = offlineCapacity(config, state.outbox, atMs);
+    if (!capacity.ok) {
+      return go(config, state, { ...common(state), phase: 'offlineCapped', reason: capacity.reason }, []);
+    }
+  }
+  const identifying = go(
+    config,
+    state,
+    { ...common(state), phase: 'identifying', lastError: null, notice: null },
+    [],
+  );
+  if (scanned === undefined) return identifying;
+  const looked = identify(config, identifying.state, scanned);
+  return { state: looked.state, effects: [...identifying.effects, ...looked.effects] };
+}
+
+/** Checks a scanned or keyed code locally (format, type, check digit) before asking the server. */
+function identify(config: DepositConfig, state: DepositState, text: string): StepResult {
+  const parsed = parseCode(text, ['deposit']);
+  if (!parsed.ok) return stay({ ...state, lastError: 'CODE_MALFORMED', notice: null }, [restartIdle(config)]);
+  const requestId = state.requestSeq + 1;
+  return go(
+    config,
+    state,
+    {
+      ...common(state),
+      phase: 'lookingUp',
+      code: parsed.code,
+      requestId,
+      requestSeq: requestId,
+      lastError: null,
+    },
+    [{ type: 'lookup', requestId, code: parsed.code }],
+  );
+}
+
+type OfflineCapacity =
+  { ok: true; capacityMinor: number } | { ok: false; reason: 'unsyncedTotal' | 'unsyncedAge' };
+
+/** How much one more offline deposit may take under the per-deposit and per-terminal caps (DESIGN 9). */
+export function offlineCapacity(config: DepositConfig, outbox: OutboxView, atMs: number): OfflineCapacity {
+  if (
+    outbox.oldestUnsyncedAtMs !== null &&
+    atMs - outbox.oldestUnsyncedAtMs >= config.offlineOldestUnsyncedMs
+  ) {
+    return { ok: false, reason: 'unsyncedAge' };
+  }
+  const headroomMinor = config.offlineUnsyncedMaxMinor - outbox.unsyncedTotalMinor;
+  if (headroomMinor <= 0) return { ok: false, reason: 'unsyncedTotal' };
+  return { ok: true, capacityMinor: Math.min(config.offlineDepositMaxMinor, headroomMinor) };
+}
+
+/** Enters or leaves offlineCapped when connectivity or the outbox changes while nobody is being served. */
+function reviewOfflineCap(config: DepositConfig, state: DepositState, atMs: number): StepResult {
+  if (state.phase !== 'idle' && state.phase !== 'offlineCapped') return stay(state);
+  const capacity = state.online ? null : offlineCapacity(config, state.outbox, atMs);
+  if (capacity !== null && !capacity.ok) {
+    if (state.phase === 'offlineCapped' && state.reason === capacity.reason) return stay(state);
+    return go(config, state, { ...common(state), phase: 'offlineCapped', reason: capacity.reason }, [
+      { type: 'inhibitAcceptors' },
+    ]);
+  }
+  if (state.phase === 'offlineCapped') return go(config, state, { ...common(state), phase: 'idle' }, []);
+  return stay(state);
+}
+
+function onLookupResult(
+  config: DepositConfig,
+  state: DepositState,
+  requestId: number,
+  result: LookupResult,
+  atMs: number,
+): StepResult {
+  // A late answer to a lookup we stopped waiting for (timed out, cancelled) must not revive it.
+  if (state.phase !== 'lookingUp' || state.requestId !== requestId) return stay(state);
+  switch (result.kind) {
+    case 'found': {
+      const online = { ...state, online: true };
+      const refuse = (code: ErrorCode): StepResult =>
+        go(config, online, { ...common(online), phase: 'identifying', lastError: code }, []);
+      if (result.currency !== config.currency) return refuse('CURRENCY_MISMATCH');
+      if (result.remainingMinor <= 0) return refuse('LIMIT_EXCEEDED');
+      const shopper: Shopper = {
+        code: state.code,
+        voucher: false,
+        maskedName: result.maskedName,
+        offline: false,
+        maxMinor: result.remainingMinor,
+        balanceMinor: result.balanceMinor,
+      };
+      return go(config, online, { ...common(online), phase: 'confirming', shopper }, []);
+    }
+    case 'refused':
+      return go(
+        config,
+        state,
+        { ...common(state), online: true, phase: 'identifying', lastError: result.code },
+        [],
+      );
+    case 'unreachable':
+      return goOffline(config, state, state.code, atMs);
+  }
+}
+
+/** The server did not answer: the code's format was checked locally, so go on under the offline caps. */
+function goOffline(config: DepositConfig, state: DepositState, code: Code, atMs: number): StepResult {
+  const offline = { ...state, online: false };
+  const capacity = offlineCapacity(config, offline.outbox, atMs);
+  if (!capacity.ok) {
+    return go(config, state, { ...common(offline), phase: 'offlineCapped', reason: capacity.reason }, []);
+  }
+  const shopper: Shopper = {
+    code,
+    voucher: false,
+    maskedName: null,
+    offline: true,
+    maxMinor: capacity.capacityMinor,
+    balanceMinor: null,
+  };
+  return go(config, state, { ...common(offline), phase: 'confirming', shopper }, []);
+}
+
+/** "I have no account": a voucher, capped as an offline deposit, and under the unsynced caps when offline. */
+function startVoucher(config: DepositConfig, state: DepositState, atMs: number): StepResult {
+  let maxMinor = config.voucherDepositMaxMinor;
+  if (!state.online) {
+    const capacity = offlineCapacity(config, state.outbox, atMs);
+    if (!capacity.ok)
+      return go(config, state, { ...common(state), phase: 'offlineCapped', reason: capacity.reason }, []);
+    maxMinor = Math.min(maxMinor, capacity.capacityMinor);
+  }
+  const shopper: Shopper = {
+    code: null,
+    voucher: true,
+    maskedName: null,
+    offline: !state.online,
+    maxMinor,
+    balanceMinor: null,
+  };
+  return go(config, state, { ...common(state), phase: 'confirming', shopper, lastError: null }, []);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Intents
+
+function onIntent(
+  config: DepositConfig,
+  state: DepositState,
+  intent: KioskIntent,
+  fresh: FreshIds | null,
+  atMs: number,
+): StepResult {
+  if (intent.type === 'chooseLanguage') return stay({ ...state, language: intent.language });
+  switch (state.phase) {
+    case 'idle':
+      return intent.type === 'start' ? startIdentifying(config, state, atMs) : stay(state);
+    case 'identifying':
+      switch (intent.type) {
+        case 'keyedCode':
+          return identify(config, state, intent.text);
+        case 'noAccount':
+          return startVoucher(config, state, atMs);
+        case 'cancel':
+          return toRest(config, state, [], atMs);
+        case 'dismiss':
+          return stay({ ...state, lastError: null }, [restartIdle(config)]);
+        default:
+          return stay(state);
+      }
+    case 'lookingUp':
+      return intent.type === 'cancel' ? toRest(config, state, [], atMs) : stay(state);
+    case 'confirming':
+      if (intent.type === 'cancel') return toRest(config, state, [], atMs);
+      if (intent.type !== 'confirm') return stay(state);
+      if (fresh === null) throw new Error('the runner must hand fresh ids with every intent');
+      return openDeposit(config, state, state.shopper, fresh, atMs);
+    case 'accepting':
+      // Cancel after money went in cannot hand coins back (they are in the bag): it finishes instead.
+      // Either way the acceptors close and the deposit drains, so a coin still falling is counted.
+      if (intent.type === 'finish' || intent.type === 'cancel')
+        return endDeposit(config, state, state.deposit, 'shopper', atMs);
+      return stay(state);
+    case 'printing':
+      if (intent.type === 'reprint') {
+        const requestId = state.requestSeq + 1;
+        return stay(
+          { ...state, requestSeq: requestId, receipt: { ...state.receipt, status: 'printing', requestId } },
+          [{ type: 'print', requestId, job: state.receipt.job }],
+        );
+      }
+      return intent.type === 'dismiss' || intent.type === 'start'
+        ? toRest(config, state, [], atMs)
+        : stay(state);
+    case 'draining':
+    case 'committing':
+    case 'outOfService':
+    case 'offlineCapped':
+      return stay(state);
+  }
+}
+
+/** The shopper confirmed: the deposit is journaled as open (with its id) before the acceptors open. */
+function openDeposit(
+  config: DepositConfig,
+  state: DepositState,
+  shopper: Shopper,
+  fresh: FreshIds,
+  atMs: number,
+): StepResult {
+  const deposit: OpenDeposit = {
+    depositId: fresh.depositId,
+    claimCode: shopper.voucher ? fresh.claimCode : null,
+    startedAtMs: atMs,
+    shopper,
+    items: [],
+    totalMinor: 0,
+    rejectedCount: 0,
+    escrow: null,
+    lostEvents: false,
+    deviceFault: false,
+  };
+  return go(config, state, { ...common(state), phase: 'accepting', deposit, lastError: null, notice: null }, [
+    {
+      type: 'openDeposit',
+      record: {
+        depositId: deposit.depositId,
+        startedAtMs: atMs,
+        code: shopper.code,
+        claimCode: deposit.claimCode,
+        currency: config.currency,
+        maxMinor: shopper.maxMinor,
+        offline: shopper.offline,
+        language: state.language,
+        maskedName: shopper.maskedName,
+        balanceMinor: shopper.balanceMinor,
+      },
+    },
+    { type: 'enableAcceptors', remainingMinor: roomMinor(deposit) },
+  ]);
+}
+
+/** Closes the acceptors and counts what is still in flight for the drain window. */
+function endDeposit(
+  config: DepositConfig,
+  state: DepositState,
+  deposit: OpenDeposit,
+  endedBy: EndReason,
+  atMs: number,
+): StepResult {
+  return go(
+    config,
+    state,
+    { ...common(state), phase: 'draining', deposit, endedBy, drainStartedAtMs: atMs },
+    [{ type: 'inhibitAcceptors' }],
+  );
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Timers, commit and receipt
+
+function onTimer(config: DepositConfig, state: DepositState, name: TimerName, atMs: number): StepResult {
+  // A timer that belongs to a phase we have left is stale (the runner also drops cancelled ones).
+  if (timerOf(state.phase) !== name) return stay(state);
+  switch (state.phase) {
+    case 'identifying':
+    case 'confirming':
+      return toRest(config, state, [], atMs);
+    case 'lookingUp':
+      return goOffline(config, state, state.code, atMs);
+    case 'accepting': {
+      const deposit = state.deposit;
+      if (deposit.totalMinor === 0 && deposit.escrow === null) {
+        // Nothing went in and nothing has moved for the whole idle time-out: nothing can be in flight.
+        return toRest(
+          config,
+          state,
+          [{ type: 'inhibitAcceptors' }, { type: 'abandonDeposit', depositId: deposit.depositId, atMs }],
+          atMs,
+        );
+      }
+      const ended = endDeposit(config, state, deposit, 'idleTimeout', atMs);
+      return { state: { ...ended.state, notice: 'idleTimeout' }, effects: ended.effects };
+    }
+    case 'draining': {
+      const deposit = state.deposit;
+      const settleLeftMs = state.drainStartedAtMs + config.escrowSettleMs - atMs;
+      if (deposit.escrow !== null && settleLeftMs > 0) {
+        // A bill we told the validator to stack has not been reported stacked yet: wait for it (bounded),
+        // so it is counted in this deposit rather than arriving as a stray after the commit.
+        return stay(state, [
+          { type: 'startTimer', name: 'drain', delayMs: Math.min(config.drainMs, settleLeftMs) },
+        ]);
+      }
+      if (deposit.totalMinor === 0) {
+        return toRest(config, state, [{ type: 'abandonDeposit', depositId: deposit.depositId, atMs }], atMs);
+      }
+      return go(config, state, { ...common(state), phase: 'committing', deposit, endedBy: state.endedBy }, [
+        {
+          type: 'commitDeposit',
+          depositId: deposit.depositId,
+          committedAtMs: atMs,
+          expectedTotalMinor: deposit.totalMinor,
+        },
+      ]);
+    }
+    case 'printing':
+      return toRest(config, state, [], atMs);
+    default:
+      throw new Error(`phase ${state.phase} owns no timer`);
+  }
+}
+
+function onCommitted(config: DepositConfig, state: DepositState, deposit: KioskDeposit): StepResult {
+  if (state.phase !== 'committing' || state.deposit.depositId !== deposit.depositId) {
+    throw new Error('a commit answer arrived for a deposit the machine is not committing');
+  }
+  // The journal derives the total from the journaled events; the machine counted the same events. A
+  // difference means an event reached one and not the other: stop before printing a wrong receipt.
+  if (deposit.totalMinor !== state.deposit.totalMinor) {
+    throw new Error(`journal total ${deposit.totalMinor} differs from counted ${state.deposit.totalMinor}`);
+  }
+  const shopper = state.deposit.shopper;
+  const newBalanceMinor =
+    shopper.offline || shopper.voucher || shopper.balanceMinor === null
+      ? null
+      : addMinor(shopper.balanceMinor, deposit.totalMinor);
+  const job = buildDepositReceipt({
+    deposit,
+    terminalId: config.terminalId,
+    terminalName: config.terminalName,
+    timeZone: config.timeZone,
+    language: state.language,
+    maskedName: shopper.maskedName,
+    newBalanceMinor,
+  });
+  const requestId = state.requestSeq + 1;
+  const lastError = state.endedBy === 'deviceFault' ? 'DEVICE_FAULT' : state.lastError;
+  return go(
+    config,
+    state,
+    {
+      ...common(state),
+      phase: 'printing',
+      requestSeq: requestId,
+      lastError,
+      receipt: {
+        deposit,
+        job,
+        maskedName: shopper.maskedName,
+        newBalanceMinor,
+        status: 'printing',
+        requestId,
+      },
+    },
+    [{ type: 'print', requestId, job }],
+  );
+}
+
+/** For tests and the maintenance screen: the faults a state is out of service for, newest last. */
+export function outOfServiceReasons(config: DepositConfig, state: DepositState): DeviceTrouble[] {
+  return blockingTroubles(config, state.troubles);
+}

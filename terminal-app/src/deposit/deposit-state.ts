@@ -1,0 +1,109 @@
+import type {
+  Code,
+  DepositItem,
+  DeviceFault,
+  ErrorCode,
+  KioskDeposit,
+  KioskNotice,
+  Language,
+  PrintJob,
+  UuidV7,
+} from '@cashin/shared';
+import type { DepositConfig } from './deposit-config.js';
+
+/** Who the money is for, as settled before the acceptors open. */
+export interface Shopper {
+  /** The shopper's deposit code, or null for a voucher. */
+  code: Code | null;
+  /** True for "no account": the deposit becomes a voucher with a claim code. */
+  voucher: boolean;
+  maskedName: string | null;
+  /** Identified without the server: the offline caps apply and the receipt is signed. */
+  offline: boolean;
+  /** The most this deposit may take: the server's remaining limit, or the offline / voucher cap. */
+  maxMinor: number;
+  /** The wallet's balance before the deposit, when the server gave it. */
+  balanceMinor: number | null;
+}
+
+/** A deposit whose row is open in the journal. Its figures mirror the journaled credit events. */
+export interface OpenDeposit {
+  depositId: UuidV7;
+  claimCode: Code | null;
+  startedAtMs: number;
+  shopper: Shopper;
+  items: DepositItem[];
+  totalMinor: number;
+  rejectedCount: number;
+  /** A bill we told a validator to stack, not yet reported as stacked: it will fill part of the room. */
+  escrow: { device: string; valueMinor: number } | null;
+  lostEvents: boolean;
+  deviceFault: boolean;
+}
+
+export type EndReason = 'shopper' | 'idleTimeout' | 'limitReached' | 'deviceFault';
+
+/** A device that is faulted (fault set) or disconnected (fault null). */
+export interface DeviceTrouble {
+  device: string;
+  fault: DeviceFault | null;
+}
+
+/** What the outbox holds unsynced, as last reported by the runner; drives the offline caps. */
+export interface OutboxView {
+  unsyncedTotalMinor: number;
+  oldestUnsyncedAtMs: number | null;
+}
+
+export interface ReceiptState {
+  deposit: KioskDeposit;
+  job: PrintJob;
+  maskedName: string | null;
+  newBalanceMinor: number | null;
+  status: 'printing' | 'printed' | 'failed';
+  /** Which print request the status belongs to; a late answer to an earlier one is ignored. */
+  requestId: number;
+}
+
+/** What is true whatever the phase. */
+export interface Common {
+  language: Language;
+  online: boolean;
+  outbox: OutboxView;
+  troubles: readonly DeviceTrouble[];
+  /** The last request id handed out (lookups and prints), so stale answers can be told apart. */
+  requestSeq: number;
+  lastError: ErrorCode | null;
+  notice: KioskNotice | null;
+}
+
+export type Phase =
+  | { phase: 'idle' }
+  | { phase: 'identifying' }
+  | { phase: 'lookingUp'; requestId: number; code: Code }
+  | { phase: 'confirming'; shopper: Shopper }
+  | { phase: 'accepting'; deposit: OpenDeposit }
+  | { phase: 'draining'; deposit: OpenDeposit; endedBy: EndReason; drainStartedAtMs: number }
+  | { phase: 'committing'; deposit: OpenDeposit; endedBy: EndReason }
+  | { phase: 'printing'; receipt: ReceiptState }
+  | { phase: 'outOfService' }
+  | { phase: 'offlineCapped'; reason: 'unsyncedTotal' | 'unsyncedAge' };
+
+export type PhaseName = Phase['phase'];
+
+export type DepositState = Common & Phase;
+
+export function initialDepositState(config: DepositConfig, outbox: OutboxView = emptyOutbox): DepositState {
+  return {
+    phase: 'idle',
+    language: config.defaultLanguage,
+    online: true,
+    outbox,
+    troubles: [],
+    requestSeq: 0,
+    lastError: null,
+    notice: null,
+  };
+}
+
+export const emptyOutbox: OutboxView = { unsyncedTotalMinor: 0, oldestUnsyncedAtMs: null };

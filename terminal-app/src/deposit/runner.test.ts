@@ -1,0 +1,401 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defaultLimits, loadLimits } from '@cashin/shared';
+import type { TempJournal } from '../journal/testing/temp-journal.js';
+import { tempJournal } from '../journal/testing/temp-journal.js';
+import { verifyReceiptQr } from '../receipt/receipt-signature.js';
+import { depositConfig } from './deposit-config.js';
+import { RunnerRig } from './testing/runner-rig.js';
+import { otherShopperCode, shopperCode, testConfig } from './testing/deposit-fixtures.js';
+
+let temp: TempJournal;
+let rig: RunnerRig;
+
+beforeEach(() => {
+  temp = tempJournal(testConfig.terminalId);
+  rig = new RunnerRig(temp);
+});
+
+afterEach(() => {
+  rig.crash();
+  temp.cleanup();
+});
+
+function committedTotals(): number[] {
+  return rig.journal.committedAfter(0, 1_000).map((d) => d.totalMinor);
+}
+
+describe('deposit runner with a real journal', () => {
+  it('runs a whole online deposit: identify, confirm, coins, finish, commit with outbox row, receipt, attract', async () => {
+    expect(rig.snapshot.screen).toBe('attract');
+    expect(rig.devices.acceptLimitMinor).toBe(0);
+    await rig.openDeposit();
+    expect(rig.snapshot).toMatchObject({
+      screen: 'insertMoney',
+      remainingMinor: 5_000,
+      shopper: { maskedName: 'J*** D***' },
+    });
+    expect(rig.devices.acceptLimitMinor).toBe(5_000);
+    expect(rig.journal.openDepositIds()).toHaveLength(1);
+
+    rig.devices.insertCoin(25);
+    rig.devices.insertCoin(25);
+    rig.devices.insertCoin(100);
+    rig.devices.emit({ type: 'reject', device: 'coin', reason: 'rejected', count: 1 });
+    expect(rig.snapshot).toMatchObject({
+      totalMinor: 150,
+      remainingMinor: 4_850,
+      rejectedCount: 1,
+      items: [
+        { kind: 'coin', valueMinor: 25, count: 2 },
+        { kind: 'coin', valueMinor: 100, count: 1 },
+      ],
+    });
+    expect(rig.devices.acceptLimitMinor).toBe(4_850);
+
+    await rig.finish();
+    expect(rig.devices.acceptLimitMinor).toBe(0);
+    expect(rig.snapshot).toMatchObject({
+      screen: 'done',
+      receipt: { sequence: 1, status: 'printed', totalMinor: 150, newBalanceMinor: 1_150, pending: false },
+    });
+    const batch = rig.journal.outbox.takeBatch();
+    expect(batch).toHaveLength(1);
+    expect(batch[0]).toMatchObject({ sequence: 1, code: shopperCode, totalMinor: 150, rejectedCount: 1 });
+    expect(rig.devices.printed).toHaveLength(1);
+    expect(rig.devices.printed[0]!.lines).toContainEqual({
+      type: 'barcode',
+      symbology: 'code128',
+      data: batch[0]!.depositId,
+    });
+
+    await rig.clock.advanceAsync(testConfig.receiptScreenMs);
+    expect(rig.snapshot.screen).toBe('attract');
+    expect(rig.snapshots.map((s) => s.version)).toEqual(rig.snapshots.map((_, i) => i + 1));
+  });
+
+  it('journals every coin before any snapshot shows it', async () => {
+    const shownVersusJournaled: Array<[number, number]> = [];
+    const reader = new Database(temp.path, { readonly: true });
+    const journaledMinor = reader.prepare(
+      `SELECT COALESCE(SUM(value_minor * count), 0) AS total FROM deposit_events WHERE type = 'credit' AND deposit_id IS NOT NULL`,
+    );
+    const off = rig.runner.subscribe((snapshot) => {
+      const row = journaledMinor.get() as { total: number };
+      shownVersusJournaled.push([snapshot.totalMinor, row.total]);
+    });
+    await rig.openDeposit();
+    for (const value of [1, 5, 10, 25, 50, 100, 25]) rig.devices.insertCoin(value);
+    off();
+    reader.close();
+    const shownTotals = shownVersusJournaled.map(([shown]) => shown);
+    expect(shownTotals).toContain(216);
+    // At each snapshot the journal on disk already held at least what the snapshot shows.
+    for (const [shown, journaled] of shownVersusJournaled) expect(journaled).toBeGreaterThanOrEqual(shown);
+  });
+
+  it('stacks a bill that fits and returns one that does not', async () => {
+    await rig.openDeposit();
+    expect(rig.devices.insertBill(2_000)).toBe(true);
+    expect(rig.snapshot).toMatchObject({ totalMinor: 2_000, remainingMinor: 3_000 });
+    rig.devices.setAcceptLimit(10_000); // a driver that ignored the narrowed limit: the host still decides
+    rig.devices.insertBill(5_000);
+    expect(rig.devices.commands).toContain('routeBill bill return');
+    expect(rig.snapshot).toMatchObject({ totalMinor: 2_000, notice: 'billReturned', rejectedCount: 0 });
+  });
+
+  it('an idle time-out with money commits it; with none, returns to attract and keeps nothing open', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(50);
+    await rig.clock.advanceAsync(testConfig.idleTimeoutMs + testConfig.drainMs);
+    expect(committedTotals()).toEqual([50]);
+    await rig.clock.advanceAsync(testConfig.receiptScreenMs);
+
+    await rig.openDeposit();
+    await rig.clock.advanceAsync(testConfig.idleTimeoutMs);
+    expect(rig.snapshot.screen).toBe('attract');
+    expect(rig.journal.openDepositIds()).toEqual([]);
+    expect(committedTotals()).toEqual([50]);
+  });
+
+  it('a coin after finish is counted while draining; one after commit is a stray in the bag', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(25);
+    rig.runner.intent({ type: 'finish' });
+    rig.devices.coinInFlight(10);
+    expect(rig.snapshot).toMatchObject({ screen: 'finishing', totalMinor: 35 });
+    await rig.clock.advanceAsync(testConfig.drainMs);
+    rig.devices.coinInFlight(5);
+    expect(committedTotals()).toEqual([35]);
+    expect(rig.journal.strayCredits()).toEqual({ totalMinor: 5, events: 1 });
+    expect(rig.journal.bag.totalFor('coin').totalsByCurrency[0]?.totalMinor).toBe(40);
+  });
+
+  it('a jam mid-deposit commits what was counted, flagged, and takes the kiosk out of service until cleared', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(100);
+    rig.devices.emit({ type: 'fault', device: 'coin', fault: 'jam' });
+    await rig.clock.advanceAsync(testConfig.drainMs);
+    const [committed] = rig.journal.committedAfter(0, 10);
+    expect(committed).toMatchObject({ totalMinor: 100, flags: { deviceFault: true } });
+    await rig.clock.advanceAsync(testConfig.receiptScreenMs);
+    expect(rig.snapshot).toMatchObject({
+      screen: 'outOfService',
+      outOfService: { device: 'coin', fault: 'jam', errorCode: 'DEVICE_FAULT' },
+    });
+    rig.runner.intent({ type: 'start' });
+    expect(rig.snapshot.screen).toBe('outOfService');
+    rig.devices.emit({ type: 'faultCleared', device: 'coin', fault: 'jam' });
+    expect(rig.snapshot.screen).toBe('attract');
+  });
+
+  it('a scan during a deposit never changes the shopper', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(25);
+    rig.devices.emit({ type: 'scan', device: 'scanner', text: otherShopperCode, symbology: ']C0' });
+    await rig.settle();
+    expect(rig.lookup.calls).toEqual([shopperCode]);
+    expect(rig.snapshot).toMatchObject({ notice: 'scanIgnored', totalMinor: 25 });
+    await rig.finish();
+    expect(rig.journal.committedAfter(0, 10)[0]?.code).toBe(shopperCode);
+  });
+
+  it('lost events during a deposit flag it for review', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(25);
+    rig.devices.emit({ type: 'lostEvents', device: 'coin', count: 6 });
+    await rig.finish();
+    expect(rig.journal.committedAfter(0, 10)[0]?.flags.lostEvents).toBe(true);
+  });
+
+  it('a server that never answers: the lookup times out and the deposit goes on offline, signed', async () => {
+    rig.lookup.mode = 'hang';
+    rig.runner.intent({ type: 'start' });
+    rig.runner.intent({ type: 'keyedCode', text: shopperCode });
+    expect(rig.snapshot.screen).toBe('lookingUp');
+    await rig.clock.advanceAsync(testConfig.lookupTimeoutMs);
+    expect(rig.snapshot).toMatchObject({
+      screen: 'confirm',
+      online: false,
+      shopper: { offline: true, maskedName: null },
+      remainingMinor: defaultLimits.money.USD!.kioskOfflineDepositMaxMinor,
+    });
+    rig.runner.intent({ type: 'confirm' });
+    rig.devices.insertCoin(100);
+    await rig.finish();
+    expect(rig.snapshot).toMatchObject({ receipt: { pending: true, newBalanceMinor: null } });
+    const qr = rig.devices.printed[0]!.lines.find((line) => line.type === 'qr');
+    expect(qr?.type === 'qr' && verifyReceiptQr(qr.data, temp.verify).ok).toBe(true);
+    expect(rig.journal.committedAfter(0, 10)[0]?.flags.offline).toBe(true);
+  });
+
+  it('offline, the kiosk stops taking money at the unsynced cap and says why, until the outbox drains', async () => {
+    rig.crash();
+    const limits = loadLimits({
+      money: { USD: { kioskOfflineDepositMaxMinor: 100, kioskOfflineUnsyncedMaxMinor: 150 } },
+    });
+    rig = new RunnerRig(temp, depositConfig({ ...testConfig, limits }));
+    rig.lookup.mode = 'unreachable';
+    await rig.openDeposit();
+    expect(rig.snapshot.remainingMinor).toBe(100);
+    rig.devices.insertCoin(100);
+    await rig.finish();
+    await rig.clock.advanceAsync(testConfig.receiptScreenMs);
+    await rig.openDeposit();
+    expect(rig.snapshot.remainingMinor).toBe(50);
+    rig.devices.insertCoin(50);
+    await rig.finish();
+    await rig.clock.advanceAsync(testConfig.receiptScreenMs);
+    expect(rig.snapshot).toMatchObject({
+      screen: 'offlineCapped',
+      offlineCap: { reason: 'unsyncedTotal', errorCode: 'OFFLINE_CAP_REACHED' },
+    });
+    rig.runner.intent({ type: 'start' });
+    expect(rig.snapshot.screen).toBe('offlineCapped');
+    // The sync engine's job, done by hand: acknowledge the queue and tell the runner.
+    rig.journal.outbox.markSynced(
+      rig.journal.outbox.takeBatch().map((d) => d.depositId),
+      rig.clock.nowMs(),
+    );
+    rig.runner.refreshOutboxStatus();
+    expect(rig.snapshot.screen).toBe('attract');
+  });
+});
+
+describe('deposit runner across crashes', () => {
+  it('power loss mid-deposit: on restart the open deposit is committed once, as recovered, with the right total', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(25);
+    rig.devices.insertCoin(100);
+    rig.devices.insertBill(500);
+    rig.restart();
+    expect(rig.lastRecovery.recovered).toHaveLength(1);
+    expect(rig.lastRecovery.recovered[0]).toMatchObject({
+      sequence: 1,
+      totalMinor: 625,
+      flags: { recovered: true },
+    });
+    expect(rig.snapshot.screen).toBe('attract');
+    const recoveredId = rig.lastRecovery.recovered[0]!.depositId;
+    rig.restart();
+    expect(rig.lastRecovery).toEqual({ recovered: [], abandoned: [] });
+    expect(committedTotals()).toEqual([625]);
+
+    const outcome = await rig.runner.reprint(recoveredId);
+    expect(outcome).toEqual({ ok: true });
+    const reprinted = rig.devices.printed.at(-1)!;
+    expect(reprinted.lines).toContainEqual(
+      expect.objectContaining({ text: 'Completed after a power loss.' }),
+    );
+  });
+
+  const crashPoints: Array<{
+    name: string;
+    reach: (r: RunnerRig) => Promise<void>;
+    recovered: number[];
+    abandoned: number;
+    committed: number[];
+  }> = [
+    { name: 'on the attract screen', reach: async () => {}, recovered: [], abandoned: 0, committed: [] },
+    {
+      name: 'while identifying',
+      reach: async (r) => {
+        r.runner.intent({ type: 'start' });
+        r.runner.intent({ type: 'keyedCode', text: shopperCode });
+      },
+      recovered: [],
+      abandoned: 0,
+      committed: [],
+    },
+    {
+      name: 'on the confirm screen (no deposit opened yet)',
+      reach: async (r) => {
+        r.runner.intent({ type: 'start' });
+        r.runner.intent({ type: 'keyedCode', text: shopperCode });
+        await r.settle();
+      },
+      recovered: [],
+      abandoned: 0,
+      committed: [],
+    },
+    {
+      name: 'accepting, before any money',
+      reach: (r) => r.openDeposit(),
+      recovered: [],
+      abandoned: 1,
+      committed: [],
+    },
+    {
+      name: 'accepting, coins and a bill counted',
+      reach: async (r) => {
+        await r.openDeposit();
+        r.devices.insertCoin(25);
+        r.devices.insertBill(1_000);
+      },
+      recovered: [1_025],
+      abandoned: 0,
+      committed: [1_025],
+    },
+    {
+      name: 'draining, with a coin that fell after finish',
+      reach: async (r) => {
+        await r.openDeposit();
+        r.devices.insertCoin(50);
+        r.runner.intent({ type: 'finish' });
+        r.devices.coinInFlight(5);
+      },
+      recovered: [55],
+      abandoned: 0,
+      committed: [55],
+    },
+    {
+      name: 'on the done screen (already committed)',
+      reach: async (r) => {
+        await r.openDeposit();
+        r.devices.insertCoin(100);
+        await r.finish();
+      },
+      recovered: [],
+      abandoned: 0,
+      committed: [100],
+    },
+  ];
+
+  it.each(crashPoints)(
+    'power loss $name: recovery commits exactly what was open with money',
+    async (point) => {
+      await point.reach(rig);
+      rig.restart();
+      expect(rig.lastRecovery.recovered.map((d) => d.totalMinor)).toEqual(point.recovered);
+      expect(rig.lastRecovery.recovered.every((d) => d.flags.recovered)).toBe(true);
+      expect(rig.lastRecovery.abandoned).toHaveLength(point.abandoned);
+      expect(committedTotals()).toEqual(point.committed);
+      expect(rig.snapshot.screen).toBe('attract');
+      rig.restart();
+      expect(committedTotals()).toEqual(point.committed);
+    },
+  );
+
+  it('a crash before any money closes the empty deposit as abandoned', async () => {
+    await rig.openDeposit();
+    rig.restart();
+    expect(rig.lastRecovery.recovered).toEqual([]);
+    expect(rig.lastRecovery.abandoned).toHaveLength(1);
+    expect(rig.journal.outbox.status().depth).toBe(0);
+  });
+
+  it('sequence numbers run 1..n with no gaps across restarts, including recovered deposits', async () => {
+    for (const crashMidway of [false, true, false, true, false]) {
+      await rig.openDeposit();
+      rig.devices.insertCoin(25);
+      if (crashMidway) {
+        rig.restart();
+        continue;
+      }
+      await rig.finish();
+      await rig.clock.advanceAsync(testConfig.receiptScreenMs);
+      rig.restart();
+    }
+    expect(rig.journal.committedAfter(0, 100).map((d) => d.sequence)).toEqual([1, 2, 3, 4, 5]);
+    expect(rig.journal.outbox.status()).toMatchObject({ depth: 5, lastSequence: 5, unsyncedTotalMinor: 125 });
+  });
+
+  it('a stopped runner writes nothing more and ignores late events and timers', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(25);
+    rig.runner.stop();
+    expect(rig.devices.listenerCount).toBe(0);
+    await rig.clock.advanceAsync(testConfig.idleTimeoutMs * 2);
+    expect(rig.journal.openDepositIds()).toHaveLength(1);
+    expect(rig.journal.outbox.status().depth).toBe(0);
+  });
+});
+
+describe('deposit runner failures', () => {
+  it('a journal write that fails stops the runner dead, acceptors shut, nothing shown', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(25);
+    const shown = rig.snapshots.length;
+    rig.journal.close(); // the disk is gone
+    expect(() => rig.devices.insertCoin(25)).toThrow();
+    expect(rig.devices.acceptLimitMinor).toBe(0);
+    expect(rig.devices.listenerCount).toBe(0);
+    expect(rig.snapshots).toHaveLength(shown);
+    expect(rig.snapshot.totalMinor).toBe(25);
+    rig.journal = temp.open(); // so the test's cleanup can close it
+  });
+});
+
+describe('reprint', () => {
+  it('reprints the last receipt, or says it knows no such deposit', async () => {
+    expect(await rig.runner.reprint()).toEqual({ ok: false, unknown: true });
+    await rig.openDeposit();
+    rig.devices.insertCoin(50);
+    await rig.finish();
+    rig.runner.intent({ type: 'reprint' });
+    await rig.settle();
+    expect(rig.devices.printed).toHaveLength(2);
+    expect(await rig.runner.reprint()).toEqual({ ok: true });
+    expect(rig.devices.printed[2]).toEqual(rig.devices.printed[0]);
+  });
+});

@@ -1,0 +1,328 @@
+import type {
+  Clock,
+  Code,
+  DeviceEvent,
+  KioskIntent,
+  KioskSnapshot,
+  TimerHandle,
+  UuidV7,
+} from '@cashin/shared';
+import { addMinor } from '@cashin/shared';
+import type { Journal, RecoveryReport } from '../journal/journal.js';
+import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
+import type { DepositConfig } from './deposit-config.js';
+import type { DepositEffect, TimerName } from './deposit-effects.js';
+import type { DepositEvent } from './deposit-events.js';
+import { step } from './deposit-machine.js';
+import { depositSnapshot } from './deposit-snapshot.js';
+import type { DepositState } from './deposit-state.js';
+import { initialDepositState } from './deposit-state.js';
+import type { KioskDevices, PrintOutcome } from './kiosk-devices.js';
+import type { ShopperLookup } from './shopper-lookup.js';
+
+export interface DepositRunnerOptions {
+  config: DepositConfig;
+  devices: KioskDevices;
+  lookup: ShopperLookup;
+  journal: Journal;
+  clock: Clock;
+  /** UUIDv7 from the injected clock (createUuidV7Generator(clock.nowMs, random)). */
+  newDepositId: () => UuidV7;
+  /** generateCode('claim', random). */
+  newClaimCode: () => Code;
+  /** SystemLimits.depositEventQueueMax. */
+  eventQueueMax: number;
+}
+
+type SnapshotListener = (snapshot: KioskSnapshot) => void;
+
+/**
+ * The one part of the kiosk that touches the devices, the journal and the clock on the deposit engine's
+ * behalf. It turns device events, UI intents, timers and async answers into machine events, one at a time
+ * in arrival order; executes the machine's effects in order; and only then publishes the new snapshot. So
+ * a coin is journaled (synchronously, synchronous=FULL) before any screen can show it, and a crash at any
+ * point leaves the journal ahead of, never behind, what the shopper saw.
+ */
+export class DepositRunner {
+  private state: DepositState;
+  private readonly queue: DepositEvent[] = [];
+  private busy = false;
+  private stopped = false;
+  private readonly timers = new Map<TimerName, { handle: TimerHandle; generation: number }>();
+  private timerGeneration = 0;
+  private readonly lookups = new Map<number, AbortController>();
+  private readonly listeners = new Set<SnapshotListener>();
+  private unsubscribeDevices: (() => void) | null = null;
+  private version = 0;
+  private latest: KioskSnapshot;
+  private currentKey: string;
+
+  constructor(private readonly options: DepositRunnerOptions) {
+    this.state = initialDepositState(options.config);
+    this.latest = depositSnapshot(options.config, this.state, this.version);
+    this.currentKey = snapshotKey(this.latest);
+  }
+
+  /**
+   * Recovers what a crash left open (committing deposits with money as recovered, abandoning empty ones),
+   * closes the acceptors, and starts listening. Returns the recovery report: recovered receipts can then be
+   * reprinted with `reprint`.
+   */
+  start(): RecoveryReport {
+    if (this.unsubscribeDevices !== null || this.stopped) throw new Error('a runner starts once');
+    const report = this.options.journal.recover(this.options.clock.nowMs());
+    this.options.devices.inhibitAll();
+    this.unsubscribeDevices = this.options.devices.subscribe((event) => this.device(event));
+    this.refreshOutboxStatus();
+    return report;
+  }
+
+  /**
+   * Stops listening and drops every timer and pending answer, writing nothing. To the journal this is the
+   * same as the process dying here, which is what crash tests rely on.
+   */
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribeDevices?.();
+    this.unsubscribeDevices = null;
+    for (const { handle } of this.timers.values()) this.options.clock.clearTimeout(handle);
+    this.timers.clear();
+    for (const controller of this.lookups.values()) controller.abort();
+    this.lookups.clear();
+    this.queue.length = 0;
+  }
+
+  /** A UI intent, already parsed against KioskIntentSchema by the bridge. */
+  intent(intent: KioskIntent): void {
+    const fresh =
+      intent.type === 'confirm'
+        ? { depositId: this.options.newDepositId(), claimCode: this.options.newClaimCode() }
+        : null;
+    this.dispatch({ type: 'intent', intent, fresh, atMs: this.options.clock.nowMs() });
+  }
+
+  /** What the sync engine or heartbeat learned about reaching the server. */
+  setOnline(online: boolean): void {
+    this.dispatch({ type: 'connectivity', online, atMs: this.options.clock.nowMs() });
+  }
+
+  /** Re-reads the outbox (after a sync drained it, say) so the offline caps see the current queue. */
+  refreshOutboxStatus(): void {
+    const status = this.options.journal.outbox.status();
+    this.dispatch({
+      type: 'outboxStatus',
+      unsyncedTotalMinor: status.unsyncedTotalMinor,
+      oldestUnsyncedAtMs: status.oldestUnsyncedAtMs,
+      atMs: this.options.clock.nowMs(),
+    });
+  }
+
+  /**
+   * The latest snapshot. With `subscribe` this is the SnapshotSource shape the UI bridge takes, so the
+   * agent hands the runner to the bridge as it is.
+   */
+  current(): KioskSnapshot {
+    return this.latest;
+  }
+
+  /** The machine's state, for tests and diagnostics. Read only. */
+  machineState(): DepositState {
+    return this.state;
+  }
+
+  /** Calls `listener` with every new snapshot, after its changes are journaled; returns an unsubscribe. */
+  subscribe(listener: SnapshotListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /**
+   * Reprints a committed deposit's receipt (maintenance, or a recovered deposit whose shopper comes back);
+   * the last committed one when no id is given. Resolves with how the print went, or `unknown` when the
+   * journal holds no such committed deposit.
+   */
+  async reprint(depositId?: string): Promise<PrintOutcome | { ok: false; unknown: true }> {
+    const id = depositId ?? this.options.journal.lastCommittedDepositId();
+    const stored = id === undefined ? undefined : this.options.journal.storedDeposit(id);
+    if (stored === undefined) return { ok: false, unknown: true };
+    const { config } = this.options;
+    const d = stored.deposit;
+    const known = !d.flags.offline && d.claimCode === null && stored.balanceMinor !== null;
+    const job = buildDepositReceipt({
+      deposit: d,
+      terminalId: config.terminalId,
+      terminalName: config.terminalName,
+      timeZone: config.timeZone,
+      language: stored.language,
+      maskedName: stored.maskedName,
+      newBalanceMinor: known ? addMinor(stored.balanceMinor ?? 0, d.totalMinor) : null,
+    });
+    return this.options.devices.print(job);
+  }
+
+  private device(event: DeviceEvent): void {
+    this.dispatch({ type: 'device', event, atMs: this.options.clock.nowMs() });
+  }
+
+  /**
+   * Queues an event and, unless an event is already being handled further up the stack (a device that
+   * answers a command synchronously), handles the queue to the end. Events are never handled re-entrantly.
+   */
+  private dispatch(event: DepositEvent): void {
+    if (this.stopped) return;
+    if (this.queue.length >= this.options.eventQueueMax) {
+      throw new Error(`deposit runner queue passed ${this.options.eventQueueMax} events: a feedback loop`);
+    }
+    this.queue.push(event);
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
+        this.handle(next);
+        if (this.stopped) break;
+      }
+    } catch (error) {
+      // A journal write failed or the machine met an impossible event. The state in memory may now be
+      // ahead of the disk, so this runner must not go on: it stops dead (acceptors shut) and the error
+      // goes up to the supervisor, which restarts the agent to recover from the journal.
+      this.stop();
+      this.options.devices.inhibitAll();
+      throw error;
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private handle(event: DepositEvent): void {
+    const result = step(this.options.config, this.state, event);
+    this.state = result.state;
+    for (const effect of result.effects) this.execute(effect);
+    if (this.state.phase !== 'lookingUp') this.abortLookups();
+    this.publish();
+  }
+
+  private execute(effect: DepositEffect): void {
+    const { journal, devices, clock } = this.options;
+    switch (effect.type) {
+      case 'openDeposit':
+        journal.openDeposit(effect.record);
+        return;
+      case 'journal':
+        journal.append(effect.depositId, effect.entry, effect.atMs);
+        return;
+      case 'abandonDeposit':
+        journal.abandon(effect.depositId, effect.atMs);
+        return;
+      case 'commitDeposit': {
+        const deposit = journal.commit(effect.depositId, effect.committedAtMs);
+        const status = journal.outbox.status();
+        // The answer goes to the front of the queue: nothing may reach the machine between its commit
+        // and its hearing that the commit is done.
+        this.queue.unshift(
+          { type: 'committed', deposit, atMs: clock.nowMs() },
+          {
+            type: 'outboxStatus',
+            unsyncedTotalMinor: status.unsyncedTotalMinor,
+            oldestUnsyncedAtMs: status.oldestUnsyncedAtMs,
+            atMs: clock.nowMs(),
+          },
+        );
+        return;
+      }
+      case 'enableAcceptors':
+        if (effect.remainingMinor > 0) devices.setAcceptLimit(effect.remainingMinor);
+        else devices.inhibitAll();
+        return;
+      case 'inhibitAcceptors':
+        devices.inhibitAll();
+        return;
+      case 'routeBill':
+        devices.routeBill(effect.device, effect.decision);
+        return;
+      case 'lookup':
+        this.startLookup(effect.requestId, effect.code);
+        return;
+      case 'print': {
+        const requestId = effect.requestId;
+        void devices.print(effect.job).then(
+          (outcome) => this.dispatch({ type: 'printResult', requestId, outcome, atMs: clock.nowMs() }),
+          () =>
+            this.dispatch({
+              type: 'printResult',
+              requestId,
+              outcome: { ok: false, fault: null },
+              atMs: clock.nowMs(),
+            }),
+        );
+        return;
+      }
+      case 'startTimer':
+        this.startTimer(effect.name, effect.delayMs);
+        return;
+      case 'cancelTimer':
+        this.cancelTimer(effect.name);
+        return;
+    }
+  }
+
+  private startLookup(requestId: number, code: Code): void {
+    const controller = new AbortController();
+    this.lookups.set(requestId, controller);
+    const { clock } = this.options;
+    void this.options.lookup.lookup(code, controller.signal).then(
+      (result) => {
+        this.lookups.delete(requestId);
+        this.dispatch({ type: 'lookupResult', requestId, result, atMs: clock.nowMs() });
+      },
+      // A client that throws has told us nothing about the shopper: to the kiosk that is unreachable.
+      () => {
+        this.lookups.delete(requestId);
+        this.dispatch({
+          type: 'lookupResult',
+          requestId,
+          result: { kind: 'unreachable' },
+          atMs: clock.nowMs(),
+        });
+      },
+    );
+  }
+
+  private abortLookups(): void {
+    for (const controller of this.lookups.values()) controller.abort();
+    this.lookups.clear();
+  }
+
+  private startTimer(name: TimerName, delayMs: number): void {
+    this.cancelTimer(name);
+    const generation = ++this.timerGeneration;
+    const handle = this.options.clock.setTimeout(() => {
+      // A timer cancelled or restarted after this callback was already due must not fire.
+      if (this.timers.get(name)?.generation !== generation) return;
+      this.timers.delete(name);
+      this.dispatch({ type: 'timer', name, atMs: this.options.clock.nowMs() });
+    }, delayMs);
+    this.timers.set(name, { handle, generation });
+  }
+
+  private cancelTimer(name: TimerName): void {
+    const timer = this.timers.get(name);
+    if (timer === undefined) return;
+    this.options.clock.clearTimeout(timer.handle);
+    this.timers.delete(name);
+  }
+
+  private publish(): void {
+    const next = depositSnapshot(this.options.config, this.state, this.version + 1);
+    const key = snapshotKey(next);
+    if (key === this.currentKey) return;
+    this.version += 1;
+    this.latest = next;
+    this.currentKey = key;
+    for (const listener of this.listeners) listener(next);
+  }
+}
+
+/** A snapshot's content without its version, to publish only real changes. */
+function snapshotKey(snapshot: KioskSnapshot): string {
+  return JSON.stringify({ ...snapshot, version: 0 });
+}

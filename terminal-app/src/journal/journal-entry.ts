@@ -1,0 +1,36 @@
+import type { Code, CurrencyCode, DeviceFault, Language, UuidV7 } from '@cashin/shared';
+
+/** One money-relevant device event as the journal stores it. */
+export type JournalEntry =
+  | {
+      type: 'credit';
+      device: string;
+      kind: 'coin' | 'bill';
+      ccTalkId: string;
+      currency: CurrencyCode;
+      valueMinor: number;
+      count: number;
+    }
+  | { type: 'reject'; device: string; reason: string; valueMinor: number | null; count: number }
+  | { type: 'lostEvents'; device: string; count: number }
+  | { type: 'reset'; device: string }
+  | { type: 'fault'; device: string; fault: DeviceFault; detail: string | null }
+  | { type: 'disconnected'; device: string };
+
+/** What the journal records when a deposit opens: everything a commit or a reprint needs later. */
+export interface OpenDepositRecord {
+  depositId: UuidV7;
+  startedAtMs: number;
+  /** The shopper's deposit code, or null for a voucher. */
+  code: Code | null;
+  /** The voucher's claim code, or null for a shopper's deposit. */
+  claimCode: Code | null;
+  currency: CurrencyCode;
+  /** The most the deposit was allowed to take when it opened (the remaining limit or the offline cap). */
+  maxMinor: number;
+  offline: boolean;
+  language: Language;
+  maskedName: string | null;
+  /** The wallet balance before this deposit, when the server told us; for the receipt's new balance. */
+  balanceMinor: number | null;
+}

@@ -1,0 +1,373 @@
+import Database from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Code, UuidV7 } from '@cashin/shared';
+import { KioskDepositSchema, createUuidV7Generator, generateCode } from '@cashin/shared';
+import { openJournalDatabase } from './database.js';
+import type { Journal } from './journal.js';
+import type { JournalEntry, OpenDepositRecord } from './journal-entry.js';
+import { migrations } from './migrations.js';
+import type { TempJournal } from './testing/temp-journal.js';
+import { tempJournal } from './testing/temp-journal.js';
+import { createReceiptSigner, verifyReceiptQr, receiptQrData } from '../receipt/receipt-signature.js';
+import { Journal as JournalClass } from './journal.js';
+
+const t0Ms = Date.UTC(2026, 2, 1, 9);
+let clockMs = t0Ms;
+const newId = createUuidV7Generator(() => clockMs);
+const shopperCode = generateCode('deposit');
+
+function record(overrides: Partial<OpenDepositRecord> = {}): OpenDepositRecord {
+  return {
+    depositId: newId(),
+    startedAtMs: clockMs,
+    code: shopperCode,
+    claimCode: null,
+    currency: 'USD',
+    maxMinor: 5_000,
+    offline: false,
+    language: 'en',
+    maskedName: 'J*** D***',
+    balanceMinor: 1_000,
+    ...overrides,
+  };
+}
+
+function coin(valueMinor: number, ccTalkId: string, count = 1, device = 'coin'): JournalEntry {
+  return { type: 'credit', device, kind: 'coin', ccTalkId, currency: 'USD', valueMinor, count };
+}
+
+let temp: TempJournal;
+let journal: Journal;
+
+beforeEach(() => {
+  clockMs = t0Ms;
+  temp = tempJournal();
+  journal = temp.open();
+});
+
+afterEach(() => {
+  try {
+    journal.close();
+  } catch {
+    // already closed by the test
+  }
+  temp.cleanup();
+});
+
+/** Opens, credits and commits one deposit; returns it. */
+function deposit(values: number[], overrides: Partial<OpenDepositRecord> = {}) {
+  const r = record(overrides);
+  journal.openDeposit(r);
+  for (const value of values)
+    journal.append(r.depositId, coin(value, `US${String(value).padStart(3, '0')}A`), clockMs);
+  clockMs += 1_000;
+  return journal.commit(r.depositId, clockMs);
+}
+
+describe('journal database', () => {
+  it('runs in WAL mode with synchronous=FULL and foreign keys on', () => {
+    const db = openJournalDatabase(`${temp.path}.other`);
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(db.pragma('synchronous', { simple: true })).toBe(2);
+    expect(db.pragma('foreign_keys', { simple: true })).toBe(1);
+    expect(db.pragma('user_version', { simple: true })).toBe(migrations.at(-1)!.version);
+    db.close();
+  });
+
+  it('refuses a journal written by a newer schema', () => {
+    journal.close();
+    const raw = new Database(temp.path);
+    raw.pragma('user_version = 99');
+    raw.close();
+    expect(() => temp.open()).toThrow(/newer/);
+  });
+
+  it('reopening applies no migration twice and keeps the data', () => {
+    deposit([25]);
+    journal.close();
+    journal = temp.open();
+    expect(journal.outbox.status().depth).toBe(1);
+  });
+});
+
+describe('journal deposits', () => {
+  it('commits items and total derived from the journaled credits, with the outbox row', () => {
+    const r = record();
+    journal.openDeposit(r);
+    journal.append(r.depositId, coin(25, 'US025A'), clockMs);
+    journal.append(r.depositId, coin(25, 'US025A', 3), clockMs);
+    journal.append(r.depositId, coin(10, 'US010A'), clockMs);
+    journal.append(
+      r.depositId,
+      { type: 'reject', device: 'coin', reason: 'rejected', valueMinor: null, count: 2 },
+      clockMs,
+    );
+    const committed = journal.commit(r.depositId, clockMs + 5_000);
+    expect(committed).toMatchObject({
+      depositId: r.depositId,
+      sequence: 1,
+      code: shopperCode,
+      claimCode: null,
+      items: [
+        { kind: 'coin', ccTalkId: 'US010A', valueMinor: 10, count: 1 },
+        { kind: 'coin', ccTalkId: 'US025A', valueMinor: 25, count: 4 },
+      ],
+      rejectedCount: 2,
+      totalMinor: 110,
+      flags: { recovered: false, lostEvents: false, offline: false, deviceFault: false },
+      receiptSignature: null,
+      committedAt: new Date(clockMs + 5_000).toISOString(),
+    });
+    expect(KioskDepositSchema.safeParse(committed).success).toBe(true);
+    expect(journal.outbox.takeBatch()).toEqual([committed]);
+    expect(journal.storedDeposit(r.depositId)).toMatchObject({
+      language: 'en',
+      maskedName: 'J*** D***',
+      balanceMinor: 1_000,
+    });
+  });
+
+  it('flags lost events and device faults from the journaled events', () => {
+    const r = record();
+    journal.openDeposit(r);
+    journal.append(r.depositId, coin(25, 'US025A'), clockMs);
+    journal.append(r.depositId, { type: 'lostEvents', device: 'coin', count: 2 }, clockMs);
+    journal.append(r.depositId, { type: 'fault', device: 'coin', fault: 'jam', detail: null }, clockMs);
+    expect(journal.commit(r.depositId, clockMs).flags).toEqual({
+      recovered: false,
+      lostEvents: true,
+      offline: false,
+      deviceFault: true,
+    });
+  });
+
+  it('signs offline deposits and vouchers with a QR that verifies, and not online ones', () => {
+    const online = deposit([25]);
+    const offline = deposit([100], { offline: true, maskedName: null, balanceMinor: null });
+    const voucher = deposit([50], { code: null, claimCode: generateCode('claim') as Code, maskedName: null });
+    expect(online.receiptSignature).toBeNull();
+    expect(offline.receiptSignature).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    expect(voucher.receiptSignature).toMatch(/^[A-Za-z0-9_-]{86}$/);
+    const check = verifyReceiptQr(receiptQrData(temp.terminalId, offline), temp.verify);
+    expect(check).toMatchObject({
+      ok: true,
+      fields: { depositId: offline.depositId, totalMinor: 100, sequence: 2 },
+    });
+  });
+
+  it('assigns sequence numbers 1, 2, 3... with no gaps, across reopening the file', () => {
+    const seen = [deposit([1]), deposit([5]), deposit([10])].map((d) => d.sequence);
+    journal.close();
+    journal = temp.open();
+    seen.push(deposit([25]).sequence, deposit([50]).sequence);
+    expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('a commit that fails half-way leaves nothing: deposit open, no outbox row, no sequence used', () => {
+    const throwing = JournalClass.open(`${temp.path}.atomic`, {
+      signReceipt: () => {
+        throw new Error('the signing key is unreadable');
+      },
+      syncBatchDepositsMax: 10,
+    });
+    const r = record({ offline: true });
+    throwing.openDeposit(r);
+    throwing.append(r.depositId, coin(25, 'US025A'), clockMs);
+    expect(() => throwing.commit(r.depositId, clockMs)).toThrow(/unreadable/);
+    expect(throwing.openDepositIds()).toEqual([r.depositId]);
+    expect(throwing.outbox.status()).toMatchObject({ depth: 0, lastSequence: 0 });
+    throwing.close();
+    // Once signing works again the same deposit commits with sequence 1: the failed attempt used no number.
+    const working = JournalClass.open(`${temp.path}.atomic`, {
+      signReceipt: createReceiptSigner(temp.terminalId, temp.sign),
+      syncBatchDepositsMax: 10,
+    });
+    expect(working.commit(r.depositId, clockMs).sequence).toBe(1);
+    working.close();
+  });
+
+  it('refuses to journal into, commit or abandon a deposit that is not open', () => {
+    const committed = deposit([25]);
+    expect(() => journal.append(committed.depositId, coin(5, 'US005A'), clockMs)).toThrow(/not open/);
+    expect(() => journal.commit(committed.depositId, clockMs)).toThrow(/not open/);
+    expect(() => journal.append(newId(), coin(5, 'US005A'), clockMs)).toThrow(/not open/);
+  });
+
+  it('refuses to commit a deposit with no money, and to abandon one with money', () => {
+    const empty = record();
+    journal.openDeposit(empty);
+    expect(() => journal.commit(empty.depositId, clockMs)).toThrow(/no money/);
+    journal.abandon(empty.depositId, clockMs);
+    const full = record();
+    journal.openDeposit(full);
+    journal.append(full.depositId, coin(25, 'US025A'), clockMs);
+    expect(() => journal.abandon(full.depositId, clockMs)).toThrow(/has money/);
+  });
+
+  it('keeps strays apart from deposits', () => {
+    journal.append(null, coin(25, 'US025A'), clockMs);
+    journal.append(null, coin(10, 'US010A'), clockMs);
+    expect(journal.strayCredits()).toEqual({ totalMinor: 35, events: 2 });
+    expect(journal.outbox.status().depth).toBe(0);
+  });
+});
+
+describe('journal recovery', () => {
+  it('commits an open deposit with money as recovered, abandons an empty one, exactly once', () => {
+    const full = record();
+    journal.openDeposit(full);
+    journal.append(full.depositId, coin(25, 'US025A', 2), clockMs);
+    journal.append(full.depositId, coin(100, 'US100A'), clockMs);
+    const empty = record();
+    journal.openDeposit(empty);
+    // Power goes: the file is closed with both deposits open.
+    journal.close();
+
+    journal = temp.open();
+    const report = journal.recover(t0Ms + 60_000);
+    expect(report.abandoned).toEqual([empty.depositId]);
+    expect(report.recovered).toHaveLength(1);
+    expect(report.recovered[0]).toMatchObject({
+      depositId: full.depositId,
+      sequence: 1,
+      totalMinor: 150,
+      flags: { recovered: true },
+      committedAt: new Date(t0Ms + 60_000).toISOString(),
+    });
+    journal.close();
+
+    journal = temp.open();
+    expect(journal.recover(t0Ms + 120_000)).toEqual({ recovered: [], abandoned: [] });
+    expect(journal.outbox.takeBatch()).toHaveLength(1);
+    expect(journal.storedDeposit(full.depositId)?.deposit.flags.recovered).toBe(true);
+  });
+});
+
+describe('outbox', () => {
+  it('hands out unsynced deposits in sequence order, bounded, until acknowledged', () => {
+    const deposits = [deposit([1]), deposit([5]), deposit([10]), deposit([25])];
+    expect(journal.outbox.takeBatch(2).map((d) => d.sequence)).toEqual([1, 2]);
+    // Taking is not consuming: a lost answer means the same batch again.
+    expect(journal.outbox.takeBatch(2).map((d) => d.sequence)).toEqual([1, 2]);
+    expect(journal.outbox.markSynced([deposits[0]!.depositId, deposits[1]!.depositId], clockMs)).toBe(2);
+    expect(journal.outbox.markSynced([deposits[0]!.depositId], clockMs)).toBe(0);
+    expect(journal.outbox.takeBatch(10).map((d) => d.sequence)).toEqual([3, 4]);
+  });
+
+  it('never hands out more than the configured batch maximum', () => {
+    const small = JournalClass.open(`${temp.path}.small`, {
+      signReceipt: () => null,
+      syncBatchDepositsMax: 2,
+    });
+    for (let i = 0; i < 3; i += 1) {
+      const r = record();
+      small.openDeposit(r);
+      small.append(r.depositId, coin(5, 'US005A'), clockMs);
+      small.commit(r.depositId, clockMs);
+    }
+    expect(small.outbox.takeBatch(100)).toHaveLength(2);
+    small.close();
+  });
+
+  it('reports depth, unsynced total and the oldest unsynced commit time', () => {
+    expect(journal.outbox.status()).toEqual({
+      depth: 0,
+      unsyncedTotalMinor: 0,
+      oldestUnsyncedAtMs: null,
+      quarantined: 0,
+      lastSequence: 0,
+    });
+    const first = deposit([25]);
+    const firstAtMs = clockMs;
+    deposit([100]);
+    expect(journal.outbox.status()).toEqual({
+      depth: 2,
+      unsyncedTotalMinor: 125,
+      oldestUnsyncedAtMs: firstAtMs,
+      quarantined: 0,
+      lastSequence: 2,
+    });
+    journal.outbox.markSynced([first.depositId], clockMs);
+    expect(journal.outbox.status()).toMatchObject({
+      depth: 1,
+      unsyncedTotalMinor: 100,
+      oldestUnsyncedAtMs: clockMs,
+    });
+  });
+
+  it('quarantines a conflict with the server answer, out of the queue for good', () => {
+    const a = deposit([25]);
+    deposit([50]);
+    const answer = { status: 'conflict', stored: { totalMinor: 30 } };
+    expect(journal.outbox.quarantine(a.depositId, answer, clockMs)).toBe(true);
+    expect(journal.outbox.takeBatch().map((d) => d.depositId)).not.toContain(a.depositId);
+    expect(journal.outbox.status()).toMatchObject({ depth: 1, quarantined: 1, unsyncedTotalMinor: 50 });
+    expect(journal.outbox.quarantined(10)).toEqual([
+      { deposit: a, quarantinedAtMs: clockMs, serverAnswer: answer },
+    ]);
+    expect(journal.outbox.markSynced([a.depositId], clockMs)).toBe(0);
+  });
+});
+
+describe('bag totals and collections', () => {
+  it('counts every credit per device since the last collection, strays included', () => {
+    deposit([25, 25, 100]);
+    const r = record();
+    journal.openDeposit(r);
+    journal.append(
+      r.depositId,
+      {
+        type: 'credit',
+        device: 'bill',
+        kind: 'bill',
+        ccTalkId: 'US0005A',
+        currency: 'USD',
+        valueMinor: 500,
+        count: 1,
+      },
+      clockMs,
+    );
+    journal.append(null, coin(10, 'US010A'), clockMs);
+    expect(journal.bag.totals()).toEqual([
+      {
+        device: 'bill',
+        totalsByCurrency: [
+          {
+            currency: 'USD',
+            totalMinor: 500,
+            pieces: 1,
+            lines: [{ kind: 'bill', valueMinor: 500, count: 1 }],
+          },
+        ],
+      },
+      {
+        device: 'coin',
+        totalsByCurrency: [
+          {
+            currency: 'USD',
+            totalMinor: 160,
+            pieces: 4,
+            lines: [
+              { kind: 'coin', valueMinor: 10, count: 1 },
+              { kind: 'coin', valueMinor: 25, count: 2 },
+              { kind: 'coin', valueMinor: 100, count: 1 },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
+
+  it('a collection keeps what the bag held and starts that device from zero', () => {
+    deposit([25, 100]);
+    const collectionId = newId() as UuidV7;
+    const collection = journal.bag.collect(collectionId, 'coin', clockMs);
+    expect(collection.totals.totalsByCurrency[0]).toMatchObject({ totalMinor: 125, pieces: 2 });
+    expect(journal.bag.totalFor('coin').totalsByCurrency).toEqual([]);
+    deposit([5]);
+    expect(journal.bag.totalFor('coin').totalsByCurrency[0]).toMatchObject({ totalMinor: 5, pieces: 1 });
+    journal.close();
+    journal = temp.open();
+    expect(journal.bag.collections(10)).toEqual([collection]);
+  });
+});

@@ -1,0 +1,321 @@
+import type { CurrencyCode, DepositItem, KioskDeposit, Language, UuidV7 } from '@cashin/shared';
+import { KioskDepositSchema, addMinor, multiplyMinor } from '@cashin/shared';
+import type { JournalDatabase } from './database.js';
+import { openJournalDatabase } from './database.js';
+import type { JournalEntry, OpenDepositRecord } from './journal-entry.js';
+import { Outbox } from './outbox.js';
+import { Bag } from './bag.js';
+import type { ReceiptSigner } from '../receipt/receipt-signature.js';
+
+export interface JournalOptions {
+  /** Signs offline deposits and vouchers inside the commit's transaction. */
+  signReceipt: ReceiptSigner;
+  /** The most deposits one outbox batch may hold (SystemLimits.syncBatchDepositsMax). */
+  syncBatchDepositsMax: number;
+}
+
+/** A committed deposit with what its receipt needs beyond the synced record. */
+export interface StoredDeposit {
+  deposit: KioskDeposit;
+  language: Language;
+  maskedName: string | null;
+  balanceMinor: number | null;
+}
+
+export interface RecoveryReport {
+  /** Open deposits with money in them, now committed with flags.recovered. */
+  recovered: KioskDeposit[];
+  /** Open deposits with no money, closed as abandoned. */
+  abandoned: UuidV7[];
+}
+
+interface DepositRow {
+  deposit_id: string;
+  status: 'open' | 'committed' | 'abandoned';
+  code: string | null;
+  claim_code: string | null;
+  currency: string;
+  started_at_ms: number;
+  offline: number;
+  language: string;
+  masked_name: string | null;
+  balance_minor: number | null;
+  recovered: number;
+}
+
+interface ItemRow {
+  kind: 'coin' | 'bill';
+  cc_talk_id: string;
+  value_minor: number;
+  count: number;
+}
+
+/** Items are listed smallest first, coins before bills, as a receipt reads best. */
+const itemsSql = `
+  SELECT kind, cc_talk_id, value_minor, SUM(count) AS count
+  FROM deposit_events WHERE deposit_id = ? AND type = 'credit'
+  GROUP BY kind, cc_talk_id, value_minor
+  ORDER BY kind DESC, value_minor, cc_talk_id`;
+
+function isoOf(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * The kiosk's journal: the one durable record of every deposit. Written only by the deposit runner (and
+ * the sync engine through `outbox`), owned by the agent alone. Each method is one SQLite transaction.
+ *
+ * The money in a deposit is never kept as a running figure: items and total are derived from the journaled
+ * credit events at commit, so what was committed is exactly what was journaled, by construction.
+ */
+export class Journal {
+  readonly outbox: Outbox;
+  readonly bag: Bag;
+  private readonly db: JournalDatabase;
+  private readonly signReceipt: ReceiptSigner;
+  private readonly statements;
+
+  private constructor(db: JournalDatabase, options: JournalOptions) {
+    this.db = db;
+    this.signReceipt = options.signReceipt;
+    this.outbox = new Outbox(db, options.syncBatchDepositsMax);
+    this.bag = new Bag(db);
+    this.statements = {
+      open: db.prepare(`
+        INSERT INTO deposits (deposit_id, status, code, claim_code, currency, started_at_ms, max_minor, offline,
+          language, masked_name, balance_minor)
+        VALUES (@depositId, 'open', @code, @claimCode, @currency, @startedAtMs, @maxMinor, @offline,
+          @language, @maskedName, @balanceMinor)`),
+      append: db.prepare(`
+        INSERT INTO deposit_events (deposit_id, type, device, kind, cc_talk_id, currency, value_minor, count,
+          detail, at_ms)
+        VALUES (@depositId, @type, @device, @kind, @ccTalkId, @currency, @valueMinor, @count, @detail, @atMs)`),
+      depositRow: db.prepare<[string], DepositRow>('SELECT * FROM deposits WHERE deposit_id = ?'),
+      items: db.prepare<[string], ItemRow>(itemsSql),
+      rejected: db.prepare<[string], { n: number }>(
+        `SELECT COALESCE(SUM(count), 0) AS n FROM deposit_events WHERE deposit_id = ? AND type = 'reject'`,
+      ),
+      hasType: db.prepare<[string, string, string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM deposit_events WHERE deposit_id = ? AND type IN (?, ?)`,
+      ),
+      nextSequence: db.prepare<[], { value: number }>(
+        `UPDATE counters SET value = value + 1 WHERE name = 'depositSequence' RETURNING value`,
+      ),
+      markCommitted: db.prepare(`
+        UPDATE deposits SET status = 'committed', sequence = @sequence, total_minor = @totalMinor,
+          committed_at_ms = @committedAtMs, closed_at_ms = @committedAtMs, recovered = @recovered,
+          receipt_signature = @receiptSignature
+        WHERE deposit_id = @depositId AND status = 'open'`),
+      insertOutbox: db.prepare(`
+        INSERT INTO outbox (sequence, deposit_id, payload, currency, total_minor, committed_at_ms, status)
+        VALUES (@sequence, @depositId, @payload, @currency, @totalMinor, @committedAtMs, 'pending')`),
+      abandon: db.prepare(`
+        UPDATE deposits SET status = 'abandoned', closed_at_ms = ? WHERE deposit_id = ? AND status = 'open'`),
+      creditCount: db.prepare<[string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM deposit_events WHERE deposit_id = ? AND type = 'credit'`,
+      ),
+      openIds: db.prepare<[], { deposit_id: string }>(
+        `SELECT deposit_id FROM deposits WHERE status = 'open' ORDER BY started_at_ms, deposit_id`,
+      ),
+      payload: db.prepare<[string], { payload: string }>('SELECT payload FROM outbox WHERE deposit_id = ?'),
+      lastCommittedId: db.prepare<[], { deposit_id: string }>(
+        `SELECT deposit_id FROM outbox ORDER BY sequence DESC LIMIT 1`,
+      ),
+      committedAfter: db.prepare<[number, number], { payload: string }>(
+        `SELECT payload FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?`,
+      ),
+      strayCredits: db.prepare<[], { total: number; n: number }>(
+        `SELECT COALESCE(SUM(value_minor * count), 0) AS total, COUNT(*) AS n
+         FROM deposit_events WHERE deposit_id IS NULL AND type = 'credit'`,
+      ),
+    };
+  }
+
+  static open(path: string, options: JournalOptions): Journal {
+    return new Journal(openJournalDatabase(path), options);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  /** Records a deposit as open, with the id sync will use, before the acceptors are enabled. */
+  openDeposit(record: OpenDepositRecord): void {
+    this.statements.open.run({
+      depositId: record.depositId,
+      code: record.code,
+      claimCode: record.claimCode,
+      currency: record.currency,
+      startedAtMs: record.startedAtMs,
+      maxMinor: record.maxMinor,
+      offline: record.offline ? 1 : 0,
+      language: record.language,
+      maskedName: record.maskedName,
+      balanceMinor: record.balanceMinor,
+    });
+  }
+
+  /**
+   * Appends one device event, to an open deposit or (depositId null) as a stray. Returns its event id.
+   * Appending to a deposit that is not open is a programmer error: its money would be in neither the
+   * committed total nor the strays.
+   */
+  append(depositId: UuidV7 | null, entry: JournalEntry, atMs: number): number {
+    const run = (): number => {
+      if (depositId !== null) {
+        const row = this.statements.depositRow.get(depositId);
+        if (row?.status !== 'open') throw new Error(`journal: deposit ${depositId} is not open`);
+      }
+      const credit = entry.type === 'credit' ? entry : null;
+      const result = this.statements.append.run({
+        depositId,
+        type: entry.type,
+        device: entry.device,
+        kind: credit?.kind ?? null,
+        ccTalkId: credit?.ccTalkId ?? null,
+        currency: credit?.currency ?? null,
+        valueMinor: credit?.valueMinor ?? (entry.type === 'reject' ? entry.valueMinor : null),
+        count: 'count' in entry ? entry.count : null,
+        detail:
+          entry.type === 'fault' ? `${entry.fault}${entry.detail === null ? '' : `: ${entry.detail}`}` : null,
+        atMs,
+      });
+      return Number(result.lastInsertRowid);
+    };
+    return this.db.transaction(run)();
+  }
+
+  /** Closes an open deposit that took no money (the shopper walked away or cancelled). */
+  abandon(depositId: UuidV7, atMs: number): void {
+    this.db.transaction(() => {
+      if (this.statements.creditCount.get(depositId)!.n > 0) {
+        throw new Error(`journal: deposit ${depositId} has money and cannot be abandoned`);
+      }
+      if (this.statements.abandon.run(atMs, depositId).changes !== 1) {
+        throw new Error(`journal: deposit ${depositId} is not open`);
+      }
+    })();
+  }
+
+  /**
+   * Commits an open deposit and queues it for sync, in one transaction: derives items and total from its
+   * credit events, takes the next sequence number, signs the receipt payload when it needs signing, and
+   * writes the outbox row. Either all of it is on disk or none of it is.
+   */
+  commit(depositId: UuidV7, committedAtMs: number, options: { recovered?: boolean } = {}): KioskDeposit {
+    return this.db.transaction(() =>
+      this.commitInTransaction(depositId, committedAtMs, options.recovered ?? false),
+    )();
+  }
+
+  private commitInTransaction(depositId: UuidV7, committedAtMs: number, recovered: boolean): KioskDeposit {
+    const row = this.statements.depositRow.get(depositId);
+    if (row?.status !== 'open') throw new Error(`journal: deposit ${depositId} is not open`);
+    const items: DepositItem[] = this.statements.items.all(depositId).map((item) => ({
+      kind: item.kind,
+      ccTalkId: item.cc_talk_id,
+      valueMinor: item.value_minor,
+      count: item.count,
+    }));
+    const totalMinor = items.reduce(
+      (sum, item) => addMinor(sum, multiplyMinor(item.valueMinor, item.count)),
+      0,
+    );
+    if (totalMinor === 0) throw new Error(`journal: deposit ${depositId} has no money to commit`);
+    const sequence = this.statements.nextSequence.get()!.value;
+    const unsigned = KioskDepositSchema.parse({
+      depositId,
+      sequence,
+      code: row.code,
+      claimCode: row.claim_code,
+      currency: row.currency as CurrencyCode,
+      items,
+      rejectedCount: this.statements.rejected.get(depositId)!.n,
+      totalMinor,
+      startedAt: isoOf(row.started_at_ms),
+      committedAt: isoOf(committedAtMs),
+      flags: {
+        recovered,
+        lostEvents: this.statements.hasType.get(depositId, 'lostEvents', 'reset')!.n > 0,
+        offline: row.offline === 1,
+        deviceFault: this.statements.hasType.get(depositId, 'fault', 'disconnected')!.n > 0,
+      },
+      receiptSignature: null,
+    });
+    const deposit: KioskDeposit = { ...unsigned, receiptSignature: this.signReceipt(unsigned) };
+    this.statements.markCommitted.run({
+      depositId,
+      sequence,
+      totalMinor,
+      committedAtMs,
+      recovered: recovered ? 1 : 0,
+      receiptSignature: deposit.receiptSignature,
+    });
+    this.statements.insertOutbox.run({
+      sequence,
+      depositId,
+      payload: JSON.stringify(deposit),
+      currency: deposit.currency,
+      totalMinor,
+      committedAtMs,
+    });
+    return deposit;
+  }
+
+  /**
+   * Start-up recovery: an open deposit left by a crash or power loss is committed as recovered when it
+   * holds money (cash taken is never dropped), or closed as abandoned when it holds none. One transaction
+   * for all of them, so a crash during recovery leaves them all open for the next start.
+   */
+  recover(nowMs: number): RecoveryReport {
+    return this.db.transaction((): RecoveryReport => {
+      const report: RecoveryReport = { recovered: [], abandoned: [] };
+      for (const { deposit_id } of this.statements.openIds.all()) {
+        const id = deposit_id as UuidV7;
+        if (this.statements.creditCount.get(id)!.n > 0) {
+          report.recovered.push(this.commitInTransaction(id, nowMs, true));
+        } else {
+          this.statements.abandon.run(nowMs, id);
+          report.abandoned.push(id);
+        }
+      }
+      return report;
+    })();
+  }
+
+  /** Deposits still open (normally none, or the one in progress). */
+  openDepositIds(): UuidV7[] {
+    return this.statements.openIds.all().map((row) => row.deposit_id as UuidV7);
+  }
+
+  /** A committed deposit with its receipt details, for reprints; undefined when not committed. */
+  storedDeposit(depositId: string): StoredDeposit | undefined {
+    const payload = this.statements.payload.get(depositId);
+    const row = this.statements.depositRow.get(depositId);
+    if (!payload || !row) return undefined;
+    return {
+      deposit: KioskDepositSchema.parse(JSON.parse(payload.payload)),
+      language: row.language as Language,
+      maskedName: row.masked_name,
+      balanceMinor: row.balance_minor,
+    };
+  }
+
+  /** The most recently committed deposit's id, for "reprint last receipt". */
+  lastCommittedDepositId(): UuidV7 | undefined {
+    return this.statements.lastCommittedId.get()?.deposit_id as UuidV7 | undefined;
+  }
+
+  /** Committed deposits after a sequence number, in order, at most `limit` (maintenance and audits). */
+  committedAfter(sequence: number, limit: number): KioskDeposit[] {
+    return this.statements.committedAfter
+      .all(sequence, limit)
+      .map((row) => KioskDepositSchema.parse(JSON.parse(row.payload)));
+  }
+
+  /** Money that arrived with no deposit open: in the bag, reconciled at collection. */
+  strayCredits(): { totalMinor: number; events: number } {
+    const row = this.statements.strayCredits.get()!;
+    return { totalMinor: row.total, events: row.n };
+  }
+}

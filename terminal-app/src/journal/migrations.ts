@@ -1,0 +1,98 @@
+/**
+ * The journal's schema, as numbered migrations applied in order and recorded in `PRAGMA user_version`.
+ * A migration is never edited once shipped: kiosks in the field have run it; a change is a new number.
+ */
+export interface Migration {
+  readonly version: number;
+  readonly sql: string;
+}
+
+export const migrations: readonly Migration[] = [
+  {
+    version: 1,
+    sql: `
+      -- Named counters. The deposit sequence lives here so that assigning a number is one UPDATE inside the
+      -- commit's transaction: a rolled-back commit takes its number back, so numbers have no gaps, and the
+      -- counter only grows, so a number is never reused.
+      CREATE TABLE counters (
+        name TEXT PRIMARY KEY,
+        value INTEGER NOT NULL CHECK (value >= 0)
+      ) STRICT;
+      INSERT INTO counters (name, value) VALUES ('depositSequence', 0);
+
+      -- One row per deposit, written when the shopper confirms (with the id sync will use) and completed at
+      -- commit. The money itself is never stored here as a running figure: it is derived from the events.
+      CREATE TABLE deposits (
+        deposit_id TEXT PRIMARY KEY,
+        status TEXT NOT NULL CHECK (status IN ('open', 'committed', 'abandoned')),
+        code TEXT,
+        claim_code TEXT,
+        currency TEXT NOT NULL,
+        started_at_ms INTEGER NOT NULL,
+        max_minor INTEGER NOT NULL CHECK (max_minor >= 0),
+        offline INTEGER NOT NULL CHECK (offline IN (0, 1)),
+        language TEXT NOT NULL,
+        masked_name TEXT,
+        balance_minor INTEGER,
+        recovered INTEGER NOT NULL DEFAULT 0 CHECK (recovered IN (0, 1)),
+        sequence INTEGER UNIQUE,
+        total_minor INTEGER,
+        committed_at_ms INTEGER,
+        closed_at_ms INTEGER,
+        receipt_signature TEXT,
+        CHECK ((code IS NULL) <> (claim_code IS NULL)),
+        CHECK ((status = 'committed') = (sequence IS NOT NULL))
+      ) STRICT;
+      CREATE INDEX deposits_open ON deposits (status) WHERE status = 'open';
+
+      -- Every coin, bill, reject and device trouble, in arrival order, written before the screen shows it.
+      -- deposit_id is NULL for a stray: money that arrived while no deposit was open (a coin that finished
+      -- its fall after the deposit committed). Strays are still in the bag and count in its totals.
+      CREATE TABLE deposit_events (
+        event_id INTEGER PRIMARY KEY AUTOINCREMENT,
+        deposit_id TEXT REFERENCES deposits (deposit_id),
+        type TEXT NOT NULL
+          CHECK (type IN ('credit', 'reject', 'lostEvents', 'reset', 'fault', 'disconnected')),
+        device TEXT NOT NULL,
+        kind TEXT CHECK (kind IN ('coin', 'bill')),
+        cc_talk_id TEXT,
+        currency TEXT,
+        value_minor INTEGER CHECK (value_minor > 0),
+        count INTEGER CHECK (count > 0),
+        detail TEXT,
+        at_ms INTEGER NOT NULL,
+        CHECK (type <> 'credit' OR (kind IS NOT NULL AND cc_talk_id IS NOT NULL AND currency IS NOT NULL
+          AND value_minor IS NOT NULL AND count IS NOT NULL))
+      ) STRICT;
+      CREATE INDEX deposit_events_by_deposit ON deposit_events (deposit_id, type);
+      CREATE INDEX deposit_events_credits_by_device ON deposit_events (device, event_id) WHERE type = 'credit';
+
+      -- The outbox: one row per committed deposit, inserted in the commit's transaction. The payload is the
+      -- KioskDeposit exactly as it will be sent, fixed at commit, so every resend is byte-for-byte the same.
+      CREATE TABLE outbox (
+        sequence INTEGER PRIMARY KEY,
+        deposit_id TEXT NOT NULL UNIQUE REFERENCES deposits (deposit_id),
+        payload TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        total_minor INTEGER NOT NULL,
+        committed_at_ms INTEGER NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('pending', 'synced', 'quarantined')),
+        synced_at_ms INTEGER,
+        quarantined_at_ms INTEGER,
+        server_answer TEXT
+      ) STRICT;
+      CREATE INDEX outbox_by_status ON outbox (status, sequence);
+
+      -- A cash collection: a device's bag or cassette taken out. Bag totals count credits after the last
+      -- collection's high-water event id, so a collection never edits or deletes an event.
+      CREATE TABLE collections (
+        collection_id TEXT PRIMARY KEY,
+        device TEXT NOT NULL,
+        collected_at_ms INTEGER NOT NULL,
+        through_event_id INTEGER NOT NULL,
+        totals TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX collections_by_device ON collections (device, through_event_id);
+    `,
+  },
+];

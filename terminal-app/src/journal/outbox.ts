@@ -1,0 +1,124 @@
+import type { KioskDeposit } from '@cashin/shared';
+import { KioskDepositSchema } from '@cashin/shared';
+import type { JournalDatabase } from './database.js';
+
+/** What the sync engine, the offline caps and the heartbeat need to know about the queue. */
+export interface OutboxStatus {
+  /** Deposits committed and not yet acknowledged by the server. */
+  depth: number;
+  /** Their total in minor units (a kiosk has one currency). */
+  unsyncedTotalMinor: number;
+  /** When the oldest of them was committed; null when the queue is empty. */
+  oldestUnsyncedAtMs: number | null;
+  /** Deposits the server answered with a conflict, set aside for a person to look at. */
+  quarantined: number;
+  /** The highest sequence number assigned so far (0 before the first commit). */
+  lastSequence: number;
+}
+
+export interface QuarantinedDeposit {
+  deposit: KioskDeposit;
+  quarantinedAtMs: number;
+  /** The server's answer, as it sent it (the stored fields that differ). */
+  serverAnswer: unknown;
+}
+
+/**
+ * The outbox side of the journal, for the sync engine: committed deposits wait here, in sequence order,
+ * until the server acknowledges them. Delivery is at least once; the server's dedupe by deposit id makes
+ * the effect exactly once. Only an acknowledgement (created or exists) marks a deposit synced; a conflict
+ * is quarantined and reported, never retried forever.
+ */
+export class Outbox {
+  private readonly statements;
+
+  constructor(
+    db: JournalDatabase,
+    private readonly batchDepositsMax: number,
+  ) {
+    this.statements = {
+      batch: db.prepare<[number], { payload: string }>(
+        `SELECT payload FROM outbox WHERE status = 'pending' ORDER BY sequence LIMIT ?`,
+      ),
+      markSynced: db.prepare<[number, string], unknown>(
+        `UPDATE outbox SET status = 'synced', synced_at_ms = ? WHERE deposit_id = ? AND status = 'pending'`,
+      ),
+      quarantine: db.prepare<[number, string, string], unknown>(
+        `UPDATE outbox SET status = 'quarantined', quarantined_at_ms = ?, server_answer = ?
+         WHERE deposit_id = ? AND status = 'pending'`,
+      ),
+      status: db.prepare<[], { depth: number; total: number; oldest: number | null }>(
+        `SELECT COUNT(*) AS depth, COALESCE(SUM(total_minor), 0) AS total, MIN(committed_at_ms) AS oldest
+         FROM outbox WHERE status = 'pending'`,
+      ),
+      quarantinedCount: db.prepare<[], { n: number }>(
+        `SELECT COUNT(*) AS n FROM outbox WHERE status = 'quarantined'`,
+      ),
+      lastSequence: db.prepare<[], { value: number }>(
+        `SELECT value FROM counters WHERE name = 'depositSequence'`,
+      ),
+      quarantined: db.prepare<
+        [number],
+        { payload: string; quarantined_at_ms: number; server_answer: string }
+      >(
+        `SELECT payload, quarantined_at_ms, server_answer FROM outbox WHERE status = 'quarantined'
+         ORDER BY sequence LIMIT ?`,
+      ),
+    };
+    this.markSyncedAll = db.transaction((depositIds: readonly string[], atMs: number): number => {
+      let changed = 0;
+      for (const id of depositIds) changed += this.statements.markSynced.run(atMs, id).changes;
+      return changed;
+    });
+  }
+
+  private readonly markSyncedAll: (depositIds: readonly string[], atMs: number) => number;
+
+  /**
+   * The oldest unsynced deposits, in sequence order, at most `maxDeposits` and never more than the
+   * configured batch maximum. Taking a batch does not lock or change anything: until acknowledged, the same
+   * deposits come back next time, so a lost answer means a resend, not a loss.
+   */
+  takeBatch(maxDeposits: number = this.batchDepositsMax): KioskDeposit[] {
+    const limit = Math.max(0, Math.min(maxDeposits, this.batchDepositsMax));
+    return this.statements.batch.all(limit).map((row) => KioskDepositSchema.parse(JSON.parse(row.payload)));
+  }
+
+  /** Marks acknowledged deposits synced, in one transaction. Returns how many were pending and now are not. */
+  markSynced(depositIds: readonly string[], atMs: number): number {
+    return this.markSyncedAll(depositIds, atMs);
+  }
+
+  /** Sets aside a deposit the server holds with different fields. Returns false if it was not pending. */
+  quarantine(depositId: string, serverAnswer: unknown, atMs: number): boolean {
+    return (
+      this.statements.quarantine.run(atMs, JSON.stringify(serverAnswer ?? null), depositId).changes === 1
+    );
+  }
+
+  status(): OutboxStatus {
+    const row = this.statements.status.get()!;
+    return {
+      depth: row.depth,
+      unsyncedTotalMinor: row.total,
+      oldestUnsyncedAtMs: row.oldest,
+      quarantined: this.statements.quarantinedCount.get()!.n,
+      lastSequence: this.statements.lastSequence.get()!.value,
+    };
+  }
+
+  /** How long the oldest unsynced deposit has waited at `nowMs`; null when nothing waits (offline age cap). */
+  oldestUnsyncedAgeMs(nowMs: number): number | null {
+    const oldest = this.statements.status.get()!.oldest;
+    return oldest === null ? null : Math.max(0, nowMs - oldest);
+  }
+
+  /** Quarantined deposits for the maintenance screen and the heartbeat, oldest first, at most `limit`. */
+  quarantined(limit: number): QuarantinedDeposit[] {
+    return this.statements.quarantined.all(limit).map((row) => ({
+      deposit: KioskDepositSchema.parse(JSON.parse(row.payload)),
+      quarantinedAtMs: row.quarantined_at_ms,
+      serverAnswer: JSON.parse(row.server_answer) as unknown,
+    }));
+  }
+}

@@ -1,0 +1,242 @@
+import { generateKeyPairSync, sign, verify } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { Code, KioskDeposit, PrintJob, UuidV7 } from '@cashin/shared';
+import { PrintJobSchema, formatCode, formatMoney, generateCode, languages } from '@cashin/shared';
+import { buildDepositReceipt } from './deposit-receipt.js';
+import { buildCollectionReport } from './collection-report.js';
+import { receiptMessages } from './receipt-messages.js';
+import type { SignBytes, VerifyBytes } from './receipt-signature.js';
+import {
+  createReceiptSigner,
+  receiptQrData,
+  receiptSigningPayload,
+  verifyReceiptQr,
+} from './receipt-signature.js';
+import { localeFor } from './locale.js';
+
+const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+const signBytes: SignBytes = (bytes) => new Uint8Array(sign(null, bytes, privateKey));
+const verifyBytes: VerifyBytes = (bytes, signature) => verify(null, bytes, publicKey, signature);
+const terminalId = 'kiosk-7';
+const signer = createReceiptSigner(terminalId, signBytes);
+
+const shopperCode = '4177777777777770' as Code;
+
+function deposit(overrides: Partial<KioskDeposit> = {}): KioskDeposit {
+  const base: KioskDeposit = {
+    depositId: '019c8e1a-2b3c-7d4e-8f01-23456789abcd' as UuidV7,
+    sequence: 42,
+    code: shopperCode,
+    claimCode: null,
+    currency: 'USD',
+    items: [
+      { kind: 'coin', ccTalkId: 'US025A', valueMinor: 25, count: 4 },
+      { kind: 'bill', ccTalkId: 'US0005A', valueMinor: 500, count: 1 },
+    ],
+    rejectedCount: 2,
+    totalMinor: 600,
+    startedAt: '2026-03-01T09:00:00.000Z',
+    committedAt: '2026-03-01T09:01:30.000Z',
+    flags: { recovered: false, lostEvents: false, offline: false, deviceFault: false },
+    receiptSignature: null,
+    ...overrides,
+  };
+  return { ...base, receiptSignature: overrides.receiptSignature ?? signer(base) };
+}
+
+function texts(job: PrintJob): string[] {
+  return job.lines.flatMap((line) => {
+    if (line.type === 'text') return [line.text];
+    if (line.type === 'columns') return [`${line.left} | ${line.right}`];
+    if (line.type === 'barcode' || line.type === 'qr') return [`${line.type}:${line.data}`];
+    return [];
+  });
+}
+
+const input = {
+  terminalId,
+  terminalName: 'Store 12 kiosk',
+  timeZone: 'America/Chicago',
+  maskedName: 'J*** D***',
+};
+
+describe('deposit receipt', () => {
+  it.each(languages)(
+    'in %s: itemised, total and new balance in the locale, barcode of the reference',
+    (language) => {
+      const job = buildDepositReceipt({ ...input, deposit: deposit(), language, newBalanceMinor: 1_600 });
+      expect(PrintJobSchema.safeParse(job).success).toBe(true);
+      const locale = localeFor(language, 'USD');
+      const m = receiptMessages[language];
+      const lines = texts(job);
+      expect(lines).toContain(`${m.total} | ${formatMoney(600, 'USD', locale)}`);
+      expect(lines).toContain(`${m.newBalance} | ${formatMoney(1_600, 'USD', locale)}`);
+      expect(lines).toContain(
+        `${formatMoney(25, 'USD', locale)} ${m.coin} x 4 | ${formatMoney(100, 'USD', locale)}`,
+      );
+      expect(lines).toContain(
+        `${formatMoney(500, 'USD', locale)} ${m.bill} x 1 | ${formatMoney(500, 'USD', locale)}`,
+      );
+      expect(lines).toContain(`${m.rejected} | 2`);
+      expect(lines).toContain(`barcode:${deposit().depositId}`);
+      expect(lines.some((line) => line.startsWith('qr:'))).toBe(false);
+      expect(job.lines.at(-1)).toEqual({ type: 'cut' });
+    },
+  );
+
+  it('Spanish uses Spanish words and the es locale for money', () => {
+    const job = buildDepositReceipt({ ...input, deposit: deposit(), language: 'es', newBalanceMinor: null });
+    expect(texts(job)).toContain(`Saldo nuevo | Abono pendiente`);
+    expect(localeFor('es', 'MXN')).toBe('es-MX');
+    expect(localeFor('en', 'MXN')).toBe('en-MX');
+  });
+
+  it('an offline deposit says pending and carries a signed QR that verifies, and fails when altered', () => {
+    const offline = deposit({
+      flags: { recovered: false, lostEvents: false, offline: true, deviceFault: false },
+    });
+    const job = buildDepositReceipt({
+      ...input,
+      deposit: offline,
+      language: 'en',
+      maskedName: null,
+      newBalanceMinor: null,
+    });
+    expect(PrintJobSchema.safeParse(job).success).toBe(true);
+    const lines = texts(job);
+    expect(lines).toContain('New balance | Credit pending');
+    const qr = lines.find((line) => line.startsWith('qr:'))!.slice(3);
+    expect(qr).toBe(receiptQrData(terminalId, offline));
+    expect(verifyReceiptQr(qr, verifyBytes)).toEqual({
+      ok: true,
+      fields: {
+        terminalId,
+        depositId: offline.depositId,
+        sequence: 42,
+        code: shopperCode,
+        claimCode: null,
+        currency: 'USD',
+        totalMinor: 600,
+        committedAt: offline.committedAt,
+      },
+    });
+    expect(verifyReceiptQr(qr.replace('|600|', '|6000|'), verifyBytes)).toEqual({
+      ok: false,
+      reason: 'signature',
+    });
+    expect(verifyReceiptQr(qr.replace('CASHIN-R1', 'CASHIN-R2'), verifyBytes)).toEqual({
+      ok: false,
+      reason: 'version',
+    });
+    expect(verifyReceiptQr('nonsense', verifyBytes)).toEqual({ ok: false, reason: 'malformed' });
+  });
+
+  it('a voucher prints its claim code in groups and a signed QR, and no balance line', () => {
+    const claimCode = generateCode('claim');
+    const voucher = deposit({ code: null, claimCode });
+    const job = buildDepositReceipt({
+      ...input,
+      deposit: voucher,
+      language: 'en',
+      maskedName: null,
+      newBalanceMinor: null,
+    });
+    const lines = texts(job);
+    expect(lines).toContain(formatCode(claimCode));
+    expect(lines).toContain('Cash voucher');
+    expect(lines.some((line) => line.startsWith('New balance'))).toBe(false);
+    expect(lines.some((line) => line.startsWith('qr:'))).toBe(true);
+  });
+
+  it('notes a recovered, lost-event or device-fault deposit', () => {
+    const flagged = deposit({
+      flags: { recovered: true, lostEvents: true, offline: false, deviceFault: true },
+    });
+    const lines = texts(
+      buildDepositReceipt({ ...input, deposit: flagged, language: 'en', newBalanceMinor: null }),
+    );
+    const m = receiptMessages.en;
+    expect(lines).toEqual(expect.arrayContaining([m.recovered, m.lostEvents, m.deviceFault]));
+  });
+
+  it('fits every line in the print schema even with a long kiosk name', () => {
+    const job = buildDepositReceipt({
+      ...input,
+      terminalName: 'A very long kiosk name that would never fit on one receipt line at all',
+      deposit: deposit({ flags: { recovered: true, lostEvents: true, offline: true, deviceFault: true } }),
+      language: 'es',
+      newBalanceMinor: null,
+    });
+    expect(PrintJobSchema.safeParse(job).success).toBe(true);
+  });
+});
+
+describe('receipt signature payload', () => {
+  it('is the documented canonical string', () => {
+    expect(receiptSigningPayload(terminalId, deposit())).toBe(
+      `CASHIN-R1|kiosk-7|019c8e1a-2b3c-7d4e-8f01-23456789abcd|42|${shopperCode}||USD|600|2026-03-01T09:01:30.000Z`,
+    );
+  });
+
+  it('refuses a terminal id that could break the encoding', () => {
+    expect(() => receiptSigningPayload('kiosk|7', deposit())).toThrow();
+  });
+
+  it('signs only offline deposits and vouchers', () => {
+    expect(deposit().receiptSignature).toBeNull();
+    expect(
+      deposit({ flags: { recovered: false, lostEvents: false, offline: true, deviceFault: false } })
+        .receiptSignature,
+    ).not.toBeNull();
+  });
+});
+
+describe('collection report', () => {
+  it.each(languages)('in %s lists what the bag held and fits the print schema', (language) => {
+    const job = buildCollectionReport({
+      collection: {
+        collectionId: '019c8e1a-2b3c-7d4e-8f01-23456789abce' as UuidV7,
+        device: 'coin',
+        collectedAtMs: Date.UTC(2026, 2, 1, 18),
+        totals: {
+          device: 'coin',
+          totalsByCurrency: [
+            {
+              currency: 'USD',
+              totalMinor: 650,
+              pieces: 14,
+              lines: [
+                { kind: 'coin', valueMinor: 25, count: 10 },
+                { kind: 'coin', valueMinor: 100, count: 4 },
+              ],
+            },
+          ],
+        },
+      },
+      terminalName: 'Store 12 kiosk',
+      timeZone: 'UTC',
+      language,
+    });
+    expect(PrintJobSchema.safeParse(job).success).toBe(true);
+    const locale = localeFor(language, 'USD');
+    expect(texts(job)).toContain(
+      `${receiptMessages[language].total} USD | ${formatMoney(650, 'USD', locale)}`,
+    );
+    expect(texts(job)).toContain(`barcode:019c8e1a-2b3c-7d4e-8f01-23456789abce`);
+  });
+
+  it('says the bag was empty when it was', () => {
+    const job = buildCollectionReport({
+      collection: {
+        collectionId: '019c8e1a-2b3c-7d4e-8f01-23456789abce' as UuidV7,
+        device: 'bill',
+        collectedAtMs: Date.UTC(2026, 2, 1, 18),
+        totals: { device: 'bill', totalsByCurrency: [] },
+      },
+      terminalName: 'Store 12 kiosk',
+      timeZone: 'UTC',
+      language: 'en',
+    });
+    expect(texts(job)).toContain(receiptMessages.en.nothingCollected);
+  });
+});

@@ -1,0 +1,124 @@
+import type { KioskDeposit, Language, PrintJob, PrintLine } from '@cashin/shared';
+import { formatCode, formatMoney, multiplyMinor, parseCode } from '@cashin/shared';
+import { localeFor } from './locale.js';
+import { receiptMessages } from './receipt-messages.js';
+import {
+  clip,
+  formatReceiptTime,
+  receiptLeftMax,
+  receiptRightMax,
+  receiptTextMax,
+} from './receipt-format.js';
+import { receiptQrData } from './receipt-signature.js';
+
+/** What a deposit receipt shows besides the deposit itself. */
+export interface DepositReceiptInput {
+  deposit: KioskDeposit;
+  terminalId: string;
+  terminalName: string;
+  timeZone: string;
+  language: Language;
+  /** The masked name the server gave at lookup; null offline or for a voucher. */
+  maskedName: string | null;
+  /** The balance after this deposit when known; null prints "credit pending". */
+  newBalanceMinor: number | null;
+}
+
+/**
+ * Turns a committed deposit into a receipt: title, kiosk and time, the deposit reference as text and as a
+ * Code 128 barcode, the itemised coins and bills, rejects, the total, the new balance or "pending", the
+ * claim code for a voucher, flags a shopper should know about, and for a signed (offline or voucher)
+ * deposit the QR that proves it.
+ */
+export function buildDepositReceipt(input: DepositReceiptInput): PrintJob {
+  const { deposit } = input;
+  const m = receiptMessages[input.language];
+  const locale = localeFor(input.language, deposit.currency);
+  const money = (amountMinor: number): string => formatMoney(amountMinor, deposit.currency, locale);
+  const lines: PrintLine[] = [];
+  const voucher = deposit.claimCode !== null;
+  lines.push({
+    type: 'text',
+    text: clip(voucher ? m.voucherTitle : m.depositTitle, receiptTextMax),
+    align: 'center',
+    bold: true,
+    size: 'large',
+  });
+  lines.push({ type: 'columns', left: m.terminal, right: clip(input.terminalName, receiptRightMax) });
+  lines.push({
+    type: 'columns',
+    left: m.date,
+    right: clip(formatReceiptTime(Date.parse(deposit.committedAt), locale, input.timeZone), receiptRightMax),
+  });
+  lines.push({ type: 'columns', left: m.sequence, right: String(deposit.sequence) });
+  if (input.maskedName !== null) {
+    lines.push({ type: 'columns', left: m.shopper, right: clip(input.maskedName, receiptRightMax) });
+  }
+  lines.push({ type: 'rule' });
+  for (const item of deposit.items) {
+    const label = `${money(item.valueMinor)} ${item.kind === 'coin' ? m.coin : m.bill} x ${item.count}`;
+    lines.push({
+      type: 'columns',
+      left: clip(label, receiptLeftMax),
+      right: money(multiplyMinor(item.valueMinor, item.count)),
+    });
+  }
+  if (deposit.rejectedCount > 0) {
+    lines.push({ type: 'columns', left: m.rejected, right: String(deposit.rejectedCount) });
+  }
+  lines.push({ type: 'rule' });
+  lines.push({ type: 'columns', left: m.total, right: money(deposit.totalMinor) });
+  if (input.newBalanceMinor !== null) {
+    lines.push({ type: 'columns', left: m.newBalance, right: money(input.newBalanceMinor) });
+  } else if (!voucher) {
+    lines.push({ type: 'columns', left: m.newBalance, right: m.balancePending });
+  }
+  if (voucher) {
+    const claim = parseCode(deposit.claimCode ?? '', ['claim']);
+    if (!claim.ok) throw new Error('a committed voucher always carries a valid claim code');
+    lines.push({ type: 'rule' });
+    lines.push({ type: 'text', text: m.claimCode, align: 'center', bold: false, size: 'normal' });
+    lines.push({ type: 'text', text: formatCode(claim.code), align: 'center', bold: true, size: 'large' });
+    lines.push({
+      type: 'text',
+      text: clip(m.voucherHint, receiptTextMax),
+      align: 'center',
+      bold: false,
+      size: 'normal',
+    });
+  }
+  const notes = [
+    deposit.flags.recovered ? m.recovered : null,
+    deposit.flags.lostEvents ? m.lostEvents : null,
+    deposit.flags.deviceFault ? m.deviceFault : null,
+  ].filter((note): note is string => note !== null);
+  for (const note of notes) {
+    lines.push({
+      type: 'text',
+      text: clip(note, receiptTextMax),
+      align: 'left',
+      bold: false,
+      size: 'normal',
+    });
+  }
+  lines.push({ type: 'rule' });
+  lines.push({ type: 'text', text: m.reference, align: 'center', bold: false, size: 'normal' });
+  lines.push({ type: 'text', text: deposit.depositId, align: 'center', bold: false, size: 'normal' });
+  lines.push({ type: 'barcode', symbology: 'code128', data: deposit.depositId });
+  if (deposit.receiptSignature !== null) {
+    if (deposit.flags.offline) {
+      lines.push({
+        type: 'text',
+        text: clip(m.offlineHint, receiptTextMax),
+        align: 'center',
+        bold: false,
+        size: 'normal',
+      });
+    }
+    lines.push({ type: 'qr', data: receiptQrData(input.terminalId, deposit) });
+  }
+  lines.push({ type: 'text', text: m.thanks, align: 'center', bold: true, size: 'normal' });
+  lines.push({ type: 'feed', lines: 3 });
+  lines.push({ type: 'cut' });
+  return { title: `deposit ${deposit.depositId}`, lines };
+}
