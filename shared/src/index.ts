@@ -22,3 +22,5 @@ export * from './schemas/kiosk-bridge.js';
 export * from './terminal/request-signature.js';
 export * from './schemas/api/terminal-api.js';
 export * from './schemas/kiosk-maintenance.js';
+export * from './schemas/api/till-api.js';
+export * from './schemas/api/ops-api.js';

@@ -1,0 +1,146 @@
+import { z } from 'zod';
+import { CurrencyCodeSchema } from '../../money/currency.js';
+import { AmountMinorSchema } from '../../money/money.js';
+import { UuidV7Schema } from '../../ids/uuidv7.js';
+import { DeviceStatusSchema } from '../devices.js';
+import { textSchema } from '../common.js';
+import { StoreSchema, clerkPinPattern } from './till-api.js';
+
+/**
+ * Wire schemas of the ops API (issue 4): stores and clerks, terminals and their enrollment, the fleet's
+ * health and alerts, cash collections and reconciliation, settlement reports, and the suspense queue.
+ */
+export const CreateStoreRequestSchema = z.object({
+  name: textSchema(80),
+  currency: CurrencyCodeSchema,
+  /** An IANA time zone ("America/Mexico_City"); settlement days are cut in it. */
+  timeZone: z.string().refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'expected an IANA time zone'),
+});
+
+export const CreateClerkRequestSchema = z.object({
+  name: textSchema(80),
+  pin: z.string().regex(clerkPinPattern),
+});
+
+export const ClerkSchema = z.object({
+  id: z.string(),
+  storeId: z.string(),
+  name: z.string(),
+  lockedUntilMs: z.number().int().nullable(),
+});
+
+export const CreateTerminalRequestSchema = z.object({
+  storeId: z.string().min(1).max(64),
+  name: textSchema(80),
+});
+
+/** The one-time token a tech types or scans into a new kiosk; shown once, as text and as a QR code. */
+export const EnrollmentTokenSchema = z.object({
+  terminalId: z.string(),
+  token: z.string(),
+  expiresAtMs: z.number().int(),
+  qrSvg: z.string(),
+});
+
+export const terminalStatuses = ['notEnrolled', 'online', 'offline', 'stuck', 'faulted', 'disabled'] as const;
+
+export const TerminalSummarySchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  storeId: z.string(),
+  /**
+   * Derived, never stored: offline when silent past the alert threshold; stuck when it beats but its queue
+   * has not moved; faulted when a device reports a fault.
+   */
+  status: z.enum(terminalStatuses),
+  lastHeartbeatAtMs: z.number().int().nullable(),
+  softwareVersion: z.string().nullable(),
+  devices: z.array(DeviceStatusSchema),
+  queueDepth: z.number().int().nonnegative(),
+  unsyncedTotalMinor: AmountMinorSchema,
+  bagTotalMinor: AmountMinorSchema,
+  /** How full the cash bag is, 0 to 1, by coin count against the bag's capacity. */
+  bagFill: z.number().min(0).max(1),
+  lastSequence: z.number().int().nonnegative(),
+});
+export type TerminalSummary = z.infer<typeof TerminalSummarySchema>;
+
+export const alertKinds = [
+  'terminalSilent',
+  'sequenceGap',
+  'lostCoinEvents',
+  'bagNearlyFull',
+  'deviceFault',
+  'syncConflict',
+] as const;
+
+export const AlertSchema = z.object({
+  id: z.string(),
+  kind: z.enum(alertKinds),
+  terminalId: z.string().nullable(),
+  storeId: z.string().nullable(),
+  raisedAtMs: z.number().int(),
+  resolvedAtMs: z.number().int().nullable(),
+  detail: z.string(),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+export const CollectionRequestSchema = z.object({
+  /** Chosen by the tech's device and stored before it is sent, like every money id. */
+  collectionId: UuidV7Schema,
+  terminalId: z.string().min(1).max(64),
+  countedMinor: AmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  bagLabel: textSchema(40).optional(),
+});
+
+export const CollectionSchema = z.object({
+  collectionId: UuidV7Schema,
+  terminalId: z.string(),
+  currency: CurrencyCodeSchema,
+  /** What the ledger says was in the bag: every deposit credited from it since the last collection. */
+  expectedMinor: AmountMinorSchema,
+  countedMinor: AmountMinorSchema,
+  /** counted - expected: positive is over, negative is short; booked to the over/short account. */
+  overShortMinor: z.number().int(),
+  collectedAtMs: z.number().int(),
+});
+
+export const SettlementQuerySchema = z.object({
+  storeId: z.string().min(1).max(64),
+  /** The store's local business day, YYYY-MM-DD. */
+  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+});
+
+export const SettlementSchema = z.object({
+  storeId: z.string(),
+  storeName: z.string(),
+  date: z.string(),
+  timeZone: z.string(),
+  currency: CurrencyCodeSchema,
+  tillDeposits: z.object({ count: z.number().int().nonnegative(), totalMinor: AmountMinorSchema }),
+  tillVoids: z.object({ count: z.number().int().nonnegative(), totalMinor: AmountMinorSchema }),
+  kioskDeposits: z.object({ count: z.number().int().nonnegative(), totalMinor: AmountMinorSchema }),
+  /** What the store owes the network for the day: till cash taken less voids (kiosk cash is collected). */
+  owedMinor: AmountMinorSchema,
+});
+
+export const SuspenseEntrySchema = z.object({
+  id: z.string(),
+  depositId: z.string(),
+  amountMinor: AmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  reason: z.enum(['codeUnknown', 'codeRevoked', 'voucher']),
+  claimCodeMasked: z.string().nullable(),
+  status: z.enum(['held', 'claimed']),
+  createdAtMs: z.number().int(),
+});
+
+export const OpsStoreSchema = StoreSchema;
