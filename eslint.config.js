@@ -24,6 +24,13 @@ const boundaryOptions = {
       allowLocal: ['terminal-app/src/bridge/'],
     },
     {
+      // The server's web apps (wallet, till, ops) run in browsers: shared, Preact and their own files only.
+      folder: 'server/web/',
+      noBuiltins: true,
+      allowPackages: ['@cashin/shared', 'preact', 'preact/', 'zod'],
+      allowLocal: ['server/web/'],
+    },
+    {
       folder: 'terminal-app/src/ui/',
       noBuiltins: true,
       allowPackages: ['@cashin/shared', 'preact', 'preact/', '@preact/', 'vitest'],

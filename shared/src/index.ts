@@ -24,3 +24,4 @@ export * from './schemas/api/terminal-api.js';
 export * from './schemas/kiosk-maintenance.js';
 export * from './schemas/api/till-api.js';
 export * from './schemas/api/ops-api.js';
+export * from './random/seeded-random.js';
