@@ -25,3 +25,5 @@ export * from './schemas/kiosk-maintenance.js';
 export * from './schemas/api/till-api.js';
 export * from './schemas/api/ops-api.js';
 export * from './random/seeded-random.js';
+export * from './scan/aim-symbology.js';
+export * from './scan/keystroke-burst.js';

@@ -11,6 +11,10 @@ import { CurrencyCodeSchema, DeviceConfigSchema, LanguageSchema } from '@cashin/
 export const AgentConfigSchema = z.object({
   serverUrl: z.url({ protocol: /^https?$/ }),
   dataDir: z.string().min(1),
+  /** What receipts and the maintenance screen call this kiosk ("Store 12 entrance"). */
+  terminalName: z.string().min(1).max(40),
+  /** The kiosk's IANA time zone, for receipt times. */
+  timeZone: z.string().min(1).max(64),
   currency: CurrencyCodeSchema,
   languages: z.array(LanguageSchema).min(1),
   devices: z.array(DeviceConfigSchema).max(16),

@@ -27,6 +27,8 @@ function tempDir(): string {
 const validConfig = {
   serverUrl: 'http://127.0.0.1:8080',
   dataDir: './data',
+  terminalName: 'Store 1 entrance',
+  timeZone: 'America/New_York',
   currency: 'USD',
   languages: ['en', 'es'],
   devices: [

@@ -38,7 +38,7 @@ export interface TerminalServerDouble {
   requests: number;
   /** Ops disables the terminal: heartbeats answer `disabled`. */
   disabled: boolean;
-  /** The next N sync requests fail with this behaviour. */
+  /** The next N signed requests fail with this behaviour (losing an answer applies to sync only). */
   misbehave(count: number, how: 'http500' | 'loseAnswerAfterCommit' | 'refuse', code?: ErrorCode): void;
   close(): Promise<void>;
 }
@@ -106,6 +106,11 @@ export async function startTerminalServerDouble(
       if (!signed) return refuse('SIGNATURE_INVALID');
       if (nonces.has(headers.parts.nonce)) return refuse('NONCE_REPLAYED');
       nonces.add(headers.parts.nonce);
+      // A misbehaving server fails every signed request, as a real outage would.
+      const fault = faults.count > 0 ? faults : undefined;
+      if (fault) faults = { ...faults, count: faults.count - 1 };
+      if (fault?.how === 'http500') return send(500, { error: 'boom' });
+      if (fault?.how === 'refuse') return refuse(fault.code);
       if (request.url === terminalApiPaths.heartbeat) {
         const beat = HeartbeatRequestSchema.safeParse(JSON.parse(body));
         if (!beat.success) return refuse('VALIDATION_FAILED');
@@ -121,10 +126,6 @@ export async function startTerminalServerDouble(
       }
       if (request.url !== terminalApiPaths.sync) return refuse('NOT_FOUND');
 
-      const fault = faults.count > 0 ? faults : undefined;
-      if (fault) faults = { ...faults, count: faults.count - 1 };
-      if (fault?.how === 'http500') return send(500, { error: 'boom' });
-      if (fault?.how === 'refuse') return refuse(fault.code);
       const parsed = SyncRequestSchema.safeParse(JSON.parse(body));
       if (!parsed.success) return refuse('VALIDATION_FAILED');
       const results: SyncResult[] = parsed.data.deposits.map((deposit) => {

@@ -1,0 +1,332 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
+import type {
+  Clock,
+  DeviceDiagnostics,
+  ErrorCode,
+  HeartbeatRequest,
+  KioskSnapshot,
+  Limits,
+  MaintenanceState,
+} from '@cashin/shared';
+import { createUuidV7Generator, generateCode, loadLimits } from '@cashin/shared';
+import type { Logger } from 'pino';
+import { depositConfig } from '../deposit/deposit-config.js';
+import { DepositRunner } from '../deposit/runner.js';
+import type { KioskDevices as OpenedDevices } from '../devices/open-devices.js';
+import { openDevices } from '../devices/open-devices.js';
+import { Journal } from '../journal/journal.js';
+import type { DeviceUrl } from '../ports/device-url.js';
+import { buildCollectionReport } from '../receipt/collection-report.js';
+import { createReceiptSigner } from '../receipt/receipt-signature.js';
+import { createServerLookup } from '../sync/server-lookup.js';
+import { createSignedClient } from '../sync/signed-client.js';
+import { SyncEngine } from '../sync/sync-engine.js';
+import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
+import type { AgentConfig } from './agent-config.js';
+import type { BridgeServer } from './bridge-server.js';
+import { startBridgeServer } from './bridge-server.js';
+import { EscrowBridge, depositDevices } from './devices-adapter.js';
+import { Heartbeat } from './heartbeat.js';
+import { MaintenanceService } from './maintenance.js';
+import type { TerminalIdentity } from './terminal-identity.js';
+import { readTerminalIdentity } from './terminal-identity.js';
+
+/**
+ * The terminal agent's composition root: it builds every part from the parsed config, wires them, and
+ * starts them in an order that never loses money (the journal recovers open deposits before any device
+ * is listened to; acceptors stay inhibited until a shopper is confirmed). Nothing else constructs parts.
+ */
+export interface StartAgentOptions {
+  config: AgentConfig;
+  /** The per-boot token the shell shares with the kiosk window. */
+  bridgeToken: string;
+  clock: Clock;
+  logger: Logger;
+  /** A uniform number in [0, 1), seeded in simulations. */
+  random?: () => number;
+  /** Tests and simulations put a faulty link between kiosk and server. */
+  fetch?: typeof fetch;
+  /** Tests open devices over in-memory pipes; the real ports module otherwise. */
+  openPort?: (url: DeviceUrl) => Promise<Duplex>;
+}
+
+export interface RunningAgent {
+  identity: TerminalIdentity;
+  bridge: BridgeServer;
+  runner: DepositRunner;
+  sync: SyncEngine;
+  journal: Journal;
+  devices: OpenedDevices;
+  stop(): Promise<void>;
+}
+
+export class NotEnrolledError extends Error {
+  override name = 'NotEnrolledError';
+  constructor(readonly dataDir: string) {
+    super(
+      `this kiosk is not enrolled yet (no terminal identity in ${dataDir}); start it once with --enroll <token>`,
+    );
+  }
+}
+
+/** Errors a tech should see on the maintenance screen, newest first. */
+const recentErrorsMax = 20;
+/** Maintenance mode locks itself after this long without a tap. */
+const maintenanceIdleLockMs = 5 * 60_000;
+
+function limitsOf(config: AgentConfig): Limits {
+  return loadLimits(
+    config.limitsFile === null ? {} : (JSON.parse(readFileSync(config.limitsFile, 'utf8')) as unknown),
+  );
+}
+
+export async function startAgent(options: StartAgentOptions): Promise<RunningAgent> {
+  const { config, clock, logger } = options;
+  const random = options.random ?? Math.random;
+  const limits = limitsOf(config);
+  const system = limits.system;
+  const { key } = loadOrCreateTerminalKey(config.dataDir);
+  const identity = readTerminalIdentity(config.dataDir);
+  if (identity === null) throw new NotEnrolledError(config.dataDir);
+  const log = logger.child({ terminalId: identity.terminalId });
+
+  const recentErrors: MaintenanceState['recentErrors'] = [];
+  const noteError = (code: ErrorCode, detail: string): void => {
+    recentErrors.unshift({ at: new Date(clock.nowMs()).toISOString(), code, detail: detail.slice(0, 200) });
+    if (recentErrors.length > recentErrorsMax) recentErrors.length = recentErrorsMax;
+    log.warn({ code, detail }, 'kiosk error');
+  };
+
+  const journal = Journal.open(path.join(config.dataDir, 'journal.sqlite'), {
+    signReceipt: createReceiptSigner(identity.terminalId, key.sign),
+    syncBatchDepositsMax: system.syncBatchDepositsMax,
+  });
+  const escrow = new EscrowBridge(clock, system.billEscrowTimeoutMs);
+  const devices = await openDevices({
+    devices: config.devices,
+    clock,
+    limits: system,
+    decideEscrow: escrow.decide,
+    ...(options.openPort ? { open: options.openPort } : {}),
+  });
+  for (const failed of devices.failed) noteError('DEVICE_FAULT', `${failed.config.name}: ${failed.reason}`);
+
+  const client = createSignedClient({
+    baseUrl: identity.serverUrl,
+    terminalId: identity.terminalId,
+    key,
+    clock,
+    requestTimeoutMs: config.requestTimeoutMs,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const newId = createUuidV7Generator(() => clock.nowMs());
+  const runner = new DepositRunner({
+    config: depositConfig({
+      terminalId: identity.terminalId,
+      terminalName: config.terminalName,
+      timeZone: config.timeZone,
+      currency: config.currency,
+      defaultLanguage: config.languages[0] ?? 'en',
+      deviceKinds: Object.fromEntries(config.devices.map((device) => [device.name, device.kind])),
+      limits,
+    }),
+    devices: depositDevices(devices, escrow),
+    lookup: createServerLookup(client),
+    journal,
+    clock,
+    newDepositId: newId,
+    newClaimCode: () => generateCode('claim'),
+    eventQueueMax: system.depositEventQueueMax,
+  });
+
+  const sync = new SyncEngine({
+    outbox: journal.outbox,
+    client,
+    clock,
+    random,
+    batchDepositsMax: system.syncBatchDepositsMax,
+    backoffMsMin: system.syncRetryBackoffMsMin,
+    backoffMsMax: system.syncRetryBackoffMsMax,
+    onStatus: (status) => {
+      runner.setOnline(status.online);
+      runner.refreshOutboxStatus();
+      if (status.lastErrorCode) noteError(status.lastErrorCode, 'sync failed');
+    },
+  });
+
+  // Sync right after each commit: a new receipt in the snapshot is the sign of one.
+  let lastReceiptId: string | null = null;
+  let lastOutOfService: string | null = null;
+  runner.subscribe((snapshot: KioskSnapshot) => {
+    const receiptId = snapshot.receipt?.depositId ?? null;
+    if (receiptId !== null && receiptId !== lastReceiptId) sync.kick();
+    lastReceiptId = receiptId;
+    const outOfService = snapshot.outOfService
+      ? `${snapshot.outOfService.device}:${snapshot.outOfService.fault}`
+      : null;
+    if (snapshot.outOfService && outOfService !== lastOutOfService) {
+      noteError(snapshot.outOfService.errorCode, outOfService ?? '');
+    }
+    lastOutOfService = outOfService;
+  });
+
+  const bagTotal = (): MaintenanceState['bag'] => {
+    const bag = { currency: config.currency, totalMinor: 0, coinCount: 0, billCount: 0 };
+    for (const device of journal.bag.totals()) {
+      for (const total of device.totalsByCurrency.filter((t) => t.currency === config.currency)) {
+        bag.totalMinor += total.totalMinor;
+        for (const line of total.lines) {
+          if (line.kind === 'coin') bag.coinCount += line.count;
+          else bag.billCount += line.count;
+        }
+      }
+    }
+    return bag;
+  };
+
+  const heartbeat = new Heartbeat({
+    client,
+    clock,
+    intervalMs: system.heartbeatIntervalMs,
+    collect: (): HeartbeatRequest => ({
+      softwareVersion: config.softwareVersion,
+      uptimeMs: Math.round(process.uptime() * 1000),
+      devices: devices.statuses(),
+      outbox: journal.outbox.status(),
+      bag: bagTotal(),
+      lastError: recentErrors[0]?.code ?? null,
+    }),
+    onAnswer: ({ disabled }) => {
+      if (disabled) noteError('TERMINAL_DISABLED', 'ops disabled this terminal');
+    },
+  });
+
+  const diagnostics = new Map<string, DeviceDiagnostics>();
+  const printer = (): ReturnType<OpenedDevices['printers']>[number] | undefined => devices.printers()[0];
+  const maintenance = new MaintenanceService(
+    {
+      terminalId: () => identity.terminalId,
+      softwareVersion: config.softwareVersion,
+      currency: config.currency,
+      deviceStatuses: () => devices.statuses(),
+      diagnostics: async () => [...diagnostics.values()],
+      selfTest: async (name) => {
+        const device = devices.devices.find((d) => d.config.name === name);
+        if (!device) return { ok: false, summary: `${name}: no such device` };
+        const result = await device.driver.selfTest();
+        diagnostics.set(name, result);
+        return {
+          ok: result.ok,
+          summary: `${name}: ${result.ok ? 'self-check passed' : (result.detail ?? 'self-check failed')}`,
+        };
+      },
+      testPrint: async () => {
+        const target = printer();
+        if (!target) return { ok: false, summary: 'no printer configured' };
+        const result = await target.driver.print({
+          title: 'test print',
+          lines: [
+            { type: 'text', text: 'TEST PRINT', align: 'center', bold: true, size: 'large' },
+            { type: 'text', text: `${config.terminalName} ${new Date(clock.nowMs()).toISOString()}` },
+            { type: 'barcode', symbology: 'code128', data: identity.terminalId },
+            { type: 'cut' },
+          ],
+        });
+        return { ok: result.ok, summary: result.ok ? 'test page printed' : `printer: ${result.reason}` };
+      },
+      outboxStatus: () => journal.outbox.status(),
+      syncStatus: () => {
+        const status = sync.status();
+        return {
+          online: status.online,
+          lastSyncedAtMs: status.lastSyncedAtMs,
+          nextAttemptAtMs: status.nextAttemptAtMs,
+          lastErrorCode: status.lastErrorCode,
+        };
+      },
+      syncNow: async () => {
+        const round = await sync.syncNow();
+        return { ok: !round.failed, summary: `synced ${round.synced}, quarantined ${round.quarantined}` };
+      },
+      bag: bagTotal,
+      collect: async () => {
+        const moneyDevices = config.devices.filter((d) => d.kind !== 'printer' && d.kind !== 'scanner');
+        const summaries: string[] = [];
+        for (const device of moneyDevices) {
+          const collection = journal.bag.collect(newId(), device.name, clock.nowMs());
+          const total = collection.totals.totalsByCurrency.find((t) => t.currency === config.currency);
+          summaries.push(
+            `${device.name}: ${total?.pieces ?? 0} pieces, ${total?.totalMinor ?? 0} minor units`,
+          );
+          const target = printer();
+          if (target) {
+            await target.driver.print(
+              buildCollectionReport({
+                collection,
+                terminalName: config.terminalName,
+                timeZone: config.timeZone,
+                language: config.languages[0] ?? 'en',
+              }),
+            );
+          }
+        }
+        log.info({ summaries }, 'bag collected');
+        return { ok: true, summary: summaries.join('; ') || 'no money devices' };
+      },
+      reprintLast: async () => {
+        const outcome = await runner.reprint();
+        if ('unknown' in outcome) return { ok: false, code: 'NOT_FOUND', summary: 'no deposit to reprint' };
+        return outcome.ok
+          ? { ok: true, code: null, summary: 'receipt reprinted' }
+          : { ok: false, code: 'DEVICE_FAULT', summary: `printer: ${outcome.fault ?? 'no answer'}` };
+      },
+      recentErrors: () => [...recentErrors],
+    },
+    config.technicianPinHash,
+    clock,
+    {
+      pinAttemptsMax: system.pinAttemptsMax,
+      pinLockoutMs: system.pinLockoutMs,
+      idleLockMs: maintenanceIdleLockMs,
+    },
+  );
+
+  const recovery = runner.start();
+  for (const deposit of recovery.recovered) {
+    log.warn({ depositId: deposit.depositId, totalMinor: deposit.totalMinor }, 'recovered an open deposit');
+  }
+  const bridge = await startBridgeServer({
+    port: config.uiPort,
+    token: options.bridgeToken,
+    uiDir: config.uiDir,
+    source: runner,
+    onIntent: (intent) => runner.intent(intent),
+    maintenance,
+    messageBytesMax: system.bridgeMessageBytesMax,
+    helloTimeoutMs: 5_000,
+    connectionsMax: 4,
+  });
+  void sync.syncNow();
+  heartbeat.start();
+  log.info({ ui: bridge.url, devices: config.devices.map((d) => d.name) }, 'agent started');
+
+  return {
+    identity,
+    bridge,
+    runner,
+    sync,
+    journal,
+    devices,
+    async stop() {
+      heartbeat.stop();
+      sync.stop();
+      runner.stop();
+      await bridge.close();
+      await devices.close();
+      journal.close();
+      log.info('agent stopped');
+    },
+  };
+}

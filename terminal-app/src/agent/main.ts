@@ -1,0 +1,52 @@
+// `npm run agent -- --config kiosk.json [--enroll <token>]`: the terminal agent as a plain Node process.
+// It parses its arguments and config once, enrolls on first start, and runs until SIGTERM. An impossible
+// state crashes it on purpose: the shell restarts it and the journal recovers what was open.
+import { pino } from 'pino';
+import { realClock } from '@cashin/shared';
+import { randomBytes } from 'node:crypto';
+import { loadAgentConfig, parseAgentArgs } from './agent-config.js';
+import { startAgent } from './agent.js';
+import { enrollTerminal } from './enroll.js';
+import { readTerminalIdentity } from './terminal-identity.js';
+import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
+
+const logger = pino({ name: 'agent' });
+const args = parseAgentArgs(process.argv.slice(2), process.env);
+const config = loadAgentConfig(args.configPath);
+const clock = realClock();
+
+if (args.enrollToken !== undefined) {
+  const { key } = loadOrCreateTerminalKey(config.dataDir);
+  const enrolled = await enrollTerminal({
+    serverUrl: config.serverUrl,
+    token: args.enrollToken,
+    key,
+    softwareVersion: config.softwareVersion,
+    dataDir: config.dataDir,
+    clock,
+    requestTimeoutMs: config.requestTimeoutMs,
+  });
+  if (!enrolled.ok) {
+    logger.error(enrolled, 'enrollment failed');
+    process.exit(2);
+  }
+  logger.info({ terminalId: enrolled.value.terminalId }, 'enrolled');
+} else if (readTerminalIdentity(config.dataDir) === null) {
+  logger.error({ dataDir: config.dataDir }, 'not enrolled: start once with --enroll <token>');
+  process.exit(2);
+}
+
+// Without a shell (a headless kiosk, a bench), the agent makes its own token and prints the UI address.
+const bridgeToken = args.bridgeToken ?? randomBytes(32).toString('base64url');
+const agent = await startAgent({ config, bridgeToken, clock, logger });
+if (args.bridgeToken === undefined)
+  logger.info({ url: `${agent.bridge.url}/#token=${bridgeToken}` }, 'kiosk UI');
+
+let stopping = false;
+const stop = (): void => {
+  if (stopping) return;
+  stopping = true;
+  void agent.stop().then(() => process.exit(0));
+};
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);

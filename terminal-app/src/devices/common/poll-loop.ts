@@ -1,0 +1,54 @@
+import type { Clock, TimerHandle } from '@cashin/shared';
+
+/**
+ * Runs `poll` every `intervalMs` on the injected clock, start to start, never overlapping: a poll that
+ * overruns its slot is followed at once by the next, so a slow device stretches the interval rather than
+ * stacking requests, and a fast one is polled at exactly the configured rate (the acceptor's 5-event
+ * buffer is sized against that rate).
+ * A poll that throws is a programmer error and stops the loop via `onCrash`.
+ */
+export class PollLoop {
+  private timer: TimerHandle | undefined;
+  private running = false;
+  private idle: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly intervalMs: number,
+    private readonly poll: () => Promise<void>,
+    private readonly onCrash: (error: unknown) => void,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.schedule();
+  }
+
+  /** Stops scheduling and resolves once a poll in progress has finished. */
+  async stop(): Promise<void> {
+    this.running = false;
+    if (this.timer) this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.idle;
+  }
+
+  private schedule(startedMs?: number): void {
+    if (!this.running) return;
+    const elapsedMs = startedMs === undefined ? 0 : this.clock.nowMs() - startedMs;
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        const pollStartedMs = this.clock.nowMs();
+        this.idle = this.poll().then(
+          () => this.schedule(pollStartedMs),
+          (error: unknown) => {
+            this.running = false;
+            this.onCrash(error);
+          },
+        );
+      },
+      Math.max(0, this.intervalMs - elapsedMs),
+    );
+  }
+}

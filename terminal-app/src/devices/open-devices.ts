@@ -1,0 +1,209 @@
+import type { Duplex } from 'node:stream';
+import type {
+  Clock,
+  Denomination,
+  DeviceConfig,
+  DeviceEvent,
+  DeviceStatus,
+  SystemLimits,
+} from '@cashin/shared';
+import type { DeviceUrl } from '../ports/device-url.js';
+import { parseDeviceUrl } from '../ports/device-url.js';
+import { ReconnectingPort } from '../ports/reconnecting-port.js';
+import { BillValidator } from './bill/bill-validator.js';
+import { CoinAcceptor } from './coin/coin-acceptor.js';
+import type { DeviceDriver } from './common/driver.js';
+import { DeviceEventHub } from './common/event-hub.js';
+import { BulkCounter } from './counter/bulk-counter.js';
+import { ReceiptPrinter } from './printer/receipt-printer.js';
+import { HidPosScanner } from './scanner/hid-pos-scanner.js';
+import { LineScanner } from './scanner/line-scanner.js';
+
+/** Every driver the kiosk can have, each with `replaceStream` so a reconnect keeps its state. */
+export type KioskDriver =
+  CoinAcceptor | BillValidator | BulkCounter | LineScanner | HidPosScanner | ReceiptPrinter;
+
+export interface OpenDevicesOptions {
+  readonly devices: readonly DeviceConfig[];
+  readonly clock: Clock;
+  readonly limits: SystemLimits;
+  /**
+   * Asked for each bill in escrow: stack (true) or return (false). The deposit engine answers from the
+   * deposit's remaining room; without it a bill is stacked when it fits the last accept limit.
+   */
+  readonly decideEscrow?: (device: string, bill: Denomination) => boolean | Promise<boolean>;
+  /** Opens a URL's byte pipe; the real ports module by default (tests pass in-memory pipes). */
+  readonly open?: (url: DeviceUrl) => Promise<Duplex>;
+}
+
+/** One configured device: its driver, and the port that keeps the driver's pipe open. */
+export interface ManagedDevice<D extends KioskDriver = KioskDriver> {
+  readonly config: DeviceConfig;
+  readonly driver: D;
+  /** The driver's events plus `disconnected` / `connected` from the port as it drops and comes back. */
+  subscribe(listener: (event: DeviceEvent) => void): () => void;
+  status(): DeviceStatus;
+}
+
+export interface FailedDevice {
+  readonly config: DeviceConfig;
+  /** Why it would not open or initialise; the kiosk shows DEVICE_FAULT for it. */
+  readonly reason: string;
+}
+
+/**
+ * The kiosk's devices, opened from configuration. The agent uses:
+ *
+ * ```ts
+ * const kiosk = await openDevices({ devices: config.devices, clock, limits: limits.system,
+ *                                   decideEscrow: (_, bill) => deposit.canTake(bill.valueMinor) });
+ * kiosk.subscribe((event) => engine.onDeviceEvent(event));      // or: for await (const e of kiosk.events())
+ * await kiosk.coinAcceptors()[0]?.driver.setAcceptLimit(remainingMinor);
+ * await kiosk.printers()[0]?.driver.print(job);
+ * kiosk.statuses();                                             // for the maintenance screen
+ * await kiosk.close();                                          // inhibits acceptors, closes ports
+ * ```
+ */
+export interface KioskDevices {
+  readonly devices: readonly ManagedDevice[];
+  /** Devices that could not be opened or did not answer at start-up. */
+  readonly failed: readonly FailedDevice[];
+  coinAcceptors(): ManagedDevice<CoinAcceptor>[];
+  billValidators(): ManagedDevice<BillValidator>[];
+  bulkCounters(): ManagedDevice<BulkCounter>[];
+  scanners(): ManagedDevice<LineScanner | HidPosScanner>[];
+  printers(): ManagedDevice<ReceiptPrinter>[];
+  /** Every device's events, merged, in the order they happened. */
+  subscribe(listener: (event: DeviceEvent) => void): () => void;
+  events(signal?: AbortSignal): AsyncIterable<DeviceEvent>;
+  statuses(): DeviceStatus[];
+  close(): Promise<void>;
+}
+
+function makeDriver(
+  config: DeviceConfig,
+  url: DeviceUrl,
+  stream: Duplex,
+  options: OpenDevicesOptions,
+): KioskDriver {
+  const common = { name: config.name, stream, clock: options.clock, limits: options.limits };
+  switch (config.kind) {
+    case 'coinAcceptor':
+      return new CoinAcceptor({
+        ...common,
+        currency: config.currency,
+        ...(config.address ? { address: config.address } : {}),
+        ...(config.checksum ? { checksum: config.checksum } : {}),
+      });
+    case 'billValidator': {
+      const decide = options.decideEscrow;
+      return new BillValidator({
+        ...common,
+        currency: config.currency,
+        ...(config.address ? { address: config.address } : {}),
+        ...(config.checksum ? { checksum: config.checksum } : {}),
+        ...(decide ? { decideEscrow: (bill: Denomination) => decide(config.name, bill) } : {}),
+      });
+    }
+    case 'bulkCounter':
+      return new BulkCounter({ ...common, currency: config.currency });
+    case 'scanner':
+      return url.scheme === 'hid' || url.scheme === 'hidPath'
+        ? new HidPosScanner(common)
+        : new LineScanner(common);
+    case 'printer':
+      return new ReceiptPrinter(common);
+  }
+}
+
+/** Opens every configured device, starts its driver, and keeps its port reconnecting. */
+export async function openDevices(options: OpenDevicesOptions): Promise<KioskDevices> {
+  const hub = new DeviceEventHub('kiosk', options.limits.deviceEventQueueMax);
+  const devices: ManagedDevice[] = [];
+  const ports: ReconnectingPort[] = [];
+  const failed: FailedDevice[] = [];
+
+  for (const config of options.devices) {
+    const parsed = parseDeviceUrl(config.url);
+    if (!parsed.ok) {
+      failed.push({ config, reason: parsed.problem });
+      continue;
+    }
+    const portEvents = new DeviceEventHub(config.name, options.limits.deviceEventQueueMax);
+    const holder: { driver?: KioskDriver; disconnected: boolean } = { disconnected: false };
+    const port = new ReconnectingPort(
+      {
+        device: config.name,
+        url: parsed.url,
+        clock: options.clock,
+        backoffMsMin: options.limits.deviceReconnectBackoffMsMin,
+        backoffMsMax: options.limits.deviceReconnectBackoffMsMax,
+        ...(options.open ? { open: options.open } : {}),
+      },
+      {
+        onStream: (stream, isReconnect) => {
+          if (isReconnect) {
+            holder.disconnected = false;
+            holder.driver?.replaceStream(stream);
+          }
+        },
+        onEvent: (event) => {
+          // The driver announces `connected` itself once the device answers; the port reports the line.
+          if (event.type === 'disconnected') holder.disconnected = true;
+          if (event.type === 'disconnected' || holder.driver) portEvents.emit(event);
+        },
+      },
+    );
+    try {
+      const stream = await port.start();
+      const driver = makeDriver(config, parsed.url, stream, options);
+      holder.driver = driver;
+      const managed: ManagedDevice = {
+        config,
+        driver,
+        subscribe: (listener) => {
+          const a = driver.subscribe(listener);
+          const b = portEvents.subscribe(listener);
+          return () => {
+            a();
+            b();
+          };
+        },
+        status: () => {
+          const status = driver.status();
+          return holder.disconnected ? { ...status, state: 'disconnected' } : status;
+        },
+      };
+      managed.subscribe((event) => hub.emit(event));
+      await driver.start();
+      devices.push(managed);
+      ports.push(port);
+    } catch (error) {
+      await port.close();
+      await holder.driver?.close().catch(() => undefined);
+      failed.push({ config, reason: error instanceof Error ? error.message : String(error) });
+    }
+  }
+
+  const ofKind = <D extends KioskDriver>(test: (driver: KioskDriver) => driver is D): ManagedDevice<D>[] =>
+    devices.filter((d): d is ManagedDevice<D> => test(d.driver));
+
+  return {
+    devices,
+    failed,
+    coinAcceptors: () => ofKind((d): d is CoinAcceptor => d instanceof CoinAcceptor),
+    billValidators: () => ofKind((d): d is BillValidator => d instanceof BillValidator),
+    bulkCounters: () => ofKind((d): d is BulkCounter => d instanceof BulkCounter),
+    scanners: () =>
+      ofKind((d): d is LineScanner | HidPosScanner => d instanceof LineScanner || d instanceof HidPosScanner),
+    printers: () => ofKind((d): d is ReceiptPrinter => d instanceof ReceiptPrinter),
+    subscribe: (listener) => hub.subscribe(listener),
+    events: (signal) => hub.iterate(signal),
+    statuses: () => devices.map((d) => d.status()),
+    close: async () => {
+      for (const device of devices) await (device.driver as DeviceDriver).close();
+      for (const port of ports) await port.close();
+      hub.close();
+    },
+  };
+}

@@ -1,0 +1,60 @@
+import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
+import type { PrintJob } from '@cashin/shared';
+import { PrintJobSchema } from '@cashin/shared';
+
+/** 80 mm paper, Font A: 48 columns at 576 dots; 42 leaves the margins most kiosk printers have. */
+export const receiptColumnsDefault = 42;
+/** Code 128 bar height in dots (about 10 mm at 203 dpi): tall enough for a handheld or kiosk imager. */
+const barcodeHeightDots = 80;
+/** QR module size in dots; 6 gives a code about 2.5 cm wide for a short URL or token. */
+const qrModuleDots = 6;
+
+/**
+ * A print job as ESC/POS bytes, through the maintained encoder. Barcodes and QR codes use the printer's
+ * native commands (GS k, GS ( k), so they are sharp at any resolution and cost a few bytes.
+ */
+export function encodeJob(job: PrintJob, columns = receiptColumnsDefault): Uint8Array {
+  const { lines } = PrintJobSchema.parse(job);
+  const e = new ReceiptPrinterEncoder({ columns, language: 'esc-pos' });
+  e.initialize().codepage('cp437');
+  for (const line of lines) {
+    switch (line.type) {
+      case 'text':
+        e.align(line.align).bold(line.bold);
+        if (line.size === 'large') e.size(2, 2);
+        e.line(line.text);
+        if (line.size === 'large') e.size(1, 1);
+        e.bold(false).align('left');
+        break;
+      case 'columns': {
+        const rightWidth = Math.min(Math.max(line.right.length, 1), columns - 1);
+        e.table(
+          [
+            { width: columns - rightWidth, align: 'left' },
+            { width: rightWidth, align: 'right' },
+          ],
+          [[line.left, line.right]],
+        );
+        break;
+      }
+      case 'barcode':
+        e.align('center').barcode(line.data, 'code128', { height: barcodeHeightDots, text: 'below' });
+        e.newline().align('left');
+        break;
+      case 'qr':
+        e.align('center').qrcode(line.data, { model: 2, size: qrModuleDots, errorlevel: 'm' });
+        e.newline().align('left');
+        break;
+      case 'rule':
+        e.rule();
+        break;
+      case 'feed':
+        e.newline(line.lines);
+        break;
+      case 'cut':
+        e.cut();
+        break;
+    }
+  }
+  return e.encode();
+}
