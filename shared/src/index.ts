@@ -27,3 +27,4 @@ export * from './schemas/api/ops-api.js';
 export * from './random/seeded-random.js';
 export * from './scan/aim-symbology.js';
 export * from './scan/keystroke-burst.js';
+export * from './terminal/deposit-reference.js';

@@ -110,3 +110,12 @@ describe('EscPosDecoder', () => {
     );
   });
 });
+
+describe('code page 437 text', () => {
+  it('captures Spanish receipt text as a printer would print it', async () => {
+    const { cp437Char } = await import('./escpos-decoder.js');
+    // "Depósito", "Número", "¿", "ñ" in code page 437 bytes.
+    expect([0xa2, 0xa3, 0xa8, 0xa4, 0x82, 0xa0].map(cp437Char).join('')).toBe('óú¿ñéá');
+    expect(cp437Char(0xc4)).toBe('-');
+  });
+});

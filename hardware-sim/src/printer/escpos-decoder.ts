@@ -12,6 +12,17 @@ const commandBytesMax = 1 << 20;
 /** cp437 box-drawing characters the encoder uses for rules, shown as ASCII in the text rendering. */
 const cp437Ascii: Record<number, string> = { 0xc4: '-', 0xcd: '=', 0xb3: '|' };
 
+/**
+ * The upper half of code page 437 (0x80-0xFF), which the kiosk selects with ESC t 0: what a real printer
+ * prints for each byte, so Spanish receipts ("Depósito", "Número") are captured as they would appear.
+ */
+const cp437High =
+  'ÇüéâäàåçêëèïîìÄÅÉæÆôöòûùÿÖÜ¢£¥₧ƒáíóúñÑªº¿⌐¬½¼¡«»░▒▓│┤╡╢╖╕╣║╗╝╜╛┐└┴┬├─┼╞╟╚╔╩╦╠═╬╧╨╤╥╙╘╒╓╫╪┘┌█▄▌▐▀αßΓπΣσµτΦΘΩδ∞φε∩≡±≥≤⌠⌡÷≈°∙·√ⁿ²■\u00a0';
+
+export function cp437Char(byte: number): string {
+  return cp437Ascii[byte] ?? cp437High[byte - 0x80] ?? '?';
+}
+
 export interface EscPosDecoderHandlers {
   /** DLE EOT n: the printer must answer one status byte at once. */
   onStatusRequest(n: number): void;
@@ -93,7 +104,7 @@ export class EscPosDecoder {
     }
     if (b === 0x09) this.addChar(' ');
     else if (b >= 0x20 && b < 0x7f) this.addChar(String.fromCharCode(b));
-    else if (b >= 0x80) this.addChar(cp437Ascii[b] ?? '?');
+    else if (b >= 0x80) this.addChar(cp437Char(b));
     return 1;
   }
 

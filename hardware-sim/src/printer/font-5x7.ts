@@ -102,11 +102,36 @@ const glyphs =
 export const glyphWidth = 5;
 export const glyphHeight = 7;
 
-/** Whether the pixel at (column, row) of `char`'s glyph is ink; unknown characters print as '?'. */
-export function glyphPixel(char: string, column: number, row: number): boolean {
-  let code = char.charCodeAt(0);
-  if (code < 0x20 || code > 0x7e) code = 0x3f;
+function asciiPixel(code: number, column: number, row: number): boolean {
   const offset = (code - 0x20) * 10 + column * 2;
   const bits = parseInt(glyphs.slice(offset, offset + 2), 16);
   return ((bits >> row) & 1) === 1;
+}
+
+/** Accents drawn in the row above a glyph (row -1), by the combining mark NFD splits off. */
+const accentColumns: Record<string, readonly number[]> = {
+  '\u0301': [2, 3], // acute: á é í ó ú
+  '\u0300': [1, 2], // grave: à è
+  '\u0302': [1, 2, 3], // circumflex: â ê
+  '\u0303': [0, 1, 3, 4], // tilde: ñ ã
+  '\u0308': [1, 3], // diaeresis: ü ë
+};
+
+/**
+ * Whether the pixel at (column, row) of `char`'s glyph is ink. Rows run 0-6; row -1 carries accents, so
+ * Latin letters with diacritics print as their base letter with the mark above. ¿ and ¡ print as ? and !
+ * upside down. Anything else outside ASCII prints as '?'.
+ */
+export function glyphPixel(char: string, column: number, row: number): boolean {
+  const code = char.charCodeAt(0);
+  if (code >= 0x20 && code <= 0x7e) return row >= 0 && asciiPixel(code, column, row);
+  if (char === '¿' || char === '¡')
+    return row >= 0 && asciiPixel(char === '¿' ? 0x3f : 0x21, column, glyphHeight - 1 - row);
+  const [base, mark] = char.normalize('NFD');
+  const baseCode = base?.charCodeAt(0) ?? 0;
+  if (mark !== undefined && baseCode >= 0x41 && baseCode <= 0x7a) {
+    if (row === -1) return accentColumns[mark]?.includes(column) ?? false;
+    return row >= 0 && asciiPixel(baseCode, column, row);
+  }
+  return row >= 0 && asciiPixel(0x3f, column, row);
 }

@@ -70,13 +70,14 @@ function drawText(element: Extract<ReceiptElement, { type: 'text' }>): Bitmap {
     // Bold thickens each stroke one dot to the right, as thermal printers do.
     const strokeW = scaleX + (style.bold ? 1 : 0);
     for (let column = 0; column < glyphWidth; column += 1) {
-      for (let row = 0; row < glyphHeight; row += 1) {
+      // Row -1 is the accent row above the glyph, inside the cell's top margin.
+      for (let row = -1; row < glyphHeight; row += 1) {
         if (!glyphPixel(char, column, row)) continue;
         for (let dy = 0; dy < scaleY; dy += 1) {
           for (let dx = 0; dx < strokeW; dx += 1) {
             const x = left + 1 + column * scaleX + dx;
             const y = top + row * scaleY + dy;
-            if (x < width && y < cellH) ink[y * width + x] = 1;
+            if (x < width && y >= 0 && y < cellH) ink[y * width + x] = 1;
           }
         }
       }

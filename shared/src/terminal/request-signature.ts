@@ -28,7 +28,8 @@ export const terminalHeaders = {
   signature: 'x-cashin-signature',
 } as const;
 
-export const terminalIdPattern = /^[A-Za-z0-9._:-]{1,64}$/;
+/** Terminal ids are chosen by the server at enrollment: short, so receipts can print them (deposit-reference). */
+export const terminalIdPattern = /^[A-Za-z0-9._:-]{1,12}$/;
 export const noncePattern = /^[A-Za-z0-9_-]{16,64}$/;
 export const contentDigestPattern = /^sha-256=:[A-Za-z0-9+/]{43}=:$/;
 /** An Ed25519 signature is 64 bytes: 86 characters of unpadded base64url. */

@@ -1,3 +1,4 @@
+import { depositReference } from '@cashin/shared';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultLimits, loadLimits } from '@cashin/shared';
@@ -66,7 +67,7 @@ describe('deposit runner with a real journal', () => {
     expect(rig.devices.printed[0]!.lines).toContainEqual({
       type: 'barcode',
       symbology: 'code128',
-      data: batch[0]!.depositId,
+      data: depositReference(testConfig.terminalId, batch[0]!.sequence),
     });
 
     await rig.clock.advanceAsync(testConfig.receiptScreenMs);

@@ -78,7 +78,7 @@ describe('deposit receipt', () => {
         `${formatMoney(500, 'USD', locale)} ${m.bill} x 1 | ${formatMoney(500, 'USD', locale)}`,
       );
       expect(lines).toContain(`${m.rejected} | 2`);
-      expect(lines).toContain(`barcode:${deposit().depositId}`);
+      expect(lines).toContain(`barcode:${input.terminalId}-${deposit().sequence}`);
       expect(lines.some((line) => line.startsWith('qr:'))).toBe(false);
       expect(job.lines.at(-1)).toEqual({ type: 'cut' });
     },

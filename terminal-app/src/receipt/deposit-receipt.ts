@@ -1,5 +1,5 @@
 import type { KioskDeposit, Language, PrintJob, PrintLine } from '@cashin/shared';
-import { formatCode, formatMoney, multiplyMinor, parseCode } from '@cashin/shared';
+import { depositReference, formatCode, formatMoney, multiplyMinor, parseCode } from '@cashin/shared';
 import { localeFor } from './locale.js';
 import { receiptMessages } from './receipt-messages.js';
 import {
@@ -103,8 +103,10 @@ export function buildDepositReceipt(input: DepositReceiptInput): PrintJob {
   }
   lines.push({ type: 'rule' });
   lines.push({ type: 'text', text: m.reference, align: 'center', bold: false, size: 'normal' });
-  lines.push({ type: 'text', text: deposit.depositId, align: 'center', bold: false, size: 'normal' });
-  lines.push({ type: 'barcode', symbology: 'code128', data: deposit.depositId });
+  // The short reference, not the UUID: it is what support asks for, and its barcode fits the paper.
+  const reference = depositReference(input.terminalId, deposit.sequence);
+  lines.push({ type: 'text', text: reference, align: 'center', bold: true, size: 'large' });
+  lines.push({ type: 'barcode', symbology: 'code128', data: reference });
   if (deposit.receiptSignature !== null) {
     if (deposit.flags.offline) {
       lines.push({

@@ -6,8 +6,16 @@ import { PrintJobSchema } from '@cashin/shared';
 export const receiptColumnsDefault = 42;
 /** Code 128 bar height in dots (about 10 mm at 203 dpi): tall enough for a handheld or kiosk imager. */
 const barcodeHeightDots = 80;
-/** QR module size in dots; 6 gives a code about 2.5 cm wide for a short URL or token. */
-const qrModuleDots = 6;
+/**
+ * Code 128 module width in dots: 2 is 0.25 mm at 203 dpi, which any kiosk imager reads, and leaves room for
+ * a 20-character reference on 576 dots (11 modules a character plus 35 for start, check and stop).
+ */
+const barcodeModuleDots = 2;
+/**
+ * QR module size in dots: 4 is 0.5 mm at 203 dpi, which phone cameras and kiosk imagers read, and keeps the
+ * signed offline-receipt QR (about 200 characters, version 10) near 3 cm wide, well inside 80 mm paper.
+ */
+const qrModuleDots = 4;
 
 /**
  * A print job as ESC/POS bytes, through the maintained encoder. Barcodes and QR codes use the printer's
@@ -38,7 +46,11 @@ export function encodeJob(job: PrintJob, columns = receiptColumnsDefault): Uint8
         break;
       }
       case 'barcode':
-        e.align('center').barcode(line.data, 'code128', { height: barcodeHeightDots, text: 'below' });
+        e.align('center').barcode(line.data, 'code128', {
+          height: barcodeHeightDots,
+          width: barcodeModuleDots,
+          text: 'below',
+        });
         e.newline().align('left');
         break;
       case 'qr':
