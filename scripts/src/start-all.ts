@@ -37,7 +37,12 @@ supervisor.start({
   command: process.execPath,
   args: ['--import', 'tsx', path.join(root, 'server/src/main.ts')],
   cwd: root,
-  env: { PORT: String(env.PORT), DATABASE_PATH: path.join(dataDir, 'server.sqlite'), DEV_INBOX: 'true' },
+  env: {
+    PORT: String(env.PORT),
+    HOST: '127.0.0.1',
+    DATABASE_PATH: path.join(dataDir, 'server.sqlite'),
+    DEV_INBOX: 'on',
+  },
 });
 
 if (!(await waitUntilReady(`${baseUrl}/readyz`, serverReadyTimeoutMs))) {
