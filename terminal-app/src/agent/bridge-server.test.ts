@@ -5,48 +5,11 @@ import type { KioskIntent, KioskSnapshot } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { connectBridge } from '../bridge/client.js';
-import type { BridgeServer, SnapshotSource } from './bridge-server.js';
+import { ManualSnapshotSource } from '../testing/manual-snapshot-source.js';
+import type { BridgeServer } from './bridge-server.js';
 import { startBridgeServer } from './bridge-server.js';
 
 const token = 'a-per-boot-token-of-enough-length';
-
-function snapshot(version: number, overrides: Partial<KioskSnapshot> = {}): KioskSnapshot {
-  return {
-    version,
-    screen: 'attract',
-    language: 'en',
-    currency: 'USD',
-    online: true,
-    shopper: null,
-    remainingMinor: null,
-    totalMinor: 0,
-    items: [],
-    rejectedCount: 0,
-    lastError: null,
-    notice: null,
-    outOfService: null,
-    offlineCap: null,
-    receipt: null,
-    ...overrides,
-  };
-}
-
-/** A snapshot source the test drives by hand, in place of the deposit runner. */
-class ManualSource implements SnapshotSource {
-  private latest = snapshot(0);
-  private readonly listeners = new Set<(s: KioskSnapshot) => void>();
-  current(): KioskSnapshot {
-    return this.latest;
-  }
-  subscribe(listener: (s: KioskSnapshot) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  publish(next: KioskSnapshot): void {
-    this.latest = next;
-    for (const listener of this.listeners) listener(next);
-  }
-}
 
 const servers: BridgeServer[] = [];
 afterEach(async () => {
@@ -54,7 +17,7 @@ afterEach(async () => {
 });
 
 async function start(overrides: { uiDir?: string | null; port?: number } = {}) {
-  const source = new ManualSource();
+  const source = new ManualSnapshotSource();
   const intents: KioskIntent[] = [];
   const server = await startBridgeServer({
     port: overrides.port ?? 0,
@@ -103,7 +66,7 @@ describe('bridge server and client', () => {
       webSocket: WebSocket as unknown as typeof globalThis.WebSocket,
     });
     await until(() => seen[0]);
-    source.publish(snapshot(1, { screen: 'identify' }));
+    source.publish({ screen: 'identify' });
     await until(() => seen[1]);
     expect(seen.map((s) => s.screen)).toEqual(['attract', 'identify']);
     expect(client.send({ type: 'keyedCode', text: '4112 3456' })).toBe(true);
@@ -155,11 +118,13 @@ describe('bridge server and client', () => {
       webSocket: WebSocket as unknown as typeof globalThis.WebSocket,
       reconnectBackoffMsMin: 20,
     });
-    first.source.publish(snapshot(5, { screen: 'insertMoney' }));
+    for (let step = 0; step < 5; step += 1)
+      first.source.publish({ screen: 'insertMoney', totalMinor: step * 25 });
     await until(() => seen.find((s) => s.version === 5));
     await servers.splice(0, 1)[0]!.close();
     const second = await start({ port });
-    second.source.publish(snapshot(1, { screen: 'done' }));
+    // A restarted agent counts versions from zero again; the client must still take its snapshots.
+    second.source.publish({ screen: 'done' });
     await until(() => seen.find((s) => s.screen === 'done'));
     expect(connections.slice(0, 3)).toEqual([true, false, true]);
     client.close();

@@ -1,6 +1,7 @@
 import type { Clock } from '@cashin/shared';
-import { EnrollResponseSchema, ErrorBodySchema, terminalApiPaths } from '@cashin/shared';
+import { EnrollResponseSchema, terminalApiPaths } from '@cashin/shared';
 import type { CallResult } from '../sync/signed-client.js';
+import { readAnswer } from '../sync/signed-client.js';
 import type { TerminalKey } from '../sync/terminal-key.js';
 import type { TerminalIdentity } from './terminal-identity.js';
 import { writeTerminalIdentity } from './terminal-identity.js';
@@ -20,10 +21,10 @@ export async function enrollTerminal(options: {
   fetch?: typeof fetch;
 }): Promise<CallResult<TerminalIdentity>> {
   const doFetch = options.fetch ?? fetch;
-  let response: Response;
-  let body: unknown;
+  let status: number;
+  let text: string;
   try {
-    response = await doFetch(new URL(terminalApiPaths.enroll, options.serverUrl), {
+    const response = await doFetch(new URL(terminalApiPaths.enroll, options.serverUrl), {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({
@@ -33,28 +34,17 @@ export async function enrollTerminal(options: {
       }),
       signal: AbortSignal.timeout(options.requestTimeoutMs),
     });
-    body = await response.json();
+    status = response.status;
+    text = await response.text();
   } catch (error) {
     return { ok: false, kind: 'unreachable', detail: error instanceof Error ? error.message : String(error) };
   }
-  if (!response.ok) {
-    const error = ErrorBodySchema.safeParse(body);
-    if (!error.success) return { ok: false, kind: 'unreachable', detail: `HTTP ${response.status}` };
-    return {
-      ok: false,
-      kind: 'refused',
-      status: response.status,
-      code: error.data.error.code,
-      details: error.data.error.details,
-    };
-  }
-  const answer = EnrollResponseSchema.safeParse(body);
-  if (!answer.success)
-    return { ok: false, kind: 'unreachable', detail: 'the answer did not match its schema' };
+  const answer = readAnswer(status, text, EnrollResponseSchema);
+  if (!answer.ok) return answer;
   const identity: TerminalIdentity = {
-    terminalId: answer.data.terminalId,
-    storeId: answer.data.storeId,
-    currency: answer.data.currency,
+    terminalId: answer.value.terminalId,
+    storeId: answer.value.storeId,
+    currency: answer.value.currency,
     serverUrl: options.serverUrl,
     enrolledAtMs: options.clock.nowMs(),
   };

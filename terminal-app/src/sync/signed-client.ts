@@ -21,6 +21,34 @@ export type CallResult<T> =
       details: Record<string, unknown> | undefined;
     };
 
+/**
+ * Reads a server's answer: the value when it is a 2xx matching `schema`, the coded refusal when it is an
+ * error body from our catalogue, and `unreachable` for anything else (a proxy's page, a truncated body).
+ */
+export function readAnswer<T>(status: number, text: string, schema: z.ZodType<T>): CallResult<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    return { ok: false, kind: 'unreachable', detail: `HTTP ${status} without a JSON body` };
+  }
+  if (status < 200 || status > 299) {
+    const error = ErrorBodySchema.safeParse(json);
+    if (!error.success) return { ok: false, kind: 'unreachable', detail: `HTTP ${status}` };
+    return {
+      ok: false,
+      kind: 'refused',
+      status,
+      code: error.data.error.code,
+      details: error.data.error.details,
+    };
+  }
+  const value = schema.safeParse(json);
+  if (!value.success)
+    return { ok: false, kind: 'unreachable', detail: 'the answer did not match its schema' };
+  return { ok: true, value: value.data };
+}
+
 export interface SignedClientOptions {
   baseUrl: string;
   terminalId: string;
@@ -80,27 +108,7 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
           detail: error instanceof Error ? error.message : String(error),
         };
       }
-      let parsedJson: unknown;
-      try {
-        parsedJson = JSON.parse(text);
-      } catch {
-        return { ok: false, kind: 'unreachable', detail: `HTTP ${response.status} without a JSON body` };
-      }
-      if (!response.ok) {
-        const error = ErrorBodySchema.safeParse(parsedJson);
-        if (!error.success) return { ok: false, kind: 'unreachable', detail: `HTTP ${response.status}` };
-        return {
-          ok: false,
-          kind: 'refused',
-          status: response.status,
-          code: error.data.error.code,
-          details: error.data.error.details,
-        };
-      }
-      const value = schema.safeParse(parsedJson);
-      if (!value.success)
-        return { ok: false, kind: 'unreachable', detail: 'the answer did not match its schema' };
-      return { ok: true, value: value.data };
+      return readAnswer(response.status, text, schema);
     },
   };
 }
