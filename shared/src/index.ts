@@ -28,3 +28,5 @@ export * from './random/seeded-random.js';
 export * from './scan/aim-symbology.js';
 export * from './scan/keystroke-burst.js';
 export * from './terminal/deposit-reference.js';
+export * from './encoding/base64url.js';
+export * from './terminal/receipt-qr.js';

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { defaultLimits, loadLimits } from '@cashin/shared';
 import type { TempJournal } from '../journal/testing/temp-journal.js';
 import { tempJournal } from '../journal/testing/temp-journal.js';
-import { verifyReceiptQr } from '../receipt/receipt-signature.js';
+import { verifyReceiptQr } from '@cashin/shared';
 import { depositConfig } from './deposit-config.js';
 import { RunnerRig } from './testing/runner-rig.js';
 import { otherShopperCode, shopperCode, testConfig } from './testing/deposit-fixtures.js';

@@ -8,7 +8,8 @@ import type { JournalEntry, OpenDepositRecord } from './journal-entry.js';
 import { migrations } from './migrations.js';
 import type { TempJournal } from './testing/temp-journal.js';
 import { tempJournal } from './testing/temp-journal.js';
-import { createReceiptSigner, verifyReceiptQr, receiptQrData } from '../receipt/receipt-signature.js';
+import { receiptQrData, verifyReceiptQr } from '@cashin/shared';
+import { createReceiptSigner } from '../receipt/receipt-signature.js';
 import { Journal as JournalClass } from './journal.js';
 
 const t0Ms = Date.UTC(2026, 2, 1, 9);

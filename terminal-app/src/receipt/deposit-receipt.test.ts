@@ -5,13 +5,9 @@ import { PrintJobSchema, formatCode, formatMoney, generateCode, languages } from
 import { buildDepositReceipt } from './deposit-receipt.js';
 import { buildCollectionReport } from './collection-report.js';
 import { receiptMessages } from './receipt-messages.js';
-import type { SignBytes, VerifyBytes } from './receipt-signature.js';
-import {
-  createReceiptSigner,
-  receiptQrData,
-  receiptSigningPayload,
-  verifyReceiptQr,
-} from './receipt-signature.js';
+import type { SignBytes, VerifyBytes } from '@cashin/shared';
+import { receiptQrData, receiptSigningPayload, verifyReceiptQr } from '@cashin/shared';
+import { createReceiptSigner } from './receipt-signature.js';
 import { localeFor } from './locale.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');

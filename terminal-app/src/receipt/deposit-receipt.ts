@@ -9,7 +9,7 @@ import {
   receiptRightMax,
   receiptTextMax,
 } from './receipt-format.js';
-import { receiptQrData } from './receipt-signature.js';
+import { receiptQrData } from '@cashin/shared';
 
 /** What a deposit receipt shows besides the deposit itself. */
 export interface DepositReceiptInput {

@@ -11,7 +11,8 @@ import { describe, expect, it } from 'vitest';
 import { duplexPair } from '../devices/common/duplex-pair.js';
 import { ReceiptPrinter } from '../devices/printer/receipt-printer.js';
 import { buildDepositReceipt } from './deposit-receipt.js';
-import { createReceiptSigner, receiptQrData, verifyReceiptQr } from './receipt-signature.js';
+import { receiptQrData, verifyReceiptQr } from '@cashin/shared';
+import { createReceiptSigner } from './receipt-signature.js';
 
 const run = promisify(execFile);
 

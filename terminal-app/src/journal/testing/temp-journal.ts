@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultLimits } from '@cashin/shared';
 import { Journal } from '../journal.js';
-import type { SignBytes, VerifyBytes } from '../../receipt/receipt-signature.js';
+import type { SignBytes, VerifyBytes } from '@cashin/shared';
 import { createReceiptSigner } from '../../receipt/receipt-signature.js';
 
 /**
