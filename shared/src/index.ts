@@ -30,3 +30,4 @@ export * from './scan/keystroke-burst.js';
 export * from './terminal/deposit-reference.js';
 export * from './encoding/base64url.js';
 export * from './terminal/receipt-qr.js';
+export * from './schemas/api/server-api.js';

@@ -1,0 +1,157 @@
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { Clock, UuidV7Generator } from '@cashin/shared';
+import { CodedError, createUuidV7Generator, maskCode, realClock } from '@cashin/shared';
+import Fastify from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { randomUUID } from 'node:crypto';
+import type { DestinationStream, Logger } from 'pino';
+import { pino } from 'pino';
+import type { Config } from './config.js';
+import type { Deps } from './deps.js';
+import { installErrorHandling } from './http/error-handler.js';
+import { installMetrics } from './http/metrics.js';
+import { installRoles } from './http/roles.js';
+import { barcodeRoutes } from './routes/barcode-routes.js';
+import { depositRoutes } from './routes/deposit-routes.js';
+import { opsRoutes } from './routes/ops-routes.js';
+import { shopperRoutes } from './routes/shopper-routes.js';
+import { systemRoutes } from './routes/system-routes.js';
+import type { MessageSender } from './shoppers/message-sender.js';
+import { DevInboxSender, UnconfiguredSender } from './shoppers/message-sender.js';
+import type { Db } from './storage/db.js';
+
+/**
+ * Paths the logger blanks. Fastify logs no bodies by default; these cover headers and anything a handler
+ * might log by mistake. Codes are logged masked by the handlers themselves.
+ */
+export const logRedactPaths = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.otp',
+  '*.token',
+  '*.pin',
+  '*.claimCode',
+  '*.code',
+  '*.phone',
+];
+
+export interface AppDeps {
+  readonly db: Db;
+  readonly clock?: Clock;
+  readonly newId?: UuidV7Generator;
+  readonly messageSender?: MessageSender;
+  /** Tests pass a silent or captured logger. */
+  readonly logger?: Logger;
+}
+
+/** Digit runs as long as a code are masked in URLs before they reach the log (barcode URLs carry codes). */
+export function maskCodesInText(text: string): string {
+  return text.replace(/\d{12,20}/g, (digits) => maskCode(digits));
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+}
+
+/** The server's logger: leveled, with secrets redacted and codes masked; `destination` is for tests. */
+export function createLogger(config: Pick<Config, 'logLevel'>, destination?: DestinationStream): Logger {
+  const options = {
+    level: config.logLevel,
+    redact: { paths: logRedactPaths, censor: '[redacted]' },
+    serializers: {
+      req: (request: LoggedRequest) => ({
+        method: request.method,
+        url: maskCodesInText(request.url),
+        host: request.host,
+        remoteAddress: request.ip,
+      }),
+    },
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/** The whole server, ready for `inject` or `listen`. The caller owns `deps.db` and closes it. */
+export async function buildApp(config: Config, appDeps: AppDeps): Promise<FastifyInstance> {
+  const logger = appDeps.logger ?? createLogger(config);
+  const clock = appDeps.clock ?? realClock();
+  const newId = appDeps.newId ?? createUuidV7Generator(() => clock.nowMs());
+  const deps: Deps = {
+    db: appDeps.db,
+    clock,
+    limits: config.limits,
+    newId,
+    messageSender:
+      appDeps.messageSender ??
+      (config.devInboxEnabled
+        ? new DevInboxSender(appDeps.db, newId, () => clock.nowMs(), logger)
+        : new UnconfiguredSender(logger)),
+    claimCodeSecret: config.claimCodeSecret,
+    logger,
+  };
+
+  const app: FastifyInstance = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.limits.system.httpBodyBytesMax,
+    genReqId: () => randomUUID(),
+    requestIdHeader: false,
+    return503OnClosing: true,
+  });
+  // The API speaks JSON only; any other body type is refused with 415 rather than half-parsed.
+  app.removeContentTypeParser('text/plain');
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    void reply.header('x-request-id', request.id);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Cash-in network server', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  await app.register(helmet, (instance) => ({
+    contentSecurityPolicy: {
+      // Laid over helmet's default directives; swagger-ui's static CSP hashes let /docs run its scripts.
+      directives: {
+        'img-src': ["'self'", 'data:'],
+        'script-src': [
+          "'self'",
+          ...(instance as unknown as { swaggerCSP: { script: string[] } }).swaggerCSP.script,
+        ],
+        'style-src': [
+          "'self'",
+          ...(instance as unknown as { swaggerCSP: { style: string[] } }).swaggerCSP.style,
+        ],
+      },
+    },
+  }));
+  // Per-process counters: a coarse flood guard per client IP. The limits that guard secrets (OTP guesses,
+  // code lookups) are counted in the database, where every server process shares them.
+  await app.register(rateLimit, {
+    max: config.httpRequestsPerMinute,
+    timeWindow: 60_000,
+    errorResponseBuilder: (_request, context) =>
+      new CodedError('RATE_LIMITED', { retryAfterMs: context.ttl }),
+  });
+
+  const metrics = installMetrics(app, deps.db);
+  installRoles(app, config, deps);
+  await app.register(systemRoutes(deps, metrics, config.devInboxEnabled));
+  await app.register(shopperRoutes(deps));
+  await app.register(depositRoutes(deps, metrics));
+  await app.register(opsRoutes(deps));
+  await app.register(barcodeRoutes());
+  return app;
+}

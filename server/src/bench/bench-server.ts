@@ -1,0 +1,372 @@
+import autocannon from 'autocannon';
+import type { Result } from 'autocannon';
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { createUuidV7Generator } from '@cashin/shared';
+import { verifyLedger } from '../ledger/verify-ledger.js';
+import { SqliteDb } from '../storage/sqlite/sqlite-db.js';
+import { PostgresDb } from '../storage/postgres/postgres-db.js';
+
+/**
+ * `npm run bench:server`: one run, one table. Every server runs in its own process on 127.0.0.1 and the
+ * load generator (autocannon, closed loop, no pipelining) in this one; both share the machine's cores, so
+ * the figures are lower bounds. Durations are short so the whole run stays near a minute and a half.
+ */
+const warmupS = 1;
+const measureS = 5;
+const httpClients = 128;
+const pgClientCounts = [8, 32] as const;
+const walletsCount = 500;
+const setupConcurrency = 25;
+const serverStartTimeoutMs = 20_000;
+const postgresUrl = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
+const opsToken = 'bench-ops-token-0123456789abcdef';
+const here = import.meta.dirname;
+
+interface Row {
+  readonly scenario: string;
+  readonly clients: number | string;
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly peakRssMb: number;
+  readonly failures: number;
+}
+
+const rows: Row[] = [];
+const notes: string[] = [];
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() =>
+        typeof address === 'object' && address !== null
+          ? resolve(address.port)
+          : reject(new Error('no port')),
+      );
+    });
+  });
+}
+
+function spawnNode(file: string, args: string[], env: Record<string, string> = {}): ChildProcess {
+  return spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+async function waitFor(url: string): Promise<void> {
+  const deadline = Date.now() + serverStartTimeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(url);
+      if (response.status < 500) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`server at ${url} did not start`);
+}
+
+/** The peak resident set of a process (Linux VmHWM), in MiB. */
+function peakRssMb(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = /VmHWM:\s+(\d+) kB/.exec(status)?.[1];
+  return kb === undefined ? Number.NaN : Number(kb) / 1024;
+}
+
+async function stop(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  await new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGTERM');
+  });
+}
+
+async function load(options: Parameters<typeof autocannon>[0]): Promise<Result> {
+  await autocannon({ ...options, duration: warmupS });
+  return autocannon({ ...options, duration: measureS });
+}
+
+function row(scenario: string, clients: number, result: Result, rssMb: number): Row {
+  return {
+    scenario,
+    clients,
+    perSecond: result.requests.average,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    peakRssMb: rssMb,
+    failures: result.errors + result.timeouts + result.non2xx,
+  };
+}
+
+async function bare(): Promise<number> {
+  const port = await freePort();
+  const child = spawnNode(join(here, 'servers/bare-server.ts'), [String(port)]);
+  try {
+    await waitFor(`http://127.0.0.1:${port}/`);
+    const result = await load({ url: `http://127.0.0.1:${port}/`, connections: httpClients });
+    rows.push(row('bare Fastify, constant answer (baseline)', httpClients, result, peakRssMb(child.pid)));
+    return result.requests.average;
+  } finally {
+    await stop(child);
+  }
+}
+
+function benchLimitsFile(dir: string): string {
+  // The benchmark sends many deposits per wallet; wallet limits are raised so every request is credited.
+  // Everything else (the limit checks themselves, their queries) runs as in production.
+  const tier = { walletDailyMaxMinor: 1e13, walletMonthlyMaxMinor: 1e13, walletDepositsPerDayMax: 1e9 };
+  const file = join(dir, 'limits.json');
+  writeFileSync(file, JSON.stringify({ money: { USD: { tiers: { 0: tier, 1: tier } } } }));
+  return file;
+}
+
+interface DepositServer {
+  readonly child: ChildProcess;
+  readonly url: string;
+  readonly drawer: string;
+  readonly codes: string[];
+}
+
+async function startDepositServer(env: Record<string, string>, dir: string): Promise<DepositServer> {
+  const port = await freePort();
+  const child = spawnNode(join(here, '../main.ts'), [], {
+    ...env,
+    NODE_ENV: 'production',
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    OPS_TOKEN: opsToken,
+    CLAIM_CODE_SECRET: 'bench-claim-code-secret-0123456789abcdef',
+    LOG_LEVEL: 'warn',
+    HTTP_REQUESTS_PER_MINUTE: String(1e9),
+    LIMITS_FILE: benchLimitsFile(dir),
+  });
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(`${url}/readyz`);
+  const headers = { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' };
+  const account = await fetch(`${url}/v1/ops/cash-accounts`, {
+    method: 'POST',
+    headers,
+    body: JSON.stringify({ kind: 'storeDrawer', ownerRef: 'bench-store', currency: 'USD' }),
+  });
+  const drawer = ((await account.json()) as { accountId: string }).accountId;
+  const codes: string[] = [];
+  for (let start = 0; start < walletsCount; start += setupConcurrency) {
+    const batch = Array.from(
+      { length: Math.min(setupConcurrency, walletsCount - start) },
+      async (_, offset) => {
+        const phone = `+1555${String(start + offset).padStart(7, '0')}`;
+        const response = await fetch(`${url}/v1/shoppers`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ phone, name: 'Bench Shopper', currency: 'USD' }),
+        });
+        return ((await response.json()) as { depositCode: string }).depositCode;
+      },
+    );
+    codes.push(...(await Promise.all(batch)));
+  }
+  return { child, url, drawer, codes };
+}
+
+function depositLoad(server: DepositServer, connections: number): Parameters<typeof autocannon>[0] {
+  const newId = createUuidV7Generator();
+  let next = 0;
+  return {
+    url: server.url,
+    connections,
+    requests: [
+      {
+        method: 'POST',
+        path: '/v1/deposits',
+        headers: { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' },
+        setupRequest: (request) => {
+          next += 1;
+          return {
+            ...request,
+            body: JSON.stringify({
+              id: newId(),
+              code: server.codes[next % server.codes.length],
+              amountMinor: 1_000,
+              currency: 'USD',
+              sourceAccountId: server.drawer,
+            }),
+          };
+        },
+      },
+    ],
+  };
+}
+
+async function sqliteDeposits(bareRps: number): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'cashin-bench-'));
+  const path = join(dir, 'server.sqlite');
+  try {
+    const server = await startDepositServer({ DATABASE_PATH: path }, dir);
+    let result: Result;
+    try {
+      result = await load(depositLoad(server, httpClients));
+      rows.push(
+        row(
+          'one credited deposit per request, SQLite FULL',
+          httpClients,
+          result,
+          peakRssMb(server.child.pid),
+        ),
+      );
+    } finally {
+      await stop(server.child);
+    }
+    const db = SqliteDb.open(path);
+    try {
+      const report = await verifyLedger(db);
+      notes.push(
+        `SQLite deposit path: ${((result.requests.average / bareRps) * 100).toFixed(0)}% of bare Fastify (target >= 40%); ` +
+          `ledger after the run: ${report.transfers} transfers, ${report.ok ? 'verified' : 'NOT VERIFIED'}`,
+      );
+    } finally {
+      await db.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function rawSqlite(): Promise<void> {
+  const child = spawnNode(join(here, 'raw-sqlite.ts'), [String(measureS * 1000)]);
+  let output = '';
+  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  await new Promise((resolve) => child.once('exit', resolve));
+  const raw = JSON.parse(output.trim()) as {
+    perSecond: number;
+    p50Ms: number;
+    p99Ms: number;
+    peakRssBytes: number;
+  };
+  rows.push({
+    scenario: 'raw better-sqlite3, same rows, commit each (baseline)',
+    clients: 1,
+    perSecond: raw.perSecond,
+    p50Ms: raw.p50Ms,
+    p99Ms: raw.p99Ms,
+    peakRssMb: raw.peakRssBytes / 1024 / 1024,
+    failures: 0,
+  });
+}
+
+async function postgresReachable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: postgresUrl, connectionTimeoutMillis: 2_000 });
+  try {
+    await client.connect();
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function postgresRuns(): Promise<void> {
+  if (!(await postgresReachable())) {
+    notes.push(`PostgreSQL at ${postgresUrl} unreachable: PostgreSQL rows skipped`);
+    return;
+  }
+  const schema = `bench_${process.pid}`;
+  const dir = mkdtempSync(join(tmpdir(), 'cashin-bench-pg-'));
+  const admin = new pg.Pool({ connectionString: postgresUrl, max: 1 });
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+    const server = await startDepositServer({ DATABASE_URL: postgresUrl, DATABASE_SCHEMA: schema }, dir);
+    const perClients = new Map<number, number>();
+    try {
+      for (const clients of pgClientCounts) {
+        const result = await load(depositLoad(server, clients));
+        perClients.set(clients, result.requests.average);
+        rows.push(
+          row('one credited deposit per request, PostgreSQL', clients, result, peakRssMb(server.child.pid)),
+        );
+      }
+    } finally {
+      await stop(server.child);
+    }
+    const db = await PostgresDb.open({ connectionString: postgresUrl, schema, poolConnectionsMax: 2 });
+    try {
+      const report = await verifyLedger(db);
+      notes.push(
+        `PostgreSQL deposit path: ${Math.round(perClients.get(32) ?? 0)}/s at 32 clients (target >= 5,000), ` +
+          `${Math.round(perClients.get(8) ?? 0)}/s at 8; ledger after the run: ${report.transfers} transfers, ${report.ok ? 'verified' : 'NOT VERIFIED'}`,
+      );
+    } finally {
+      await db.close();
+    }
+    const port = await freePort();
+    const baseline = spawnNode(join(here, 'servers/pg-insert-server.ts'), [
+      String(port),
+      postgresUrl,
+      schema,
+    ]);
+    try {
+      await waitFor(`http://127.0.0.1:${port}/nothing`);
+      for (const clients of pgClientCounts) {
+        const result = await load({
+          url: `http://127.0.0.1:${port}/insert`,
+          method: 'POST',
+          connections: clients,
+        });
+        rows.push(
+          row('plain INSERT per request, PostgreSQL (baseline)', clients, result, peakRssMb(baseline.pid)),
+        );
+      }
+    } finally {
+      await stop(baseline);
+    }
+  } finally {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await admin.end();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function printTable(): void {
+  const header = ['scenario', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'failed'];
+  const body = rows.map((r) => [
+    r.scenario,
+    String(r.clients),
+    Math.round(r.perSecond).toLocaleString('en-US'),
+    r.p50Ms.toFixed(2),
+    r.p99Ms.toFixed(2),
+    r.peakRssMb.toFixed(0),
+    String(r.failures),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(' | ')} |`;
+  console.log(line(header));
+  console.log(`|${widths.map((w, i) => (i === 0 ? '-'.repeat(w + 2) : `${'-'.repeat(w + 1)}:`)).join('|')}|`);
+  for (const b of body) console.log(line(b));
+  for (const note of notes) console.log(`- ${note}`);
+}
+
+// Other work on the machine skews every row; the load average is printed so a reader can judge the run.
+const loadAtStart = loadavg()[0] ?? Number.NaN;
+const bareRps = await bare();
+await sqliteDeposits(bareRps);
+await rawSqlite();
+await postgresRuns();
+console.log(
+  `\nbench:server — ${measureS} s per row after ${warmupS} s warm-up, autocannon closed loop, loopback, ` +
+    `server LOG_LEVEL=warn, ${cpus().length} cores, 1-min load average ${loadAtStart.toFixed(1)} at start ` +
+    `and ${(loadavg()[0] ?? Number.NaN).toFixed(1)} at end\n`,
+);
+printTable();

@@ -1,0 +1,78 @@
+import type { Code, CurrencyCode } from '@cashin/shared';
+import { CodedError, codeTypeOf, moneyLimitsFor } from '@cashin/shared';
+import type { Deps } from '../deps.js';
+import type { Allowance } from '../limits/allowance.js';
+import { allowance, walletUsage } from '../limits/allowance.js';
+import { findShopper, maskedName } from '../shoppers/shoppers.js';
+import { resolveDepositCode } from './deposit-codes.js';
+
+const lookupWindowMs = 60_000;
+
+export interface CodeLookup {
+  readonly maskedName: string;
+  readonly currency: CurrencyCode;
+  readonly allowance: Allowance;
+  readonly depositMinMinor: number;
+  readonly depositMaxMinor: number;
+  /** Set for a payment slip: the amount the slip is bound to. */
+  readonly slipAmountMinor: number | null;
+}
+
+/**
+ * What a till or kiosk shows before taking cash. Each caller (an ops token today; a clerk or terminal in
+ * issue 4) gets codeLookupsPerMinuteMax lookups per minute, counted in the database so every server
+ * process shares the count; found or not, a lookup counts, which is what stops enumeration.
+ */
+export async function lookupCode(deps: Deps, caller: string, code: Code): Promise<CodeLookup> {
+  const nowMs = deps.clock.nowMs();
+  const windowStartMs = nowMs - (nowMs % lookupWindowMs);
+  const outcome = await deps.db.transaction(async (tx) => {
+    const counted = await tx.get<{ lookups: number }>(
+      `INSERT INTO code_lookup_windows (caller, window_start_ms, lookups) VALUES (?, ?, 1)
+       ON CONFLICT (caller, window_start_ms) DO UPDATE SET lookups = code_lookup_windows.lookups + 1
+       RETURNING lookups`,
+      [caller, windowStartMs],
+    );
+    if ((counted?.lookups ?? 0) > deps.limits.system.codeLookupsPerMinuteMax)
+      return { error: 'RATE_LIMITED' } as const;
+    let shopperId: string;
+    let slipAmountMinor: number | null = null;
+    if (codeTypeOf(code) === 'slip') {
+      const slip = await tx.get<{
+        shopper_id: string;
+        amount_minor: number;
+        expires_at_ms: number;
+        used_transfer_id: string | null;
+      }>('SELECT shopper_id, amount_minor, expires_at_ms, used_transfer_id FROM slips WHERE code = ?', [
+        code,
+      ]);
+      if (slip === undefined) return { error: 'CODE_UNKNOWN' } as const;
+      if (slip.used_transfer_id !== null) return { error: 'CODE_USED' } as const;
+      if (slip.expires_at_ms <= nowMs) return { error: 'CODE_EXPIRED' } as const;
+      shopperId = slip.shopper_id;
+      slipAmountMinor = slip.amount_minor;
+    } else {
+      const resolved = await resolveDepositCode(tx, code, nowMs, deps.limits.system.codeRotationGraceMs);
+      if (resolved === undefined) return { error: 'CODE_UNKNOWN' } as const;
+      if (resolved.state === 'revoked') return { error: 'CODE_REVOKED' } as const;
+      shopperId = resolved.shopperId;
+    }
+    const shopper = await findShopper(tx, shopperId);
+    if (shopper === undefined) throw new Error('a code points at a shopper that does not exist');
+    const usage = await walletUsage(tx, shopper.walletAccountId, nowMs);
+    const money = moneyLimitsFor(deps.limits, shopper.currency);
+    return {
+      lookup: {
+        maskedName: maskedName(shopper.name),
+        currency: shopper.currency,
+        allowance: allowance(deps.limits, shopper.currency, shopper.kycTier, usage),
+        depositMinMinor: money.tillDepositMinMinor,
+        depositMaxMinor: money.tillDepositMaxMinor,
+        slipAmountMinor,
+      },
+    } as const;
+  });
+  // The counter commits even when the lookup fails; that is the point of counting.
+  if ('error' in outcome && outcome.error !== undefined) throw new CodedError(outcome.error);
+  return outcome.lookup;
+}

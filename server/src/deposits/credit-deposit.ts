@@ -1,0 +1,277 @@
+import type { Code, CurrencyCode } from '@cashin/shared';
+import { CodedError, codeTypeOf, maskCode } from '@cashin/shared';
+import { appendAudit } from '../audit/audit-log.js';
+import { claimCodeFor, claimCodeHash } from '../claims/claim-code.js';
+import { resolveDepositCode } from '../codes/deposit-codes.js';
+import type { Deps } from '../deps.js';
+import { ensureAccount, findAccount } from '../ledger/accounts.js';
+import { systemOwnerRef } from '../ledger/account-kinds.js';
+import { createTransfers } from '../ledger/ledger.js';
+import { allowance, allows, needsCashReport, walletUsage } from '../limits/allowance.js';
+import { secretsEqual, sha256Hex } from '../secrets/hash.js';
+import type { Shopper } from '../shoppers/shoppers.js';
+import { findShopper, maskedName } from '../shoppers/shoppers.js';
+import type { Tx } from '../storage/db.js';
+import type { DepositRecord, DepositStatus, ReviewReason } from './deposit-record.js';
+import { findDeposit, insertDeposit } from './deposit-record.js';
+import { postgresFastDeposit } from './postgres-fast-deposit.js';
+
+/** What issue 4's till commit and kiosk sync hand over, and what POST /v1/deposits takes. */
+export interface CreditDepositInput {
+  /** Chosen by whoever first recorded the cash (till authorization id, kiosk deposit id): UUIDv7. */
+  readonly id: string;
+  /** A shopper deposit code or a payment slip code. */
+  readonly code: Code;
+  readonly amountMinor: number;
+  readonly currency: CurrencyCode;
+  /** The store drawer or kiosk bag that now holds the cash. */
+  readonly sourceAccountId: string;
+  /** True when the cash is already physically taken (a kiosk synced late): never refuse, flag instead. */
+  readonly cashAlreadyTaken: boolean;
+}
+
+export interface DepositReceipt {
+  readonly result: 'created' | 'exists';
+  readonly depositId: string;
+  readonly status: DepositStatus;
+  readonly amountMinor: number;
+  readonly currency: CurrencyCode;
+  readonly codeMasked: string;
+  readonly maskedName: string | null;
+  readonly reviewReason: ReviewReason | null;
+  readonly cashReportFlagged: boolean;
+  /** Present when the money went to suspense: printed on the receipt so the shopper can claim it. */
+  readonly claimCode: Code | null;
+  readonly createdAtMs: number;
+}
+
+const cashSourceKinds = new Set(['storeDrawer', 'kioskBag']);
+
+export function codeHash(code: Code): string {
+  return sha256Hex(`code:${code}`);
+}
+
+type Target =
+  | { kind: 'wallet'; shopper: Shopper; reviewReason: ReviewReason | null; slipCode: Code | null }
+  | { kind: 'suspense'; reviewReason: ReviewReason };
+
+/**
+ * Credits one deposit exactly once. Every refusal happens before anything is written (and, at a till,
+ * before the clerk takes the cash). When the cash is already taken nothing is refused: a limit overrun is
+ * credited for review, and an unknown or revoked code sends the money to suspense with a claim code.
+ */
+export async function creditDeposit(deps: Deps, input: CreditDepositInput): Promise<DepositReceipt> {
+  const nowMs = deps.clock.nowMs();
+  if (deps.db.dialect === 'postgres') {
+    const fast = await postgresFastDeposit(deps, input, codeHash(input.code), nowMs);
+    if (fast !== undefined) return fast;
+  }
+  return deps.db.transaction(async (tx) => {
+    const prior = await findDeposit(tx, input.id);
+    if (prior !== undefined) return replay(tx, deps, input, prior);
+
+    const source = await findAccount(tx, input.sourceAccountId);
+    if (source === undefined || !cashSourceKinds.has(source.kind)) {
+      throw new CodedError('NOT_FOUND', { field: 'sourceAccountId' });
+    }
+    if (source.currency !== input.currency)
+      throw new CodedError('CURRENCY_MISMATCH', { field: 'sourceAccountId' });
+
+    const target = await resolveTarget(tx, deps, input, nowMs);
+    let creditAccountId: string;
+    let cashReportFlag = false;
+    if (target.kind === 'wallet') {
+      creditAccountId = target.shopper.walletAccountId;
+      const usage = await walletUsage(tx, creditAccountId, nowMs);
+      const allowed = allowance(deps.limits, input.currency, target.shopper.kycTier, usage);
+      if (!allows(allowed, input.amountMinor)) {
+        if (!input.cashAlreadyTaken) {
+          throw new CodedError('LIMIT_EXCEEDED', {
+            remainingMinor: allowed.remainingMinor,
+            remainingDeposits: allowed.remainingDeposits,
+          });
+        }
+        target.reviewReason ??= 'limitExceeded';
+      }
+      cashReportFlag = needsCashReport(deps.limits, input.currency, usage, input.amountMinor);
+    } else {
+      creditAccountId = await ensureAccount(
+        tx,
+        { kind: 'suspense', ownerRef: systemOwnerRef, currency: input.currency },
+        deps.newId,
+        nowMs,
+      );
+    }
+
+    const [result] = await createTransfers(
+      tx,
+      [
+        {
+          id: input.id,
+          debitAccountId: input.sourceAccountId,
+          creditAccountId,
+          amountMinor: input.amountMinor,
+          currency: input.currency,
+          code: target.kind === 'wallet' ? 'deposit' : 'depositToSuspense',
+        },
+      ],
+      nowMs,
+    );
+    if (result === 'exists' || result === 'existsWithDifferentFields') {
+      // A concurrent request with the same id committed first (PostgreSQL waited on its row lock).
+      const raced = await findDeposit(tx, input.id);
+      if (raced === undefined) throw new CodedError('IDEMPOTENCY_CONFLICT');
+      return replay(tx, deps, input, raced);
+    }
+    if (result !== 'created') throw new Error(`a checked deposit transfer failed: ${String(result)}`);
+
+    if (target.kind === 'wallet' && target.slipCode !== null) {
+      const used = await tx.run(
+        'UPDATE slips SET used_transfer_id = ? WHERE code = ? AND used_transfer_id IS NULL',
+        [input.id, target.slipCode],
+      );
+      if (used === 0 && !input.cashAlreadyTaken) throw new CodedError('CODE_USED');
+    }
+
+    let claimId: string | null = null;
+    if (target.kind === 'suspense') {
+      claimId = deps.newId();
+      await tx.run(
+        `INSERT INTO claims (id, code_hash, amount_minor, currency, deposit_transfer_id, created_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+        [
+          claimId,
+          claimCodeHash(claimCodeFor(deps.claimCodeSecret, input.id)),
+          input.amountMinor,
+          input.currency,
+          input.id,
+          nowMs,
+        ],
+      );
+    }
+
+    const record: DepositRecord = {
+      transferId: input.id,
+      shopperId: target.kind === 'wallet' ? target.shopper.id : null,
+      walletAccountId: target.kind === 'wallet' ? creditAccountId : null,
+      codeHash: codeHash(input.code),
+      codeMasked: maskCode(input.code),
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      sourceAccountId: input.sourceAccountId,
+      cashAlreadyTaken: input.cashAlreadyTaken,
+      status:
+        target.kind === 'suspense' ? 'suspense' : target.reviewReason !== null ? 'inReview' : 'credited',
+      reviewReason: target.reviewReason,
+      cashReportFlag,
+      claimId,
+      createdAtMs: nowMs,
+    };
+    await insertDeposit(tx, record);
+    await appendAudit(
+      tx,
+      {
+        kind: target.kind === 'wallet' ? 'deposit.credited' : 'deposit.suspense',
+        subject: creditAccountId,
+        data: {
+          depositId: input.id,
+          code: record.codeMasked,
+          amountMinor: input.amountMinor,
+          currency: input.currency,
+          source: input.sourceAccountId,
+          status: record.status,
+        },
+      },
+      nowMs,
+    );
+    return receipt('created', deps, record, target.kind === 'wallet' ? target.shopper.name : null);
+  });
+}
+
+async function resolveTarget(tx: Tx, deps: Deps, input: CreditDepositInput, nowMs: number): Promise<Target> {
+  const taken = input.cashAlreadyTaken;
+  const refuseOrSuspend = (
+    code: 'CODE_UNKNOWN' | 'CODE_REVOKED' | 'CURRENCY_MISMATCH',
+    reason: ReviewReason,
+  ): Target => {
+    if (!taken) throw new CodedError(code);
+    return { kind: 'suspense', reviewReason: reason };
+  };
+  let shopperId: string;
+  let reviewReason: ReviewReason | null = null;
+  let slipCode: Code | null = null;
+  if (codeTypeOf(input.code) === 'slip') {
+    const slip = await tx.get<{
+      shopper_id: string;
+      amount_minor: number;
+      expires_at_ms: number;
+      used_transfer_id: string | null;
+    }>('SELECT shopper_id, amount_minor, expires_at_ms, used_transfer_id FROM slips WHERE code = ?', [
+      input.code,
+    ]);
+    if (slip === undefined) return refuseOrSuspend('CODE_UNKNOWN', 'codeUnknown');
+    shopperId = slip.shopper_id;
+    const problem: [ReviewReason, 'CODE_USED' | 'CODE_EXPIRED' | 'AMOUNT_MISMATCH'] | undefined =
+      slip.used_transfer_id !== null
+        ? ['slipUsed', 'CODE_USED']
+        : slip.expires_at_ms <= nowMs
+          ? ['slipExpired', 'CODE_EXPIRED']
+          : slip.amount_minor !== input.amountMinor
+            ? ['slipAmountMismatch', 'AMOUNT_MISMATCH']
+            : undefined;
+    if (problem !== undefined) {
+      if (!taken) throw new CodedError(problem[1]);
+      reviewReason = problem[0];
+    } else {
+      slipCode = input.code;
+    }
+  } else {
+    const resolved = await resolveDepositCode(tx, input.code, nowMs, deps.limits.system.codeRotationGraceMs);
+    if (resolved === undefined) return refuseOrSuspend('CODE_UNKNOWN', 'codeUnknown');
+    if (resolved.state === 'revoked') return refuseOrSuspend('CODE_REVOKED', 'codeRevoked');
+    shopperId = resolved.shopperId;
+  }
+  const shopper = await findShopper(tx, shopperId);
+  if (shopper === undefined) throw new Error('a code points at a shopper that does not exist');
+  if (shopper.currency !== input.currency) return refuseOrSuspend('CURRENCY_MISMATCH', 'currencyMismatch');
+  return { kind: 'wallet', shopper, reviewReason, slipCode };
+}
+
+/** A second request with the same id: the first answer if every field matches, else a coded conflict. */
+async function replay(
+  tx: Tx,
+  deps: Deps,
+  input: CreditDepositInput,
+  prior: DepositRecord,
+): Promise<DepositReceipt> {
+  const same =
+    secretsEqual(prior.codeHash, codeHash(input.code)) &&
+    prior.amountMinor === input.amountMinor &&
+    prior.currency === input.currency &&
+    prior.sourceAccountId === input.sourceAccountId &&
+    prior.cashAlreadyTaken === input.cashAlreadyTaken;
+  if (!same) throw new CodedError('IDEMPOTENCY_CONFLICT', { depositId: input.id });
+  const shopper = prior.shopperId === null ? undefined : await findShopper(tx, prior.shopperId);
+  return receipt('exists', deps, prior, shopper?.name ?? null);
+}
+
+function receipt(
+  result: 'created' | 'exists',
+  deps: Deps,
+  record: DepositRecord,
+  shopperName: string | null,
+): DepositReceipt {
+  return {
+    result,
+    depositId: record.transferId,
+    status: record.status,
+    amountMinor: record.amountMinor,
+    currency: record.currency,
+    codeMasked: record.codeMasked,
+    maskedName: record.shopperId === null ? null : maskedName(shopperName),
+    reviewReason: record.reviewReason,
+    cashReportFlagged: record.cashReportFlag,
+    claimCode: record.claimId === null ? null : claimCodeFor(deps.claimCodeSecret, record.transferId),
+    createdAtMs: record.createdAtMs,
+  };
+}

@@ -1,0 +1,62 @@
+import {
+  CashAccountRequestSchema,
+  CashAccountResponseSchema,
+  KycRequestSchema,
+  ShopperSchema,
+} from '@cashin/shared';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { Deps } from '../deps.js';
+import { ensureAccount } from '../ledger/accounts.js';
+import { setKycTier } from '../shoppers/shoppers.js';
+
+export function opsRoutes(deps: Deps) {
+  return async (plain: FastifyInstance): Promise<void> => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
+
+    /** Opens (or finds) the drawer of a store or the bag of a kiosk; issue 4 calls this when it creates them. */
+    app.post(
+      '/v1/ops/cash-accounts',
+      {
+        config: { roles: ['ops'] },
+        schema: {
+          tags: ['ops'],
+          body: CashAccountRequestSchema,
+          response: { 200: CashAccountResponseSchema },
+        },
+      },
+      async (request) => {
+        const nowMs = deps.clock.nowMs();
+        const accountId = await deps.db.transaction((tx) =>
+          ensureAccount(tx, request.body, deps.newId, nowMs),
+        );
+        return { accountId };
+      },
+    );
+
+    app.put(
+      '/v1/ops/shoppers/:shopperId/kyc',
+      {
+        config: { roles: ['ops'] },
+        schema: {
+          tags: ['ops'],
+          params: z.object({ shopperId: z.string().max(64) }),
+          body: KycRequestSchema,
+          response: { 200: ShopperSchema },
+        },
+      },
+      async (request) => {
+        const shopper = await setKycTier(deps, request.params.shopperId, request.body.tier);
+        return {
+          id: shopper.id,
+          phone: shopper.phone,
+          name: shopper.name,
+          language: shopper.language,
+          currency: shopper.currency,
+          kycTier: shopper.kycTier,
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,188 @@
+import {
+  ClaimRedeemRequestSchema,
+  ClaimRedeemResponseSchema,
+  DepositCodeResponseSchema,
+  OtpRequestSchema,
+  SessionRequestSchema,
+  SessionResponseSchema,
+  SignUpRequestSchema,
+  SignUpResponseSchema,
+  SlipListResponseSchema,
+  SlipRequestSchema,
+  SlipSchema,
+  WalletResponseSchema,
+  formatCode,
+} from '@cashin/shared';
+import type { Code } from '@cashin/shared';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { redeemClaim } from '../claims/redeem-claim.js';
+import { activeDepositCode, rotateDepositCode } from '../codes/deposit-codes.js';
+import { issueSlip, listSlips } from '../codes/slips.js';
+import type { Deps } from '../deps.js';
+import { bearerToken, shopperIdOf } from '../http/roles.js';
+import { endSession, requestOtp, verifyOtp } from '../shoppers/otp.js';
+import type { Shopper } from '../shoppers/shoppers.js';
+import { signUp } from '../shoppers/shoppers.js';
+import { walletView } from '../wallets/wallet.js';
+
+function publicShopper(shopper: Shopper) {
+  return {
+    id: shopper.id,
+    phone: shopper.phone,
+    name: shopper.name,
+    language: shopper.language,
+    currency: shopper.currency,
+    kycTier: shopper.kycTier,
+  };
+}
+
+function depositCodeBody(code: Code) {
+  const base = `/v1/barcodes`;
+  return {
+    code,
+    formatted: formatCode(code),
+    barcodes: {
+      code128Png: `${base}/code128/${code}.png`,
+      code128Svg: `${base}/code128/${code}.svg`,
+      qrPng: `${base}/qr/${code}.png`,
+      qrSvg: `${base}/qr/${code}.svg`,
+    },
+  };
+}
+
+export function shopperRoutes(deps: Deps) {
+  return async (plain: FastifyInstance): Promise<void> => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
+
+    app.post(
+      '/v1/shoppers',
+      {
+        config: { roles: ['public'] },
+        schema: { tags: ['shoppers'], body: SignUpRequestSchema, response: { 201: SignUpResponseSchema } },
+      },
+      async (request, reply) => {
+        const { shopper, depositCode } = await signUp(deps, request.body);
+        return reply.status(201).send({ shopper: publicShopper(shopper), depositCode });
+      },
+    );
+
+    app.post(
+      '/v1/auth/otp',
+      {
+        config: { roles: ['public'] },
+        schema: {
+          tags: ['auth'],
+          body: OtpRequestSchema,
+          response: { 202: z.object({ sent: z.literal(true) }) },
+        },
+      },
+      async (request, reply) => {
+        await requestOtp(deps, request.body.phone);
+        return reply.status(202).send({ sent: true });
+      },
+    );
+
+    app.post(
+      '/v1/auth/sessions',
+      {
+        config: { roles: ['public'] },
+        schema: { tags: ['auth'], body: SessionRequestSchema, response: { 201: SessionResponseSchema } },
+      },
+      async (request, reply) => {
+        const session = await verifyOtp(deps, request.body.phone, request.body.otp);
+        return reply.status(201).send({ token: session.token, expiresAtMs: session.expiresAtMs });
+      },
+    );
+
+    app.delete(
+      '/v1/auth/sessions/current',
+      { config: { roles: ['shopper'] }, schema: { tags: ['auth'] } },
+      async (request, reply) => {
+        const token = bearerToken(request);
+        if (token !== undefined) await endSession(deps, token);
+        return reply.status(204).send();
+      },
+    );
+
+    app.get(
+      '/v1/me/wallet',
+      {
+        config: { roles: ['shopper'] },
+        schema: { tags: ['wallet'], response: { 200: WalletResponseSchema } },
+      },
+      async (request) => {
+        const view = await walletView(deps, shopperIdOf(request));
+        return { ...view, shopper: publicShopper(view.shopper) };
+      },
+    );
+
+    app.get(
+      '/v1/me/deposit-code',
+      {
+        config: { roles: ['shopper'] },
+        schema: { tags: ['codes'], response: { 200: DepositCodeResponseSchema } },
+      },
+      async (request) => {
+        const shopperId = shopperIdOf(request);
+        const code = await deps.db.transaction((tx) => activeDepositCode(tx, shopperId));
+        return depositCodeBody(code);
+      },
+    );
+
+    app.post(
+      '/v1/me/deposit-code/rotations',
+      {
+        config: { roles: ['shopper'] },
+        schema: { tags: ['codes'], response: { 201: DepositCodeResponseSchema } },
+      },
+      async (request, reply) => {
+        const code = await rotateDepositCode(deps, shopperIdOf(request));
+        return reply.status(201).send(depositCodeBody(code));
+      },
+    );
+
+    app.post(
+      '/v1/me/slips',
+      {
+        config: { roles: ['shopper'] },
+        schema: { tags: ['codes'], body: SlipRequestSchema, response: { 201: SlipSchema } },
+      },
+      async (request, reply) => {
+        const slip = await issueSlip(
+          deps,
+          shopperIdOf(request),
+          request.body.amountMinor,
+          request.body.ttlMs,
+        );
+        return reply.status(201).send(slip);
+      },
+    );
+
+    app.get(
+      '/v1/me/slips',
+      {
+        config: { roles: ['shopper'] },
+        schema: { tags: ['codes'], response: { 200: SlipListResponseSchema } },
+      },
+      async (request) => ({ slips: await listSlips(deps, shopperIdOf(request)) }),
+    );
+
+    app.post(
+      '/v1/me/claims',
+      {
+        config: { roles: ['shopper'] },
+        schema: {
+          tags: ['claims'],
+          body: ClaimRedeemRequestSchema,
+          response: { 201: ClaimRedeemResponseSchema },
+        },
+      },
+      async (request, reply) => {
+        const redeemed = await redeemClaim(deps, shopperIdOf(request), request.body.claimCode);
+        return reply.status(201).send(redeemed);
+      },
+    );
+  };
+}

@@ -1,0 +1,108 @@
+import { CodedError } from '@cashin/shared';
+import type { Deps } from '../deps.js';
+import { newBearerToken, newOtp, secretsEqual, sha256Hex } from '../secrets/hash.js';
+import { findShopperByPhone } from './shoppers.js';
+
+function otpHash(phone: string, otp: string): string {
+  return sha256Hex(`otp:${phone}:${otp}`);
+}
+
+/**
+ * Sends a one-time code to a registered phone. Unregistered phones get the same answer and no message,
+ * so the endpoint does not reveal who has an account. A locked phone stays locked until its lockout ends,
+ * even if a new code is asked for; otherwise asking again would reset the guess counter.
+ */
+export async function requestOtp(deps: Deps, phone: string): Promise<void> {
+  const nowMs = deps.clock.nowMs();
+  const system = deps.limits.system;
+  const otp = newOtp();
+  const outcome = await deps.db.transaction(async (tx) => {
+    const shopper = await findShopperByPhone(tx, phone);
+    if (shopper === undefined) return 'unknown' as const;
+    const current = await tx.get<{ attempts: number; expires_at_ms: number }>(
+      'SELECT attempts, expires_at_ms FROM otp_challenges WHERE phone = ?',
+      [phone],
+    );
+    if (current !== undefined && current.attempts >= system.otpAttemptsMax && current.expires_at_ms > nowMs) {
+      return 'locked' as const;
+    }
+    await tx.run(
+      `INSERT INTO otp_challenges (phone, code_hash, expires_at_ms, attempts, created_at_ms) VALUES (?, ?, ?, 0, ?)
+       ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, expires_at_ms = excluded.expires_at_ms,
+         attempts = 0, created_at_ms = excluded.created_at_ms`,
+      [phone, otpHash(phone, otp), nowMs + system.otpTtlMs, nowMs],
+    );
+    return 'sent' as const;
+  });
+  if (outcome === 'locked') throw new CodedError('OTP_LOCKED');
+  if (outcome === 'sent') await deps.messageSender.send({ to: phone, text: `Your cash-in code is ${otp}` });
+}
+
+export interface Session {
+  readonly token: string;
+  readonly shopperId: string;
+  readonly expiresAtMs: number;
+}
+
+/**
+ * Trades a correct one-time code for a session. Each wrong code counts; the otpAttemptsMax-th wrong one
+ * locks the phone for otpLockoutMs. The count is committed even though the call fails.
+ */
+export async function verifyOtp(deps: Deps, phone: string, otp: string): Promise<Session> {
+  const nowMs = deps.clock.nowMs();
+  const system = deps.limits.system;
+  const token = newBearerToken();
+  const outcome = await deps.db.transaction(async (tx) => {
+    const challenge = await tx.get<{ code_hash: string; attempts: number; expires_at_ms: number }>(
+      'SELECT code_hash, attempts, expires_at_ms FROM otp_challenges WHERE phone = ?',
+      [phone],
+    );
+    if (challenge === undefined) return { error: 'OTP_INVALID' } as const;
+    if (challenge.attempts >= system.otpAttemptsMax) {
+      return { error: challenge.expires_at_ms > nowMs ? 'OTP_LOCKED' : 'OTP_INVALID' } as const;
+    }
+    if (challenge.expires_at_ms <= nowMs) return { error: 'OTP_INVALID' } as const;
+    if (!secretsEqual(challenge.code_hash, otpHash(phone, otp))) {
+      const attempts = challenge.attempts + 1;
+      const locked = attempts >= system.otpAttemptsMax;
+      await tx.run('UPDATE otp_challenges SET attempts = ?, expires_at_ms = ? WHERE phone = ?', [
+        attempts,
+        locked ? nowMs + system.otpLockoutMs : challenge.expires_at_ms,
+        phone,
+      ]);
+      return { error: locked ? 'OTP_LOCKED' : 'OTP_INVALID' } as const;
+    }
+    const shopper = await findShopperByPhone(tx, phone);
+    if (shopper === undefined) return { error: 'OTP_INVALID' } as const;
+    await tx.run('DELETE FROM otp_challenges WHERE phone = ?', [phone]);
+    const expiresAtMs = nowMs + system.shopperSessionTtlMs;
+    await tx.run(
+      'INSERT INTO shopper_sessions (token_hash, shopper_id, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?)',
+      [sha256Hex(token), shopper.id, expiresAtMs, nowMs],
+    );
+    return { session: { token, shopperId: shopper.id, expiresAtMs } } as const;
+  });
+  if ('error' in outcome && outcome.error !== undefined) throw new CodedError(outcome.error);
+  return outcome.session;
+}
+
+/** The shopper a bearer token belongs to, or UNAUTHENTICATED / SESSION_EXPIRED. */
+export async function authenticateShopper(deps: Deps, token: string): Promise<string> {
+  const nowMs = deps.clock.nowMs();
+  const row = await deps.db.transaction((tx) =>
+    tx.get<{ shopper_id: string; expires_at_ms: number }>(
+      'SELECT shopper_id, expires_at_ms FROM shopper_sessions WHERE token_hash = ?',
+      [sha256Hex(token)],
+    ),
+  );
+  if (row === undefined) throw new CodedError('UNAUTHENTICATED');
+  if (row.expires_at_ms <= nowMs) throw new CodedError('SESSION_EXPIRED');
+  return row.shopper_id;
+}
+
+/** Ends the session a bearer token belongs to (sign-out); an unknown token is already signed out. */
+export async function endSession(deps: Deps, token: string): Promise<void> {
+  await deps.db.transaction((tx) =>
+    tx.run('DELETE FROM shopper_sessions WHERE token_hash = ?', [sha256Hex(token)]),
+  );
+}

@@ -1,0 +1,66 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Rollback } from '../db.js';
+import { groupCommitQueueUnitsMax, SqliteDb } from './sqlite-db.js';
+
+function withDb(run: (db: SqliteDb) => Promise<void>): () => Promise<void> {
+  return async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cashin-sqlite-'));
+    const db = SqliteDb.open(join(dir, 'x.sqlite'));
+    try {
+      await run(db);
+    } finally {
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+}
+
+describe('SQLite group commit', () => {
+  it(
+    'runs durably: WAL and synchronous=FULL',
+    withDb(async (db) => {
+      expect(db.raw.pragma('journal_mode', { simple: true })).toBe('wal');
+      // 2 = FULL.
+      expect(db.raw.pragma('synchronous', { simple: true })).toBe(2);
+    }),
+  );
+
+  it(
+    'commits concurrent units in one transaction, and a Rollback undoes only its own unit',
+    withDb(async (db) => {
+      await db.transaction((tx) => tx.run('CREATE TABLE t (n INTEGER PRIMARY KEY)'));
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, n) =>
+          db.transaction(async (tx) => {
+            await tx.run('INSERT INTO t (n) VALUES (?)', [n]);
+            if (n === 4) throw new Rollback('undone');
+            return 'kept';
+          }),
+        ),
+      );
+      expect(results.filter((r) => r === 'undone')).toHaveLength(1);
+      const rows = await db.single<{ c: number }>('SELECT COUNT(*) AS c FROM t');
+      expect(rows[0]?.c).toBe(9);
+    }),
+  );
+
+  it(
+    'refuses work beyond its queue bound instead of queueing without limit',
+    withDb(async (db) => {
+      const units = Array.from({ length: groupCommitQueueUnitsMax + 1 }, () =>
+        db
+          .transaction((tx) => tx.get('SELECT 1 AS one'))
+          .then(
+            () => 'done',
+            (error: { code?: string }) => error.code ?? 'error',
+          ),
+      );
+      const outcomes = await Promise.all(units);
+      expect(outcomes.filter((o) => o === 'SERVICE_UNAVAILABLE')).toHaveLength(1);
+      expect(outcomes.filter((o) => o === 'done')).toHaveLength(groupCommitQueueUnitsMax);
+    }),
+  );
+});

@@ -1,0 +1,151 @@
+import type { Code, LimitsOverride } from '@cashin/shared';
+import { FakeClock, createUuidV7Generator } from '@cashin/shared';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import { buildApp } from '../app.js';
+import type { Config } from '../config.js';
+import { loadConfig } from '../config.js';
+import type { Db } from '../storage/db.js';
+import type { AdapterName, TestDb } from './test-db.js';
+import { openTestDb } from './test-db.js';
+import type { MessageSender, OutgoingMessage } from '../shoppers/message-sender.js';
+import { writeFileSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const testOpsToken = 'test-ops-token-0123456789abcdef';
+
+/** Keeps what was sent so a test can read a one-time code, as a shopper reads an SMS. */
+export class CapturingSender implements MessageSender {
+  readonly sent: OutgoingMessage[] = [];
+
+  send(message: OutgoingMessage): Promise<void> {
+    this.sent.push(message);
+    return Promise.resolve();
+  }
+
+  lastOtpFor(phone: string): string {
+    const message = this.sent.findLast((m) => m.to === phone);
+    const otp = message === undefined ? undefined : /(\d{6})/.exec(message.text)?.[1];
+    if (otp === undefined) throw new Error(`no one-time code was sent to ${phone}`);
+    return otp;
+  }
+}
+
+export interface TestApp {
+  readonly app: FastifyInstance;
+  readonly db: Db;
+  readonly clock: FakeClock;
+  readonly sender: CapturingSender;
+  readonly config: Config;
+  close(): Promise<void>;
+}
+
+export function testConfig(limits?: LimitsOverride, extraEnv: Record<string, string> = {}): Config {
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    OPS_TOKEN: testOpsToken,
+    LOG_LEVEL: 'silent',
+    ...extraEnv,
+  };
+  if (limits !== undefined) {
+    const file = join(mkdtempSync(join(tmpdir(), 'cashin-limits-')), 'limits.json');
+    writeFileSync(file, JSON.stringify(limits));
+    env['LIMITS_FILE'] = file;
+  }
+  return loadConfig(env);
+}
+
+export async function openTestApp(
+  adapter: AdapterName,
+  options: { limits?: LimitsOverride; env?: Record<string, string> } = {},
+): Promise<TestApp> {
+  const testDb: TestDb = await openTestDb(adapter);
+  const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
+  const sender = new CapturingSender();
+  const config = testConfig(options.limits, options.env);
+  const app = await buildApp(config, {
+    db: testDb.db,
+    clock,
+    newId: createUuidV7Generator(() => clock.nowMs()),
+    messageSender: sender,
+    logger: pino({ level: process.env['TEST_LOG'] ?? 'silent' }),
+  });
+  await app.ready();
+  return {
+    app,
+    db: testDb.db,
+    clock,
+    sender,
+    config,
+    async close() {
+      await app.close();
+      await testDb.dispose();
+    },
+  };
+}
+
+export const opsHeaders = { authorization: `Bearer ${testOpsToken}` };
+
+export interface SignedUpShopper {
+  readonly shopperId: string;
+  readonly phone: string;
+  readonly depositCode: Code;
+  readonly token: string;
+  readonly headers: { authorization: string };
+}
+
+let phoneCounter = 0;
+
+/** A unique E.164 number per call, so tests never collide on the phone's UNIQUE key. */
+export function nextPhone(): string {
+  phoneCounter += 1;
+  return `+1555${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter).padStart(4, '0')}`;
+}
+
+/** Signs a shopper up and in over HTTP, reading the one-time code from the captured message. */
+export async function signUpAndIn(
+  t: TestApp,
+  input: { currency?: string; name?: string; phone?: string } = {},
+): Promise<SignedUpShopper> {
+  const phone = input.phone ?? nextPhone();
+  const signUp = await t.app.inject({
+    method: 'POST',
+    url: '/v1/shoppers',
+    payload: {
+      phone,
+      name: input.name ?? 'Maria Gonzalez',
+      language: 'es',
+      currency: input.currency ?? 'USD',
+    },
+  });
+  if (signUp.statusCode !== 201) throw new Error(`sign-up failed: ${signUp.body}`);
+  const body = signUp.json<{ shopper: { id: string }; depositCode: Code }>();
+  const otp = await t.app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone } });
+  if (otp.statusCode !== 202) throw new Error(`otp failed: ${otp.body}`);
+  const session = await t.app.inject({
+    method: 'POST',
+    url: '/v1/auth/sessions',
+    payload: { phone, otp: t.sender.lastOtpFor(phone) },
+  });
+  if (session.statusCode !== 201) throw new Error(`sign-in failed: ${session.body}`);
+  const token = session.json<{ token: string }>().token;
+  return {
+    shopperId: body.shopper.id,
+    phone,
+    depositCode: body.depositCode,
+    token,
+    headers: { authorization: `Bearer ${token}` },
+  };
+}
+
+export async function openCashAccount(t: TestApp, currency = 'USD', ownerRef = 'store-1'): Promise<string> {
+  const response = await t.app.inject({
+    method: 'POST',
+    url: '/v1/ops/cash-accounts',
+    headers: opsHeaders,
+    payload: { kind: 'storeDrawer', ownerRef, currency },
+  });
+  if (response.statusCode !== 200) throw new Error(`cash account failed: ${response.body}`);
+  return response.json<{ accountId: string }>().accountId;
+}

@@ -1,0 +1,91 @@
+import type { CurrencyCode } from '@cashin/shared';
+import { CodedError } from '@cashin/shared';
+import type { Deps } from '../deps.js';
+import type { TransferCode } from '../ledger/transfer.js';
+import type { Allowance } from '../limits/allowance.js';
+import { allowance, walletUsage } from '../limits/allowance.js';
+import type { Shopper } from '../shoppers/shoppers.js';
+import { findShopper } from '../shoppers/shoppers.js';
+
+export const historyStatuses = ['pending', 'credited', 'reversed', 'inReview'] as const;
+export type HistoryStatus = (typeof historyStatuses)[number];
+
+export interface WalletEntry {
+  readonly transferId: string;
+  readonly kind: TransferCode;
+  /** Positive when money came in, negative when it went out (a reversal). */
+  readonly amountMinor: number;
+  readonly currency: CurrencyCode;
+  readonly status: HistoryStatus;
+  readonly codeMasked: string | null;
+  readonly createdAtMs: number;
+}
+
+export interface WalletView {
+  readonly shopper: Shopper;
+  readonly balanceMinor: number;
+  readonly allowance: Allowance;
+  readonly history: WalletEntry[];
+}
+
+interface EntryRow extends Record<string, unknown> {
+  id: string;
+  code: TransferCode;
+  amount_minor: number;
+  currency: CurrencyCode;
+  debit_account_id: string;
+  created_at_ms: number;
+  status: string | null;
+  code_masked: string | null;
+}
+
+/** The wallet's balance, what it may still take today, and its newest entries with their statuses. */
+export async function walletView(deps: Deps, shopperId: string): Promise<WalletView> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    const shopper = await findShopper(tx, shopperId);
+    if (shopper === undefined) throw new CodedError('UNAUTHENTICATED');
+    const account = await tx.get<{ debits_posted: number; credits_posted: number }>(
+      'SELECT debits_posted, credits_posted FROM accounts WHERE id = ?',
+      [shopper.walletAccountId],
+    );
+    if (account === undefined) throw new Error('a shopper without a wallet account');
+    const usage = await walletUsage(tx, shopper.walletAccountId, nowMs);
+    const wallet = shopper.walletAccountId;
+    const page = deps.limits.system.walletHistoryPageEntriesMax;
+    const rows = await tx.all<EntryRow>(
+      `SELECT t.id, t.code, t.amount_minor, t.currency, t.debit_account_id, t.created_at_ms, d.status, d.code_masked
+       FROM (
+         SELECT * FROM (SELECT * FROM transfers WHERE credit_account_id = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?) AS c
+         UNION ALL
+         SELECT * FROM (SELECT * FROM transfers WHERE debit_account_id = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?) AS b
+       ) AS t
+       LEFT JOIN deposits d ON d.transfer_id = t.id
+       ORDER BY t.created_at_ms DESC, t.id DESC LIMIT ?`,
+      [wallet, page, wallet, page, page],
+    );
+    const history = rows.map((row): WalletEntry => {
+      const outgoing = row.debit_account_id === wallet;
+      const status: HistoryStatus = outgoing
+        ? 'reversed'
+        : row.status === 'reversed' || row.status === 'inReview'
+          ? row.status
+          : 'credited';
+      return {
+        transferId: row.id,
+        kind: row.code,
+        amountMinor: outgoing ? -row.amount_minor : row.amount_minor,
+        currency: row.currency,
+        status,
+        codeMasked: row.code_masked,
+        createdAtMs: row.created_at_ms,
+      };
+    });
+    return {
+      shopper,
+      balanceMinor: account.credits_posted - account.debits_posted,
+      allowance: allowance(deps.limits, shopper.currency, shopper.kycTier, usage),
+      history,
+    };
+  });
+}

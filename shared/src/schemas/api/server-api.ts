@@ -1,0 +1,164 @@
+import { z } from 'zod';
+import { codeSchema, ClaimCodeSchema } from '../../codes/code-schema.js';
+import { KycTierSchema } from '../../limits/limits.js';
+import { CurrencyCodeSchema } from '../../money/currency.js';
+import { AmountMinorSchema, PositiveAmountMinorSchema } from '../../money/money.js';
+import { UuidV7Schema } from '../../ids/uuidv7.js';
+import { LanguageSchema, PhoneE164Schema, textSchema } from '../common.js';
+
+/**
+ * Wire schemas of the server's /v1 API (issue 3: shoppers, wallets, codes, deposits). The server validates
+ * with them and generates its OpenAPI document from them; clients parse answers with them.
+ */
+
+/** Display names and reasons: bounded text, no control characters. */
+export const shopperNameLengthMax = 80;
+export const reasonLengthMax = 200;
+export const ownerRefLengthMax = 64;
+
+export const SignUpRequestSchema = z.object({
+  phone: PhoneE164Schema,
+  name: textSchema(shopperNameLengthMax).optional(),
+  language: LanguageSchema.default('en'),
+  currency: CurrencyCodeSchema,
+});
+
+export const OtpRequestSchema = z.object({ phone: PhoneE164Schema });
+
+export const SessionRequestSchema = z.object({
+  phone: PhoneE164Schema,
+  otp: z.string().regex(/^\d{6}$/, 'expected the six digits of the one-time code'),
+});
+
+export const SessionResponseSchema = z.object({ token: z.string(), expiresAtMs: z.number().int() });
+
+export const ShopperSchema = z.object({
+  id: z.string(),
+  phone: z.string(),
+  name: z.string().nullable(),
+  language: LanguageSchema,
+  currency: CurrencyCodeSchema,
+  kycTier: KycTierSchema,
+});
+
+export const SignUpResponseSchema = z.object({ shopper: ShopperSchema, depositCode: z.string() });
+
+export const AllowanceSchema = z.object({
+  remainingMinor: AmountMinorSchema,
+  remainingDeposits: z.number().int().nonnegative(),
+});
+
+export const WalletEntrySchema = z.object({
+  transferId: z.string(),
+  kind: z.string(),
+  amountMinor: z.number().int(),
+  currency: CurrencyCodeSchema,
+  status: z.enum(['pending', 'credited', 'reversed', 'inReview']),
+  codeMasked: z.string().nullable(),
+  createdAtMs: z.number().int(),
+});
+
+export const WalletResponseSchema = z.object({
+  shopper: ShopperSchema,
+  balanceMinor: z.number().int(),
+  allowance: AllowanceSchema,
+  history: z.array(WalletEntrySchema),
+});
+
+export const DepositCodeResponseSchema = z.object({
+  code: z.string(),
+  formatted: z.string(),
+  barcodes: z.object({
+    code128Png: z.string(),
+    code128Svg: z.string(),
+    qrPng: z.string(),
+    qrSvg: z.string(),
+  }),
+});
+
+/** Codes a deposit may name: the shopper's reusable code or a one-use payment slip. */
+export const DepositTargetCodeSchema = codeSchema(['deposit', 'slip']);
+
+export const DepositRequestSchema = z.object({
+  id: UuidV7Schema,
+  code: DepositTargetCodeSchema,
+  amountMinor: PositiveAmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  sourceAccountId: UuidV7Schema,
+  cashAlreadyTaken: z.boolean().default(false),
+});
+
+export const DepositReceiptSchema = z.object({
+  result: z.enum(['created', 'exists']),
+  depositId: z.string(),
+  status: z.enum(['credited', 'inReview', 'reversed', 'suspense']),
+  amountMinor: PositiveAmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  codeMasked: z.string(),
+  maskedName: z.string().nullable(),
+  reviewReason: z.string().nullable(),
+  cashReportFlagged: z.boolean(),
+  claimCode: z.string().nullable(),
+  createdAtMs: z.number().int(),
+});
+
+export const CodeLookupRequestSchema = z.object({ code: DepositTargetCodeSchema });
+
+export const CodeLookupResponseSchema = z.object({
+  maskedName: z.string(),
+  currency: CurrencyCodeSchema,
+  allowance: AllowanceSchema,
+  depositMinMinor: AmountMinorSchema,
+  depositMaxMinor: AmountMinorSchema,
+  slipAmountMinor: AmountMinorSchema.nullable(),
+});
+
+export const SlipRequestSchema = z.object({
+  amountMinor: PositiveAmountMinorSchema,
+  ttlMs: z.number().int().positive(),
+});
+
+export const SlipSchema = z.object({
+  code: z.string(),
+  amountMinor: PositiveAmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  expiresAtMs: z.number().int(),
+  status: z.enum(['open', 'used', 'expired']),
+  createdAtMs: z.number().int(),
+});
+
+export const SlipListResponseSchema = z.object({ slips: z.array(SlipSchema) });
+
+export const ClaimRedeemRequestSchema = z.object({ claimCode: ClaimCodeSchema });
+
+export const ClaimRedeemResponseSchema = z.object({
+  claimId: z.string(),
+  transferId: z.string(),
+  amountMinor: PositiveAmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  status: z.enum(['credited', 'inReview']),
+});
+
+export const ReversalRequestSchema = z.object({
+  id: UuidV7Schema,
+  depositId: UuidV7Schema,
+  reason: textSchema(reasonLengthMax),
+});
+
+export const ReversalResponseSchema = z.object({
+  result: z.enum(['created', 'exists']),
+  reversalId: z.string(),
+  depositId: z.string(),
+  amountMinor: PositiveAmountMinorSchema,
+  currency: CurrencyCodeSchema,
+});
+
+export const CashAccountRequestSchema = z.object({
+  kind: z.enum(['storeDrawer', 'kioskBag']),
+  ownerRef: textSchema(ownerRefLengthMax),
+  currency: CurrencyCodeSchema,
+});
+
+export const CashAccountResponseSchema = z.object({ accountId: z.string() });
+
+export const KycRequestSchema = z.object({ tier: KycTierSchema });
