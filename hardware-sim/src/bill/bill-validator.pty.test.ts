@@ -1,38 +1,25 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultLimits, realClock } from '@cashin/shared';
 import { BillValidator } from '@cashin/terminal-app/devices/bill/bill-validator.js';
-import { parseDeviceUrl } from '@cashin/terminal-app/ports/device-url.js';
-import { openStream } from '@cashin/terminal-app/ports/open-stream.js';
 import { waitForEvents } from '../testing/wait-for-event.js';
-import type { PtyPair } from '../transport/pty-pair.js';
-import { createPtyPair } from '../transport/pty-pair.js';
+import type { PtySerial } from '../testing/pty-serial.js';
+import { openPtySerial } from '../testing/pty-serial.js';
 import { BillValidatorSim } from './bill-validator-sim.js';
 
 const limits = defaultLimits.system;
 
-async function openSerial(path: string) {
-  const url = parseDeviceUrl(`serial://${path}?baud=9600&parity=none`);
-  if (!url.ok) throw new Error(url.problem);
-  return openStream(url.url);
-}
-
 describe('bill validator over a socat pty pair (CRC-16, echo, real serialport binding)', () => {
-  let pair: PtyPair | undefined;
-  const cleanups: Array<() => Promise<void> | void> = [];
+  let pty: PtySerial | undefined;
   afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await pair?.close();
+    await pty?.close();
   });
 
   it('stacks a bill that fits and returns one that does not', async () => {
-    pair = await createPtyPair();
+    pty = await openPtySerial();
+    const { simEnd, kioskEnd } = pty;
     const clock = realClock();
-    const simEnd = await openSerial(pair.simPath);
-    cleanups.push(() => void simEnd.destroy());
     const sim = new BillValidatorSim({ currency: 'USD', clock, limits });
     sim.attach(simEnd);
-    const kioskEnd = await openSerial(pair.kioskPath);
-    cleanups.push(() => void kioskEnd.destroy());
     // The deposit's answer for each escrowed bill; the second bill comes when the deposit is nearly full.
     let roomMinor = 2_000;
     const driver = new BillValidator({
@@ -44,7 +31,7 @@ describe('bill validator over a socat pty pair (CRC-16, echo, real serialport bi
       decideEscrow: (bill) => bill.valueMinor <= roomMinor,
     });
     await driver.start();
-    cleanups.push(() => driver.close());
+    pty.defer(() => driver.close());
     expect(await driver.setAcceptLimit(2_000)).toBe(true);
 
     const stacked = waitForEvents(

@@ -1,34 +1,19 @@
 import type { Duplex } from 'node:stream';
-import type { Clock, CurrencyCode, Denomination, SystemLimits } from '@cashin/shared';
-import { denominationsOf } from '@cashin/shared';
+import type { Denomination } from '@cashin/shared';
 import type { CcTalkFrame } from '@cashin/terminal-app/devices/cctalk/frame.js';
 import { coinErrorCodes } from '@cashin/terminal-app/devices/cctalk/coin-errors.js';
-import {
-  ccTalkAddresses,
-  ccTalkChannelsMax,
-  ccTalkHeaders,
-} from '@cashin/terminal-app/devices/cctalk/headers.js';
+import { ccTalkAddresses, ccTalkHeaders } from '@cashin/terminal-app/devices/cctalk/headers.js';
 import type { AcceptedTotals } from '../cctalk/accepted-totals.js';
-import { addAccepted, emptyTotals } from '../cctalk/accepted-totals.js';
-import { EventBuffer } from '../cctalk/event-buffer.js';
-import type { SlaveLinkOptions, SlaveReply } from '../cctalk/slave-link.js';
-import { SlaveLink, ackReply, nakReply } from '../cctalk/slave-link.js';
+import { addAccepted } from '../cctalk/accepted-totals.js';
+import type { CcTalkSlaveSimOptions } from '../cctalk/cctalk-slave-sim.js';
+import { CcTalkSlaveSim } from '../cctalk/cctalk-slave-sim.js';
+import type { SlaveLink, SlaveReply } from '../cctalk/slave-link.js';
+import { nakReply } from '../cctalk/slave-link.js';
 
-export interface CoinAcceptorSimOptions {
-  readonly currency: CurrencyCode;
-  readonly clock: Clock;
-  readonly limits: SystemLimits;
-  readonly echo?: boolean;
-  /** Pace replies at this baud rate; undefined replies as fast as the pipe goes. Default 9600. */
-  readonly baud?: number | undefined;
-  readonly replyLatencyMs?: number;
-  readonly serialNumber?: number;
-}
+export type CoinAcceptorSimOptions = CcTalkSlaveSimOptions;
 
 export type InsertResult = 'accepted' | 'inhibited' | 'watchdogInhibited' | 'rejected' | 'unknownCoin';
 
-/** The self-check fault code the simulator reports while jammed (ccTalk fault "coin return mechanism"). */
-const jamSelfCheckFaultCode = 6;
 /** Sorter path reported with every accepted coin; this acceptor has one cash box. */
 const sorterPath = 1;
 
@@ -40,60 +25,61 @@ const sorterPath = 1;
  */
 export class CoinAcceptorSim {
   readonly link: SlaveLink;
-  readonly totals: AcceptedTotals = emptyTotals();
+  readonly totals: AcceptedTotals;
   readonly channels: readonly Denomination[];
-  private readonly buffer: EventBuffer;
-  private inhibitMask = 0;
-  private masterEnabled = false;
+  private readonly slave: CcTalkSlaveSim;
   private lastCreditPollMs: number | undefined;
-  private jammed = false;
   private acceptingWaiters: Array<() => void> = [];
 
   constructor(private readonly options: CoinAcceptorSimOptions) {
-    this.channels = denominationsOf(options.currency, 'coin').slice(0, ccTalkChannelsMax);
-    this.buffer = new EventBuffer(options.limits.ccTalkEventBufferSize);
-    const linkOptions: SlaveLinkOptions = {
-      address: ccTalkAddresses.coinAcceptor,
-      mode: 'simple',
-      clock: options.clock,
-      limits: options.limits,
-      echo: options.echo ?? true,
-      replyLatencyMs: options.replyLatencyMs ?? 2,
-      baud: 'baud' in options ? options.baud : 9600,
-    };
-    this.link = new SlaveLink(linkOptions, (frame) => this.handle(frame));
+    this.slave = new CcTalkSlaveSim(
+      options,
+      {
+        address: ccTalkAddresses.coinAcceptor,
+        mode: 'simple',
+        denominationKind: 'coin',
+        category: 'Coin Acceptor',
+        productPrefix: 'SIM-CA',
+        requestChannelId: ccTalkHeaders.requestCoinId,
+        emptyChannelId: '......',
+      },
+      {
+        handle: (frame) => this.handle(frame),
+        powerCycle: () => this.powerCycle(),
+        inhibitsChanged: () => this.notifyIfAccepting(),
+      },
+    );
+    this.link = this.slave.link;
+    this.totals = this.slave.totals;
+    this.channels = this.slave.channels;
   }
 
   attach(stream: Duplex): void {
-    this.link.attach(stream);
+    this.slave.attach(stream);
   }
 
   get eventCounter(): number {
-    return this.buffer.counter;
+    return this.slave.buffer.counter;
   }
 
   /** Whether a coin inserted now would be accepted (the tech's "status"). */
   get accepting(): boolean {
-    return this.masterEnabled && this.inhibitMask !== 0 && !this.watchdogTripped();
+    return this.slave.anyEnabled && !this.watchdogTripped();
   }
 
   /** Resolves once the host has enabled at least one coin and the master inhibit (a tech's "ready"). */
   whenAccepting(): Promise<void> {
-    if (this.masterEnabled && this.inhibitMask !== 0) return Promise.resolve();
+    if (this.slave.anyEnabled) return Promise.resolve();
     return new Promise((resolve) => this.acceptingWaiters.push(resolve));
   }
 
   private notifyIfAccepting(): void {
-    if (!this.masterEnabled || this.inhibitMask === 0) return;
+    if (!this.slave.anyEnabled) return;
     for (const resolve of this.acceptingWaiters.splice(0)) resolve();
   }
 
   denominationFor(idOrValue: string | number): { channel: number; denomination: Denomination } | undefined {
-    const index = this.channels.findIndex((d) =>
-      typeof idOrValue === 'number' ? d.valueMinor === idOrValue : d.ccTalkId === idOrValue.toUpperCase(),
-    );
-    const denomination = this.channels[index];
-    return denomination ? { channel: index + 1, denomination } : undefined;
+    return this.slave.find(idOrValue);
   }
 
   /** A shopper drops one coin in. */
@@ -108,13 +94,12 @@ export class CoinAcceptorSim {
       this.totals.rejected += 1;
       return 'watchdogInhibited';
     }
-    const enabled = this.masterEnabled && (this.inhibitMask & (1 << (found.channel - 1))) !== 0;
-    if (!enabled) {
+    if (!this.slave.enabled(found.channel)) {
       this.totals.rejected += 1;
-      this.buffer.push(0, 128 + found.channel - 1);
+      this.slave.buffer.push(0, 128 + found.channel - 1);
       return 'inhibited';
     }
-    this.buffer.push(found.channel, sorterPath);
+    this.slave.buffer.push(found.channel, sorterPath);
     addAccepted(this.totals, found.denomination.ccTalkId, found.denomination.valueMinor);
     return 'accepted';
   }
@@ -122,24 +107,24 @@ export class CoinAcceptorSim {
   /** A slug or foreign coin: given back, reported as "reject coin". */
   reject(): void {
     this.totals.rejected += 1;
-    this.buffer.push(0, coinErrorCodes.rejectCoin);
+    this.slave.buffer.push(0, coinErrorCodes.rejectCoin);
   }
 
   jam(): void {
-    this.jammed = true;
-    this.buffer.push(0, coinErrorCodes.creditSensorBlocked);
+    this.slave.jammed = true;
+    this.slave.buffer.push(0, coinErrorCodes.creditSensorBlocked);
   }
 
   clearJam(): void {
-    this.jammed = false;
+    this.slave.jammed = false;
   }
 
   fraud(code: number = coinErrorCodes.coinOnString): void {
-    this.buffer.push(0, code);
+    this.slave.buffer.push(0, code);
   }
 
   flightDeckOpen(): void {
-    this.buffer.push(0, coinErrorCodes.flightDeckOpen);
+    this.slave.buffer.push(0, coinErrorCodes.flightDeckOpen);
   }
 
   /**
@@ -153,11 +138,8 @@ export class CoinAcceptorSim {
 
   /** Power loss: counter to 0, buffer empty, every coin inhibited until the host says otherwise. */
   powerCycle(): void {
-    this.buffer.reset();
-    this.inhibitMask = 0;
-    this.masterEnabled = false;
+    this.slave.powerUp();
     this.lastCreditPollMs = undefined;
-    this.jammed = false;
   }
 
   private watchdogTripped(): boolean {
@@ -167,55 +149,19 @@ export class CoinAcceptorSim {
     );
   }
 
+  /** The headers only a coin acceptor answers; the shared ones are answered by `CcTalkSlaveSim`. */
   private handle(frame: CcTalkFrame): SlaveReply {
     const h = ccTalkHeaders;
-    const ascii = (text: string): SlaveReply => ({ header: h.reply, data: Buffer.from(text, 'latin1') });
     switch (frame.header) {
-      case h.simplePoll:
-        return ackReply;
-      case h.requestManufacturerId:
-        return ascii('CashinSim');
-      case h.requestEquipmentCategory:
-        return ascii('Coin Acceptor');
-      case h.requestProductCode:
-        return ascii(`SIM-CA-${this.options.currency}`);
-      case h.requestSerialNumber: {
-        const serial = this.options.serialNumber ?? 12_345_678;
-        return { header: h.reply, data: [serial & 0xff, (serial >> 8) & 0xff, (serial >> 16) & 0xff] };
-      }
-      case h.requestSoftwareRevision:
-        return ascii('1.0.0');
-      case h.requestCoinId: {
-        const channel = frame.data[0] ?? 0;
-        const denomination = this.channels[channel - 1];
-        if (channel < 1 || channel > ccTalkChannelsMax) return nakReply;
-        return ascii(denomination ? denomination.ccTalkId : '......');
-      }
-      case h.modifyInhibitStatus:
-        if (frame.data.length !== 2) return nakReply;
-        this.inhibitMask = (frame.data[0] ?? 0) | ((frame.data[1] ?? 0) << 8);
-        this.notifyIfAccepting();
-        return ackReply;
       case h.requestInhibitStatus:
-        return { header: h.reply, data: [this.inhibitMask & 0xff, this.inhibitMask >> 8] };
-      case h.modifyMasterInhibit:
-        if (frame.data.length !== 1) return nakReply;
-        this.masterEnabled = ((frame.data[0] ?? 0) & 1) === 1;
-        this.notifyIfAccepting();
-        return ackReply;
       case h.requestMasterInhibit:
-        return { header: h.reply, data: [this.masterEnabled ? 1 : 0] };
+        return this.slave.inhibitsReply(frame.header);
       case h.readBufferedCredit:
         this.lastCreditPollMs = this.options.clock.nowMs();
-        return { header: h.reply, data: this.buffer.replyData() };
-      case h.performSelfCheck:
-        return { header: h.reply, data: [this.jammed ? jamSelfCheckFaultCode : 0] };
+        return { header: h.reply, data: this.slave.buffer.replyData() };
       case h.requestPollingPriority:
         // 200 ms, in units of 10 ms: what the X6 suggests.
         return { header: h.reply, data: [2, 20] };
-      case h.resetDevice:
-        this.powerCycle();
-        return ackReply;
       default:
         return nakReply;
     }

@@ -1,41 +1,28 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { defaultLimits, realClock } from '@cashin/shared';
 import { CoinAcceptor } from '@cashin/terminal-app/devices/coin/coin-acceptor.js';
-import { parseDeviceUrl } from '@cashin/terminal-app/ports/device-url.js';
-import { openStream } from '@cashin/terminal-app/ports/open-stream.js';
 import { waitForEvents } from '../testing/wait-for-event.js';
-import type { PtyPair } from '../transport/pty-pair.js';
-import { createPtyPair } from '../transport/pty-pair.js';
+import type { PtySerial } from '../testing/pty-serial.js';
+import { openPtySerial } from '../testing/pty-serial.js';
 import { CoinAcceptorSim } from './coin-acceptor-sim.js';
 
 const limits = defaultLimits.system;
 
-async function openSerial(path: string) {
-  const url = parseDeviceUrl(`serial://${path}?baud=9600&parity=none`);
-  if (!url.ok) throw new Error(url.problem);
-  return openStream(url.url);
-}
-
 describe('coin acceptor over a socat pty pair through the real serialport binding', () => {
-  let pair: PtyPair | undefined;
-  const cleanups: Array<() => Promise<void> | void> = [];
+  let pty: PtySerial | undefined;
   afterEach(async () => {
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-    await pair?.close();
+    await pty?.close();
   });
 
   it('credits every coin the simulator accepted, with echo and 9600-baud timing', async () => {
-    pair = await createPtyPair();
+    pty = await openPtySerial();
+    const { simEnd, kioskEnd } = pty;
     const clock = realClock();
-    const simEnd = await openSerial(pair.simPath);
-    cleanups.push(() => void simEnd.destroy());
     const sim = new CoinAcceptorSim({ currency: 'USD', clock, limits, echo: true });
     sim.attach(simEnd);
-    const kioskEnd = await openSerial(pair.kioskPath);
-    cleanups.push(() => void kioskEnd.destroy());
     const driver = new CoinAcceptor({ name: 'coin', currency: 'USD', stream: kioskEnd, clock, limits });
     await driver.start();
-    cleanups.push(() => driver.close());
+    pty.defer(() => driver.close());
     expect(driver.coinTable.size).toBe(6);
     expect(driver.echoDetected).toBe(true);
     expect(await driver.setAcceptLimit(500)).toBe(true);

@@ -123,6 +123,7 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     expect(latest()?.shopper?.maskedName).toBe('Maria G.');
     bridge.send({ type: 'confirm' });
     await screen('insertMoney');
+    await sim.coin!.whenAccepting();
     for (let coin = 1; coin <= 4; coin += 1) {
       sim.coin!.insert(25);
       await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(coin * 25);
@@ -152,7 +153,9 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     expect(latest()?.shopper).toMatchObject({ offline: true });
     bridge.send({ type: 'confirm' });
     await screen('insertMoney');
-    sim.coin!.insert(100);
+    // The accept limit reaches the acceptor on its next poll; a coin before that is (rightly) refused.
+    await sim.coin!.whenAccepting();
+    expect(sim.coin!.insert(100)).toBe('accepted');
     await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(100);
     bridge.send({ type: 'finish' });
     await screen('done');
@@ -174,6 +177,7 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     await screen('confirm');
     bridge.send({ type: 'confirm' });
     await screen('insertMoney');
+    await sim.coin!.whenAccepting();
     sim.coin!.insert(25);
     sim.coin!.insert(10);
     await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(35);

@@ -53,6 +53,9 @@ export function connectBridge(options: BridgeClientOptions): BridgeClient {
       lastVersion = message.snapshot.version;
       options.onSnapshot(message.snapshot);
     };
+    // A refused connection is followed by `close`, which reconnects; the error itself needs no action, and
+    // an unhandled one would crash a Node client (the browser only logs it).
+    current.onerror = () => {};
     current.onclose = () => {
       if (socket !== current) return;
       socket = undefined;

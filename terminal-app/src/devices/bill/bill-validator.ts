@@ -4,24 +4,17 @@ import type {
   CurrencyCode,
   Denomination,
   DeviceDiagnostics,
-  DeviceEvent,
   DeviceStatus,
   SystemLimits,
 } from '@cashin/shared';
-import { denominationForCcTalkId } from '@cashin/shared';
 import { classifyBillStatus } from '../cctalk/bill-status.js';
-import type { CcTalkIdentity } from '../cctalk/cctalk-device.js';
-import { CcTalkDevice, describeReplyError } from '../cctalk/cctalk-device.js';
+import type { CcTalkAcceptorProfile } from '../cctalk/cctalk-acceptor.js';
+import { CcTalkAcceptor } from '../cctalk/cctalk-acceptor.js';
 import type { ChecksumMode } from '../cctalk/checksum.js';
-import { counterStep } from '../cctalk/event-counter.js';
-import { billRoute, ccTalkAddresses, ccTalkChannelsMax, ccTalkHeaders } from '../cctalk/headers.js';
+import { billRoute, ccTalkAddresses, ccTalkHeaders } from '../cctalk/headers.js';
 import type { BufferedEventPair, Parsed } from '../cctalk/parsers.js';
-import { parseBillId, parseBufferedEvents, parseEmpty, parseSelfCheck } from '../cctalk/parsers.js';
-import type { DeviceDriver } from '../common/driver.js';
-import { DeviceStartError } from '../common/driver.js';
-import { DeviceEventHub } from '../common/event-hub.js';
-import { FaultSet } from '../common/fault-set.js';
-import { PollLoop } from '../common/poll-loop.js';
+import { parseBillId, parseEmpty } from '../cctalk/parsers.js';
+import { DriverScaffold } from '../common/driver-scaffold.js';
 
 /** Asked for every bill held in escrow: true stacks it (the money is taken), false gives it back. */
 export type EscrowDecision = (bill: Denomination) => boolean | Promise<boolean>;
@@ -50,7 +43,15 @@ function parseRouteReply(data: Uint8Array): Parsed<number | null> {
   return { ok: false, error: { code: 'badLength', what: `route bill: ${data.length} bytes` } };
 }
 
-const selfCheckClearable = ['jam'] as const;
+const billValidatorProfile: CcTalkAcceptorProfile = {
+  kind: 'billValidator',
+  denominationKind: 'bill',
+  requestChannelId: ccTalkHeaders.requestBillId,
+  parseChannelId: parseBillId,
+  readBufferedEvents: ccTalkHeaders.readBufferedBillEvents,
+  selfCheckClearable: ['jam'],
+  masterInhibitFirstWhenClosing: false,
+};
 
 /**
  * A ccTalk bill validator (address 40, CRC-16 by default) with escrow.
@@ -60,22 +61,9 @@ const selfCheckClearable = ['jam'] as const;
  * A stacked bill becomes a `credit`; a returned one a `reject` with reason `returnedFromEscrow`.
  * Stacker full, removed, faulty and jams are faults; stacker inserted / OK clear them.
  */
-export class BillValidator implements DeviceDriver {
+export class BillValidator extends DriverScaffold {
   readonly kind = 'billValidator' as const;
-  readonly name: string;
-  private readonly device: CcTalkDevice;
-  private readonly hub: DeviceEventHub;
-  private readonly faults: FaultSet;
-  private readonly loop: PollLoop;
-  private readonly channels = new Map<number, Denomination>();
-  private identity: CcTalkIdentity = {};
-  private lastCounter: number | undefined;
-  private enabledMask = 0;
-  private acceptLimitMinor = 0;
-  private started = false;
-  private closed = false;
-  private silent = false;
-  private pollsSinceRecheck = 0;
+  private readonly acceptor: CcTalkAcceptor;
   /** The bill we last saw in escrow, so a "returned from escrow" can say what was returned. */
   private escrowed: Denomination | undefined;
   /** A route decision in progress; polling goes on meanwhile, so a slow decision never stalls events. */
@@ -85,183 +73,82 @@ export class BillValidator implements DeviceDriver {
   private readonly closing = new Promise<void>((resolve) => (this.signalClosing = resolve));
 
   constructor(private readonly options: BillValidatorOptions) {
-    this.name = options.name;
-    this.device = new CcTalkDevice({
-      stream: options.stream,
-      clock: options.clock,
-      limits: options.limits,
-      address: options.address ?? ccTalkAddresses.billValidator,
-      mode: options.checksum ?? 'crc16',
-    });
-    this.hub = new DeviceEventHub(options.name, options.limits.deviceEventQueueMax);
-    this.faults = new FaultSet(options.name, (event) => this.hub.emit(event));
-    this.loop = new PollLoop(
-      options.clock,
-      options.limits.ccTalkPollIntervalMs,
-      () => this.poll(),
-      (error) =>
-        queueMicrotask(() => {
-          throw error;
-        }),
+    super(options.name, options.limits);
+    this.acceptor = new CcTalkAcceptor(
+      {
+        ...options,
+        address: options.address ?? ccTalkAddresses.billValidator,
+        checksum: options.checksum ?? 'crc16',
+      },
+      billValidatorProfile,
+      {
+        emit: (event) => this.emit(event),
+        faults: this.faults,
+        handlePair: (pair, newest) => this.handlePair(pair, newest),
+        configure: () => this.useStackerAndEscrow(),
+        forgetHeld: () => {
+          this.escrowed = undefined;
+        },
+        settle: () => this.routing,
+      },
     );
   }
 
   get billTable(): ReadonlyMap<number, Denomination> {
-    return this.channels;
+    return this.acceptor.channels;
   }
 
-  subscribe(listener: (event: DeviceEvent) => void): () => void {
-    return this.hub.subscribe(listener);
-  }
-
-  events(signal?: AbortSignal): AsyncIterable<DeviceEvent> {
-    return this.hub.iterate(signal);
-  }
-
-  async start(): Promise<void> {
-    const poll = await this.device.raw(ccTalkHeaders.simplePoll);
-    if (!poll.ok) throw new DeviceStartError(this.name, `no answer to simple poll (${poll.failure})`);
-    this.identity = await this.device.identify();
-    this.channels.clear();
-    for (let channel = 1; channel <= ccTalkChannelsMax; channel += 1) {
-      const reply = await this.device.ask(ccTalkHeaders.requestBillId, [channel], parseBillId);
-      if (!reply.ok) continue;
-      const bill = denominationForCcTalkId(reply.value);
-      if (bill && bill.currency === this.options.currency && bill.kind === 'bill')
-        this.channels.set(channel, bill);
-    }
-    await this.device.ask(ccTalkHeaders.modifyBillOperatingMode, [operatingModeStackerAndEscrow], parseEmpty);
-    const baseline = await this.readEvents();
-    if (!baseline.ok) throw new DeviceStartError(this.name, baseline.what);
-    this.lastCounter = baseline.counter;
-    await this.applyInhibits();
-    this.started = true;
-    this.hub.emit({ device: this.name, type: 'connected' });
-    this.loop.start();
+  start(): Promise<void> {
+    return this.acceptor.start();
   }
 
   /** Enables exactly the bills worth at most `remainingMinor`; 0 refuses every bill. */
-  async setAcceptLimit(remainingMinor: number): Promise<boolean> {
-    this.acceptLimitMinor = remainingMinor;
-    let mask = 0;
-    for (const [channel, bill] of this.channels)
-      if (bill.valueMinor <= remainingMinor) mask |= 1 << (channel - 1);
-    this.enabledMask = mask;
-    return this.applyInhibits();
+  setAcceptLimit(remainingMinor: number): Promise<boolean> {
+    return this.acceptor.setAcceptLimit(remainingMinor);
   }
 
   inhibitAll(): Promise<boolean> {
-    return this.setAcceptLimit(0);
+    return this.acceptor.setAcceptLimit(0);
   }
 
   replaceStream(stream: Duplex): void {
-    this.device.replaceStream(stream);
+    this.acceptor.device.replaceStream(stream);
   }
 
-  status(): DeviceStatus {
-    const faults = this.faults.list();
-    const state = this.closed
-      ? 'disconnected'
-      : faults.length > 0
-        ? 'faulted'
-        : this.enabledMask === 0
-          ? 'disabled'
-          : 'ok';
-    return { device: this.name, kind: this.kind, state, faults };
+  override status(): DeviceStatus {
+    return this.statusNow(this.acceptor.refusing);
   }
 
-  async selfTest(): Promise<DeviceDiagnostics> {
-    const check = await this.device.ask(ccTalkHeaders.performSelfCheck, [], parseSelfCheck);
-    const echo = this.device.echoDetected;
-    return {
-      device: this.name,
-      kind: this.kind,
-      ...this.identity,
-      ...(check.ok ? { selfCheckFaultCode: check.value.faultCode } : {}),
-      channels: [...this.channels].map(([channel, d]) => ({
-        channel,
-        ccTalkId: d.ccTalkId,
-        valueMinor: d.valueMinor,
-      })),
-      ...(echo === undefined ? {} : { echoDetected: echo }),
-      ok: check.ok && check.value.faultCode === 0,
-      ...(check.ok ? {} : { detail: describeReplyError(check.error) }),
-    };
+  selfTest(): Promise<DeviceDiagnostics> {
+    return this.acceptor.selfTest();
   }
 
   async close(): Promise<void> {
     if (this.closed) return;
     this.signalClosing();
-    await this.loop.stop();
-    await this.routing;
-    if (this.started) await this.inhibitAll();
-    this.closed = true;
-    this.device.close();
-    this.hub.close();
+    // Lets a route in progress finish (a pending decision now returns the bill), then inhibits.
+    await this.acceptor.close();
+    this.finishClose();
   }
 
-  private async applyInhibits(): Promise<boolean> {
-    const mask = this.enabledMask;
-    const a = await this.device.ask(ccTalkHeaders.modifyInhibitStatus, [mask & 0xff, mask >> 8], parseEmpty);
-    const b = await this.device.ask(ccTalkHeaders.modifyMasterInhibit, [mask === 0 ? 0 : 1], parseEmpty);
-    // A validator that did not take its inhibits may accept what the deposit cannot: that is a fault.
-    if (!a.ok || !b.ok) this.faults.raise('protocolError', 'inhibit not acknowledged');
-    return a.ok && b.ok;
-  }
-
-  private async readEvents(): Promise<
-    { ok: true; counter: number; pairs: readonly BufferedEventPair[] } | { ok: false; what: string }
-  > {
-    const reply = await this.device.ask(ccTalkHeaders.readBufferedBillEvents, [], (d) =>
-      parseBufferedEvents(d, this.options.limits.ccTalkEventBufferSize),
+  private async useStackerAndEscrow(): Promise<void> {
+    await this.acceptor.device.ask(
+      ccTalkHeaders.modifyBillOperatingMode,
+      [operatingModeStackerAndEscrow],
+      parseEmpty,
     );
-    if (!reply.ok) return { ok: false, what: describeReplyError(reply.error) };
-    return { ok: true, counter: reply.value.counter, pairs: reply.value.pairs };
-  }
-
-  private async poll(): Promise<void> {
-    const reply = await this.readEvents();
-    if (!reply.ok) {
-      if (!this.silent) this.faults.raise('protocolError', reply.what);
-      this.silent = true;
-      return;
-    }
-    if (this.silent) {
-      this.silent = false;
-      this.faults.clear('protocolError');
-    }
-    const step = counterStep(this.lastCounter, reply.counter, this.options.limits.ccTalkEventBufferSize);
-    if (step.kind === 'reset') {
-      this.lastCounter = 0;
-      this.escrowed = undefined;
-      this.hub.emit({ device: this.name, type: 'reset' });
-      await this.device.ask(
-        ccTalkHeaders.modifyBillOperatingMode,
-        [operatingModeStackerAndEscrow],
-        parseEmpty,
-      );
-      await this.applyInhibits();
-    } else if (step.kind === 'events') {
-      this.lastCounter = reply.counter;
-      if (step.lost > 0) this.hub.emit({ device: this.name, type: 'lostEvents', count: step.lost });
-      for (let i = step.fresh - 1; i >= 0; i -= 1) {
-        const pair = reply.pairs[i];
-        if (pair) this.handlePair(pair, i === 0);
-      }
-    }
-    await this.recheckFaults();
   }
 
   private handlePair(pair: BufferedEventPair, newest: boolean): void {
     if (pair.a !== 0) {
-      const bill = this.channels.get(pair.a);
+      const bill = this.acceptor.channels.get(pair.a);
       if (!bill) {
-        this.hub.emit({ device: this.name, type: 'reject', reason: 'unknownDenomination', count: 1 });
+        this.emit({ device: this.name, type: 'reject', reason: 'unknownDenomination', count: 1 });
         return;
       }
       if (pair.b === 1) {
         this.escrowed = bill;
-        this.hub.emit({
+        this.emit({
           device: this.name,
           type: 'escrow',
           ccTalkId: bill.ccTalkId,
@@ -277,7 +164,7 @@ export class BillValidator implements DeviceDriver {
         return;
       }
       this.escrowed = undefined;
-      this.hub.emit({
+      this.emit({
         device: this.name,
         type: 'credit',
         kind: 'bill',
@@ -295,7 +182,7 @@ export class BillValidator implements DeviceDriver {
       case 'returnedFromEscrow': {
         const bill = this.escrowed;
         this.escrowed = undefined;
-        this.hub.emit({
+        this.emit({
           device: this.name,
           type: 'reject',
           reason: 'returnedFromEscrow',
@@ -305,14 +192,14 @@ export class BillValidator implements DeviceDriver {
         return;
       }
       case 'rejected':
-        this.hub.emit({ device: this.name, type: 'reject', reason: 'rejected', count: 1 });
+        this.emit({ device: this.name, type: 'reject', reason: 'rejected', count: 1 });
         return;
       case 'inhibited':
-        this.hub.emit({ device: this.name, type: 'reject', reason: 'inhibited', count: 1 });
+        this.emit({ device: this.name, type: 'reject', reason: 'inhibited', count: 1 });
         return;
       case 'fault':
         if (status.fault === 'fraudAttempt') {
-          this.hub.emit({
+          this.emit({
             device: this.name,
             type: 'fault',
             fault: 'fraudAttempt',
@@ -334,7 +221,8 @@ export class BillValidator implements DeviceDriver {
 
   /** A decision that fails gives the bill back: returning money is always safe, stacking it is not. */
   private decide(bill: Denomination): Promise<boolean> {
-    const decide = this.options.decideEscrow ?? ((b: Denomination) => b.valueMinor <= this.acceptLimitMinor);
+    const decide =
+      this.options.decideEscrow ?? ((b: Denomination) => b.valueMinor <= this.acceptor.acceptLimitMinor);
     try {
       return Promise.resolve(decide(bill)).catch(() => false);
     } catch {
@@ -345,29 +233,19 @@ export class BillValidator implements DeviceDriver {
   private async route(decision: Promise<boolean>): Promise<void> {
     const stack = await Promise.race([decision, this.closing.then(() => false)]);
     // Not retried: if the reply was lost the bill may already be stacked; the next 159 says what happened.
-    const reply = await this.device.ask(
+    const reply = await this.acceptor.device.ask(
       ccTalkHeaders.routeBill,
       [stack ? billRoute.stack : billRoute.returnBill],
       parseRouteReply,
       { retry: false },
     );
     if (reply.ok && reply.value !== null) {
-      this.hub.emit({
+      this.emit({
         device: this.name,
         type: 'fault',
         fault: 'protocolError',
         detail: `route refused (${reply.value})`,
       });
     }
-  }
-
-  private async recheckFaults(): Promise<void> {
-    if (!selfCheckClearable.some((fault) => this.faults.has(fault))) return;
-    this.pollsSinceRecheck += 1;
-    if (this.pollsSinceRecheck < this.options.limits.ccTalkFaultRecheckPolls) return;
-    this.pollsSinceRecheck = 0;
-    const check = await this.device.ask(ccTalkHeaders.performSelfCheck, [], parseSelfCheck);
-    if (check.ok && check.value.faultCode === 0)
-      for (const fault of selfCheckClearable) this.faults.clear(fault);
   }
 }

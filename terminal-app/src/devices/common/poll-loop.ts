@@ -52,3 +52,15 @@ export class PollLoop {
     );
   }
 }
+
+/**
+ * A poll loop that crashes loudly: a throw inside a poll is a bug in the driver, and a driver that stopped
+ * counting quietly would lose money, so the error is rethrown outside any promise chain.
+ */
+export function crashingPollLoop(clock: Clock, intervalMs: number, poll: () => Promise<void>): PollLoop {
+  return new PollLoop(clock, intervalMs, poll, (error) =>
+    queueMicrotask(() => {
+      throw error;
+    }),
+  );
+}

@@ -4,16 +4,14 @@ import type {
   CurrencyCode,
   Denomination,
   DeviceDiagnostics,
-  DeviceEvent,
   DeviceStatus,
   SystemLimits,
 } from '@cashin/shared';
 import { denominationForCcTalkId } from '@cashin/shared';
-import type { DeviceDriver } from '../common/driver.js';
 import { DeviceStartError } from '../common/driver.js';
-import { DeviceEventHub } from '../common/event-hub.js';
-import { FaultSet } from '../common/fault-set.js';
-import { PollLoop } from '../common/poll-loop.js';
+import { DriverScaffold } from '../common/driver-scaffold.js';
+import type { PollLoop } from '../common/poll-loop.js';
+import { crashingPollLoop } from '../common/poll-loop.js';
 import { CounterLink } from './counter-link.js';
 import { counterCommands, counterStatusBits, registerValue, registersMax } from './scan-coin-protocol.js';
 
@@ -36,45 +34,23 @@ const registerDeltaMax = 6_000;
  * baseline moves only once a delta has been reported. A register that went down means the counter was
  * reset: that is a `reset` event and the new values count from zero.
  */
-export class BulkCounter implements DeviceDriver {
+export class BulkCounter extends DriverScaffold {
   readonly kind = 'bulkCounter' as const;
-  readonly name: string;
   private readonly link: CounterLink;
-  private readonly hub: DeviceEventHub;
-  private readonly faults: FaultSet;
   private readonly loop: PollLoop;
   private readonly registers = new Map<number, Denomination>();
   private readonly last = new Map<number, number>();
   private lastRejects = 0;
   private statusByte = 0;
-  private closed = false;
 
   constructor(private readonly options: BulkCounterOptions) {
-    this.name = options.name;
+    super(options.name, options.limits);
     this.link = new CounterLink(options.stream, options.clock, options.limits.bulkCounterReplyTimeoutMs);
-    this.hub = new DeviceEventHub(options.name, options.limits.deviceEventQueueMax);
-    this.faults = new FaultSet(options.name, (event) => this.hub.emit(event));
-    this.loop = new PollLoop(
-      options.clock,
-      options.limits.bulkCounterPollIntervalMs,
-      () => this.poll(),
-      (error) =>
-        queueMicrotask(() => {
-          throw error;
-        }),
-    );
+    this.loop = crashingPollLoop(options.clock, options.limits.bulkCounterPollIntervalMs, () => this.poll());
   }
 
   get registerTable(): ReadonlyMap<number, Denomination> {
     return this.registers;
-  }
-
-  subscribe(listener: (event: DeviceEvent) => void): () => void {
-    return this.hub.subscribe(listener);
-  }
-
-  events(signal?: AbortSignal): AsyncIterable<DeviceEvent> {
-    return this.hub.iterate(signal);
   }
 
   async start(): Promise<void> {
@@ -93,7 +69,7 @@ export class BulkCounter implements DeviceDriver {
     if (!baseline) throw new DeviceStartError(this.name, 'registers unreadable');
     for (const [register, value] of baseline.values) this.last.set(register, value);
     this.lastRejects = baseline.rejects;
-    this.hub.emit({ device: this.name, type: 'connected' });
+    this.emit({ device: this.name, type: 'connected' });
     this.loop.start();
   }
 
@@ -101,8 +77,7 @@ export class BulkCounter implements DeviceDriver {
     this.link.replaceStream(stream);
   }
 
-  status(): DeviceStatus {
-    const faults = this.faults.list();
+  override status(): DeviceStatus {
     const s = this.statusByte;
     const detail = [
       s & counterStatusBits.counting ? 'counting' : 'idle',
@@ -111,13 +86,7 @@ export class BulkCounter implements DeviceDriver {
     ]
       .filter(Boolean)
       .join(', ');
-    return {
-      device: this.name,
-      kind: this.kind,
-      state: this.closed ? 'disconnected' : faults.length > 0 ? 'faulted' : 'ok',
-      faults,
-      detail,
-    };
+    return this.statusNow(false, detail);
   }
 
   async selfTest(): Promise<DeviceDiagnostics> {
@@ -138,9 +107,8 @@ export class BulkCounter implements DeviceDriver {
   async close(): Promise<void> {
     if (this.closed) return;
     await this.loop.stop();
-    this.closed = true;
     this.link.close();
-    this.hub.close();
+    this.finishClose();
   }
 
   private async readAll(): Promise<{ values: Map<number, number>; rejects: number } | undefined> {
@@ -176,7 +144,7 @@ export class BulkCounter implements DeviceDriver {
       [...read.values].some(([register, value]) => value < (this.last.get(register) ?? 0)) ||
       read.rejects < this.lastRejects;
     if (wentDown) {
-      this.hub.emit({ device: this.name, type: 'reset' });
+      this.emit({ device: this.name, type: 'reset' });
       for (const register of this.last.keys()) this.last.set(register, 0);
       this.lastRejects = 0;
     }
@@ -187,7 +155,7 @@ export class BulkCounter implements DeviceDriver {
       if (delta > registerDeltaMax) {
         // Not a count a machine can make in one read interval: a corrupted register. Keep the baseline
         // and say so, rather than credit a fortune.
-        this.hub.emit({
+        this.emit({
           device: this.name,
           type: 'fault',
           fault: 'protocolError',
@@ -196,7 +164,7 @@ export class BulkCounter implements DeviceDriver {
         continue;
       }
       this.last.set(register, value);
-      this.hub.emit({
+      this.emit({
         device: this.name,
         type: 'credit',
         kind: 'coin',
@@ -209,7 +177,7 @@ export class BulkCounter implements DeviceDriver {
     const rejected = read.rejects - this.lastRejects;
     if (rejected > 0) {
       this.lastRejects = read.rejects;
-      this.hub.emit({ device: this.name, type: 'reject', reason: 'rejected', count: rejected });
+      this.emit({ device: this.name, type: 'reject', reason: 'rejected', count: rejected });
     }
   }
 }

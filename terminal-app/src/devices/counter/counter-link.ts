@@ -1,5 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Clock, TimerHandle } from '@cashin/shared';
+import { DriverStream } from '../common/driver-stream.js';
 import type { CounterCommand, CounterReply } from './scan-coin-protocol.js';
 import { checkReply, encodeCommand, replyBytes } from './scan-coin-protocol.js';
 
@@ -14,27 +15,24 @@ export class CounterLink {
   private expected: { bytes: number; got: number[]; done: (result: CounterResult) => void } | undefined;
   private timer: TimerHandle | undefined;
   private queue: Promise<unknown> = Promise.resolve();
-  private stream: Duplex;
+  private readonly line: DriverStream<Buffer>;
   droppedBytes = 0;
-  private readonly onData = (chunk: Buffer): void => this.handle(chunk);
 
   constructor(
     stream: Duplex,
     private readonly clock: Clock,
     private readonly replyTimeoutMs: number,
   ) {
-    this.stream = stream;
-    stream.on('data', this.onData);
+    this.line = new DriverStream(stream, (chunk: Buffer) => this.handle(chunk));
+    this.line.listen();
   }
 
   replaceStream(stream: Duplex): void {
-    this.stream.off('data', this.onData);
-    this.stream = stream;
-    stream.on('data', this.onData);
+    this.line.replaceStream(stream);
   }
 
   close(): void {
-    this.stream.off('data', this.onData);
+    this.line.stop();
   }
 
   request(command: CounterCommand, arg?: number): Promise<CounterResult> {
@@ -52,7 +50,7 @@ export class CounterLink {
           const got = this.expected?.got ?? [];
           finish(got.length === 0 ? { ok: false, why: 'timeout' } : checkReply(Uint8Array.from(got), bytes));
         }, this.replyTimeoutMs);
-        this.stream.write(Buffer.from(encodeCommand(command, arg)));
+        this.line.write(Buffer.from(encodeCommand(command, arg)));
       });
     const next = this.queue.then(run);
     this.queue = next.catch(() => undefined);

@@ -1,17 +1,9 @@
 import type { Duplex } from 'node:stream';
-import type {
-  Clock,
-  DeviceDiagnostics,
-  DeviceEvent,
-  DeviceStatus,
-  PrintJob,
-  SystemLimits,
-  TimerHandle,
-} from '@cashin/shared';
-import type { DeviceDriver } from '../common/driver.js';
-import { DeviceEventHub } from '../common/event-hub.js';
-import { FaultSet } from '../common/fault-set.js';
-import { PollLoop } from '../common/poll-loop.js';
+import type { Clock, DeviceDiagnostics, PrintJob, SystemLimits, TimerHandle } from '@cashin/shared';
+import { DriverScaffold } from '../common/driver-scaffold.js';
+import { DriverStream } from '../common/driver-stream.js';
+import type { PollLoop } from '../common/poll-loop.js';
+import { crashingPollLoop } from '../common/poll-loop.js';
 import { encodeJob, receiptColumnsDefault } from './encode-job.js';
 import type { PrinterCondition } from './escpos-status.js';
 import {
@@ -45,55 +37,30 @@ interface PendingStatus {
  * (DLE EOT real-time status), then sends the job; a printer that cannot print says why as a value, and
  * the same condition is raised as a `paperOut` / `coverOpen` fault, found also by an idle status poll.
  */
-export class ReceiptPrinter implements DeviceDriver {
+export class ReceiptPrinter extends DriverScaffold {
   readonly kind = 'printer' as const;
-  readonly name: string;
-  private readonly hub: DeviceEventHub;
-  private readonly faults: FaultSet;
   private readonly loop: PollLoop;
   private readonly pending: PendingStatus[] = [];
-  private stream: Duplex;
-  private closed = false;
+  private readonly line: DriverStream<Buffer>;
   private queue: Promise<unknown> = Promise.resolve();
-  private readonly onData = (chunk: Buffer): void => this.handleBytes(chunk);
 
   constructor(private readonly options: ReceiptPrinterOptions) {
-    this.name = options.name;
-    this.stream = options.stream;
-    this.stream.on('data', this.onData);
-    this.hub = new DeviceEventHub(options.name, options.limits.deviceEventQueueMax);
-    this.faults = new FaultSet(options.name, (event) => this.hub.emit(event));
-    this.loop = new PollLoop(
-      options.clock,
-      options.limits.printerStatusPollIntervalMs,
-      async () => {
-        await this.condition();
-      },
-      (error) =>
-        queueMicrotask(() => {
-          throw error;
-        }),
-    );
-  }
-
-  subscribe(listener: (event: DeviceEvent) => void): () => void {
-    return this.hub.subscribe(listener);
-  }
-
-  events(signal?: AbortSignal): AsyncIterable<DeviceEvent> {
-    return this.hub.iterate(signal);
+    super(options.name, options.limits);
+    this.line = new DriverStream(options.stream, (chunk: Buffer) => this.handleBytes(chunk));
+    this.line.listen();
+    this.loop = crashingPollLoop(options.clock, options.limits.printerStatusPollIntervalMs, async () => {
+      await this.condition();
+    });
   }
 
   async start(): Promise<void> {
     await this.condition();
-    this.hub.emit({ device: this.name, type: 'connected' });
+    this.emit({ device: this.name, type: 'connected' });
     this.loop.start();
   }
 
   replaceStream(stream: Duplex): void {
-    this.stream.off('data', this.onData);
-    this.stream = stream;
-    stream.on('data', this.onData);
+    this.line.replaceStream(stream);
   }
 
   /** Paper and cover as the printer reports them now; undefined if it did not answer. */
@@ -128,21 +95,11 @@ export class ReceiptPrinter implements DeviceDriver {
     return this.serial(
       () =>
         new Promise<PrintResult>((resolve, reject) => {
-          this.stream.write(Buffer.from(bytes), (error) =>
+          this.line.write(Buffer.from(bytes), (error) =>
             error ? reject(error) : resolve({ ok: true, bytes: bytes.length }),
           );
         }),
     );
-  }
-
-  status(): DeviceStatus {
-    const faults = this.faults.list();
-    return {
-      device: this.name,
-      kind: this.kind,
-      state: this.closed ? 'disconnected' : faults.length > 0 ? 'faulted' : 'ok',
-      faults,
-    };
   }
 
   async selfTest(): Promise<DeviceDiagnostics> {
@@ -166,9 +123,8 @@ export class ReceiptPrinter implements DeviceDriver {
     if (this.closed) return;
     await this.loop.stop();
     await this.queue;
-    this.closed = true;
-    this.stream.off('data', this.onData);
-    this.hub.close();
+    this.line.stop();
+    this.finishClose();
   }
 
   /** One conversation with the printer at a time: status replies are matched by order. */
@@ -186,7 +142,7 @@ export class ReceiptPrinter implements DeviceDriver {
         resolve(undefined);
       }, this.options.limits.printerStatusTimeoutMs);
       this.pending.push({ resolve, timer });
-      this.stream.write(Buffer.from([...dleEot, n]));
+      this.line.write(Buffer.from([...dleEot, n]));
     });
   }
 

@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
-import type { DeviceDiagnostics, DeviceEvent, DeviceStatus, SystemLimits } from '@cashin/shared';
-import type { DeviceDriver } from '../common/driver.js';
-import { DeviceEventHub } from '../common/event-hub.js';
+import type { DeviceDiagnostics, SystemLimits } from '@cashin/shared';
+import { DriverScaffold } from '../common/driver-scaffold.js';
+import { DriverStream } from '../common/driver-stream.js';
 import { HidPosAssembler } from './hid-pos-report.js';
 import { scanEvent } from './scan-events.js';
 
@@ -16,61 +16,35 @@ export interface HidPosScannerOptions {
 export const honeywellHidPosModeFeatureReport = [0xfe, 0x01] as const;
 
 /** A HID POS scanner: joins multi-report scans and yields one `scan` event per code. */
-export class HidPosScanner implements DeviceDriver {
+export class HidPosScanner extends DriverScaffold {
   readonly kind = 'scanner' as const;
-  readonly name: string;
-  private readonly hub: DeviceEventHub;
   private readonly assembler: HidPosAssembler;
-  private stream: Duplex;
-  private closed = false;
   ignoredReports = 0;
-  private readonly onReport = (report: Uint8Array): void => this.handle(report);
+  private readonly input: DriverStream<Uint8Array>;
 
   constructor(private readonly options: HidPosScannerOptions) {
-    this.name = options.name;
-    this.stream = options.stream;
-    this.hub = new DeviceEventHub(options.name, options.limits.deviceEventQueueMax);
+    super(options.name, options.limits);
+    this.input = new DriverStream(options.stream, (chunk: Uint8Array) => this.handle(chunk));
     this.assembler = new HidPosAssembler(options.limits.hidPosReportsPerScanMax);
   }
 
   start(): Promise<void> {
-    this.stream.on('data', this.onReport);
-    this.hub.emit({ device: this.name, type: 'connected' });
+    this.input.listen();
+    this.emit({ device: this.name, type: 'connected' });
     return Promise.resolve();
   }
 
   replaceStream(stream: Duplex): void {
-    this.stream.off('data', this.onReport);
-    this.stream = stream;
-    stream.on('data', this.onReport);
-  }
-
-  subscribe(listener: (event: DeviceEvent) => void): () => void {
-    return this.hub.subscribe(listener);
-  }
-
-  events(signal?: AbortSignal): AsyncIterable<DeviceEvent> {
-    return this.hub.iterate(signal);
-  }
-
-  status(): DeviceStatus {
-    return { device: this.name, kind: this.kind, state: this.closed ? 'disconnected' : 'ok', faults: [] };
+    this.input.replaceStream(stream);
   }
 
   selfTest(): Promise<DeviceDiagnostics> {
-    return Promise.resolve({
-      device: this.name,
-      kind: this.kind,
-      channels: [],
-      ok: !this.closed,
-      detail: `${this.ignoredReports} reports ignored`,
-    });
+    return this.passiveSelfTest(`${this.ignoredReports} reports ignored`);
   }
 
   close(): Promise<void> {
-    this.closed = true;
-    this.stream.off('data', this.onReport);
-    this.hub.close();
+    this.input.stop();
+    this.finishClose();
     return Promise.resolve();
   }
 
@@ -79,6 +53,6 @@ export class HidPosScanner implements DeviceDriver {
     if (result.kind === 'ignored') this.ignoredReports += 1;
     if (result.kind !== 'scan') return;
     const event = scanEvent(this.name, result.raw, this.options.limits.scanTextCharsMax);
-    if (event) this.hub.emit(event);
+    if (event) this.emit(event);
   }
 }

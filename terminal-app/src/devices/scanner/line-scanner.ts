@@ -1,7 +1,7 @@
 import type { Duplex } from 'node:stream';
-import type { DeviceDiagnostics, DeviceEvent, DeviceStatus, SystemLimits } from '@cashin/shared';
-import type { DeviceDriver } from '../common/driver.js';
-import { DeviceEventHub } from '../common/event-hub.js';
+import type { DeviceDiagnostics, SystemLimits } from '@cashin/shared';
+import { DriverScaffold } from '../common/driver-scaffold.js';
+import { DriverStream } from '../common/driver-stream.js';
 import { scanEvent } from './scan-events.js';
 
 export interface LineScannerOptions {
@@ -15,62 +15,36 @@ export interface LineScannerOptions {
  * LF or both, with an AIM prefix when the scanner is set to send one. A line longer than
  * `scanTextCharsMax` is noise and is dropped whole, never cut into a wrong code.
  */
-export class LineScanner implements DeviceDriver {
+export class LineScanner extends DriverScaffold {
   readonly kind = 'scanner' as const;
-  readonly name: string;
-  private readonly hub: DeviceEventHub;
-  private stream: Duplex;
   private line = '';
   private overlong = false;
-  private closed = false;
   droppedLines = 0;
-  private readonly onData = (chunk: Buffer): void => this.handle(chunk);
+  private readonly input: DriverStream<Buffer>;
 
   constructor(private readonly options: LineScannerOptions) {
-    this.name = options.name;
-    this.hub = new DeviceEventHub(options.name, options.limits.deviceEventQueueMax);
-    this.stream = options.stream;
+    super(options.name, options.limits);
+    this.input = new DriverStream(options.stream, (chunk: Buffer) => this.handle(chunk));
   }
 
   start(): Promise<void> {
-    this.stream.on('data', this.onData);
-    this.hub.emit({ device: this.name, type: 'connected' });
+    this.input.listen();
+    this.emit({ device: this.name, type: 'connected' });
     return Promise.resolve();
   }
 
   replaceStream(stream: Duplex): void {
-    this.stream.off('data', this.onData);
-    this.stream = stream;
     this.line = '';
-    stream.on('data', this.onData);
-  }
-
-  subscribe(listener: (event: DeviceEvent) => void): () => void {
-    return this.hub.subscribe(listener);
-  }
-
-  events(signal?: AbortSignal): AsyncIterable<DeviceEvent> {
-    return this.hub.iterate(signal);
-  }
-
-  status(): DeviceStatus {
-    return { device: this.name, kind: this.kind, state: this.closed ? 'disconnected' : 'ok', faults: [] };
+    this.input.replaceStream(stream);
   }
 
   selfTest(): Promise<DeviceDiagnostics> {
-    return Promise.resolve({
-      device: this.name,
-      kind: this.kind,
-      channels: [],
-      ok: !this.closed,
-      detail: `${this.droppedLines} over-long lines dropped`,
-    });
+    return this.passiveSelfTest(`${this.droppedLines} over-long lines dropped`);
   }
 
   close(): Promise<void> {
-    this.closed = true;
-    this.stream.off('data', this.onData);
-    this.hub.close();
+    this.input.stop();
+    this.finishClose();
     return Promise.resolve();
   }
 
@@ -80,7 +54,7 @@ export class LineScanner implements DeviceDriver {
         if (this.overlong) this.droppedLines += 1;
         else if (this.line.length > 0) {
           const event = scanEvent(this.name, this.line, this.options.limits.scanTextCharsMax);
-          if (event) this.hub.emit(event);
+          if (event) this.emit(event);
         }
         this.line = '';
         this.overlong = false;

@@ -1,0 +1,317 @@
+import type { Language } from '@cashin/shared';
+import {
+  CashAccountResponseSchema,
+  DepositCodeResponseSchema,
+  DepositReceiptSchema,
+  ReversalResponseSchema,
+  SlipListResponseSchema,
+  errorMessage,
+  formatCode,
+  formatMoney,
+  generateCode,
+  translator,
+  uuidv7,
+} from '@cashin/shared';
+import type { CurrencyCode } from '@cashin/shared';
+import { launchChromium, screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { walletMessages } from '../../web/wallet/messages.js';
+import { nextPhone } from '../test-support/test-app.js';
+import type { WebTestServer } from './web-test-server.js';
+import { decodeBarcode, startWebTestServer } from './web-test-server.js';
+
+// The shopper's wallet in Debian's Chromium, against the real server on a temp SQLite file, the app built by
+// Vite in beforeAll. Money reaches the wallet only through the server's own deposit and reversal routes.
+let server: WebTestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  server = await startWebTestServer();
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+const phone = { width: 360, height: 740 };
+const desktop = { width: 1280, height: 900 };
+
+async function expectAccessible(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: screenshotPath('web', name), fullPage: true });
+  expect(await seriousAxeViolations(page), name).toEqual([]);
+  // Nothing wider than the screen: at 360 px a sideways scroll hides half of every line.
+  expect(
+    await page.evaluate<boolean>(
+      'document.documentElement.scrollWidth > document.documentElement.clientWidth',
+    ),
+    name,
+  ).toBe(false);
+}
+
+/** The current screen's heading, once the app has put it up and focused it. */
+async function expectHeading(page: Page, text: string): Promise<void> {
+  await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(text);
+  // The app moves focus to the new heading after it paints; acting before that would race the move.
+  await expect
+    .poll(() => page.evaluate<string | undefined>('document.activeElement?.tagName'), { timeout: 10_000 })
+    .toBe('H1');
+}
+
+async function tokenOf(page: Page): Promise<string> {
+  const stored = await page.evaluate<string | null>("localStorage.getItem('cashin.wallet.session')");
+  return (JSON.parse(stored ?? '{}') as { token: string }).token;
+}
+
+async function depositCodeOf(page: Page): Promise<string> {
+  const response = await fetch(`${server.url}/v1/me/deposit-code`, {
+    headers: { authorization: `Bearer ${await tokenOf(page)}` },
+  });
+  return DepositCodeResponseSchema.parse(await response.json()).code;
+}
+
+/** Screenshots one barcode image as the screen shows it and decodes it with zbarimg. */
+async function decodeOnScreen(page: Page, testId: string): Promise<string> {
+  const image = page.getByTestId(testId);
+  await expect
+    .poll(() =>
+      image.evaluate((node) => {
+        const img = node as unknown as { complete: boolean; naturalWidth: number };
+        return img.complete && img.naturalWidth > 0;
+      }),
+    )
+    .toBe(true);
+  return decodeBarcode(await image.screenshot());
+}
+
+async function credit(code: string, amountMinor: number, currency: CurrencyCode, cashAlreadyTaken = false) {
+  const drawer = await server.ops(
+    'POST',
+    '/v1/ops/cash-accounts',
+    { kind: 'storeDrawer', ownerRef: `web-test-${currency}`, currency },
+    CashAccountResponseSchema,
+  );
+  return server.ops(
+    'POST',
+    '/v1/deposits',
+    { id: uuidv7(), code, amountMinor, currency, sourceAccountId: drawer.accountId, cashAlreadyTaken },
+    DepositReceiptSchema,
+  );
+}
+
+/**
+ * The whole wallet, one language at one size: sign up, sign in with the texted code, the empty wallet, the
+ * barcode (decoded), a credit and a reversal seen without a reload, a claim code redeemed, a rotation, and
+ * the printed card (decoded).
+ */
+async function walletJourney(language: Language, size: 'phone' | 'desktop'): Promise<void> {
+  const t = translator(walletMessages, language);
+  const currency: CurrencyCode = language === 'es' ? 'MXN' : 'USD';
+  const locale = language === 'es' ? 'es-MX' : 'en-US';
+  const money = (minor: number): string => formatMoney(minor, currency, locale);
+  const shot = (name: string): string => `wallet-${language}-${size}-${name}`;
+  const context = await browser.newContext({
+    viewport: size === 'phone' ? phone : desktop,
+    locale: language === 'es' ? 'es-MX' : 'en-US',
+    // A 360 px phone has a 2x screen or better; the desktop is a plain 1x monitor.
+    deviceScaleFactor: size === 'phone' ? 2 : 1,
+  });
+  const page = await context.newPage();
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  try {
+    await page.goto(`${server.url}/wallet/`);
+    await expectHeading(page, t('welcome.title'));
+    expect(await page.evaluate<string>('document.documentElement.lang')).toBe(language);
+    await expectAccessible(page, shot('01-welcome'));
+
+    await page.getByRole('button', { name: t('welcome.signUp') }).click();
+    await expectHeading(page, t('signUp.title'));
+    expect(new URL(page.url()).pathname).toBe('/wallet/sign-up');
+    // A number without its country code is caught before anything is sent.
+    await page.getByLabel(t('signUp.phone')).fill('5551234');
+    await page.getByRole('button', { name: t('signUp.submit') }).click();
+    await expect
+      .poll(() => page.locator('#phone-status').textContent())
+      .toBe(errorMessage('PHONE_INVALID', language));
+    await expectAccessible(page, shot('02-sign-up-invalid-phone'));
+    const phoneNumber = nextPhone();
+    await page.getByLabel(t('signUp.phone')).fill(phoneNumber.replace(/^(\+1)(\d{3})/, '$1 $2 '));
+    await page.getByLabel(t('signUp.name')).fill('Maria Gonzalez');
+    expect(await page.getByLabel(t('signUp.currency')).inputValue()).toBe(currency);
+    await page.getByRole('button', { name: t('signUp.submit') }).click();
+
+    await expectHeading(page, t('verify.title'));
+    // A wrong code is refused with the catalogue's words for OTP_INVALID.
+    const otp = await server.otpFor(phoneNumber);
+    const wrongOtp = otp.replace(/^\d/, (digit) => String((Number(digit) + 1) % 10));
+    await page.getByLabel(t('verify.code')).fill(wrongOtp);
+    await page.getByRole('button', { name: t('verify.submit'), exact: true }).click();
+    await expect
+      .poll(() => page.getByRole('alert').textContent())
+      .toBe(errorMessage('OTP_INVALID', language));
+    await expectAccessible(page, shot('03-verify-wrong-code'));
+    await page.getByLabel(t('verify.code')).fill(otp);
+    await page.getByRole('button', { name: t('verify.submit'), exact: true }).click();
+
+    await expectHeading(page, t('home.title'));
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe(money(0));
+    expect(await page.getByText(t('home.historyEmpty')).count()).toBe(1);
+    await expectAccessible(page, shot('04-home-empty'));
+
+    await page.getByRole('button', { name: t('home.showCode') }).click();
+    await expectHeading(page, t('code.title'));
+    const code = await depositCodeOf(page);
+    await expect
+      .poll(() => page.getByTestId('code-digits').textContent())
+      .toBe(formatCode(code as never, ''));
+    expect(await decodeOnScreen(page, 'barcode-code128')).toBe(code);
+    expect(await decodeOnScreen(page, 'barcode-qr')).toBe(code);
+    // Help for a clerk who has never taken a cash-in code, one tap away on the same screen.
+    await page.getByText(t('code.clerkHelp')).click();
+    expect(await page.getByText(t('code.clerkSteps')).isVisible()).toBe(true);
+    await expectAccessible(page, shot('05-barcode'));
+
+    // A clerk credits the code while the barcode is on screen: the open page shows it without a reload.
+    const amountMinor = currency === 'MXN' ? 20_000 : 2_000;
+    const receipt = await credit(code, amountMinor, currency);
+    expect(receipt.status).toBe('credited');
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('status')
+            .filter({ hasText: money(amountMinor) })
+            .count(),
+        { timeout: 15_000 },
+      )
+      .toBe(1);
+    expect(await page.getByRole('status').first().textContent()).toBe(
+      t('home.credited', { amount: money(amountMinor) }),
+    );
+    await expectAccessible(page, shot('06-barcode-credited'));
+
+    // Ops reverses it: the wallet says so, again without a reload.
+    await server.ops(
+      'POST',
+      '/v1/reversals',
+      { id: uuidv7(), depositId: receipt.depositId, reason: 'Clerk keyed the wrong amount' },
+      ReversalResponseSchema,
+    );
+    await expect
+      .poll(() => page.getByRole('status').first().textContent(), { timeout: 15_000 })
+      .toBe(t('home.reversed', { amount: money(amountMinor) }));
+
+    await page.getByRole('button', { name: t('code.back') }).click();
+    await expectHeading(page, t('home.title'));
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe(money(0));
+    const entries = page.locator('.history .entry');
+    await expect.poll(() => entries.count()).toBe(2);
+    expect(await entries.locator('.status').allTextContents()).toEqual([
+      t('status.reversed'),
+      t('status.reversed'),
+    ]);
+    await expectAccessible(page, shot('07-home-history'));
+
+    // Cash already taken for a code nobody holds goes to suspense with a claim code (as a kiosk deposit
+    // synced late does); the shopper adds it to the wallet.
+    const suspense = await credit(generateCode('deposit'), amountMinor, currency, true);
+    expect(suspense.status).toBe('suspense');
+    const claimCode = suspense.claimCode ?? '';
+    await page.getByRole('button', { name: t('home.claim') }).click();
+    await expectHeading(page, t('claim.title'));
+    const claimField = page.getByLabel(t('claim.code'));
+    const wrongLast = String((Number(claimCode.at(-1)) + 1) % 10);
+    await claimField.fill(claimCode.slice(0, -1) + wrongLast);
+    await expect.poll(() => page.locator('#claim-code-status').textContent()).toBe(t('claim.invalid'));
+    expect(await page.getByRole('button', { name: t('claim.submit') }).isDisabled()).toBe(true);
+    await expectAccessible(page, shot('08-claim-wrong-digit'));
+    await claimField.fill(claimCode);
+    await expect.poll(() => page.locator('#claim-code-status').textContent()).toBe(t('claim.complete'));
+    await page.getByRole('button', { name: t('claim.submit') }).click();
+    await expectHeading(page, t('home.title'));
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe(money(amountMinor));
+    expect(await page.getByRole('status').first().textContent()).toBe(
+      t('claim.done', { amount: money(amountMinor) }),
+    );
+    await expectAccessible(page, shot('09-home-claimed'));
+
+    // A payment slip: a one-use barcode for an exact amount, listed as open, decodable from the screen.
+    await page.getByRole('button', { name: t('home.slips') }).click();
+    await expectHeading(page, t('slips.title'));
+    await expect.poll(() => page.getByText(t('slips.none')).count()).toBe(1);
+    await page.getByLabel(t('slips.amount', { currency })).fill('15');
+    await page.getByLabel(t('slips.validity')).selectOption({ label: t('slips.day') });
+    await page.getByRole('button', { name: t('slips.create') }).click();
+    await expect.poll(() => page.locator('.history .entry').count()).toBe(1);
+    const slips = SlipListResponseSchema.parse(
+      await (
+        await fetch(`${server.url}/v1/me/slips`, {
+          headers: { authorization: `Bearer ${await tokenOf(page)}` },
+        })
+      ).json(),
+    ).slips;
+    expect(slips.map((slip) => [slip.amountMinor, slip.status])).toEqual([[1_500, 'open']]);
+    expect(await page.locator('.history .status').textContent()).toBe(t('slips.status.open'));
+    expect(await decodeOnScreen(page, 'slip-barcode')).toBe(slips[0]?.code);
+    await expectAccessible(page, shot('10-slip'));
+    await page.getByRole('button', { name: t('code.back') }).click();
+    await expectHeading(page, t('home.title'));
+
+    // Rotation: a new code, shown and decodable; the old one is no longer the wallet's.
+    await page.getByRole('button', { name: t('home.showCode') }).click();
+    await expectHeading(page, t('code.title'));
+    await page.getByRole('button', { name: t('code.rotate') }).click();
+    await expectAccessible(page, shot('11-rotate-confirm'));
+    await page.getByRole('button', { name: t('code.rotateConfirm') }).click();
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe(t('code.rotated'));
+    const rotated = await depositCodeOf(page);
+    expect(rotated).not.toBe(code);
+    await expect
+      .poll(() => page.getByTestId('code-digits').textContent())
+      .toBe(formatCode(rotated as never, ''));
+    expect(await decodeOnScreen(page, 'barcode-code128')).toBe(rotated);
+
+    // The printed card: only the card shows, at wallet-card size, and its barcode decodes.
+    await page.emulateMedia({ media: 'print' });
+    const card = page.locator('.print-card');
+    await expect.poll(() => card.isVisible()).toBe(true);
+    const box = await card.boundingBox();
+    // 85.6 mm x 54 mm at 96 px per inch.
+    expect(Math.round(box?.width ?? 0)).toBe(Math.round((85.6 / 25.4) * 96));
+    expect(Math.round(box?.height ?? 0)).toBe(Math.round((54 / 25.4) * 96));
+    expect(await page.locator('.screen-heading').isVisible()).toBe(false);
+    await page.screenshot({ path: screenshotPath('web', shot('12-print-card')) });
+    expect(decodeBarcode(await card.locator('img').screenshot())).toBe(rotated);
+    await page.emulateMedia({ media: 'screen' });
+
+    // A reload keeps the shopper signed in on the same screen (the server's SPA fallback answers the path).
+    await page.reload();
+    await expectHeading(page, t('code.title'));
+    await page.getByRole('button', { name: t('code.back') }).click();
+    await page.getByRole('button', { name: t('home.signOut') }).click();
+    await expectHeading(page, t('welcome.title'));
+    expect(await page.evaluate<string | null>("localStorage.getItem('cashin.wallet.session')")).toBeNull();
+  } catch (error) {
+    // The state the page was in when it failed, for whoever reads the test output.
+    await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });
+    throw new Error(`${String(error)}; page errors: ${pageErrors.join(' | ')}`, { cause: error });
+  } finally {
+    await context.close();
+  }
+}
+
+describe('the shopper wallet', () => {
+  it('works end to end in English on a 360 px phone', async () => {
+    await walletJourney('en', 'phone');
+  }, 90_000);
+
+  it('works end to end in Spanish at desktop size', async () => {
+    await walletJourney('es', 'desktop');
+  }, 90_000);
+});

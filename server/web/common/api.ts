@@ -1,0 +1,68 @@
+import type { ErrorCode } from '@cashin/shared';
+import { ErrorBodySchema } from '@cashin/shared';
+import type { z } from 'zod';
+
+/**
+ * The one way the web apps talk to the server. Every answer is parsed with the shared zod schema of its
+ * route; every failure becomes a catalogue code the screens show in plain words. Nothing here throws for an
+ * expected failure: a lost network, a refusal and a malformed answer are all values.
+ */
+export type ApiResult<T> =
+  { ok: true; value: T } | { ok: false; code: ErrorCode; details: Readonly<Record<string, unknown>> };
+
+export interface ApiRequest {
+  readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  readonly body?: unknown;
+  readonly token?: string | null;
+  /** Gives up on a silent server: a phone on a weak signal should see "try again", not spin forever. */
+  readonly timeoutMs?: number;
+}
+
+/** The longest any call waits for the server before it counts as unreachable. */
+export const requestTimeoutMsMax = 20_000;
+
+export async function callApi<Schema extends z.ZodType>(
+  path: string,
+  schema: Schema,
+  request: ApiRequest = {},
+): Promise<ApiResult<z.output<Schema>>> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (request.body !== undefined) headers['content-type'] = 'application/json';
+  if (request.token) headers['authorization'] = `Bearer ${request.token}`;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: request.method ?? (request.body === undefined ? 'GET' : 'POST'),
+      headers,
+      body: request.body === undefined ? null : JSON.stringify(request.body),
+      credentials: 'omit',
+      cache: 'no-store',
+      signal: AbortSignal.timeout(Math.min(request.timeoutMs ?? requestTimeoutMsMax, requestTimeoutMsMax)),
+    });
+  } catch {
+    return { ok: false, code: 'SERVER_UNREACHABLE', details: {} };
+  }
+  let json: unknown = undefined;
+  if (response.status !== 204) {
+    try {
+      json = await response.json();
+    } catch {
+      return { ok: false, code: response.ok ? 'INTERNAL' : 'SERVICE_UNAVAILABLE', details: {} };
+    }
+  }
+  if (!response.ok) {
+    const error = ErrorBodySchema.safeParse(json);
+    if (error.success)
+      return { ok: false, code: error.data.error.code, details: error.data.error.details ?? {} };
+    return { ok: false, code: response.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL', details: {} };
+  }
+  const parsed = schema.safeParse(json);
+  // An answer that does not match the contract is our bug, not the user's: say so in the catalogue's words.
+  if (!parsed.success) return { ok: false, code: 'INTERNAL', details: {} };
+  return { ok: true, value: parsed.data };
+}
+
+/** Codes that mean the session is gone: the app returns to its sign-in screen. */
+export function isSignedOut(code: ErrorCode): boolean {
+  return code === 'UNAUTHENTICATED' || code === 'SESSION_EXPIRED';
+}

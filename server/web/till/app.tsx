@@ -1,0 +1,758 @@
+import type { Authorization, Code, CodeType, CurrencyCode, ErrorCode, Language } from '@cashin/shared';
+import {
+  AuthorizationSchema,
+  ClerkSessionSchema,
+  ShiftSummarySchema,
+  codeTypes,
+  currencies,
+  denominationsOf,
+  formatCode,
+  parseCode,
+  parseMajorAmount,
+  partialCodeState,
+  tillApiPaths,
+  uuidv7,
+} from '@cashin/shared';
+import type { ComponentChildren } from 'preact';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { z } from 'zod';
+import { callApi, isSignedOut } from '../common/api.js';
+import {
+  Banner,
+  Button,
+  Field,
+  Form,
+  LanguageSwitch,
+  MoneyDisplay,
+  ScreenHeading,
+} from '../common/components.js';
+import { initialLanguage, safeStorage, wordsFor } from '../common/i18n.js';
+import type { Step, TillWords } from './components.js';
+import { tillMessages } from './messages.js';
+import { Receipt, Steps } from './components.js';
+import type { ClerkSession } from './till-storage.js';
+import { loadClerkSession, loadPendingCommit, saveClerkSession, savePendingCommit } from './till-storage.js';
+import { useWedgeScanner } from './wedge-scanner.js';
+
+type Failure = { code: ErrorCode; details: Readonly<Record<string, unknown>> };
+type ShiftSummary = z.output<typeof ShiftSummarySchema>;
+
+/** One thing per screen. The deposit's data travels with the screen, so a screen can never show stale data. */
+type Screen =
+  | { name: 'scan'; notice?: string }
+  | { name: 'amount'; code: Code; codeType: CodeType; typed: string }
+  | { name: 'check'; authorization: Authorization }
+  | { name: 'refused'; code: Code; codeType: CodeType; typed: string; failure: Failure }
+  | { name: 'committing'; authorization: Authorization; failure: Failure | null }
+  | { name: 'failed'; failure: Failure }
+  | { name: 'done'; authorization: Authorization }
+  | { name: 'void'; authorization: Authorization }
+  | { name: 'voided'; authorization: Authorization }
+  | { name: 'shift' };
+
+const acceptedCodes = ['deposit', 'slip'] as const;
+const codeLengthMax = Math.max(...acceptedCodes.map((type) => codeTypes[type].length));
+const languageKey = 'cashin.till.language';
+
+/** Failures after which the same request may simply be sent again (nothing was decided on the server). */
+function isRetryable(code: ErrorCode): boolean {
+  return (
+    code === 'SERVER_UNREACHABLE' ||
+    code === 'SERVICE_UNAVAILABLE' ||
+    code === 'RATE_LIMITED' ||
+    code === 'INTERNAL'
+  );
+}
+
+function grouped(digits: string): string {
+  return digits.replace(/(\d{4})(?=\d)/g, '$1 ');
+}
+
+/**
+ * Where the till starts: a commit that was sent but never answered (a reload, a lost connection, a
+ * session that ran out) is re-sent first, with the same id, before anything else can happen.
+ */
+function firstScreen(): Screen {
+  const pending = loadPendingCommit();
+  return pending ? { name: 'committing', authorization: pending, failure: null } : { name: 'scan' };
+}
+
+export function App() {
+  const [language, setLanguage] = useState<Language>(() => initialLanguage(languageKey));
+  const [session, setSession] = useState<ClerkSession | null>(() => loadClerkSession(Date.now()));
+  // A commit that was sent but never answered (a reload, a lost connection) is resumed first of all.
+  const [screen, setScreen] = useState<Screen>(firstScreen);
+  const [banner, setBanner] = useState<Failure | null>(null);
+  const currency: CurrencyCode = session?.store.currency ?? 'USD';
+  const words = wordsFor(tillMessages, language, currency);
+
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = words.t('app.title');
+  }, [language]);
+
+  const show = (next: Screen): void => {
+    setBanner(null);
+    setScreen(next);
+  };
+  const signOut = (): void => {
+    saveClerkSession(null);
+    setSession(null);
+    // A commit still waiting for its answer survives the sign-out and is re-sent after the next sign-in.
+    show(firstScreen());
+  };
+  const fail = (failure: Failure): void => {
+    if (isSignedOut(failure.code)) signOut();
+    setBanner(failure);
+  };
+
+  const header = (
+    <header class="topbar">
+      <p class="brand">{words.t('app.title')}</p>
+      {session && (
+        <p class="clerk-bar">
+          {words.t('bar.clerk', { clerk: session.clerk.name, store: session.store.name })}
+        </p>
+      )}
+      <div class="topbar-actions">
+        {session && screen.name === 'scan' && (
+          <Button kind="link" onClick={() => show({ name: 'shift' })}>
+            {words.t('bar.shift')}
+          </Button>
+        )}
+        {session && (screen.name === 'scan' || screen.name === 'shift') && (
+          <Button kind="link" onClick={signOut}>
+            {words.t('bar.signOut')}
+          </Button>
+        )}
+        <LanguageSwitch
+          current={language}
+          label={words.t('language.label')}
+          options={[
+            { value: 'en', label: 'English', lang: 'en' },
+            { value: 'es', label: 'Español', lang: 'es' },
+          ]}
+          onChange={(next) => {
+            setLanguage(next);
+            safeStorage(localStorage)?.setItem(languageKey, next);
+          }}
+        />
+      </div>
+    </header>
+  );
+
+  let body;
+  if (!session) {
+    body = (
+      <SignIn
+        words={words}
+        onSignedIn={(next) => {
+          saveClerkSession(next);
+          setSession(next);
+          show(firstScreen());
+        }}
+        onError={fail}
+      />
+    );
+  } else {
+    const props: ScreenProps = { words, session, show, fail };
+    body = <TillScreen screen={screen} {...props} />;
+  }
+
+  return (
+    <div class="app app-wide till">
+      {header}
+      <main class="main" data-screen={session ? screen.name : 'signIn'}>
+        {banner && <Banner tone="error" text={words.error(banner.code, banner.details)} />}
+        {body}
+      </main>
+    </div>
+  );
+}
+
+interface ScreenProps {
+  words: TillWords;
+  session: ClerkSession;
+  show: (screen: Screen) => void;
+  fail: (failure: Failure) => void;
+}
+
+function TillScreen({ screen, ...props }: ScreenProps & { screen: Screen }) {
+  switch (screen.name) {
+    case 'scan':
+      return <ScanScreen {...props} notice={screen.notice} />;
+    case 'amount':
+      return <AmountScreen {...props} code={screen.code} codeType={screen.codeType} initial={screen.typed} />;
+    case 'check':
+      return <CheckScreen {...props} authorization={screen.authorization} />;
+    case 'refused':
+      return <RefusedScreen {...props} screen={screen} />;
+    case 'committing':
+      return <CommittingScreen {...props} authorization={screen.authorization} failure={screen.failure} />;
+    case 'failed':
+      return <FailedScreen {...props} failure={screen.failure} />;
+    case 'done':
+      return <DoneScreen {...props} authorization={screen.authorization} />;
+    case 'void':
+      return <VoidScreen {...props} authorization={screen.authorization} />;
+    case 'voided':
+      return <VoidedScreen {...props} authorization={screen.authorization} />;
+    case 'shift':
+      return <ShiftScreen {...props} />;
+  }
+}
+
+function SignIn({
+  words,
+  onSignedIn,
+  onError,
+}: {
+  words: TillWords;
+  onSignedIn: (session: ClerkSession) => void;
+  onError: (failure: Failure) => void;
+}) {
+  const [storeId, setStoreId] = useState('');
+  const [clerkId, setClerkId] = useState('');
+  const [pin, setPin] = useState('');
+  const [busy, setBusy] = useState(false);
+  const submit = async (): Promise<void> => {
+    setBusy(true);
+    const result = await callApi(tillApiPaths.session, ClerkSessionSchema, {
+      body: { storeId: storeId.trim(), clerkId: clerkId.trim(), pin },
+    });
+    setBusy(false);
+    setPin('');
+    if (result.ok) onSignedIn(result.value);
+    else onError(result);
+  };
+  return (
+    <section class="screen screen-narrow">
+      <ScreenHeading text={words.t('signIn.title')} screen="signIn" />
+      <Form onSubmit={() => void submit()}>
+        <Field
+          id="store"
+          label={words.t('signIn.store')}
+          value={storeId}
+          onInput={setStoreId}
+          autoComplete="username"
+          required
+        />
+        <Field id="clerk" label={words.t('signIn.clerk')} value={clerkId} onInput={setClerkId} required />
+        <Field
+          id="pin"
+          label={words.t('signIn.pin')}
+          hint={words.t('signIn.pinHint')}
+          type="password"
+          inputMode="numeric"
+          autoComplete="current-password"
+          maxLength={8}
+          value={pin}
+          onInput={(value) => setPin(value.replace(/\D/g, ''))}
+          required
+        />
+        <Button
+          kind="primary"
+          type="submit"
+          busy={busy}
+          disabled={!storeId.trim() || !clerkId.trim() || pin.length < 4}
+        >
+          {words.t('signIn.submit')}
+        </Button>
+      </Form>
+    </section>
+  );
+}
+
+function StepScreen({
+  step,
+  title,
+  screen,
+  words,
+  children,
+}: {
+  step: Step;
+  title: string;
+  screen: string;
+  words: TillWords;
+  children: ComponentChildren;
+}) {
+  return (
+    <section class="screen">
+      <Steps current={step} words={words} />
+      <ScreenHeading text={title} screen={screen} />
+      {children}
+    </section>
+  );
+}
+
+function ScanScreen({ words, show, notice }: ScreenProps & { notice: string | undefined }) {
+  const [digits, setDigits] = useState('');
+  const [scanNotice, setScanNotice] = useState<string | undefined>(notice);
+  const accept = (text: string): boolean => {
+    const parsed = parseCode(text, acceptedCodes);
+    if (!parsed.ok) return false;
+    show({ name: 'amount', code: parsed.code, codeType: parsed.type, typed: '' });
+    return true;
+  };
+  // The scanner works wherever the cursor is; a scan of anything but a deposit code or slip is refused here,
+  // before any network call.
+  useWedgeScanner((text) => {
+    if (!accept(text)) setScanNotice(words.t('scan.notACode'));
+  }, true);
+  const state = digits === '' ? null : partialCodeState(digits, acceptedCodes);
+  const status =
+    state === null
+      ? undefined
+      : state === 'complete'
+        ? { text: words.t('scan.complete'), tone: 'ok' as const }
+        : state === 'invalid'
+          ? { text: words.t('scan.invalid'), tone: 'bad' as const }
+          : { text: words.t('scan.incomplete', { length: codeLengthMax }), tone: 'neutral' as const };
+  return (
+    <StepScreen step="scan" title={words.t('scan.title')} screen="scan" words={words}>
+      <p class="lead">{words.t('scan.body')}</p>
+      {scanNotice && <Banner tone="notice" text={scanNotice} />}
+      <div class="scan-target" aria-hidden="true">
+        <span class="scan-icon">▮▯▮▮▯▮▯▮▮▯▮</span>
+      </div>
+      <h2>{words.t('scan.orType')}</h2>
+      <Form onSubmit={() => void accept(digits)}>
+        <Field
+          id="code"
+          label={words.t('scan.code')}
+          inputMode="numeric"
+          large
+          value={grouped(digits)}
+          onInput={(value) => setDigits(value.replace(/\D/g, '').slice(0, codeLengthMax))}
+          status={status}
+        />
+        <Button kind="primary" type="submit" disabled={state !== 'complete'}>
+          {words.t('scan.continue')}
+        </Button>
+      </Form>
+    </StepScreen>
+  );
+}
+
+function AmountScreen({
+  words,
+  session,
+  show,
+  fail,
+  code,
+  codeType,
+  initial,
+}: ScreenProps & { code: Code; codeType: CodeType; initial: string }) {
+  const currency = session.store.currency;
+  const [typed, setTyped] = useState(initial);
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  // The authorization id for this code and amount, chosen once: a retry after a lost answer re-sends it.
+  const authorizationIds = useRef(new Map<string, string>());
+  const parsed = parseMajorAmount(typed, currency);
+  const valid = parsed.ok && parsed.amountMinor > 0;
+  const bills = denominationsOf(currency, 'bill');
+  const addBill = (valueMinor: number): void => {
+    const current = parsed.ok ? parsed.amountMinor : 0;
+    const next = current + valueMinor;
+    // Shown as the clerk would type it: major units with the currency's decimals.
+    setTyped(minorToTyped(next, currency));
+  };
+  const authorize = async (): Promise<void> => {
+    setTouched(true);
+    if (!parsed.ok || parsed.amountMinor <= 0) return;
+    const key = `${code}:${parsed.amountMinor}`;
+    const authorizationId = authorizationIds.current.get(key) ?? uuidv7();
+    authorizationIds.current.set(key, authorizationId);
+    setBusy(true);
+    const result = await callApi(tillApiPaths.authorizations, AuthorizationSchema, {
+      body: { authorizationId, code, amountMinor: parsed.amountMinor, currency },
+      token: session.token,
+    });
+    setBusy(false);
+    if (result.ok) return show({ name: 'check', authorization: result.value });
+    if (isRetryable(result.code) || isSignedOut(result.code)) return fail(result);
+    // Refused by the server (a limit, an unknown or used code): nothing was decided, no cash was taken.
+    show({ name: 'refused', code, codeType, typed, failure: result });
+  };
+  return (
+    <StepScreen step="amount" title={words.t('amount.title')} screen="amount" words={words}>
+      <p class="lead">{words.t('amount.body')}</p>
+      <p class="code-line">{words.t('amount.code', { code: formatCode(code) })}</p>
+      <Form onSubmit={() => void authorize()}>
+        <Field
+          id="amount"
+          label={words.t('amount.field', { currency })}
+          inputMode="decimal"
+          large
+          value={typed}
+          onInput={setTyped}
+          status={
+            touched && !valid
+              ? { text: words.t('amount.invalid'), tone: 'bad' }
+              : valid
+                ? { text: words.money(parsed.amountMinor, currency), tone: 'ok' }
+                : undefined
+          }
+        />
+        <fieldset class="bills">
+          <legend>{words.t('amount.bills')}</legend>
+          {bills.map((bill) => (
+            <button
+              type="button"
+              key={bill.valueMinor}
+              class="button bill"
+              aria-label={words.t('amount.add', { value: words.money(bill.valueMinor, currency) })}
+              onClick={() => addBill(bill.valueMinor)}
+            >
+              + {words.money(bill.valueMinor, currency)}
+            </button>
+          ))}
+          <button type="button" class="button button-danger bill" onClick={() => setTyped('')}>
+            {words.t('amount.clear')}
+          </button>
+        </fieldset>
+        <div class="actions">
+          <Button onClick={() => show({ name: 'scan' })}>{words.t('amount.back')}</Button>
+          <Button kind="primary" type="submit" busy={busy}>
+            {words.t('amount.continue')}
+          </Button>
+        </div>
+      </Form>
+    </StepScreen>
+  );
+}
+
+/** Minor units as a clerk types them ("20.00"), built from digits so no float touches the amount. */
+function minorToTyped(amountMinor: number, currency: CurrencyCode): string {
+  const exponent = currencies[currency].exponent;
+  const digits = String(amountMinor).padStart(exponent + 1, '0');
+  return exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
+
+function CheckScreen({ words, show, authorization }: ScreenProps & { authorization: Authorization }) {
+  const a = authorization;
+  const amount = words.money(a.amountMinor, a.currency);
+  const confirm = (): void => show({ name: 'committing', authorization: a, failure: null });
+  const cancel = (): void => show({ name: 'scan' });
+  return (
+    <StepScreen step="check" title={words.t('check.title')} screen="check" words={words}>
+      <div class="panel check-panel">
+        <div class="money money-large">
+          <span class="money-label">{words.t('check.name')}</span>
+          <span class="money-amount shopper-name" data-testid="masked-name">
+            {a.maskedName}
+          </span>
+        </div>
+        <p class="muted">{words.t('check.nameHint')}</p>
+        <MoneyDisplay label={words.t('check.amount')} text={amount} testId="authorized-amount" />
+        {a.codeType === 'slip' && <p>{words.t('check.slip', { amount })}</p>}
+        <p class="allowed" role="status">
+          <span aria-hidden="true">✔ </span>
+          {words.t('check.allowed', { amount: words.money(a.remainingAfterMinor, a.currency) })}
+        </p>
+      </div>
+      <p class="instruction">{words.t('check.take', { amount })}</p>
+      <p class="muted">
+        {words.t('check.expires', {
+          time: new Date(a.expiresAtMs).toLocaleTimeString(words.locale, {
+            hour: '2-digit',
+            minute: '2-digit',
+          }),
+        })}
+      </p>
+      <div class="actions">
+        <Button kind="danger" onClick={cancel}>
+          {words.t('check.cancel')}
+        </Button>
+        <Button kind="primary" onClick={confirm}>
+          {words.t('check.confirm')}
+        </Button>
+      </div>
+    </StepScreen>
+  );
+}
+
+function RefusedScreen({
+  words,
+  show,
+  screen,
+}: ScreenProps & { screen: Extract<Screen, { name: 'refused' }> }) {
+  return (
+    <StepScreen step="check" title={words.t('refused.title')} screen="refused" words={words}>
+      <p class="lead">{words.t('refused.body')}</p>
+      <Banner tone="error" text={words.error(screen.failure.code, screen.failure.details)} />
+      <div class="actions">
+        {screen.failure.code === 'LIMIT_EXCEEDED' || screen.failure.code === 'AMOUNT_ABOVE_MAXIMUM' ? (
+          <Button
+            onClick={() =>
+              show({ name: 'amount', code: screen.code, codeType: screen.codeType, typed: screen.typed })
+            }
+          >
+            {words.t('refused.changeAmount')}
+          </Button>
+        ) : null}
+        <Button kind="primary" onClick={() => show({ name: 'scan' })}>
+          {words.t('refused.newCustomer')}
+        </Button>
+      </div>
+    </StepScreen>
+  );
+}
+
+/**
+ * Commits the authorization. Its id is stored before the request leaves, and kept until an answer comes,
+ * so "Try again" (or a reload) re-sends the very same commit: the server credits it once however often.
+ */
+function CommittingScreen({
+  words,
+  session,
+  show,
+  fail,
+  authorization,
+  failure,
+}: ScreenProps & { authorization: Authorization; failure: Failure | null }) {
+  const [attempt, setAttempt] = useState(failure === null ? 1 : 0);
+  const [lastFailure, setLastFailure] = useState<Failure | null>(failure);
+  useEffect(() => {
+    if (attempt === 0) return;
+    let cancelled = false;
+    savePendingCommit(authorization);
+    setLastFailure(null);
+    void callApi(tillApiPaths.commit(authorization.authorizationId), AuthorizationSchema, {
+      body: {},
+      token: session.token,
+    }).then((result) => {
+      if (cancelled) return;
+      if (result.ok) {
+        savePendingCommit(null);
+        return show({ name: 'done', authorization: result.value });
+      }
+      // Signed out: the pending commit stays stored and is re-sent once the clerk signs in again.
+      if (isSignedOut(result.code)) return fail(result);
+      if (isRetryable(result.code)) return setLastFailure(result);
+      // The server decided: not credited (expired, voided, unknown). The cash goes back to the customer.
+      savePendingCommit(null);
+      show({ name: 'failed', failure: result });
+    });
+    return () => {
+      cancelled = true;
+    };
+  }, [attempt]);
+  const amount = words.money(authorization.amountMinor, authorization.currency);
+  if (lastFailure === null) {
+    return (
+      <StepScreen step="check" title={words.t('committing.title')} screen="committing" words={words}>
+        <MoneyDisplay label={words.t('check.amount')} text={amount} />
+      </StepScreen>
+    );
+  }
+  return (
+    <StepScreen step="check" title={words.t('committing.retryTitle')} screen="committing-retry" words={words}>
+      <Banner tone="error" text={words.error(lastFailure.code, lastFailure.details)} />
+      <p class="lead">{words.t('committing.retryBody')}</p>
+      <MoneyDisplay label={words.t('check.amount')} text={amount} />
+      <Button kind="primary" onClick={() => setAttempt((n) => n + 1)}>
+        {words.t('committing.retry')}
+      </Button>
+    </StepScreen>
+  );
+}
+
+function FailedScreen({ words, show, failure }: ScreenProps & { failure: Failure }) {
+  return (
+    <StepScreen step="check" title={words.t('failed.title')} screen="failed" words={words}>
+      <Banner tone="error" text={words.error(failure.code, failure.details)} />
+      <p class="instruction">{words.t('failed.body')}</p>
+      <Button kind="primary" onClick={() => show({ name: 'scan' })}>
+        {words.t('failed.next')}
+      </Button>
+    </StepScreen>
+  );
+}
+
+function DoneScreen({ words, show, authorization }: ScreenProps & { authorization: Authorization }) {
+  const a = authorization;
+  const voidable = a.voidableUntilMs !== null && a.voidableUntilMs > Date.now();
+  const time = (ms: number): string =>
+    new Date(ms).toLocaleTimeString(words.locale, { hour: '2-digit', minute: '2-digit' });
+  return (
+    <StepScreen step="done" title={words.t('done.title')} screen="done" words={words}>
+      <p class="instruction" role="status">
+        {words.t('done.body', { amount: words.money(a.amountMinor, a.currency) })}
+      </p>
+      <Receipt authorization={a} words={words} />
+      <div class="actions">
+        <Button onClick={() => print()}>{words.t('done.print')}</Button>
+        <Button kind="primary" onClick={() => show({ name: 'scan' })}>
+          {words.t('done.next')}
+        </Button>
+      </div>
+      {voidable && a.voidableUntilMs !== null && (
+        <div class="void-offer">
+          <Button kind="danger" onClick={() => show({ name: 'void', authorization: a })}>
+            {words.t('done.void')}
+          </Button>
+          <p class="muted">{words.t('done.voidUntil', { time: time(a.voidableUntilMs) })}</p>
+        </div>
+      )}
+    </StepScreen>
+  );
+}
+
+const voidReasons = [
+  'void.reasonWrongAmount',
+  'void.reasonWrongCode',
+  'void.reasonChangedMind',
+  'void.reasonOther',
+] as const;
+
+function VoidScreen({
+  words,
+  session,
+  show,
+  fail,
+  authorization,
+}: ScreenProps & { authorization: Authorization }) {
+  const [choice, setChoice] = useState<(typeof voidReasons)[number] | null>(null);
+  const [text, setText] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const reason = choice === null ? '' : choice === 'void.reasonOther' ? text.trim() : words.t(choice);
+  const submit = async (): Promise<void> => {
+    setTouched(true);
+    if (reason === '') return;
+    setBusy(true);
+    const result = await callApi(tillApiPaths.void(authorization.authorizationId), AuthorizationSchema, {
+      body: { reason: reason.slice(0, 200) },
+      token: session.token,
+    });
+    setBusy(false);
+    if (result.ok) show({ name: 'voided', authorization: result.value });
+    else fail(result);
+  };
+  return (
+    <StepScreen step="done" title={words.t('void.title')} screen="void" words={words}>
+      <p class="lead">
+        {words.t('void.body', { amount: words.money(authorization.amountMinor, authorization.currency) })}
+      </p>
+      <Form onSubmit={() => void submit()}>
+        <fieldset class="choices">
+          <legend>{words.t('void.reason')}</legend>
+          {voidReasons.map((key) => (
+            <label key={key} class="choice">
+              <input type="radio" name="reason" checked={choice === key} onChange={() => setChoice(key)} />
+              <span>{words.t(key)}</span>
+            </label>
+          ))}
+        </fieldset>
+        {choice === 'void.reasonOther' && (
+          <Field
+            id="reason-text"
+            label={words.t('void.reasonText')}
+            maxLength={200}
+            value={text}
+            onInput={setText}
+          />
+        )}
+        {touched && reason === '' && (
+          <p class="field-status field-status-bad" role="alert">
+            {words.t('void.reasonMissing')}
+          </p>
+        )}
+        <div class="actions">
+          <Button onClick={() => show({ name: 'done', authorization })}>{words.t('void.back')}</Button>
+          <Button kind="danger" type="submit" busy={busy}>
+            {words.t('void.submit')}
+          </Button>
+        </div>
+      </Form>
+    </StepScreen>
+  );
+}
+
+function VoidedScreen({ words, show, authorization }: ScreenProps & { authorization: Authorization }) {
+  return (
+    <StepScreen step="done" title={words.t('voided.title')} screen="voided" words={words}>
+      <p class="instruction" role="status">
+        {words.t('voided.body', { amount: words.money(authorization.amountMinor, authorization.currency) })}
+      </p>
+      <Receipt authorization={authorization} words={words} />
+      <div class="actions">
+        <Button onClick={() => print()}>{words.t('done.print')}</Button>
+        <Button kind="primary" onClick={() => show({ name: 'scan' })}>
+          {words.t('done.next')}
+        </Button>
+      </div>
+    </StepScreen>
+  );
+}
+
+function ShiftScreen({ words, session, show, fail }: ScreenProps) {
+  const [summary, setSummary] = useState<ShiftSummary | null>(null);
+  useEffect(() => {
+    void callApi(tillApiPaths.shift, ShiftSummarySchema, { token: session.token }).then((result) => {
+      if (result.ok) setSummary(result.value);
+      else fail(result);
+    });
+  }, []);
+  return (
+    <section class="screen">
+      <ScreenHeading text={words.t('shift.title')} screen="shift" />
+      {summary === null ? (
+        <p aria-busy="true">{words.t('loading')}</p>
+      ) : (
+        <>
+          <p class="muted">{words.t('shift.since', { time: words.dateTime(summary.sinceMs) })}</p>
+          <div class="panel">
+            <MoneyDisplay
+              label={words.t('shift.handOver')}
+              text={words.money(summary.cashToHandOverMinor, summary.store.currency)}
+              testId="hand-over"
+            />
+            <p>
+              {words.t('shift.deposits', { count: summary.deposits.count })}:{' '}
+              {words.money(summary.deposits.totalMinor, summary.store.currency)}
+            </p>
+            <p>
+              {words.t('shift.voids', { count: summary.voids.count })}:{' '}
+              {words.money(summary.voids.totalMinor, summary.store.currency)}
+            </p>
+          </div>
+          <h2>{words.t('shift.recent')}</h2>
+          {summary.recent.length === 0 ? (
+            <p class="muted">{words.t('shift.none')}</p>
+          ) : (
+            <div class="table-scroll">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{words.t('table.time')}</th>
+                    <th scope="col">{words.t('table.customer')}</th>
+                    <th scope="col" class="number">
+                      {words.t('table.amount')}
+                    </th>
+                    <th scope="col">{words.t('table.status')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {summary.recent.map((a) => (
+                    <tr key={a.authorizationId}>
+                      <td>{words.dateTime(a.committedAtMs ?? a.createdAtMs)}</td>
+                      <td>{a.maskedName}</td>
+                      <td class="number">{words.money(a.amountMinor, a.currency)}</td>
+                      <td>{words.t(`status.${a.status}`)}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+        </>
+      )}
+      <Button kind="primary" onClick={() => show({ name: 'scan' })}>
+        {words.t('shift.back')}
+      </Button>
+    </section>
+  );
+}

@@ -1,0 +1,54 @@
+import type { Authorization } from '@cashin/shared';
+import type { Words } from '../common/i18n.js';
+import type { TillMessageKey } from './messages.js';
+
+export type TillWords = Words<TillMessageKey>;
+
+export type Step = 'scan' | 'amount' | 'check' | 'done';
+const steps: readonly Step[] = ['scan', 'amount', 'check', 'done'];
+
+/** Where the clerk is in the four steps, so the next one is never a surprise. */
+export function Steps({ current, words }: { current: Step; words: TillWords }) {
+  return (
+    <ol class="steps" aria-label={words.t('steps.label')}>
+      {steps.map((step) => (
+        <li
+          key={step}
+          class={step === current ? 'step step-current' : 'step'}
+          aria-current={step === current ? 'step' : undefined}
+        >
+          {words.t(`step.${step}`)}
+        </li>
+      ))}
+    </ol>
+  );
+}
+
+/** The receipt the browser prints (the print style sheet shows only this, 80 mm wide). */
+export function Receipt({ authorization, words }: { authorization: Authorization; words: TillWords }) {
+  const a = authorization;
+  const rows: [TillMessageKey, string][] = [
+    ['receipt.store', a.storeName],
+    ['receipt.clerk', a.clerkName],
+    ['receipt.customer', a.maskedName],
+    ['receipt.code', a.codeMasked],
+    ['receipt.amount', words.money(a.amountMinor, a.currency)],
+    ['receipt.time', words.dateTime(a.committedAtMs ?? a.createdAtMs)],
+    ['receipt.status', words.t(a.status === 'voided' ? 'receipt.statusVoided' : 'receipt.statusCommitted')],
+    ['receipt.reference', a.authorizationId],
+  ];
+  return (
+    <section class="receipt" aria-labelledby="receipt-title">
+      <h2 id="receipt-title">{words.t('receipt.title')}</h2>
+      <dl>
+        {rows.map(([key, value]) => (
+          <div key={key} class="receipt-row">
+            <dt>{words.t(key)}</dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+      <p>{words.t('receipt.keep')}</p>
+    </section>
+  );
+}

@@ -1,0 +1,250 @@
+import type { CurrencyCode, ErrorCode, Language } from '@cashin/shared';
+import { DepositCodeResponseSchema, WalletResponseSchema } from '@cashin/shared';
+import { z } from 'zod';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { ApiResult } from '../common/api.js';
+import { callApi, isSignedOut } from '../common/api.js';
+import { Banner, LanguageSwitch } from '../common/components.js';
+import type { Words } from '../common/i18n.js';
+import { initialLanguage, isLanguage, safeStorage, wordsFor } from '../common/i18n.js';
+import { useRoute } from '../common/navigation.js';
+import type { WalletMessageKey } from './messages.js';
+import { walletMessages } from './messages.js';
+import { nextPollMs, walletPollMsOtherwise, walletPollMsWhileCodeShown } from './polling.js';
+import { ClaimScreen } from './screens/claim.js';
+import { CodeScreen } from './screens/code.js';
+import { HomeScreen } from './screens/home.js';
+import { SlipsScreen } from './screens/slips.js';
+import { SignInScreen, SignUpScreen, VerifyScreen, WelcomeScreen } from './screens/auth.js';
+import type { StoredSession } from './session.js';
+import { loadSession, saveSession } from './session.js';
+
+export type Wallet = z.output<typeof WalletResponseSchema>;
+export type DepositCode = z.output<typeof DepositCodeResponseSchema>;
+export type BannerState = { tone: 'error' | 'notice' | 'success'; text: string } | null;
+
+/** What every screen gets: words, the session, and the ways to change what the app shows. */
+export interface WalletContext {
+  words: Words<WalletMessageKey>;
+  session: StoredSession | null;
+  wallet: Wallet | null;
+  depositCode: DepositCode | null;
+  go: (route: string, replace?: boolean) => void;
+  showBanner: (banner: BannerState) => void;
+  showError: (code: ErrorCode, details?: Readonly<Record<string, unknown>>) => void;
+  signedIn: (session: StoredSession) => void;
+  signOut: () => void;
+  refreshWallet: () => Promise<void>;
+  setDepositCode: (code: DepositCode) => void;
+  /** Set between sign-up / sign-in and the one-time code screen. */
+  pendingPhone: string | null;
+  setPendingPhone: (phone: string) => void;
+  /** For sign-up: the currency this wallet will hold. */
+  preferredCurrency: CurrencyCode;
+}
+
+const languageKey = 'cashin.wallet.language';
+const base = '/wallet/';
+
+export function App() {
+  const [language, setLanguage] = useState<Language>(() => initialLanguage(languageKey));
+  const [session, setSession] = useState<StoredSession | null>(() => loadSession(Date.now()));
+  const [wallet, setWallet] = useState<Wallet | null>(null);
+  const [depositCode, setDepositCode] = useState<DepositCode | null>(null);
+  const [banner, setBanner] = useState<BannerState>(null);
+  const [pendingPhone, setPendingPhone] = useState<string | null>(null);
+  const [route, go] = useRoute(base);
+  // Entries already seen, so a poll that brings a new credit or reversal can say so once.
+  const seenEntries = useRef<Map<string, string> | null>(null);
+
+  const currency: CurrencyCode = wallet?.shopper.currency ?? (language === 'es' ? 'MXN' : 'USD');
+  const words = wordsFor(walletMessages, language, currency);
+
+  useEffect(() => {
+    document.documentElement.lang = language;
+    document.title = words.t('app.title');
+  }, [language]);
+
+  const signOut = (): void => {
+    const token = session?.token;
+    saveSession(null);
+    setSession(null);
+    setWallet(null);
+    setDepositCode(null);
+    seenEntries.current = null;
+    go('', true);
+    // Ends the session on the server too; if that fails, the token still expires on its own.
+    if (token) void callApi('/v1/auth/sessions/current', z.unknown(), { method: 'DELETE', token });
+  };
+
+  const showError = (code: ErrorCode, details: Readonly<Record<string, unknown>> = {}): void => {
+    setBanner({ tone: 'error', text: words.error(code, details) });
+  };
+
+  /** Handles a failed call the same way everywhere: signed out -> back to the start, else say why. */
+  const failed = (result: Extract<ApiResult<unknown>, { ok: false }>): void => {
+    if (isSignedOut(result.code)) {
+      signOut();
+      setBanner({ tone: 'notice', text: words.error(result.code) });
+    } else showError(result.code, result.details);
+  };
+
+  const acceptWallet = (next: Wallet): void => {
+    const previous = seenEntries.current;
+    const seen = new Map(next.history.map((entry) => [entry.transferId, entry.status]));
+    if (previous !== null) {
+      // Only what changed since the last look is announced: a new credit, or a deposit now reversed.
+      const fresh = next.history.find(
+        (entry) => !previous.has(entry.transferId) && entry.amountMinor > 0 && entry.status === 'credited',
+      );
+      const reversed = next.history.find(
+        (entry) =>
+          entry.status === 'reversed' &&
+          previous.get(entry.transferId) !== 'reversed' &&
+          entry.amountMinor > 0,
+      );
+      if (reversed) {
+        setBanner({
+          tone: 'notice',
+          text: words.t('home.reversed', { amount: words.money(reversed.amountMinor, reversed.currency) }),
+        });
+      } else if (fresh) {
+        setBanner({
+          tone: 'success',
+          text: words.t('home.credited', { amount: words.money(fresh.amountMinor, fresh.currency) }),
+        });
+      }
+    }
+    seenEntries.current = seen;
+    setWallet(next);
+  };
+
+  // The poll below outlives a render; it reaches the newest handlers (and so the current language) here.
+  const latest = useRef({ acceptWallet, failed });
+  latest.current = { acceptWallet, failed };
+
+  const refreshWallet = async (): Promise<void> => {
+    if (!session) return;
+    const result = await callApi('/v1/me/wallet', WalletResponseSchema, { token: session.token });
+    if (result.ok) acceptWallet(result.value);
+    else failed(result);
+  };
+
+  // The first load after sign-in: the wallet and the code, then the shopper's own language if they chose one.
+  useEffect(() => {
+    if (!session) return;
+    let cancelled = false;
+    void (async () => {
+      const [walletResult, codeResult] = await Promise.all([
+        callApi('/v1/me/wallet', WalletResponseSchema, { token: session.token }),
+        callApi('/v1/me/deposit-code', DepositCodeResponseSchema, { token: session.token }),
+      ]);
+      if (cancelled) return;
+      if (!walletResult.ok) return failed(walletResult);
+      acceptWallet(walletResult.value);
+      // Until the shopper picks a language on this phone, the wallet speaks the one they signed up with.
+      if (!isLanguage(safeStorage(localStorage)?.getItem(languageKey)))
+        setLanguage(walletResult.value.shopper.language);
+      if (codeResult.ok) setDepositCode(codeResult.value);
+      else failed(codeResult);
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [session?.token]);
+
+  // New credits show without a reload: poll while visible, more often while the barcode is on screen.
+  useEffect(() => {
+    if (!session) return;
+    const baseMs = route === 'code' ? walletPollMsWhileCodeShown : walletPollMsOtherwise;
+    let failures = 0;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+    const tick = async (): Promise<void> => {
+      if (stopped || document.hidden) return;
+      const result = await callApi('/v1/me/wallet', WalletResponseSchema, { token: session.token });
+      if (stopped) return;
+      if (result.ok) {
+        failures = 0;
+        latest.current.acceptWallet(result.value);
+      } else if (isSignedOut(result.code)) return latest.current.failed(result);
+      else failures += 1;
+      schedule();
+    };
+    const schedule = (): void => {
+      clearTimeout(timer);
+      timer = setTimeout(() => void tick(), nextPollMs(baseMs, failures));
+    };
+    const onVisibility = (): void => {
+      if (!document.hidden) void tick();
+      else clearTimeout(timer);
+    };
+    schedule();
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      stopped = true;
+      clearTimeout(timer);
+      document.removeEventListener('visibilitychange', onVisibility);
+    };
+  }, [session?.token, route]);
+
+  const context: WalletContext = {
+    words,
+    session,
+    wallet,
+    depositCode,
+    go: (next, replace) => {
+      setBanner(null);
+      go(next, replace);
+    },
+    showBanner: setBanner,
+    showError,
+    signedIn: (next) => {
+      saveSession(next);
+      setSession(next);
+      setBanner(null);
+      go('', true);
+    },
+    signOut,
+    refreshWallet,
+    setDepositCode,
+    pendingPhone,
+    setPendingPhone,
+    preferredCurrency: currency,
+  };
+
+  let screen;
+  if (session) {
+    if (route === 'code') screen = <CodeScreen {...context} />;
+    else if (route === 'claim') screen = <ClaimScreen {...context} />;
+    else if (route === 'slips') screen = <SlipsScreen {...context} />;
+    else screen = <HomeScreen {...context} />;
+  } else if (route === 'sign-up') screen = <SignUpScreen {...context} />;
+  else if (route === 'sign-in') screen = <SignInScreen {...context} />;
+  else if (route === 'verify' && pendingPhone) screen = <VerifyScreen {...context} />;
+  else screen = <WelcomeScreen {...context} />;
+
+  return (
+    <div class="app">
+      <header class="topbar">
+        <p class="brand">{words.t('app.title')}</p>
+        <LanguageSwitch
+          current={language}
+          label={words.t('language.label')}
+          options={[
+            { value: 'en', label: 'English', lang: 'en' },
+            { value: 'es', label: 'Español', lang: 'es' },
+          ]}
+          onChange={(next) => {
+            setLanguage(next);
+            safeStorage(localStorage)?.setItem(languageKey, next);
+          }}
+        />
+      </header>
+      <main class="main" data-route={route || 'home'}>
+        {banner && <Banner tone={banner.tone} text={banner.text} />}
+        {screen}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,7 @@
+import { render } from 'preact';
+import '../common/styles.css';
+import './wallet.css';
+import { App } from './app.js';
+
+const root = document.getElementById('app');
+if (root) render(<App />, root);

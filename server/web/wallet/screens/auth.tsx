@@ -1,0 +1,210 @@
+import type { CurrencyCode } from '@cashin/shared';
+import { PhoneE164Schema, SessionResponseSchema, SignUpResponseSchema } from '@cashin/shared';
+import { useState } from 'preact/hooks';
+import { z } from 'zod';
+import { callApi } from '../../common/api.js';
+import { Button, Field, Form, ScreenHeading } from '../../common/components.js';
+import type { WalletContext } from '../app.js';
+import { normalizePhone } from '../session.js';
+
+/** The currencies a new wallet may hold here; the list grows as the network opens in more countries. */
+const walletCurrencies: readonly CurrencyCode[] = ['USD', 'MXN'];
+
+const OtpSentSchema = z.object({ sent: z.literal(true) });
+
+export function WelcomeScreen({ words, go }: WalletContext) {
+  return (
+    <section class="screen">
+      <ScreenHeading text={words.t('welcome.title')} screen="welcome" />
+      <p class="lead">{words.t('welcome.body')}</p>
+      <div class="actions actions-stacked">
+        <Button kind="primary" onClick={() => go('sign-up')}>
+          {words.t('welcome.signUp')}
+        </Button>
+        <Button onClick={() => go('sign-in')}>{words.t('welcome.signIn')}</Button>
+      </div>
+    </section>
+  );
+}
+
+/** Asks the server to text a one-time code, then moves to the screen that takes it. */
+async function sendOtp(context: WalletContext, phone: string): Promise<boolean> {
+  const result = await callApi('/v1/auth/otp', OtpSentSchema, { body: { phone } });
+  if (!result.ok) {
+    context.showError(result.code, result.details);
+    return false;
+  }
+  context.setPendingPhone(phone);
+  context.go('verify');
+  return true;
+}
+
+function usePhoneField(context: WalletContext) {
+  const [typed, setTyped] = useState('');
+  const [touched, setTouched] = useState(false);
+  const phone = normalizePhone(typed);
+  const valid = PhoneE164Schema.safeParse(phone).success;
+  const status =
+    touched && !valid ? { text: context.words.error('PHONE_INVALID'), tone: 'bad' as const } : undefined;
+  return { typed, setTyped, phone, valid, status, touch: () => setTouched(true) };
+}
+
+export function SignUpScreen(context: WalletContext) {
+  const { words } = context;
+  const phoneField = usePhoneField(context);
+  const [name, setName] = useState('');
+  const [currency, setCurrency] = useState<CurrencyCode>(context.preferredCurrency);
+  const [busy, setBusy] = useState(false);
+  const submit = async (): Promise<void> => {
+    phoneField.touch();
+    if (!phoneField.valid) return;
+    setBusy(true);
+    const result = await callApi('/v1/shoppers', SignUpResponseSchema, {
+      body: {
+        phone: phoneField.phone,
+        ...(name.trim() ? { name: name.trim() } : {}),
+        language: words.language,
+        currency,
+      },
+    });
+    if (result.ok) await sendOtp(context, phoneField.phone);
+    else context.showError(result.code, result.details);
+    setBusy(false);
+  };
+  return (
+    <section class="screen">
+      <ScreenHeading text={words.t('signUp.title')} screen="sign-up" />
+      <Form onSubmit={() => void submit()}>
+        <Field
+          id="phone"
+          label={words.t('signUp.phone')}
+          hint={words.t('signUp.phoneHint')}
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          value={phoneField.typed}
+          onInput={phoneField.setTyped}
+          status={phoneField.status}
+          required
+        />
+        <Field
+          id="name"
+          label={words.t('signUp.name')}
+          hint={words.t('signUp.nameHint')}
+          autoComplete="name"
+          maxLength={80}
+          value={name}
+          onInput={setName}
+        />
+        <div class="field">
+          <label for="currency">{words.t('signUp.currency')}</label>
+          <select
+            id="currency"
+            value={currency}
+            onChange={(event) => setCurrency(event.currentTarget.value as CurrencyCode)}
+          >
+            {walletCurrencies.map((code) => (
+              <option key={code} value={code}>
+                {code}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Button kind="primary" type="submit" busy={busy}>
+          {words.t('signUp.submit')}
+        </Button>
+      </Form>
+      <Button kind="link" onClick={() => context.go('sign-in')}>
+        {words.t('signUp.haveWallet')}
+      </Button>
+    </section>
+  );
+}
+
+export function SignInScreen(context: WalletContext) {
+  const { words } = context;
+  const phoneField = usePhoneField(context);
+  const [busy, setBusy] = useState(false);
+  const submit = async (): Promise<void> => {
+    phoneField.touch();
+    if (!phoneField.valid) return;
+    setBusy(true);
+    await sendOtp(context, phoneField.phone);
+    setBusy(false);
+  };
+  return (
+    <section class="screen">
+      <ScreenHeading text={words.t('signIn.title')} screen="sign-in" />
+      <Form onSubmit={() => void submit()}>
+        <Field
+          id="phone"
+          label={words.t('signUp.phone')}
+          hint={words.t('signUp.phoneHint')}
+          type="tel"
+          inputMode="tel"
+          autoComplete="tel"
+          value={phoneField.typed}
+          onInput={phoneField.setTyped}
+          status={phoneField.status}
+          required
+        />
+        <Button kind="primary" type="submit" busy={busy}>
+          {words.t('signIn.submit')}
+        </Button>
+      </Form>
+      <Button kind="link" onClick={() => context.go('sign-up')}>
+        {words.t('signIn.noWallet')}
+      </Button>
+    </section>
+  );
+}
+
+export function VerifyScreen(context: WalletContext) {
+  const { words } = context;
+  const phone = context.pendingPhone ?? '';
+  const [otp, setOtp] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const complete = /^\d{6}$/.test(otp);
+  const submit = async (): Promise<void> => {
+    setTouched(true);
+    if (!complete) return;
+    setBusy(true);
+    const result = await callApi('/v1/auth/sessions', SessionResponseSchema, { body: { phone, otp } });
+    setBusy(false);
+    if (result.ok)
+      context.signedIn({ token: result.value.token, expiresAtMs: result.value.expiresAtMs, phone });
+    else context.showError(result.code, result.details);
+  };
+  const resend = async (): Promise<void> => {
+    const result = await callApi('/v1/auth/otp', OtpSentSchema, { body: { phone } });
+    if (result.ok) context.showBanner({ tone: 'notice', text: words.t('verify.resent') });
+    else context.showError(result.code, result.details);
+  };
+  return (
+    <section class="screen">
+      <ScreenHeading text={words.t('verify.title')} screen="verify" />
+      <p class="lead">{words.t('verify.body', { phone })}</p>
+      <Form onSubmit={() => void submit()}>
+        <Field
+          id="otp"
+          label={words.t('verify.code')}
+          inputMode="numeric"
+          autoComplete="one-time-code"
+          maxLength={6}
+          large
+          value={otp}
+          onInput={(value) => setOtp(value.replace(/\D/g, '').slice(0, 6))}
+          status={touched && !complete ? { text: words.t('verify.digits'), tone: 'bad' } : undefined}
+          required
+        />
+        <Button kind="primary" type="submit" busy={busy}>
+          {words.t('verify.submit')}
+        </Button>
+      </Form>
+      <Button kind="link" onClick={() => void resend()}>
+        {words.t('verify.resend')}
+      </Button>
+    </section>
+  );
+}

@@ -1,0 +1,168 @@
+import type { CurrencyCode } from '@cashin/shared';
+import {
+  SlipListResponseSchema,
+  SlipSchema,
+  defaultLimits,
+  formatCode,
+  parseCode,
+  parseMajorAmount,
+} from '@cashin/shared';
+import { useEffect, useState } from 'preact/hooks';
+import type { z } from 'zod';
+import { callApi } from '../../common/api.js';
+import { Button, Field, Form, ScreenHeading } from '../../common/components.js';
+import type { WalletContext } from '../app.js';
+import type { WalletMessageKey } from '../messages.js';
+
+type Slip = z.output<typeof SlipSchema>;
+
+const hourMs = 3_600_000;
+/** The lifetimes offered, within the server's bounds for a slip (1 hour to 7 days by default). */
+const validityOptions: readonly { key: WalletMessageKey; ttlMs: number }[] = [
+  { key: 'slips.hour', ttlMs: hourMs },
+  { key: 'slips.day', ttlMs: 24 * hourMs },
+  { key: 'slips.week', ttlMs: 7 * 24 * hourMs },
+];
+const validities = validityOptions.filter(
+  (option) =>
+    option.ttlMs >= defaultLimits.system.slipTtlMsMin && option.ttlMs <= defaultLimits.system.slipTtlMsMax,
+);
+
+const statusClass: Record<Slip['status'], string> = {
+  open: 'status-good',
+  used: 'status-neutral',
+  expired: 'status-neutral',
+};
+
+function SlipBarcode({ slip, words }: { slip: Slip; words: WalletContext['words'] }) {
+  const parsed = parseCode(slip.code, ['slip']);
+  if (!parsed.ok) return null;
+  const formatted = formatCode(parsed.code);
+  return (
+    <div class="barcode-box">
+      <img
+        class="barcode barcode-code128"
+        data-testid="slip-barcode"
+        src={`/v1/barcodes/code128/${parsed.code}.svg`}
+        alt={words.t('slips.barcodeAlt', { code: formatted })}
+      />
+      <p class="code-digits" data-testid="slip-digits">
+        {formatted.split(' ').map((group, index) => (
+          <span key={index}>{group}</span>
+        ))}
+      </p>
+    </div>
+  );
+}
+
+export function SlipsScreen(context: WalletContext) {
+  const { words, session, wallet } = context;
+  const currency: CurrencyCode = wallet?.shopper.currency ?? context.preferredCurrency;
+  const [typed, setTyped] = useState('');
+  const [ttlMs, setTtlMs] = useState(validities[0]?.ttlMs ?? hourMs);
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [created, setCreated] = useState<Slip | null>(null);
+  const [slips, setSlips] = useState<Slip[] | null>(null);
+  const amount = parseMajorAmount(typed, currency);
+  const valid = amount.ok && amount.amountMinor > 0;
+
+  const load = async (): Promise<void> => {
+    const result = await callApi('/v1/me/slips', SlipListResponseSchema, { token: session?.token ?? null });
+    if (result.ok) setSlips(result.value.slips);
+    else context.showError(result.code, result.details);
+  };
+  useEffect(() => {
+    void load();
+  }, []);
+
+  const submit = async (): Promise<void> => {
+    setTouched(true);
+    if (!amount.ok || amount.amountMinor <= 0) return;
+    setBusy(true);
+    const result = await callApi('/v1/me/slips', SlipSchema, {
+      body: { amountMinor: amount.amountMinor, ttlMs },
+      token: session?.token ?? null,
+    });
+    setBusy(false);
+    if (!result.ok) return context.showError(result.code, result.details);
+    setCreated(result.value);
+    setTyped('');
+    setTouched(false);
+    context.showBanner({
+      tone: 'success',
+      text: words.t('slips.created', {
+        amount: words.money(result.value.amountMinor, result.value.currency),
+        time: words.dateTime(result.value.expiresAtMs),
+      }),
+    });
+    await load();
+  };
+
+  return (
+    <section class="screen">
+      <ScreenHeading text={words.t('slips.title')} screen="slips" />
+      <p class="lead">{words.t('slips.body')}</p>
+      {created && <SlipBarcode slip={created} words={words} />}
+      <Form onSubmit={() => void submit()}>
+        <Field
+          id="slip-amount"
+          label={words.t('slips.amount', { currency })}
+          inputMode="decimal"
+          value={typed}
+          onInput={setTyped}
+          status={
+            touched && !valid
+              ? { text: words.t('slips.amountInvalid'), tone: 'bad' }
+              : valid
+                ? { text: words.money(amount.amountMinor, currency), tone: 'ok' }
+                : undefined
+          }
+        />
+        <div class="field">
+          <label for="slip-validity">{words.t('slips.validity')}</label>
+          <select
+            id="slip-validity"
+            value={String(ttlMs)}
+            onChange={(event) => setTtlMs(Number(event.currentTarget.value))}
+          >
+            {validities.map((option) => (
+              <option key={option.ttlMs} value={String(option.ttlMs)}>
+                {words.t(option.key)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <Button kind="primary" type="submit" busy={busy}>
+          {words.t('slips.create')}
+        </Button>
+      </Form>
+      <h2 id="slips-heading">{words.t('slips.list')}</h2>
+      {slips === null ? (
+        <p aria-busy="true">{words.t('loading')}</p>
+      ) : slips.length === 0 ? (
+        <p class="muted">{words.t('slips.none')}</p>
+      ) : (
+        <ul class="history" aria-labelledby="slips-heading">
+          {slips.map((slip) => (
+            <li key={slip.code} class="entry">
+              <div class="entry-main">
+                <span>{words.money(slip.amountMinor, slip.currency)}</span>
+                <span class={`status ${statusClass[slip.status]}`}>
+                  {words.t(`slips.status.${slip.status}`)}
+                </span>
+              </div>
+              <div class="entry-meta">
+                <span>{slip.code.replace(/(\d{4})(?=\d)/g, '$1 ')}</span>
+                <span>{words.t('slips.expires', { time: words.dateTime(slip.expiresAtMs) })}</span>
+              </div>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Button kind="link" onClick={() => context.go('')}>
+        {words.t('code.back')}
+      </Button>
+    </section>
+  );
+}
