@@ -17,9 +17,15 @@ import { installMetrics } from './http/metrics.js';
 import { installRoles } from './http/roles.js';
 import { barcodeRoutes } from './routes/barcode-routes.js';
 import { depositRoutes } from './routes/deposit-routes.js';
+import { opsFleetRoutes } from './routes/ops-fleet-routes.js';
+import { opsMoneyRoutes } from './routes/ops-money-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
+import { receiptRoutes } from './routes/receipt-routes.js';
 import { shopperRoutes } from './routes/shopper-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
+import { terminalRoutes } from './routes/terminal-routes.js';
+import { tillRoutes } from './routes/till-routes.js';
+import { sweepTerminals, terminalSweepIntervalMs } from './alerts/terminal-sweep.js';
 import type { MessageSender } from './shoppers/message-sender.js';
 import { DevInboxSender, UnconfiguredSender } from './shoppers/message-sender.js';
 import type { Db } from './storage/db.js';
@@ -75,6 +81,20 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
     },
   };
   return destination === undefined ? pino(options) : pino(options, destination);
+}
+
+/**
+ * Every process sweeps for silent terminals and old nonces on a timer; the sweep is safe to run in
+ * several processes at once (alerts/terminal-sweep.ts). Unref'd, and stopped when the app closes.
+ */
+function installTerminalSweep(app: FastifyInstance, deps: Deps): void {
+  const timer = setInterval(() => {
+    sweepTerminals(deps).catch((error: unknown) =>
+      deps.logger.error({ err: error }, 'terminal sweep failed'),
+    );
+  }, terminalSweepIntervalMs);
+  timer.unref();
+  app.addHook('onClose', async () => clearInterval(timer));
 }
 
 /** The whole server, ready for `inject` or `listen`. The caller owns `deps.db` and closes it. */
@@ -153,5 +173,11 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
   await app.register(depositRoutes(deps, metrics));
   await app.register(opsRoutes(deps));
   await app.register(barcodeRoutes());
+  await app.register(terminalRoutes(deps));
+  await app.register(opsFleetRoutes(deps));
+  await app.register(opsMoneyRoutes(deps));
+  await app.register(receiptRoutes(deps));
+  await app.register(tillRoutes(deps));
+  installTerminalSweep(app, deps);
   return app;
 }

@@ -1,25 +1,47 @@
-import { CodedError } from '@cashin/shared';
+import { CodedError, terminalHeaders } from '@cashin/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { authenticateClerk, clerkTokenPrefix } from '../clerks/clerks.js';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { secretsEqual } from '../secrets/hash.js';
 import { authenticateShopper } from '../shoppers/otp.js';
+import type { TerminalCaller } from '../terminals/request-verification.js';
+import { identifyTerminal, verifyTerminalBody } from '../terminals/request-verification.js';
 
 /**
  * Who may call a route. Every route declares its roles in `config.roles`; a route without a declaration
- * stops the server at start-up. Issue 4 adds 'clerk' and 'terminal' here and in `identify`.
+ * stops the server at start-up. Shoppers, clerks and ops carry bearer tokens; a terminal signs each
+ * request (terminal/request-signature.ts) and is identified by its signature headers.
  */
-export const roles = ['public', 'shopper', 'ops'] as const;
+export const roles = ['public', 'shopper', 'clerk', 'terminal', 'ops'] as const;
 export type Role = (typeof roles)[number];
 
-export type Principal = { role: 'shopper'; shopperId: string } | { role: 'ops'; caller: string };
+export type Principal =
+  | { role: 'shopper'; shopperId: string }
+  | { role: 'ops'; caller: string }
+  | { role: 'clerk'; clerkId: string; storeId: string; sessionStartedAtMs: number }
+  | ({ role: 'terminal' } & TerminalCaller);
+
+/** A /v1 route as registered, with the roles it declared: what the role walk test iterates over. */
+export interface DeclaredRoute {
+  readonly method: string;
+  readonly url: string;
+  readonly roles: readonly Role[];
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
     roles?: readonly Role[];
+    /** A disabled terminal may still call this route (the heartbeat, which tells it it is disabled). */
+    terminalMayBeDisabled?: boolean;
+    /** The handler records the request nonce in its own transaction (the sync batch); see nonces.ts. */
+    nonceConsumedByHandler?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
+  }
+  interface FastifyInstance {
+    declaredRoutes: DeclaredRoute[];
   }
 }
 
@@ -41,14 +63,55 @@ export function shopperIdOf(request: FastifyRequest): string {
   return principal.shopperId;
 }
 
+/** The terminal behind a verified signed request; anything else reaching a terminal-only handler is a bug. */
+export function terminalOf(request: FastifyRequest): TerminalCaller {
+  const principal = principalOf(request);
+  if (principal.role !== 'terminal') throw new CodedError('FORBIDDEN');
+  return principal;
+}
+
+export function clerkOf(request: FastifyRequest): {
+  clerkId: string;
+  storeId: string;
+  sessionStartedAtMs: number;
+} {
+  const principal = principalOf(request);
+  if (principal.role !== 'clerk') throw new CodedError('FORBIDDEN');
+  return principal;
+}
+
+/** One key per caller, for the limits counted per caller (code lookups against enumeration). */
+export function callerKey(principal: Principal): string {
+  switch (principal.role) {
+    case 'ops':
+      return `ops:${principal.caller}`;
+    case 'shopper':
+      return `shopper:${principal.shopperId}`;
+    case 'clerk':
+      return `clerk:${principal.clerkId}`;
+    case 'terminal':
+      return `terminal:${principal.terminalId}`;
+  }
+}
+
+function signsAsTerminal(request: FastifyRequest): boolean {
+  return (
+    request.headers[terminalHeaders.signature] !== undefined ||
+    request.headers[terminalHeaders.terminalId] !== undefined
+  );
+}
+
 export function installRoles(app: FastifyInstance, config: Config, deps: Deps): void {
   app.decorateRequest('principal', null);
+  const declared: DeclaredRoute[] = [];
+  app.decorate('declaredRoutes', declared);
   app.addHook('onRoute', (route) => {
-    if (
-      route.url.startsWith('/v1') &&
-      (route.config?.roles === undefined || route.config.roles.length === 0)
-    ) {
+    if (!route.url.startsWith('/v1')) return;
+    if (route.config?.roles === undefined || route.config.roles.length === 0) {
       throw new Error(`route ${route.method.toString()} ${route.url} declares no roles`);
+    }
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') declared.push({ method, url: route.url, roles: route.config.roles });
     }
   });
   // onRequest: callers are identified before their body is even parsed, so a stranger learns nothing from
@@ -56,15 +119,41 @@ export function installRoles(app: FastifyInstance, config: Config, deps: Deps): 
   app.addHook('onRequest', async (request) => {
     const allowed = request.routeOptions.config.roles;
     if (allowed === undefined || allowed.includes('public')) return;
+    if (signsAsTerminal(request)) {
+      // A caller presenting itself as a terminal where terminals may not go learns no more than that.
+      if (!allowed.includes('terminal')) throw new CodedError('FORBIDDEN');
+      const caller = await identifyTerminal(
+        deps,
+        request.headers,
+        request.routeOptions.config.terminalMayBeDisabled === true,
+      );
+      request.principal = { role: 'terminal', ...caller };
+      return;
+    }
     const token = bearerToken(request);
     if (token === undefined) throw new CodedError('UNAUTHENTICATED');
     let principal: Principal;
     if (config.opsToken !== undefined && secretsEqual(token, config.opsToken)) {
       principal = { role: 'ops', caller: 'ops-token' };
+    } else if (token.startsWith(clerkTokenPrefix)) {
+      principal = { role: 'clerk', ...(await authenticateClerk(deps, token)) };
     } else {
       principal = { role: 'shopper', shopperId: await authenticateShopper(deps, token) };
     }
     if (!allowed.includes(principal.role)) throw new CodedError('FORBIDDEN');
     request.principal = principal;
+  });
+  // A terminal's signature covers the raw body: it is checked on the bytes, before JSON parsing and before
+  // the route's schema, so a forged request costs one digest and one verify and is parsed never.
+  app.addHook('preParsing', async (request, _reply, payload) => {
+    const principal = request.principal;
+    if (principal?.role !== 'terminal') return payload;
+    return verifyTerminalBody(
+      deps,
+      principal,
+      { method: request.method, url: request.url },
+      payload,
+      request.routeOptions.config.nonceConsumedByHandler === true,
+    );
   });
 }

@@ -14,7 +14,7 @@ import type { Deps } from '../deps.js';
 import { creditDeposit } from '../deposits/credit-deposit.js';
 import { reverseDeposit } from '../deposits/reverse-deposit.js';
 import type { Metrics } from '../http/metrics.js';
-import { principalOf } from '../http/roles.js';
+import { callerKey, principalOf } from '../http/roles.js';
 
 /**
  * The deposit-crediting service over HTTP. Issue 4's till commit and kiosk sync call creditDeposit
@@ -61,10 +61,7 @@ export function depositRoutes(deps: Deps, metrics: Metrics) {
         },
       },
       async (request) => {
-        const principal = principalOf(request);
-        const caller =
-          principal.role === 'ops' ? `ops:${principal.caller}` : `shopper:${principal.shopperId}`;
-        return lookupCode(deps, caller, request.body.code);
+        return lookupCode(deps, callerKey(principalOf(request)), request.body.code);
       },
     );
 

@@ -79,6 +79,14 @@ export const SystemLimitsSchema = z.object({
   terminalSilentAlertMs: z.number().int().positive(),
   tillAuthorizationTtlMs: z.number().int().positive(),
   tillVoidWindowMs: z.number().int().positive(),
+  /** How long a terminal's one-time enrollment token stays usable after ops creates it. */
+  enrollmentTokenTtlMs: z.number().int().positive(),
+  /** Coins a kiosk's cash bag holds when full; bag fill is reported against it. */
+  kioskBagCoinsMax: z.number().int().positive(),
+  /** Bag fill, in percent, at which ops are alerted to collect. */
+  bagNearlyFullPercent: z.number().int().min(1).max(100),
+  /** A terminal that beats but whose oldest unsynced deposit is older than this is called stuck. */
+  terminalStuckMs: z.number().int().positive(),
   clerkSessionTtlMs: z.number().int().positive(),
   pinAttemptsMax: z.number().int().positive(),
   pinLockoutMs: z.number().int().positive(),
@@ -236,6 +244,10 @@ export const defaultLimits: Limits = {
     terminalSilentAlertMs: 3 * minutesMs,
     tillAuthorizationTtlMs: 5 * minutesMs,
     tillVoidWindowMs: 30 * minutesMs,
+    enrollmentTokenTtlMs: 24 * hoursMs,
+    kioskBagCoinsMax: 20_000,
+    bagNearlyFullPercent: 90,
+    terminalStuckMs: 10 * minutesMs,
     clerkSessionTtlMs: 12 * hoursMs,
     pinAttemptsMax: 5,
     pinLockoutMs: 15 * minutesMs,
@@ -357,6 +369,14 @@ export function limitProblems(limits: Limits): string[] {
   check(
     s.tillAuthorizationTtlMs <= s.tillVoidWindowMs,
     'a till authorization must not outlive the void window',
+  );
+  check(
+    s.terminalStuckMs >= s.syncRetryBackoffMsMax,
+    'a terminal must be given one full sync backoff before it is called stuck',
+  );
+  check(
+    s.enrollmentTokenTtlMs >= s.signatureSkewMs,
+    'an enrollment token must outlive the clock skew a terminal is allowed',
   );
   check(s.otpLockoutMs >= s.otpTtlMs, 'an OTP lockout must outlast the code it guards against guessing');
   check(s.slipTtlMsMin <= s.slipTtlMsMax, 'payment slip minimum lifetime is above its maximum');

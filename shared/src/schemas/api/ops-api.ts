@@ -144,3 +144,33 @@ export const SuspenseEntrySchema = z.object({
 });
 
 export const OpsStoreSchema = StoreSchema;
+
+/**
+ * Where the ops API lives (issue 4), and the envelopes of its lists. Reversals stay at /v1/reversals and
+ * code lookups at /v1/codes/lookups (issue 3).
+ */
+export const opsApiPaths = {
+  stores: '/v1/ops/stores',
+  clerks: (storeId: string) => `/v1/ops/stores/${encodeURIComponent(storeId)}/clerks`,
+  terminals: '/v1/ops/terminals',
+  terminalDisable: (terminalId: string) => `/v1/ops/terminals/${encodeURIComponent(terminalId)}/disable`,
+  terminalEnable: (terminalId: string) => `/v1/ops/terminals/${encodeURIComponent(terminalId)}/enable`,
+  terminalKeyRotation: (terminalId: string) =>
+    `/v1/ops/terminals/${encodeURIComponent(terminalId)}/key-rotations`,
+  alerts: '/v1/ops/alerts',
+  collections: '/v1/ops/collections',
+  settlements: '/v1/ops/settlements',
+  settlementsCsv: '/v1/ops/settlements.csv',
+  suspense: '/v1/ops/suspense',
+} as const;
+
+export const StoreListSchema = z.object({ stores: z.array(OpsStoreSchema) });
+export const ClerkListSchema = z.object({ clerks: z.array(ClerkSchema) });
+export const TerminalListSchema = z.object({ terminals: z.array(TerminalSummarySchema) });
+export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) });
+export const CollectionListSchema = z.object({ collections: z.array(CollectionSchema) });
+export const SuspenseListSchema = z.object({ entries: z.array(SuspenseEntrySchema) });
+export const AlertQuerySchema = z.object({
+  /** Only alerts still open (the default), or every alert. */
+  open: z.enum(['true', 'false']).optional(),
+});

@@ -162,3 +162,21 @@ export const CashAccountRequestSchema = z.object({
 export const CashAccountResponseSchema = z.object({ accountId: z.string() });
 
 export const KycRequestSchema = z.object({ tier: KycTierSchema });
+
+/** The text of an offline receipt's QR code (receipt-qr.ts), as a shopper's phone scanned it. */
+export const ReceiptRedeemRequestSchema = z.object({ receipt: z.string().min(1).max(400) });
+
+/**
+ * A redeemed offline receipt. The money goes where the kiosk deposit would have gone: the wallet of the
+ * code on the receipt (which need not be the redeemer's), or, for a voucher, the redeemer's wallet.
+ */
+export const ReceiptRedeemResponseSchema = z.object({
+  depositId: z.string(),
+  amountMinor: PositiveAmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  creditedTo: z.enum(['wallet', 'suspense']),
+  /** True when the money landed in the redeemer's own wallet. */
+  ownWallet: z.boolean(),
+  maskedName: z.string().nullable(),
+  status: z.enum(['credited', 'inReview', 'suspense']),
+});

@@ -1,0 +1,41 @@
+import type { Deps } from '../deps.js';
+import { pruneNonces } from '../terminals/nonces.js';
+import { raiseAlert } from './alerts.js';
+
+/** How often each server process runs the sweep; a fraction of the silence threshold so alerts are prompt. */
+export const terminalSweepIntervalMs = 30_000;
+
+/**
+ * Raises terminalSilent for every enrolled, enabled terminal whose last heartbeat (or enrollment, for one
+ * that never beat) is older than terminalSilentAlertMs, and prunes old nonces. Every server process runs
+ * it; that is safe because raising is an INSERT that the open-alert unique index lets only one win, and
+ * pruning is idempotent. The next heartbeat resolves the alert (heartbeat.ts).
+ */
+export async function sweepTerminals(deps: Deps): Promise<{ raised: number; noncesPruned: number }> {
+  const nowMs = deps.clock.nowMs();
+  const { terminalSilentAlertMs, nonceRetentionMs } = deps.limits.system;
+  const raised = await deps.db.transaction(async (tx) => {
+    const silent = await tx.all<{ id: string; store_id: string; last_ms: number }>(
+      `SELECT id, store_id, COALESCE(last_heartbeat_at_ms, enrolled_at_ms) AS last_ms FROM terminals
+       WHERE public_key IS NOT NULL AND enabled = 1 AND COALESCE(last_heartbeat_at_ms, enrolled_at_ms) <= ?`,
+      [nowMs - terminalSilentAlertMs],
+    );
+    let count = 0;
+    for (const terminal of silent) {
+      const silentMinutes = Math.floor((nowMs - terminal.last_ms) / 60_000);
+      const detail = `no heartbeat for ${silentMinutes} min`;
+      if (
+        await raiseAlert(
+          tx,
+          deps,
+          { kind: 'terminalSilent', terminalId: terminal.id, storeId: terminal.store_id, detail },
+          nowMs,
+        )
+      )
+        count += 1;
+    }
+    return count;
+  });
+  const noncesPruned = await pruneNonces(deps.db, nowMs, nonceRetentionMs);
+  return { raised, noncesPruned };
+}

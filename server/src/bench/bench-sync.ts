@@ -1,0 +1,333 @@
+import Database from 'better-sqlite3';
+import type { Code, KioskDeposit, SyncResult, UuidV7 } from '@cashin/shared';
+import {
+  contentDigestHeader,
+  createUuidV7Generator,
+  realClock,
+  signatureBase,
+  terminalApiPaths,
+  terminalHeaders,
+} from '@cashin/shared';
+import type { KeyObject } from 'node:crypto';
+import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import { buildApp } from '../app.js';
+import { loadConfig } from '../config.js';
+import type { Deps } from '../deps.js';
+import { signUp } from '../shoppers/shoppers.js';
+import { UnconfiguredSender } from '../shoppers/message-sender.js';
+import { SqliteDb } from '../storage/sqlite/sqlite-db.js';
+
+/**
+ * `npm run bench:sync`: one run, one table. A real server (buildApp + listen on 127.0.0.1, SQLite at
+ * synchronous=FULL) and the kiosks in this process, talking HTTP over loopback with signed requests.
+ *  1. One terminal drains a backlog of 100,000 deposits in batches of syncBatchDepositsMax, then re-sends
+ *     every batch (all must answer `exists` and credit nothing); memory is sampled at 10,000 and 100,000.
+ *  2. The same rows inserted straight into better-sqlite3 (WAL, FULL, one transaction per batch).
+ *  3. 200 terminals syncing at once; per-batch latency p50 / p99 and errors.
+ * Deposits are generated batch by batch (ids derived from the sequence), so the client holds one batch.
+ */
+const backlogDeposits = Number(process.env['BENCH_SYNC_DEPOSITS'] ?? 100_000);
+const memoryCheckpointDeposits = 10_000;
+const shoppersCount = 2_000;
+const fleetTerminals = 200;
+const fleetBatchesEach = 2;
+const fleetBatchDeposits = 100;
+const setupConcurrency = 50;
+const opsToken = 'bench-ops-token-0123456789abcdef';
+
+const dir = mkdtempSync(join(tmpdir(), 'cashin-bench-sync-'));
+const config = loadConfig({
+  NODE_ENV: 'test',
+  OPS_TOKEN: opsToken,
+  LOG_LEVEL: 'silent',
+  DATABASE_PATH: join(dir, 'server.sqlite'),
+  HTTP_REQUESTS_PER_MINUTE: '10000000',
+});
+const batchDeposits = config.limits.system.syncBatchDepositsMax;
+const db = SqliteDb.open(join(dir, 'server.sqlite'));
+const clock = realClock();
+const newId = createUuidV7Generator(() => clock.nowMs());
+const logger = pino({ level: 'silent' });
+const app = await buildApp(config, { db, clock, newId, logger });
+await app.listen({ host: '127.0.0.1', port: 0 });
+const baseUrl = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+const deps: Deps = {
+  db,
+  clock,
+  limits: config.limits,
+  newId,
+  messageSender: new UnconfiguredSender(logger),
+  claimCodeSecret: config.claimCodeSecret,
+  logger,
+};
+
+async function opsPost<T>(path: string, body: unknown): Promise<T> {
+  const response = await fetch(baseUrl + path, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+interface Kiosk {
+  terminalId: string;
+  privateKey: KeyObject;
+}
+
+async function enrollKiosk(storeId: string): Promise<Kiosk> {
+  const { token } = await opsPost<{ token: string }>('/v1/ops/terminals', { storeId, name: 'bench kiosk' });
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const { x } = publicKey.export({ format: 'jwk' });
+  const enrolled = await fetch(baseUrl + terminalApiPaths.enroll, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, publicKey: x, softwareVersion: 'bench' }),
+  });
+  return { terminalId: ((await enrolled.json()) as { terminalId: string }).terminalId, privateKey };
+}
+
+async function signedSync(kiosk: Kiosk, deposits: KioskDeposit[]): Promise<SyncResult[]> {
+  const body = JSON.stringify({ deposits });
+  const contentDigest = contentDigestHeader(createHash('sha256').update(body).digest('base64'));
+  const parts = {
+    method: 'POST',
+    path: terminalApiPaths.sync,
+    terminalId: kiosk.terminalId,
+    timestampMs: Date.now(),
+    nonce: randomBytes(18).toString('base64url'),
+    contentDigest,
+  };
+  const response = await fetch(baseUrl + terminalApiPaths.sync, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      [terminalHeaders.terminalId]: parts.terminalId,
+      [terminalHeaders.timestamp]: String(parts.timestampMs),
+      [terminalHeaders.nonce]: parts.nonce,
+      [terminalHeaders.contentDigest]: contentDigest,
+      [terminalHeaders.signature]: sign(null, Buffer.from(signatureBase(parts)), kiosk.privateKey).toString(
+        'base64url',
+      ),
+    },
+    body,
+  });
+  if (!response.ok) throw new Error(`sync: ${response.status} ${await response.text()}`);
+  return ((await response.json()) as { results: SyncResult[] }).results;
+}
+
+const baseMs = Date.UTC(2026, 0, 1);
+
+/** A UUIDv7 that is a pure function of (terminal number, sequence), so a re-send carries the same ids. */
+function depositIdFor(terminalNumber: number, sequence: number): string {
+  const hex = (value: number, digits: number) => value.toString(16).padStart(digits, '0').slice(-digits);
+  const time = hex(baseMs + sequence, 12);
+  return `${time.slice(0, 8)}-${time.slice(8, 12)}-7${hex(terminalNumber, 3)}-8${hex(sequence >>> 12, 3)}-${hex(sequence, 12)}`;
+}
+
+function depositFor(terminalNumber: number, sequence: number, codes: readonly Code[]): KioskDeposit {
+  const coins = 1 + (sequence % 7);
+  const at = new Date(baseMs + sequence * 1000).toISOString();
+  return {
+    depositId: depositIdFor(terminalNumber, sequence) as UuidV7,
+    sequence,
+    code: codes[(sequence * 7919 + terminalNumber) % codes.length]!,
+    claimCode: null,
+    currency: 'USD',
+    items: [
+      { kind: 'coin', ccTalkId: 'US025A', valueMinor: 25, count: coins },
+      { kind: 'coin', ccTalkId: 'US010A', valueMinor: 10, count: 2 },
+    ],
+    rejectedCount: 0,
+    totalMinor: 25 * coins + 20,
+    startedAt: at,
+    committedAt: at,
+    flags: { recovered: false, lostEvents: false, offline: true, deviceFault: false },
+    receiptSignature: null,
+  };
+}
+
+const mb = (bytes: number) => Math.round(bytes / 1024 / 1024);
+
+// Set-up: a store, its kiosks, and shoppers whose codes the deposits use.
+const { id: storeId } = await opsPost<{ id: string }>('/v1/ops/stores', {
+  name: 'Bench store',
+  currency: 'USD',
+  timeZone: 'America/New_York',
+});
+const codes: Code[] = [];
+for (let start = 0; start < shoppersCount; start += setupConcurrency) {
+  const made = await Promise.all(
+    Array.from({ length: Math.min(setupConcurrency, shoppersCount - start) }, (_, n) =>
+      signUp(deps, {
+        phone: `+1555${String(start + n).padStart(7, '0')}`,
+        name: 'Bench Shopper',
+        language: 'en',
+        currency: 'USD',
+      }),
+    ),
+  );
+  codes.push(...made.map((shopper) => shopper.depositCode));
+}
+const drainKiosk = await enrollKiosk(storeId);
+const transfersCount = () => db.raw.prepare('SELECT COUNT(*) AS n FROM transfers').get() as { n: number };
+
+// 1. One terminal drains its backlog, then re-sends all of it.
+async function sendAll(): Promise<{
+  ms: number;
+  created: number;
+  exists: number;
+  rssAtCheckpoint: number;
+  rssPeak: number;
+  heapAtCheckpoint: number;
+  heapEnd: number;
+}> {
+  let created = 0;
+  let exists = 0;
+  let rssAtCheckpoint = 0;
+  let heapAtCheckpoint = 0;
+  let rssPeak = 0;
+  const startMs = performance.now();
+  for (let first = 1; first <= backlogDeposits; first += batchDeposits) {
+    const batch: KioskDeposit[] = [];
+    for (let sequence = first; sequence < first + batchDeposits && sequence <= backlogDeposits; sequence += 1)
+      batch.push(depositFor(1, sequence, codes));
+    for (const result of await signedSync(drainKiosk, batch)) {
+      if (result.status === 'created') created += 1;
+      else if (result.status === 'exists') exists += 1;
+      else throw new Error(`unexpected ${result.status}`);
+    }
+    const memory = process.memoryUsage();
+    rssPeak = Math.max(rssPeak, memory.rss);
+    if (first + batchDeposits - 1 === memoryCheckpointDeposits) {
+      rssAtCheckpoint = memory.rss;
+      heapAtCheckpoint = memory.heapUsed;
+    }
+  }
+  return {
+    ms: performance.now() - startMs,
+    created,
+    exists,
+    rssAtCheckpoint,
+    rssPeak,
+    heapAtCheckpoint,
+    heapEnd: process.memoryUsage().heapUsed,
+  };
+}
+
+const firstSend = await sendAll();
+const transfersAfterFirst = transfersCount().n;
+const resend = await sendAll();
+const transfersAfterResend = transfersCount().n;
+
+// 2. Baseline: the same rows straight into better-sqlite3, one transaction per batch.
+const raw = new Database(join(dir, 'raw.sqlite'));
+raw.pragma('journal_mode = WAL');
+raw.pragma('synchronous = FULL');
+raw.exec(
+  'CREATE TABLE kiosk_deposits (deposit_id TEXT PRIMARY KEY, terminal_id TEXT NOT NULL, sequence INTEGER NOT NULL, fields_json TEXT NOT NULL, total_minor INTEGER NOT NULL, UNIQUE (terminal_id, sequence))',
+);
+const insertRaw = raw.prepare('INSERT INTO kiosk_deposits VALUES (?, ?, ?, ?, ?)');
+const insertBatch = raw.transaction((rows: KioskDeposit[]) => {
+  for (const row of rows)
+    insertRaw.run(row.depositId, 'K00001', row.sequence, JSON.stringify(row), row.totalMinor);
+});
+const rawStartMs = performance.now();
+for (let first = 1; first <= backlogDeposits; first += batchDeposits) {
+  const batch: KioskDeposit[] = [];
+  for (let sequence = first; sequence < first + batchDeposits && sequence <= backlogDeposits; sequence += 1)
+    batch.push(depositFor(1, sequence, codes));
+  insertBatch(batch);
+}
+const rawMs = performance.now() - rawStartMs;
+raw.close();
+
+// 3. Many terminals at once.
+const fleet: Kiosk[] = [];
+for (let start = 0; start < fleetTerminals; start += setupConcurrency) {
+  fleet.push(
+    ...(await Promise.all(
+      Array.from({ length: Math.min(setupConcurrency, fleetTerminals - start) }, () => enrollKiosk(storeId)),
+    )),
+  );
+}
+const latenciesMs: number[] = [];
+let fleetErrors = 0;
+const fleetStartMs = performance.now();
+await Promise.all(
+  fleet.map(async (kiosk, index) => {
+    for (let b = 0; b < fleetBatchesEach; b += 1) {
+      const batch = Array.from({ length: fleetBatchDeposits }, (_, n) =>
+        depositFor(index + 2, b * fleetBatchDeposits + n + 1, codes),
+      );
+      const before = performance.now();
+      try {
+        const results = await signedSync(kiosk, batch);
+        if (results.some((result) => result.status !== 'created')) fleetErrors += 1;
+      } catch {
+        fleetErrors += 1;
+      }
+      latenciesMs.push(performance.now() - before);
+    }
+  }),
+);
+const fleetMs = performance.now() - fleetStartMs;
+latenciesMs.sort((a, b) => a - b);
+const quantile = (q: number) =>
+  latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(q * latenciesMs.length))] ?? 0;
+
+await app.close();
+await db.close();
+rmSync(dir, { recursive: true, force: true });
+
+const perSecond = (count: number, ms: number) => Math.round(count / (ms / 1000)).toLocaleString('en-US');
+const fleetDeposits = fleetTerminals * fleetBatchesEach * fleetBatchDeposits;
+console.log(
+  `\nbench:sync: SQLite WAL synchronous=FULL, HTTP over loopback, signed batches of ${batchDeposits}, ${shoppersCount} wallets\n`,
+);
+const rows = [
+  ['scenario', 'deposits', 'time', 'deposits/s', 'notes'],
+  [
+    '1 terminal, first send',
+    backlogDeposits.toLocaleString('en-US'),
+    `${(firstSend.ms / 1000).toFixed(2)} s`,
+    perSecond(backlogDeposits, firstSend.ms),
+    `created ${firstSend.created}; RSS ${mb(firstSend.rssAtCheckpoint)} MB at ${memoryCheckpointDeposits.toLocaleString('en-US')}, peak ${mb(firstSend.rssPeak)} MB; heap ${mb(firstSend.heapAtCheckpoint)} -> ${mb(firstSend.heapEnd)} MB`,
+  ],
+  [
+    '1 terminal, re-send all',
+    backlogDeposits.toLocaleString('en-US'),
+    `${(resend.ms / 1000).toFixed(2)} s`,
+    perSecond(backlogDeposits, resend.ms),
+    `exists ${resend.exists}, created ${resend.created}; transfers ${transfersAfterFirst} -> ${transfersAfterResend}; RSS peak ${mb(resend.rssPeak)} MB`,
+  ],
+  [
+    'raw better-sqlite3 insert (baseline)',
+    backlogDeposits.toLocaleString('en-US'),
+    `${(rawMs / 1000).toFixed(2)} s`,
+    perSecond(backlogDeposits, rawMs),
+    `one transaction per ${batchDeposits} rows, no HTTP, no ledger`,
+  ],
+  [
+    `${fleetTerminals} terminals at once`,
+    fleetDeposits.toLocaleString('en-US'),
+    `${(fleetMs / 1000).toFixed(2)} s`,
+    perSecond(fleetDeposits, fleetMs),
+    `${fleetBatchesEach} batches of ${fleetBatchDeposits} each; per batch p50 ${quantile(0.5).toFixed(0)} ms, p99 ${quantile(0.99).toFixed(0)} ms; errors ${fleetErrors}`,
+  ],
+];
+const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)));
+for (const [index, row] of rows.entries()) {
+  console.log(`| ${row.map((cell, column) => cell.padEnd(widths[column]!)).join(' | ')} |`);
+  if (index === 0) console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
+}
+console.log(
+  `\npeak RSS of the whole run (server and kiosks in one process): ${mb(process.resourceUsage().maxRSS * 1024)} MB`,
+);

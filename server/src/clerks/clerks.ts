@@ -1,0 +1,156 @@
+import { CodedError } from '@cashin/shared';
+import type { Deps } from '../deps.js';
+import { newBearerToken, sha256Hex } from '../secrets/hash.js';
+import { nextShortId } from '../stores/short-ids.js';
+import type { StoreRecord } from '../stores/stores.js';
+import { findStore, requireStore } from '../stores/stores.js';
+import { checkPin, hashPin } from './pin-hash.js';
+
+/** Clerk session tokens carry this prefix so the role hook knows which table to look in. */
+export const clerkTokenPrefix = 'clk_';
+
+export interface Clerk {
+  readonly id: string;
+  readonly storeId: string;
+  readonly name: string;
+  readonly lockedUntilMs: number | null;
+}
+
+interface ClerkRow extends Record<string, unknown> {
+  id: string;
+  store_id: string;
+  name: string;
+  locked_until_ms: number | null;
+}
+
+function clerkFromRow(row: ClerkRow, nowMs: number): Clerk {
+  return {
+    id: row.id,
+    storeId: row.store_id,
+    name: row.name,
+    lockedUntilMs: row.locked_until_ms !== null && row.locked_until_ms > nowMs ? row.locked_until_ms : null,
+  };
+}
+
+export async function createClerk(
+  deps: Deps,
+  storeId: string,
+  input: { name: string; pin: string },
+): Promise<Clerk> {
+  const pinHash = await hashPin(input.pin);
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    await requireStore(tx, storeId);
+    const id = await nextShortId(tx, 'clerk');
+    await tx.run('INSERT INTO clerks (id, store_id, name, pin_hash, created_at_ms) VALUES (?, ?, ?, ?, ?)', [
+      id,
+      storeId,
+      input.name,
+      pinHash,
+      nowMs,
+    ]);
+    return { id, storeId, name: input.name, lockedUntilMs: null };
+  });
+}
+
+export async function listClerks(deps: Deps, storeId: string): Promise<Clerk[]> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    await requireStore(tx, storeId);
+    const rows = await tx.all<ClerkRow>(
+      'SELECT id, store_id, name, locked_until_ms FROM clerks WHERE store_id = ? ORDER BY id',
+      [storeId],
+    );
+    return rows.map((row) => clerkFromRow(row, nowMs));
+  });
+}
+
+export interface ClerkSession {
+  readonly token: string;
+  readonly expiresAtMs: number;
+  readonly clerk: { id: string; name: string };
+  readonly store: StoreRecord;
+}
+
+/**
+ * Signs a clerk in. An attempt is counted before the PIN is checked (a conditional UPDATE that also
+ * refuses a locked clerk), so guesses sent in parallel, to any number of server processes, each use up
+ * an attempt; pinAttemptsMax wrong PINs lock the clerk for pinLockoutMs. The right PIN clears the count.
+ * A wrong store or clerk id answers PIN_INVALID too, so the answer tells a guesser nothing.
+ */
+export async function signInClerk(
+  deps: Deps,
+  input: { storeId: string; clerkId: string; pin: string },
+): Promise<ClerkSession> {
+  const { pinAttemptsMax, pinLockoutMs, clerkSessionTtlMs } = deps.limits.system;
+  const nowMs = deps.clock.nowMs();
+  const attempt = await deps.db.transaction(async (tx) => {
+    const row = await tx.get<{ pin_hash: string; locked_until_ms: number | null; name: string }>(
+      'SELECT pin_hash, locked_until_ms, name FROM clerks WHERE id = ? AND store_id = ?',
+      [input.clerkId, input.storeId],
+    );
+    if (row === undefined) return { outcome: 'invalid' } as const;
+    const counted = await tx.get<{ failed_attempts: number }>(
+      `UPDATE clerks SET failed_attempts = CASE WHEN locked_until_ms IS NOT NULL AND locked_until_ms <= ? THEN 1 ELSE failed_attempts + 1 END,
+         locked_until_ms = CASE WHEN locked_until_ms IS NOT NULL AND locked_until_ms <= ? THEN NULL ELSE locked_until_ms END
+       WHERE id = ? AND (locked_until_ms IS NULL OR locked_until_ms <= ?)
+       RETURNING failed_attempts`,
+      [nowMs, nowMs, input.clerkId, nowMs],
+    );
+    if (counted === undefined) return { outcome: 'locked' } as const;
+    return {
+      outcome: 'check',
+      pinHash: row.pin_hash,
+      name: row.name,
+      attempts: counted.failed_attempts,
+    } as const;
+  });
+  if (attempt.outcome === 'invalid') throw new CodedError('PIN_INVALID');
+  if (attempt.outcome === 'locked') throw new CodedError('PIN_LOCKED');
+  const right = await checkPin(input.pin, attempt.pinHash);
+  if (!right) {
+    const locked = attempt.attempts >= pinAttemptsMax;
+    if (locked) {
+      await deps.db.transaction((tx) =>
+        tx.run('UPDATE clerks SET locked_until_ms = ?, failed_attempts = 0 WHERE id = ?', [
+          nowMs + pinLockoutMs,
+          input.clerkId,
+        ]),
+      );
+    }
+    throw new CodedError(locked ? 'PIN_LOCKED' : 'PIN_INVALID', {
+      attemptsLeft: Math.max(0, pinAttemptsMax - attempt.attempts),
+    });
+  }
+  const token = `${clerkTokenPrefix}${newBearerToken()}`;
+  const expiresAtMs = nowMs + clerkSessionTtlMs;
+  const store = await deps.db.transaction(async (tx) => {
+    await tx.run('UPDATE clerks SET failed_attempts = 0 WHERE id = ?', [input.clerkId]);
+    await tx.run(
+      'INSERT INTO clerk_sessions (token_hash, clerk_id, store_id, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?, ?)',
+      [sha256Hex(token), input.clerkId, input.storeId, expiresAtMs, nowMs],
+    );
+    return findStore(tx, input.storeId);
+  });
+  if (store === undefined) throw new Error('a clerk belongs to a store that does not exist');
+  return { token, expiresAtMs, clerk: { id: input.clerkId, name: attempt.name }, store };
+}
+
+export interface ClerkPrincipal {
+  readonly clerkId: string;
+  readonly storeId: string;
+  readonly sessionStartedAtMs: number;
+}
+
+/** The clerk behind a session token; an unknown token is UNAUTHENTICATED, an old one SESSION_EXPIRED. */
+export async function authenticateClerk(deps: Deps, token: string): Promise<ClerkPrincipal> {
+  const row = await deps.db.transaction((tx) =>
+    tx.get<{ clerk_id: string; store_id: string; expires_at_ms: number; created_at_ms: number }>(
+      'SELECT clerk_id, store_id, expires_at_ms, created_at_ms FROM clerk_sessions WHERE token_hash = ?',
+      [sha256Hex(token)],
+    ),
+  );
+  if (row === undefined) throw new CodedError('UNAUTHENTICATED');
+  if (row.expires_at_ms <= deps.clock.nowMs()) throw new CodedError('SESSION_EXPIRED');
+  return { clerkId: row.clerk_id, storeId: row.store_id, sessionStartedAtMs: row.created_at_ms };
+}

@@ -1,0 +1,167 @@
+import type { CurrencyCode, UuidV7 } from '@cashin/shared';
+import { CodedError } from '@cashin/shared';
+import { resolveAlert } from '../alerts/alerts.js';
+import type { Deps } from '../deps.js';
+import { systemOwnerRef } from '../ledger/account-kinds.js';
+import { ensureAccount } from '../ledger/accounts.js';
+import { createTransfers } from '../ledger/ledger.js';
+import type { TransferInput } from '../ledger/transfer.js';
+import type { Tx } from '../storage/db.js';
+import { lockTerminal } from '../terminals/terminal-record.js';
+
+export interface Collection {
+  readonly collectionId: UuidV7;
+  readonly terminalId: string;
+  readonly currency: CurrencyCode;
+  readonly expectedMinor: number;
+  readonly countedMinor: number;
+  readonly overShortMinor: number;
+  readonly collectedAtMs: number;
+}
+
+interface CollectionRow extends Record<string, unknown> {
+  id: string;
+  terminal_id: string;
+  currency: CurrencyCode;
+  expected_minor: number;
+  counted_minor: number;
+  over_short_minor: number;
+  collected_at_ms: number;
+}
+
+const collectionColumns =
+  'id, terminal_id, currency, expected_minor, counted_minor, over_short_minor, collected_at_ms';
+
+function fromRow(row: CollectionRow): Collection {
+  return {
+    collectionId: row.id as UuidV7,
+    terminalId: row.terminal_id,
+    currency: row.currency,
+    expectedMinor: row.expected_minor,
+    countedMinor: row.counted_minor,
+    overShortMinor: row.over_short_minor,
+    collectedAtMs: row.collected_at_ms,
+  };
+}
+
+/**
+ * The bag's balance by the ledger: cash in (deposits debit the bag) less cash out (reversals credit it,
+ * and each collection emptied it to zero). So it is exactly what entered since the last collection.
+ */
+async function bagBalance(tx: Tx, bagAccountId: string): Promise<number> {
+  const row = await tx.get<{ debits: number | string | null; credits: number | string | null }>(
+    `SELECT (SELECT SUM(amount_minor) FROM transfers WHERE debit_account_id = ?) AS debits,
+            (SELECT SUM(amount_minor) FROM transfers WHERE credit_account_id = ?) AS credits`,
+    [bagAccountId, bagAccountId],
+  );
+  return Number(row?.debits ?? 0) - Number(row?.credits ?? 0);
+}
+
+/**
+ * A tech empties a kiosk's bag and records the counted amount. In one transaction, holding the terminal
+ * row (so no sync of that terminal lands half before and half after): the ledger's expected amount moves
+ * bag -> cash in transit, and the difference counted - expected is booked against over/short (cash over:
+ * debit cash in transit, credit over/short; cash short: the reverse), so cash in transit ends equal to
+ * what was counted. The collection id is the tech's, so a retry records nothing twice.
+ */
+export async function recordCollection(
+  deps: Deps,
+  input: {
+    collectionId: UuidV7;
+    terminalId: string;
+    countedMinor: number;
+    currency: CurrencyCode;
+    bagLabel?: string | undefined;
+  },
+): Promise<Collection> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    const prior = await tx.get<CollectionRow>(`SELECT ${collectionColumns} FROM collections WHERE id = ?`, [
+      input.collectionId,
+    ]);
+    if (prior !== undefined) {
+      const same =
+        prior.terminal_id === input.terminalId &&
+        prior.counted_minor === input.countedMinor &&
+        prior.currency === input.currency;
+      if (!same) throw new CodedError('IDEMPOTENCY_CONFLICT', { collectionId: input.collectionId });
+      return fromRow(prior);
+    }
+    const terminal = await lockTerminal(tx, input.terminalId);
+    if (terminal === undefined) throw new CodedError('NOT_FOUND', { field: 'terminalId' });
+    if (terminal.currency !== input.currency) throw new CodedError('CURRENCY_MISMATCH');
+    const expectedMinor = await bagBalance(tx, terminal.bagAccountId);
+    const overShortMinor = input.countedMinor - expectedMinor;
+    const account = (kind: 'cashInTransit' | 'overShort') =>
+      ensureAccount(tx, { kind, ownerRef: systemOwnerRef, currency: input.currency }, deps.newId, nowMs);
+    const inTransit = await account('cashInTransit');
+    const transfers: TransferInput[] = [];
+    if (expectedMinor > 0) {
+      transfers.push({
+        id: input.collectionId,
+        debitAccountId: inTransit,
+        creditAccountId: terminal.bagAccountId,
+        amountMinor: expectedMinor,
+        currency: input.currency,
+        code: 'adjustment',
+        reason: `collection of ${terminal.id}`,
+      });
+    }
+    let overShortTransferId: string | null = null;
+    if (overShortMinor !== 0) {
+      const overShort = await account('overShort');
+      overShortTransferId = deps.newId();
+      transfers.push({
+        id: overShortTransferId,
+        debitAccountId: overShortMinor > 0 ? inTransit : overShort,
+        creditAccountId: overShortMinor > 0 ? overShort : inTransit,
+        amountMinor: Math.abs(overShortMinor),
+        currency: input.currency,
+        code: 'adjustment',
+        reason: `collection ${input.collectionId}: counted ${input.countedMinor}, expected ${expectedMinor}`,
+      });
+    }
+    if (transfers.length > 0) {
+      const results = await createTransfers(tx, transfers, nowMs);
+      if (results.some((result) => result !== 'created'))
+        throw new Error(`a collection transfer failed: ${results.join(', ')}`);
+    }
+    await tx.run(
+      `INSERT INTO collections (id, terminal_id, currency, expected_minor, counted_minor, over_short_minor,
+         over_short_transfer_id, bag_label, collected_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        input.collectionId,
+        terminal.id,
+        input.currency,
+        expectedMinor,
+        input.countedMinor,
+        overShortMinor,
+        overShortTransferId,
+        input.bagLabel ?? null,
+        nowMs,
+      ],
+    );
+    await resolveAlert(tx, terminal.id, 'bagNearlyFull', nowMs);
+    return {
+      collectionId: input.collectionId,
+      terminalId: terminal.id,
+      currency: input.currency,
+      expectedMinor,
+      countedMinor: input.countedMinor,
+      overShortMinor,
+      collectedAtMs: nowMs,
+    };
+  });
+}
+
+/** The most collections one listing returns, newest first. */
+export const collectionsListedMax = 500;
+
+export async function listCollections(deps: Deps): Promise<Collection[]> {
+  const rows = await deps.db.transaction((tx) =>
+    tx.all<CollectionRow>(
+      `SELECT ${collectionColumns} FROM collections ORDER BY collected_at_ms DESC, id DESC LIMIT ${collectionsListedMax}`,
+    ),
+  );
+  return rows.map(fromRow);
+}

@@ -1,0 +1,168 @@
+import type { KioskDeposit, SyncResult } from '@cashin/shared';
+import {
+  createUuidV7Generator,
+  generateCode,
+  receiptQrData,
+  receiptSigningPayload,
+  terminalApiPaths,
+} from '@cashin/shared';
+import { sign } from 'node:crypto';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../test-support/test-app.js';
+import { openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
+import { testAdapters } from '../test-support/test-db.js';
+import type { TestKiosk } from '../test-kit/terminal-kit.js';
+import {
+  enrollTestKiosk,
+  kioskDeposit,
+  newKeyPair,
+  signedPost,
+  walletBalance,
+} from '../test-kit/terminal-kit.js';
+
+const newId = createUuidV7Generator();
+
+function signedReceipt(kiosk: TestKiosk, deposit: KioskDeposit): { deposit: KioskDeposit; qr: string } {
+  const signature = sign(
+    null,
+    Buffer.from(receiptSigningPayload(kiosk.terminalId, deposit)),
+    kiosk.privateKey,
+  );
+  const signedDeposit = { ...deposit, receiptSignature: signature.toString('base64url') };
+  return { deposit: signedDeposit, qr: receiptQrData(kiosk.terminalId, signedDeposit) };
+}
+
+describe.each(testAdapters)('offline receipts on %s', (adapter) => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  const redeem = (headers: { authorization: string }, receipt: string) =>
+    t!.app.inject({ method: 'POST', url: '/v1/me/receipts', headers, payload: { receipt } });
+
+  it('credits a receipt redeemed then synced once, and refuses a second redemption', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const { deposit, qr } = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode, offline: true }),
+    );
+    const first = await redeem(ana.headers, qr);
+    expect(first.statusCode).toBe(201);
+    expect(first.json()).toMatchObject({
+      amountMinor: 200,
+      creditedTo: 'wallet',
+      ownWallet: true,
+      status: 'credited',
+    });
+    expect(await walletBalance(t, ana.headers)).toBe(200);
+    expect((await redeem(ana.headers, qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
+    const sync = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [deposit] });
+    expect(sync.json<{ results: SyncResult[] }>().results).toEqual([
+      { depositId: deposit.depositId, status: 'exists' },
+    ]);
+    expect(await walletBalance(t, ana.headers)).toBe(200);
+    // The gap bookkeeping counted the deposit once: no gap, no alert.
+    const alerts = await t.app.inject({ method: 'GET', url: '/v1/ops/alerts', headers: opsHeaders });
+    expect(alerts.json<{ alerts: unknown[] }>().alerts).toEqual([]);
+  });
+
+  it('refuses a receipt synced first, a forged one, and conflicts a sync whose signed fields differ', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const synced = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode }),
+    );
+    await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [synced.deposit] });
+    expect((await redeem(ana.headers, synced.qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
+    const forger = { ...kiosk, ...newKeyPair() };
+    const forged = signedReceipt(
+      forger,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode }),
+    );
+    expect((await redeem(ana.headers, forged.qr)).json().error.code).toBe('RECEIPT_SIGNATURE_INVALID');
+    const honest = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode }),
+    );
+    expect((await redeem(ana.headers, honest.qr)).statusCode).toBe(201);
+    const altered = {
+      ...honest.deposit,
+      items: [{ kind: 'coin' as const, ccTalkId: 'US025A', valueMinor: 25, count: 4 }],
+      totalMinor: 100,
+    };
+    const sync = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [altered] });
+    expect(sync.json<{ results: SyncResult[] }>().results[0]?.status).toBe('conflict');
+    expect(await walletBalance(t, ana.headers)).toBe(400);
+  });
+
+  it('verifies a receipt signed before a key rotation with the retired key', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const { qr } = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode }),
+    );
+    const rotation = await t.app.inject({
+      method: 'POST',
+      url: `/v1/ops/terminals/${kiosk.terminalId}/key-rotations`,
+      headers: opsHeaders,
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: terminalApiPaths.enroll,
+      payload: {
+        token: rotation.json<{ token: string }>().token,
+        publicKey: newKeyPair().publicKey,
+        softwareVersion: '1.1.0',
+      },
+    });
+    expect((await redeem(ana.headers, qr)).statusCode).toBe(201);
+    expect(await walletBalance(t, ana.headers)).toBe(200);
+  });
+
+  it('credits the wallet of the code on the receipt, not the redeemer', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const ben = await signUpAndIn(t, { name: 'Ben Ortiz' });
+    const { qr } = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode }),
+    );
+    const response = await redeem(ben.headers, qr);
+    expect(response.json()).toMatchObject({ ownWallet: false, creditedTo: 'wallet' });
+    expect(await walletBalance(t, ana.headers)).toBe(200);
+    expect(await walletBalance(t, ben.headers)).toBe(0);
+  });
+
+  it('redeems a voucher receipt into the redeemer once, whether or not the kiosk synced it first', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const before = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: null, claimCode: generateCode('claim') }),
+    );
+    expect((await redeem(ana.headers, before.qr)).json()).toMatchObject({
+      ownWallet: true,
+      amountMinor: 200,
+    });
+    const sync = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [before.deposit] });
+    expect(sync.json<{ results: SyncResult[] }>().results[0]?.status).toBe('exists');
+    const after = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: null, claimCode: generateCode('claim') }),
+    );
+    await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [after.deposit] });
+    expect((await redeem(ana.headers, after.qr)).statusCode).toBe(201);
+    expect((await redeem(ana.headers, after.qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
+    expect(await walletBalance(t, ana.headers)).toBe(400);
+  });
+});

@@ -1,0 +1,147 @@
+import {
+  AlertListSchema,
+  AlertQuerySchema,
+  ClerkListSchema,
+  ClerkSchema,
+  CreateClerkRequestSchema,
+  CreateStoreRequestSchema,
+  CreateTerminalRequestSchema,
+  EnrollmentTokenSchema,
+  OpsStoreSchema,
+  StoreListSchema,
+  TerminalListSchema,
+  TerminalSummarySchema,
+  opsApiPaths,
+} from '@cashin/shared';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { listAlerts } from '../alerts/alerts.js';
+import { createClerk, listClerks } from '../clerks/clerks.js';
+import type { Deps } from '../deps.js';
+import { createStore, listStores, publicStore } from '../stores/stores.js';
+import { createTerminal, rotateTerminalKey, setTerminalEnabled } from '../terminals/enrollment.js';
+import { findTerminal, listTerminals } from '../terminals/terminal-record.js';
+import { terminalSummary } from '../terminals/terminal-status.js';
+
+const StoreParamsSchema = z.object({ storeId: z.string().min(1).max(64) });
+const TerminalParamsSchema = z.object({ terminalId: z.string().min(1).max(64) });
+
+/** The ops console's fleet: stores, clerks, terminals (enrollment, disable, key rotation) and alerts. */
+export function opsFleetRoutes(deps: Deps) {
+  return async (plain: FastifyInstance): Promise<void> => {
+    const app = plain.withTypeProvider<ZodTypeProvider>();
+    const ops = { roles: ['ops'] as const };
+
+    app.post(
+      opsApiPaths.stores,
+      {
+        config: ops,
+        schema: { tags: ['ops'], body: CreateStoreRequestSchema, response: { 201: OpsStoreSchema } },
+      },
+      async (request, reply) => reply.status(201).send(publicStore(await createStore(deps, request.body))),
+    );
+
+    app.get(
+      opsApiPaths.stores,
+      { config: ops, schema: { tags: ['ops'], response: { 200: StoreListSchema } } },
+      async () => ({ stores: (await listStores(deps)).map(publicStore) }),
+    );
+
+    app.post(
+      '/v1/ops/stores/:storeId/clerks',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          params: StoreParamsSchema,
+          body: CreateClerkRequestSchema,
+          response: { 201: ClerkSchema },
+        },
+      },
+      async (request, reply) => {
+        const clerk = await createClerk(deps, request.params.storeId, request.body);
+        request.log.info({ clerkId: clerk.id, storeId: clerk.storeId }, 'clerk created');
+        return reply.status(201).send(clerk);
+      },
+    );
+
+    app.get(
+      '/v1/ops/stores/:storeId/clerks',
+      {
+        config: ops,
+        schema: { tags: ['ops'], params: StoreParamsSchema, response: { 200: ClerkListSchema } },
+      },
+      async (request) => ({ clerks: await listClerks(deps, request.params.storeId) }),
+    );
+
+    app.post(
+      opsApiPaths.terminals,
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          body: CreateTerminalRequestSchema,
+          response: { 201: EnrollmentTokenSchema },
+        },
+      },
+      async (request, reply) => {
+        const token = await createTerminal(deps, request.body);
+        request.log.info({ terminalId: token.terminalId }, 'terminal created');
+        return reply.status(201).send(token);
+      },
+    );
+
+    app.get(
+      opsApiPaths.terminals,
+      { config: ops, schema: { tags: ['ops'], response: { 200: TerminalListSchema } } },
+      async () => {
+        const nowMs = deps.clock.nowMs();
+        const terminals = await deps.db.transaction((tx) => listTerminals(tx));
+        return { terminals: terminals.map((terminal) => terminalSummary(terminal, deps.limits, nowMs)) };
+      },
+    );
+
+    for (const [action, enabled] of [
+      ['disable', false],
+      ['enable', true],
+    ] as const) {
+      app.post(
+        `/v1/ops/terminals/:terminalId/${action}`,
+        {
+          config: ops,
+          schema: { tags: ['ops'], params: TerminalParamsSchema, response: { 200: TerminalSummarySchema } },
+        },
+        async (request) => {
+          await setTerminalEnabled(deps, request.params.terminalId, enabled);
+          request.log.info({ terminalId: request.params.terminalId, enabled }, 'terminal enabled changed');
+          const terminal = await deps.db.transaction((tx) => findTerminal(tx, request.params.terminalId));
+          if (terminal === undefined) throw new Error('a terminal just changed vanished');
+          return terminalSummary(terminal, deps.limits, deps.clock.nowMs());
+        },
+      );
+    }
+
+    app.post(
+      '/v1/ops/terminals/:terminalId/key-rotations',
+      {
+        config: ops,
+        schema: { tags: ['ops'], params: TerminalParamsSchema, response: { 201: EnrollmentTokenSchema } },
+      },
+      async (request, reply) => {
+        const token = await rotateTerminalKey(deps, request.params.terminalId);
+        request.log.info({ terminalId: token.terminalId }, 'terminal key rotation started');
+        return reply.status(201).send(token);
+      },
+    );
+
+    app.get(
+      opsApiPaths.alerts,
+      {
+        config: ops,
+        schema: { tags: ['ops'], querystring: AlertQuerySchema, response: { 200: AlertListSchema } },
+      },
+      async (request) => ({ alerts: await listAlerts(deps, request.query.open !== 'false') }),
+    );
+  };
+}

@@ -1,0 +1,332 @@
+import type { Code, SyncResult } from '@cashin/shared';
+import { createUuidV7Generator, generateCode, terminalApiPaths } from '@cashin/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { sweepTerminals } from '../alerts/terminal-sweep.js';
+import type { TestApp } from '../test-support/test-app.js';
+import { openCashAccount, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
+import { testAdapters } from '../test-support/test-db.js';
+import {
+  createEnrollmentToken,
+  createTestStore,
+  enrollTestKiosk,
+  kioskDeposit,
+  newKeyPair,
+  signedPost,
+  walletBalance,
+} from '../test-kit/terminal-kit.js';
+import type { Deps } from '../deps.js';
+
+const newId = createUuidV7Generator();
+
+const heartbeat = (coinCount = 10, devices: unknown[] = []) => ({
+  softwareVersion: '1.0.0',
+  uptimeMs: 1_000,
+  devices,
+  outbox: { depth: 0, unsyncedTotalMinor: 0, oldestUnsyncedAtMs: null, quarantined: 0, lastSequence: 0 },
+  bag: { currency: 'USD', totalMinor: 250, coinCount, billCount: 0 },
+  lastError: null,
+});
+
+async function openAlerts(t: TestApp): Promise<{ kind: string; terminalId: string }[]> {
+  const response = await t.app.inject({ method: 'GET', url: '/v1/ops/alerts', headers: opsHeaders });
+  return response.json<{ alerts: { kind: string; terminalId: string }[] }>().alerts;
+}
+
+function sweepDeps(t: TestApp): Deps {
+  return {
+    db: t.db,
+    clock: t.clock,
+    limits: t.config.limits,
+    newId,
+    messageSender: t.sender,
+    claimCodeSecret: t.config.claimCodeSecret,
+    logger: t.app.log as never,
+  };
+}
+
+describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('enrolls a terminal once per token with a short server-chosen id, and refuses a reused or expired token', async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t);
+    const { token, terminalId } = await createEnrollmentToken(t, storeId);
+    expect(terminalId).toMatch(/^K\d{5}$/);
+    const keys = newKeyPair();
+    const enroll = (publicKey: string, withToken = token) =>
+      t!.app.inject({
+        method: 'POST',
+        url: terminalApiPaths.enroll,
+        payload: { token: withToken, publicKey, softwareVersion: '1.0.0' },
+      });
+    const first = await enroll(keys.publicKey);
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ terminalId, storeId, currency: 'USD' });
+    // The kiosk lost the answer and retried with the same key: the same answer.
+    expect((await enroll(keys.publicKey)).statusCode).toBe(200);
+    // Anyone else presenting the used token is refused.
+    expect((await enroll(newKeyPair().publicKey)).json().error.code).toBe('ENROLLMENT_TOKEN_INVALID');
+    const late = await createEnrollmentToken(t, storeId);
+    t.clock.advance(t.config.limits.system.enrollmentTokenTtlMs);
+    expect((await enroll(newKeyPair().publicKey, late.token)).json().error.code).toBe(
+      'ENROLLMENT_TOKEN_INVALID',
+    );
+  });
+
+  it('refuses forged, tampered, stale, replayed, unknown and disabled terminal requests with their codes', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const path = terminalApiPaths.heartbeat;
+    const ok = await signedPost(t, kiosk, path, heartbeat());
+    expect(ok.statusCode).toBe(200);
+    expect(ok.json().disabled).toBe(false);
+
+    const forged = await signedPost(t, kiosk, path, heartbeat(), { privateKey: newKeyPair().privateKey });
+    expect(forged.json().error.code).toBe('SIGNATURE_INVALID');
+    const tampered = await signedPost(t, kiosk, path, heartbeat(11), {
+      signedBody: JSON.stringify(heartbeat(10)),
+    });
+    expect(tampered.json().error.code).toBe('SIGNATURE_INVALID');
+    const skewMs = t.config.limits.system.signatureSkewMs;
+    const stale = await signedPost(t, kiosk, path, heartbeat(), {
+      timestampMs: t.clock.nowMs() - skewMs - 1,
+    });
+    expect(stale.json().error.code).toBe('SIGNATURE_STALE');
+    const early = await signedPost(t, kiosk, path, heartbeat(), {
+      timestampMs: t.clock.nowMs() + skewMs + 1,
+    });
+    expect(early.json().error.code).toBe('SIGNATURE_STALE');
+    const nonce = 'nonce-used-only-once-0001';
+    expect((await signedPost(t, kiosk, path, heartbeat(), { nonce })).statusCode).toBe(200);
+    expect((await signedPost(t, kiosk, path, heartbeat(), { nonce })).json().error.code).toBe(
+      'NONCE_REPLAYED',
+    );
+    const stranger = await signedPost(t, kiosk, path, heartbeat(), { terminalId: 'K99999' });
+    expect(stranger.json().error.code).toBe('TERMINAL_UNKNOWN');
+    const unsigned = await t.app.inject({ method: 'POST', url: path, payload: heartbeat() });
+    expect(unsigned.json().error.code).toBe('UNAUTHENTICATED');
+
+    await t.app.inject({
+      method: 'POST',
+      url: `/v1/ops/terminals/${kiosk.terminalId}/disable`,
+      headers: opsHeaders,
+    });
+    const beat = await signedPost(t, kiosk, path, heartbeat());
+    expect(beat.statusCode).toBe(200);
+    expect(beat.json().disabled).toBe(true);
+    const sync = await signedPost(t, kiosk, terminalApiPaths.sync, {
+      deposits: [kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: generateCode('deposit') })],
+    });
+    expect(sync.json().error.code).toBe('TERMINAL_DISABLED');
+  });
+
+  it('credits a batch sent twice once, answers conflict for a changed deposit or a reused sequence, and changes nothing for it', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t, { name: 'Ana Ruiz' });
+    const deposits = [1, 2, 3].map(() =>
+      kioskDeposit(kiosk, newId, t!.clock.nowMs(), { code: ana.depositCode }),
+    );
+    const first = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits });
+    expect(first.statusCode).toBe(200);
+    expect(first.json<{ results: SyncResult[] }>().results.map((r) => r.status)).toEqual([
+      'created',
+      'created',
+      'created',
+    ]);
+    expect(await walletBalance(t, ana.headers)).toBe(600);
+
+    const again = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits });
+    expect(again.json<{ results: SyncResult[] }>().results.map((r) => r.status)).toEqual([
+      'exists',
+      'exists',
+      'exists',
+    ]);
+    expect(await walletBalance(t, ana.headers)).toBe(600);
+
+    const changed = {
+      ...deposits[1]!,
+      items: [{ kind: 'coin', ccTalkId: 'US025A', valueMinor: 25, count: 9 }],
+      totalMinor: 225,
+    };
+    const reused = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode, sequence: 3 });
+    const conflicted = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [changed, reused] });
+    const results = conflicted.json<{ results: SyncResult[] }>().results;
+    expect(results.map((r) => r.status)).toEqual(['conflict', 'conflict']);
+    expect(results[0]).toMatchObject({ stored: { totalMinor: 200, sequence: 2 } });
+    expect(results[1]).toMatchObject({ stored: { depositId: deposits[2]!.depositId } });
+    expect(await walletBalance(t, ana.headers)).toBe(600);
+    expect((await openAlerts(t)).map((a) => a.kind)).toContain('syncConflict');
+  });
+
+  it('raises a sequence gap alert and closes it when the gap fills', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const one = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode, sequence: 1 });
+    const two = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode, sequence: 2 });
+    const three = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode, sequence: 3 });
+    await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [one, three] });
+    const gap = (await openAlerts(t)).filter((a) => a.kind === 'sequenceGap');
+    expect(gap).toEqual([expect.objectContaining({ terminalId: kiosk.terminalId })]);
+    await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [two] });
+    expect((await openAlerts(t)).filter((a) => a.kind === 'sequenceGap')).toEqual([]);
+  });
+
+  it('sends unknown codes to suspense, vouchers to a claim under their printed code, and flags review', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const voucherCode = generateCode('claim');
+    const unknown = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: generateCode('deposit') });
+    const voucher = kioskDeposit(kiosk, newId, t.clock.nowMs(), {
+      code: null,
+      claimCode: voucherCode,
+      coins: 4,
+    });
+    const lost = {
+      ...kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode }),
+      flags: { recovered: false, lostEvents: true, offline: false, deviceFault: false },
+    };
+    const response = await signedPost(t, kiosk, terminalApiPaths.sync, {
+      deposits: [unknown, voucher, lost],
+    });
+    expect(response.json<{ results: SyncResult[] }>().results).toEqual([
+      { depositId: unknown.depositId, status: 'created', creditedTo: 'suspense', inReview: false },
+      { depositId: voucher.depositId, status: 'created', creditedTo: 'claim', inReview: false },
+      { depositId: lost.depositId, status: 'created', creditedTo: 'wallet', inReview: true },
+    ]);
+    expect((await openAlerts(t)).map((a) => a.kind)).toContain('lostCoinEvents');
+    const claim = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/claims',
+      headers: ana.headers,
+      payload: { claimCode: voucherCode },
+    });
+    expect(claim.statusCode).toBeLessThan(300);
+    expect(await walletBalance(t, ana.headers)).toBe(200 + 100);
+    const suspense = await t.app.inject({ method: 'GET', url: '/v1/ops/suspense', headers: opsHeaders });
+    if (suspense.statusCode === 200) {
+      const entries = suspense.json<{ entries: { depositId: string; reason: string; status: string }[] }>()
+        .entries;
+      expect(entries).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ depositId: unknown.depositId, reason: 'codeUnknown', status: 'held' }),
+          expect.objectContaining({ depositId: voucher.depositId, reason: 'voucher', status: 'claimed' }),
+        ]),
+      );
+    }
+  });
+
+  it('answers conflict for a deposit id the ledger already holds, and still credits the rest of the batch', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const drawer = await openCashAccount(t);
+    const taken = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/deposits',
+      headers: opsHeaders,
+      payload: {
+        id: taken.depositId,
+        code: ana.depositCode,
+        amountMinor: 1_000,
+        currency: 'USD',
+        sourceAccountId: drawer,
+      },
+    });
+    const fine = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode });
+    const response = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [taken, fine] });
+    expect(response.json<{ results: SyncResult[] }>().results.map((r) => r.status)).toEqual([
+      'conflict',
+      'created',
+    ]);
+    expect(await walletBalance(t, ana.headers)).toBe(1_000 + 200);
+  });
+
+  it('refuses a batch over the limit with its own code', async () => {
+    t = await openTestApp(adapter, { limits: { system: { syncBatchDepositsMax: 2 } } });
+    const kiosk = await enrollTestKiosk(t);
+    const code = generateCode('deposit');
+    const deposits = [1, 2, 3].map(() => kioskDeposit(kiosk, newId, t!.clock.nowMs(), { code }));
+    const response = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits });
+    expect(response.json().error.code).toBe('SYNC_BATCH_TOO_LARGE');
+  });
+
+  it('looks codes up with the masked name and what fits, and refuses unknown codes', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t, { name: 'Ana Ruiz' });
+    const found = await signedPost(t, kiosk, terminalApiPaths.lookup, { code: ana.depositCode });
+    expect(found.statusCode).toBe(200);
+    expect(found.json()).toEqual({
+      maskedName: 'Ana R.',
+      currency: 'USD',
+      remainingMinor: 100_000,
+      balanceMinor: 0,
+      slipAmountMinor: null,
+    });
+    const missing = await signedPost(t, kiosk, terminalApiPaths.lookup, {
+      code: generateCode('deposit') as Code,
+    });
+    expect(missing.json().error.code).toBe('CODE_UNKNOWN');
+  });
+
+  it('rotates a key: the old key works until the new one enrolls, then stops', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const rotation = await t.app.inject({
+      method: 'POST',
+      url: `/v1/ops/terminals/${kiosk.terminalId}/key-rotations`,
+      headers: opsHeaders,
+    });
+    expect(rotation.statusCode).toBe(201);
+    expect((await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat())).statusCode).toBe(200);
+    const fresh = newKeyPair();
+    const enrolled = await t.app.inject({
+      method: 'POST',
+      url: terminalApiPaths.enroll,
+      payload: {
+        token: rotation.json<{ token: string }>().token,
+        publicKey: fresh.publicKey,
+        softwareVersion: '1.1.0',
+      },
+    });
+    expect(enrolled.json().terminalId).toBe(kiosk.terminalId);
+    expect((await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat())).json().error.code).toBe(
+      'SIGNATURE_INVALID',
+    );
+    kiosk.privateKey = fresh.privateKey;
+    expect((await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat())).statusCode).toBe(200);
+  });
+
+  it('derives terminal status, raises silent / fault / bag alerts, and a heartbeat clears them', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const fleet = async () =>
+      (await t!.app.inject({ method: 'GET', url: '/v1/ops/terminals', headers: opsHeaders })).json<{
+        terminals: { id: string; status: string; bagFill: number }[];
+      }>().terminals[0];
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat());
+    expect((await fleet())?.status).toBe('online');
+    t.clock.advance(t.config.limits.system.terminalSilentAlertMs);
+    expect((await fleet())?.status).toBe('offline');
+    // Several processes sweep at once: the alert is raised once.
+    const sweeps = await Promise.all([1, 2, 3].map(() => sweepTerminals(sweepDeps(t!))));
+    expect(sweeps.reduce((sum, sweep) => sum + sweep.raised, 0)).toBe(1);
+    expect((await sweepTerminals(sweepDeps(t))).raised).toBe(0);
+    expect((await openAlerts(t)).map((a) => a.kind)).toEqual(['terminalSilent']);
+    const full = t.config.limits.system.kioskBagCoinsMax;
+    const faulted = [{ device: 'coin', kind: 'coinAcceptor', state: 'faulted', faults: ['jam'] }];
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat(full, faulted));
+    expect(await fleet()).toMatchObject({ status: 'faulted', bagFill: 1 });
+    expect((await openAlerts(t)).map((a) => a.kind).sort()).toEqual(['bagNearlyFull', 'deviceFault']);
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat(0));
+    expect(await openAlerts(t)).toEqual([]);
+  });
+});

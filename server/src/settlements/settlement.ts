@@ -1,0 +1,114 @@
+import type { CurrencyCode } from '@cashin/shared';
+import { CodedError } from '@cashin/shared';
+import type { Deps } from '../deps.js';
+import { requireStore } from '../stores/stores.js';
+import { businessDayRange } from './business-day.js';
+
+export interface Settlement {
+  readonly storeId: string;
+  readonly storeName: string;
+  readonly date: string;
+  readonly timeZone: string;
+  readonly currency: CurrencyCode;
+  readonly tillDeposits: { count: number; totalMinor: number };
+  readonly tillVoids: { count: number; totalMinor: number };
+  readonly kioskDeposits: { count: number; totalMinor: number };
+  readonly owedMinor: number;
+}
+
+interface Totals extends Record<string, unknown> {
+  count: number | string;
+  total: number | string | null;
+}
+
+const totals = (row: Totals | undefined) => ({
+  count: Number(row?.count ?? 0),
+  totalMinor: Number(row?.total ?? 0),
+});
+
+/**
+ * A store's business day read from the ledger itself, so the report and the ledger cannot disagree: till
+ * deposits are the transfers out of the store's drawer, till voids the reversals back into it, kiosk
+ * deposits the transfers out of the bags of the store's terminals (collected by the network, so not owed
+ * by the store). Ledger time (when the server recorded the money) decides the day.
+ */
+export async function settlementFor(deps: Deps, storeId: string, date: string): Promise<Settlement> {
+  const parsed = new Date(`${date}T00:00:00Z`);
+  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date)
+    throw new CodedError('VALIDATION_FAILED', { field: 'date' });
+  return deps.db.transaction(async (tx) => {
+    const store = await requireStore(tx, storeId);
+    const { startMs, endMs } = businessDayRange(date, store.timeZone);
+    const till = await tx.get<Totals>(
+      `SELECT COUNT(*) AS count, SUM(amount_minor) AS total FROM transfers
+       WHERE debit_account_id = ? AND code IN ('deposit', 'depositToSuspense') AND created_at_ms >= ? AND created_at_ms < ?`,
+      [store.drawerAccountId, startMs, endMs],
+    );
+    const voids = await tx.get<Totals>(
+      `SELECT COUNT(*) AS count, SUM(amount_minor) AS total FROM transfers
+       WHERE credit_account_id = ? AND code = 'reversal' AND created_at_ms >= ? AND created_at_ms < ?`,
+      [store.drawerAccountId, startMs, endMs],
+    );
+    const kiosk = await tx.get<Totals>(
+      `SELECT COUNT(*) AS count, SUM(t.amount_minor) AS total FROM transfers t
+       JOIN terminals k ON k.bag_account_id = t.debit_account_id
+       WHERE k.store_id = ? AND t.code IN ('deposit', 'depositToSuspense') AND t.created_at_ms >= ? AND t.created_at_ms < ?`,
+      [store.id, startMs, endMs],
+    );
+    const tillDeposits = totals(till);
+    const tillVoids = totals(voids);
+    return {
+      storeId: store.id,
+      storeName: store.name,
+      date,
+      timeZone: store.timeZone,
+      currency: store.currency,
+      tillDeposits,
+      tillVoids,
+      kioskDeposits: totals(kiosk),
+      owedMinor: tillDeposits.totalMinor - tillVoids.totalMinor,
+    };
+  });
+}
+
+/** One CSV field per RFC 4180; a leading = + - @ is quoted away so a spreadsheet never runs it. */
+function csvField(value: string | number): string {
+  let text = String(value);
+  if (typeof value === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** The settlement as CSV: a header and one row, amounts in minor units (the column names say so). */
+export function settlementCsv(settlement: Settlement): string {
+  const rows: (string | number)[][] = [
+    [
+      'store_id',
+      'store_name',
+      'date',
+      'time_zone',
+      'currency',
+      'till_deposits_count',
+      'till_deposits_total_minor',
+      'till_voids_count',
+      'till_voids_total_minor',
+      'kiosk_deposits_count',
+      'kiosk_deposits_total_minor',
+      'owed_minor',
+    ],
+    [
+      settlement.storeId,
+      settlement.storeName,
+      settlement.date,
+      settlement.timeZone,
+      settlement.currency,
+      settlement.tillDeposits.count,
+      settlement.tillDeposits.totalMinor,
+      settlement.tillVoids.count,
+      settlement.tillVoids.totalMinor,
+      settlement.kioskDeposits.count,
+      settlement.kioskDeposits.totalMinor,
+      settlement.owedMinor,
+    ],
+  ];
+  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+}

@@ -1,0 +1,75 @@
+import type { CurrencyCode, Store } from '@cashin/shared';
+import { CodedError } from '@cashin/shared';
+import type { Deps } from '../deps.js';
+import { ensureAccount } from '../ledger/accounts.js';
+import type { Tx } from '../storage/db.js';
+import { nextShortId } from './short-ids.js';
+
+export interface StoreRecord extends Store {
+  readonly drawerAccountId: string;
+}
+
+interface StoreRow extends Record<string, unknown> {
+  id: string;
+  name: string;
+  currency: CurrencyCode;
+  time_zone: string;
+  drawer_account_id: string;
+}
+
+const storeColumns = 'id, name, currency, time_zone, drawer_account_id';
+
+function storeFromRow(row: StoreRow): StoreRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    currency: row.currency,
+    timeZone: row.time_zone,
+    drawerAccountId: row.drawer_account_id,
+  };
+}
+
+/** The wire shape: the drawer account is the ledger's business, not the till's. */
+export function publicStore(store: StoreRecord): Store {
+  return { id: store.id, name: store.name, currency: store.currency, timeZone: store.timeZone };
+}
+
+/** Creates a store with its cash drawer account, in one transaction. */
+export async function createStore(
+  deps: Deps,
+  input: { name: string; currency: CurrencyCode; timeZone: string },
+): Promise<StoreRecord> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    const id = await nextShortId(tx, 'store');
+    const drawerAccountId = await ensureAccount(
+      tx,
+      { kind: 'storeDrawer', ownerRef: id, currency: input.currency },
+      deps.newId,
+      nowMs,
+    );
+    await tx.run(
+      'INSERT INTO stores (id, name, currency, time_zone, drawer_account_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      [id, input.name, input.currency, input.timeZone, drawerAccountId, nowMs],
+    );
+    return { id, name: input.name, currency: input.currency, timeZone: input.timeZone, drawerAccountId };
+  });
+}
+
+export async function findStore(tx: Tx, id: string): Promise<StoreRecord | undefined> {
+  const row = await tx.get<StoreRow>(`SELECT ${storeColumns} FROM stores WHERE id = ?`, [id]);
+  return row === undefined ? undefined : storeFromRow(row);
+}
+
+export async function requireStore(tx: Tx, id: string): Promise<StoreRecord> {
+  const store = await findStore(tx, id);
+  if (store === undefined) throw new CodedError('NOT_FOUND', { field: 'storeId' });
+  return store;
+}
+
+/** Every store, for the ops console; stores number in the thousands at most. */
+export async function listStores(deps: Deps): Promise<StoreRecord[]> {
+  return deps.db.transaction(async (tx) =>
+    (await tx.all<StoreRow>(`SELECT ${storeColumns} FROM stores ORDER BY id`)).map(storeFromRow),
+  );
+}

@@ -1,0 +1,204 @@
+import type { CurrencyCode, KioskDeposit, SignedFields } from '@cashin/shared';
+import { CodedError, maskCode, parseCode, receiptSigningPayload } from '@cashin/shared';
+import type { Deps } from '../deps.js';
+import { creditDeposit } from '../deposits/credit-deposit.js';
+import type { Tx } from '../storage/db.js';
+import { txView } from '../storage/tx-view.js';
+import type { TerminalRecord } from '../terminals/terminal-record.js';
+import { postToSuspense } from './suspense-deposit.js';
+
+/** Where a kiosk deposit's money went (kiosk_deposits.credited_to). */
+export type CreditedTo = 'wallet' | 'suspense' | 'claim' | 'nothing';
+
+export interface StoredKioskDeposit {
+  readonly depositId: string;
+  readonly terminalId: string;
+  readonly sequence: number;
+  readonly fieldsJson: string | null;
+  readonly signedPayload: string;
+  readonly source: 'sync' | 'receipt';
+  readonly creditedTo: CreditedTo;
+}
+
+interface KioskDepositRow extends Record<string, unknown> {
+  deposit_id: string;
+  terminal_id: string;
+  sequence: number;
+  fields_json: string | null;
+  signed_payload: string;
+  source: 'sync' | 'receipt';
+  credited_to: CreditedTo;
+}
+
+const columns = 'deposit_id, terminal_id, sequence, fields_json, signed_payload, source, credited_to';
+
+function fromRow(row: KioskDepositRow): StoredKioskDeposit {
+  return {
+    depositId: row.deposit_id,
+    terminalId: row.terminal_id,
+    sequence: row.sequence,
+    fieldsJson: row.fields_json,
+    signedPayload: row.signed_payload,
+    source: row.source,
+    creditedTo: row.credited_to,
+  };
+}
+
+export async function findKioskDeposit(tx: Tx, depositId: string): Promise<StoredKioskDeposit | undefined> {
+  const row = await tx.get<KioskDepositRow>(`SELECT ${columns} FROM kiosk_deposits WHERE deposit_id = ?`, [
+    depositId,
+  ]);
+  return row === undefined ? undefined : fromRow(row);
+}
+
+export async function findKioskDepositBySequence(
+  tx: Tx,
+  terminalId: string,
+  sequence: number,
+): Promise<StoredKioskDeposit | undefined> {
+  const row = await tx.get<KioskDepositRow>(
+    `SELECT ${columns} FROM kiosk_deposits WHERE terminal_id = ? AND sequence = ?`,
+    [terminalId, sequence],
+  );
+  return row === undefined ? undefined : fromRow(row);
+}
+
+/** What a person comparing a conflict needs: the fields the server holds for that id or sequence. */
+export function storedFields(stored: StoredKioskDeposit): Record<string, unknown> {
+  if (stored.fieldsJson !== null) return JSON.parse(stored.fieldsJson) as Record<string, unknown>;
+  return { depositId: stored.depositId, sequence: stored.sequence, signedPayload: stored.signedPayload };
+}
+
+/** The flags that hold a deposit for a person to look at, as one comma-separated list (or null). */
+export function reviewFlags(flags: KioskDeposit['flags']): string | null {
+  const held = (['lostEvents', 'recovered', 'deviceFault'] as const).filter((flag) => flags[flag]);
+  return held.length === 0 ? null : held.join(',');
+}
+
+export interface KioskCredit {
+  readonly creditedTo: CreditedTo;
+  readonly inReview: boolean;
+  readonly shopperId: string | null;
+  readonly maskedName: string | null;
+  readonly status: 'credited' | 'inReview' | 'suspense';
+}
+
+/**
+ * Moves a kiosk deposit's money out of the terminal's bag, once, with the deposit id as the transfer id:
+ * to the code's wallet through creditDeposit with the cash already taken (limits overrun offline are
+ * credited and held for review; an unknown or revoked code goes to suspense with a claim code), or, for a
+ * voucher or a code that is not a deposit or slip code, to suspense under a claim. Runs inside the
+ * caller's transaction.
+ */
+export async function creditKioskMoney(
+  tx: Tx,
+  deps: Deps,
+  terminal: TerminalRecord,
+  deposit: SignedFields,
+  nowMs: number,
+  viewMode: 'savepoints' | 'direct' = 'savepoints',
+): Promise<KioskCredit> {
+  if (deposit.totalMinor === 0)
+    return { creditedTo: 'nothing', inReview: false, shopperId: null, maskedName: null, status: 'credited' };
+  const currency = deposit.currency as CurrencyCode;
+  const shopperCode = deposit.code === null ? undefined : parseCode(deposit.code, ['deposit', 'slip']);
+  if (shopperCode?.ok === true) {
+    const receipt = await creditDeposit(
+      { ...deps, db: txView(tx, viewMode) },
+      {
+        id: deposit.depositId,
+        code: shopperCode.code,
+        amountMinor: deposit.totalMinor,
+        currency,
+        sourceAccountId: terminal.bagAccountId,
+        cashAlreadyTaken: true,
+      },
+    );
+    if (receipt.result !== 'created')
+      throw new CodedError('IDEMPOTENCY_CONFLICT', { depositId: deposit.depositId });
+    const shopper =
+      receipt.status === 'suspense'
+        ? null
+        : await tx.get<{ shopper_id: string }>('SELECT shopper_id FROM deposits WHERE transfer_id = ?', [
+            deposit.depositId,
+          ]);
+    return {
+      creditedTo: receipt.status === 'suspense' ? 'suspense' : 'wallet',
+      inReview: receipt.status === 'inReview',
+      shopperId: shopper?.shopper_id ?? null,
+      maskedName: receipt.maskedName,
+      status: receipt.status === 'reversed' ? 'credited' : receipt.status,
+    };
+  }
+  const voucherCode = deposit.claimCode === null ? undefined : parseCode(deposit.claimCode, ['claim']);
+  const { usedKioskCode } = await postToSuspense(
+    tx,
+    deps,
+    {
+      depositId: deposit.depositId,
+      amountMinor: deposit.totalMinor,
+      currency,
+      bagAccountId: terminal.bagAccountId,
+      kioskClaimCode: voucherCode?.ok === true ? voucherCode.code : null,
+    },
+    nowMs,
+  );
+  return {
+    creditedTo: usedKioskCode ? 'claim' : 'suspense',
+    inReview: false,
+    shopperId: null,
+    maskedName: null,
+    status: 'suspense',
+  };
+}
+
+/** Holds a wallet deposit for review because the kiosk flagged it (lost coin events, a crash, a fault). */
+export async function holdForReview(tx: Tx, depositId: string): Promise<void> {
+  await tx.run("UPDATE deposits SET status = 'inReview' WHERE transfer_id = ? AND status = 'credited'", [
+    depositId,
+  ]);
+}
+
+export interface NewKioskDeposit {
+  readonly depositId: string;
+  readonly terminalId: string;
+  readonly sequence: number;
+  readonly fieldsJson: string | null;
+  readonly signed: SignedFields;
+  readonly credit: KioskCredit;
+  readonly reviewFlags: string | null;
+  readonly source: 'sync' | 'receipt';
+  readonly receiptRedeemedBy: string | null;
+}
+
+export function signedPayloadOf(terminalId: string, deposit: SignedFields): string {
+  return receiptSigningPayload(terminalId, deposit);
+}
+
+export async function insertKioskDeposit(tx: Tx, row: NewKioskDeposit, nowMs: number): Promise<void> {
+  const claim = row.signed.claimCode;
+  await tx.run(
+    `INSERT INTO kiosk_deposits (deposit_id, terminal_id, sequence, fields_json, signed_payload, total_minor,
+       currency, credited_to, in_review, review_flags, claim_code_masked, source, receipt_redeemed_by,
+       committed_at_ms, synced_at_ms, created_at_ms)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    [
+      row.depositId,
+      row.terminalId,
+      row.sequence,
+      row.fieldsJson,
+      signedPayloadOf(row.terminalId, row.signed),
+      row.signed.totalMinor,
+      row.signed.currency,
+      row.credit.creditedTo,
+      row.credit.inReview || row.reviewFlags !== null ? 1 : 0,
+      row.reviewFlags,
+      claim === null ? null : maskCode(claim),
+      row.source,
+      row.receiptRedeemedBy,
+      Date.parse(row.signed.committedAt),
+      row.source === 'sync' ? nowMs : null,
+      nowMs,
+    ],
+  );
+}

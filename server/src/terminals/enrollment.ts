@@ -1,0 +1,155 @@
+import bwipjs from 'bwip-js';
+import type { CurrencyCode } from '@cashin/shared';
+import { CodedError } from '@cashin/shared';
+import { randomBytes } from 'node:crypto';
+import type { Deps } from '../deps.js';
+import { ensureAccount } from '../ledger/accounts.js';
+import { secretsEqual, sha256Hex } from '../secrets/hash.js';
+import type { Tx } from '../storage/db.js';
+import { nextShortId } from '../stores/short-ids.js';
+import { requireStore } from '../stores/stores.js';
+import { findTerminal, lockTerminal } from './terminal-record.js';
+
+/** Random bytes in an enrollment token: 192 bits, 32 base64url characters, short enough to type. */
+export const enrollmentTokenBytes = 24;
+
+export interface EnrollmentToken {
+  readonly terminalId: string;
+  /** Shown once to ops; only its hash is stored. */
+  readonly token: string;
+  readonly expiresAtMs: number;
+  readonly qrSvg: string;
+}
+
+function tokenHash(token: string): string {
+  return sha256Hex(`enroll:${token}`);
+}
+
+/** Any earlier unused token of the terminal stops working, then a fresh one is stored by its hash. */
+async function issueToken(tx: Tx, deps: Deps, terminalId: string, nowMs: number): Promise<EnrollmentToken> {
+  await tx.run(
+    'UPDATE enrollment_tokens SET expires_at_ms = ? WHERE terminal_id = ? AND used_at_ms IS NULL AND expires_at_ms > ?',
+    [nowMs, terminalId, nowMs],
+  );
+  const token = randomBytes(enrollmentTokenBytes).toString('base64url');
+  const expiresAtMs = nowMs + deps.limits.system.enrollmentTokenTtlMs;
+  await tx.run(
+    'INSERT INTO enrollment_tokens (token_hash, terminal_id, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?)',
+    [tokenHash(token), terminalId, expiresAtMs, nowMs],
+  );
+  const qrSvg = bwipjs.toSVG({ bcid: 'qrcode', text: token, scale: 4, paddingwidth: 8, paddingheight: 8 });
+  return { terminalId, token, expiresAtMs, qrSvg };
+}
+
+/** Ops creates a terminal in a store: its id, its cash-bag account and a one-time enrollment token. */
+export async function createTerminal(
+  deps: Deps,
+  input: { storeId: string; name: string },
+): Promise<EnrollmentToken> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    const store = await requireStore(tx, input.storeId);
+    const id = await nextShortId(tx, 'terminal');
+    const bagAccountId = await ensureAccount(
+      tx,
+      { kind: 'kioskBag', ownerRef: id, currency: store.currency },
+      deps.newId,
+      nowMs,
+    );
+    await tx.run(
+      `INSERT INTO terminals (id, store_id, name, currency, bag_account_id, created_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+      [id, store.id, input.name, store.currency, bagAccountId, nowMs],
+    );
+    return issueToken(tx, deps, id, nowMs);
+  });
+}
+
+/**
+ * A new enrollment token for an existing terminal (a replaced kiosk, a suspected key leak). The current
+ * key keeps working until the new one enrolls, so the kiosk is not cut off while a tech is on the way.
+ */
+export async function rotateTerminalKey(deps: Deps, terminalId: string): Promise<EnrollmentToken> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    if ((await findTerminal(tx, terminalId)) === undefined) throw new CodedError('NOT_FOUND');
+    return issueToken(tx, deps, terminalId, nowMs);
+  });
+}
+
+export interface Enrollment {
+  readonly terminalId: string;
+  readonly storeId: string;
+  readonly currency: CurrencyCode;
+  readonly serverTimeMs: number;
+}
+
+/**
+ * The kiosk presents its token once with its public key. The key becomes the terminal's current key; the
+ * previous one is retired (kept for verifying receipts it signed). A repeat of the same enrollment (the
+ * kiosk lost the answer and retried) answers the same again; any other reuse of the token is refused.
+ */
+export async function enrollTerminal(
+  deps: Deps,
+  input: { token: string; publicKey: string; softwareVersion: string },
+): Promise<Enrollment> {
+  const nowMs = deps.clock.nowMs();
+  const outcome = await deps.db.transaction(async (tx) => {
+    const token = await tx.get<{ terminal_id: string; expires_at_ms: number; used_at_ms: number | null }>(
+      'SELECT terminal_id, expires_at_ms, used_at_ms FROM enrollment_tokens WHERE token_hash = ?',
+      [tokenHash(input.token)],
+    );
+    if (token === undefined) return undefined;
+    const terminal = await lockTerminal(tx, token.terminal_id);
+    if (terminal === undefined) throw new Error('an enrollment token names a terminal that does not exist');
+    const answer: Enrollment = {
+      terminalId: terminal.id,
+      storeId: terminal.storeId,
+      currency: terminal.currency,
+      serverTimeMs: nowMs,
+    };
+    if (token.used_at_ms !== null) {
+      const sameKey = terminal.publicKey !== null && secretsEqual(terminal.publicKey, input.publicKey);
+      return sameKey ? answer : undefined;
+    }
+    if (token.expires_at_ms <= nowMs) return undefined;
+    const won = await tx.run(
+      'UPDATE enrollment_tokens SET used_at_ms = ? WHERE token_hash = ? AND used_at_ms IS NULL',
+      [nowMs, tokenHash(input.token)],
+    );
+    if (won === 0) return undefined;
+    await tx.run(
+      'UPDATE terminal_keys SET retired_at_ms = ? WHERE terminal_id = ? AND retired_at_ms IS NULL',
+      [nowMs, terminal.id],
+    );
+    await tx.run(
+      `INSERT INTO terminal_keys (terminal_id, public_key, enrolled_at_ms) VALUES (?, ?, ?)
+       ON CONFLICT (terminal_id, public_key) DO UPDATE SET retired_at_ms = NULL`,
+      [terminal.id, input.publicKey, nowMs],
+    );
+    await tx.run(
+      'UPDATE terminals SET public_key = ?, enrolled_at_ms = ?, software_version = ? WHERE id = ?',
+      [input.publicKey, nowMs, input.softwareVersion, terminal.id],
+    );
+    return answer;
+  });
+  if (outcome === undefined) throw new CodedError('ENROLLMENT_TOKEN_INVALID');
+  return outcome;
+}
+
+/** Ops take a terminal out of service (or back): a disabled terminal may only send heartbeats. */
+export async function setTerminalEnabled(deps: Deps, terminalId: string, enabled: boolean): Promise<void> {
+  const changed = await deps.db.transaction((tx) =>
+    tx.run('UPDATE terminals SET enabled = ? WHERE id = ?', [enabled ? 1 : 0, terminalId]),
+  );
+  if (changed === 0) throw new CodedError('NOT_FOUND');
+}
+
+/** Every key the terminal has enrolled, newest first: receipts signed before a rotation still verify. */
+export async function terminalPublicKeys(tx: Tx, terminalId: string): Promise<string[]> {
+  const rows = await tx.all<{ public_key: string }>(
+    'SELECT public_key FROM terminal_keys WHERE terminal_id = ? ORDER BY enrolled_at_ms DESC',
+    [terminalId],
+  );
+  return rows.map((row) => row.public_key);
+}

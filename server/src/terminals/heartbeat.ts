@@ -1,0 +1,60 @@
+import type { HeartbeatRequest } from '@cashin/shared';
+import { CodedError } from '@cashin/shared';
+import { raiseOrUpdateAlert, resolveAlert } from '../alerts/alerts.js';
+import type { Deps } from '../deps.js';
+import { lockTerminal } from './terminal-record.js';
+
+/**
+ * Records a heartbeat on the terminal's row (the fleet view reads it from there) and keeps the alerts
+ * that a heartbeat can settle in step: a silent terminal that beats again is no longer silent; a faulted
+ * device raises deviceFault until it clears; a bag past bagNearlyFullPercent of its capacity raises
+ * bagNearlyFull until it is collected. Answers whether ops have disabled the terminal.
+ */
+export async function recordHeartbeat(
+  deps: Deps,
+  terminalId: string,
+  beat: HeartbeatRequest,
+): Promise<{ serverTimeMs: number; disabled: boolean }> {
+  const nowMs = deps.clock.nowMs();
+  const { kioskBagCoinsMax, bagNearlyFullPercent } = deps.limits.system;
+  return deps.db.transaction(async (tx) => {
+    const terminal = await lockTerminal(tx, terminalId);
+    if (terminal === undefined) throw new CodedError('TERMINAL_UNKNOWN');
+    await tx.run(
+      `UPDATE terminals SET last_heartbeat_at_ms = ?, software_version = ?, devices_json = ?, queue_depth = ?,
+         unsynced_total_minor = ?, oldest_unsynced_at_ms = ?, reported_last_sequence = ?, bag_total_minor = ?,
+         bag_coin_count = ?
+       WHERE id = ?`,
+      [
+        nowMs,
+        beat.softwareVersion,
+        JSON.stringify(beat.devices),
+        beat.outbox.depth,
+        beat.outbox.unsyncedTotalMinor,
+        beat.outbox.oldestUnsyncedAtMs,
+        beat.outbox.lastSequence,
+        beat.bag.totalMinor,
+        beat.bag.coinCount,
+        terminalId,
+      ],
+    );
+    const alert = { terminalId, storeId: terminal.storeId };
+    await resolveAlert(tx, terminalId, 'terminalSilent', nowMs);
+    const faulted = beat.devices.filter((device) => device.state === 'faulted');
+    if (faulted.length > 0) {
+      const detail = faulted
+        .map((device) => `${device.device}: ${device.faults.join('+') || 'fault'}`)
+        .join('; ');
+      await raiseOrUpdateAlert(tx, deps, { ...alert, kind: 'deviceFault', detail }, nowMs);
+    } else {
+      await resolveAlert(tx, terminalId, 'deviceFault', nowMs);
+    }
+    if (beat.bag.coinCount * 100 >= kioskBagCoinsMax * bagNearlyFullPercent) {
+      const detail = `bag holds ${beat.bag.coinCount} of ${kioskBagCoinsMax} coins`;
+      await raiseOrUpdateAlert(tx, deps, { ...alert, kind: 'bagNearlyFull', detail }, nowMs);
+    } else {
+      await resolveAlert(tx, terminalId, 'bagNearlyFull', nowMs);
+    }
+    return { serverTimeMs: nowMs, disabled: !terminal.enabled };
+  });
+}

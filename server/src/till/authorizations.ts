@@ -1,0 +1,267 @@
+import type { Authorization, Code, CurrencyCode } from '@cashin/shared';
+import { CodedError, codeTypeOf, maskCode, moneyLimitsFor } from '@cashin/shared';
+import { lookupCode } from '../codes/code-lookup.js';
+import type { Deps } from '../deps.js';
+import { creditDeposit } from '../deposits/credit-deposit.js';
+import { findDeposit } from '../deposits/deposit-record.js';
+import { reverseDeposit } from '../deposits/reverse-deposit.js';
+import { allows } from '../limits/allowance.js';
+import type { Tx } from '../storage/db.js';
+import { forUpdate } from '../storage/db.js';
+import { txView } from '../storage/tx-view.js';
+import { requireStore } from '../stores/stores.js';
+
+/** The clerk acting: from their session, never from the request body. */
+export interface TillClerk {
+  readonly clerkId: string;
+  readonly storeId: string;
+}
+
+interface AuthorizationRow extends Record<string, unknown> {
+  id: string;
+  store_id: string;
+  clerk_id: string;
+  code: string;
+  code_masked: string;
+  code_type: 'deposit' | 'slip';
+  amount_minor: number;
+  currency: CurrencyCode;
+  masked_name: string;
+  remaining_after_minor: number;
+  status: 'authorized' | 'committed' | 'voided';
+  expires_at_ms: number;
+  committed_at_ms: number | null;
+  voided_at_ms: number | null;
+  created_at_ms: number;
+  store_name: string;
+  clerk_name: string;
+}
+
+const selectAuthorization = `SELECT a.id, a.store_id, a.clerk_id, a.code, a.code_masked, a.code_type, a.amount_minor,
+  a.currency, a.masked_name, a.remaining_after_minor, a.status, a.expires_at_ms, a.committed_at_ms,
+  a.voided_at_ms, a.created_at_ms, s.name AS store_name, c.name AS clerk_name
+  FROM till_authorizations a JOIN stores s ON s.id = a.store_id JOIN clerks c ON c.id = a.clerk_id`;
+
+async function findAuthorization(tx: Tx, id: string, lock: boolean): Promise<AuthorizationRow | undefined> {
+  // FOR UPDATE names the table it locks: joined rows (store, clerk) are never written here.
+  const locking = lock && tx.dialect === 'postgres' ? `${forUpdate(tx.dialect)} OF a` : '';
+  return tx.get<AuthorizationRow>(`${selectAuthorization} WHERE a.id = ?${locking}`, [id]);
+}
+
+function toAuthorization(row: AuthorizationRow, deps: Deps, nowMs: number): Authorization {
+  const expired = row.status === 'authorized' && row.expires_at_ms <= nowMs;
+  return {
+    authorizationId: row.id as Authorization['authorizationId'],
+    status: expired ? 'expired' : row.status,
+    maskedName: row.masked_name,
+    codeMasked: row.code_masked,
+    codeType: row.code_type,
+    amountMinor: row.amount_minor,
+    currency: row.currency,
+    remainingAfterMinor: row.remaining_after_minor,
+    expiresAtMs: row.expires_at_ms,
+    storeName: row.store_name,
+    clerkName: row.clerk_name,
+    createdAtMs: row.created_at_ms,
+    committedAtMs: row.committed_at_ms,
+    voidedAtMs: row.voided_at_ms,
+    voidableUntilMs:
+      row.status === 'committed' && row.committed_at_ms !== null
+        ? row.committed_at_ms + deps.limits.system.tillVoidWindowMs
+        : null,
+  };
+}
+
+/** An authorization of another store is not this clerk's to see or touch. */
+function ownedBy(row: AuthorizationRow | undefined, clerk: TillClerk): AuthorizationRow {
+  if (row === undefined) throw new CodedError('AUTHORIZATION_UNKNOWN');
+  if (row.store_id !== clerk.storeId) throw new CodedError('FORBIDDEN', { reason: 'otherStore' });
+  return row;
+}
+
+/**
+ * Step one, before the clerk takes the cash: the amount is within the till's minimum and maximum, the
+ * code is a live deposit code or an open slip (a slip's exact amount), and the wallet's every limit lets
+ * this amount in. Moves no money. The lookup counts against the clerk's enumeration limit. Retried with
+ * the same id and fields it answers the same authorization; with other fields, IDEMPOTENCY_CONFLICT.
+ */
+export async function authorizeDeposit(
+  deps: Deps,
+  clerk: TillClerk,
+  input: { authorizationId: string; code: Code; amountMinor: number; currency: CurrencyCode },
+): Promise<Authorization> {
+  const nowMs = deps.clock.nowMs();
+  const prior = await deps.db.transaction((tx) => findAuthorization(tx, input.authorizationId, false));
+  if (prior !== undefined) {
+    const row = ownedBy(prior, clerk);
+    const same =
+      row.code === input.code && row.amount_minor === input.amountMinor && row.currency === input.currency;
+    if (!same) throw new CodedError('IDEMPOTENCY_CONFLICT', { authorizationId: input.authorizationId });
+    return toAuthorization(row, deps, nowMs);
+  }
+  const store = await deps.db.transaction((tx) => requireStore(tx, clerk.storeId));
+  if (input.currency !== store.currency) throw new CodedError('CURRENCY_MISMATCH', { field: 'currency' });
+  const money = moneyLimitsFor(deps.limits, input.currency);
+  if (input.amountMinor < money.tillDepositMinMinor)
+    throw new CodedError('AMOUNT_BELOW_MINIMUM', { minimumMinor: money.tillDepositMinMinor });
+  if (input.amountMinor > money.tillDepositMaxMinor)
+    throw new CodedError('AMOUNT_ABOVE_MAXIMUM', { maximumMinor: money.tillDepositMaxMinor });
+  const found = await lookupCode(deps, `clerk:${clerk.clerkId}`, input.code);
+  if (found.currency !== store.currency) throw new CodedError('CURRENCY_MISMATCH', { field: 'code' });
+  if (found.slipAmountMinor !== null && found.slipAmountMinor !== input.amountMinor)
+    throw new CodedError('AMOUNT_MISMATCH', { slipAmountMinor: found.slipAmountMinor });
+  if (!allows(found.allowance, input.amountMinor)) {
+    throw new CodedError('LIMIT_EXCEEDED', {
+      remainingMinor: found.allowance.remainingMinor,
+      remainingDeposits: found.allowance.remainingDeposits,
+    });
+  }
+  const expiresAtMs = nowMs + deps.limits.system.tillAuthorizationTtlMs;
+  const row = await deps.db.transaction(async (tx) => {
+    await tx.run(
+      `INSERT INTO till_authorizations (id, store_id, clerk_id, code, code_masked, code_type, amount_minor, currency,
+         masked_name, remaining_after_minor, status, expires_at_ms, created_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'authorized', ?, ?) ON CONFLICT DO NOTHING`,
+      [
+        input.authorizationId,
+        clerk.storeId,
+        clerk.clerkId,
+        input.code,
+        maskCode(input.code),
+        codeTypeOf(input.code) === 'slip' ? 'slip' : 'deposit',
+        input.amountMinor,
+        input.currency,
+        found.maskedName,
+        found.allowance.remainingMinor - input.amountMinor,
+        expiresAtMs,
+        nowMs,
+      ],
+    );
+    return findAuthorization(tx, input.authorizationId, false);
+  });
+  const stored = ownedBy(row, clerk);
+  if (stored.code !== input.code || stored.amount_minor !== input.amountMinor)
+    throw new CodedError('IDEMPOTENCY_CONFLICT', { authorizationId: input.authorizationId });
+  return toAuthorization(stored, deps, nowMs);
+}
+
+/**
+ * Step two, the cash is in the drawer: store drawer -> wallet through creditDeposit with the
+ * authorization id as the transfer id, and the authorization marked committed, in one transaction. Any
+ * number of retries credit once (the deposit exists; the answer is the same). The cash is already taken,
+ * so a limit another deposit used up since the authorization credits and holds for review rather than
+ * refusing money the clerk holds. After expiry an uncommitted authorization is AUTHORIZATION_EXPIRED.
+ */
+export async function commitDeposit(
+  deps: Deps,
+  clerk: TillClerk,
+  authorizationId: string,
+): Promise<Authorization> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    const row = ownedBy(await findAuthorization(tx, authorizationId, true), clerk);
+    if (row.status === 'voided') throw new CodedError('ALREADY_VOIDED');
+    if (row.status === 'committed') return toAuthorization(row, deps, nowMs);
+    const prior = await findDeposit(tx, authorizationId);
+    if (prior === undefined) {
+      if (row.expires_at_ms <= nowMs) throw new CodedError('AUTHORIZATION_EXPIRED');
+      const store = await requireStore(tx, clerk.storeId);
+      await creditDeposit(
+        { ...deps, db: txView(tx) },
+        {
+          id: authorizationId,
+          code: row.code as Code,
+          amountMinor: row.amount_minor,
+          currency: row.currency,
+          sourceAccountId: store.drawerAccountId,
+          cashAlreadyTaken: true,
+        },
+      );
+    }
+    const committedAtMs = prior?.createdAtMs ?? nowMs;
+    await tx.run("UPDATE till_authorizations SET status = 'committed', committed_at_ms = ? WHERE id = ?", [
+      committedAtMs,
+      authorizationId,
+    ]);
+    return toAuthorization({ ...row, status: 'committed', committed_at_ms: committedAtMs }, deps, nowMs);
+  });
+}
+
+/**
+ * Step three, if need be: within tillVoidWindowMs of the commit, by a clerk of the same store, with a
+ * reason, a compensating transfer (wallet -> drawer) undoes the deposit. An authorization never committed
+ * is simply cancelled (no money moved). Retried, it answers the voided authorization again.
+ */
+export async function voidDeposit(
+  deps: Deps,
+  clerk: TillClerk,
+  authorizationId: string,
+  reason: string,
+): Promise<Authorization> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    const row = ownedBy(await findAuthorization(tx, authorizationId, true), clerk);
+    if (row.status === 'voided') return toAuthorization(row, deps, nowMs);
+    let reversalId: string | null = null;
+    if (row.status === 'committed') {
+      if (row.committed_at_ms === null || nowMs > row.committed_at_ms + deps.limits.system.tillVoidWindowMs)
+        throw new CodedError('VOID_WINDOW_CLOSED');
+      reversalId = deps.newId();
+      await reverseDeposit(
+        { ...deps, db: txView(tx) },
+        { id: reversalId, depositId: authorizationId, reason },
+      );
+    }
+    await tx.run(
+      "UPDATE till_authorizations SET status = 'voided', voided_at_ms = ?, void_reason = ?, reversal_id = ? WHERE id = ?",
+      [nowMs, reason, reversalId, authorizationId],
+    );
+    return toAuthorization({ ...row, status: 'voided', voided_at_ms: nowMs }, deps, nowMs);
+  });
+}
+
+/** The most authorizations a shift summary lists (AuthorizationSchema's bound in ShiftSummarySchema). */
+export const shiftRecentMax = 50;
+
+/** What the clerk took since signing in, what was voided, and so what cash to hand over. */
+export async function shiftSummary(
+  deps: Deps,
+  clerk: TillClerk & { sessionStartedAtMs: number },
+): Promise<{
+  sinceMs: number;
+  deposits: { count: number; totalMinor: number };
+  voids: { count: number; totalMinor: number };
+  recent: Authorization[];
+  clerkName: string;
+}> {
+  const nowMs = deps.clock.nowMs();
+  const sinceMs = clerk.sessionStartedAtMs;
+  return deps.db.transaction(async (tx) => {
+    const totals = await tx.get<{
+      d_count: number;
+      d_total: number | null;
+      v_count: number;
+      v_total: number | null;
+    }>(
+      `SELECT
+         COUNT(CASE WHEN committed_at_ms >= ? THEN 1 END) AS d_count,
+         SUM(CASE WHEN committed_at_ms >= ? THEN amount_minor ELSE 0 END) AS d_total,
+         COUNT(CASE WHEN reversal_id IS NOT NULL AND voided_at_ms >= ? THEN 1 END) AS v_count,
+         SUM(CASE WHEN reversal_id IS NOT NULL AND voided_at_ms >= ? THEN amount_minor ELSE 0 END) AS v_total
+       FROM till_authorizations WHERE clerk_id = ?`,
+      [sinceMs, sinceMs, sinceMs, sinceMs, clerk.clerkId],
+    );
+    const rows = await tx.all<AuthorizationRow>(
+      `${selectAuthorization} WHERE a.clerk_id = ? AND a.created_at_ms >= ? ORDER BY a.created_at_ms DESC LIMIT ${shiftRecentMax}`,
+      [clerk.clerkId, sinceMs],
+    );
+    const name = await tx.get<{ name: string }>('SELECT name FROM clerks WHERE id = ?', [clerk.clerkId]);
+    return {
+      sinceMs,
+      deposits: { count: Number(totals?.d_count ?? 0), totalMinor: Number(totals?.d_total ?? 0) },
+      voids: { count: Number(totals?.v_count ?? 0), totalMinor: Number(totals?.v_total ?? 0) },
+      recent: rows.map((row) => toAuthorization(row, deps, nowMs)),
+      clerkName: name?.name ?? '',
+    };
+  });
+}

@@ -1,0 +1,189 @@
+import { createUuidV7Generator, generateCode, tillApiPaths } from '@cashin/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { TestApp } from '../test-support/test-app.js';
+import { openTestApp, signUpAndIn } from '../test-support/test-app.js';
+import { testAdapters } from '../test-support/test-db.js';
+import {
+  createTestClerk,
+  createTestStore,
+  signInTestClerk,
+  walletBalance,
+} from '../test-kit/terminal-kit.js';
+import type { TestClerk } from '../test-kit/terminal-kit.js';
+
+const newId = createUuidV7Generator();
+
+describe.each(testAdapters)('the till on %s', (adapter) => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  const authorize = (clerk: TestClerk, payload: Record<string, unknown>) =>
+    t!.app.inject({ method: 'POST', url: tillApiPaths.authorizations, headers: clerk.headers, payload });
+  const commit = (clerk: TestClerk, id: string) =>
+    t!.app.inject({ method: 'POST', url: tillApiPaths.commit(id), headers: clerk.headers });
+  const voidIt = (clerk: TestClerk, id: string, reason = 'customer changed their mind') =>
+    t!.app.inject({
+      method: 'POST',
+      url: tillApiPaths.void(id),
+      headers: clerk.headers,
+      payload: { reason },
+    });
+
+  it('authorizes without moving money, commits once however often retried, and voids back', async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t);
+    const clerk = await signInTestClerk(t, storeId);
+    const ana = await signUpAndIn(t, { name: 'Ana Ruiz' });
+    const authorizationId = newId();
+    const authorized = await authorize(clerk, {
+      authorizationId,
+      code: ana.depositCode,
+      amountMinor: 2_000,
+      currency: 'USD',
+    });
+    expect(authorized.statusCode).toBe(201);
+    expect(authorized.json()).toMatchObject({
+      status: 'authorized',
+      maskedName: 'Ana R.',
+      amountMinor: 2_000,
+    });
+    expect(await walletBalance(t, ana.headers)).toBe(0);
+    const commits = [];
+    for (let n = 0; n < 10; n += 1) commits.push(await commit(clerk, authorizationId));
+    expect(commits.map((c) => c.statusCode)).toEqual(Array(10).fill(200));
+    expect(commits[9]!.json()).toMatchObject({ status: 'committed' });
+    expect(await walletBalance(t, ana.headers)).toBe(2_000);
+    const concurrent = await Promise.all([1, 2, 3].map(() => commit(clerk, authorizationId)));
+    expect(concurrent.map((c) => c.statusCode)).toEqual([200, 200, 200]);
+    expect(await walletBalance(t, ana.headers)).toBe(2_000);
+
+    const voided = await voidIt(clerk, authorizationId);
+    expect(voided.json()).toMatchObject({ status: 'voided' });
+    expect((await voidIt(clerk, authorizationId)).statusCode).toBe(200);
+    expect(await walletBalance(t, ana.headers)).toBe(0);
+    expect((await commit(clerk, authorizationId)).json().error.code).toBe('ALREADY_VOIDED');
+
+    const shift = await t.app.inject({ method: 'GET', url: tillApiPaths.shift, headers: clerk.headers });
+    expect(shift.json()).toMatchObject({
+      deposits: { count: 1, totalMinor: 2_000 },
+      voids: { count: 1, totalMinor: 2_000 },
+      cashToHandOverMinor: 0,
+    });
+  });
+
+  it('refuses after expiry, past the void window, over the limits and outside the till range', async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t);
+    const clerk = await signInTestClerk(t, storeId);
+    const ana = await signUpAndIn(t);
+    const late = newId();
+    await authorize(clerk, {
+      authorizationId: late,
+      code: ana.depositCode,
+      amountMinor: 1_000,
+      currency: 'USD',
+    });
+    t.clock.advance(t.config.limits.system.tillAuthorizationTtlMs);
+    expect((await commit(clerk, late)).json().error.code).toBe('AUTHORIZATION_EXPIRED');
+    expect(await walletBalance(t, ana.headers)).toBe(0);
+
+    const done = newId();
+    await authorize(clerk, {
+      authorizationId: done,
+      code: ana.depositCode,
+      amountMinor: 1_000,
+      currency: 'USD',
+    });
+    await commit(clerk, done);
+    t.clock.advance(t.config.limits.system.tillVoidWindowMs + 1);
+    expect((await voidIt(clerk, done)).json().error.code).toBe('VOID_WINDOW_CLOSED');
+
+    const code = ana.depositCode;
+    const refuse = async (amountMinor: number) =>
+      (await authorize(clerk, { authorizationId: newId(), code, amountMinor, currency: 'USD' })).json().error
+        .code;
+    expect(await refuse(499)).toBe('AMOUNT_BELOW_MINIMUM');
+    expect(await refuse(50_001)).toBe('AMOUNT_ABOVE_MAXIMUM');
+    for (let n = 0; n < 1; n += 1) {
+      const id = newId();
+      await authorize(clerk, { authorizationId: id, code, amountMinor: 50_000, currency: 'USD' });
+      await commit(clerk, id);
+    }
+    // Tier 0 allows 1,000.00 a day: 10.00 + 500.00 are in, 500.00 more would pass it.
+    expect(await refuse(50_000)).toBe('LIMIT_EXCEEDED');
+    expect(
+      (
+        await authorize(clerk, {
+          authorizationId: newId(),
+          code: generateCode('deposit'),
+          amountMinor: 1_000,
+          currency: 'USD',
+        })
+      ).json().error.code,
+    ).toBe('CODE_UNKNOWN');
+    const reused = await authorize(clerk, {
+      authorizationId: done,
+      code,
+      amountMinor: 2_000,
+      currency: 'USD',
+    });
+    expect(reused.json().error.code).toBe('IDEMPOTENCY_CONFLICT');
+  });
+
+  it('keeps a clerk of store A out of store B', async () => {
+    t = await openTestApp(adapter);
+    const storeA = await createTestStore(t);
+    const storeB = await createTestStore(t);
+    const clerkA = await signInTestClerk(t, storeA);
+    const clerkB = await signInTestClerk(t, storeB);
+    const ana = await signUpAndIn(t);
+    const id = newId();
+    await authorize(clerkB, {
+      authorizationId: id,
+      code: ana.depositCode,
+      amountMinor: 1_000,
+      currency: 'USD',
+    });
+    expect((await commit(clerkA, id)).json().error.code).toBe('FORBIDDEN');
+    await commit(clerkB, id);
+    expect((await voidIt(clerkA, id)).json().error.code).toBe('FORBIDDEN');
+    expect(await walletBalance(t, ana.headers)).toBe(1_000);
+    // Signing in to another store with one's own clerk id and PIN fails like a wrong PIN.
+    const wrongStore = await t.app.inject({
+      method: 'POST',
+      url: tillApiPaths.session,
+      payload: { storeId: storeB, clerkId: clerkA.clerkId, pin: clerkA.pin },
+    });
+    expect(wrongStore.json().error.code).toBe('PIN_INVALID');
+  });
+
+  it('throttles wrong PINs and locks the clerk out for a while', async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t);
+    const { clerkId, pin } = await createTestClerk(t, storeId, '2468');
+    const signIn = (withPin: string) =>
+      t!.app.inject({
+        method: 'POST',
+        url: tillApiPaths.session,
+        payload: { storeId, clerkId, pin: withPin },
+      });
+    const max = t.config.limits.system.pinAttemptsMax;
+    for (let n = 1; n < max; n += 1) expect((await signIn('0000')).json().error.code).toBe('PIN_INVALID');
+    expect((await signIn('0000')).json().error.code).toBe('PIN_LOCKED');
+    expect((await signIn(pin)).json().error.code).toBe('PIN_LOCKED');
+    t.clock.advance(t.config.limits.system.pinLockoutMs);
+    expect((await signIn(pin)).statusCode).toBe(201);
+    const session = await signIn(pin);
+    const token = session.json<{ token: string }>().token;
+    t.clock.advance(t.config.limits.system.clerkSessionTtlMs);
+    const expired = await t.app.inject({
+      method: 'GET',
+      url: tillApiPaths.shift,
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(expired.json().error.code).toBe('SESSION_EXPIRED');
+  });
+});
