@@ -37,6 +37,24 @@ export function auditHash(entryText: string, previousHash: string): string {
  * Appends in the caller's transaction, so the entry exists exactly when the change it records does. The
  * chain head is locked (PostgreSQL FOR UPDATE; SQLite has one writer) for the rest of the transaction.
  */
+/**
+ * The next link after a head (`undefined`: the chain is new), for code that writes the row itself (SQLite's
+ * fast deposit path); `appendAudit` computes the same.
+ */
+export function nextAuditLink(
+  entry: AuditEntry,
+  head: { seq: number; hash: string } | undefined,
+  nowMs: number,
+): { seq: number; data: string; hash: string } {
+  const seq = (head?.seq ?? 0) + 1;
+  const data = JSON.stringify(entry.data);
+  const hash = auditHash(
+    auditEntryText(entry.subject, seq, nowMs, entry.kind, data),
+    head?.hash ?? auditGenesisHash,
+  );
+  return { seq, data, hash };
+}
+
 export async function appendAudit(tx: Tx, entry: AuditEntry, nowMs: number): Promise<void> {
   const chain = entry.subject;
   const headSql = `SELECT seq, hash FROM audit_heads WHERE chain = ?${forUpdate(tx.dialect)}`;

@@ -56,8 +56,14 @@ async function freePort(): Promise<number> {
   });
 }
 
+/** BENCH_CPU_PROF=<folder> makes every server write a V8 CPU profile there when it stops. */
+const cpuProfileFolder = process.env['BENCH_CPU_PROF'];
+/** BENCH_ONLY=sqlite or postgres runs the bare baseline and that part only (for profiling one path). */
+const only = process.env['BENCH_ONLY'];
+
 function spawnNode(file: string, args: string[], env: Record<string, string> = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+  const profile = cpuProfileFolder === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${cpuProfileFolder}`];
+  return spawn(process.execPath, [...profile, '--import', 'tsx', file, ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -361,9 +367,11 @@ function printTable(): void {
 // Other work on the machine skews every row; the load average is printed so a reader can judge the run.
 const loadAtStart = loadavg()[0] ?? Number.NaN;
 const bareRps = await bare();
-await sqliteDeposits(bareRps);
-await rawSqlite();
-await postgresRuns();
+if (only !== 'postgres') {
+  await sqliteDeposits(bareRps);
+  await rawSqlite();
+}
+if (only !== 'sqlite') await postgresRuns();
 console.log(
   `\nbench:server — ${measureS} s per row after ${warmupS} s warm-up, autocannon closed loop, loopback, ` +
     `server LOG_LEVEL=warn, ${cpus().length} cores, 1-min load average ${loadAtStart.toFixed(1)} at start ` +

@@ -1,20 +1,32 @@
 import type { Code, CurrencyCode } from '@cashin/shared';
-import { CodedError, codeTypeOf, maskCode } from '@cashin/shared';
-import { appendAudit } from '../audit/audit-log.js';
+import { CodedError, codeTypeOf, maskCode, moneyLimitsFor } from '@cashin/shared';
+import { appendAudit, nextAuditLink } from '../audit/audit-log.js';
 import { claimCodeFor, claimCodeHash } from '../claims/claim-code.js';
 import { resolveDepositCode } from '../codes/deposit-codes.js';
 import type { Deps } from '../deps.js';
 import { ensureAccount, findAccount } from '../ledger/accounts.js';
 import { systemOwnerRef } from '../ledger/account-kinds.js';
 import { createTransfers } from '../ledger/ledger.js';
-import { allowance, allows, needsCashReport, walletUsage } from '../limits/allowance.js';
+import {
+  allowance,
+  allows,
+  needsCashReport,
+  rollingDayMs,
+  rollingMonthMs,
+  walletUsage,
+  walletUsageFromRow,
+  walletUsageParams,
+  walletUsageSql,
+} from '../limits/allowance.js';
+import type { WalletUsageRow } from '../limits/allowance.js';
 import { secretsEqual, sha256Hex } from '../secrets/hash.js';
 import type { Shopper } from '../shoppers/shoppers.js';
 import { findShopper, maskedName } from '../shoppers/shoppers.js';
-import type { Tx } from '../storage/db.js';
+import { CallBatcher } from '../storage/call-batcher.js';
+import type { Db, SqlValue, Tx } from '../storage/db.js';
+import { SqliteDb } from '../storage/sqlite/sqlite-db.js';
 import type { DepositRecord, DepositStatus, ReviewReason } from './deposit-record.js';
 import { findDeposit, insertDeposit } from './deposit-record.js';
-import { postgresFastDeposit } from './postgres-fast-deposit.js';
 
 /** What issue 4's till commit and kiosk sync hand over, and what POST /v1/deposits takes. */
 export interface CreditDepositInput {
@@ -63,10 +75,15 @@ type Target =
 export async function creditDeposit(deps: Deps, input: CreditDepositInput): Promise<DepositReceipt> {
   const nowMs = deps.clock.nowMs();
   if (deps.db.dialect === 'postgres') {
-    const fast = await postgresFastDeposit(deps, input, codeHash(input.code), nowMs);
+    const fast = await postgresBatchedDeposit(deps, input, codeHash(input.code), nowMs);
     if (fast !== undefined) return fast;
   }
+  const sqlite = deps.db instanceof SqliteDb ? deps.db : undefined;
   return deps.db.transaction(async (tx) => {
+    if (sqlite !== undefined) {
+      const fast = sqliteFastDeposit(sqlite, deps, input, nowMs);
+      if (fast !== undefined) return fast;
+    }
     const prior = await findDeposit(tx, input.id);
     if (prior !== undefined) return replay(tx, deps, input, prior);
 
@@ -274,4 +291,269 @@ function receipt(
     claimCode: record.claimId === null ? null : claimCodeFor(deps.claimCodeSecret, record.transferId),
     createdAtMs: record.createdAtMs,
   };
+}
+
+/**
+ * Deposits per batched call on PostgreSQL. Each element runs in its own subtransaction; a backend caches
+ * 64 subtransaction ids before it overflows into pg_subtrans (which slows every other backend's
+ * snapshots), so a batch stays at that bound.
+ */
+export const postgresDepositsPerCallMax = 64;
+
+/**
+ * Batched calls one process keeps in flight. Each batch runs serially in one backend, so more than one
+ * lets PostgreSQL use a second core and execute a batch while another waits for its WAL flush; many more
+ * would split the waiting deposits into small batches, each paying a flush (measured in process, 32
+ * deposits in flight: 1 ≈ 2 < 4 ≈ 8, within noise). Elements run in wallet order, so batches in flight
+ * together cannot deadlock.
+ */
+export const postgresDepositCallsInFlightMax = 4;
+
+interface BatchItem {
+  readonly input: CreditDepositInput;
+  readonly codeHash: string;
+  readonly codeMasked: string;
+  readonly nowMs: number;
+  readonly limits: Deps['limits'];
+}
+
+interface BatchRow extends Record<string, unknown> {
+  item: number;
+  outcome: 'created' | 'fallback';
+  shopper_name: string | null;
+  status: 'credited' | 'inReview';
+  review_reason: ReviewReason | null;
+  cash_report: number;
+}
+
+const batchers = new WeakMap<Db, CallBatcher<BatchItem, BatchRow | undefined>>();
+
+function batcherFor(db: Db): CallBatcher<BatchItem, BatchRow | undefined> {
+  let batcher = batchers.get(db);
+  if (batcher === undefined) {
+    batcher = new CallBatcher(
+      (items) => runDepositBatch(db, items),
+      postgresDepositsPerCallMax,
+      postgresDepositCallsInFlightMax,
+    );
+    batchers.set(db, batcher);
+  }
+  return batcher;
+}
+
+/**
+ * One round trip and one COMMIT for every deposit in `items` (migration 007, which runs migration 006's
+ * function per element, each in its own subtransaction). Answers one row per item, in order.
+ */
+async function runDepositBatch(db: Db, items: readonly BatchItem[]): Promise<(BatchRow | undefined)[]> {
+  const column = <V>(pick: (item: BatchItem) => V): V[] => items.map(pick);
+  const money = (item: BatchItem) => moneyLimitsFor(item.limits, item.input.currency);
+  const rows = await db.single<BatchRow>(
+    'SELECT * FROM cashin_credit_deposits(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+    [
+      column((item) => item.input.id),
+      column((item) => item.input.code),
+      column((item) => item.codeHash),
+      column((item) => item.codeMasked),
+      column((item) => item.input.amountMinor),
+      column((item) => item.input.currency),
+      column((item) => item.input.sourceAccountId),
+      column((item) => (item.input.cashAlreadyTaken ? 1 : 0)),
+      column((item) => item.nowMs),
+      column((item) => item.limits.system.codeRotationGraceMs),
+      rollingDayMs,
+      rollingMonthMs,
+      column((item) => money(item).tiers[0].walletDailyMaxMinor),
+      column((item) => money(item).tiers[0].walletMonthlyMaxMinor),
+      column((item) => money(item).tiers[0].walletDepositsPerDayMax),
+      column((item) => money(item).tiers[1].walletDailyMaxMinor),
+      column((item) => money(item).tiers[1].walletMonthlyMaxMinor),
+      column((item) => money(item).tiers[1].walletDepositsPerDayMax),
+      column((item) => money(item).cashReportThresholdMinor),
+    ] as unknown as SqlValue[],
+  );
+  const byItem: (BatchRow | undefined)[] = items.map(() => undefined);
+  for (const row of rows) byItem[row.item - 1] = row;
+  return byItem;
+}
+
+/**
+ * The common deposit on PostgreSQL, group-committed with the deposits that arrive while an earlier batch
+ * is in flight. Answers undefined when the stored function declined (it then wrote nothing for this
+ * deposit) and the general path must run. The answer is released only after the batch's COMMIT returned.
+ */
+async function postgresBatchedDeposit(
+  deps: Deps,
+  input: CreditDepositInput,
+  hash: string,
+  nowMs: number,
+): Promise<DepositReceipt | undefined> {
+  if (codeTypeOf(input.code) !== 'deposit') return undefined;
+  const codeMasked = maskCode(input.code);
+  const row = await batcherFor(deps.db).submit({
+    input,
+    codeHash: hash,
+    codeMasked,
+    nowMs,
+    limits: deps.limits,
+  });
+  if (row === undefined || row.outcome !== 'created') return undefined;
+  return {
+    result: 'created',
+    depositId: input.id,
+    status: row.status,
+    amountMinor: input.amountMinor,
+    currency: input.currency,
+    codeMasked,
+    maskedName: maskedName(row.shopper_name),
+    reviewReason: row.review_reason,
+    cashReportFlagged: row.cash_report === 1,
+    claimCode: null,
+    createdAtMs: nowMs,
+  };
+}
+
+/**
+ * Everything the common deposit needs to know, in one statement: the code, its shopper and wallet, the
+ * source account, whether the id was seen, and the wallet's audit chain head.
+ */
+const sqliteFastReadSql = `SELECT dc.status AS code_status, dc.revoked_at_ms, s.id AS shopper_id, s.name,
+       s.currency AS shopper_currency, s.kyc_tier, s.wallet_account_id, w.currency AS wallet_currency,
+       w.keeps_running_balance AS wallet_running, src.kind AS source_kind, src.currency AS source_currency,
+       EXISTS (SELECT 1 FROM transfers t WHERE t.id = ?) AS seen, h.seq AS audit_seq, h.hash AS audit_hash
+  FROM deposit_codes dc
+  JOIN shoppers s ON s.id = dc.shopper_id
+  JOIN accounts w ON w.id = s.wallet_account_id
+  LEFT JOIN accounts src ON src.id = ?
+  LEFT JOIN audit_heads h ON h.chain = s.wallet_account_id
+ WHERE dc.code = ?`;
+
+interface SqliteFastRow {
+  code_status: 'active' | 'revoked';
+  revoked_at_ms: number | null;
+  shopper_id: string;
+  name: string | null;
+  shopper_currency: string;
+  kyc_tier: number;
+  wallet_account_id: string;
+  wallet_currency: string;
+  wallet_running: number;
+  source_kind: string | null;
+  source_currency: string | null;
+  seen: number;
+  audit_seq: number | null;
+  audit_hash: string | null;
+}
+
+const sqliteInsertTransferSql =
+  "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount_minor, currency, code, reverses_id, reason, created_at_ms) VALUES (?, ?, ?, ?, ?, 'deposit', NULL, NULL, ?)";
+const sqliteCreditWalletSql = 'UPDATE accounts SET credits_posted = credits_posted + ? WHERE id = ?';
+const sqliteInsertDepositSql = `INSERT INTO deposits (transfer_id, shopper_id, wallet_account_id, code_hash, code_masked,
+  amount_minor, currency, source_account_id, cash_already_taken, status, review_reason, cash_report_flag, claim_id,
+  created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`;
+const sqliteInsertAuditSql =
+  'INSERT INTO audit_log (chain, seq, at_ms, kind, data, hash) VALUES (?, ?, ?, ?, ?, ?)';
+const sqliteAuditHeadSql =
+  'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash';
+
+/**
+ * The common deposit on SQLite (a shopper deposit code, active or in its rotation grace, the wallet's
+ * currency, a new id, within limits or with the cash already taken), run synchronously inside the unit
+ * the group commit gives it: two reads and five writes on cached statements instead of about fifteen
+ * awaited statements. It writes exactly the rows the general path writes for that case (migration 006
+ * does the same on PostgreSQL) and answers undefined, having written nothing, for everything else, which
+ * the general path then handles in the same unit.
+ */
+function sqliteFastDeposit(
+  db: SqliteDb,
+  deps: Deps,
+  input: CreditDepositInput,
+  nowMs: number,
+): DepositReceipt | undefined {
+  if (codeTypeOf(input.code) !== 'deposit') return undefined;
+  if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) return undefined;
+  const row = db.statement(sqliteFastReadSql).get(input.id, input.sourceAccountId, input.code) as
+    SqliteFastRow | undefined;
+  if (row === undefined || row.seen !== 0) return undefined;
+  if (row.source_kind === null || !cashSourceKinds.has(row.source_kind)) return undefined;
+  if (row.source_currency !== input.currency) return undefined;
+  const usable =
+    row.code_status === 'active' ||
+    (row.revoked_at_ms !== null && nowMs - row.revoked_at_ms < deps.limits.system.codeRotationGraceMs);
+  if (!usable) return undefined;
+  if (row.shopper_currency !== input.currency || row.wallet_currency !== input.currency) return undefined;
+  if (row.wallet_running !== 1) return undefined;
+
+  const walletAccountId = row.wallet_account_id;
+  const usage = walletUsageFromRow(
+    db.statement(walletUsageSql).get(...walletUsageParams(walletAccountId, nowMs)) as
+      WalletUsageRow | undefined,
+  );
+  const allowed = allowance(deps.limits, input.currency, row.kyc_tier === 1 ? 1 : 0, usage);
+  let reviewReason: ReviewReason | null = null;
+  if (!allows(allowed, input.amountMinor)) {
+    // Refusing needs the coded error with what is still allowed: the general path answers that.
+    if (!input.cashAlreadyTaken) return undefined;
+    reviewReason = 'limitExceeded';
+  }
+  const record: DepositRecord = {
+    transferId: input.id,
+    shopperId: row.shopper_id,
+    walletAccountId,
+    codeHash: codeHash(input.code),
+    codeMasked: maskCode(input.code),
+    amountMinor: input.amountMinor,
+    currency: input.currency,
+    sourceAccountId: input.sourceAccountId,
+    cashAlreadyTaken: input.cashAlreadyTaken,
+    status: reviewReason === null ? 'credited' : 'inReview',
+    reviewReason,
+    cashReportFlag: needsCashReport(deps.limits, input.currency, usage, input.amountMinor),
+    claimId: null,
+    createdAtMs: nowMs,
+  };
+  db.statement(sqliteInsertTransferSql).run(
+    input.id,
+    input.sourceAccountId,
+    walletAccountId,
+    input.amountMinor,
+    input.currency,
+    nowMs,
+  );
+  db.statement(sqliteCreditWalletSql).run(input.amountMinor, walletAccountId);
+  db.statement(sqliteInsertDepositSql).run(
+    record.transferId,
+    record.shopperId,
+    walletAccountId,
+    record.codeHash,
+    record.codeMasked,
+    record.amountMinor,
+    record.currency,
+    record.sourceAccountId,
+    record.cashAlreadyTaken ? 1 : 0,
+    record.status,
+    record.reviewReason,
+    record.cashReportFlag ? 1 : 0,
+    nowMs,
+  );
+  const entry = {
+    kind: 'deposit.credited' as const,
+    subject: walletAccountId,
+    data: {
+      depositId: input.id,
+      code: record.codeMasked,
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      source: input.sourceAccountId,
+      status: record.status,
+    },
+  };
+  const head =
+    row.audit_seq === null || row.audit_hash === null
+      ? undefined
+      : { seq: row.audit_seq, hash: row.audit_hash };
+  const link = nextAuditLink(entry, head, nowMs);
+  db.statement(sqliteInsertAuditSql).run(walletAccountId, link.seq, nowMs, entry.kind, link.data, link.hash);
+  db.statement(sqliteAuditHeadSql).run(walletAccountId, link.seq, link.hash);
+  return receipt('created', deps, record, row.name);
 }

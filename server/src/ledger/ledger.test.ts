@@ -1,7 +1,7 @@
 import type { CurrencyCode } from '@cashin/shared';
 import { createUuidV7Generator } from '@cashin/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Db } from '../storage/db.js';
 import { readMigrations } from '../storage/migrations.js';
 import type { TestDb } from '../test-support/test-db.js';
@@ -49,6 +49,9 @@ describe.each(testAdapters)('ledger contract on %s', (adapter) => {
     // Every migration file of the adapter, once each (PostgreSQL has more: its stored deposit functions).
     const files = readMigrations(join(import.meta.dirname, '../storage', adapter, 'migrations'));
     expect(versions.map((row) => row.version)).toEqual(files.map((migration) => migration.version));
+    expect(versions.slice(0, adapter === 'sqlite' ? 5 : 7).map((row) => row.version)).toEqual(
+      adapter === 'sqlite' ? [1, 2, 3, 4, 5] : [1, 2, 3, 4, 5, 6, 7],
+    );
   });
 
   it('ensures one account per kind, owner and currency', async () => {

@@ -18,19 +18,30 @@ export interface WalletUsage {
  * deposits do not count: the cash went back. The index (wallet, time) bounds each scan to the window.
  */
 export async function walletUsage(tx: Tx, walletAccountId: string, nowMs: number): Promise<WalletUsage> {
-  const row = await tx.get<{
-    day_minor: number | string | null;
-    day_count: number | string;
-    month_minor: number | string | null;
-  }>(
-    `SELECT
+  return walletUsageFromRow(
+    await tx.get<WalletUsageRow>(walletUsageSql, walletUsageParams(walletAccountId, nowMs)),
+  );
+}
+
+/** The rolling-window query of `walletUsage`, for code that runs its statements itself (SQLite's fast path). */
+export const walletUsageSql = `SELECT
        SUM(CASE WHEN created_at_ms > ? THEN amount_minor ELSE 0 END) AS day_minor,
        COUNT(CASE WHEN created_at_ms > ? THEN 1 END) AS day_count,
        SUM(amount_minor) AS month_minor
      FROM deposits
-     WHERE wallet_account_id = ? AND created_at_ms > ? AND status IN ('credited', 'inReview')`,
-    [nowMs - rollingDayMs, nowMs - rollingDayMs, walletAccountId, nowMs - rollingMonthMs],
-  );
+     WHERE wallet_account_id = ? AND created_at_ms > ? AND status IN ('credited', 'inReview')`;
+
+export interface WalletUsageRow extends Record<string, unknown> {
+  day_minor: number | string | null;
+  day_count: number | string;
+  month_minor: number | string | null;
+}
+
+export function walletUsageParams(walletAccountId: string, nowMs: number): [number, number, string, number] {
+  return [nowMs - rollingDayMs, nowMs - rollingDayMs, walletAccountId, nowMs - rollingMonthMs];
+}
+
+export function walletUsageFromRow(row: WalletUsageRow | undefined): WalletUsage {
   return {
     dayMinor: Number(row?.day_minor ?? 0),
     dayDeposits: Number(row?.day_count ?? 0),

@@ -182,10 +182,8 @@ export class PostgresDb implements Db {
   }
 
   async single<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    const result = await this.pool.query<T>({
-      text: toPostgresPlaceholders(sql),
-      values: params as SqlValue[],
-    });
+    // Named: parsed and planned once per connection, like every statement inside a transaction.
+    const result = await this.pool.query<T>({ ...prepared(sql), values: params as SqlValue[] });
     return result.rows;
   }
 

@@ -1,6 +1,8 @@
 import Database from 'better-sqlite3';
 import { CodedError } from '@cashin/shared';
 import { mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
 import type { Db, Row, SqlValue, Tx } from '../db.js';
@@ -28,6 +30,68 @@ export const groupCommitGatherMsMax = 1;
 
 const migrationsFolder = join(import.meta.dirname, 'migrations');
 
+/**
+ * WAL pages past which the serving connection checkpoints itself. Normally the background checkpointer
+ * keeps the WAL far below this; the bound only caps the WAL if that thread falls behind or has died.
+ */
+export const walPagesBeforeInlineCheckpointMax = 10_000;
+
+/** How often the background checkpointer looks for WAL frames to copy back when it found none last time. */
+export const checkpointIdleIntervalMs = 50;
+
+/**
+ * The background checkpointer: its own connection in a worker thread copies committed WAL frames back into
+ * the database file (PASSIVE: it never blocks the writer) and, at synchronous=FULL, fsyncs the file before
+ * the WAL may be reused. Done inline, a checkpoint ran inside some deposit group's COMMIT every few groups
+ * (about 1,000 pages each) and blocked the event loop for it; measured in process at 128 deposits in flight,
+ * moving it off the loop raised deposits/s by about a third. Durability is unchanged: every COMMIT still
+ * fsyncs the WAL before any result is released.
+ */
+const checkpointerSource = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const db = new Database(workerData.path);
+db.pragma('synchronous = FULL');
+db.pragma('busy_timeout = 5000');
+let timer;
+const run = () => {
+  let copied = 0;
+  try {
+    const [row] = db.pragma('wal_checkpoint(PASSIVE)');
+    copied = row ? row.checkpointed : 0;
+  } catch {
+    copied = 0;
+  }
+  timer = setTimeout(run, copied > 0 ? 0 : workerData.idleMs);
+};
+timer = setTimeout(run, workerData.idleMs);
+parentPort.on('message', () => {
+  clearTimeout(timer);
+  db.close();
+  process.exit(0);
+});
+`;
+
+interface Checkpointer {
+  readonly worker: Worker;
+  readonly exited: Promise<unknown>;
+}
+
+function startCheckpointer(path: string): Checkpointer {
+  const worker = new Worker(checkpointerSource, {
+    eval: true,
+    workerData: {
+      path,
+      driver: createRequire(import.meta.url).resolve('better-sqlite3'),
+      idleMs: checkpointIdleIntervalMs,
+    },
+  });
+  // A checkpointer that fails leaves the inline bound as the fallback; it must not take the server down.
+  worker.on('error', () => undefined);
+  worker.unref();
+  return { worker, exited: new Promise((resolve) => worker.once('exit', resolve)) };
+}
+
 interface QueuedUnit {
   readonly body: (tx: Tx) => Promise<unknown>;
   readonly resolve: (value: unknown) => void;
@@ -54,7 +118,10 @@ export class SqliteDb implements Db {
   private savepointDepth = 0;
   private readonly statements = new Map<string, Database.Statement>();
 
-  private constructor(private readonly db: Database.Database) {}
+  private constructor(
+    private readonly db: Database.Database,
+    private checkpointer: Checkpointer | undefined = undefined,
+  ) {}
 
   static open(path: string): SqliteDb {
     if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
@@ -66,6 +133,10 @@ export class SqliteDb implements Db {
     db.pragma('busy_timeout = 5000');
     const store = new SqliteDb(db);
     store.migrate();
+    if (path !== ':memory:') {
+      db.pragma(`wal_autocheckpoint = ${walPagesBeforeInlineCheckpointMax}`);
+      store.checkpointer = startCheckpointer(path);
+    }
     return store;
   }
 
@@ -90,7 +161,11 @@ export class SqliteDb implements Db {
     }
   }
 
-  private statement(sql: string): Database.Statement {
+  /**
+   * A cached prepared statement for code that runs synchronously inside a unit of `transaction` (the
+   * common deposit), skipping a promise per statement. Only valid while that unit's body runs.
+   */
+  statement(sql: string): Database.Statement {
     let statement = this.statements.get(sql);
     if (statement === undefined) {
       statement = this.db.prepare(sql);
@@ -216,6 +291,14 @@ export class SqliteDb implements Db {
     this.closed = true;
     while (this.flushing || this.flushScheduled || this.queue.length > 0)
       await new Promise((resolve) => setImmediate(resolve));
+    const checkpointer = this.checkpointer;
+    this.checkpointer = undefined;
+    if (checkpointer !== undefined) {
+      // Unreferenced while it works in the background; referenced now so the process waits for its exit.
+      checkpointer.worker.ref();
+      checkpointer.worker.postMessage('stop');
+      await checkpointer.exited;
+    }
     this.db.close();
   }
 
