@@ -29,6 +29,8 @@ import { sweepTerminals, terminalSweepIntervalMs } from './alerts/terminal-sweep
 import type { MessageSender } from './shoppers/message-sender.js';
 import { DevInboxSender, UnconfiguredSender } from './shoppers/message-sender.js';
 import type { Db } from './storage/db.js';
+import type { WebPluginOptions } from './web/web-plugin.js';
+import { webAppsPlugin } from './web/web-plugin.js';
 
 /**
  * Paths the logger blanks. Fastify logs no bodies by default; these cover headers and anything a handler
@@ -52,6 +54,8 @@ export interface AppDeps {
   readonly messageSender?: MessageSender;
   /** Tests pass a silent or captured logger. */
   readonly logger?: Logger;
+  /** Where the built web apps are (/wallet, /till, /ops); the default is server/dist/web. */
+  readonly web?: WebPluginOptions;
 }
 
 /** Digit runs as long as a code are masked in URLs before they reach the log (barcode URLs carry codes). */
@@ -179,5 +183,6 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
   await app.register(receiptRoutes(deps));
   await app.register(tillRoutes(deps));
   installTerminalSweep(app, deps);
+  await app.register(webAppsPlugin, appDeps.web ?? {});
   return app;
 }
