@@ -44,6 +44,14 @@ async function main(argv: readonly string[]): Promise<number> {
       }
       return 0;
     }
+    if (args.noPrompt) {
+      // Headless: the devices answer the kiosk until the system is stopped.
+      await new Promise<void>((resolve) => {
+        process.once('SIGTERM', resolve);
+        process.once('SIGINT', resolve);
+      });
+      return 0;
+    }
     const prompt = createInterface({ input: process.stdin, output: process.stdout, prompt: 'sim> ' });
     prompt.prompt();
     for await (const line of prompt) {

@@ -8,7 +8,7 @@ speaking the same bytes as the real devices.
 
 usage: npm run sim -- [--coin tcp:7001] [--bill tcp:7002] [--counter tcp:7005] [--scanner tcp:7003]
                       [--printer tcp:7004] [--pty] [--currency USD] [--no-echo] [--fast]
-                      [--receipts <dir>] [--script scenario.json]
+                      [--receipts <dir>] [--script scenario.json] [--no-prompt]
 
   --coin|--bill|--counter|--scanner|--printer <where>
         where a device listens: tcp:<port> (raw TCP, like ser2net; 0 picks a free port), pty (a socat pty
@@ -20,6 +20,8 @@ usage: npm run sim -- [--coin tcp:7001] [--bill tcp:7002] [--counter tcp:7005] [
   --fast      no 9600-baud byte pacing (faster than any real line)
   --receipts  where "receipt" saves text and PNG files (default ./receipts)
   --script    run a JSON scenario ({"steps": ["insert 25", ...]}) and exit instead of prompting
+  --no-prompt keep the devices up without a prompt until stopped (SIGINT/SIGTERM), for a system started
+              without a terminal
   --help      this text
 
 Point the kiosk's devices config at the URLs printed at start-up. Type "help" at the prompt for commands.`;
@@ -39,6 +41,7 @@ export interface CliArguments {
   readonly fast: boolean;
   readonly receiptsDir: string;
   readonly script: string | undefined;
+  readonly noPrompt: boolean;
   readonly help: boolean;
 }
 
@@ -62,6 +65,7 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
   let fast = false;
   let receiptsDir = 'receipts';
   let script: string | undefined;
+  let noPrompt = false;
   let help = false;
   for (let i = 0; i < argv.length; i += 1) {
     const flag = argv[i] ?? '';
@@ -104,6 +108,9 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
         script = file;
         break;
       }
+      case '--no-prompt':
+        noPrompt = true;
+        break;
       case '--help':
       case '-h':
         help = true;
@@ -116,5 +123,5 @@ export function parseArguments(argv: readonly string[]): ParsedArguments {
   for (const name of wanted) {
     devices[name] ??= pty ? { kind: 'pty' } : { kind: 'tcp', port: defaultTcpPorts[name] };
   }
-  return { ok: true, args: { devices, currency, echo, fast, receiptsDir, script, help } };
+  return { ok: true, args: { devices, currency, echo, fast, receiptsDir, script, noPrompt, help } };
 }

@@ -1,4 +1,5 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { connect } from 'node:net';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,5 +31,27 @@ describe('npm run sim', () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('keeps its devices up without a terminal when told not to prompt, until SIGTERM', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', cli, '--coin', 'tcp:0', '--no-prompt'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    await expect.poll(() => /tcp:\/\/127\.0\.0\.1:(\d+)/.exec(output), { timeout: 20_000 }).not.toBeNull();
+    // stdin is closed from the start; a prompting simulator would have exited by now. This one answers.
+    const port = Number(/tcp:\/\/127\.0\.0\.1:(\d+)/.exec(output)![1]);
+    await new Promise<void>((resolve, reject) => {
+      const socket = connect(port, '127.0.0.1', () => {
+        socket.end();
+        resolve();
+      });
+      socket.once('error', reject);
+    });
+    expect(child.exitCode).toBeNull();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 });

@@ -13,6 +13,8 @@ export interface ChildSpec {
   args: string[];
   env?: Record<string, string>;
   cwd?: string;
+  /** Give the child this process's terminal for input (the simulator's prompt); otherwise none. */
+  stdin?: 'inherit' | 'ignore';
 }
 
 export const stopGraceMs = 10_000;
@@ -30,7 +32,7 @@ export class Supervisor {
     const child = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: { ...process.env, ...spec.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [spec.stdin ?? 'ignore', 'pipe', 'pipe'],
     });
     this.children.set(spec.name, child);
     for (const stream of [child.stdout, child.stderr]) {

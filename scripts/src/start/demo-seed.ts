@@ -1,0 +1,114 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { z } from 'zod';
+import { EnrollmentTokenSchema, SignUpResponseSchema, StoreSchema, opsApiPaths } from '@cashin/shared';
+
+/**
+ * The demo data `npm start` needs, made through the server's real API (so it is what a real store,
+ * clerk, shopper and kiosk look like) and remembered in a file, so a restart finds the same ones. If the
+ * server's database was reset, the file no longer matches and everything is made afresh.
+ */
+export const DemoSchema = z.object({
+  storeId: z.string(),
+  storeName: z.string(),
+  clerkId: z.string(),
+  clerkName: z.string(),
+  clerkPin: z.string(),
+  shopperPhone: z.string(),
+  shopperName: z.string(),
+  depositCode: z.string(),
+  terminalId: z.string(),
+  /** The one-time token for the kiosk's first start; spent once the agent has enrolled. */
+  enrollmentToken: z.string(),
+  technicianPin: z.string(),
+});
+export type Demo = z.infer<typeof DemoSchema>;
+
+const ClerkCreatedSchema = z.object({ id: z.string() });
+
+async function call<T>(
+  baseUrl: string,
+  opsToken: string | null,
+  path: string,
+  body: unknown,
+  schema: z.ZodType<T>,
+): Promise<T> {
+  const response = await fetch(new URL(path, baseUrl), {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(opsToken ? { authorization: `Bearer ${opsToken}` } : {}),
+    },
+    body: JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`POST ${path} answered ${response.status}: ${text}`);
+  return schema.parse(JSON.parse(text));
+}
+
+async function storeExists(baseUrl: string, opsToken: string, storeId: string): Promise<boolean> {
+  const response = await fetch(new URL(opsApiPaths.stores, baseUrl), {
+    headers: { authorization: `Bearer ${opsToken}` },
+  });
+  if (!response.ok) return false;
+  const list = z.object({ stores: z.array(StoreSchema) }).safeParse(await response.json());
+  return list.success && list.data.stores.some((store) => store.id === storeId);
+}
+
+export async function ensureDemo(options: {
+  baseUrl: string;
+  opsToken: string;
+  file: string;
+}): Promise<{ demo: Demo; fresh: boolean }> {
+  if (existsSync(options.file)) {
+    const saved = DemoSchema.safeParse(JSON.parse(readFileSync(options.file, 'utf8')));
+    if (saved.success && (await storeExists(options.baseUrl, options.opsToken, saved.data.storeId))) {
+      return { demo: saved.data, fresh: false };
+    }
+  }
+  const { baseUrl, opsToken } = options;
+  const store = await call(
+    baseUrl,
+    opsToken,
+    opsApiPaths.stores,
+    { name: 'Demo Store', currency: 'USD', timeZone: 'America/New_York' },
+    StoreSchema,
+  );
+  const clerkPin = '1234';
+  const clerk = await call(
+    baseUrl,
+    opsToken,
+    opsApiPaths.clerks(store.id),
+    { name: 'Alex Clerk', pin: clerkPin },
+    ClerkCreatedSchema,
+  );
+  const shopperPhone = '+15550100001';
+  const signUp = await call(
+    baseUrl,
+    null,
+    '/v1/shoppers',
+    { phone: shopperPhone, name: 'Maria Garcia', language: 'en', currency: 'USD' },
+    SignUpResponseSchema,
+  );
+  const terminal = await call(
+    baseUrl,
+    opsToken,
+    opsApiPaths.terminals,
+    { storeId: store.id, name: 'Demo kiosk' },
+    EnrollmentTokenSchema,
+  );
+  const demo: Demo = {
+    storeId: store.id,
+    storeName: store.name,
+    clerkId: clerk.id,
+    clerkName: 'Alex Clerk',
+    clerkPin,
+    shopperPhone,
+    shopperName: signUp.shopper.name ?? 'Maria Garcia',
+    depositCode: signUp.depositCode,
+    terminalId: terminal.terminalId,
+    enrollmentToken: terminal.token,
+    technicianPin: '2468',
+  };
+  writeFileSync(options.file, `${JSON.stringify(demo, null, 2)}\n`, { mode: 0o600 });
+  return { demo, fresh: true };
+}

@@ -1,0 +1,78 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { launchChromium } from '../testing/browser.js';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+
+function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+// What a new user gets from `npm start`: the whole system from an empty data folder, the banner's kiosk
+// address showing the attract screen, the demo shopper's code known to the real server through the real
+// kiosk agent, and everything gone after SIGTERM.
+describe('npm start', () => {
+  it('brings the whole system up with demo data and stops it cleanly', { timeout: 240_000 }, async () => {
+    const simBase = await freePort();
+    const env = {
+      ...process.env,
+      PORT: String(await freePort()),
+      KIOSK_UI_PORT: String(await freePort()),
+      SIM_BASE_PORT: String(simBase > 65_000 ? 20_001 : simBase),
+      CASHIN_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cashin-start-')),
+      DISPLAY: '',
+      WAYLAND_DISPLAY: '',
+    };
+    const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/src/start-all.ts'], {
+      cwd: root,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      await expect
+        .poll(() => /Kiosk UI\s+(\S+)/.exec(output), { timeout: 180_000, interval: 500 })
+        .not.toBeNull();
+      const kioskUrl = /Kiosk UI\s+(\S+)/.exec(output)![1]!;
+      const code = /deposit code\s+([\d ]+)/.exec(output)![1]!.replace(/ /g, '');
+      expect(output).toMatch(/Clerk till\s+http:\/\/127\.0\.0\.1:\d+\/till/);
+
+      const browser = await launchChromium();
+      try {
+        const page = await browser.newPage();
+        await page.goto(kioskUrl);
+        await expect
+          .poll(() => page.locator('h1').textContent(), { timeout: 20_000 })
+          .toBe('Turn your cash into wallet money');
+        await page.getByRole('button', { name: 'Touch to start' }).click();
+        await page.locator('#code').fill(code);
+        await page.getByRole('button', { name: 'Continue' }).click();
+        // The masked name comes from the server, through the agent's signed lookup.
+        await expect
+          .poll(() => page.locator('.shopper-name').textContent(), { timeout: 20_000 })
+          .toMatch(/^Maria/);
+        const wallet = await fetch(`http://127.0.0.1:${env.PORT}/wallet`);
+        expect(wallet.status).toBe(200);
+      } finally {
+        await browser.close();
+      }
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    await expect(fetch(`http://127.0.0.1:${env.PORT}/healthz`)).rejects.toThrow();
+  });
+});
