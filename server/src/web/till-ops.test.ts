@@ -11,7 +11,7 @@ import {
   translator,
   uuidv7,
 } from '@cashin/shared';
-import { launchChromium, screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
+import { launchChromium } from '@cashin/scripts/testing/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
@@ -19,16 +19,18 @@ import { tillMessages } from '../../web/till/messages.js';
 import { nextPhone, testOpsToken } from '../test-support/test-app.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
+import type { ScreenSize } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, wedgeScan } from './web-test-page.js';
 
-// The till and the ops console in Debian's Chromium against the real server. The till's routes (issue 4)
-// do not exist yet, so only what runs before any till call is exercised here: the sign-in screen, and the
-// scan and amount steps, which check codes and amounts locally. The ops console is driven through the
-// routes the server already has: code lookups and reversals.
+// The till's and the ops console's local behaviour in Debian's Chromium against the real server: the
+// till's sign-in form, and its scan and amount steps, which check codes and amounts before any call; the
+// ops console's code lookup and reversal. The whole flows, with money, are till-flow.test.ts and
+// ops-flow.test.ts.
 let server: WebTestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startWebTestServer();
+  server = await startWebTestServer({ apps: ['till', 'ops'] });
   browser = await launchChromium();
 }, 120_000);
 
@@ -37,72 +39,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-const sizes = {
-  phone: { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2 },
-  desktop: { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 },
-} as const;
-
-async function openPage(language: Language, size: keyof typeof sizes): Promise<Page> {
-  const context = await browser.newContext({ ...sizes[size], locale: language === 'es' ? 'es-MX' : 'en-US' });
-  return context.newPage();
-}
-
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: screenshotPath('web', name), fullPage: true });
-  expect(await seriousAxeViolations(page), name).toEqual([]);
-  // Nothing wider than the screen: at 360 px a sideways scroll hides half of every line.
-  expect(
-    await page.evaluate<boolean>(
-      'document.documentElement.scrollWidth > document.documentElement.clientWidth',
-    ),
-    name,
-  ).toBe(false);
-}
-
-async function expectHeading(page: Page, text: string): Promise<void> {
-  await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(text);
-  // The app moves focus to the new heading after it paints; acting before that would race the move.
-  await expect
-    .poll(() => page.evaluate<string | undefined>('document.activeElement?.tagName'), { timeout: 10_000 })
-    .toBe('H1');
-}
-
-/**
- * A keyboard-wedge scan as Chromium receives it: real key events, a few ms apart by their own timestamps,
- * then Enter. The timestamps are set on each event, so a busy test machine cannot stretch the burst into
- * what looks like a person typing.
- */
-async function wedgeScan(page: Page, text: string): Promise<void> {
-  const cdp = await page.context().newCDPSession(page);
-  const startS = Date.now() / 1000;
-  const keyGapS = 0.004;
-  const keys = [...text].map((char) => ({
-    key: char,
-    code: `Digit${char}`,
-    keyCode: char.charCodeAt(0),
-    text: char,
-  }));
-  keys.push({ key: 'Enter', code: 'Enter', keyCode: 13, text: '\r' });
-  for (const [index, key] of keys.entries()) {
-    const timestamp = startS + index * keyGapS;
-    await cdp.send('Input.dispatchKeyEvent', {
-      type: 'keyDown',
-      key: key.key,
-      code: key.code,
-      windowsVirtualKeyCode: key.keyCode,
-      text: key.text,
-      unmodifiedText: key.text,
-      timestamp,
-    });
-    await cdp.send('Input.dispatchKeyEvent', {
-      type: 'keyUp',
-      key: key.key,
-      code: key.code,
-      windowsVirtualKeyCode: key.keyCode,
-      timestamp: timestamp + keyGapS / 2,
-    });
-  }
-  await cdp.detach();
+async function openPage(language: Language, size: ScreenSize): Promise<Page> {
+  return (await newContext(browser, language, size)).newPage();
 }
 
 describe('the clerk till', () => {

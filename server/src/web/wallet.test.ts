@@ -13,13 +13,14 @@ import {
   uuidv7,
 } from '@cashin/shared';
 import type { CurrencyCode } from '@cashin/shared';
-import { launchChromium, screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
+import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walletMessages } from '../../web/wallet/messages.js';
 import { nextPhone } from '../test-support/test-app.js';
 import type { WebTestServer } from './web-test-server.js';
 import { decodeBarcode, startWebTestServer } from './web-test-server.js';
+import { expectAccessible, expectHeading } from './web-test-page.js';
 
 // The shopper's wallet in Debian's Chromium, against the real server on a temp SQLite file, the app built by
 // Vite in beforeAll. Money reaches the wallet only through the server's own deposit and reversal routes.
@@ -27,7 +28,7 @@ let server: WebTestServer;
 let browser: Browser;
 
 beforeAll(async () => {
-  server = await startWebTestServer();
+  server = await startWebTestServer({ apps: ['wallet'] });
   browser = await launchChromium();
 }, 120_000);
 
@@ -38,27 +39,6 @@ afterAll(async () => {
 
 const phone = { width: 360, height: 740 };
 const desktop = { width: 1280, height: 900 };
-
-async function expectAccessible(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: screenshotPath('web', name), fullPage: true });
-  expect(await seriousAxeViolations(page), name).toEqual([]);
-  // Nothing wider than the screen: at 360 px a sideways scroll hides half of every line.
-  expect(
-    await page.evaluate<boolean>(
-      'document.documentElement.scrollWidth > document.documentElement.clientWidth',
-    ),
-    name,
-  ).toBe(false);
-}
-
-/** The current screen's heading, once the app has put it up and focused it. */
-async function expectHeading(page: Page, text: string): Promise<void> {
-  await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(text);
-  // The app moves focus to the new heading after it paints; acting before that would race the move.
-  await expect
-    .poll(() => page.evaluate<string | undefined>('document.activeElement?.tagName'), { timeout: 10_000 })
-    .toBe('H1');
-}
 
 async function tokenOf(page: Page): Promise<string> {
   const stored = await page.evaluate<string | null>("localStorage.getItem('cashin.wallet.session')");

@@ -1,3 +1,5 @@
+import type { Clock, LimitsOverride, TimerHandle } from '@cashin/shared';
+import { FakeClock, createUuidV7Generator, realClock } from '@cashin/shared';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,16 +7,64 @@ import path from 'node:path';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { opsHeaders, testConfig } from '../test-support/test-app.js';
+import { sweepTerminals } from '../alerts/terminal-sweep.js';
+import type { Deps } from '../deps.js';
+import type { MessageSender, OutgoingMessage } from '../shoppers/message-sender.js';
+import { DevInboxSender } from '../shoppers/message-sender.js';
+import type { TestApp } from '../test-support/test-app.js';
+import { CapturingSender, opsHeaders, testConfig } from '../test-support/test-app.js';
 import { openTestDb } from '../test-support/test-db.js';
 import type { TestDb } from '../test-support/test-db.js';
 import { buildWebAppsToTemp } from './build-web.js';
+import type { WebApp } from './vite.config.js';
+import { webApps } from './vite.config.js';
 import { buildAppWithWeb } from './web-server.js';
 
 /**
- * For the Chromium tests: the real server (buildApp on a fresh SQLite file, real clock, the default message
- * sender that writes to the development inbox) with the web apps freshly built by Vite, on 127.0.0.1:0.
+ * For the Chromium tests: the real server (buildApp on a fresh SQLite file, the sender that writes to the
+ * development inbox) with the web apps freshly built by Vite, on 127.0.0.1:0. The clock is the real one
+ * unless the test injects a FakeClock, which it then moves (a terminal going silent) without waiting.
  */
+export interface WebTestServerOptions {
+  /** Built and served; the others answer 503. Fewer apps build faster. */
+  readonly apps?: readonly WebApp[];
+  /** Written to a limits file, as an operator would (a low daily limit, a small till maximum). */
+  readonly limits?: LimitsOverride;
+  /** A FakeClock (time stands still until moved) or a SkippableClock (real time that can jump ahead). */
+  readonly clock?: FakeClock | SkippableClock;
+}
+
+/**
+ * Real time that a test can move ahead in one jump (an authorization outliving its time to live), for
+ * browser tests where the apps' own timers and polling need time to pass on its own. Timers run on real
+ * time; a skip does not fire them early.
+ */
+export class SkippableClock implements Clock {
+  private readonly real = realClock();
+  private skippedMs = 0;
+
+  nowMs(): number {
+    return this.real.nowMs() + this.skippedMs;
+  }
+
+  skip(deltaMs: number): void {
+    if (deltaMs < 0) throw new RangeError('time does not go backwards');
+    this.skippedMs += deltaMs;
+  }
+
+  setTimeout(callback: () => void, delayMs: number): TimerHandle {
+    return this.real.setTimeout(callback, delayMs);
+  }
+
+  clearTimeout(handle: TimerHandle): void {
+    this.real.clearTimeout(handle);
+  }
+
+  sleep(delayMs: number, signal?: AbortSignal): Promise<void> {
+    return this.real.sleep(delayMs, signal);
+  }
+}
+
 export interface WebTestServer {
   readonly url: string;
   readonly app: FastifyInstance;
@@ -23,6 +73,10 @@ export interface WebTestServer {
   otpFor(phone: string): Promise<string>;
   /** Calls the server as ops (the bearer token of the test config). */
   ops<T>(method: 'GET' | 'POST', url: string, body: unknown, schema: z.ZodType<T>): Promise<T>;
+  /** The same server as the test-kit helpers take it; only when a FakeClock was injected. */
+  kit(): TestApp;
+  /** Runs the silent-terminal sweep now, as the server's own timer does every 30 s. */
+  sweepTerminals(): Promise<{ raised: number; noncesPruned: number }>;
   close(): Promise<void>;
 }
 
@@ -30,15 +84,52 @@ const InboxSchema = z.object({
   messages: z.array(z.object({ to: z.string(), text: z.string(), createdAtMs: z.number() })),
 });
 
-export async function startWebTestServer(): Promise<WebTestServer> {
-  const webDir = await buildWebAppsToTemp();
+/**
+ * The server's own development-inbox sender, with a copy of each message kept for the test-kit helpers
+ * (signUpAndIn reads codes from TestApp.sender). The browser still reads its codes from the inbox.
+ */
+class InboxAndCapturingSender extends CapturingSender {
+  constructor(private readonly inbox: MessageSender) {
+    super();
+  }
+
+  override async send(message: OutgoingMessage): Promise<void> {
+    await super.send(message);
+    await this.inbox.send(message);
+  }
+}
+
+export async function startWebTestServer(options: WebTestServerOptions = {}): Promise<WebTestServer> {
+  const webDir = await buildWebAppsToTemp(options.apps ?? webApps);
   const testDb: TestDb = await openTestDb('sqlite');
+  const config = testConfig(options.limits);
+  const clock = options.clock ?? realClock();
+  const newId = createUuidV7Generator(() => clock.nowMs());
+  const logger = pino({ level: process.env['TEST_LOG'] ?? 'silent' });
+  const sender = new InboxAndCapturingSender(
+    new DevInboxSender(testDb.db, newId, () => clock.nowMs(), logger),
+  );
   const app = await buildAppWithWeb(
-    testConfig(),
-    { db: testDb.db, logger: pino({ level: process.env['TEST_LOG'] ?? 'silent' }) },
+    config,
+    { db: testDb.db, clock, newId, messageSender: sender, logger },
     { distDir: webDir },
   );
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
+  const close = async (): Promise<void> => {
+    await app.close();
+    await testDb.dispose();
+    rmSync(webDir, { recursive: true, force: true });
+  };
+  // What the server's services see; the sweep takes it as the server's timer passes it.
+  const deps: Deps = {
+    db: testDb.db,
+    clock,
+    limits: config.limits,
+    newId,
+    messageSender: sender,
+    claimCodeSecret: config.claimCodeSecret,
+    logger,
+  };
   return {
     url,
     app,
@@ -62,11 +153,13 @@ export async function startWebTestServer(): Promise<WebTestServer> {
         throw new Error(`${method} ${path} answered ${response.status}: ${JSON.stringify(json)}`);
       return schema.parse(json);
     },
-    async close() {
-      await app.close();
-      await testDb.dispose();
-      rmSync(webDir, { recursive: true, force: true });
+    kit() {
+      if (!(options.clock instanceof FakeClock))
+        throw new Error('the test-kit helpers need an injected FakeClock');
+      return { app, db: testDb.db, clock: options.clock, sender, config, close };
     },
+    sweepTerminals: () => sweepTerminals(deps),
+    close,
   };
 }
 

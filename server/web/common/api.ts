@@ -21,17 +21,15 @@ export interface ApiRequest {
 /** The longest any call waits for the server before it counts as unreachable. */
 export const requestTimeoutMsMax = 20_000;
 
-export async function callApi<Schema extends z.ZodType>(
-  path: string,
-  schema: Schema,
-  request: ApiRequest = {},
-): Promise<ApiResult<z.output<Schema>>> {
-  const headers: Record<string, string> = { accept: 'application/json' };
+type Answer =
+  { ok: true; response: Response } | { ok: false; code: ErrorCode; details: Record<string, never> };
+
+async function send(path: string, request: ApiRequest, accept: string): Promise<Answer> {
+  const headers: Record<string, string> = { accept };
   if (request.body !== undefined) headers['content-type'] = 'application/json';
   if (request.token) headers['authorization'] = `Bearer ${request.token}`;
-  let response: Response;
   try {
-    response = await fetch(path, {
+    const response = await fetch(path, {
       method: request.method ?? (request.body === undefined ? 'GET' : 'POST'),
       headers,
       body: request.body === undefined ? null : JSON.stringify(request.body),
@@ -39,27 +37,63 @@ export async function callApi<Schema extends z.ZodType>(
       cache: 'no-store',
       signal: AbortSignal.timeout(Math.min(request.timeoutMs ?? requestTimeoutMsMax, requestTimeoutMsMax)),
     });
+    return { ok: true, response };
   } catch {
     return { ok: false, code: 'SERVER_UNREACHABLE', details: {} };
   }
+}
+
+/** A refusal as the catalogue code the server's error body carries. */
+async function failureOf(response: Response): Promise<ApiResult<never>> {
+  let json: unknown = undefined;
+  try {
+    json = await response.json();
+  } catch {
+    return { ok: false, code: 'SERVICE_UNAVAILABLE', details: {} };
+  }
+  const error = ErrorBodySchema.safeParse(json);
+  if (error.success)
+    return { ok: false, code: error.data.error.code, details: error.data.error.details ?? {} };
+  return { ok: false, code: response.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL', details: {} };
+}
+
+export async function callApi<Schema extends z.ZodType>(
+  path: string,
+  schema: Schema,
+  request: ApiRequest = {},
+): Promise<ApiResult<z.output<Schema>>> {
+  const answer = await send(path, request, 'application/json');
+  if (!answer.ok) return answer;
+  const { response } = answer;
+  if (!response.ok) return failureOf(response);
   let json: unknown = undefined;
   if (response.status !== 204) {
     try {
       json = await response.json();
     } catch {
-      return { ok: false, code: response.ok ? 'INTERNAL' : 'SERVICE_UNAVAILABLE', details: {} };
+      return { ok: false, code: 'INTERNAL', details: {} };
     }
-  }
-  if (!response.ok) {
-    const error = ErrorBodySchema.safeParse(json);
-    if (error.success)
-      return { ok: false, code: error.data.error.code, details: error.data.error.details ?? {} };
-    return { ok: false, code: response.status >= 500 ? 'SERVICE_UNAVAILABLE' : 'INTERNAL', details: {} };
   }
   const parsed = schema.safeParse(json);
   // An answer that does not match the contract is our bug, not the user's: say so in the catalogue's words.
   if (!parsed.success) return { ok: false, code: 'INTERNAL', details: {} };
   return { ok: true, value: parsed.data };
+}
+
+/** A document the server renders itself (a CSV report), as text; refusals come back as JSON errors. */
+export async function callApiText(
+  path: string,
+  accept: string,
+  request: ApiRequest = {},
+): Promise<ApiResult<string>> {
+  const answer = await send(path, request, accept);
+  if (!answer.ok) return answer;
+  if (!answer.response.ok) return failureOf(answer.response);
+  try {
+    return { ok: true, value: await answer.response.text() };
+  } catch {
+    return { ok: false, code: 'SERVER_UNREACHABLE', details: {} };
+  }
 }
 
 /** Codes that mean the session is gone: the app returns to its sign-in screen. */

@@ -195,3 +195,15 @@ export function LanguageSwitch<L extends string>({
     </div>
   );
 }
+
+/**
+ * A table that may be wider than a phone: it scrolls sideways inside its own box, which keyboard users can
+ * focus and scroll with the arrow keys, and which a screen reader names.
+ */
+export function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-scroll" role="region" aria-label={label} tabIndex={0}>
+      {children}
+    </div>
+  );
+}

@@ -1,14 +1,18 @@
 import type { CurrencyCode, ErrorCode, Language } from '@cashin/shared';
 import {
+  AlertListSchema,
+  ClerkSchema,
   CodeLookupResponseSchema,
   CollectionSchema,
   EnrollmentTokenSchema,
   OpsStoreSchema,
   ReversalResponseSchema,
   SettlementSchema,
+  StoreListSchema,
+  SuspenseListSchema,
+  TerminalListSchema,
   currencyCodes,
   isUuidV7,
-  minorToDecimalString,
   parseCode,
   parseMajorAmount,
   uuidv7,
@@ -17,7 +21,7 @@ import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import type { ApiResult } from '../common/api.js';
-import { callApi, isSignedOut } from '../common/api.js';
+import { callApi, callApiText, isSignedOut } from '../common/api.js';
 import {
   Banner,
   Button,
@@ -26,24 +30,17 @@ import {
   LanguageSwitch,
   MoneyDisplay,
   ScreenHeading,
+  TableScroll,
 } from '../common/components.js';
 import type { Words } from '../common/i18n.js';
 import { initialLanguage, safeStorage, wordsFor } from '../common/i18n.js';
 import { useRoute } from '../common/navigation.js';
 import type { Bar } from './chart.js';
 import { BarChart } from './chart.js';
-import { csvText } from './csv.js';
 import { downloadText } from './download.js';
 import type { OpsMessageKey } from './messages.js';
 import { opsMessages } from './messages.js';
-import {
-  AlertListSchema,
-  ClerkCreatedSchema,
-  StoreListSchema,
-  SuspenseListSchema,
-  TerminalListSchema,
-  opsPaths,
-} from './ops-paths.js';
+import { opsPaths } from './ops-paths.js';
 
 type OpsWords = Words<OpsMessageKey>;
 type Failure = { code: ErrorCode; details: Readonly<Record<string, unknown>> };
@@ -273,7 +270,7 @@ function FleetSection(context: OpsContext) {
   const [stores] = useList(context, () =>
     callApi(opsPaths.stores, StoreListSchema, { token: context.token }),
   );
-  const currencyOfStore = new Map((stores?.stores ?? []).map((store) => [store.id, store.currency]));
+  const storeById = new Map((stores?.stores ?? []).map((store) => [store.id, store]));
   const terminals = list?.terminals ?? null;
   return (
     <ListSection title={words.t('fleet.title')} screen="fleet" words={words} onRefresh={refresh}>
@@ -289,7 +286,7 @@ function FleetSection(context: OpsContext) {
               total: terminals.length,
             })}
           </p>
-          <div class="table-scroll">
+          <TableScroll label={words.t('fleet.title')}>
             <table>
               <thead>
                 <tr>
@@ -310,11 +307,12 @@ function FleetSection(context: OpsContext) {
                   const faults = terminal.devices.filter(
                     (device) => device.state === 'faulted' || device.faults.length > 0,
                   );
-                  const currency = currencyOfStore.get(terminal.storeId);
+                  const store = storeById.get(terminal.storeId);
+                  const currency = store?.currency;
                   return (
                     <tr key={terminal.id}>
                       <th scope="row">{terminal.name}</th>
-                      <td>{terminal.storeId}</td>
+                      <td>{store ? `${store.name} (${store.id})` : terminal.storeId}</td>
                       <td>
                         <span class={`status ${terminalTone[terminal.status] ?? 'status-neutral'}`}>
                           {words.t(`terminal.${terminal.status}`)}
@@ -354,7 +352,7 @@ function FleetSection(context: OpsContext) {
                 })}
               </tbody>
             </table>
-          </div>
+          </TableScroll>
         </>
       )}
     </ListSection>
@@ -374,7 +372,7 @@ function AlertsSection(context: OpsContext) {
       ) : alerts.length === 0 ? (
         <p class="muted">{words.t('none')}</p>
       ) : (
-        <div class="table-scroll">
+        <TableScroll label={words.t('alerts.title')}>
           <table>
             <thead>
               <tr>
@@ -403,7 +401,7 @@ function AlertsSection(context: OpsContext) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </ListSection>
   );
@@ -456,7 +454,7 @@ function StoresSection(context: OpsContext) {
   };
   const createClerk = async (): Promise<void> => {
     context.clear();
-    const result = await callApi(opsPaths.clerks(clerkStore.trim()), ClerkCreatedSchema, {
+    const result = await callApi(opsPaths.clerks(clerkStore.trim()), ClerkSchema, {
       body: { name: clerkName.trim(), pin },
       token,
     });
@@ -468,7 +466,7 @@ function StoresSection(context: OpsContext) {
   return (
     <ListSection title={words.t('stores.title')} screen="stores" words={words} onRefresh={refresh}>
       {list !== null && list.stores.length > 0 && (
-        <div class="table-scroll">
+        <TableScroll label={words.t('stores.title')}>
           <table>
             <thead>
               <tr>
@@ -489,11 +487,12 @@ function StoresSection(context: OpsContext) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
       <div class="columns">
         <div class="panel">
-          <Form onSubmit={() => void createStore()} label={words.t('stores.create')}>
+          <h2>{words.t('stores.new')}</h2>
+          <Form onSubmit={() => void createStore()} label={words.t('stores.new')}>
             <Field
               id="store-name"
               label={words.t('stores.name')}
@@ -689,19 +688,22 @@ function CollectionsSection(context: OpsContext) {
             size="medium"
             label={words.t('collections.expected')}
             text={words.money(collection.expectedMinor, collection.currency)}
+            testId="collection-expected"
           />
           <MoneyDisplay
             size="medium"
             label={words.t('collections.countedResult')}
             text={words.money(collection.countedMinor, collection.currency)}
+            testId="collection-counted"
           />
           {collection.overShortMinor === 0 ? (
             <p class="status status-good">{words.t('collections.balanced')}</p>
           ) : (
             <MoneyDisplay
               size="medium"
-              label={words.t('collections.overShort')}
-              text={`${collection.overShortMinor > 0 ? '+' : '−'} ${words.money(Math.abs(collection.overShortMinor), collection.currency)}`}
+              testId="collection-over-short"
+              label={words.t(collection.overShortMinor > 0 ? 'collections.over' : 'collections.short')}
+              text={words.money(Math.abs(collection.overShortMinor), collection.currency)}
             />
           )}
         </div>
@@ -716,40 +718,6 @@ type Settlement = z.output<typeof SettlementSchema>;
 function dayBefore(date: string, days: number): string {
   const ms = Date.parse(`${date}T00:00:00Z`) - days * 86_400_000;
   return new Date(ms).toISOString().slice(0, 10);
-}
-
-function settlementCsv(settlement: Settlement): string {
-  const decimal = (minor: number): string => minorToDecimalString(minor, settlement.currency);
-  return csvText([
-    [
-      'store_id',
-      'store_name',
-      'date',
-      'time_zone',
-      'currency',
-      'till_deposits_count',
-      'till_deposits_total',
-      'till_voids_count',
-      'till_voids_total',
-      'kiosk_deposits_count',
-      'kiosk_deposits_total',
-      'owed',
-    ],
-    [
-      settlement.storeId,
-      settlement.storeName,
-      settlement.date,
-      settlement.timeZone,
-      settlement.currency,
-      settlement.tillDeposits.count,
-      decimal(settlement.tillDeposits.totalMinor),
-      settlement.tillVoids.count,
-      decimal(settlement.tillVoids.totalMinor),
-      settlement.kioskDeposits.count,
-      decimal(settlement.kioskDeposits.totalMinor),
-      decimal(settlement.owedMinor),
-    ],
-  ]);
 }
 
 function SettlementsSection(context: OpsContext) {
@@ -769,6 +737,18 @@ function SettlementsSection(context: OpsContext) {
     const failed = results.find((result) => !result.ok);
     if (failed && !failed.ok) return context.fail(failed);
     setDays(results.flatMap((result) => (result.ok ? [result.value] : [])));
+  };
+  const [downloading, setDownloading] = useState(false);
+  // The server's own CSV of the report on screen, so the file and the ledger cannot disagree.
+  const downloadCsv = async (shown: Settlement): Promise<void> => {
+    context.clear();
+    setDownloading(true);
+    const result = await callApiText(opsPaths.settlementCsv(shown.storeId, shown.date), 'text/csv', {
+      token,
+    });
+    setDownloading(false);
+    if (!result.ok) return context.fail(result);
+    downloadText(`settlement-${shown.storeId}-${shown.date}.csv`, result.value);
   };
   const report = days?.at(-1) ?? null;
   const money = (minor: number): string => (report ? words.money(minor, report.currency) : '');
@@ -804,7 +784,7 @@ function SettlementsSection(context: OpsContext) {
       </Form>
       {report && (
         <>
-          <div class="table-scroll">
+          <TableScroll label={words.t('settlements.title')}>
             <table>
               <caption>
                 {report.storeName} · {report.date} · {report.timeZone}
@@ -843,12 +823,8 @@ function SettlementsSection(context: OpsContext) {
                 </tr>
               </tbody>
             </table>
-          </div>
-          <Button
-            onClick={() =>
-              downloadText(`settlement-${report.storeId}-${report.date}.csv`, settlementCsv(report))
-            }
-          >
+          </TableScroll>
+          <Button onClick={() => void downloadCsv(report)} busy={downloading}>
             {words.t('settlements.csv')}
           </Button>
           <BarChart
@@ -1002,7 +978,7 @@ function SuspenseSection(context: OpsContext) {
       ) : entries.length === 0 ? (
         <p class="muted">{words.t('none')}</p>
       ) : (
-        <div class="table-scroll">
+        <TableScroll label={words.t('suspense.title')}>
           <table>
             <thead>
               <tr>
@@ -1027,7 +1003,7 @@ function SuspenseSection(context: OpsContext) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableScroll>
       )}
     </ListSection>
   );

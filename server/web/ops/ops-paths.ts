@@ -1,32 +1,18 @@
-import {
-  AlertSchema,
-  ClerkSchema,
-  OpsStoreSchema,
-  SuspenseEntrySchema,
-  TerminalSummarySchema,
-} from '@cashin/shared';
-import { z } from 'zod';
+import { opsApiPaths } from '@cashin/shared';
 
 /**
- * Where the ops console calls. The shared contract (ops-api.ts) has the bodies but, unlike till-api.ts,
- * no paths and no list envelopes yet; until issue 4 adds them to shared, they are named here, once, and
- * nowhere else. Reversals and code lookups already exist on the server (issue 3).
+ * Where the ops console calls: the shared contract's paths (ops-api.ts), the settlement queries built from
+ * them, and the two routes of issue 3 that the contract does not name (reversals and code lookups).
  */
+const settlementQuery = (storeId: string, date: string): string =>
+  `storeId=${encodeURIComponent(storeId)}&date=${encodeURIComponent(date)}`;
+
 export const opsPaths = {
-  stores: '/v1/ops/stores',
-  clerks: (storeId: string) => `/v1/ops/stores/${encodeURIComponent(storeId)}/clerks`,
-  terminals: '/v1/ops/terminals',
-  alerts: '/v1/ops/alerts',
-  collections: '/v1/ops/collections',
+  ...opsApiPaths,
   settlement: (storeId: string, date: string) =>
-    `/v1/ops/settlements?storeId=${encodeURIComponent(storeId)}&date=${encodeURIComponent(date)}`,
-  suspense: '/v1/ops/suspense',
+    `${opsApiPaths.settlements}?${settlementQuery(storeId, date)}`,
+  settlementCsv: (storeId: string, date: string) =>
+    `${opsApiPaths.settlementsCsv}?${settlementQuery(storeId, date)}`,
   reversals: '/v1/reversals',
   codeLookups: '/v1/codes/lookups',
 } as const;
-
-export const StoreListSchema = z.object({ stores: z.array(OpsStoreSchema) });
-export const TerminalListSchema = z.object({ terminals: z.array(TerminalSummarySchema) });
-export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) });
-export const SuspenseListSchema = z.object({ entries: z.array(SuspenseEntrySchema) });
-export const ClerkCreatedSchema = ClerkSchema;

@@ -25,6 +25,7 @@ import {
   LanguageSwitch,
   MoneyDisplay,
   ScreenHeading,
+  TableScroll,
 } from '../common/components.js';
 import { initialLanguage, safeStorage, wordsFor } from '../common/i18n.js';
 import type { Step, TillWords } from './components.js';
@@ -473,6 +474,14 @@ function CheckScreen({ words, show, authorization }: ScreenProps & { authorizati
   );
 }
 
+/** Refusals that another amount may fix; the code stays, the clerk changes only the amount. */
+const amountRefusals: readonly ErrorCode[] = [
+  'LIMIT_EXCEEDED',
+  'AMOUNT_ABOVE_MAXIMUM',
+  'AMOUNT_BELOW_MINIMUM',
+  'AMOUNT_MISMATCH',
+];
+
 function RefusedScreen({
   words,
   show,
@@ -483,7 +492,7 @@ function RefusedScreen({
       <p class="lead">{words.t('refused.body')}</p>
       <Banner tone="error" text={words.error(screen.failure.code, screen.failure.details)} />
       <div class="actions">
-        {screen.failure.code === 'LIMIT_EXCEEDED' || screen.failure.code === 'AMOUNT_ABOVE_MAXIMUM' ? (
+        {amountRefusals.includes(screen.failure.code) ? (
           <Button
             onClick={() =>
               show({ name: 'amount', code: screen.code, codeType: screen.codeType, typed: screen.typed })
@@ -690,6 +699,9 @@ function VoidedScreen({ words, show, authorization }: ScreenProps & { authorizat
 
 function ShiftScreen({ words, session, show, fail }: ScreenProps) {
   const [summary, setSummary] = useState<ShiftSummary | null>(null);
+  // A shift is a day at most: the time of day is enough, and keeps the table narrow on a phone.
+  const clockTime = (ms: number): string =>
+    new Date(ms).toLocaleTimeString(words.locale, { hour: '2-digit', minute: '2-digit' });
   useEffect(() => {
     void callApi(tillApiPaths.shift, ShiftSummarySchema, { token: session.token }).then((result) => {
       if (result.ok) setSummary(result.value);
@@ -710,11 +722,11 @@ function ShiftScreen({ words, session, show, fail }: ScreenProps) {
               text={words.money(summary.cashToHandOverMinor, summary.store.currency)}
               testId="hand-over"
             />
-            <p>
+            <p data-testid="shift-deposits">
               {words.t('shift.deposits', { count: summary.deposits.count })}:{' '}
               {words.money(summary.deposits.totalMinor, summary.store.currency)}
             </p>
-            <p>
+            <p data-testid="shift-voids">
               {words.t('shift.voids', { count: summary.voids.count })}:{' '}
               {words.money(summary.voids.totalMinor, summary.store.currency)}
             </p>
@@ -723,7 +735,7 @@ function ShiftScreen({ words, session, show, fail }: ScreenProps) {
           {summary.recent.length === 0 ? (
             <p class="muted">{words.t('shift.none')}</p>
           ) : (
-            <div class="table-scroll">
+            <TableScroll label={words.t('shift.recent')}>
               <table>
                 <thead>
                   <tr>
@@ -738,7 +750,7 @@ function ShiftScreen({ words, session, show, fail }: ScreenProps) {
                 <tbody>
                   {summary.recent.map((a) => (
                     <tr key={a.authorizationId}>
-                      <td>{words.dateTime(a.committedAtMs ?? a.createdAtMs)}</td>
+                      <td>{clockTime(a.committedAtMs ?? a.createdAtMs)}</td>
                       <td>{a.maskedName}</td>
                       <td class="number">{words.money(a.amountMinor, a.currency)}</td>
                       <td>{words.t(`status.${a.status}`)}</td>
@@ -746,7 +758,7 @@ function ShiftScreen({ words, session, show, fail }: ScreenProps) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableScroll>
           )}
         </>
       )}

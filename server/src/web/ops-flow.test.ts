@@ -1,0 +1,340 @@
+import type { HeartbeatRequest, Language } from '@cashin/shared';
+import {
+  AuthorizationSchema,
+  ClerkListSchema,
+  ClerkSessionSchema,
+  CollectionListSchema,
+  EnrollResponseSchema,
+  FakeClock,
+  SettlementSchema,
+  StoreListSchema,
+  SyncResponseSchema,
+  createUuidV7Generator,
+  formatMoney,
+  generateCode,
+  opsApiPaths,
+  terminalApiPaths,
+  tillApiPaths,
+  translator,
+  uuidv7,
+} from '@cashin/shared';
+import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { opsMessages } from '../../web/ops/messages.js';
+import type { TestKiosk } from '../test-kit/terminal-kit.js';
+import { kioskDeposit, newKeyPair, signedPost } from '../test-kit/terminal-kit.js';
+import { opsHeaders, signUpAndIn, testOpsToken } from '../test-support/test-app.js';
+import type { ScreenSize } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
+import type { WebTestServer } from './web-test-server.js';
+import { decodeBarcode, startWebTestServer } from './web-test-server.js';
+
+// The ops console in Debian's Chromium against the real server, whose clock the test holds: ops set up a
+// store, a clerk and a kiosk (its enrollment token read back from the QR code on screen), the kiosk
+// enrolls and beats with real Ed25519 signatures, money arrives through the kiosk's sync and the till,
+// the kiosk falls silent and the alert shows, a bag is collected short, and the settlement CSV the console
+// downloads is checked against the server's JSON report and the deposits made here.
+let server: WebTestServer;
+let browser: Browser;
+const clock = new FakeClock(Date.now());
+const newId = createUuidV7Generator(() => clock.nowMs());
+
+beforeAll(async () => {
+  server = await startWebTestServer({ apps: ['ops'], clock });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A minimal RFC 4180 reader, so the downloaded file is read as a spreadsheet would read it. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i += 1) {
+    const char = text[i]!;
+    if (quoted) {
+      if (char === '"' && text[i + 1] === '"') {
+        field += '"';
+        i += 1;
+      } else if (char === '"') quoted = false;
+      else field += char;
+    } else if (char === '"') quoted = true;
+    else if (char === ',') {
+      row.push(field);
+      field = '';
+    } else if (char === '\r' && text[i + 1] === '\n') {
+      row.push(field);
+      rows.push(row);
+      row = [];
+      field = '';
+      i += 1;
+    } else field += char;
+  }
+  return rows;
+}
+
+/** The store's business day of an instant, YYYY-MM-DD, as the server cuts settlement days. */
+function businessDay(epochMs: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+  }).format(epochMs);
+}
+
+function heartbeat(bagMinor: number, coinCount: number): HeartbeatRequest {
+  return {
+    softwareVersion: '2.3.1',
+    uptimeMs: 60_000,
+    devices: [{ device: 'coins', kind: 'coinAcceptor', state: 'ok', faults: [] }],
+    outbox: { depth: 0, unsyncedTotalMinor: 0, oldestUnsyncedAtMs: null, quarantined: 0, lastSequence: 2 },
+    bag: { currency: 'USD', totalMinor: bagMinor, coinCount, billCount: 0 },
+    lastError: null,
+  };
+}
+
+/** A till deposit through the real till routes, as the clerk's browser makes it; voided when asked. */
+async function tillDeposit(clerkToken: string, code: string, amountMinor: number, voidIt = false) {
+  const call = async (path: string, body: unknown) => {
+    const response = await fetch(`${server.url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${clerkToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    if (!response.ok) throw new Error(`${path} answered ${response.status}: ${await response.text()}`);
+    return AuthorizationSchema.parse(await response.json());
+  };
+  const authorizationId = uuidv7();
+  await call(tillApiPaths.authorizations, { authorizationId, code, amountMinor, currency: 'USD' });
+  const committed = await call(tillApiPaths.commit(authorizationId), {});
+  expect(committed.status).toBe('committed');
+  if (voidIt) await call(tillApiPaths.void(authorizationId), { reason: 'Customer changed their mind' });
+}
+
+async function goTo(page: Page, name: string, heading: string): Promise<void> {
+  await page.getByRole('link', { name, exact: true }).click();
+  await expectHeading(page, heading);
+}
+
+async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
+  const t = translator(opsMessages, language);
+  const money = (minor: number): string => formatMoney(minor, 'USD', `${language}-US`);
+  const shot = (name: string): string => `ops-flow-${language}-${size}-${name}`;
+  const kit = server.kit();
+  const timeZone = 'America/Mexico_City';
+  // A comma and quotes in the name: the CSV must quote them, and a spreadsheet must read them back.
+  const storeName = `Corner "Best" Shop, ${language} ${size}`;
+  const kioskName = `Kiosk by the door ${language} ${size}`;
+
+  const context = await newContext(browser, language, size);
+  const page = await context.newPage();
+  const errors = pageErrorsOf(page);
+  try {
+    await page.goto(`${server.url}/ops/`);
+    await expectHeading(page, t('signIn.title'));
+    await page.getByLabel(t('signIn.token')).fill(testOpsToken);
+    await page.getByRole('button', { name: t('signIn.submit') }).click();
+    await expectHeading(page, t('fleet.title'));
+    await expectAccessible(page, shot('01-fleet-before'));
+
+    // A store, then its clerk, through the console's forms.
+    await goTo(page, t('nav.stores'), t('stores.title'));
+    await page.getByLabel(t('stores.name')).fill(storeName);
+    await page.getByLabel(t('stores.currency')).selectOption('USD');
+    await page.getByLabel(t('stores.timeZone')).fill(timeZone);
+    await page.getByRole('button', { name: t('stores.create') }).click();
+    await expect.poll(() => page.locator('tbody tr', { hasText: storeName }).count()).toBe(1);
+    const stores = await server.ops('GET', opsApiPaths.stores, undefined, StoreListSchema);
+    const store = stores.stores.find((s) => s.name === storeName);
+    if (store === undefined) throw new Error('the store the console created is not on the server');
+    expect(store).toMatchObject({ currency: 'USD', timeZone });
+    expect(await page.getByRole('status').first().textContent()).toBe(
+      t('stores.created', { name: storeName, id: store.id }),
+    );
+    await page.getByLabel(t('clerks.store')).fill(store.id);
+    await page.getByLabel(t('clerks.name')).fill('Carla Mendez');
+    await page.getByLabel(t('clerks.pin')).fill('482916');
+    await page.getByRole('button', { name: t('clerks.create') }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toMatch(new RegExp(`^${t('clerks.created', { name: 'Carla Mendez', id: 'C\\d+' })}$`));
+    const clerks = await server.ops('GET', opsApiPaths.clerks(store.id), undefined, ClerkListSchema);
+    expect(clerks.clerks.map((clerk) => clerk.name)).toEqual(['Carla Mendez']);
+    const clerkId = clerks.clerks[0]!.id;
+    await expectAccessible(page, shot('02-stores'));
+
+    // A kiosk: the token is shown as text and as a QR code that decodes to the same token.
+    await goTo(page, t('nav.enroll'), t('enroll.title'));
+    await page.getByLabel(t('enroll.store')).fill(store.id);
+    await page.getByLabel(t('enroll.name')).fill(kioskName);
+    await page.getByRole('button', { name: t('enroll.create') }).click();
+    const tokenText = page.getByTestId('enrollment-token');
+    await expect.poll(() => tokenText.count()).toBe(1);
+    const token = (await tokenText.textContent()) ?? '';
+    const qr = page.getByRole('img', { name: t('enroll.qrAlt') });
+    await expect
+      .poll(() =>
+        qr.evaluate((node) => {
+          const img = node as unknown as { complete: boolean; naturalWidth: number };
+          return img.complete && img.naturalWidth > 0;
+        }),
+      )
+      .toBe(true);
+    expect(decodeBarcode(await qr.screenshot())).toBe(token);
+    await expectAccessible(page, shot('03-enroll'));
+
+    // The kiosk enrolls with that token and its own Ed25519 key, then beats, signed.
+    const keys = newKeyPair();
+    const enrolled = await kit.app.inject({
+      method: 'POST',
+      url: terminalApiPaths.enroll,
+      payload: { token, publicKey: keys.publicKey, softwareVersion: '2.3.1' },
+    });
+    expect(enrolled.statusCode, enrolled.body).toBe(200);
+    const { terminalId } = EnrollResponseSchema.parse(enrolled.json());
+    const kiosk: TestKiosk = { terminalId, storeId: store.id, ...keys, sequence: 0 };
+
+    // Money: a shopper's kiosk deposit (8 quarters), one for a code nobody holds (suspense, 20 quarters),
+    // and two till deposits, the second voided.
+    const shopper = await signUpAndIn(kit);
+    const sync = await signedPost(kit, kiosk, terminalApiPaths.sync, {
+      deposits: [
+        kioskDeposit(kiosk, newId, clock.nowMs(), { code: shopper.depositCode, coins: 8 }),
+        kioskDeposit(kiosk, newId, clock.nowMs(), { code: generateCode('deposit'), coins: 20 }),
+      ],
+    });
+    expect(sync.statusCode, sync.body).toBe(200);
+    expect(
+      SyncResponseSchema.parse(sync.json()).results.map((r) => (r.status === 'created' ? r.creditedTo : r)),
+    ).toEqual(['wallet', 'suspense']);
+    const kioskMinor = 25 * 8 + 25 * 20;
+    const beat = await signedPost(kit, kiosk, terminalApiPaths.heartbeat, heartbeat(kioskMinor, 28));
+    expect(beat.statusCode, beat.body).toBe(200);
+    const session = await fetch(`${server.url}${tillApiPaths.session}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ storeId: store.id, clerkId, pin: '482916' }),
+    });
+    const clerkToken = ClerkSessionSchema.parse(await session.json()).token;
+    await tillDeposit(clerkToken, shopper.depositCode, 3_000);
+    await tillDeposit(clerkToken, shopper.depositCode, 1_250, true);
+    const day = businessDay(clock.nowMs(), timeZone);
+
+    // The fleet shows the kiosk online, with its heartbeat, bag and version.
+    await goTo(page, t('nav.fleet'), t('fleet.title'));
+    const row = page.locator('tbody tr', { hasText: kioskName });
+    await expect.poll(() => row.locator('.status').textContent()).toBe(t('terminal.online'));
+    expect(await row.textContent()).toContain('2.3.1');
+    expect(await row.textContent()).toContain(money(kioskMinor));
+    await expectAccessible(page, shot('04-fleet-online'));
+
+    // Silence: the server's clock passes the threshold with no heartbeat, and its sweep raises the alert.
+    clock.advance(kit.config.limits.system.terminalSilentAlertMs + 1_000);
+    expect((await server.sweepTerminals()).raised).toBeGreaterThanOrEqual(1);
+    await goTo(page, t('nav.alerts'), t('alerts.title'));
+    const alert = page.locator('tbody tr', { hasText: terminalId });
+    await expect.poll(() => alert.locator('th').textContent()).toBe(t('alert.terminalSilent'));
+    expect(await alert.locator('.status').textContent()).toBe(t('alerts.open'));
+    await expectAccessible(page, shot('05-alerts'));
+    await goTo(page, t('nav.fleet'), t('fleet.title'));
+    await expect.poll(() => row.locator('.status').textContent()).toBe(t('terminal.offline'));
+    await expectAccessible(page, shot('06-fleet-silent'));
+
+    // The bag is collected and counted a quarter short of what the ledger credited from it.
+    await goTo(page, t('nav.collections'), t('collections.title'));
+    await page.getByLabel(t('collections.terminal')).fill(terminalId);
+    await page.getByLabel(t('collections.counted')).fill(((kioskMinor - 25) / 100).toFixed(2));
+    await page.getByRole('button', { name: t('collections.submit') }).click();
+    await expect.poll(() => page.getByTestId('collection-expected').textContent()).toBe(money(kioskMinor));
+    expect(await page.getByTestId('collection-counted').textContent()).toBe(money(kioskMinor - 25));
+    const overShort = page.locator('.money', { has: page.getByTestId('collection-over-short') });
+    expect(await overShort.locator('.money-label').textContent()).toBe(t('collections.short'));
+    expect(await page.getByTestId('collection-over-short').textContent()).toBe(money(25));
+    const collections = await server.ops('GET', opsApiPaths.collections, undefined, CollectionListSchema);
+    expect(
+      collections.collections
+        .filter((c) => c.terminalId === terminalId)
+        .map((c) => [c.expectedMinor, c.countedMinor, c.overShortMinor]),
+    ).toEqual([[kioskMinor, kioskMinor - 25, -25]]);
+    await expectAccessible(page, shot('07-collection'));
+
+    // The day's settlement: on screen, and as the CSV the console downloads.
+    await goTo(page, t('nav.settlements'), t('settlements.title'));
+    await page.getByLabel(t('settlements.store')).fill(store.id);
+    await page.getByLabel(t('settlements.date')).fill(day);
+    await page.getByRole('button', { name: t('settlements.show') }).click();
+    await expect.poll(() => page.getByTestId('settlement-owed').textContent()).toBe(money(3_000));
+    await expectAccessible(page, shot('08-settlement'));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: t('settlements.csv') }).click(),
+    ]);
+    expect(download.suggestedFilename()).toBe(`settlement-${store.id}-${day}.csv`);
+    const csv = readFileSync(await download.path(), 'utf8');
+    const query = `storeId=${encodeURIComponent(store.id)}&date=${day}`;
+    const served = await fetch(`${server.url}${opsApiPaths.settlementsCsv}?${query}`, {
+      headers: opsHeaders,
+    });
+    expect(csv).toBe(await served.text());
+    const [header, values, ...rest] = parseCsv(csv);
+    expect(rest).toEqual([]);
+    const fields = Object.fromEntries((header ?? []).map((name, index) => [name, values?.[index]]));
+    const report = await server.ops(
+      'GET',
+      `${opsApiPaths.settlements}?${query}`,
+      undefined,
+      SettlementSchema,
+    );
+    // The file, the JSON report and the deposits made above all agree.
+    expect(fields).toEqual({
+      store_id: store.id,
+      store_name: storeName,
+      date: day,
+      time_zone: timeZone,
+      currency: 'USD',
+      till_deposits_count: String(report.tillDeposits.count),
+      till_deposits_total_minor: String(report.tillDeposits.totalMinor),
+      till_voids_count: String(report.tillVoids.count),
+      till_voids_total_minor: String(report.tillVoids.totalMinor),
+      kiosk_deposits_count: String(report.kioskDeposits.count),
+      kiosk_deposits_total_minor: String(report.kioskDeposits.totalMinor),
+      owed_minor: String(report.owedMinor),
+    });
+    expect(report).toMatchObject({
+      tillDeposits: { count: 2, totalMinor: 3_000 + 1_250 },
+      tillVoids: { count: 1, totalMinor: 1_250 },
+      kioskDeposits: { count: 2, totalMinor: kioskMinor },
+      owedMinor: 3_000,
+    });
+
+    // The deposit for a code nobody holds waits in suspense with a claim code.
+    await goTo(page, t('nav.suspense'), t('suspense.title'));
+    const held = page.locator('tbody tr', { hasText: money(25 * 20) });
+    await expect.poll(() => held.count()).toBeGreaterThanOrEqual(1);
+    expect(await held.first().textContent()).toContain(t('suspense.codeUnknown'));
+    await expectAccessible(page, shot('09-suspense'));
+  } catch (error) {
+    await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });
+    throw new Error(`${String(error)}; page errors: ${errors.join(' | ')}`, { cause: error });
+  } finally {
+    await context.close();
+  }
+}
+
+describe('the ops console', () => {
+  it('sets up a store, enrolls a kiosk, sees it go silent, collects its bag and settles the day (en, desktop)', async () => {
+    await opsJourney('en', 'desktop');
+  }, 60_000);
+
+  it('does the same in Spanish on a 360 px phone', async () => {
+    await opsJourney('es', 'phone');
+  }, 60_000);
+});

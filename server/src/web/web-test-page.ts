@@ -1,0 +1,96 @@
+import { screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/**
+ * What the Chromium tests of the web apps share: the two screen sizes, the accessibility and layout check
+ * each screen gets (with its screenshot), waiting for a screen, and a keyboard-wedge scanner's burst.
+ */
+export const screenSizes = {
+  // A 360 px phone has a 2x screen or better; the desktop is a plain 1x monitor.
+  phone: { viewport: { width: 360, height: 740 }, deviceScaleFactor: 2 },
+  desktop: { viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 },
+} as const;
+export type ScreenSize = keyof typeof screenSizes;
+
+export async function newContext(
+  browser: Browser,
+  language: 'en' | 'es',
+  size: ScreenSize,
+): Promise<BrowserContext> {
+  return browser.newContext({
+    ...screenSizes[size],
+    locale: language === 'es' ? 'es-MX' : 'en-US',
+    acceptDownloads: true,
+  });
+}
+
+/** Collects uncaught errors and console errors, so a failing test says what the page said. */
+export function pageErrorsOf(page: Page): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', (error) => errors.push(error.message));
+  page.on('console', (message) => {
+    if (message.type() === 'error') errors.push(message.text());
+  });
+  return errors;
+}
+
+/** Screenshots the screen, then checks it: no serious or critical axe-core violation, no sideways scroll. */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: screenshotPath('web', name), fullPage: true });
+  expect(await seriousAxeViolations(page), name).toEqual([]);
+  // Nothing wider than the screen: at 360 px a sideways scroll hides half of every line.
+  expect(
+    await page.evaluate<boolean>(
+      'document.documentElement.scrollWidth > document.documentElement.clientWidth',
+    ),
+    name,
+  ).toBe(false);
+}
+
+/** The current screen's heading, once the app has put it up and focused it. */
+export async function expectHeading(page: Page, text: string): Promise<void> {
+  await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe(text);
+  // The app moves focus to the new heading after it paints; acting before that would race the move.
+  await expect
+    .poll(() => page.evaluate<string | undefined>('document.activeElement?.tagName'), { timeout: 10_000 })
+    .toBe('H1');
+}
+
+/**
+ * A keyboard-wedge scan as Chromium receives it: real key events, a few ms apart by their own timestamps,
+ * then Enter. The timestamps are set on each event, so a busy test machine cannot stretch the burst into
+ * what looks like a person typing.
+ */
+export async function wedgeScan(page: Page, text: string): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const startS = Date.now() / 1000;
+  const keyGapS = 0.004;
+  const keys = [...text].map((char) => ({
+    key: char,
+    code: `Digit${char}`,
+    keyCode: char.charCodeAt(0),
+    text: char,
+  }));
+  keys.push({ key: 'Enter', code: 'Enter', keyCode: 13, text: '\r' });
+  for (const [index, key] of keys.entries()) {
+    const timestamp = startS + index * keyGapS;
+    await cdp.send('Input.dispatchKeyEvent', {
+      type: 'keyDown',
+      key: key.key,
+      code: key.code,
+      windowsVirtualKeyCode: key.keyCode,
+      text: key.text,
+      unmodifiedText: key.text,
+      timestamp,
+    });
+    await cdp.send('Input.dispatchKeyEvent', {
+      type: 'keyUp',
+      key: key.key,
+      code: key.code,
+      windowsVirtualKeyCode: key.keyCode,
+      timestamp: timestamp + keyGapS / 2,
+    });
+  }
+  await cdp.detach();
+}
