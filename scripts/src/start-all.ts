@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { z } from 'zod';
 import { formatCode, parseCode } from '@cashin/shared';
-import { hashTechnicianPin } from '@cashin/terminal-app/agent/technician-pin.js';
+import { writeSimulatedKioskConfig } from '@cashin/terminal-app/agent/simulated-kiosk-config.js';
 import { ensureDemo } from './start/demo-seed.js';
 import { Supervisor, waitUntilReady } from './start/supervisor.js';
 
@@ -128,30 +128,16 @@ supervisor.start({
 
 step('Starting the kiosk agent');
 const kioskConfigFile = path.join(kioskDir, 'kiosk.json');
-writeFileSync(
-  kioskConfigFile,
-  `${JSON.stringify(
-    {
-      serverUrl: baseUrl,
-      dataDir: './data',
-      terminalName: 'Demo kiosk',
-      timeZone: 'America/New_York',
-      currency: 'USD',
-      languages: ['en', 'es'],
-      uiPort: env.KIOSK_UI_PORT,
-      uiDir: path.join(root, 'terminal-app/dist/ui'),
-      technicianPinHash: hashTechnicianPin(demo.technicianPin),
-      devices: [
-        { name: 'coin', kind: 'coinAcceptor', url: `tcp://127.0.0.1:${simPorts.coin}`, currency: 'USD' },
-        { name: 'bill', kind: 'billValidator', url: `tcp://127.0.0.1:${simPorts.bill}`, currency: 'USD' },
-        { name: 'scanner', kind: 'scanner', url: `tcp://127.0.0.1:${simPorts.scanner}`, currency: 'USD' },
-        { name: 'printer', kind: 'printer', url: `tcp://127.0.0.1:${simPorts.printer}`, currency: 'USD' },
-      ],
-    },
-    null,
-    2,
-  )}\n`,
-);
+writeSimulatedKioskConfig(kioskConfigFile, {
+  serverUrl: baseUrl,
+  deviceUrls: Object.fromEntries(
+    Object.entries(simPorts).map(([device, port]) => [device, `tcp://127.0.0.1:${port}`]),
+  ),
+  uiDir: path.join(root, 'terminal-app/dist/ui'),
+  uiPort: env.KIOSK_UI_PORT,
+  terminalName: 'Demo kiosk',
+  technicianPin: demo.technicianPin,
+});
 const enrolled = existsSync(path.join(kioskDir, 'data', 'terminal.json'));
 const bridgeToken = randomBytes(32).toString('base64url');
 supervisor.start({

@@ -13,7 +13,7 @@ import type { RunningAgent } from '@cashin/terminal-app/agent/agent.js';
 import { startAgent } from '@cashin/terminal-app/agent/agent.js';
 import { loadAgentConfig } from '@cashin/terminal-app/agent/agent-config.js';
 import { enrollTerminal } from '@cashin/terminal-app/agent/enroll.js';
-import { hashTechnicianPin } from '@cashin/terminal-app/agent/technician-pin.js';
+import { writeSimulatedKioskConfig } from '@cashin/terminal-app/agent/simulated-kiosk-config.js';
 import { loadOrCreateTerminalKey } from '@cashin/terminal-app/sync/terminal-key.js';
 import { buildKioskUi } from '@cashin/terminal-app/ui-tests/build-ui.js';
 import type { Browser, Page } from 'playwright-core';
@@ -115,26 +115,12 @@ beforeAll(async () => {
   close.push(() => sim.close());
   const dir = mkdtempSync(path.join(tmpdir(), 'kiosk-system-'));
   const configFile = path.join(dir, 'kiosk.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      serverUrl: baseUrl,
-      dataDir: './data',
-      terminalName: 'E2E kiosk',
-      timeZone: 'America/New_York',
-      currency: 'USD',
-      languages: ['en', 'es'],
-      uiPort: 0,
-      uiDir: await buildKioskUi(),
-      technicianPinHash: hashTechnicianPin('2468'),
-      devices: [
-        { name: 'coin', kind: 'coinAcceptor', url: sim.urls.coin, currency: 'USD' },
-        { name: 'bill', kind: 'billValidator', url: sim.urls.bill, currency: 'USD' },
-        { name: 'scanner', kind: 'scanner', url: sim.urls.scanner, currency: 'USD' },
-        { name: 'printer', kind: 'printer', url: sim.urls.printer, currency: 'USD' },
-      ],
-    }),
-  );
+  writeSimulatedKioskConfig(configFile, {
+    serverUrl: baseUrl,
+    deviceUrls: sim.urls,
+    uiDir: await buildKioskUi(),
+    terminalName: 'E2E kiosk',
+  });
   const config = loadAgentConfig(configFile);
   const { key } = loadOrCreateTerminalKey(config.dataDir);
   const enrolled = await enrollTerminal({

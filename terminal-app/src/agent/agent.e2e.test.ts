@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { KioskSnapshot } from '@cashin/shared';
@@ -15,7 +15,7 @@ import type { RunningAgent } from './agent.js';
 import { startAgent } from './agent.js';
 import { loadAgentConfig } from './agent-config.js';
 import { enrollTerminal } from './enroll.js';
-import { hashTechnicianPin } from './technician-pin.js';
+import { writeSimulatedKioskConfig } from './simulated-kiosk-config.js';
 
 // The whole agent over real bytes: the hardware simulator's devices on TCP, the real drivers, journal,
 // deposit runner, signed sync and bridge. The server's terminal channel is the labelled test double until
@@ -48,25 +48,11 @@ async function kiosk() {
   cleanups.push(() => server.close());
   const dir = mkdtempSync(path.join(tmpdir(), 'agent-e2e-'));
   const configFile = path.join(dir, 'kiosk.json');
-  writeFileSync(
-    configFile,
-    JSON.stringify({
-      serverUrl: server.baseUrl,
-      dataDir: './data',
-      terminalName: 'E2E kiosk',
-      timeZone: 'America/New_York',
-      currency: 'USD',
-      languages: ['en', 'es'],
-      uiPort: 0,
-      technicianPinHash: hashTechnicianPin('2468'),
-      devices: [
-        { name: 'coin', kind: 'coinAcceptor', url: sim.urls.coin, currency: 'USD' },
-        { name: 'bill', kind: 'billValidator', url: sim.urls.bill, currency: 'USD' },
-        { name: 'scanner', kind: 'scanner', url: sim.urls.scanner, currency: 'USD' },
-        { name: 'printer', kind: 'printer', url: sim.urls.printer, currency: 'USD' },
-      ],
-    }),
-  );
+  writeSimulatedKioskConfig(configFile, {
+    serverUrl: server.baseUrl,
+    deviceUrls: sim.urls,
+    terminalName: 'E2E kiosk',
+  });
   const config = loadAgentConfig(configFile);
   const { key } = loadOrCreateTerminalKey(config.dataDir);
   const enrolled = await enrollTerminal({

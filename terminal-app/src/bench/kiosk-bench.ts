@@ -5,7 +5,7 @@
 // and Debian's Chromium. Two latencies are reported per coin: from the coin entering the simulator (this
 // includes waiting for the next poll, so the poll interval is the baseline it is compared with) and from the
 // agent publishing the new total to the total showing in the page (the software path the UI owns).
-import { readFileSync, readdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { readFileSync, readdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -16,7 +16,7 @@ import { pino } from 'pino';
 import { loadAgentConfig } from '../agent/agent-config.js';
 import { startAgent } from '../agent/agent.js';
 import { enrollTerminal } from '../agent/enroll.js';
-import { hashTechnicianPin } from '../agent/technician-pin.js';
+import { writeSimulatedKioskConfig } from '../agent/simulated-kiosk-config.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
 import { startTerminalServerDouble } from '../testing/terminal-server-double.js';
 import { buildKioskUi } from '../ui-tests/build-ui.js';
@@ -45,21 +45,13 @@ const code = generateCode('deposit');
 server.shoppers.set(code, { maskedName: 'Bench S.', remainingMinor: 10_000_000, balanceMinor: 0 });
 const dir = mkdtempSync(path.join(tmpdir(), 'kiosk-bench-'));
 const configFile = path.join(dir, 'kiosk.json');
-writeFileSync(
-  configFile,
-  JSON.stringify({
-    serverUrl: server.baseUrl,
-    dataDir: './data',
-    terminalName: 'bench',
-    timeZone: 'UTC',
-    currency: 'USD',
-    languages: ['en'],
-    uiPort: 0,
-    uiDir,
-    technicianPinHash: hashTechnicianPin('0000'),
-    devices: [{ name: 'coin', kind: 'coinAcceptor', url: sim.urls.coin, currency: 'USD' }],
-  }),
-);
+writeSimulatedKioskConfig(configFile, {
+  serverUrl: server.baseUrl,
+  deviceUrls: { coin: sim.urls.coin },
+  uiDir,
+  terminalName: 'bench',
+  languages: ['en'],
+});
 const config = loadAgentConfig(configFile);
 const { key } = loadOrCreateTerminalKey(config.dataDir);
 await enrollTerminal({
