@@ -7,8 +7,13 @@ import type { z } from 'zod';
  * route; every failure becomes a catalogue code the screens show in plain words. Nothing here throws for an
  * expected failure: a lost network, a refusal and a malformed answer are all values.
  */
-export type ApiResult<T> =
-  { ok: true; value: T } | { ok: false; code: ErrorCode; details: Readonly<Record<string, unknown>> };
+export type ApiResult<T> = { ok: true; value: T } | ({ ok: false } & ApiFailure);
+
+/** An expected failure as the screens keep and show it: a catalogue code and its details. */
+export interface ApiFailure {
+  code: ErrorCode;
+  details: Readonly<Record<string, unknown>>;
+}
 
 export interface ApiRequest {
   readonly method?: 'GET' | 'POST' | 'PUT' | 'DELETE';

@@ -16,26 +16,28 @@ import {
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
+import type { ApiFailure } from '../common/api.js';
 import { callApi, isSignedOut } from '../common/api.js';
+import { AppLanguageSwitch, useDocumentLanguage } from '../common/app-language.js';
 import {
   Banner,
   Button,
   Field,
   Form,
-  LanguageSwitch,
   MoneyDisplay,
   ScreenHeading,
   TableScroll,
 } from '../common/components.js';
-import { initialLanguage, safeStorage, wordsFor } from '../common/i18n.js';
+import { checkedFieldStatus } from '../common/field-status.js';
+import { initialLanguage, wordsFor } from '../common/i18n.js';
+import { TopBar } from '../common/top-bar.js';
 import type { Step, TillWords } from './components.js';
 import { tillMessages } from './messages.js';
-import { Receipt, Steps } from './components.js';
+import { Receipt, ReceiptActions, Steps } from './components.js';
 import type { ClerkSession } from './till-storage.js';
 import { loadClerkSession, loadPendingCommit, saveClerkSession, savePendingCommit } from './till-storage.js';
 import { useWedgeScanner } from './wedge-scanner.js';
 
-type Failure = { code: ErrorCode; details: Readonly<Record<string, unknown>> };
 type ShiftSummary = z.output<typeof ShiftSummarySchema>;
 
 /** One thing per screen. The deposit's data travels with the screen, so a screen can never show stale data. */
@@ -43,9 +45,9 @@ type Screen =
   | { name: 'scan'; notice?: string }
   | { name: 'amount'; code: Code; codeType: CodeType; typed: string }
   | { name: 'check'; authorization: Authorization }
-  | { name: 'refused'; code: Code; codeType: CodeType; typed: string; failure: Failure }
-  | { name: 'committing'; authorization: Authorization; failure: Failure | null }
-  | { name: 'failed'; failure: Failure }
+  | { name: 'refused'; code: Code; codeType: CodeType; typed: string; failure: ApiFailure }
+  | { name: 'committing'; authorization: Authorization; failure: ApiFailure | null }
+  | { name: 'failed'; failure: ApiFailure }
   | { name: 'done'; authorization: Authorization }
   | { name: 'void'; authorization: Authorization }
   | { name: 'voided'; authorization: Authorization }
@@ -83,14 +85,11 @@ export function App() {
   const [session, setSession] = useState<ClerkSession | null>(() => loadClerkSession(Date.now()));
   // A commit that was sent but never answered (a reload, a lost connection) is resumed first of all.
   const [screen, setScreen] = useState<Screen>(firstScreen);
-  const [banner, setBanner] = useState<Failure | null>(null);
+  const [banner, setBanner] = useState<ApiFailure | null>(null);
   const currency: CurrencyCode = session?.store.currency ?? 'USD';
   const words = wordsFor(tillMessages, language, currency);
 
-  useEffect(() => {
-    document.documentElement.lang = language;
-    document.title = words.t('app.title');
-  }, [language]);
+  useDocumentLanguage(language, words.t('app.title'));
 
   const show = (next: Screen): void => {
     setBanner(null);
@@ -102,14 +101,13 @@ export function App() {
     // A commit still waiting for its answer survives the sign-out and is re-sent after the next sign-in.
     show(firstScreen());
   };
-  const fail = (failure: Failure): void => {
+  const fail = (failure: ApiFailure): void => {
     if (isSignedOut(failure.code)) signOut();
     setBanner(failure);
   };
 
   const header = (
-    <header class="topbar">
-      <p class="brand">{words.t('app.title')}</p>
+    <TopBar title={words.t('app.title')}>
       {session && (
         <p class="clerk-bar">
           {words.t('bar.clerk', { clerk: session.clerk.name, store: session.store.name })}
@@ -126,20 +124,14 @@ export function App() {
             {words.t('bar.signOut')}
           </Button>
         )}
-        <LanguageSwitch
+        <AppLanguageSwitch
           current={language}
           label={words.t('language.label')}
-          options={[
-            { value: 'en', label: 'English', lang: 'en' },
-            { value: 'es', label: 'Español', lang: 'es' },
-          ]}
-          onChange={(next) => {
-            setLanguage(next);
-            safeStorage(localStorage)?.setItem(languageKey, next);
-          }}
+          storageKey={languageKey}
+          onChange={setLanguage}
         />
       </div>
-    </header>
+    </TopBar>
   );
 
   let body;
@@ -175,7 +167,7 @@ interface ScreenProps {
   words: TillWords;
   session: ClerkSession;
   show: (screen: Screen) => void;
-  fail: (failure: Failure) => void;
+  fail: (failure: ApiFailure) => void;
 }
 
 function TillScreen({ screen, ...props }: ScreenProps & { screen: Screen }) {
@@ -210,7 +202,7 @@ function SignIn({
 }: {
   words: TillWords;
   onSignedIn: (session: ClerkSession) => void;
-  onError: (failure: Failure) => void;
+  onError: (failure: ApiFailure) => void;
 }) {
   const [storeId, setStoreId] = useState('');
   const [clerkId, setClerkId] = useState('');
@@ -388,13 +380,12 @@ function AmountScreen({
           large
           value={typed}
           onInput={setTyped}
-          status={
-            touched && !valid
-              ? { text: words.t('amount.invalid'), tone: 'bad' }
-              : valid
-                ? { text: words.money(parsed.amountMinor, currency), tone: 'ok' }
-                : undefined
-          }
+          status={checkedFieldStatus(
+            touched,
+            valid,
+            words.t('amount.invalid'),
+            valid ? words.money(parsed.amountMinor, currency) : undefined,
+          )}
         />
         <fieldset class="bills">
           <legend>{words.t('amount.bills')}</legend>
@@ -520,9 +511,9 @@ function CommittingScreen({
   fail,
   authorization,
   failure,
-}: ScreenProps & { authorization: Authorization; failure: Failure | null }) {
+}: ScreenProps & { authorization: Authorization; failure: ApiFailure | null }) {
   const [attempt, setAttempt] = useState(failure === null ? 1 : 0);
-  const [lastFailure, setLastFailure] = useState<Failure | null>(failure);
+  const [lastFailure, setLastFailure] = useState<ApiFailure | null>(failure);
   useEffect(() => {
     if (attempt === 0) return;
     let cancelled = false;
@@ -568,7 +559,7 @@ function CommittingScreen({
   );
 }
 
-function FailedScreen({ words, show, failure }: ScreenProps & { failure: Failure }) {
+function FailedScreen({ words, show, failure }: ScreenProps & { failure: ApiFailure }) {
   return (
     <StepScreen step="check" title={words.t('failed.title')} screen="failed" words={words}>
       <Banner tone="error" text={words.error(failure.code, failure.details)} />
@@ -591,12 +582,7 @@ function DoneScreen({ words, show, authorization }: ScreenProps & { authorizatio
         {words.t('done.body', { amount: words.money(a.amountMinor, a.currency) })}
       </p>
       <Receipt authorization={a} words={words} />
-      <div class="actions">
-        <Button onClick={() => print()}>{words.t('done.print')}</Button>
-        <Button kind="primary" onClick={() => show({ name: 'scan' })}>
-          {words.t('done.next')}
-        </Button>
-      </div>
+      <ReceiptActions words={words} onNext={() => show({ name: 'scan' })} />
       {voidable && a.voidableUntilMs !== null && (
         <div class="void-offer">
           <Button kind="danger" onClick={() => show({ name: 'void', authorization: a })}>
@@ -687,12 +673,7 @@ function VoidedScreen({ words, show, authorization }: ScreenProps & { authorizat
         {words.t('voided.body', { amount: words.money(authorization.amountMinor, authorization.currency) })}
       </p>
       <Receipt authorization={authorization} words={words} />
-      <div class="actions">
-        <Button onClick={() => print()}>{words.t('done.print')}</Button>
-        <Button kind="primary" onClick={() => show({ name: 'scan' })}>
-          {words.t('done.next')}
-        </Button>
-      </div>
+      <ReceiptActions words={words} onNext={() => show({ name: 'scan' })} />
     </StepScreen>
   );
 }

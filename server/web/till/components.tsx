@@ -1,4 +1,5 @@
 import type { Authorization } from '@cashin/shared';
+import { Button } from '../common/components.js';
 import type { Words } from '../common/i18n.js';
 import type { TillMessageKey } from './messages.js';
 
@@ -50,5 +51,17 @@ export function Receipt({ authorization, words }: { authorization: Authorization
       </dl>
       <p>{words.t('receipt.keep')}</p>
     </section>
+  );
+}
+
+/** What the clerk does once a receipt is on screen: print it, or go on to the next customer. */
+export function ReceiptActions({ words, onNext }: { words: TillWords; onNext: () => void }) {
+  return (
+    <div class="actions">
+      <Button onClick={() => print()}>{words.t('done.print')}</Button>
+      <Button kind="primary" onClick={onNext}>
+        {words.t('done.next')}
+      </Button>
+    </div>
   );
 }

@@ -4,10 +4,12 @@ import { z } from 'zod';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ApiResult } from '../common/api.js';
 import { callApi, isSignedOut } from '../common/api.js';
-import { Banner, LanguageSwitch } from '../common/components.js';
+import { AppLanguageSwitch, useDocumentLanguage } from '../common/app-language.js';
+import { Banner } from '../common/components.js';
 import type { Words } from '../common/i18n.js';
 import { initialLanguage, isLanguage, safeStorage, wordsFor } from '../common/i18n.js';
 import { useRoute } from '../common/navigation.js';
+import { TopBar } from '../common/top-bar.js';
 import type { WalletMessageKey } from './messages.js';
 import { walletMessages } from './messages.js';
 import { nextPollMs, walletPollMsOtherwise, walletPollMsWhileCodeShown } from './polling.js';
@@ -60,10 +62,7 @@ export function App() {
   const currency: CurrencyCode = wallet?.shopper.currency ?? (language === 'es' ? 'MXN' : 'USD');
   const words = wordsFor(walletMessages, language, currency);
 
-  useEffect(() => {
-    document.documentElement.lang = language;
-    document.title = words.t('app.title');
-  }, [language]);
+  useDocumentLanguage(language, words.t('app.title'));
 
   const signOut = (): void => {
     const token = session?.token;
@@ -226,21 +225,14 @@ export function App() {
 
   return (
     <div class="app">
-      <header class="topbar">
-        <p class="brand">{words.t('app.title')}</p>
-        <LanguageSwitch
+      <TopBar title={words.t('app.title')}>
+        <AppLanguageSwitch
           current={language}
           label={words.t('language.label')}
-          options={[
-            { value: 'en', label: 'English', lang: 'en' },
-            { value: 'es', label: 'Español', lang: 'es' },
-          ]}
-          onChange={(next) => {
-            setLanguage(next);
-            safeStorage(localStorage)?.setItem(languageKey, next);
-          }}
+          storageKey={languageKey}
+          onChange={setLanguage}
         />
-      </header>
+      </TopBar>
       <main class="main" data-route={route || 'home'}>
         {banner && <Banner tone={banner.tone} text={banner.text} />}
         {screen}

@@ -1,9 +1,11 @@
 import type { CurrencyCode } from '@cashin/shared';
 import { PhoneE164Schema, SessionResponseSchema, SignUpResponseSchema } from '@cashin/shared';
+import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { z } from 'zod';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form, ScreenHeading } from '../../common/components.js';
+import { checkedFieldStatus } from '../../common/field-status.js';
 import type { WalletContext } from '../app.js';
 import { normalizePhone } from '../session.js';
 
@@ -44,36 +46,47 @@ function usePhoneField(context: WalletContext) {
   const [touched, setTouched] = useState(false);
   const phone = normalizePhone(typed);
   const valid = PhoneE164Schema.safeParse(phone).success;
-  const status =
-    touched && !valid ? { text: context.words.error('PHONE_INVALID'), tone: 'bad' as const } : undefined;
+  const status = checkedFieldStatus(touched, valid, context.words.error('PHONE_INVALID'));
   return { typed, setTyped, phone, valid, status, touch: () => setTouched(true) };
 }
 
-export function SignUpScreen(context: WalletContext) {
+/**
+ * Sign-up and sign-in are the same screen around a phone number: check it, then hand it to `onPhone`
+ * (which texts the one-time code), with a link to the other screen for whoever came to the wrong one.
+ * Sign-up's own fields come in as `children`, between the phone and the submit button.
+ */
+function PhoneScreen({
+  context,
+  screen,
+  title,
+  submitText,
+  switchText,
+  switchRoute,
+  onPhone,
+  children,
+}: {
+  context: WalletContext;
+  screen: string;
+  title: string;
+  submitText: string;
+  switchText: string;
+  switchRoute: string;
+  onPhone: (phone: string) => Promise<void>;
+  children?: ComponentChildren;
+}) {
   const { words } = context;
   const phoneField = usePhoneField(context);
-  const [name, setName] = useState('');
-  const [currency, setCurrency] = useState<CurrencyCode>(context.preferredCurrency);
   const [busy, setBusy] = useState(false);
   const submit = async (): Promise<void> => {
     phoneField.touch();
     if (!phoneField.valid) return;
     setBusy(true);
-    const result = await callApi('/v1/shoppers', SignUpResponseSchema, {
-      body: {
-        phone: phoneField.phone,
-        ...(name.trim() ? { name: name.trim() } : {}),
-        language: words.language,
-        currency,
-      },
-    });
-    if (result.ok) await sendOtp(context, phoneField.phone);
-    else context.showError(result.code, result.details);
+    await onPhone(phoneField.phone);
     setBusy(false);
   };
   return (
     <section class="screen">
-      <ScreenHeading text={words.t('signUp.title')} screen="sign-up" />
+      <ScreenHeading text={title} screen={screen} />
       <Form onSubmit={() => void submit()}>
         <Field
           id="phone"
@@ -87,75 +100,85 @@ export function SignUpScreen(context: WalletContext) {
           status={phoneField.status}
           required
         />
-        <Field
-          id="name"
-          label={words.t('signUp.name')}
-          hint={words.t('signUp.nameHint')}
-          autoComplete="name"
-          maxLength={80}
-          value={name}
-          onInput={setName}
-        />
-        <div class="field">
-          <label for="currency">{words.t('signUp.currency')}</label>
-          <select
-            id="currency"
-            value={currency}
-            onChange={(event) => setCurrency(event.currentTarget.value as CurrencyCode)}
-          >
-            {walletCurrencies.map((code) => (
-              <option key={code} value={code}>
-                {code}
-              </option>
-            ))}
-          </select>
-        </div>
+        {children}
         <Button kind="primary" type="submit" busy={busy}>
-          {words.t('signUp.submit')}
+          {submitText}
         </Button>
       </Form>
-      <Button kind="link" onClick={() => context.go('sign-in')}>
-        {words.t('signUp.haveWallet')}
+      <Button kind="link" onClick={() => context.go(switchRoute)}>
+        {switchText}
       </Button>
     </section>
   );
 }
 
-export function SignInScreen(context: WalletContext) {
+export function SignUpScreen(context: WalletContext) {
   const { words } = context;
-  const phoneField = usePhoneField(context);
-  const [busy, setBusy] = useState(false);
-  const submit = async (): Promise<void> => {
-    phoneField.touch();
-    if (!phoneField.valid) return;
-    setBusy(true);
-    await sendOtp(context, phoneField.phone);
-    setBusy(false);
+  const [name, setName] = useState('');
+  const [currency, setCurrency] = useState<CurrencyCode>(context.preferredCurrency);
+  const signUp = async (phone: string): Promise<void> => {
+    const result = await callApi('/v1/shoppers', SignUpResponseSchema, {
+      body: {
+        phone,
+        ...(name.trim() ? { name: name.trim() } : {}),
+        language: words.language,
+        currency,
+      },
+    });
+    if (result.ok) await sendOtp(context, phone);
+    else context.showError(result.code, result.details);
   };
   return (
-    <section class="screen">
-      <ScreenHeading text={words.t('signIn.title')} screen="sign-in" />
-      <Form onSubmit={() => void submit()}>
-        <Field
-          id="phone"
-          label={words.t('signUp.phone')}
-          hint={words.t('signUp.phoneHint')}
-          type="tel"
-          inputMode="tel"
-          autoComplete="tel"
-          value={phoneField.typed}
-          onInput={phoneField.setTyped}
-          status={phoneField.status}
-          required
-        />
-        <Button kind="primary" type="submit" busy={busy}>
-          {words.t('signIn.submit')}
-        </Button>
-      </Form>
-      <Button kind="link" onClick={() => context.go('sign-up')}>
-        {words.t('signIn.noWallet')}
-      </Button>
-    </section>
+    <PhoneScreen
+      context={context}
+      screen="sign-up"
+      title={words.t('signUp.title')}
+      submitText={words.t('signUp.submit')}
+      switchText={words.t('signUp.haveWallet')}
+      switchRoute="sign-in"
+      onPhone={signUp}
+    >
+      <Field
+        id="name"
+        label={words.t('signUp.name')}
+        hint={words.t('signUp.nameHint')}
+        autoComplete="name"
+        maxLength={80}
+        value={name}
+        onInput={setName}
+      />
+      <div class="field">
+        <label for="currency">{words.t('signUp.currency')}</label>
+        <select
+          id="currency"
+          value={currency}
+          onChange={(event) => setCurrency(event.currentTarget.value as CurrencyCode)}
+        >
+          {walletCurrencies.map((code) => (
+            <option key={code} value={code}>
+              {code}
+            </option>
+          ))}
+        </select>
+      </div>
+    </PhoneScreen>
+  );
+}
+
+export function SignInScreen(context: WalletContext) {
+  const { words } = context;
+  return (
+    <PhoneScreen
+      context={context}
+      screen="sign-in"
+      title={words.t('signIn.title')}
+      submitText={words.t('signIn.submit')}
+      switchText={words.t('signIn.noWallet')}
+      switchRoute="sign-up"
+      onPhone={async (phone) => {
+        await sendOtp(context, phone);
+      }}
+    />
   );
 }
 
@@ -195,7 +218,7 @@ export function VerifyScreen(context: WalletContext) {
           large
           value={otp}
           onInput={(value) => setOtp(value.replace(/\D/g, '').slice(0, 6))}
-          status={touched && !complete ? { text: words.t('verify.digits'), tone: 'bad' } : undefined}
+          status={checkedFieldStatus(touched, complete, words.t('verify.digits'))}
           required
         />
         <Button kind="primary" type="submit" busy={busy}>

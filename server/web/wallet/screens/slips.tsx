@@ -11,6 +11,7 @@ import { useEffect, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form, ScreenHeading } from '../../common/components.js';
+import { checkedFieldStatus } from '../../common/field-status.js';
 import type { WalletContext } from '../app.js';
 import type { WalletMessageKey } from '../messages.js';
 
@@ -111,13 +112,12 @@ export function SlipsScreen(context: WalletContext) {
           inputMode="decimal"
           value={typed}
           onInput={setTyped}
-          status={
-            touched && !valid
-              ? { text: words.t('slips.amountInvalid'), tone: 'bad' }
-              : valid
-                ? { text: words.money(amount.amountMinor, currency), tone: 'ok' }
-                : undefined
-          }
+          status={checkedFieldStatus(
+            touched,
+            valid,
+            words.t('slips.amountInvalid'),
+            valid ? words.money(amount.amountMinor, currency) : undefined,
+          )}
         />
         <div class="field">
           <label for="slip-validity">{words.t('slips.validity')}</label>

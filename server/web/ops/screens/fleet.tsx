@@ -1,0 +1,107 @@
+import { StoreListSchema, TerminalListSchema } from '@cashin/shared';
+import { TableScroll } from '../../common/components.js';
+import { ListBody } from '../list-body.js';
+import { ListSection } from '../list-section.js';
+import type { OpsContext } from '../ops-context.js';
+import { opsPaths } from '../ops-paths.js';
+import { useList } from '../use-list.js';
+
+const terminalTone: Record<string, string> = {
+  online: 'status-good',
+  offline: 'status-bad',
+  stuck: 'status-warn',
+  faulted: 'status-bad',
+  disabled: 'status-neutral',
+  notEnrolled: 'status-neutral',
+};
+
+export function FleetSection(context: OpsContext) {
+  const { words } = context;
+  const [list, refresh] = useList(context, opsPaths.terminals, TerminalListSchema);
+  // Terminals carry amounts without a currency: it is their store's.
+  const [stores] = useList(context, opsPaths.stores, StoreListSchema);
+  const storeById = new Map((stores?.stores ?? []).map((store) => [store.id, store]));
+  return (
+    <ListSection title={words.t('fleet.title')} screen="fleet" words={words} onRefresh={refresh}>
+      <ListBody items={list?.terminals ?? null} words={words}>
+        {(terminals) => (
+          <>
+            <p>
+              {words.t('fleet.summary', {
+                online: terminals.filter((terminal) => terminal.status === 'online').length,
+                total: terminals.length,
+              })}
+            </p>
+            <TableScroll label={words.t('fleet.title')}>
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">{words.t('fleet.name')}</th>
+                    <th scope="col">{words.t('fleet.store')}</th>
+                    <th scope="col">{words.t('fleet.status')}</th>
+                    <th scope="col">{words.t('fleet.heartbeat')}</th>
+                    <th scope="col">{words.t('fleet.faults')}</th>
+                    <th scope="col">{words.t('fleet.bag')}</th>
+                    <th scope="col" class="number">
+                      {words.t('fleet.queue')}
+                    </th>
+                    <th scope="col">{words.t('fleet.version')}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {terminals.map((terminal) => {
+                    const faults = terminal.devices.filter(
+                      (device) => device.state === 'faulted' || device.faults.length > 0,
+                    );
+                    const store = storeById.get(terminal.storeId);
+                    const currency = store?.currency;
+                    return (
+                      <tr key={terminal.id}>
+                        <th scope="row">{terminal.name}</th>
+                        <td>{store ? `${store.name} (${store.id})` : terminal.storeId}</td>
+                        <td>
+                          <span class={`status ${terminalTone[terminal.status] ?? 'status-neutral'}`}>
+                            {words.t(`terminal.${terminal.status}`)}
+                          </span>
+                        </td>
+                        <td>
+                          {terminal.lastHeartbeatAtMs === null
+                            ? words.t('fleet.never')
+                            : words.dateTime(terminal.lastHeartbeatAtMs)}
+                        </td>
+                        <td>
+                          {faults.length === 0
+                            ? words.t('fleet.noFaults')
+                            : faults
+                                .map(
+                                  (device) => `${device.device}: ${device.faults.join(', ') || device.state}`,
+                                )
+                                .join('; ')}
+                        </td>
+                        <td>
+                          <meter
+                            min={0}
+                            max={1}
+                            high={0.8}
+                            value={terminal.bagFill}
+                            aria-label={words.t('fleet.bag')}
+                          />{' '}
+                          {words.t('fleet.bagFill', {
+                            percent: Math.round(terminal.bagFill * 100),
+                            amount: currency ? words.money(terminal.bagTotalMinor, currency) : '—',
+                          })}
+                        </td>
+                        <td class="number">{terminal.queueDepth}</td>
+                        <td>{terminal.softwareVersion ?? '—'}</td>
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </TableScroll>
+          </>
+        )}
+      </ListBody>
+    </ListSection>
+  );
+}

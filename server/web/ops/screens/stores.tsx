@@ -1,0 +1,140 @@
+import type { CurrencyCode } from '@cashin/shared';
+import { ClerkSchema, OpsStoreSchema, StoreListSchema } from '@cashin/shared';
+import { useState } from 'preact/hooks';
+import { callApi } from '../../common/api.js';
+import { Button, Field, Form, TableScroll } from '../../common/components.js';
+import { CurrencySelect } from '../currency-select.js';
+import { ListSection } from '../list-section.js';
+import type { OpsContext } from '../ops-context.js';
+import { opsPaths } from '../ops-paths.js';
+import { useList } from '../use-list.js';
+
+export function StoresSection(context: OpsContext) {
+  const { words, token } = context;
+  const [list, refresh] = useList(context, opsPaths.stores, StoreListSchema);
+  const [name, setName] = useState('');
+  const [currency, setCurrency] = useState<CurrencyCode>('USD');
+  const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [clerkStore, setClerkStore] = useState('');
+  const [clerkName, setClerkName] = useState('');
+  const [pin, setPin] = useState('');
+  const createStore = async (): Promise<void> => {
+    context.clear();
+    const result = await callApi(opsPaths.stores, OpsStoreSchema, {
+      body: { name: name.trim(), currency, timeZone: timeZone.trim() },
+      token,
+    });
+    if (!result.ok) return context.fail(result);
+    context.notify(words.t('stores.created', { name: result.value.name, id: result.value.id }));
+    setName('');
+    refresh();
+  };
+  const createClerk = async (): Promise<void> => {
+    context.clear();
+    const result = await callApi(opsPaths.clerks(clerkStore.trim()), ClerkSchema, {
+      body: { name: clerkName.trim(), pin },
+      token,
+    });
+    setPin('');
+    if (!result.ok) return context.fail(result);
+    context.notify(words.t('clerks.created', { name: result.value.name, id: result.value.id }));
+    setClerkName('');
+  };
+  return (
+    <ListSection title={words.t('stores.title')} screen="stores" words={words} onRefresh={refresh}>
+      {list !== null && list.stores.length > 0 && (
+        <TableScroll label={words.t('stores.title')}>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{words.t('stores.id')}</th>
+                <th scope="col">{words.t('stores.name')}</th>
+                <th scope="col">{words.t('stores.currency')}</th>
+                <th scope="col">{words.t('stores.timeZone')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.stores.map((store) => (
+                <tr key={store.id}>
+                  <th scope="row">{store.id}</th>
+                  <td>{store.name}</td>
+                  <td>{store.currency}</td>
+                  <td>{store.timeZone}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
+      )}
+      <div class="columns">
+        <div class="panel">
+          <h2>{words.t('stores.new')}</h2>
+          <Form onSubmit={() => void createStore()} label={words.t('stores.new')}>
+            <Field
+              id="store-name"
+              label={words.t('stores.name')}
+              value={name}
+              onInput={setName}
+              maxLength={80}
+              required
+            />
+            <CurrencySelect
+              id="store-currency"
+              label={words.t('stores.currency')}
+              value={currency}
+              onChange={setCurrency}
+            />
+            <Field
+              id="store-zone"
+              label={words.t('stores.timeZone')}
+              hint={words.t('stores.timeZoneHint')}
+              value={timeZone}
+              onInput={setTimeZone}
+              required
+            />
+            <Button kind="primary" type="submit" disabled={!name.trim()}>
+              {words.t('stores.create')}
+            </Button>
+          </Form>
+        </div>
+        <div class="panel">
+          <h2>{words.t('clerks.title')}</h2>
+          <Form onSubmit={() => void createClerk()} label={words.t('clerks.title')}>
+            <Field
+              id="clerk-store"
+              label={words.t('clerks.store')}
+              value={clerkStore}
+              onInput={setClerkStore}
+              required
+            />
+            <Field
+              id="clerk-name"
+              label={words.t('clerks.name')}
+              value={clerkName}
+              onInput={setClerkName}
+              maxLength={80}
+              required
+            />
+            <Field
+              id="clerk-pin"
+              type="password"
+              inputMode="numeric"
+              label={words.t('clerks.pin')}
+              value={pin}
+              maxLength={8}
+              onInput={(value) => setPin(value.replace(/\D/g, ''))}
+              required
+            />
+            <Button
+              kind="primary"
+              type="submit"
+              disabled={!clerkStore.trim() || !clerkName.trim() || pin.length < 4}
+            >
+              {words.t('clerks.create')}
+            </Button>
+          </Form>
+        </div>
+      </div>
+    </ListSection>
+  );
+}
