@@ -21,6 +21,7 @@ import type { DeviceUrl } from '../ports/device-url.js';
 import { buildCollectionReport } from '../receipt/collection-report.js';
 import { createReceiptSigner } from '../receipt/receipt-signature.js';
 import { createServerLookup } from '../sync/server-lookup.js';
+import type { SignedClient } from '../sync/signed-client.js';
 import { createSignedClient } from '../sync/signed-client.js';
 import { SyncEngine } from '../sync/sync-engine.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
@@ -104,16 +105,27 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     syncBatchDepositsMax: system.syncBatchDepositsMax,
   });
   const escrow = new EscrowBridge(clock, system.billEscrowTimeoutMs);
+  const eventCounters = journal.eventCounters();
   const devices = await openDevices({
     devices: config.devices,
     clock,
     limits: system,
     decideEscrow: escrow.decide,
+    eventCounters: (device) => eventCounters.get(device),
     ...(options.openPort ? { open: options.openPort } : {}),
   });
+  // An acceptor the journal has no counter for (a new journal, a new or replaced device): its starting
+  // counter is journaled now, before any of its events, so that a crash before its first journaled event
+  // still finds a baseline and the coins taken meanwhile are reported on the next start.
+  for (const acceptor of [...devices.coinAcceptors(), ...devices.billValidators()]) {
+    const { startCounter, serialNumber } = acceptor.driver;
+    const known = eventCounters.get(acceptor.config.name);
+    if (startCounter !== undefined && (known === undefined || known.serial !== serialNumber))
+      journal.resetEventCounter(acceptor.config.name, startCounter, serialNumber, clock.nowMs());
+  }
   for (const failed of devices.failed) noteError('DEVICE_FAULT', `${failed.config.name}: ${failed.reason}`);
 
-  const client = createSignedClient({
+  const signedClient = createSignedClient({
     baseUrl: identity.serverUrl,
     terminalId: identity.terminalId,
     key,
@@ -121,6 +133,15 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     requestTimeoutMs: config.requestTimeoutMs,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  // A stopped agent is a dead process: an answer still on its way is never heard, so nothing acts on it
+  // after the journal closed (a sync round in flight would otherwise mark deposits on a closed database).
+  let stopped = false;
+  const client: SignedClient = {
+    post: async (...args) => {
+      const result = await signedClient.post(...args);
+      return stopped ? new Promise<never>(() => undefined) : result;
+    },
+  };
   const newId = createUuidV7Generator(() => clock.nowMs());
   const runner = new DepositRunner({
     config: depositConfig({
@@ -320,6 +341,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     journal,
     devices,
     async stop() {
+      stopped = true;
       heartbeat.stop();
       sync.stop();
       runner.stop();

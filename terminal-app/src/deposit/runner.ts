@@ -8,7 +8,9 @@ import type {
   UuidV7,
 } from '@cashin/shared';
 import { addMinor } from '@cashin/shared';
-import type { Journal, RecoveryReport } from '../journal/journal.js';
+import { eventCounterOf } from '../devices/cctalk/event-counter.js';
+import type { JournalEntry } from '../journal/journal-entry.js';
+import type { Journal, LateEntry, RecoveryReport } from '../journal/journal.js';
 import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
 import type { DepositConfig } from './deposit-config.js';
 import type { DepositEffect, TimerName } from './deposit-effects.js';
@@ -70,10 +72,24 @@ export class DepositRunner {
    */
   start(): RecoveryReport {
     if (this.unsubscribeDevices !== null || this.stopped) throw new Error('a runner starts once');
-    const report = this.options.journal.recover(this.options.clock.nowMs());
+    // The devices may hand over, as we subscribe, events they buffered before the crash (reported from the
+    // journaled event counters). Those that carry money belong to the deposit open at the crash, so they go
+    // into recovery before it commits; the rest reach the machine as usual once it listens.
+    const early: DeviceEvent[] = [];
+    let recovering = true;
+    this.unsubscribeDevices = this.options.devices.subscribe((event) => {
+      if (recovering) early.push(event);
+      else this.device(event);
+    });
+    const late = early.flatMap((event): LateEntry[] => {
+      const entry = lateEntryOf(event);
+      return entry === null ? [] : [{ entry, eventCounter: eventCounterOf(event) }];
+    });
+    const report = this.options.journal.recover(this.options.clock.nowMs(), late);
+    recovering = false;
     this.options.devices.inhibitAll();
-    this.unsubscribeDevices = this.options.devices.subscribe((event) => this.device(event));
     this.refreshOutboxStatus();
+    for (const event of early) if (lateEntryOf(event) === null) this.device(event);
     return report;
   }
 
@@ -196,7 +212,20 @@ export class DepositRunner {
   private handle(event: DepositEvent): void {
     const result = step(this.options.config, this.state, event);
     this.state = result.state;
-    for (const effect of result.effects) this.execute(effect);
+    // A device event's counter is journaled with the device's own entry (one transaction), or alone when
+    // the event wrote nothing: either way the next start's baseline is past it.
+    const device = event.type === 'device' ? event.event.device : null;
+    let counter = event.type === 'device' ? eventCounterOf(event.event) : undefined;
+    for (const effect of result.effects) {
+      if (counter !== undefined && effect.type === 'journal' && effect.entry.device === device) {
+        this.options.journal.append(effect.depositId, effect.entry, effect.atMs, counter);
+        counter = undefined;
+      } else {
+        this.execute(effect);
+      }
+    }
+    if (counter !== undefined && device !== null)
+      this.options.journal.noteEventCounter(device, counter, event.atMs);
     if (this.state.phase !== 'lookingUp') this.abortLookups();
     this.publish();
   }
@@ -319,6 +348,41 @@ export class DepositRunner {
     this.latest = next;
     this.currentKey = key;
     for (const listener of this.listeners) listener(next);
+  }
+}
+
+/**
+ * What recovery journals of an event the devices reported at start: money and its alarms. Faults, escrow
+ * and the rest go to the machine as usual.
+ */
+function lateEntryOf(event: DeviceEvent): JournalEntry | null {
+  switch (event.type) {
+    case 'credit':
+      return {
+        type: 'credit',
+        device: event.device,
+        kind: event.kind,
+        ccTalkId: event.ccTalkId,
+        currency: event.currency,
+        valueMinor: event.valueMinor,
+        count: event.count,
+      };
+    case 'reject':
+      // A bill handed back from escrow was never taken: the machine, not the journal, frees its room.
+      if (event.reason === 'returnedFromEscrow') return null;
+      return {
+        type: 'reject',
+        device: event.device,
+        reason: event.reason,
+        valueMinor: event.valueMinor ?? null,
+        count: event.count,
+      };
+    case 'lostEvents':
+      return { type: 'lostEvents', device: event.device, count: event.count };
+    case 'reset':
+      return { type: 'reset', device: event.device };
+    default:
+      return null;
   }
 }
 

@@ -13,6 +13,8 @@ import { ReconnectingPort } from '../ports/reconnecting-port.js';
 import { BillValidator } from './bill/bill-validator.js';
 import { CoinAcceptor } from './coin/coin-acceptor.js';
 import type { DeviceDriver } from './common/driver.js';
+import type { EventCounterBaseline } from './cctalk/event-counter.js';
+import { eventCounterOf } from './cctalk/event-counter.js';
 import { DeviceEventHub } from './common/event-hub.js';
 import { BulkCounter } from './counter/bulk-counter.js';
 import { ReceiptPrinter } from './printer/receipt-printer.js';
@@ -34,6 +36,11 @@ export interface OpenDevicesOptions {
   readonly decideEscrow?: (device: string, bill: Denomination) => boolean | Promise<boolean>;
   /** Opens a URL's byte pipe; the real ports module by default (tests pass in-memory pipes). */
   readonly open?: (url: DeviceUrl) => Promise<Duplex>;
+  /**
+   * The journal's last event counter per acceptor (by device name): the driver's baseline, so events the
+   * device buffered while the agent was down are reported at start rather than skipped.
+   */
+  readonly eventCounters?: (device: string) => EventCounterBaseline | undefined;
 }
 
 /** One configured device: its driver, and the port that keeps the driver's pipe open. */
@@ -91,6 +98,7 @@ function makeDriver(
     case 'coinAcceptor':
       return new CoinAcceptor({
         ...common,
+        eventCounterBaseline: options.eventCounters?.(config.name),
         currency: config.currency,
         ...(config.address ? { address: config.address } : {}),
         ...(config.checksum ? { checksum: config.checksum } : {}),
@@ -99,6 +107,7 @@ function makeDriver(
       const decide = options.decideEscrow;
       return new BillValidator({
         ...common,
+        eventCounterBaseline: options.eventCounters?.(config.name),
         currency: config.currency,
         ...(config.address ? { address: config.address } : {}),
         ...(config.checksum ? { checksum: config.checksum } : {}),
@@ -119,6 +128,23 @@ function makeDriver(
 /** Opens every configured device, starts its driver, and keeps its port reconnecting. */
 export async function openDevices(options: OpenDevicesOptions): Promise<KioskDevices> {
   const hub = new DeviceEventHub('kiosk', options.limits.deviceEventQueueMax);
+  // Buffered device events (stamped with an event counter) that come before anyone listens, such as those
+  // an acceptor reports at start from its journaled baseline, are held for the first listener: they are
+  // money, and dropping them would undo the baseline. Other early events are dropped as before.
+  const held: DeviceEvent[] = [];
+  let heldDropped = 0;
+  let listened = false;
+  const toHub = (event: DeviceEvent): void => {
+    if (listened || eventCounterOf(event) === undefined) {
+      hub.emit(event);
+      return;
+    }
+    if (held.length >= options.limits.deviceEventQueueMax) {
+      held.shift();
+      heldDropped += 1;
+    }
+    held.push(event);
+  };
   const devices: ManagedDevice[] = [];
   const ports: ReconnectingPort[] = [];
   const failed: FailedDevice[] = [];
@@ -174,7 +200,7 @@ export async function openDevices(options: OpenDevicesOptions): Promise<KioskDev
           return holder.disconnected ? { ...status, state: 'disconnected' } : status;
         },
       };
-      managed.subscribe((event) => hub.emit(event));
+      managed.subscribe(toHub);
       await driver.start();
       devices.push(managed);
       ports.push(port);
@@ -197,7 +223,17 @@ export async function openDevices(options: OpenDevicesOptions): Promise<KioskDev
     scanners: () =>
       ofKind((d): d is LineScanner | HidPosScanner => d instanceof LineScanner || d instanceof HidPosScanner),
     printers: () => ofKind((d): d is ReceiptPrinter => d instanceof ReceiptPrinter),
-    subscribe: (listener) => hub.subscribe(listener),
+    subscribe: (listener) => {
+      const unsubscribe = hub.subscribe(listener);
+      if (!listened) {
+        listened = true;
+        const first = [...held];
+        held.length = 0;
+        if (heldDropped > 0) listener({ device: 'kiosk', type: 'lostEvents', count: heldDropped });
+        for (const event of first) listener(event);
+      }
+      return unsubscribe;
+    },
     events: (signal) => hub.iterate(signal),
     statuses: () => devices.map((d) => d.status()),
     close: async () => {

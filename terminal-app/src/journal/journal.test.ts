@@ -372,3 +372,55 @@ describe('bag totals and collections', () => {
     expect(journal.bag.collections(10)).toEqual([collection]);
   });
 });
+
+describe('journal event counters and late events', () => {
+  it('keeps each device counter with the event it belongs to, and alone for events that write nothing', () => {
+    journal.append(null, coin(25, 'US025A'), clockMs, 7);
+    journal.noteEventCounter('bill', 3, clockMs);
+    journal.append(null, coin(10, 'US010A'), clockMs);
+    journal.close();
+    journal = temp.open();
+    expect([...journal.eventCounters()]).toEqual([
+      ['bill', { counter: 3, serial: null }],
+      ['coin', { counter: 7, serial: null }],
+    ]);
+  });
+
+  it('takes a counter afresh with the serial of the device it was read from', () => {
+    journal.resetEventCounter('coin', 12, 'SN-1', clockMs);
+    journal.append(null, coin(25, 'US025A'), clockMs, 13);
+    expect(journal.eventCounters().get('coin')).toEqual({ counter: 13, serial: 'SN-1' });
+    journal.resetEventCounter('coin', 200, 'SN-2', clockMs);
+    expect(journal.eventCounters().get('coin')).toEqual({ counter: 200, serial: 'SN-2' });
+  });
+
+  it('a counter whose event failed to journal is not kept (one transaction)', () => {
+    expect(() => journal.append(newId(), coin(25, 'US025A'), clockMs, 9)).toThrow(/not open/);
+    expect(journal.eventCounters().size).toBe(0);
+  });
+
+  it('recovery puts late events into the newest open deposit before committing it', () => {
+    const deposit = record();
+    journal.openDeposit(deposit);
+    journal.append(deposit.depositId, coin(25, 'US025A'), clockMs, 4);
+    const report = journal.recover(clockMs, [
+      { entry: coin(100, 'US100A'), eventCounter: 5 },
+      { entry: { type: 'lostEvents', device: 'coin', count: 2 }, eventCounter: 3 },
+    ]);
+    expect(report.recovered.map((d) => [d.totalMinor, d.flags.recovered, d.flags.lostEvents])).toEqual([
+      [125, true, true],
+    ]);
+    expect(journal.strayCredits().totalMinor).toBe(0);
+    expect(journal.eventCounters().get('coin')?.counter).toBe(3);
+  });
+
+  it('recovery journals late money as strays when no deposit is open, and an empty deposit takes it', () => {
+    journal.recover(clockMs, [{ entry: coin(25, 'US025A'), eventCounter: 1 }]);
+    expect(journal.strayCredits()).toEqual({ totalMinor: 25, events: 1 });
+    const empty = record();
+    journal.openDeposit(empty);
+    const report = journal.recover(clockMs, [{ entry: coin(10, 'US010A'), eventCounter: 2 }]);
+    expect(report.recovered.map((d) => d.totalMinor)).toEqual([10]);
+    expect(report.abandoned).toEqual([]);
+  });
+});

@@ -22,6 +22,13 @@ export interface StoredDeposit {
   balanceMinor: number | null;
 }
 
+/** A device event the drivers reported at start-up, before any deposit could open (see `recover`). */
+export interface LateEntry {
+  entry: JournalEntry;
+  /** The device's event counter right after it, when the device has one. */
+  eventCounter: number | undefined;
+}
+
 export interface RecoveryReport {
   /** Open deposits with money in them, now committed with flags.recovered. */
   recovered: KioskDeposit[];
@@ -124,6 +131,16 @@ export class Journal {
       committedAfter: db.prepare<[number, number], { payload: string }>(
         `SELECT payload FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?`,
       ),
+      setEventCounter: db.prepare(`
+        INSERT INTO event_counters (device, counter, at_ms) VALUES (?, ?, ?)
+        ON CONFLICT (device) DO UPDATE SET counter = excluded.counter, at_ms = excluded.at_ms`),
+      newEventCounter: db.prepare(`
+        INSERT INTO event_counters (device, counter, serial, at_ms) VALUES (?, ?, ?, ?)
+        ON CONFLICT (device) DO UPDATE
+        SET counter = excluded.counter, serial = excluded.serial, at_ms = excluded.at_ms`),
+      eventCounters: db.prepare<[], { device: string; counter: number; serial: string | null }>(
+        'SELECT device, counter, serial FROM event_counters ORDER BY device',
+      ),
       strayCredits: db.prepare<[], { total: number; n: number }>(
         `SELECT COALESCE(SUM(value_minor * count), 0) AS total, COUNT(*) AS n
          FROM deposit_events WHERE deposit_id IS NULL AND type = 'credit'`,
@@ -158,31 +175,64 @@ export class Journal {
   /**
    * Appends one device event, to an open deposit or (depositId null) as a stray. Returns its event id.
    * Appending to a deposit that is not open is a programmer error: its money would be in neither the
-   * committed total nor the strays.
+   * committed total nor the strays. `eventCounter`, when the device stamped one, is kept in the same
+   * transaction as the device's baseline for the next start.
    */
-  append(depositId: UuidV7 | null, entry: JournalEntry, atMs: number): number {
-    const run = (): number => {
-      if (depositId !== null) {
-        const row = this.statements.depositRow.get(depositId);
-        if (row?.status !== 'open') throw new Error(`journal: deposit ${depositId} is not open`);
-      }
-      const credit = entry.type === 'credit' ? entry : null;
-      const result = this.statements.append.run({
-        depositId,
-        type: entry.type,
-        device: entry.device,
-        kind: credit?.kind ?? null,
-        ccTalkId: credit?.ccTalkId ?? null,
-        currency: credit?.currency ?? null,
-        valueMinor: credit?.valueMinor ?? (entry.type === 'reject' ? entry.valueMinor : null),
-        count: 'count' in entry ? entry.count : null,
-        detail:
-          entry.type === 'fault' ? `${entry.fault}${entry.detail === null ? '' : `: ${entry.detail}`}` : null,
-        atMs,
-      });
-      return Number(result.lastInsertRowid);
-    };
-    return this.db.transaction(run)();
+  append(depositId: UuidV7 | null, entry: JournalEntry, atMs: number, eventCounter?: number): number {
+    return this.db.transaction(() => this.appendInTransaction(depositId, entry, atMs, eventCounter))();
+  }
+
+  /**
+   * Keeps a device's event counter after an event that wrote nothing (a bill in escrow, a fault), so the
+   * next start does not report it again.
+   */
+  noteEventCounter(device: string, eventCounter: number, atMs: number): void {
+    this.statements.setEventCounter.run(device, eventCounter, atMs);
+  }
+
+  /**
+   * Takes a device's counter afresh: a device the journal did not know, or another physical device (its
+   * serial differs) under the same name. Its later events then move the counter on.
+   */
+  resetEventCounter(device: string, eventCounter: number, serial: string | null, atMs: number): void {
+    this.statements.newEventCounter.run(device, eventCounter, serial, atMs);
+  }
+
+  /** Each acceptor's event counter after the last event journaled for it, and whose it is, by device name. */
+  eventCounters(): Map<string, { counter: number; serial: string | null }> {
+    return new Map(
+      this.statements.eventCounters
+        .all()
+        .map((row) => [row.device, { counter: row.counter, serial: row.serial }]),
+    );
+  }
+
+  private appendInTransaction(
+    depositId: UuidV7 | null,
+    entry: JournalEntry,
+    atMs: number,
+    eventCounter: number | undefined,
+  ): number {
+    if (depositId !== null) {
+      const row = this.statements.depositRow.get(depositId);
+      if (row?.status !== 'open') throw new Error(`journal: deposit ${depositId} is not open`);
+    }
+    const credit = entry.type === 'credit' ? entry : null;
+    const result = this.statements.append.run({
+      depositId,
+      type: entry.type,
+      device: entry.device,
+      kind: credit?.kind ?? null,
+      ccTalkId: credit?.ccTalkId ?? null,
+      currency: credit?.currency ?? null,
+      valueMinor: credit?.valueMinor ?? (entry.type === 'reject' ? entry.valueMinor : null),
+      count: 'count' in entry ? entry.count : null,
+      detail:
+        entry.type === 'fault' ? `${entry.fault}${entry.detail === null ? '' : `: ${entry.detail}`}` : null,
+      atMs,
+    });
+    if (eventCounter !== undefined) this.statements.setEventCounter.run(entry.device, eventCounter, atMs);
+    return Number(result.lastInsertRowid);
   }
 
   /** Closes an open deposit that took no money (the shopper walked away or cancelled). */
@@ -266,11 +316,19 @@ export class Journal {
    * Start-up recovery: an open deposit left by a crash or power loss is committed as recovered when it
    * holds money (cash taken is never dropped), or closed as abandoned when it holds none. One transaction
    * for all of them, so a crash during recovery leaves them all open for the next start.
+   *
+   * `late` are the events the acceptors still held from before the crash (reported at start from their
+   * journaled baselines): they happened while the newest open deposit was open, so they join it before it
+   * is committed; with no deposit open they are strays. Their counters are kept in the same transaction.
    */
-  recover(nowMs: number): RecoveryReport {
+  recover(nowMs: number, late: readonly LateEntry[] = []): RecoveryReport {
     return this.db.transaction((): RecoveryReport => {
       const report: RecoveryReport = { recovered: [], abandoned: [] };
-      for (const { deposit_id } of this.statements.openIds.all()) {
+      const open = this.statements.openIds.all();
+      const receiving = (open.at(-1)?.deposit_id ?? null) as UuidV7 | null;
+      for (const { entry, eventCounter } of late)
+        this.appendInTransaction(receiving, entry, nowMs, eventCounter);
+      for (const { deposit_id } of open) {
         const id = deposit_id as UuidV7;
         if (this.statements.creditCount.get(id)!.n > 0) {
           report.recovered.push(this.commitInTransaction(id, nowMs, true));

@@ -95,4 +95,20 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX collections_by_device ON collections (device, through_event_id);
     `,
   },
+  {
+    version: 2,
+    sql: `
+      -- Each acceptor's event counter right after the last of its events the journal wrote, updated in the
+      -- same transaction as that event. At start the driver takes it as its baseline, so events the device
+      -- buffered while the agent was down (a coin accepted just before a crash) are reported, not skipped.
+      -- serial is the device's own serial number when the counter was first taken: a baseline only means
+      -- something for the same physical device (a replaced acceptor's buffer is not our money).
+      CREATE TABLE event_counters (
+        device TEXT PRIMARY KEY,
+        counter INTEGER NOT NULL CHECK (counter BETWEEN 0 AND 255),
+        serial TEXT,
+        at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

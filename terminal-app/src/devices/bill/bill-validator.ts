@@ -4,12 +4,15 @@ import type {
   CurrencyCode,
   Denomination,
   DeviceDiagnostics,
+  DeviceEvent,
   DeviceStatus,
   SystemLimits,
 } from '@cashin/shared';
 import { classifyBillStatus } from '../cctalk/bill-status.js';
 import type { CcTalkAcceptorProfile } from '../cctalk/cctalk-acceptor.js';
 import { CcTalkAcceptor } from '../cctalk/cctalk-acceptor.js';
+import type { EventCounterBaseline } from '../cctalk/event-counter.js';
+import { withEventCounter } from '../cctalk/event-counter.js';
 import type { ChecksumMode } from '../cctalk/checksum.js';
 import { billRoute, ccTalkAddresses, ccTalkHeaders } from '../cctalk/headers.js';
 import type { BufferedEventPair, Parsed } from '../cctalk/parsers.js';
@@ -32,6 +35,8 @@ export interface BillValidatorOptions {
    * set; the deposit engine normally passes its own check (the limit may have moved since).
    */
   readonly decideEscrow?: EscrowDecision;
+  /** The journal's last event counter for this device (see CcTalkAcceptorOptions). */
+  readonly eventCounterBaseline?: EventCounterBaseline | undefined;
 }
 
 /** Bill operating mode (153): bit 0 use the stacker, bit 1 use escrow. */
@@ -137,6 +142,21 @@ export class BillValidator extends DriverScaffold {
       [operatingModeStackerAndEscrow],
       parseEmpty,
     );
+  }
+
+  /** The device's serial number as read at start; null when it did not say. */
+  get serialNumber(): string | null {
+    return this.acceptor.serialNumber;
+  }
+
+  /** The event counter the driver started from; see `CcTalkAcceptor.startCounter`. */
+  get startCounter(): number | undefined {
+    return this.acceptor.startCounter;
+  }
+
+  /** Events from the device's buffer carry its event counter, which the journal keeps as the baseline. */
+  protected override emit(event: DeviceEvent): void {
+    super.emit(withEventCounter(event, this.acceptor.reportingCounter));
   }
 
   private handlePair(pair: BufferedEventPair, newest: boolean): void {

@@ -17,7 +17,8 @@ import { crashingPollLoop } from '../common/poll-loop.js';
 import type { CcTalkIdentity } from './cctalk-device.js';
 import { CcTalkDevice, describeReplyError } from './cctalk-device.js';
 import type { ChecksumMode } from './checksum.js';
-import { counterStep } from './event-counter.js';
+import type { EventCounterBaseline } from './event-counter.js';
+import { counterBefore, counterStep, withEventCounter } from './event-counter.js';
 import { ccTalkChannelsMax, ccTalkHeaders } from './headers.js';
 import type { BufferedEventPair, Parsed } from './parsers.js';
 import { parseBufferedEvents, parseEmpty, parseSelfCheck } from './parsers.js';
@@ -49,6 +50,13 @@ export interface CcTalkAcceptorOptions {
   readonly limits: SystemLimits;
   readonly address: number;
   readonly checksum: ChecksumMode;
+  /**
+   * The event counter of the last event the journal wrote for this device. When given, and read from this
+   * very device (same serial number), events after it that the device still buffers are reported at start
+   * (a crash between a coin and its poll loses nothing); otherwise the device's current counter is the
+   * baseline and its buffer predates this host.
+   */
+  readonly eventCounterBaseline?: EventCounterBaseline | undefined;
 }
 
 /** How the acceptor reaches back into the driver that owns it. */
@@ -81,6 +89,9 @@ export class CcTalkAcceptor {
   private readonly loop: PollLoop;
   private identity: CcTalkIdentity = {};
   private lastCounter: number | undefined;
+  private reporting: number | undefined;
+  private startedFrom: number | undefined;
+  private inhibitsSent: Promise<unknown> = Promise.resolve();
   private enabledMask = 0;
   private acceptLimit = 0;
   private started = false;
@@ -108,6 +119,27 @@ export class CcTalkAcceptor {
     return this.acceptLimit;
   }
 
+  /**
+   * The event counter this driver started from (the journal's, or the device's when the journal had none):
+   * the agent journals it for a device the journal did not know yet, so its next start has a baseline.
+   */
+  get startCounter(): number | undefined {
+    return this.startedFrom;
+  }
+
+  /** The device's serial number as it reported it at start; null when it did not say. */
+  get serialNumber(): string | null {
+    return this.identity.serialNumber ?? null;
+  }
+
+  /**
+   * While a buffered event is being handed to the driver: the device's event counter right after that
+   * event, for the driver to stamp on what it emits (`withEventCounter`). Undefined otherwise.
+   */
+  get reportingCounter(): number | undefined {
+    return this.reporting;
+  }
+
   /** True while every channel is inhibited. */
   get refusing(): boolean {
     return this.enabledMask === 0;
@@ -122,10 +154,16 @@ export class CcTalkAcceptor {
     await this.hooks.configure?.();
     const baseline = await this.readEvents();
     if (!baseline.ok) throw new DeviceStartError(name, baseline.what);
-    this.lastCounter = baseline.counter;
+    const known = this.options.eventCounterBaseline;
+    const journaled = known !== undefined && known.serial === this.serialNumber ? known.counter : undefined;
+    this.lastCounter = journaled ?? baseline.counter;
+    this.startedFrom = this.lastCounter;
     await this.applyInhibits();
     this.started = true;
     this.hooks.emit({ device: name, type: 'connected' });
+    // What the device kept since the last event the journal holds: reported now, before any deposit can
+    // open, so the agent's recovery puts it where it belongs.
+    if (journaled !== undefined) await this.take(baseline.counter, baseline.pairs);
     this.loop.start();
   }
 
@@ -190,7 +228,19 @@ export class CcTalkAcceptor {
     }
   }
 
-  private async applyInhibits(): Promise<boolean> {
+  /**
+   * Sends the inhibit masks, one update at a time. Each update is two commands; two updates running at once
+   * (the deposit closing and reopening in quick succession) could interleave them and leave the device
+   * with the old channel mask and the new master inhibit, refusing coins the driver believes enabled. Each
+   * update sends the newest mask when its turn comes.
+   */
+  private applyInhibits(): Promise<boolean> {
+    const update = this.inhibitsSent.then(() => this.sendInhibits());
+    this.inhibitsSent = update.catch(() => false);
+    return update;
+  }
+
+  private async sendInhibits(): Promise<boolean> {
     const mask = this.enabledMask;
     const channelStep: [number, number[]] = [ccTalkHeaders.modifyInhibitStatus, [mask & 0xff, mask >> 8]];
     const masterStep: [number, number[]] = [ccTalkHeaders.modifyMasterInhibit, [mask === 0 ? 0 : 1]];
@@ -217,7 +267,7 @@ export class CcTalkAcceptor {
   }
 
   private async poll(): Promise<void> {
-    const { faults, emit } = this.hooks;
+    const { faults } = this.hooks;
     const reply = await this.readEvents();
     if (!reply.ok) {
       // Still the same money: a missed poll is retried next time, events are deduplicated by counter.
@@ -229,23 +279,44 @@ export class CcTalkAcceptor {
       this.silent = false;
       faults.clear('protocolError');
     }
-    const step = counterStep(this.lastCounter, reply.counter, this.options.limits.ccTalkEventBufferSize);
+    await this.take(reply.counter, reply.pairs);
+    await this.recheckFaults();
+  }
+
+  /** Turns a 229/159 reply into fresh events, each stamped with the counter right after it. */
+  private async take(counter: number, pairs: readonly BufferedEventPair[]): Promise<void> {
+    const { emit } = this.hooks;
+    const step = counterStep(this.lastCounter, counter, this.options.limits.ccTalkEventBufferSize);
     if (step.kind === 'reset') {
       this.lastCounter = 0;
       this.hooks.forgetHeld?.();
-      emit({ device: this.options.name, type: 'reset' });
+      this.reporting = 0;
+      emit(withEventCounter({ device: this.options.name, type: 'reset' }, 0));
+      this.reporting = undefined;
       // The device came back with its power-up settings: set it up and send the inhibit masks again.
       await this.hooks.configure?.();
       await this.applyInhibits();
     } else if (step.kind === 'events') {
-      this.lastCounter = reply.counter;
-      if (step.lost > 0) emit({ device: this.options.name, type: 'lostEvents', count: step.lost });
-      for (let i = step.fresh - 1; i >= 0; i -= 1) {
-        const pair = reply.pairs[i];
-        if (pair) this.hooks.handlePair(pair, i === 0);
+      this.lastCounter = counter;
+      try {
+        if (step.lost > 0) {
+          this.reporting = counterBefore(counter, step.fresh);
+          emit(
+            withEventCounter(
+              { device: this.options.name, type: 'lostEvents', count: step.lost },
+              this.reporting,
+            ),
+          );
+        }
+        for (let i = step.fresh - 1; i >= 0; i -= 1) {
+          const pair = pairs[i];
+          this.reporting = counterBefore(counter, i);
+          if (pair) this.hooks.handlePair(pair, i === 0);
+        }
+      } finally {
+        this.reporting = undefined;
       }
     }
-    await this.recheckFaults();
   }
 
   /** While a jam-like fault is active, a self-check every few polls tells us when it was cleared. */

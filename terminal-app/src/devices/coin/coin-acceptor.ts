@@ -4,11 +4,14 @@ import type {
   CurrencyCode,
   Denomination,
   DeviceDiagnostics,
+  DeviceEvent,
   DeviceStatus,
   SystemLimits,
 } from '@cashin/shared';
 import type { CcTalkAcceptorProfile } from '../cctalk/cctalk-acceptor.js';
 import { CcTalkAcceptor } from '../cctalk/cctalk-acceptor.js';
+import type { EventCounterBaseline } from '../cctalk/event-counter.js';
+import { withEventCounter } from '../cctalk/event-counter.js';
 import type { ChecksumMode } from '../cctalk/checksum.js';
 import { classifyCoinError } from '../cctalk/coin-errors.js';
 import { ccTalkAddresses, ccTalkHeaders } from '../cctalk/headers.js';
@@ -24,6 +27,8 @@ export interface CoinAcceptorOptions {
   readonly limits: SystemLimits;
   readonly address?: number;
   readonly checksum?: ChecksumMode;
+  /** The journal's last event counter for this device (see CcTalkAcceptorOptions). */
+  readonly eventCounterBaseline?: EventCounterBaseline | undefined;
 }
 
 const coinAcceptorProfile: CcTalkAcceptorProfile = {
@@ -110,6 +115,21 @@ export class CoinAcceptor extends DriverScaffold {
     // Leaves the acceptor refusing coins: a kiosk that stops listening must not keep swallowing money.
     await this.acceptor.close();
     this.finishClose();
+  }
+
+  /** The device's serial number as read at start; null when it did not say. */
+  get serialNumber(): string | null {
+    return this.acceptor.serialNumber;
+  }
+
+  /** The event counter the driver started from; see `CcTalkAcceptor.startCounter`. */
+  get startCounter(): number | undefined {
+    return this.acceptor.startCounter;
+  }
+
+  /** Events from the device's buffer carry its event counter, which the journal keeps as the baseline. */
+  protected override emit(event: DeviceEvent): void {
+    super.emit(withEventCounter(event, this.acceptor.reportingCounter));
   }
 
   private handlePair(pair: BufferedEventPair): void {

@@ -1,0 +1,171 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Code, FakeClock } from '@cashin/shared';
+import { createUuidV7Generator } from '@cashin/shared';
+import type { Db } from '@cashin/server';
+import { buildApp, loadConfig, openDb } from '@cashin/server';
+import type { FastifyInstance } from 'fastify';
+import { pino } from 'pino';
+import type { ChaosBackend } from './chaos-backend.js';
+
+/**
+ * The real server for a chaos run, in process: `buildApp` on a temporary SQLite file with the run's own
+ * FakeClock (so the kiosk's signature timestamps sit inside the server's skew window whatever the run does
+ * to time), reached through a `fetch` that goes over `app.inject`. No sockets and no wall clock, so a run
+ * stays decided by its seed. This module is the only way the server enters the kiosk's import graph, and
+ * only for chaos runs: production code in terminal-app never imports it.
+ */
+const opsToken = 'chaos-ops-token-0123456789abcdef';
+const baseUrl = 'http://chaos-server.invalid';
+
+/** The real server backend, plus what a shopper can do on their own phone. */
+export interface ServerChaosBackend extends ChaosBackend {
+  /** A newly signed-up, signed-in shopper redeems an offline receipt's QR; resolves with the HTTP status. */
+  redeemReceipt(receiptQr: string): Promise<number>;
+}
+
+export async function serverBackend(clock: FakeClock): Promise<ServerChaosBackend> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'chaos-server-'));
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    OPS_TOKEN: opsToken,
+    LOG_LEVEL: 'silent',
+    DATABASE_PATH: path.join(dir, 'server.sqlite'),
+    // Every request comes from one address through inject; the run is not a flood.
+    HTTP_REQUESTS_PER_MINUTE: '100000000',
+  });
+  const db: Db = await openDb(config.storage);
+  // One-time codes go here instead of to a phone, so a test shopper can sign in.
+  const sent: Array<{ to: string; text: string }> = [];
+  const app = await buildApp(config, {
+    db,
+    clock,
+    messageSender: {
+      send: (message) => {
+        sent.push(message);
+        return Promise.resolve();
+      },
+    },
+    newId: createUuidV7Generator(() => clock.nowMs()),
+    logger: pino({ level: 'silent' }),
+  });
+  await app.ready();
+  const ops = { authorization: `Bearer ${opsToken}` };
+
+  const store = await app.inject({
+    method: 'POST',
+    url: '/v1/ops/stores',
+    headers: ops,
+    payload: { name: 'Chaos Store', currency: 'USD', timeZone: 'UTC' },
+  });
+  if (store.statusCode !== 201) throw new Error(`chaos store: ${store.body}`);
+  const storeId = store.json<{ id: string }>().id;
+
+  let phones = 0;
+  const signUp = async (): Promise<{ phone: string; depositCode: Code }> => {
+    phones += 1;
+    const phone = `+1555${String(phones).padStart(7, '0')}`;
+    const answer = await app.inject({
+      method: 'POST',
+      url: '/v1/shoppers',
+      payload: { phone, name: `Chaos Shopper ${phones}`, language: 'en', currency: 'USD' },
+    });
+    if (answer.statusCode !== 201) throw new Error(`chaos sign-up: ${answer.body}`);
+    return { phone, depositCode: answer.json<{ depositCode: Code }>().depositCode };
+  };
+  return {
+    name: 'real server (in process, app.inject)',
+    baseUrl,
+    fetch: injectFetch(app),
+    async enrollmentToken() {
+      const terminal = await app.inject({
+        method: 'POST',
+        url: '/v1/ops/terminals',
+        headers: ops,
+        payload: { storeId, name: 'Chaos kiosk' },
+      });
+      if (terminal.statusCode !== 201) throw new Error(`chaos terminal: ${terminal.body}`);
+      return terminal.json<{ token: string }>().token;
+    },
+    async newShopperCode() {
+      return (await signUp()).depositCode;
+    },
+    async redeemReceipt(receiptQr) {
+      const { phone } = await signUp();
+      const otp = await app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone } });
+      if (otp.statusCode !== 202) throw new Error(`chaos otp: ${otp.body}`);
+      const code = /(\d{6})/.exec(sent.findLast((message) => message.to === phone)?.text ?? '')?.[1];
+      const session = await app.inject({
+        method: 'POST',
+        url: '/v1/auth/sessions',
+        payload: { phone, otp: code },
+      });
+      if (session.statusCode !== 201) throw new Error(`chaos sign-in: ${session.body}`);
+      const redeemed = await app.inject({
+        method: 'POST',
+        url: '/v1/me/receipts',
+        headers: { authorization: `Bearer ${session.json<{ token: string }>().token}` },
+        payload: { receipt: receiptQr },
+      });
+      return redeemed.statusCode;
+    },
+    async creditedByDeposit(terminalId) {
+      // What the ledger moved for each of this kiosk's deposits: a transfer's id is the kiosk's deposit
+      // id (chosen by the kiosk), so a deposit credited twice would show as a second kiosk_deposits row
+      // or a second transfer, and both are summed here rather than collapsed.
+      const rows = await db.transaction((tx) =>
+        tx.all<{ deposit_id: string; credited_minor: number | bigint }>(
+          `SELECT k.deposit_id AS deposit_id, COALESCE(SUM(t.amount_minor), 0) AS credited_minor
+           FROM kiosk_deposits k LEFT JOIN transfers t ON t.id = k.deposit_id
+           WHERE k.terminal_id = ? GROUP BY k.deposit_id`,
+          [terminalId],
+        ),
+      );
+      return new Map(rows.map((row) => [row.deposit_id, Number(row.credited_minor)]));
+    },
+    async bagDebitedMinor(terminalId) {
+      const row = await db.transaction((tx) =>
+        tx.get<{ moved_minor: number | bigint }>(
+          `SELECT COALESCE(SUM(t.amount_minor), 0) AS moved_minor
+           FROM transfers t JOIN accounts a ON a.id = t.debit_account_id
+           WHERE a.kind = 'kioskBag' AND a.owner_ref = ?`,
+          [terminalId],
+        ),
+      );
+      return Number(row?.moved_minor ?? 0);
+    },
+    async close() {
+      await app.close();
+      await db.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** A `fetch` that hands each request to `app.inject`: the whole HTTP stack runs, no socket is opened. */
+function injectFetch(app: FastifyInstance): typeof fetch {
+  return async (input, init) => {
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    const body = request.body === null ? undefined : Buffer.from(await request.arrayBuffer());
+    const headers: Record<string, string> = {};
+    request.headers.forEach((value, name) => (headers[name] = value));
+    const answer = await app.inject({
+      method: request.method as 'GET' | 'POST' | 'PUT' | 'DELETE' | 'PATCH',
+      url: url.pathname + url.search,
+      headers,
+      ...(body === undefined ? {} : { payload: body }),
+    });
+    const responseHeaders = new Headers();
+    for (const [name, value] of Object.entries(answer.headers)) {
+      if (value === undefined) continue;
+      for (const one of Array.isArray(value) ? value : [value]) responseHeaders.append(name, String(one));
+    }
+    const empty = answer.statusCode === 204 || answer.statusCode === 304;
+    return new Response(empty ? null : answer.rawPayload, {
+      status: answer.statusCode,
+      headers: responseHeaders,
+    });
+  };
+}
