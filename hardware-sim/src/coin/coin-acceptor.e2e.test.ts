@@ -42,7 +42,16 @@ describe('coin acceptor driver against the simulator (in-memory line)', () => {
     expect(sim.insert('US025A')).toBe('inhibited');
     await run(clock, 400);
     expect(ofType(events, 'reject')).toEqual([
-      { device: 'coin', type: 'reject', reason: 'inhibited', count: 1, valueMinor: 25, ccTalkId: 'US025A' },
+      {
+        device: 'coin',
+        type: 'reject',
+        reason: 'inhibited',
+        count: 1,
+        valueMinor: 25,
+        ccTalkId: 'US025A',
+        // Where the event stood in the device's buffer, journaled so a restart resumes after it.
+        eventCounter: expect.any(Number),
+      },
     ]);
     await until(clock, driver.close());
   });
