@@ -1,5 +1,5 @@
 import type { Catalogue, CurrencyCode, ErrorCode, Language, MessageParams } from '@cashin/shared';
-import { currencies, errorMessage, formatMoney, languages, translator } from '@cashin/shared';
+import { errorMessage, formatMoney, languages, localeFor, translator } from '@cashin/shared';
 
 /** The user's language: what they chose before (kept on the device), else the browser's, else English. */
 export function initialLanguage(storageKey: string): Language {
@@ -26,12 +26,6 @@ export function safeStorage(storage: Storage): Storage | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** The language with the currency's country: es + MXN -> es-MX, es + USD -> es-US, en + USD -> en-US. */
-export function localeFor(language: Language, currency: CurrencyCode): string {
-  const country = currencies[currency].defaultLocale.split('-')[1];
-  return country ? `${language}-${country}` : language;
 }
 
 /** Words, money, dates and errors in one language, for one app's catalogue. */
@@ -100,3 +94,5 @@ function errorParams(
   if (details['remainingDeposits'] === 0 && params['remaining'] !== undefined) params['remaining'] = money(0);
   return params;
 }
+
+export { localeFor };

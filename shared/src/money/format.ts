@@ -1,3 +1,4 @@
+import type { Language } from '../schemas/common.js';
 import type { CurrencyCode } from './currency.js';
 import { currencies } from './currency.js';
 import { minorToDecimalString } from './money.js';
@@ -38,4 +39,13 @@ export function formatMoney(
   const decimal = minorToDecimalString(amountMinor, currency);
   // Intl.NumberFormat accepts decimal strings exactly (ECMA-402 NumberFormat v3); the lib types lag behind.
   return formatterFor(locale, currency, display).format(decimal as unknown as number);
+}
+
+/**
+ * The locale money and dates are shown in: the shopper's language in the currency's home region ("es" with
+ * USD gives "es-US", "en" with MXN gives "en-MX"), so Spanish words never bring pesos formatting to dollars.
+ */
+export function localeFor(language: Language, currency: CurrencyCode): string {
+  const region = currencies[currency].defaultLocale.split('-')[1];
+  return region === undefined ? language : `${language}-${region}`;
 }

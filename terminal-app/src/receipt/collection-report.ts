@@ -1,7 +1,6 @@
 import type { Language, PrintJob, PrintLine } from '@cashin/shared';
-import { formatMoney, multiplyMinor } from '@cashin/shared';
+import { formatMoney, localeFor, multiplyMinor } from '@cashin/shared';
 import type { Collection } from '../journal/bag.js';
-import { localeFor } from './locale.js';
 import { receiptMessages } from './receipt-messages.js';
 import {
   clip,

@@ -1,14 +1,13 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Code, KioskDeposit, PrintJob, UuidV7 } from '@cashin/shared';
-import { PrintJobSchema, formatCode, formatMoney, generateCode, languages } from '@cashin/shared';
+import { formatCode, formatMoney, generateCode, languages, localeFor, PrintJobSchema } from '@cashin/shared';
 import { buildDepositReceipt } from './deposit-receipt.js';
 import { buildCollectionReport } from './collection-report.js';
 import { receiptMessages } from './receipt-messages.js';
 import type { SignBytes, VerifyBytes } from '@cashin/shared';
 import { receiptQrData, receiptSigningPayload, verifyReceiptQr } from '@cashin/shared';
 import { createReceiptSigner } from './receipt-signature.js';
-import { localeFor } from './locale.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const signBytes: SignBytes = (bytes) => new Uint8Array(sign(null, bytes, privateKey));

@@ -1,6 +1,12 @@
 import type { KioskDeposit, Language, PrintJob, PrintLine } from '@cashin/shared';
-import { depositReference, formatCode, formatMoney, multiplyMinor, parseCode } from '@cashin/shared';
-import { localeFor } from './locale.js';
+import {
+  depositReference,
+  formatCode,
+  formatMoney,
+  localeFor,
+  multiplyMinor,
+  parseCode,
+} from '@cashin/shared';
 import { receiptMessages } from './receipt-messages.js';
 import {
   clip,

@@ -1,5 +1,5 @@
 import type { KioskIntent, KioskSnapshot, MaintenanceRequest, MaintenanceState } from '@cashin/shared';
-import { bridgePath } from '@cashin/shared';
+import { bridgePath, localeFor } from '@cashin/shared';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { connectBridge } from '../bridge/client.js';
 import type { BridgeClient } from '../bridge/client.js';
@@ -16,7 +16,6 @@ import { WaitingScreen } from './screens/waiting.js';
 import { MaintenanceDashboard } from './screens/maintenance-dashboard.js';
 import { MaintenancePinScreen } from './screens/maintenance-pin.js';
 import type { MaintenanceProps } from './screens/maintenance-props.js';
-import { localeFor } from './context.js';
 
 /** How long a tech holds the attract heading to open maintenance mode. */
 export const maintenanceHoldMs = 3_000;

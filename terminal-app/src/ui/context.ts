@@ -1,5 +1,5 @@
-import type { CurrencyCode, KioskIntent, KioskSnapshot, Language, MessageParams } from '@cashin/shared';
-import { currencies, errorMessage, formatMoney, translator } from '@cashin/shared';
+import type { KioskIntent, KioskSnapshot, MessageParams } from '@cashin/shared';
+import { errorMessage, formatMoney, localeFor, translator } from '@cashin/shared';
 import type { KioskMessageKey } from './messages.js';
 import { kioskMessages } from './messages.js';
 
@@ -10,12 +10,6 @@ export interface ScreenProps {
   money: (amountMinor: number) => string;
   errorText: (code: NonNullable<KioskSnapshot['lastError']>, params?: MessageParams) => string;
   send: (intent: KioskIntent) => void;
-}
-
-/** The shopper's language with the currency's country: es + MXN -> es-MX, en + USD -> en-US. */
-export function localeFor(language: Language, currency: CurrencyCode): string {
-  const country = currencies[currency].defaultLocale.split('-')[1];
-  return country ? `${language}-${country}` : language;
 }
 
 export function screenProps(snapshot: KioskSnapshot, send: (intent: KioskIntent) => void): ScreenProps {
