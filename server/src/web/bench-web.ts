@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync, rmSync } from 'node:fs';
+import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { buildWebAppsToTemp } from './build-web.js';
@@ -44,4 +44,16 @@ const within = wallet.js.gzip <= walletJsGzipBytesBudget;
 console.log(
   `wallet JavaScript gzipped: ${kB(wallet.js.gzip)} of a ${kB(walletJsGzipBytesBudget)} budget: ${within ? 'within' : 'OVER'}`,
 );
+const jsonFile = process.env['BENCH_JSON'];
+if (jsonFile !== undefined) {
+  const benchRows = rows.map(({ app, js, css }) => ({
+    app,
+    jsRawKb: js.raw / 1024,
+    jsGzipKb: js.gzip / 1024,
+    cssGzipKb: css.gzip / 1024,
+    targetJsGzipKb: app === 'wallet' ? walletJsGzipBytesBudget / 1024 : null,
+    pass: app === 'wallet' ? within : null,
+  }));
+  writeFileSync(jsonFile, JSON.stringify(benchRows));
+}
 if (!within) process.exitCode = 1;
