@@ -28,12 +28,12 @@ describe.each(testAdapters)('family accounts on %s', (adapter) => {
     t = undefined;
   });
 
-  const call = (method: 'GET' | 'POST' | 'PUT', url: string, headers: object, payload?: unknown) =>
+  const call = (method: 'GET' | 'POST' | 'PUT', url: string, headers: object, payload?: object) =>
     t!.app.inject({
       method,
       url,
       headers: headers as Record<string, string>,
-      ...(payload === undefined ? {} : { payload }),
+      ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
     });
 
   async function addChild(headers: object, name = 'Lucia Gonzalez') {
