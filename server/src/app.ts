@@ -17,6 +17,7 @@ import { installMetrics } from './http/metrics.js';
 import { installRoles } from './http/roles.js';
 import { barcodeRoutes } from './routes/barcode-routes.js';
 import { depositRoutes } from './routes/deposit-routes.js';
+import { familyRoutes } from './routes/family-routes.js';
 import { opsFleetRoutes } from './routes/ops-fleet-routes.js';
 import { opsMoneyRoutes } from './routes/ops-money-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
@@ -182,6 +183,7 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
   await app.register(opsMoneyRoutes(deps));
   await app.register(receiptRoutes(deps));
   await app.register(tillRoutes(deps));
+  await app.register(familyRoutes(deps));
   installTerminalSweep(app, deps);
   await app.register(webAppsPlugin, appDeps.web ?? {});
   return app;

@@ -31,3 +31,4 @@ export * from './terminal/deposit-reference.js';
 export * from './encoding/base64url.js';
 export * from './terminal/receipt-qr.js';
 export * from './schemas/api/server-api.js';
+export * from './schemas/api/family-api.js';

@@ -13,7 +13,9 @@ export type AuditKind =
   | 'code.rotated'
   | 'slip.issued'
   | 'shopper.kycChanged'
-  | 'account.opened';
+  | 'account.opened'
+  | 'family.childAdded'
+  | 'family.capsSet';
 
 export interface AuditEntry {
   readonly kind: AuditKind;

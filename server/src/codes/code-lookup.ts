@@ -3,6 +3,7 @@ import { CodedError, codeTypeOf, moneyLimitsFor } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import type { Allowance } from '../limits/allowance.js';
 import { allowance, walletUsage } from '../limits/allowance.js';
+import { capRemainingMinor, cappedAllowance, findWalletCaps } from '../family/wallet-caps.js';
 import { findShopper, maskedName } from '../shoppers/shoppers.js';
 import { resolveDepositCode } from './deposit-codes.js';
 
@@ -11,7 +12,11 @@ const lookupWindowMs = 60_000;
 export interface CodeLookup {
   readonly maskedName: string;
   readonly currency: CurrencyCode;
+  /** What the wallet may still take now: the network's limits narrowed by any cap a parent set. */
   readonly allowance: Allowance;
+  /** The network's limits alone, and what the parent's caps alone allow (null: no caps). */
+  readonly networkAllowance: Allowance;
+  readonly capRemainingMinor: number | null;
   readonly depositMinMinor: number;
   readonly depositMaxMinor: number;
   /** Set for a payment slip: the amount the slip is bound to. */
@@ -61,11 +66,15 @@ export async function lookupCode(deps: Deps, caller: string, code: Code): Promis
     if (shopper === undefined) throw new Error('a code points at a shopper that does not exist');
     const usage = await walletUsage(tx, shopper.walletAccountId, nowMs);
     const money = moneyLimitsFor(deps.limits, shopper.currency);
+    const networkAllowance = allowance(deps.limits, shopper.currency, shopper.kycTier, usage);
+    const capRemaining = capRemainingMinor(await findWalletCaps(tx, shopper.walletAccountId), usage);
     return {
       lookup: {
         maskedName: maskedName(shopper.name),
         currency: shopper.currency,
-        allowance: allowance(deps.limits, shopper.currency, shopper.kycTier, usage),
+        allowance: cappedAllowance(networkAllowance, capRemaining),
+        networkAllowance,
+        capRemainingMinor: capRemaining,
         depositMinMinor: money.tillDepositMinMinor,
         depositMaxMinor: money.tillDepositMaxMinor,
         slipAmountMinor,

@@ -7,6 +7,7 @@ import type { Deps } from '../deps.js';
 import { ensureAccount, findAccount } from '../ledger/accounts.js';
 import { systemOwnerRef } from '../ledger/account-kinds.js';
 import { createTransfers } from '../ledger/ledger.js';
+import { capRemainingMinor, depositRefusal, findWalletCaps } from '../family/wallet-caps.js';
 import {
   allowance,
   allows,
@@ -99,16 +100,15 @@ export async function creditDeposit(deps: Deps, input: CreditDepositInput): Prom
     let cashReportFlag = false;
     if (target.kind === 'wallet') {
       creditAccountId = target.shopper.walletAccountId;
+      // Caps first: on PostgreSQL this locks a capped wallet's caps row before its usage is counted.
+      const caps = await findWalletCaps(tx, creditAccountId, true);
       const usage = await walletUsage(tx, creditAccountId, nowMs);
       const allowed = allowance(deps.limits, input.currency, target.shopper.kycTier, usage);
-      if (!allows(allowed, input.amountMinor)) {
-        if (!input.cashAlreadyTaken) {
-          throw new CodedError('LIMIT_EXCEEDED', {
-            remainingMinor: allowed.remainingMinor,
-            remainingDeposits: allowed.remainingDeposits,
-          });
-        }
-        target.reviewReason ??= 'limitExceeded';
+      const refusal = depositRefusal(allowed, capRemainingMinor(caps, usage), input.amountMinor);
+      if (refusal !== undefined) {
+        if (!input.cashAlreadyTaken) throw refusal;
+        target.reviewReason ??=
+          refusal.code === 'FAMILY_CAP_EXCEEDED' ? 'familyCapExceeded' : 'limitExceeded';
       }
       cashReportFlag = needsCashReport(deps.limits, input.currency, usage, input.amountMinor);
     } else {
@@ -415,17 +415,19 @@ async function postgresBatchedDeposit(
 
 /**
  * Everything the common deposit needs to know, in one statement: the code, its shopper and wallet, the
- * source account, whether the id was seen, and the wallet's audit chain head.
+ * source account, whether the id was seen, the wallet's audit chain head, and whether it has caps.
  */
 const sqliteFastReadSql = `SELECT dc.status AS code_status, dc.revoked_at_ms, s.id AS shopper_id, s.name,
        s.currency AS shopper_currency, s.kyc_tier, s.wallet_account_id, w.currency AS wallet_currency,
        w.keeps_running_balance AS wallet_running, src.kind AS source_kind, src.currency AS source_currency,
-       EXISTS (SELECT 1 FROM transfers t WHERE t.id = ?) AS seen, h.seq AS audit_seq, h.hash AS audit_hash
+       EXISTS (SELECT 1 FROM transfers t WHERE t.id = ?) AS seen, h.seq AS audit_seq, h.hash AS audit_hash,
+       c.wallet_account_id IS NOT NULL AS capped
   FROM deposit_codes dc
   JOIN shoppers s ON s.id = dc.shopper_id
   JOIN accounts w ON w.id = s.wallet_account_id
   LEFT JOIN accounts src ON src.id = ?
   LEFT JOIN audit_heads h ON h.chain = s.wallet_account_id
+  LEFT JOIN wallet_caps c ON c.wallet_account_id = s.wallet_account_id
  WHERE dc.code = ?`;
 
 interface SqliteFastRow {
@@ -443,6 +445,7 @@ interface SqliteFastRow {
   seen: number;
   audit_seq: number | null;
   audit_hash: string | null;
+  capped: number;
 }
 
 const sqliteInsertTransferSql =
@@ -483,6 +486,8 @@ function sqliteFastDeposit(
   if (!usable) return undefined;
   if (row.shopper_currency !== input.currency || row.wallet_currency !== input.currency) return undefined;
   if (row.wallet_running !== 1) return undefined;
+  // A wallet with a parent's caps takes the general path, which weighs the caps.
+  if (row.capped !== 0) return undefined;
 
   const walletAccountId = row.wallet_account_id;
   const usage = walletUsageFromRow(

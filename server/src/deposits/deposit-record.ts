@@ -7,6 +7,7 @@ export type DepositStatus = (typeof depositStatuses)[number];
 /** Why a deposit whose cash was already taken was credited for review instead of refused. */
 export type ReviewReason =
   | 'limitExceeded'
+  | 'familyCapExceeded'
   | 'slipUsed'
   | 'slipExpired'
   | 'slipAmountMismatch'

@@ -36,6 +36,16 @@ describe.each(testAdapters)('every /v1 route against every role on %s', (adapter
       .filter((route) => !route.roles.includes('public'))
       .sort((a, b) => signOut(a) - signOut(b));
     expect(routes.length).toBeGreaterThan(25);
+    // The family, location and audit routes are in the walk with the roles they must declare.
+    const declared = (method: string, url: string) =>
+      routes.find((route) => route.method === method && route.url === url)?.roles;
+    expect(declared('POST', '/v1/me/children')).toEqual(['shopper']);
+    expect(declared('GET', '/v1/me/children')).toEqual(['shopper']);
+    expect(declared('GET', '/v1/me/children/:childId')).toEqual(['shopper']);
+    expect(declared('PUT', '/v1/me/children/:childId/caps')).toEqual(['shopper']);
+    expect(declared('GET', '/v1/locations')).toEqual(['shopper']);
+    expect(declared('GET', '/v1/ops/audit/verification')).toEqual(['ops']);
+    expect(declared('POST', '/v1/me/receipts')).toEqual(['shopper']);
     const checked: string[] = [];
     for (const route of routes) {
       const url = route.url.replace(/:[A-Za-z]+/g, 'x');

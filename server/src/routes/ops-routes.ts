@@ -1,4 +1,7 @@
 import {
+  AuditVerificationSchema,
+  auditBreaksListedMax,
+  auditVerificationPath,
   CashAccountRequestSchema,
   CashAccountResponseSchema,
   KycRequestSchema,
@@ -7,6 +10,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { verifyAudit } from '../audit/audit-verify.js';
 import type { Deps } from '../deps.js';
 import { ensureAccount } from '../ledger/accounts.js';
 import { setKycTier } from '../shoppers/shoppers.js';
@@ -32,6 +36,33 @@ export function opsRoutes(deps: Deps) {
           ensureAccount(tx, request.body, deps.newId, nowMs),
         );
         return { accountId };
+      },
+    );
+
+    /**
+     * Walks the whole hash-chained audit log now (audit/audit-verify.ts, what `npm run audit:verify` runs)
+     * and answers how many entries verified, or the first broken link of each broken chain.
+     */
+    app.get(
+      auditVerificationPath,
+      {
+        config: { roles: ['ops'] },
+        schema: { tags: ['ops'], response: { 200: AuditVerificationSchema } },
+      },
+      async (request) => {
+        const report = await verifyAudit(deps.db);
+        request.log.info(
+          { entries: report.entries, chains: report.chains, broken: report.breaks.length },
+          'audit log verified',
+        );
+        return {
+          ok: report.ok,
+          chains: report.chains,
+          entries: report.entries,
+          brokenChains: report.breaks.length,
+          breaks: report.breaks.slice(0, auditBreaksListedMax),
+          checkedAtMs: deps.clock.nowMs(),
+        };
       },
     );
 

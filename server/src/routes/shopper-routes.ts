@@ -38,7 +38,7 @@ function publicShopper(shopper: Shopper) {
   };
 }
 
-function depositCodeBody(code: Code) {
+export function depositCodeBody(code: Code) {
   const base = `/v1/barcodes`;
   return {
     code,

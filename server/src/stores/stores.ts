@@ -14,10 +14,11 @@ interface StoreRow extends Record<string, unknown> {
   name: string;
   currency: CurrencyCode;
   time_zone: string;
+  address: string | null;
   drawer_account_id: string;
 }
 
-const storeColumns = 'id, name, currency, time_zone, drawer_account_id';
+const storeColumns = 'id, name, currency, time_zone, address, drawer_account_id';
 
 function storeFromRow(row: StoreRow): StoreRecord {
   return {
@@ -25,21 +26,29 @@ function storeFromRow(row: StoreRow): StoreRecord {
     name: row.name,
     currency: row.currency,
     timeZone: row.time_zone,
+    address: row.address,
     drawerAccountId: row.drawer_account_id,
   };
 }
 
 /** The wire shape: the drawer account is the ledger's business, not the till's. */
 export function publicStore(store: StoreRecord): Store {
-  return { id: store.id, name: store.name, currency: store.currency, timeZone: store.timeZone };
+  return {
+    id: store.id,
+    name: store.name,
+    currency: store.currency,
+    timeZone: store.timeZone,
+    address: store.address,
+  };
 }
 
 /** Creates a store with its cash drawer account, in one transaction. */
 export async function createStore(
   deps: Deps,
-  input: { name: string; currency: CurrencyCode; timeZone: string },
+  input: { name: string; currency: CurrencyCode; timeZone: string; address?: string | undefined },
 ): Promise<StoreRecord> {
   const nowMs = deps.clock.nowMs();
+  const address = input.address ?? null;
   return deps.db.transaction(async (tx) => {
     const id = await nextShortId(tx, 'store');
     const drawerAccountId = await ensureAccount(
@@ -49,10 +58,17 @@ export async function createStore(
       nowMs,
     );
     await tx.run(
-      'INSERT INTO stores (id, name, currency, time_zone, drawer_account_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?)',
-      [id, input.name, input.currency, input.timeZone, drawerAccountId, nowMs],
+      'INSERT INTO stores (id, name, currency, time_zone, address, drawer_account_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
+      [id, input.name, input.currency, input.timeZone, address, drawerAccountId, nowMs],
     );
-    return { id, name: input.name, currency: input.currency, timeZone: input.timeZone, drawerAccountId };
+    return {
+      id,
+      name: input.name,
+      currency: input.currency,
+      timeZone: input.timeZone,
+      address,
+      drawerAccountId,
+    };
   });
 }
 

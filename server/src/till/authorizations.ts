@@ -5,7 +5,7 @@ import type { Deps } from '../deps.js';
 import { creditDeposit } from '../deposits/credit-deposit.js';
 import { findDeposit } from '../deposits/deposit-record.js';
 import { reverseDeposit } from '../deposits/reverse-deposit.js';
-import { allows } from '../limits/allowance.js';
+import { depositRefusal } from '../family/wallet-caps.js';
 import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 import { txView } from '../storage/tx-view.js';
@@ -81,8 +81,8 @@ function ownedBy(row: AuthorizationRow | undefined, clerk: TillClerk): Authoriza
 
 /**
  * Step one, before the clerk takes the cash: the amount is within the till's minimum and maximum, the
- * code is a live deposit code or an open slip (a slip's exact amount), and the wallet's every limit lets
- * this amount in. Moves no money. The lookup counts against the clerk's enumeration limit. Retried with
+ * code is a live deposit code or an open slip (a slip's exact amount), and the wallet's every limit (and
+ * any cap a parent set on it) lets this amount in. Moves no money. The lookup counts against the clerk's enumeration limit. Retried with
  * the same id and fields it answers the same authorization; with other fields, IDEMPOTENCY_CONFLICT.
  */
 export async function authorizeDeposit(
@@ -110,12 +110,8 @@ export async function authorizeDeposit(
   if (found.currency !== store.currency) throw new CodedError('CURRENCY_MISMATCH', { field: 'code' });
   if (found.slipAmountMinor !== null && found.slipAmountMinor !== input.amountMinor)
     throw new CodedError('AMOUNT_MISMATCH', { slipAmountMinor: found.slipAmountMinor });
-  if (!allows(found.allowance, input.amountMinor)) {
-    throw new CodedError('LIMIT_EXCEEDED', {
-      remainingMinor: found.allowance.remainingMinor,
-      remainingDeposits: found.allowance.remainingDeposits,
-    });
-  }
+  const refusal = depositRefusal(found.networkAllowance, found.capRemainingMinor, input.amountMinor);
+  if (refusal !== undefined) throw refusal;
   const expiresAtMs = nowMs + deps.limits.system.tillAuthorizationTtlMs;
   const row = await deps.db.transaction(async (tx) => {
     await tx.run(

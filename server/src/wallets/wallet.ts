@@ -2,6 +2,7 @@ import type { CurrencyCode } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import type { TransferCode } from '../ledger/transfer.js';
+import { capRemainingMinor, cappedAllowance, findWalletCaps } from '../family/wallet-caps.js';
 import type { Allowance } from '../limits/allowance.js';
 import { allowance, walletUsage } from '../limits/allowance.js';
 import type { Shopper } from '../shoppers/shoppers.js';
@@ -39,7 +40,19 @@ interface EntryRow extends Record<string, unknown> {
   code_masked: string | null;
 }
 
-/** The wallet's balance, what it may still take today, and its newest entries with their statuses. */
+interface PendingRow extends Record<string, unknown> {
+  id: string;
+  amount_minor: number;
+  currency: CurrencyCode;
+  code_masked: string;
+  created_at_ms: number;
+}
+
+/**
+ * The wallet's balance, what it may still take today (under any caps a parent set), and its newest
+ * entries with their statuses: pending (a till authorized it and the clerk is taking the cash; the
+ * authorization id becomes the transfer id at commit), credited, in review, reversed.
+ */
 export async function walletView(deps: Deps, shopperId: string): Promise<WalletView> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
@@ -51,8 +64,16 @@ export async function walletView(deps: Deps, shopperId: string): Promise<WalletV
     );
     if (account === undefined) throw new Error('a shopper without a wallet account');
     const usage = await walletUsage(tx, shopper.walletAccountId, nowMs);
+    const caps = await findWalletCaps(tx, shopper.walletAccountId);
     const wallet = shopper.walletAccountId;
     const page = deps.limits.system.walletHistoryPageEntriesMax;
+    const pending = await tx.all<PendingRow>(
+      `SELECT a.id, a.amount_minor, a.currency, a.code_masked, a.created_at_ms FROM till_authorizations a
+       WHERE a.status = 'authorized' AND a.expires_at_ms > ?
+         AND a.code IN (SELECT code FROM deposit_codes WHERE shopper_id = ? UNION ALL SELECT code FROM slips WHERE shopper_id = ?)
+       ORDER BY a.created_at_ms DESC, a.id DESC LIMIT ?`,
+      [nowMs, shopperId, shopperId, page],
+    );
     const rows = await tx.all<EntryRow>(
       `SELECT t.id, t.code, t.amount_minor, t.currency, t.debit_account_id, t.created_at_ms, d.status, d.code_masked
        FROM (
@@ -81,11 +102,23 @@ export async function walletView(deps: Deps, shopperId: string): Promise<WalletV
         createdAtMs: row.created_at_ms,
       };
     });
+    const pendingEntries = pending.map((row): WalletEntry => ({
+      transferId: row.id,
+      kind: 'deposit',
+      amountMinor: row.amount_minor,
+      currency: row.currency,
+      status: 'pending',
+      codeMasked: row.code_masked,
+      createdAtMs: row.created_at_ms,
+    }));
     return {
       shopper,
       balanceMinor: account.credits_posted - account.debits_posted,
-      allowance: allowance(deps.limits, shopper.currency, shopper.kycTier, usage),
-      history,
+      allowance: cappedAllowance(
+        allowance(deps.limits, shopper.currency, shopper.kycTier, usage),
+        capRemainingMinor(caps, usage),
+      ),
+      history: [...pendingEntries, ...history].slice(0, page),
     };
   });
 }

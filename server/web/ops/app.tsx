@@ -9,6 +9,7 @@ import { TopBar } from '../common/top-bar.js';
 import { opsMessages } from './messages.js';
 import type { OpsContext } from './ops-context.js';
 import { AlertsSection } from './screens/alerts.js';
+import { AuditSection } from './screens/audit.js';
 import { CollectionsSection } from './screens/collections.js';
 import { EnrollSection } from './screens/enroll.js';
 import { FleetSection } from './screens/fleet.js';
@@ -29,6 +30,7 @@ const sections = [
   'reversals',
   'lookup',
   'suspense',
+  'audit',
 ] as const;
 type Section = (typeof sections)[number];
 const tokenKey = 'cashin.ops.token';
@@ -136,5 +138,7 @@ function Section({ name, context }: { name: Section; context: OpsContext }) {
       return <LookupSection {...context} />;
     case 'suspense':
       return <SuspenseSection {...context} />;
+    case 'audit':
+      return <AuditSection {...context} />;
   }
 }

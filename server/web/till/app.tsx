@@ -468,6 +468,7 @@ function CheckScreen({ words, show, authorization }: ScreenProps & { authorizati
 /** Refusals that another amount may fix; the code stays, the clerk changes only the amount. */
 const amountRefusals: readonly ErrorCode[] = [
   'LIMIT_EXCEEDED',
+  'FAMILY_CAP_EXCEEDED',
   'AMOUNT_ABOVE_MAXIMUM',
   'AMOUNT_BELOW_MINIMUM',
   'AMOUNT_MISMATCH',

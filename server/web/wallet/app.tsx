@@ -13,9 +13,13 @@ import { TopBar } from '../common/top-bar.js';
 import type { WalletMessageKey } from './messages.js';
 import { walletMessages } from './messages.js';
 import { nextPollMs, walletPollMsOtherwise, walletPollMsWhileCodeShown } from './polling.js';
+import { ChildScreen } from './screens/child.js';
 import { ClaimScreen } from './screens/claim.js';
 import { CodeScreen } from './screens/code.js';
+import { FamilyScreen } from './screens/family.js';
 import { HomeScreen } from './screens/home.js';
+import { LocationsScreen } from './screens/locations.js';
+import { ReceiptScreen } from './screens/receipt.js';
 import { SlipsScreen } from './screens/slips.js';
 import { SignInScreen, SignUpScreen, VerifyScreen, WelcomeScreen } from './screens/auth.js';
 import type { StoredSession } from './session.js';
@@ -93,8 +97,12 @@ export function App() {
     const seen = new Map(next.history.map((entry) => [entry.transferId, entry.status]));
     if (previous !== null) {
       // Only what changed since the last look is announced: a new credit, or a deposit now reversed.
+      // A till deposit is first seen pending, then credited under the same id: that is news too.
       const fresh = next.history.find(
-        (entry) => !previous.has(entry.transferId) && entry.amountMinor > 0 && entry.status === 'credited',
+        (entry) =>
+          entry.amountMinor > 0 &&
+          entry.status === 'credited' &&
+          (!previous.has(entry.transferId) || previous.get(entry.transferId) === 'pending'),
       );
       const reversed = next.history.find(
         (entry) =>
@@ -217,6 +225,11 @@ export function App() {
     if (route === 'code') screen = <CodeScreen {...context} />;
     else if (route === 'claim') screen = <ClaimScreen {...context} />;
     else if (route === 'slips') screen = <SlipsScreen {...context} />;
+    else if (route === 'receipt') screen = <ReceiptScreen {...context} />;
+    else if (route === 'locations') screen = <LocationsScreen {...context} />;
+    else if (route === 'family') screen = <FamilyScreen {...context} />;
+    else if (route.startsWith('family/'))
+      screen = <ChildScreen {...context} childId={decodeURIComponent(route.slice('family/'.length))} />;
     else screen = <HomeScreen {...context} />;
   } else if (route === 'sign-up') screen = <SignUpScreen {...context} />;
   else if (route === 'sign-in') screen = <SignInScreen {...context} />;

@@ -25,6 +25,10 @@ const catalogue = {
   CODE_USED: { status: 409, what: 'The one-use code was already used.' },
   // Money and limits
   LIMIT_EXCEEDED: { status: 422, what: 'The deposit would pass a per-deposit, daily or monthly limit.' },
+  FAMILY_CAP_EXCEEDED: {
+    status: 422,
+    what: "The deposit would pass a per-deposit or daily cap the wallet's parent set.",
+  },
   AMOUNT_BELOW_MINIMUM: { status: 422, what: 'The amount is below the minimum for this channel.' },
   AMOUNT_ABOVE_MAXIMUM: { status: 422, what: 'The amount is above the maximum for this channel.' },
   AMOUNT_MISMATCH: { status: 422, what: 'The amount differs from the amount the slip is bound to.' },

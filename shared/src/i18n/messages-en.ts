@@ -19,6 +19,8 @@ export const errorMessagesEn = {
   'error.codeExpired': 'That code has expired.',
   'error.codeUsed': 'That code was already used.',
   'error.limitExceeded': 'This would go over the deposit limit. You can still deposit {remaining}.',
+  'error.familyCapExceeded':
+    'This goes over the limit a parent set for this wallet. It can still take {remaining}.',
   'error.amountBelowMinimum': 'The smallest deposit here is {minimum}.',
   'error.amountAboveMaximum': 'The largest deposit here is {maximum}.',
   'error.amountMismatch': 'This payment slip is for {expected}. Deposit exactly that amount.',

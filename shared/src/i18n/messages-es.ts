@@ -16,6 +16,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.codeExpired': 'Ese código ya venció.',
   'error.codeUsed': 'Ese código ya se usó.',
   'error.limitExceeded': 'Esto pasaría el límite de depósito. Aún puede depositar {remaining}.',
+  'error.familyCapExceeded':
+    'Esto pasa el límite que un padre o madre puso a este monedero. Aún puede recibir {remaining}.',
   'error.amountBelowMinimum': 'El depósito mínimo aquí es {minimum}.',
   'error.amountAboveMaximum': 'El depósito máximo aquí es {maximum}.',
   'error.amountMismatch': 'Esta ficha de pago es por {expected}. Deposite exactamente ese monto.',

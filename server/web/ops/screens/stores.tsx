@@ -1,5 +1,5 @@
 import type { CurrencyCode } from '@cashin/shared';
-import { ClerkSchema, OpsStoreSchema, StoreListSchema } from '@cashin/shared';
+import { ClerkSchema, OpsStoreSchema, StoreListSchema, storeAddressLengthMax } from '@cashin/shared';
 import { useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form, TableScroll } from '../../common/components.js';
@@ -15,18 +15,25 @@ export function StoresSection(context: OpsContext) {
   const [name, setName] = useState('');
   const [currency, setCurrency] = useState<CurrencyCode>('USD');
   const [timeZone, setTimeZone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
+  const [address, setAddress] = useState('');
   const [clerkStore, setClerkStore] = useState('');
   const [clerkName, setClerkName] = useState('');
   const [pin, setPin] = useState('');
   const createStore = async (): Promise<void> => {
     context.clear();
     const result = await callApi(opsPaths.stores, OpsStoreSchema, {
-      body: { name: name.trim(), currency, timeZone: timeZone.trim() },
+      body: {
+        name: name.trim(),
+        currency,
+        timeZone: timeZone.trim(),
+        ...(address.trim() ? { address: address.trim() } : {}),
+      },
       token,
     });
     if (!result.ok) return context.fail(result);
     context.notify(words.t('stores.created', { name: result.value.name, id: result.value.id }));
     setName('');
+    setAddress('');
     refresh();
   };
   const createClerk = async (): Promise<void> => {
@@ -51,6 +58,7 @@ export function StoresSection(context: OpsContext) {
                 <th scope="col">{words.t('stores.name')}</th>
                 <th scope="col">{words.t('stores.currency')}</th>
                 <th scope="col">{words.t('stores.timeZone')}</th>
+                <th scope="col">{words.t('stores.address')}</th>
               </tr>
             </thead>
             <tbody>
@@ -60,6 +68,7 @@ export function StoresSection(context: OpsContext) {
                   <td>{store.name}</td>
                   <td>{store.currency}</td>
                   <td>{store.timeZone}</td>
+                  <td>{store.address ?? ''}</td>
                 </tr>
               ))}
             </tbody>
@@ -91,6 +100,14 @@ export function StoresSection(context: OpsContext) {
               value={timeZone}
               onInput={setTimeZone}
               required
+            />
+            <Field
+              id="store-address"
+              label={words.t('stores.address')}
+              hint={words.t('stores.addressHint')}
+              value={address}
+              onInput={setAddress}
+              maxLength={storeAddressLengthMax}
             />
             <Button kind="primary" type="submit" disabled={!name.trim()}>
               {words.t('stores.create')}

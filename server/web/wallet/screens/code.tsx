@@ -26,7 +26,7 @@ function useScreenWakeLock(): void {
   }, []);
 }
 
-function CodeDigits({ code, label }: { code: DepositCode; label: string }) {
+export function CodeDigits({ code, label }: { code: Pick<DepositCode, 'formatted'>; label: string }) {
   return (
     <div class="code-digits-box">
       <p class="muted">{label}</p>

@@ -18,7 +18,7 @@ const statusClass: Record<Entry['status'], string> = {
   inReview: 'status-warn',
 };
 
-function HistoryEntry({ entry, words }: { entry: Entry; words: WalletContext['words'] }) {
+export function HistoryEntry({ entry, words }: { entry: Entry; words: WalletContext['words'] }) {
   const kind = words.t(kindKeys[entry.kind] ?? 'kind.other');
   const amount = words.money(Math.abs(entry.amountMinor), entry.currency);
   return (
@@ -35,6 +35,7 @@ function HistoryEntry({ entry, words }: { entry: Entry; words: WalletContext['wo
         {entry.codeMasked && <span>{words.t('history.code', { code: entry.codeMasked })}</span>}
       </div>
       {entry.status === 'inReview' && <p class="muted">{words.t('status.inReviewHint')}</p>}
+      {entry.status === 'pending' && <p class="muted">{words.t('status.pendingHint')}</p>}
     </li>
   );
 }
@@ -67,6 +68,9 @@ export function HomeScreen({ words, wallet, go, signOut }: WalletContext) {
             </Button>
             <Button onClick={() => go('slips')}>{words.t('home.slips')}</Button>
             <Button onClick={() => go('claim')}>{words.t('home.claim')}</Button>
+            <Button onClick={() => go('receipt')}>{words.t('home.receipt')}</Button>
+            <Button onClick={() => go('family')}>{words.t('home.family')}</Button>
+            <Button onClick={() => go('locations')}>{words.t('home.locations')}</Button>
           </div>
           <h2 id="history-heading">{words.t('home.history')}</h2>
           {wallet.history.length === 0 ? (

@@ -10,6 +10,8 @@ import { StoreSchema, clerkPinPattern } from './till-api.js';
  * Wire schemas of the ops API (issue 4): stores and clerks, terminals and their enrollment, the fleet's
  * health and alerts, cash collections and reconciliation, settlement reports, and the suspense queue.
  */
+export const storeAddressLengthMax = 160;
+
 export const CreateStoreRequestSchema = z.object({
   name: textSchema(80),
   currency: CurrencyCodeSchema,
@@ -22,6 +24,7 @@ export const CreateStoreRequestSchema = z.object({
       return false;
     }
   }, 'expected an IANA time zone'),
+  address: textSchema(storeAddressLengthMax).optional(),
 });
 
 export const CreateClerkRequestSchema = z.object({
@@ -173,4 +176,26 @@ export const SuspenseListSchema = z.object({ entries: z.array(SuspenseEntrySchem
 export const AlertQuerySchema = z.object({
   /** Only alerts still open (the default), or every alert. */
   open: z.enum(['true', 'false']).optional(),
+});
+
+/** The audit-chain check (audit/audit-verify.ts on the server), run on demand from the ops console. */
+export const auditVerificationPath = '/v1/ops/audit/verification';
+
+/** Broken links an answer lists; the count of broken chains is always exact. */
+export const auditBreaksListedMax = 20;
+
+export const AuditVerificationSchema = z.object({
+  ok: z.boolean(),
+  chains: z.number().int().nonnegative(),
+  entries: z.number().int().nonnegative(),
+  brokenChains: z.number().int().nonnegative(),
+  /** The first broken link of each broken chain, in chain order, at most auditBreaksListedMax. */
+  breaks: z.array(
+    z.object({
+      chain: z.string(),
+      seq: z.number().int().positive(),
+      problem: z.enum(['hashMismatch', 'sequenceGap', 'headMismatch', 'headMissing']),
+    }),
+  ),
+  checkedAtMs: z.number().int(),
 });

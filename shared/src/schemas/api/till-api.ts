@@ -32,6 +32,8 @@ export const StoreSchema = z.object({
   name: z.string(),
   currency: CurrencyCodeSchema,
   timeZone: z.string(),
+  /** Where shoppers find it ("12 Main St, Springfield"); optional, shown in the wallet's store list. */
+  address: z.string().nullable().default(null),
 });
 export type Store = z.infer<typeof StoreSchema>;
 

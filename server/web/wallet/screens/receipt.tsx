@@ -1,0 +1,85 @@
+import { ReceiptRedeemResponseSchema, receiptPayloadVersion } from '@cashin/shared';
+import { useState } from 'preact/hooks';
+import { callApi } from '../../common/api.js';
+import { Button, Form, ScreenHeading } from '../../common/components.js';
+import type { WalletContext } from '../app.js';
+
+/** The most characters the server takes for a receipt's QR text (ReceiptRedeemRequestSchema). */
+const receiptTextLengthMax = 400;
+
+/**
+ * Redeems a kiosk's offline receipt: the shopper pastes or types the text of its QR code (a phone's own
+ * camera app reads it), and the money lands without waiting for the kiosk to reconnect. The server checks
+ * the kiosk's signature; a receipt counts once, so a second try answers CLAIM_ALREADY_REDEEMED.
+ */
+export function ReceiptScreen(context: WalletContext) {
+  const { words, session } = context;
+  const [text, setText] = useState('');
+  const [touched, setTouched] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const trimmed = text.trim();
+  const looksRight = trimmed.startsWith(`${receiptPayloadVersion}|`);
+  const submit = async (): Promise<void> => {
+    setTouched(true);
+    if (!looksRight) return;
+    setBusy(true);
+    const result = await callApi('/v1/me/receipts', ReceiptRedeemResponseSchema, {
+      body: { receipt: trimmed },
+      token: session?.token ?? null,
+    });
+    setBusy(false);
+    if (!result.ok) return context.showError(result.code, result.details);
+    const redeemed = result.value;
+    const amount = words.money(redeemed.amountMinor, redeemed.currency);
+    await context.refreshWallet();
+    setText('');
+    setTouched(false);
+    context.showBanner({
+      tone: 'success',
+      text:
+        redeemed.creditedTo === 'suspense'
+          ? words.t('receipt.suspense', { amount })
+          : redeemed.ownWallet
+            ? words.t('receipt.done', { amount })
+            : words.t('receipt.doneOther', { amount, name: redeemed.maskedName ?? '***' }),
+    });
+  };
+  const invalid = touched && !looksRight;
+  return (
+    <section class="screen">
+      <ScreenHeading text={words.t('receipt.title')} screen="receipt" />
+      <p class="lead">{words.t('receipt.body')}</p>
+      <Form onSubmit={() => void submit()}>
+        <div class="field">
+          <label for="receipt-text">{words.t('receipt.label')}</label>
+          <p id="receipt-text-hint" class="field-hint">
+            {words.t('receipt.hint')}
+          </p>
+          <textarea
+            id="receipt-text"
+            name="receipt-text"
+            rows={4}
+            maxLength={receiptTextLengthMax}
+            autoComplete="off"
+            spellcheck={false}
+            aria-invalid={invalid}
+            aria-describedby={invalid ? 'receipt-text-hint receipt-text-status' : 'receipt-text-hint'}
+            value={text}
+            onInput={(event) => setText(event.currentTarget.value)}
+          />
+          {invalid && (
+            <p id="receipt-text-status" class="field-status field-status-bad" aria-live="polite">
+              {words.t('receipt.invalid')}
+            </p>
+          )}
+        </div>
+        <Button kind="primary" type="submit" busy={busy}>
+          {words.t('receipt.submit')}
+        </Button>
+      </Form>
+      <Button kind="link" onClick={() => context.go('')}>
+        {words.t('code.back')}
+      </Button>
+    </section>
+  );
+}
