@@ -1,8 +1,9 @@
 import type { Code, LimitsOverride } from '@cashin/shared';
 import { FakeClock, createUuidV7Generator } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { pino } from 'pino';
-import { buildApp } from '../app.js';
+import { buildApp, createLogger } from '../app.js';
 import type { Config } from '../config.js';
 import { loadConfig } from '../config.js';
 import type { Db } from '../storage/db.js';
@@ -58,7 +59,12 @@ export function testConfig(limits?: LimitsOverride, extraEnv: Record<string, str
 
 export async function openTestApp(
   adapter: AdapterName,
-  options: { limits?: LimitsOverride; env?: Record<string, string> } = {},
+  options: {
+    limits?: LimitsOverride;
+    env?: Record<string, string>;
+    /** Where the server's own logger (redaction included) writes, at trace level; else a silent logger. */
+    logDestination?: DestinationStream;
+  } = {},
 ): Promise<TestApp> {
   const testDb: TestDb = await openTestDb(adapter);
   const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
@@ -69,7 +75,10 @@ export async function openTestApp(
     clock,
     newId: createUuidV7Generator(() => clock.nowMs()),
     messageSender: sender,
-    logger: pino({ level: process.env['TEST_LOG'] ?? 'silent' }),
+    logger:
+      options.logDestination === undefined
+        ? pino({ level: process.env['TEST_LOG'] ?? 'silent' })
+        : createLogger({ logLevel: 'trace' }, options.logDestination),
   });
   await app.ready();
   return {
