@@ -9,7 +9,7 @@ import {
   signInTestClerk,
   signedHeaders,
 } from '../test-kit/terminal-kit.js';
-import type { SignedUpShopper, TestApp } from '../test-support/test-app.js';
+import type { SharedDbTestApp, SignedUpShopper, TestApp } from '../test-support/test-app.js';
 import {
   nextPhone,
   openCashAccount,
@@ -60,7 +60,7 @@ export interface RouteSchema {
 }
 
 export interface World {
-  readonly t: TestApp;
+  readonly t: SharedDbTestApp;
   readonly storeId: string;
   readonly clerk: TestClerk;
   readonly kiosk: TestKiosk;

@@ -42,6 +42,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A test app that can also open another connection to its database, as a second server process would. */
+export interface SharedDbTestApp extends TestApp {
+  openAnotherDb(): Promise<Db>;
+}
+
 export function testConfig(limits?: LimitsOverride, extraEnv: Record<string, string> = {}): Config {
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -65,7 +70,7 @@ export async function openTestApp(
     /** Where the server's own logger (redaction included) writes, at trace level; else a silent logger. */
     logDestination?: DestinationStream;
   } = {},
-): Promise<TestApp> {
+): Promise<SharedDbTestApp> {
   const testDb: TestDb = await openTestDb(adapter);
   const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
   const sender = new CapturingSender();
@@ -87,6 +92,7 @@ export async function openTestApp(
     clock,
     sender,
     config,
+    openAnotherDb: () => testDb.openAnother(),
     async close() {
       await app.close();
       await testDb.dispose();
