@@ -1,6 +1,7 @@
 import type { Code, CurrencyCode } from '@cashin/shared';
 import { CodedError, maskCode } from '@cashin/shared';
 import { appendAudit } from '../audit/audit-log.js';
+import { countCodeTry } from '../codes/code-lookup.js';
 import type { Deps } from '../deps.js';
 import { systemOwnerRef } from '../ledger/account-kinds.js';
 import { ensureAccount } from '../ledger/accounts.js';
@@ -25,8 +26,13 @@ export interface RedeemedClaim {
  * The claim is cash the shopper handed over, so it is recorded as a deposit into the wallet: it counts
  * against the wallet's rolling limits (otherwise suspense would be a way around them) and, the cash being
  * long taken, it is never refused; over the limits it is credited and held for review.
+ *
+ * A claim code is a bearer instrument, so each try counts against the shopper's code tries
+ * (codes/code-lookup.ts), in its own transaction so a wrong code still uses one up.
  */
 export async function redeemClaim(deps: Deps, shopperId: string, claimCode: Code): Promise<RedeemedClaim> {
+  const allowed = await deps.db.transaction((tx) => countCodeTry(tx, deps, `shopper:${shopperId}`));
+  if (!allowed) throw new CodedError('RATE_LIMITED');
   const nowMs = deps.clock.nowMs();
   const transferId = deps.newId();
   return deps.db.transaction(async (tx) => {

@@ -1,6 +1,7 @@
 import type { Code, CurrencyCode } from '@cashin/shared';
 import { CodedError, codeTypeOf, moneyLimitsFor } from '@cashin/shared';
 import type { Deps } from '../deps.js';
+import type { Tx } from '../storage/db.js';
 import type { Allowance } from '../limits/allowance.js';
 import { allowance, walletUsage } from '../limits/allowance.js';
 import { capRemainingMinor, cappedAllowance, findWalletCaps } from '../family/wallet-caps.js';
@@ -24,22 +25,32 @@ export interface CodeLookup {
 }
 
 /**
+ * Counts one try at a code by `caller` in the current minute and says whether it is still within
+ * codeLookupsPerMinuteMax. Every route that answers differently for a right and a wrong code (a lookup, a
+ * claim redemption) counts here, found or not, and commits the count even when it then fails: that is what
+ * stops enumeration. Counted in the database so every server process shares the count.
+ */
+export async function countCodeTry(tx: Tx, deps: Deps, caller: string): Promise<boolean> {
+  const nowMs = deps.clock.nowMs();
+  const windowStartMs = nowMs - (nowMs % lookupWindowMs);
+  const counted = await tx.get<{ lookups: number }>(
+    `INSERT INTO code_lookup_windows (caller, window_start_ms, lookups) VALUES (?, ?, 1)
+     ON CONFLICT (caller, window_start_ms) DO UPDATE SET lookups = code_lookup_windows.lookups + 1
+     RETURNING lookups`,
+    [caller, windowStartMs],
+  );
+  return (counted?.lookups ?? 0) <= deps.limits.system.codeLookupsPerMinuteMax;
+}
+
+/**
  * What a till or kiosk shows before taking cash. Each caller (an ops token today; a clerk or terminal in
  * issue 4) gets codeLookupsPerMinuteMax lookups per minute, counted in the database so every server
  * process shares the count; found or not, a lookup counts, which is what stops enumeration.
  */
 export async function lookupCode(deps: Deps, caller: string, code: Code): Promise<CodeLookup> {
   const nowMs = deps.clock.nowMs();
-  const windowStartMs = nowMs - (nowMs % lookupWindowMs);
   const outcome = await deps.db.transaction(async (tx) => {
-    const counted = await tx.get<{ lookups: number }>(
-      `INSERT INTO code_lookup_windows (caller, window_start_ms, lookups) VALUES (?, ?, 1)
-       ON CONFLICT (caller, window_start_ms) DO UPDATE SET lookups = code_lookup_windows.lookups + 1
-       RETURNING lookups`,
-      [caller, windowStartMs],
-    );
-    if ((counted?.lookups ?? 0) > deps.limits.system.codeLookupsPerMinuteMax)
-      return { error: 'RATE_LIMITED' } as const;
+    if (!(await countCodeTry(tx, deps, caller))) return { error: 'RATE_LIMITED' } as const;
     let shopperId: string;
     let slipAmountMinor: number | null = null;
     if (codeTypeOf(code) === 'slip') {

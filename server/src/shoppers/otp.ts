@@ -1,16 +1,31 @@
 import { CodedError } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import { newBearerToken, newOtp, secretsEqual, sha256Hex } from '../secrets/hash.js';
+import { forUpdate } from '../storage/db.js';
 import { findShopperByPhone } from './shoppers.js';
 
 function otpHash(phone: string, otp: string): string {
   return sha256Hex(`otp:${phone}:${otp}`);
 }
 
+/** The per-phone count of wrong codes, over every code the phone was sent, within its window. */
+type PhoneFailures = {
+  readonly phone_failures: number;
+  readonly phone_window_start_ms: number;
+};
+
+/** When the phone's window of wrong codes is full, the time it empties; else undefined. */
+function phoneLockedUntilMs(row: PhoneFailures, system: Deps['limits']['system'], nowMs: number) {
+  const windowEndMs = row.phone_window_start_ms + system.otpPhoneWindowMs;
+  return row.phone_failures >= system.otpPhoneFailuresMax && windowEndMs > nowMs ? windowEndMs : undefined;
+}
+
 /**
  * Sends a one-time code to a registered phone. Unregistered phones get the same answer and no message,
  * so the endpoint does not reveal who has an account. A locked phone stays locked until its lockout ends,
- * even if a new code is asked for; otherwise asking again would reset the guess counter.
+ * even if a new code is asked for; otherwise asking again would reset the guess counter. Asking again
+ * does restart the count of one code, so wrong codes are also counted per phone over all its codes
+ * (otpPhoneFailuresMax per otpPhoneWindowMs), and a phone over that gets no code until its window ends.
  */
 export async function requestOtp(deps: Deps, phone: string): Promise<void> {
   const nowMs = deps.clock.nowMs();
@@ -19,11 +34,14 @@ export async function requestOtp(deps: Deps, phone: string): Promise<void> {
   const outcome = await deps.db.transaction(async (tx) => {
     const shopper = await findShopperByPhone(tx, phone);
     if (shopper === undefined) return 'unknown' as const;
-    const current = await tx.get<{ attempts: number; expires_at_ms: number }>(
-      'SELECT attempts, expires_at_ms FROM otp_challenges WHERE phone = ?',
+    const current = await tx.get<{ attempts: number; expires_at_ms: number } & PhoneFailures>(
+      'SELECT attempts, expires_at_ms, phone_failures, phone_window_start_ms FROM otp_challenges WHERE phone = ?',
       [phone],
     );
     if (current !== undefined && current.attempts >= system.otpAttemptsMax && current.expires_at_ms > nowMs) {
+      return 'locked' as const;
+    }
+    if (current !== undefined && phoneLockedUntilMs(current, system, nowMs) !== undefined) {
       return 'locked' as const;
     }
     await tx.run(
@@ -46,30 +64,47 @@ export interface Session {
 
 /**
  * Trades a correct one-time code for a session. Each wrong code counts; the otpAttemptsMax-th wrong one
- * locks the phone for otpLockoutMs. The count is committed even though the call fails.
+ * locks the phone for otpLockoutMs, and the otpPhoneFailuresMax-th wrong one over all the phone's codes
+ * locks it until its otpPhoneWindowMs window ends. The counts are committed even though the call fails.
  */
 export async function verifyOtp(deps: Deps, phone: string, otp: string): Promise<Session> {
   const nowMs = deps.clock.nowMs();
   const system = deps.limits.system;
   const token = newBearerToken();
   const outcome = await deps.db.transaction(async (tx) => {
-    const challenge = await tx.get<{ code_hash: string; attempts: number; expires_at_ms: number }>(
-      'SELECT code_hash, attempts, expires_at_ms FROM otp_challenges WHERE phone = ?',
+    const challenge = await tx.get<
+      { code_hash: string; attempts: number; expires_at_ms: number } & PhoneFailures
+    >(
+      // Locked: guesses sent at once must each see the count the one before wrote (on PostgreSQL, read
+      // committed would let them all read the same count and all be let through).
+      `SELECT code_hash, attempts, expires_at_ms, phone_failures, phone_window_start_ms FROM otp_challenges WHERE phone = ?${forUpdate(tx.dialect)}`,
       [phone],
     );
     if (challenge === undefined) return { error: 'OTP_INVALID' } as const;
+    if (phoneLockedUntilMs(challenge, system, nowMs) !== undefined) return { error: 'OTP_LOCKED' } as const;
     if (challenge.attempts >= system.otpAttemptsMax) {
       return { error: challenge.expires_at_ms > nowMs ? 'OTP_LOCKED' : 'OTP_INVALID' } as const;
     }
     if (challenge.expires_at_ms <= nowMs) return { error: 'OTP_INVALID' } as const;
     if (!secretsEqual(challenge.code_hash, otpHash(phone, otp))) {
       const attempts = challenge.attempts + 1;
-      const locked = attempts >= system.otpAttemptsMax;
-      await tx.run('UPDATE otp_challenges SET attempts = ?, expires_at_ms = ? WHERE phone = ?', [
-        attempts,
-        locked ? nowMs + system.otpLockoutMs : challenge.expires_at_ms,
-        phone,
-      ]);
+      const windowOver = challenge.phone_window_start_ms + system.otpPhoneWindowMs <= nowMs;
+      const phoneFailures = {
+        phone_failures: windowOver ? 1 : challenge.phone_failures + 1,
+        phone_window_start_ms: windowOver ? nowMs : challenge.phone_window_start_ms,
+      };
+      const locked =
+        attempts >= system.otpAttemptsMax || phoneLockedUntilMs(phoneFailures, system, nowMs) !== undefined;
+      await tx.run(
+        'UPDATE otp_challenges SET attempts = ?, expires_at_ms = ?, phone_failures = ?, phone_window_start_ms = ? WHERE phone = ?',
+        [
+          attempts,
+          attempts >= system.otpAttemptsMax ? nowMs + system.otpLockoutMs : challenge.expires_at_ms,
+          phoneFailures.phone_failures,
+          phoneFailures.phone_window_start_ms,
+          phone,
+        ],
+      );
       return { error: locked ? 'OTP_LOCKED' : 'OTP_INVALID' } as const;
     }
     const shopper = await findShopperByPhone(tx, phone);

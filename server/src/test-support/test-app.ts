@@ -1,8 +1,9 @@
 import type { Code, LimitsOverride } from '@cashin/shared';
 import { FakeClock, createUuidV7Generator } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
+import type { DestinationStream } from 'pino';
 import { pino } from 'pino';
-import { buildApp } from '../app.js';
+import { buildApp, createLogger } from '../app.js';
 import type { Config } from '../config.js';
 import { loadConfig } from '../config.js';
 import type { Db } from '../storage/db.js';
@@ -41,6 +42,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** A test app that can also open another connection to its database, as a second server process would. */
+export interface SharedDbTestApp extends TestApp {
+  openAnotherDb(): Promise<Db>;
+}
+
 export function testConfig(limits?: LimitsOverride, extraEnv: Record<string, string> = {}): Config {
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -58,8 +64,13 @@ export function testConfig(limits?: LimitsOverride, extraEnv: Record<string, str
 
 export async function openTestApp(
   adapter: AdapterName,
-  options: { limits?: LimitsOverride; env?: Record<string, string> } = {},
-): Promise<TestApp> {
+  options: {
+    limits?: LimitsOverride;
+    env?: Record<string, string>;
+    /** Where the server's own logger (redaction included) writes, at trace level; else a silent logger. */
+    logDestination?: DestinationStream;
+  } = {},
+): Promise<SharedDbTestApp> {
   const testDb: TestDb = await openTestDb(adapter);
   const clock = new FakeClock(Date.UTC(2026, 5, 1, 12));
   const sender = new CapturingSender();
@@ -69,7 +80,10 @@ export async function openTestApp(
     clock,
     newId: createUuidV7Generator(() => clock.nowMs()),
     messageSender: sender,
-    logger: pino({ level: process.env['TEST_LOG'] ?? 'silent' }),
+    logger:
+      options.logDestination === undefined
+        ? pino({ level: process.env['TEST_LOG'] ?? 'silent' })
+        : createLogger({ logLevel: 'trace' }, options.logDestination),
   });
   await app.ready();
   return {
@@ -78,6 +92,7 @@ export async function openTestApp(
     clock,
     sender,
     config,
+    openAnotherDb: () => testDb.openAnother(),
     async close() {
       await app.close();
       await testDb.dispose();

@@ -94,6 +94,12 @@ export const SystemLimitsSchema = z.object({
   otpAttemptsMax: z.number().int().positive(),
   /** How long a phone stays locked after otpAttemptsMax wrong one-time codes. */
   otpLockoutMs: z.number().int().positive(),
+  /**
+   * Wrong one-time codes a phone may send over all its codes within otpPhoneWindowMs. Asking for a new code
+   * restarts the per-code count, so without this a guesser could ask again and again.
+   */
+  otpPhoneFailuresMax: z.number().int().positive(),
+  otpPhoneWindowMs: z.number().int().positive(),
   /** The most history entries one wallet history page returns. */
   walletHistoryPageEntriesMax: z.number().int().positive(),
   shopperSessionTtlMs: z.number().int().positive(),
@@ -254,6 +260,8 @@ export const defaultLimits: Limits = {
     otpTtlMs: 10 * minutesMs,
     otpAttemptsMax: 5,
     otpLockoutMs: 15 * minutesMs,
+    otpPhoneFailuresMax: 10,
+    otpPhoneWindowMs: 24 * hoursMs,
     walletHistoryPageEntriesMax: 100,
     shopperSessionTtlMs: 30 * daysMs,
     codeRotationGraceMs: 15 * minutesMs,
@@ -379,6 +387,10 @@ export function limitProblems(limits: Limits): string[] {
     'an enrollment token must outlive the clock skew a terminal is allowed',
   );
   check(s.otpLockoutMs >= s.otpTtlMs, 'an OTP lockout must outlast the code it guards against guessing');
+  check(
+    s.otpPhoneFailuresMax >= s.otpAttemptsMax && s.otpPhoneWindowMs >= s.otpLockoutMs,
+    'a phone must be allowed at least one code of wrong guesses, over longer than one lockout',
+  );
   check(s.slipTtlMsMin <= s.slipTtlMsMax, 'payment slip minimum lifetime is above its maximum');
   check(
     s.depositDrainMs < s.depositIdleTimeoutMs,

@@ -6,5 +6,7 @@ export function scanEvent(device: string, raw: string, textCharsMax: number): De
   const cleaned = raw.replace(/[\r\n]+$/, '');
   if (cleaned.length === 0 || cleaned.length > textCharsMax) return undefined;
   const { symbology, text } = splitAimPrefix(cleaned);
+  // A symbology prefix with nothing behind it ("]C0" alone, a misread) is no scan.
+  if (text.length === 0) return undefined;
   return { device, type: 'scan', text, symbology: symbology.slice(0, 16) };
 }
