@@ -94,7 +94,7 @@ describe.each(testAdapters)('family accounts on %s', (adapter) => {
     expect(cleared.json().caps).toEqual({ depositMaxMinor: null, dailyMaxMinor: null });
   });
 
-  it('refuses a till deposit over a child cap before the cash is taken, and says what is still allowed', async () => {
+  it("a parent sets a child's cap and a till deposit over it is refused before cash is taken", async () => {
     t = await openTestApp(adapter);
     const parent = await signUpAndIn(t);
     const added = await addChild(parent.headers);
@@ -119,6 +119,9 @@ describe.each(testAdapters)('family accounts on %s', (adapter) => {
       code: 'FAMILY_CAP_EXCEEDED',
       details: { remainingMinor: 1_000 },
     });
+    // Refused at authorize: no authorization, no money, nothing pending in the child's wallet.
+    const refused = await childWallet(parent.headers, childId);
+    expect([refused.child.balanceMinor, refused.history]).toEqual([0, []]);
     const ok = await authorize(1_000);
     expect(ok.statusCode, ok.body).toBe(201);
     const authorization = ok.json<{

@@ -439,11 +439,11 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
 }
 
 describe('family wallets, where to deposit, offline receipts and the audit check', () => {
-  it('works end to end in English on a 360 px phone', async () => {
+  it("a parent sets a child's cap and a till deposit over it is refused before cash is taken; statuses, locations, a receipt and the audit check follow (en, 360 px phone)", async () => {
     await journey('en', 'phone', 'USD');
   }, 180_000);
 
-  it('works end to end in Spanish at desktop size, in pesos', async () => {
+  it('does the same in Spanish at desktop size, in pesos', async () => {
     await journey('es', 'desktop', 'MXN');
   }, 180_000);
 });
