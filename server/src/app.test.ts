@@ -50,6 +50,14 @@ describe.each(testAdapters)('the app on %s', (adapter) => {
     const paths = Object.keys(docs.json<{ paths: Record<string, unknown> }>().paths);
     expect(paths).toContain('/v1/deposits');
     expect(paths).toContain('/v1/shoppers');
+    for (const path of [
+      '/v1/me/children',
+      '/v1/me/children/{childId}',
+      '/v1/me/children/{childId}/caps',
+      '/v1/locations',
+      '/v1/ops/audit/verification',
+    ])
+      expect(paths).toContain(path);
     expect((await t.app.inject({ method: 'GET', url: '/docs' })).statusCode).toBeLessThan(400);
     const headers = (await t.app.inject({ method: 'GET', url: '/healthz' })).headers;
     expect(headers['x-content-type-options']).toBe('nosniff');

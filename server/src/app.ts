@@ -14,6 +14,7 @@ import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { installErrorHandling } from './http/error-handler.js';
 import { installMetrics } from './http/metrics.js';
+import { installNulGuard } from './http/nul-guard.js';
 import { installRoles } from './http/roles.js';
 import { barcodeRoutes } from './routes/barcode-routes.js';
 import { depositRoutes } from './routes/deposit-routes.js';
@@ -173,6 +174,7 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
 
   const metrics = installMetrics(app, deps.db);
   installRoles(app, config, deps);
+  installNulGuard(app);
   await app.register(systemRoutes(deps, metrics, config.devInboxEnabled));
   await app.register(shopperRoutes(deps));
   await app.register(depositRoutes(deps, metrics));
