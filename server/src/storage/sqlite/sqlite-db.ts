@@ -129,6 +129,12 @@ export class SqliteDb implements Db {
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
+    // Every unit of a group commit runs in a savepoint, and SQLite keeps a savepoint's undo pages in a
+    // temporary journal that spills to a temp file past 64 KiB: with the default temp_store each group
+    // wrote (and read back) a file it never needed after the COMMIT. Measured per deposit at 100 units per
+    // group: the three inserts took 29/29/19 us with the file and 9-14/14-20/6-8 us in memory. The
+    // sub-journal only undoes a failed unit; durability is the WAL's, which this does not touch.
+    db.pragma('temp_store = MEMORY');
     // A second process on the same file waits for the lock rather than failing at once.
     db.pragma('busy_timeout = 5000');
     const store = new SqliteDb(db);
