@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -16,6 +15,7 @@ import { installErrorHandling } from './http/error-handler.js';
 import { installMetrics } from './http/metrics.js';
 import { installNulGuard } from './http/nul-guard.js';
 import { installRoles } from './http/roles.js';
+import { installSecurityHeaders } from './http/security-headers.js';
 import { barcodeRoutes } from './routes/barcode-routes.js';
 import { depositRoutes } from './routes/deposit-routes.js';
 import { familyRoutes } from './routes/family-routes.js';
@@ -134,8 +134,9 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   installErrorHandling(app);
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     void reply.header('x-request-id', request.id);
+    done(null, payload);
   });
 
   await app.register(swagger, {
@@ -147,22 +148,17 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
     transform: jsonSchemaTransform,
   });
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
-  await app.register(helmet, (instance) => ({
+  const swaggerCsp = (app as unknown as { swaggerCSP: { script: string[]; style: string[] } }).swaggerCSP;
+  installSecurityHeaders(app, {
     contentSecurityPolicy: {
       // Laid over helmet's default directives; swagger-ui's static CSP hashes let /docs run its scripts.
       directives: {
         'img-src': ["'self'", 'data:'],
-        'script-src': [
-          "'self'",
-          ...(instance as unknown as { swaggerCSP: { script: string[] } }).swaggerCSP.script,
-        ],
-        'style-src': [
-          "'self'",
-          ...(instance as unknown as { swaggerCSP: { style: string[] } }).swaggerCSP.style,
-        ],
+        'script-src': ["'self'", ...swaggerCsp.script],
+        'style-src': ["'self'", ...swaggerCsp.style],
       },
     },
-  }));
+  });
   // Per-process counters: a coarse flood guard per client IP. The limits that guard secrets (OTP guesses,
   // code lookups) are counted in the database, where every server process shares them.
   await app.register(rateLimit, {

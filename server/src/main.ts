@@ -1,5 +1,6 @@
 import { buildApp, createLogger } from './app.js';
 import { loadConfig } from './config.js';
+import { prepareDepositPath } from './deposits/credit-deposit.js';
 import { openDb } from './storage/open-db.js';
 
 /** Shutdown gets this long to finish in-flight requests before the process exits anyway. */
@@ -8,6 +9,7 @@ const shutdownGraceMs = 10_000;
 const config = loadConfig(process.env);
 const logger = createLogger(config);
 const db = await openDb(config.storage);
+await prepareDepositPath(db);
 const app = await buildApp(config, { db, logger });
 await app.listen({ port: config.port, host: config.host });
 

@@ -2,7 +2,7 @@ import autocannon from 'autocannon';
 import type { Result } from 'autocannon';
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,6 +26,9 @@ const setupConcurrency = 25;
 const serverStartTimeoutMs = 20_000;
 const postgresUrl = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const opsToken = 'bench-ops-token-0123456789abcdef';
+/** Issue 3's targets: the SQLite deposit row against bare Fastify from the same run, PostgreSQL absolute. */
+const sqliteShareOfBareMin = 0.4;
+const postgresDepositsPerSecondMin = 5_000;
 const here = import.meta.dirname;
 
 interface Row {
@@ -36,6 +39,16 @@ interface Row {
   readonly p99Ms: number;
   readonly peakRssMb: number;
   readonly failures: number;
+  /**
+   * CPU the serving process (all its threads) spent per answered request during the measured seconds: on
+   * a loaded machine it moves far less than req/s, so it shows where a change helped.
+   */
+  readonly serverCpuUsPerRequest: number;
+  /** A baseline row, measured so the rows beside it can be judged. */
+  readonly baseline?: true;
+  /** The issue's target for this row, in words, and whether this run met it. */
+  target?: string;
+  pass?: boolean;
 }
 
 const rows: Row[] = [];
@@ -83,6 +96,23 @@ async function waitFor(url: string): Promise<void> {
   throw new Error(`server at ${url} did not start`);
 }
 
+/**
+ * Nanoseconds a process has run on a CPU, all its threads together (the checkpointer and any worker
+ * included), from the scheduler's own per-thread counters. Threads that ended earlier are not counted.
+ */
+function cpuNs(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  let total = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      total += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return total;
+}
+
 /** The peak resident set of a process (Linux VmHWM), in MiB. */
 function peakRssMb(pid: number | undefined): number {
   if (pid === undefined) return Number.NaN;
@@ -99,20 +129,38 @@ async function stop(child: ChildProcess): Promise<void> {
   });
 }
 
-async function load(options: Parameters<typeof autocannon>[0]): Promise<Result> {
-  await autocannon({ ...options, duration: warmupS });
-  return autocannon({ ...options, duration: measureS });
+interface Measured {
+  readonly result: Result;
+  readonly serverCpuUsPerRequest: number;
 }
 
-function row(scenario: string, clients: number, result: Result, rssMb: number): Row {
+/** A warm-up, then the measured run; the server's CPU is read around the measured run only. */
+async function load(options: Parameters<typeof autocannon>[0], server: ChildProcess): Promise<Measured> {
+  await autocannon({ ...options, duration: warmupS });
+  const cpuBeforeNs = cpuNs(server.pid);
+  const result = await autocannon({ ...options, duration: measureS });
+  const answered = result.requests.total;
+  return { result, serverCpuUsPerRequest: (cpuNs(server.pid) - cpuBeforeNs) / 1000 / answered };
+}
+
+function row(
+  scenario: string,
+  clients: number,
+  measured: Measured,
+  server: ChildProcess,
+  baseline?: true,
+): Row {
+  const { result } = measured;
   return {
     scenario,
     clients,
     perSecond: result.requests.average,
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
-    peakRssMb: rssMb,
+    peakRssMb: peakRssMb(server.pid),
     failures: result.errors + result.timeouts + result.non2xx,
+    serverCpuUsPerRequest: measured.serverCpuUsPerRequest,
+    ...(baseline === true ? { baseline } : {}),
   };
 }
 
@@ -121,9 +169,9 @@ async function bare(): Promise<number> {
   const child = spawnNode(join(here, 'servers/bare-server.ts'), [String(port)]);
   try {
     await waitFor(`http://127.0.0.1:${port}/`);
-    const result = await load({ url: `http://127.0.0.1:${port}/`, connections: httpClients });
-    rows.push(row('bare Fastify, constant answer (baseline)', httpClients, result, peakRssMb(child.pid)));
-    return result.requests.average;
+    const measured = await load({ url: `http://127.0.0.1:${port}/`, connections: httpClients }, child);
+    rows.push(row('bare Fastify, constant answer (baseline)', httpClients, measured, child, true));
+    return measured.result.requests.average;
   } finally {
     await stop(child);
   }
@@ -220,17 +268,17 @@ async function sqliteDeposits(bareRps: number): Promise<void> {
   const path = join(dir, 'server.sqlite');
   try {
     const server = await startDepositServer({ DATABASE_PATH: path }, dir);
-    let result: Result;
+    let depositRow: Row;
     try {
-      result = await load(depositLoad(server, httpClients));
-      rows.push(
-        row(
-          'one credited deposit per request, SQLite FULL',
-          httpClients,
-          result,
-          peakRssMb(server.child.pid),
-        ),
+      depositRow = row(
+        'one credited deposit per request, SQLite FULL',
+        httpClients,
+        await load(depositLoad(server, httpClients), server.child),
+        server.child,
       );
+      depositRow.target = `>= ${sqliteShareOfBareMin * 100}% of bare Fastify (${Math.round(bareRps * sqliteShareOfBareMin).toLocaleString('en-US')}/s)`;
+      depositRow.pass = depositRow.failures === 0 && depositRow.perSecond >= bareRps * sqliteShareOfBareMin;
+      rows.push(depositRow);
     } finally {
       await stop(server.child);
     }
@@ -238,7 +286,7 @@ async function sqliteDeposits(bareRps: number): Promise<void> {
     try {
       const report = await verifyLedger(db);
       notes.push(
-        `SQLite deposit path: ${((result.requests.average / bareRps) * 100).toFixed(0)}% of bare Fastify (target >= 40%); ` +
+        `SQLite deposit path: ${((depositRow.perSecond / bareRps) * 100).toFixed(0)}% of bare Fastify (target >= ${sqliteShareOfBareMin * 100}%); ` +
           `ledger after the run: ${report.transfers} transfers, ${report.ok ? 'verified' : 'NOT VERIFIED'}`,
       );
     } finally {
@@ -259,6 +307,7 @@ async function rawSqlite(): Promise<void> {
     p50Ms: number;
     p99Ms: number;
     peakRssBytes: number;
+    cpuUsPerDeposit: number;
   };
   rows.push({
     scenario: 'raw better-sqlite3, same rows, commit each (baseline)',
@@ -268,6 +317,8 @@ async function rawSqlite(): Promise<void> {
     p99Ms: raw.p99Ms,
     peakRssMb: raw.peakRssBytes / 1024 / 1024,
     failures: 0,
+    serverCpuUsPerRequest: raw.cpuUsPerDeposit,
+    baseline: true,
   });
 }
 
@@ -297,11 +348,22 @@ async function postgresRuns(): Promise<void> {
     const perClients = new Map<number, number>();
     try {
       for (const clients of pgClientCounts) {
-        const result = await load(depositLoad(server, clients));
-        perClients.set(clients, result.requests.average);
-        rows.push(
-          row('one credited deposit per request, PostgreSQL', clients, result, peakRssMb(server.child.pid)),
+        const depositRow = row(
+          'one credited deposit per request, PostgreSQL',
+          clients,
+          await load(depositLoad(server, clients), server.child),
+          server.child,
         );
+        perClients.set(clients, depositRow.perSecond);
+        if (clients === pgClientCounts.at(-1)) {
+          const fewest = perClients.get(pgClientCounts[0]) ?? Number.POSITIVE_INFINITY;
+          depositRow.target = `>= ${postgresDepositsPerSecondMin.toLocaleString('en-US')}/s and >= the ${pgClientCounts[0]}-client row`;
+          depositRow.pass =
+            depositRow.failures === 0 &&
+            depositRow.perSecond >= postgresDepositsPerSecondMin &&
+            depositRow.perSecond >= fewest;
+        }
+        rows.push(depositRow);
       }
     } finally {
       await stop(server.child);
@@ -325,14 +387,11 @@ async function postgresRuns(): Promise<void> {
     try {
       await waitFor(`http://127.0.0.1:${port}/nothing`);
       for (const clients of pgClientCounts) {
-        const result = await load({
-          url: `http://127.0.0.1:${port}/insert`,
-          method: 'POST',
-          connections: clients,
-        });
-        rows.push(
-          row('plain INSERT per request, PostgreSQL (baseline)', clients, result, peakRssMb(baseline.pid)),
+        const measured = await load(
+          { url: `http://127.0.0.1:${port}/insert`, method: 'POST', connections: clients },
+          baseline,
         );
+        rows.push(row('plain INSERT per request, PostgreSQL (baseline)', clients, measured, baseline, true));
       }
     } finally {
       await stop(baseline);
@@ -345,7 +404,18 @@ async function postgresRuns(): Promise<void> {
 }
 
 function printTable(): void {
-  const header = ['scenario', 'clients', 'req/s', 'p50 ms', 'p99 ms', 'peak RSS MiB', 'failed'];
+  const header = [
+    'scenario',
+    'clients',
+    'req/s',
+    'p50 ms',
+    'p99 ms',
+    'peak RSS MiB',
+    'server CPU us/req',
+    'failed',
+    'target',
+    'pass',
+  ];
   const body = rows.map((r) => [
     r.scenario,
     String(r.clients),
@@ -353,7 +423,10 @@ function printTable(): void {
     r.p50Ms.toFixed(2),
     r.p99Ms.toFixed(2),
     r.peakRssMb.toFixed(0),
+    r.serverCpuUsPerRequest.toFixed(0),
     String(r.failures),
+    r.target ?? '',
+    r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL',
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   const line = (cells: string[]) =>
@@ -378,3 +451,6 @@ console.log(
     `and ${(loadavg()[0] ?? Number.NaN).toFixed(1)} at end\n`,
 );
 printTable();
+// BENCH_JSON=<file>: the same rows as JSON, for a report assembled from several benchmarks.
+const jsonFile = process.env['BENCH_JSON'];
+if (jsonFile !== undefined) writeFileSync(jsonFile, `${JSON.stringify(rows, null, 2)}\n`);

@@ -37,6 +37,7 @@ const deposit = db.transaction((id: string, wallet: string, seq: number, nowMs: 
   updateWallet.run(1_000, wallet);
 });
 const latenciesMs: number[] = [];
+const cpuBefore = process.cpuUsage();
 const startMs = performance.now();
 let seq = 0;
 while (performance.now() - startMs < durationMs) {
@@ -46,6 +47,7 @@ while (performance.now() - startMs < durationMs) {
   latenciesMs.push(performance.now() - before);
 }
 const elapsedS = (performance.now() - startMs) / 1000;
+const cpu = process.cpuUsage(cpuBefore);
 latenciesMs.sort((a, b) => a - b);
 const at = (q: number) =>
   latenciesMs[Math.min(latenciesMs.length - 1, Math.floor(q * latenciesMs.length))] ?? 0;
@@ -57,5 +59,6 @@ console.log(
     p50Ms: at(0.5),
     p99Ms: at(0.99),
     peakRssBytes: process.resourceUsage().maxRSS * 1024,
+    cpuUsPerDeposit: (cpu.user + cpu.system) / seq,
   }),
 );

@@ -1,6 +1,6 @@
 import type { Code, CurrencyCode } from '@cashin/shared';
 import { CodedError, codeTypeOf, maskCode, moneyLimitsFor } from '@cashin/shared';
-import { appendAudit, nextAuditLink } from '../audit/audit-log.js';
+import { appendAudit } from '../audit/audit-log.js';
 import { claimCodeFor, claimCodeHash } from '../claims/claim-code.js';
 import { resolveDepositCode } from '../codes/deposit-codes.js';
 import type { Deps } from '../deps.js';
@@ -10,17 +10,12 @@ import { createTransfers } from '../ledger/ledger.js';
 import { capRemainingMinor, depositRefusal, findWalletCaps } from '../family/wallet-caps.js';
 import {
   allowance,
-  allows,
   needsCashReport,
   rollingDayMs,
   rollingMonthMs,
   walletUsage,
-  walletUsageFromRow,
-  walletUsageParams,
-  walletUsageSql,
 } from '../limits/allowance.js';
-import type { WalletUsageRow } from '../limits/allowance.js';
-import { secretsEqual, sha256Hex } from '../secrets/hash.js';
+import { secretsEqual } from '../secrets/hash.js';
 import type { Shopper } from '../shoppers/shoppers.js';
 import { findShopper, maskedName } from '../shoppers/shoppers.js';
 import { CallBatcher } from '../storage/call-batcher.js';
@@ -28,6 +23,21 @@ import type { Db, SqlValue, Tx } from '../storage/db.js';
 import { SqliteDb } from '../storage/sqlite/sqlite-db.js';
 import type { DepositRecord, DepositStatus, ReviewReason } from './deposit-record.js';
 import { findDeposit, insertDeposit } from './deposit-record.js';
+import type { FastDepositItem } from './sqlite-fast-deposit.js';
+import { cashSourceKinds, codeHash, sqliteFastDeposit } from './sqlite-fast-deposit.js';
+
+export { codeHash } from './sqlite-fast-deposit.js';
+
+/** The module the SQLite writer thread loads the fast deposit from. */
+const sqliteFastDepositUrl = new URL('./sqlite-fast-deposit.ts', import.meta.url).href;
+
+/**
+ * Readies the deposit path before a server takes traffic: on SQLite, starts the writer thread with the fast
+ * deposit loaded (otherwise the first deposits wait for the thread to compile its imports).
+ */
+export async function prepareDepositPath(db: Db): Promise<void> {
+  if (db instanceof SqliteDb) await db.startWriter(sqliteFastDepositUrl);
+}
 
 /** What issue 4's till commit and kiosk sync hand over, and what POST /v1/deposits takes. */
 export interface CreditDepositInput {
@@ -58,12 +68,6 @@ export interface DepositReceipt {
   readonly createdAtMs: number;
 }
 
-const cashSourceKinds = new Set(['storeDrawer', 'kioskBag']);
-
-export function codeHash(code: Code): string {
-  return sha256Hex(`code:${code}`);
-}
-
 type Target =
   | { kind: 'wallet'; shopper: Shopper; reviewReason: ReviewReason | null; slipCode: Code | null }
   | { kind: 'suspense'; reviewReason: ReviewReason };
@@ -80,10 +84,21 @@ export async function creditDeposit(deps: Deps, input: CreditDepositInput): Prom
     if (fast !== undefined) return fast;
   }
   const sqlite = deps.db instanceof SqliteDb ? deps.db : undefined;
+  const fastItem = sqlite === undefined ? undefined : sqliteFastItem(deps, input, nowMs);
+  let fastInUnit = fastItem !== undefined;
+  if (sqlite !== undefined && fastItem !== undefined) {
+    const inWriter = sqlite.runInWriter(sqliteFastDepositUrl, sqliteFastDeposit, fastItem);
+    if (inWriter !== undefined) {
+      const fast = await inWriter;
+      if (fast.outcome === 'created') return receipt('created', deps, fast.record, fast.shopperName);
+      // The writer declined and wrote nothing: the general path below decides, in one unit.
+      fastInUnit = false;
+    }
+  }
   return deps.db.transaction(async (tx) => {
-    if (sqlite !== undefined) {
-      const fast = sqliteFastDeposit(sqlite, deps, input, nowMs);
-      if (fast !== undefined) return fast;
+    if (sqlite !== undefined && fastItem !== undefined && fastInUnit) {
+      const fast = sqliteFastDeposit((sql) => sqlite.statement(sql), fastItem);
+      if (fast.outcome === 'created') return receipt('created', deps, fast.record, fast.shopperName);
     }
     const prior = await findDeposit(tx, input.id);
     if (prior !== undefined) return replay(tx, deps, input, prior);
@@ -413,152 +428,18 @@ async function postgresBatchedDeposit(
   };
 }
 
-/**
- * Everything the common deposit needs to know, in one statement: the code, its shopper and wallet, the
- * source account, whether the id was seen, the wallet's audit chain head, and whether it has caps.
- */
-const sqliteFastReadSql = `SELECT dc.status AS code_status, dc.revoked_at_ms, s.id AS shopper_id, s.name,
-       s.currency AS shopper_currency, s.kyc_tier, s.wallet_account_id, w.currency AS wallet_currency,
-       w.keeps_running_balance AS wallet_running, src.kind AS source_kind, src.currency AS source_currency,
-       EXISTS (SELECT 1 FROM transfers t WHERE t.id = ?) AS seen, h.seq AS audit_seq, h.hash AS audit_hash,
-       c.wallet_account_id IS NOT NULL AS capped
-  FROM deposit_codes dc
-  JOIN shoppers s ON s.id = dc.shopper_id
-  JOIN accounts w ON w.id = s.wallet_account_id
-  LEFT JOIN accounts src ON src.id = ?
-  LEFT JOIN audit_heads h ON h.chain = s.wallet_account_id
-  LEFT JOIN wallet_caps c ON c.wallet_account_id = s.wallet_account_id
- WHERE dc.code = ?`;
-
-interface SqliteFastRow {
-  code_status: 'active' | 'revoked';
-  revoked_at_ms: number | null;
-  shopper_id: string;
-  name: string | null;
-  shopper_currency: string;
-  kyc_tier: number;
-  wallet_account_id: string;
-  wallet_currency: string;
-  wallet_running: number;
-  source_kind: string | null;
-  source_currency: string | null;
-  seen: number;
-  audit_seq: number | null;
-  audit_hash: string | null;
-  capped: number;
-}
-
-const sqliteInsertTransferSql =
-  "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount_minor, currency, code, reverses_id, reason, created_at_ms) VALUES (?, ?, ?, ?, ?, 'deposit', NULL, NULL, ?)";
-const sqliteCreditWalletSql = 'UPDATE accounts SET credits_posted = credits_posted + ? WHERE id = ?';
-const sqliteInsertDepositSql = `INSERT INTO deposits (transfer_id, shopper_id, wallet_account_id, code_hash, code_masked,
-  amount_minor, currency, source_account_id, cash_already_taken, status, review_reason, cash_report_flag, claim_id,
-  created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`;
-const sqliteInsertAuditSql =
-  'INSERT INTO audit_log (chain, seq, at_ms, kind, data, hash) VALUES (?, ?, ?, ?, ?, ?)';
-const sqliteAuditHeadSql =
-  'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, ?, ?) ON CONFLICT (chain) DO UPDATE SET seq = excluded.seq, hash = excluded.hash';
-
-/**
- * The common deposit on SQLite (a shopper deposit code, active or in its rotation grace, the wallet's
- * currency, a new id, within limits or with the cash already taken), run synchronously inside the unit
- * the group commit gives it: two reads and five writes on cached statements instead of about fifteen
- * awaited statements. It writes exactly the rows the general path writes for that case (migration 006
- * does the same on PostgreSQL) and answers undefined, having written nothing, for everything else, which
- * the general path then handles in the same unit.
- */
-function sqliteFastDeposit(
-  db: SqliteDb,
-  deps: Deps,
-  input: CreditDepositInput,
-  nowMs: number,
-): DepositReceipt | undefined {
+/** The common deposit as plain data for SQLite's fast path, or undefined when it cannot be one. */
+function sqliteFastItem(deps: Deps, input: CreditDepositInput, nowMs: number): FastDepositItem | undefined {
   if (codeTypeOf(input.code) !== 'deposit') return undefined;
-  if (!Number.isSafeInteger(input.amountMinor) || input.amountMinor <= 0) return undefined;
-  const row = db.statement(sqliteFastReadSql).get(input.id, input.sourceAccountId, input.code) as
-    SqliteFastRow | undefined;
-  if (row === undefined || row.seen !== 0) return undefined;
-  if (row.source_kind === null || !cashSourceKinds.has(row.source_kind)) return undefined;
-  if (row.source_currency !== input.currency) return undefined;
-  const usable =
-    row.code_status === 'active' ||
-    (row.revoked_at_ms !== null && nowMs - row.revoked_at_ms < deps.limits.system.codeRotationGraceMs);
-  if (!usable) return undefined;
-  if (row.shopper_currency !== input.currency || row.wallet_currency !== input.currency) return undefined;
-  if (row.wallet_running !== 1) return undefined;
-  // A wallet with a parent's caps takes the general path, which weighs the caps.
-  if (row.capped !== 0) return undefined;
-
-  const walletAccountId = row.wallet_account_id;
-  const usage = walletUsageFromRow(
-    db.statement(walletUsageSql).get(...walletUsageParams(walletAccountId, nowMs)) as
-      WalletUsageRow | undefined,
-  );
-  const allowed = allowance(deps.limits, input.currency, row.kyc_tier === 1 ? 1 : 0, usage);
-  let reviewReason: ReviewReason | null = null;
-  if (!allows(allowed, input.amountMinor)) {
-    // Refusing needs the coded error with what is still allowed: the general path answers that.
-    if (!input.cashAlreadyTaken) return undefined;
-    reviewReason = 'limitExceeded';
-  }
-  const record: DepositRecord = {
-    transferId: input.id,
-    shopperId: row.shopper_id,
-    walletAccountId,
-    codeHash: codeHash(input.code),
-    codeMasked: maskCode(input.code),
+  return {
+    id: input.id,
+    code: input.code,
     amountMinor: input.amountMinor,
     currency: input.currency,
     sourceAccountId: input.sourceAccountId,
     cashAlreadyTaken: input.cashAlreadyTaken,
-    status: reviewReason === null ? 'credited' : 'inReview',
-    reviewReason,
-    cashReportFlag: needsCashReport(deps.limits, input.currency, usage, input.amountMinor),
-    claimId: null,
-    createdAtMs: nowMs,
-  };
-  db.statement(sqliteInsertTransferSql).run(
-    input.id,
-    input.sourceAccountId,
-    walletAccountId,
-    input.amountMinor,
-    input.currency,
     nowMs,
-  );
-  db.statement(sqliteCreditWalletSql).run(input.amountMinor, walletAccountId);
-  db.statement(sqliteInsertDepositSql).run(
-    record.transferId,
-    record.shopperId,
-    walletAccountId,
-    record.codeHash,
-    record.codeMasked,
-    record.amountMinor,
-    record.currency,
-    record.sourceAccountId,
-    record.cashAlreadyTaken ? 1 : 0,
-    record.status,
-    record.reviewReason,
-    record.cashReportFlag ? 1 : 0,
-    nowMs,
-  );
-  const entry = {
-    kind: 'deposit.credited' as const,
-    subject: walletAccountId,
-    data: {
-      depositId: input.id,
-      code: record.codeMasked,
-      amountMinor: input.amountMinor,
-      currency: input.currency,
-      source: input.sourceAccountId,
-      status: record.status,
-    },
+    codeRotationGraceMs: deps.limits.system.codeRotationGraceMs,
+    money: moneyLimitsFor(deps.limits, input.currency),
   };
-  const head =
-    row.audit_seq === null || row.audit_hash === null
-      ? undefined
-      : { seq: row.audit_seq, hash: row.audit_hash };
-  const link = nextAuditLink(entry, head, nowMs);
-  db.statement(sqliteInsertAuditSql).run(walletAccountId, link.seq, nowMs, entry.kind, link.data, link.hash);
-  db.statement(sqliteAuditHeadSql).run(walletAccountId, link.seq, link.hash);
-  return receipt('created', deps, record, row.name);
 }

@@ -54,7 +54,7 @@ export function installMetrics(app: FastifyInstance, db: Db): Metrics {
       for (const row of rows) this.set({ currency: row.currency }, Number(row.total));
     },
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     latency.observe(
       {
         route: request.routeOptions.url ?? 'unknown',
@@ -63,6 +63,7 @@ export function installMetrics(app: FastifyInstance, db: Db): Metrics {
       },
       reply.elapsedTime / 1000,
     );
+    done();
   });
   return { registry, depositsCredited };
 }

@@ -1,4 +1,4 @@
-import type { CurrencyCode, KycTier, Limits } from '@cashin/shared';
+import type { CurrencyCode, KycTier, Limits, MoneyLimits } from '@cashin/shared';
 import { moneyLimitsFor } from '@cashin/shared';
 import type { Tx } from '../storage/db.js';
 
@@ -61,7 +61,12 @@ export function allowance(
   tier: KycTier,
   usage: WalletUsage,
 ): Allowance {
-  const tierLimits = moneyLimitsFor(limits, currency).tiers[tier];
+  return allowanceWithin(moneyLimitsFor(limits, currency), tier, usage);
+}
+
+/** `allowance` given the currency's limits alone (what SQLite's deposit writer thread is handed). */
+export function allowanceWithin(money: MoneyLimits, tier: KycTier, usage: WalletUsage): Allowance {
+  const tierLimits = money.tiers[tier];
   return {
     remainingMinor: Math.max(
       0,
@@ -85,5 +90,10 @@ export function needsCashReport(
   usage: WalletUsage,
   amountMinor: number,
 ): boolean {
-  return usage.dayMinor + amountMinor > moneyLimitsFor(limits, currency).cashReportThresholdMinor;
+  return cashReportDue(moneyLimitsFor(limits, currency), usage, amountMinor);
+}
+
+/** `needsCashReport` given the currency's limits alone. */
+export function cashReportDue(money: MoneyLimits, usage: WalletUsage, amountMinor: number): boolean {
+  return usage.dayMinor + amountMinor > money.cashReportThresholdMinor;
 }

@@ -5,7 +5,6 @@ import {
   DepositRequestSchema,
   ReversalRequestSchema,
   ReversalResponseSchema,
-  maskCode,
 } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -14,6 +13,7 @@ import type { Deps } from '../deps.js';
 import { creditDeposit } from '../deposits/credit-deposit.js';
 import { reverseDeposit } from '../deposits/reverse-deposit.js';
 import type { Metrics } from '../http/metrics.js';
+import { plainJsonSerializer } from '../http/plain-serializer.js';
 import { callerKey, principalOf } from '../http/roles.js';
 
 /**
@@ -33,6 +33,10 @@ export function depositRoutes(deps: Deps, metrics: Metrics) {
           body: DepositRequestSchema,
           response: { 200: DepositReceiptSchema, 201: DepositReceiptSchema },
         },
+        // The hot route: the receipt is built by creditDeposit, typed against the schema, from nothing a
+        // client sent unchecked, so parsing it again with zod on the way out only cost time (about a fifth
+        // of the route's own CPU in a profile). The schema still documents the answer.
+        serializerCompiler: plainJsonSerializer,
       },
       async (request, reply) => {
         const receipt = await creditDeposit(deps, request.body);
@@ -40,7 +44,7 @@ export function depositRoutes(deps: Deps, metrics: Metrics) {
         request.log.info(
           {
             depositId: receipt.depositId,
-            code: maskCode(request.body.code),
+            code: receipt.codeMasked,
             result: receipt.result,
             status: receipt.status,
           },
