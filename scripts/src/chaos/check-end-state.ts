@@ -56,7 +56,9 @@ function result(name: string, summary: string, problems: string[]): CheckResult 
 export function checkEndState(state: EndState): CheckResult[] {
   const index = indexOf(state);
   const currency = CurrencyCodeSchema.parse(state.currency);
-  const money = (minor: number | bigint): string => formatMoney(minor, currency, 'en-US', 'code');
+  // Plain spaces (Intl puts a no-break space after the code): messages are read and searched in a terminal.
+  const money = (minor: number | bigint): string =>
+    formatMoney(minor, currency, 'en-US', 'code').replace(/\u00a0/g, ' ');
   return [
     devicesMatchJournals(state, money),
     kioskDepositsOnce(state, index, money),

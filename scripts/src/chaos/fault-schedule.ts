@@ -43,8 +43,8 @@ export const faultRates = {
   /** Per kiosk agent: killed about once every two minutes, down 0.5-5 s. */
   agentKillGapMsMean: 120_000,
   agentDownMs: [500, 5_000],
-  /** Per kiosk or till link: a bad spell about once a minute, lasting 5-30 s. */
-  linkSpellGapMsMean: 60_000,
+  /** Per kiosk or till link: a bad spell about every 40 s, lasting 5-30 s. */
+  linkSpellGapMsMean: 40_000,
   linkSpellMs: [5_000, 30_000],
   /** Per kiosk: a device cable pulled about once every three minutes, for 1-15 s. */
   unplugGapMsMean: 180_000,
@@ -65,16 +65,25 @@ const linkSpells: readonly LinkFaults[] = [
   { ...noFaults, loseAnswer: 0.3, duplicate: 0.3, dropRequest: 0.2, delayMsMax: 800 },
 ];
 
-/** Times of a Poisson-like process with the given mean gap, inside (quietStartMs, durationMs). */
-function arrivals(random: SeededRandom, gapMsMean: number, durationMs: number): number[] {
-  const times: number[] = [];
+/**
+ * Faults of one kind at the times of a Poisson-like process with the given mean gap, inside
+ * (quietStartMs, durationMs). Each fault's own draws follow its time, from the kind's own stream, so a
+ * longer run starts with exactly the faults of a shorter one.
+ */
+function arrivals(
+  random: SeededRandom,
+  gapMsMean: number,
+  durationMs: number,
+  make: (atMs: number, random: SeededRandom) => ChaosFault,
+): ChaosFault[] {
+  const faults: ChaosFault[] = [];
   let atMs: number = faultRates.quietStartMs;
   for (;;) {
     // An exponential gap, cut at 4x the mean so one unlucky draw cannot empty a short run.
     const gap = Math.min(-Math.log(1 - random.next()) * gapMsMean, 4 * gapMsMean);
     atMs += Math.max(1, Math.round(gap));
-    if (atMs >= durationMs) return times;
-    times.push(atMs);
+    if (atMs >= durationMs) return faults;
+    faults.push(make(atMs, random));
   }
 }
 
@@ -85,45 +94,49 @@ function between(random: SeededRandom, range: readonly [number, number]): number
 export function drawFaultSchedule(random: SeededRandom, shape: ScheduleShape): ChaosFault[] {
   const faults: ChaosFault[] = [];
   const r = faultRates;
+  const d = shape.durationMs;
+  const linkSpell =
+    (client: { kiosk: number } | { till: number }) =>
+    (atMs: number, own: SeededRandom): ChaosFault => ({
+      atMs,
+      kind: 'link',
+      client,
+      faults: own.pick(linkSpells),
+      forMs: between(own, r.linkSpellMs),
+    });
   for (let server = 0; server < shape.servers; server += 1) {
     const own = random.fork(`server-${server}`);
-    for (const atMs of arrivals(own, r.serverKillGapMsMean, shape.durationMs))
-      faults.push({ atMs, kind: 'killServer', server, downMs: between(own, r.serverDownMs) });
+    faults.push(
+      ...arrivals(own, r.serverKillGapMsMean, d, (atMs, draw) => ({
+        atMs,
+        kind: 'killServer',
+        server,
+        downMs: between(draw, r.serverDownMs),
+      })),
+    );
   }
   for (let kiosk = 0; kiosk < shape.kiosks; kiosk += 1) {
-    const own = random.fork(`kiosk-${kiosk}`);
-    for (const atMs of arrivals(own, r.agentKillGapMsMean, shape.durationMs))
-      faults.push({ atMs, kind: 'killAgent', kiosk, downMs: between(own, r.agentDownMs) });
-    for (const atMs of arrivals(own, r.linkSpellGapMsMean, shape.durationMs))
-      faults.push({
+    const own = (what: string) => random.fork(`kiosk-${kiosk}-${what}`);
+    faults.push(
+      ...arrivals(own('kills'), r.agentKillGapMsMean, d, (atMs, draw) => ({
         atMs,
-        kind: 'link',
-        client: { kiosk },
-        faults: own.pick(linkSpells),
-        forMs: between(own, r.linkSpellMs),
-      });
-    for (const atMs of arrivals(own, r.unplugGapMsMean, shape.durationMs))
-      faults.push({
+        kind: 'killAgent',
+        kiosk,
+        downMs: between(draw, r.agentDownMs),
+      })),
+      ...arrivals(own('link'), r.linkSpellGapMsMean, d, linkSpell({ kiosk })),
+      ...arrivals(own('cables'), r.unplugGapMsMean, d, (atMs, draw) => ({
         atMs,
         kind: 'unplug',
         kiosk,
-        device: own.chance(0.7) ? 'coin' : 'bill',
-        forMs: between(own, r.unplugMs),
-      });
-    for (const atMs of arrivals(own, r.powerOffGapMsMean, shape.durationMs))
-      faults.push({ atMs, kind: 'powerOff', kiosk });
+        device: draw.chance(0.7) ? 'coin' : 'bill',
+        forMs: between(draw, r.unplugMs),
+      })),
+      ...arrivals(own('power'), r.powerOffGapMsMean, d, (atMs) => ({ atMs, kind: 'powerOff', kiosk })),
+    );
   }
-  for (let till = 0; till < shape.tills; till += 1) {
-    const own = random.fork(`till-${till}`);
-    for (const atMs of arrivals(own, r.linkSpellGapMsMean, shape.durationMs))
-      faults.push({
-        atMs,
-        kind: 'link',
-        client: { till },
-        faults: own.pick(linkSpells),
-        forMs: between(own, r.linkSpellMs),
-      });
-  }
+  for (let till = 0; till < shape.tills; till += 1)
+    faults.push(...arrivals(random.fork(`till-${till}-link`), r.linkSpellGapMsMean, d, linkSpell({ till })));
   // Stable: faults at the same millisecond keep the order they were drawn in.
   return faults.sort((a, b) => a.atMs - b.atMs);
 }

@@ -179,7 +179,7 @@ export async function runNetworkChaos(options: NetworkChaosOptions): Promise<Net
     const startMs = clock.nowMs();
     const endAtMs = startMs + durationMs;
     const faults = new FaultInjector(fleet, kiosks, shoppers, tills, clock, runProblems);
-    const injecting = faults.run(schedule, startMs);
+    const injecting = faults.run(schedule, startMs, endAtMs);
     const tillRandoms = tills.map((till) => random.fork(`${till.name}-sales`));
     const working = [
       ...shoppers.map((queue) => queue.run(endAtMs)),
@@ -405,7 +405,15 @@ class FaultInjector {
     this.chains.set(key, next);
   }
 
-  async run(schedule: readonly ChaosFault[], startMs: number): Promise<void> {
+  /** Spells (a bad link, a pulled cable) end with the run's deposits at the latest: then the heal begins. */
+  private endAtMs = Number.MAX_SAFE_INTEGER;
+
+  private spellMs(forMs: number): number {
+    return Math.max(0, Math.min(forMs, this.endAtMs - this.clock.nowMs()));
+  }
+
+  async run(schedule: readonly ChaosFault[], startMs: number, endAtMs: number): Promise<void> {
+    this.endAtMs = endAtMs;
     for (const fault of schedule) {
       const waitMs = startMs + fault.atMs - this.clock.nowMs();
       if (waitMs > 0) await this.clock.sleep(waitMs);
@@ -443,7 +451,7 @@ class FaultInjector {
           'kiosk' in fault.client ? `link-kiosk-${fault.client.kiosk}` : `link-till-${fault.client.till}`;
         this.serial(key, async () => {
           client.link.faults = fault.faults;
-          await clock.sleep(fault.forMs);
+          await clock.sleep(this.spellMs(fault.forMs));
           client.link.faults = noFaults;
         });
         return;
@@ -452,7 +460,7 @@ class FaultInjector {
         const kiosk = this.kiosks[fault.kiosk]!;
         this.serial(`cable-${fault.kiosk}-${fault.device}`, async () => {
           kiosk.unplug(fault.device);
-          await clock.sleep(fault.forMs);
+          await clock.sleep(this.spellMs(fault.forMs));
           kiosk.plugIn(fault.device);
         });
         return;
