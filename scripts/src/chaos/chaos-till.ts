@@ -25,6 +25,8 @@ export interface TillSaleRecord {
   outcome: TillOutcome;
   step: 'authorize' | 'commit' | 'void' | 'done';
   committedBeforeVoid: boolean;
+  /** Why authorize said no, when it did (LIMIT_EXCEEDED, ...). */
+  refusedWith?: string;
 }
 
 export interface TillSalePlan {
@@ -181,6 +183,7 @@ export class ChaosTill {
         if (answer.kind === 'coded') {
           // Refused before the clerk took any cash: a limit, a bad code. Nothing to credit.
           sale.outcome = 'refused';
+          sale.refusedWith = answer.code;
           sale.step = 'done';
           continue;
         }

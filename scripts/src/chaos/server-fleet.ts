@@ -20,6 +20,8 @@ export interface ServerFleetOptions {
   readonly database: FleetDatabase;
   readonly processes: number;
   readonly opsToken: string;
+  /** A limits override for the servers (LIMITS_FILE), or none. */
+  readonly limitsFile?: string;
   /** Each line a server writes at error level or above, prefixed with its name. */
   readonly log: (line: string) => void;
 }
@@ -96,6 +98,7 @@ export class ServerFleet {
     delete env['DATABASE_URL'];
     delete env['DATABASE_SCHEMA'];
     delete env['DATABASE_PATH'];
+    delete env['LIMITS_FILE'];
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/src/main.ts')], {
       cwd: root,
       env: {
@@ -108,6 +111,7 @@ export class ServerFleet {
         DEV_INBOX: 'off',
         // Every kiosk and till of the run comes from 127.0.0.1: the run is not a flood.
         HTTP_REQUESTS_PER_MINUTE: '100000000',
+        ...(this.options.limitsFile !== undefined ? { LIMITS_FILE: this.options.limitsFile } : {}),
         ...(database.kind === 'sqlite'
           ? { DATABASE_PATH: database.path }
           : { DATABASE_URL: database.url, DATABASE_SCHEMA: database.schema }),
