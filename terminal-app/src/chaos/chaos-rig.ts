@@ -26,6 +26,12 @@ import type { ChaosBackend } from './chaos-backend.js';
  */
 const deviceHosts = { coin: 'chaos-coin', bill: 'chaos-bill', printer: 'chaos-printer' } as const;
 
+/** What a chaos kiosk needs of the server side: where it is, how to reach it, and an enrollment token. */
+export type ChaosKioskBackend = Pick<ChaosBackend, 'baseUrl' | 'fetch' | 'enrollmentToken'>;
+
+/** A simulated device the chaos run can unplug (its cable out: the agent's port fails until plugged in). */
+export type ChaosDeviceName = keyof typeof deviceHosts;
+
 export class ChaosKiosk {
   readonly coin: CoinAcceptorSim;
   readonly bill: BillValidatorSim;
@@ -35,12 +41,20 @@ export class ChaosKiosk {
   restarts = 0;
   /** The agent's own randomness (sync backoff jitter), seeded like everything else in the run. */
   private readonly agentRandom: SeededRandom;
+  /** Each device's current cable (the kiosk's end), and the devices whose cable is out. */
+  private readonly cables = new Map<string, Duplex>();
+  private readonly unplugged = new Set<string>();
 
   private constructor(
     private readonly clock: FakeClock,
     random: SeededRandom,
-    private readonly backend: ChaosBackend,
+    private readonly backend: ChaosKioskBackend,
     private readonly configFile: string,
+    /**
+     * Whether starts and stops move the clock themselves (a run of one kiosk), or wait for whoever drives
+     * the clock for many kiosks at once (the network chaos run).
+     */
+    private readonly drivesClock: boolean,
   ) {
     const common = {
       currency: 'USD' as const,
@@ -63,8 +77,12 @@ export class ChaosKiosk {
   static async create(options: {
     clock: FakeClock;
     random: SeededRandom;
-    backend: ChaosBackend;
+    backend: ChaosKioskBackend;
     dataDir: string;
+    /** Another kiosk name in its config (several kiosks share a server). */
+    terminalName?: string;
+    /** False when the caller drives the shared clock (see the constructor); true by default. */
+    drivesClock?: boolean;
     /** A limits override for the agent (a long offline spell needs wider offline caps). */
     limits?: unknown;
   }) {
@@ -76,7 +94,7 @@ export class ChaosKiosk {
       JSON.stringify({
         serverUrl: options.backend.baseUrl,
         dataDir: './data',
-        terminalName: 'chaos',
+        terminalName: options.terminalName ?? 'chaos',
         timeZone: 'UTC',
         currency: 'USD',
         languages: ['en'],
@@ -90,7 +108,13 @@ export class ChaosKiosk {
         ],
       }),
     );
-    const kiosk = new ChaosKiosk(options.clock, options.random, options.backend, configFile);
+    const kiosk = new ChaosKiosk(
+      options.clock,
+      options.random,
+      options.backend,
+      configFile,
+      options.drivesClock ?? true,
+    );
     const config = loadAgentConfig(configFile);
     const { key } = loadOrCreateTerminalKey(config.dataDir);
     const enrolled = await enrollTerminal({
@@ -110,14 +134,38 @@ export class ChaosKiosk {
 
   /** Each (re)start plugs fresh pipes into the simulated devices, as a reconnected cable would. */
   private open = async (url: DeviceUrl): Promise<Duplex> => {
-    const [kioskEnd, deviceEnd] = duplexPair();
     const host = url.scheme === 'tcp' ? url.host : '';
+    if (this.unplugged.has(host)) throw new Error(`${host} is unplugged`);
+    const [kioskEnd, deviceEnd] = duplexPair();
+    this.cables.set(host, kioskEnd);
     if (host === deviceHosts.coin) this.coin.attach(deviceEnd);
     else if (host === deviceHosts.bill) this.bill.attach(deviceEnd);
     else if (host === deviceHosts.printer) this.printer.attach(deviceEnd);
     else throw new Error(`no simulated device at ${host}`);
     return kioskEnd;
   };
+
+  /** Pulls a device's cable: the agent's port closes, and reopening fails until `plugIn`. */
+  unplug(device: ChaosDeviceName): void {
+    const host = deviceHosts[device];
+    this.unplugged.add(host);
+    this.cables.get(host)?.destroy();
+    this.cables.delete(host);
+  }
+
+  /** Puts the cable back; the agent's port finds it on its next reconnect attempt. */
+  plugIn(device: ChaosDeviceName): void {
+    this.unplugged.delete(deviceHosts[device]);
+  }
+
+  isPlugged(device: ChaosDeviceName): boolean {
+    return !this.unplugged.has(deviceHosts[device]);
+  }
+
+  /** Awaits a start or stop, moving the clock only when this kiosk drives it. */
+  private await<T>(work: Promise<T>): Promise<T> {
+    return this.drivesClock ? advanceUntil(this.clock, work) : work;
+  }
 
   async restart(): Promise<void> {
     const config = loadAgentConfig(this.configFile);
@@ -131,7 +179,7 @@ export class ChaosKiosk {
       fetch: this.link.fetch,
       openPort: this.open,
     });
-    this.agent = await advanceUntil(this.clock, starting);
+    this.agent = await this.await(starting);
   }
 
   /** The process dies here: nothing more is journaled, then everything it held is let go. */
@@ -142,14 +190,14 @@ export class ChaosKiosk {
     agent.runner.stop();
     // Closing the drivers waits for a poll in flight and for the acceptors to take their inhibits, which
     // are answered on the fake clock: awaited with the clock standing still, that would never end.
-    await advanceUntil(this.clock, agent.stop());
+    await this.await(agent.stop());
     this.restarts += 1;
   }
 
   async close(): Promise<void> {
     const agent = this.agent;
     this.agent = undefined;
-    if (agent) await advanceUntil(this.clock, agent.stop());
+    if (agent) await this.await(agent.stop());
   }
 }
 
