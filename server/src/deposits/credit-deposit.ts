@@ -115,7 +115,7 @@ export async function creditDeposit(deps: Deps, input: CreditDepositInput): Prom
     let cashReportFlag = false;
     if (target.kind === 'wallet') {
       creditAccountId = target.shopper.walletAccountId;
-      // Caps first: on PostgreSQL this locks a capped wallet's caps row before its usage is counted.
+      // On PostgreSQL a capped wallet is locked (account, then caps) before its usage is counted.
       const caps = await findWalletCaps(tx, creditAccountId, true);
       const usage = await walletUsage(tx, creditAccountId, nowMs);
       const allowed = allowance(deps.limits, input.currency, target.shopper.kycTier, usage);

@@ -13,15 +13,23 @@ interface CapsRow extends Record<string, unknown> {
 }
 
 /**
- * The caps a parent set on a wallet (none for most wallets). `lock` takes the caps row for the rest of
- * the transaction on PostgreSQL, so deposits into one capped wallet are counted one after the other (the
- * deposits trigger of migration 020 takes the same lock).
+ * The caps a parent set on a wallet (none for most wallets). `lock`, for a deposit about to be weighed
+ * against them on PostgreSQL, holds a capped wallet's account row and then its caps row for the rest of
+ * the transaction, so deposits into one capped wallet are counted one after the other. That is the order
+ * the batched deposit function takes them in (it updates the account, then the deposits trigger of
+ * migration 020 locks the caps), so the two paths cannot deadlock; an uncapped wallet takes no lock here.
  */
 export async function findWalletCaps(tx: Tx, walletAccountId: string, lock = false): Promise<WalletCaps> {
-  const row = await tx.get<CapsRow>(
-    `SELECT deposit_max_minor, daily_max_minor FROM wallet_caps WHERE wallet_account_id = ?${lock ? forUpdate(tx.dialect) : ''}`,
-    [walletAccountId],
-  );
+  const read = async (locking: boolean) =>
+    tx.get<CapsRow>(
+      `SELECT deposit_max_minor, daily_max_minor FROM wallet_caps WHERE wallet_account_id = ?${locking ? forUpdate(tx.dialect) : ''}`,
+      [walletAccountId],
+    );
+  let row = await read(false);
+  if (row !== undefined && lock && tx.dialect === 'postgres') {
+    await tx.get(`SELECT id FROM accounts WHERE id = ?${forUpdate(tx.dialect)}`, [walletAccountId]);
+    row = await read(true);
+  }
   if (row === undefined) return noCaps;
   return {
     depositMaxMinor: row.deposit_max_minor === null ? null : Number(row.deposit_max_minor),

@@ -194,6 +194,36 @@ describe.each(testAdapters)('family accounts on %s', (adapter) => {
     expect(wallet.allowance.remainingMinor).toBe(0);
   });
 
+  it('never lets concurrent deposits into a capped wallet pass its daily cap, and refuses the rest with the code', async () => {
+    t = await openTestApp(adapter);
+    const parent = await signUpAndIn(t);
+    const added = await addChild(parent.headers);
+    await call('PUT', familyApiPaths.caps(added.child.id), parent.headers, {
+      depositMaxMinor: null,
+      dailyMaxMinor: 1_500,
+    });
+    const drawer = await openCashAccount(t);
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        call('POST', '/v1/deposits', opsHeaders, {
+          id: newId(),
+          code: added.depositCode.code,
+          amountMinor: 400,
+          currency: 'USD',
+          sourceAccountId: drawer,
+        }),
+      ),
+    );
+    const outcomes = answers.map((answer) =>
+      answer.statusCode === 201 || answer.statusCode === 200
+        ? answer.json<{ status: string }>().status
+        : answer.json<{ error: { code: string } }>().error.code,
+    );
+    expect(outcomes.filter((outcome) => outcome === 'credited')).toHaveLength(3);
+    expect(outcomes.filter((outcome) => outcome === 'FAMILY_CAP_EXCEEDED')).toHaveLength(7);
+    expect((await childWallet(parent.headers, added.child.id)).child.balanceMinor).toBe(1_200);
+  });
+
   it('has a kiosk see the smaller remaining amount and credit a late cash deposit over the cap for review', async () => {
     t = await openTestApp(adapter);
     const parent = await signUpAndIn(t);

@@ -73,24 +73,31 @@ export async function wedgeScan(page: Page, text: string): Promise<void> {
     text: char,
   }));
   keys.push({ key: 'Enter', code: 'Enter', keyCode: 13, text: '\r' });
-  for (const [index, key] of keys.entries()) {
-    const timestamp = startS + index * keyGapS;
-    await cdp.send('Input.dispatchKeyEvent', {
-      type: 'keyDown',
-      key: key.key,
-      code: key.code,
-      windowsVirtualKeyCode: key.keyCode,
-      text: key.text,
-      unmodifiedText: key.text,
-      timestamp,
-    });
-    await cdp.send('Input.dispatchKeyEvent', {
-      type: 'keyUp',
-      key: key.key,
-      code: key.code,
-      windowsVirtualKeyCode: key.keyCode,
-      timestamp: timestamp + keyGapS / 2,
-    });
-  }
+  // Sent all at once, not one round trip per key: the session delivers them in order, and a loaded
+  // machine cannot open real-time gaps between keys long enough for the till's flush timer (a few key
+  // gaps of real time) to hand a half-received burst to the page as typing.
+  await Promise.all(
+    keys.flatMap((key, index) => {
+      const timestamp = startS + index * keyGapS;
+      return [
+        cdp.send('Input.dispatchKeyEvent', {
+          type: 'keyDown',
+          key: key.key,
+          code: key.code,
+          windowsVirtualKeyCode: key.keyCode,
+          text: key.text,
+          unmodifiedText: key.text,
+          timestamp,
+        }),
+        cdp.send('Input.dispatchKeyEvent', {
+          type: 'keyUp',
+          key: key.key,
+          code: key.code,
+          windowsVirtualKeyCode: key.keyCode,
+          timestamp: timestamp + keyGapS / 2,
+        }),
+      ];
+    }),
+  );
   await cdp.detach();
 }

@@ -42,21 +42,19 @@ export function ChildScreen(context: WalletContext & { childId: string }) {
   const [busy, setBusy] = useState(false);
   const token = session?.token ?? null;
 
-  const load = async (): Promise<void> => {
+  /** Loads the wallet; the cap fields are filled from it the first time, and after a save. */
+  const load = async (fillCaps: boolean): Promise<void> => {
     const result = await callApi(familyApiPaths.child(childId), ChildWalletSchema, { token });
     if (!result.ok) return context.showError(result.code, result.details);
     setWallet(result.value);
+    if (fillCaps) {
+      setPerDeposit(shownCap(result.value.child.caps.depositMaxMinor, result.value.child.currency));
+      setPerDay(shownCap(result.value.child.caps.dailyMaxMinor, result.value.child.currency));
+    }
     return undefined;
   };
   useEffect(() => {
-    void (async () => {
-      const result = await callApi(familyApiPaths.child(childId), ChildWalletSchema, { token });
-      if (!result.ok) return context.showError(result.code, result.details);
-      setWallet(result.value);
-      setPerDeposit(shownCap(result.value.child.caps.depositMaxMinor, result.value.child.currency));
-      setPerDay(shownCap(result.value.child.caps.dailyMaxMinor, result.value.child.currency));
-      return undefined;
-    })();
+    void load(true);
   }, [childId]);
 
   if (wallet === null) {
@@ -99,7 +97,7 @@ export function ChildScreen(context: WalletContext & { childId: string }) {
     if (!result.ok) return context.showError(result.code, result.details);
     setTouched(false);
     context.showBanner({ tone: 'success', text: words.t('child.capsSaved', { name: child.name }) });
-    await load();
+    await load(true);
   };
 
   const capText = (amountMinor: number | null): string =>
@@ -178,7 +176,7 @@ export function ChildScreen(context: WalletContext & { childId: string }) {
         </ul>
       )}
       <div class="actions">
-        <Button onClick={() => void load()}>{words.t('child.refresh')}</Button>
+        <Button onClick={() => void load(false)}>{words.t('child.refresh')}</Button>
         <Button kind="link" onClick={() => context.go('family')}>
           {words.t('child.back')}
         </Button>
