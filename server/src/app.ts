@@ -65,6 +65,22 @@ export function maskCodesInText(text: string): string {
   return text.replace(/\d{12,20}/g, (digits) => maskCode(digits));
 }
 
+/**
+ * A request URL as the log may show it: digit runs as long as a code masked in the path (barcode URLs carry
+ * codes), and the query by its keys alone, since a client may put anything in a query value (a PIN, a
+ * one-time code) and no route needs those values logged to be traced.
+ */
+export function loggableUrl(url: string): string {
+  const cut = url.indexOf('?');
+  if (cut < 0) return maskCodesInText(url);
+  const keys = url
+    .slice(cut + 1)
+    .split('&')
+    .filter((pair) => pair.length > 0)
+    .map((pair) => `${maskCodesInText(pair.split('=')[0] ?? '')}=*`);
+  return `${maskCodesInText(url.slice(0, cut))}?${keys.join('&')}`;
+}
+
 interface LoggedRequest {
   method: string;
   url: string;
@@ -80,7 +96,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
     serializers: {
       req: (request: LoggedRequest) => ({
         method: request.method,
-        url: maskCodesInText(request.url),
+        url: loggableUrl(request.url),
         host: request.host,
         remoteAddress: request.ip,
       }),

@@ -1,0 +1,207 @@
+import { generateCode, terminalApiPaths, tillApiPaths } from '@cashin/shared';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  createEnrollmentToken,
+  createTestClerk,
+  kioskDeposit,
+  newKeyPair,
+  signedPost,
+} from '../test-kit/terminal-kit.js';
+import type { TestKiosk } from '../test-kit/terminal-kit.js';
+import { opsHeaders, testOpsToken } from '../test-support/test-app.js';
+import { testAdapters } from '../test-support/test-db.js';
+import type { World } from './security-kit.js';
+import {
+  callerFor,
+  concreteUrl,
+  logCapture,
+  openWorld,
+  routeSchemas,
+  seedBody,
+  send,
+  stringFieldPaths,
+  withValueAt,
+} from './security-kit.js';
+
+/**
+ * The whole log of a run, at trace level through the server's own logger (its redaction included), holds
+ * no secret: no PIN, one-time code, full deposit, claim or slip code, bearer token, enrollment token or
+ * private key. The run signs everyone up and in, enrolls a kiosk, moves money every way, fails every way a
+ * person or a guesser would, and calls every registered route, with secrets in the wrong fields too.
+ */
+describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter) => {
+  const log = logCapture();
+  const secrets = new Map<string, string>();
+  /** Digits-only secrets must not stand alone in the log; longer ones must not appear at all. */
+  const keep = (what: string, value: string) => secrets.set(value, what);
+  let world: World;
+
+  beforeAll(async () => {
+    world = await openWorld(adapter, { logDestination: log.destination });
+    keep('clerk PIN', world.clerk.pin);
+    keep('clerk token', world.clerk.headers.authorization.slice('Bearer '.length));
+    keep('shopper token', world.shopper.token);
+    keep('deposit code', world.shopper.depositCode);
+    keep('ops token', testOpsToken);
+    keep('kiosk private key', world.kiosk.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const jwk = world.kiosk.privateKey.export({ format: 'jwk' });
+    if (typeof jwk.d === 'string') keep('kiosk private key (d)', jwk.d);
+  });
+  afterAll(async () => {
+    await world.t.close();
+  });
+
+  it('runs every flow, good and bad, and calls every route', async () => {
+    const { t } = world;
+    // A kiosk enrolled here, so its one-time token is known, and a clerk with a PIN of its own.
+    const { token } = await createEnrollmentToken(t, world.storeId);
+    keep('enrollment token', token);
+    const keys = newKeyPair();
+    const enrolled = await t.app.inject({
+      method: 'POST',
+      url: terminalApiPaths.enroll,
+      payload: { token, publicKey: keys.publicKey, softwareVersion: '1.0.0' },
+    });
+    const kiosk: TestKiosk = {
+      terminalId: enrolled.json<{ terminalId: string }>().terminalId,
+      storeId: world.storeId,
+      ...keys,
+      sequence: 0,
+    };
+    keep('second kiosk private key', keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
+    const { clerkId, pin } = await createTestClerk(t, world.storeId, '80417293');
+    keep('second clerk PIN', pin);
+    await t.app.inject({
+      method: 'POST',
+      url: tillApiPaths.session,
+      payload: { storeId: world.storeId, clerkId, pin: '11112222' },
+    });
+    const clerkSession = await t.app.inject({
+      method: 'POST',
+      url: tillApiPaths.session,
+      payload: { storeId: world.storeId, clerkId, pin },
+    });
+    keep('second clerk token', clerkSession.json<{ token: string }>().token);
+
+    // One-time codes: a wrong one, then the right one.
+    await t.app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone: world.shopper.phone } });
+    const otp = t.sender.lastOtpFor(world.shopper.phone);
+    keep('one-time code', otp);
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sessions',
+      payload: { phone: world.shopper.phone, otp: otp === '000000' ? '111111' : '000000' },
+    });
+    const session = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sessions',
+      payload: { phone: world.shopper.phone, otp },
+    });
+    keep('second shopper token', session.json<{ token: string }>().token);
+    for (const message of t.sender.sent) {
+      const sent = /(\d{6})/.exec(message.text)?.[1];
+      if (sent !== undefined) keep('one-time code', sent);
+    }
+
+    // Money every way: a slip, a kiosk sync with a voucher and an unknown code, a claim, a till deposit.
+    const slip = await send(
+      world,
+      'shopper',
+      'POST',
+      '/v1/me/slips',
+      JSON.stringify({ amountMinor: 2_000, ttlMs: 3_600_000 }),
+    );
+    keep('slip code', slip.json<{ code: string }>().code);
+    const voucher = generateCode('claim');
+    keep('claim code', voucher);
+    const unknown = generateCode('deposit');
+    keep('unknown deposit code', unknown);
+    await signedPost(t, kiosk, terminalApiPaths.sync, {
+      deposits: [
+        kioskDeposit(kiosk, world.newId, t.clock.nowMs(), { code: null, claimCode: voucher }),
+        kioskDeposit(kiosk, world.newId, t.clock.nowMs(), { code: unknown }),
+        kioskDeposit(kiosk, world.newId, t.clock.nowMs(), { code: world.shopper.depositCode }),
+      ],
+    });
+    await signedPost(t, kiosk, terminalApiPaths.lookup, { code: world.shopper.depositCode });
+    await send(world, 'shopper', 'POST', '/v1/me/claims', JSON.stringify({ claimCode: voucher }));
+    await send(world, 'shopper', 'POST', '/v1/me/claims', JSON.stringify({ claimCode: voucher }));
+    await t.app.inject({
+      method: 'POST',
+      url: tillApiPaths.commit(world.authorizationId),
+      headers: world.clerk.headers,
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/codes/lookups',
+      headers: opsHeaders,
+      payload: { code: world.shopper.depositCode },
+    });
+    const rotated = await send(world, 'shopper', 'POST', '/v1/me/deposit-code/rotations', '{}');
+    const newCode = rotated.json<{ code?: string }>().code;
+    if (newCode !== undefined) keep('rotated deposit code', newCode);
+
+    // Every route, with its seed body and with each secret in each text field (where it does not belong).
+    const routes = await routeSchemas(t);
+    const planted = [world.shopper.depositCode, voucher, pin, token, world.shopper.token];
+    for (const route of routes) {
+      if (route.method === 'DELETE') continue;
+      const url = concreteUrl(route, world);
+      await send(
+        world,
+        callerFor(route),
+        route.method,
+        url,
+        route.body === undefined ? undefined : JSON.stringify(seedBody(route.body, world)),
+      );
+      for (const path of route.body === undefined ? [] : stringFieldPaths(route.body)) {
+        for (const secret of planted) {
+          t.clock.advance(60_000);
+          const body = withValueAt(seedBody(route.body ?? {}, world), path, secret);
+          await send(world, callerFor(route), route.method, url, JSON.stringify(body));
+        }
+      }
+    }
+    // Secrets in the URL and in the headers of requests that are turned away.
+    await t.app.inject({ method: 'GET', url: `/v1/barcodes/code128/${world.shopper.depositCode}.png` });
+    await t.app.inject({ method: 'GET', url: `/v1/barcodes/qr/${voucher}.svg` });
+    await t.app.inject({
+      method: 'GET',
+      url: '/v1/me/wallet',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    await t.app.inject({
+      method: 'GET',
+      url: `/v1/ops/stores?pin=${pin}&code=${world.shopper.depositCode}`,
+      headers: world.shopper.headers,
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sessions',
+      headers: { 'content-type': 'application/json' },
+      payload: `{"phone":"${world.shopper.phone}","otp":"${otp}",`,
+    });
+    await t.app.inject({
+      method: 'DELETE',
+      url: '/v1/auth/sessions/current',
+      headers: world.shopper.headers,
+    });
+  });
+
+  it('left none of those secrets in the log', () => {
+    const text = log.text();
+    // The run did log: requests, answers and the handlers' own lines, at trace level.
+    expect(text.split('\n').length).toBeGreaterThan(500);
+    expect(secrets.size).toBeGreaterThanOrEqual(14);
+    const found: string[] = [];
+    for (const [secret, what] of secrets) {
+      // A short digit secret is looked for standing alone, not inside a request id's hex or a number.
+      const pattern = /^\d+$/.test(secret)
+        ? new RegExp(`(?<![0-9A-Za-z.-])${secret}(?![0-9A-Za-z.-])`)
+        : new RegExp(secret.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&').replace(/\n/g, '\\\\n'));
+      const at = pattern.exec(text)?.index;
+      if (at !== undefined) found.push(`${what}: ${text.slice(Math.max(0, at - 120), at + 40)}`);
+    }
+    expect(found).toEqual([]);
+  });
+});
