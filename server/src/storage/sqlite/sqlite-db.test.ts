@@ -69,9 +69,11 @@ describe('SQLite group commit', () => {
   );
 
   it(
-    'runs writer-thread work durably beside the main connection, a failing item undoing only itself',
+    'runs writer-thread work, once started, durably beside the main connection, a failing item undoing only itself',
     withDb(async (db) => {
       await db.transaction((tx) => tx.run('CREATE TABLE t (n INTEGER PRIMARY KEY)'));
+      expect(db.runInWriter(testProcedureUrl, procedure, { n: -1, fail: false })).toBeUndefined();
+      await db.startWriter(testProcedureUrl);
       const inThread = Array.from({ length: 50 }, (_, n) => {
         const result = db.runInWriter(testProcedureUrl, procedure, { n, fail: n === 7 });
         if (result === undefined) throw new Error('a file database has a writer thread');
@@ -101,6 +103,7 @@ describe('SQLite group commit', () => {
   it('has no writer thread for an in-memory database, whose work runs in units instead', async () => {
     const db = SqliteDb.open(':memory:');
     try {
+      await db.startWriter(testProcedureUrl);
       expect(db.runInWriter(testProcedureUrl, procedure, { n: 1, fail: false })).toBeUndefined();
     } finally {
       await db.close();

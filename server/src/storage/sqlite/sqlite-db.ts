@@ -125,7 +125,10 @@ export class SqliteDb implements Db {
 
   /** The file, for the writer thread; undefined for an in-memory database, which no thread can share. */
   private path: string | undefined;
-  /** Started by the first `runInWriter`, so a database that never uses it costs no thread. */
+  /**
+   * Started by `startWriter` (the server does at start-up), never implicitly: a thread compiles its
+   * imports for a while, which a short-lived database (a test's, a command's) would pay for nothing.
+   */
   private writerLane: WriterLane | undefined;
   private writerLaneDispatchScheduled = false;
 
@@ -161,8 +164,8 @@ export class SqliteDb implements Db {
   /**
    * Runs `procedure` (exported as `procedure` by the module at `procedureUrl`) on `item` in the writer
    * thread, group-committed with the items that wait beside it; settles after its COMMIT returned.
-   * Answers undefined when there is no writer thread (an in-memory database) or it has failed: the caller
-   * then does the work in a unit of `transaction`. The two connections never write at once: a writer
+   * Answers undefined when no writer thread was started (or the database is in memory) or it has failed:
+   * the caller then does the work in a unit of `transaction`. The two connections never write at once: a writer
    * batch starts only while no group of the main connection is open, and the other way round.
    */
   runInWriter<I, O>(
@@ -172,7 +175,7 @@ export class SqliteDb implements Db {
     item: I,
   ): Promise<O> | undefined {
     if (this.closed) return Promise.reject(new Error('the database is closed'));
-    const lane = this.startedWriterLane();
+    const lane = this.writerLane;
     if (lane === undefined || !lane.usable) return undefined;
     if (lane.full) return Promise.reject(new CodedError('SERVICE_UNAVAILABLE'));
     const result = lane.submit<I, O>(procedureUrl, item);
