@@ -17,7 +17,7 @@ async function rig(options: { echo?: boolean; baud?: number | undefined } = {}) 
   const events: DeviceEvent[] = [];
   driver.subscribe((event) => events.push(event));
   await until(clock, driver.start());
-  return { clock, sim, driver, events };
+  return { clock, sim, driver, events, deviceEnd };
 }
 
 const ofType = <T extends DeviceEvent['type']>(events: DeviceEvent[], type: T) =>
@@ -66,6 +66,31 @@ describe('coin acceptor driver against the simulator (in-memory line)', () => {
     expect(ofType(events, 'reject').map((e) => [e.reason, e.valueMinor])).toEqual([['inhibited', 50]]);
     await until(clock, driver.inhibitAll());
     expect(sim.insert(1)).toBe('inhibited');
+    await until(clock, driver.close());
+  });
+
+  it('polls fast while coins are enabled and at the normal rate while all are inhibited', async () => {
+    const { clock, driver, deviceEnd } = await rig();
+    const pollRequest = Buffer.from([2, 0, 1, 229]);
+    let polls = 0;
+    // What the host puts on the line: every read-buffered-credit request to the acceptor is counted.
+    deviceEnd.on('data', (chunk: Buffer) => {
+      for (let at = chunk.indexOf(pollRequest); at !== -1; at = chunk.indexOf(pollRequest, at + 1))
+        polls += 1;
+    });
+    const spanMs = 2_000;
+    await until(clock, driver.setAcceptLimit(1_000));
+    polls = 0;
+    await run(clock, spanMs);
+    const accepting = polls;
+    await until(clock, driver.inhibitAll());
+    polls = 0;
+    await run(clock, spanMs);
+    const inhibited = polls;
+    expect(accepting).toBeGreaterThanOrEqual(Math.floor(spanMs / limits.ccTalkPollIntervalAcceptingMs) - 1);
+    expect(accepting).toBeLessThanOrEqual(Math.ceil(spanMs / limits.ccTalkPollIntervalAcceptingMs) + 1);
+    expect(inhibited).toBeLessThanOrEqual(Math.ceil(spanMs / limits.ccTalkPollIntervalMs) + 1);
+    expect(inhibited).toBeGreaterThanOrEqual(Math.floor(spanMs / limits.ccTalkPollIntervalMs) - 1);
     await until(clock, driver.close());
   });
 
@@ -176,11 +201,11 @@ describe('coin acceptor driver against the simulator (in-memory line)', () => {
 
   it('10,000 coins at the fastest reportable rate: each reported once; dropped events reported as lost', async () => {
     // Paced as fast as pipes go (no baud delay) so simulated time advances in big steps; the line-rate
-    // limit is the bench's business. The driver polls at its normal interval all the same.
+    // limit is the bench's business. The driver polls at its accepting interval all the same.
     const { clock, sim, driver, events } = await rig({ baud: undefined });
     await until(clock, driver.setAcceptLimit(1_000_000));
     const coinsPerPoll = limits.ccTalkEventBufferSize;
-    const coinEveryMs = limits.ccTalkPollIntervalMs / coinsPerPoll;
+    const coinEveryMs = limits.ccTalkPollIntervalAcceptingMs / coinsPerPoll;
     const ids = ['US001A', 'US005A', 'US010A', 'US025A', 'US050A', 'US100A'];
     for (let i = 0; i < 10_000; i += 1) {
       expect(sim.insert(ids[i % ids.length] ?? 'US025A')).toBe('accepted');

@@ -42,6 +42,8 @@ describe('limits', () => {
       problemsOf({ money: { MXN: { tiers: { 0: { walletDailyMaxMinor: 9_000_000 } } } } }).length,
     ).toBeGreaterThan(0);
     expect(problemsOf({ system: { ccTalkPollIntervalMs: 800 } }).join()).toMatch(/watchdog/);
+    expect(problemsOf({ system: { ccTalkPollIntervalAcceptingMs: 10 } })).toHaveLength(1);
+    expect(problemsOf({ system: { ccTalkPollIntervalAcceptingMs: 300 } })).toHaveLength(1);
     expect(problemsOf({ system: { nonceRetentionMs: 1_000 } })).toHaveLength(1);
     expect(problemsOf({ system: { syncBatchDepositsMax: 100_000 } })).toHaveLength(1);
   });

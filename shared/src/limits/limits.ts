@@ -41,6 +41,12 @@ export type MoneyLimits = z.infer<typeof MoneyLimitsSchema>;
 
 export const SystemLimitsSchema = z.object({
   ccTalkPollIntervalMs: z.number().int().positive(),
+  /**
+   * How often an enabled ccTalk coin acceptor is polled while a deposit is taking money: the wait for the
+   * next poll is most of the time from a coin to the screen. ccTalk lets the host poll faster than the
+   * device's polling priority; one 229 exchange takes about 27 ms at 9600 baud, which bounds it below.
+   */
+  ccTalkPollIntervalAcceptingMs: z.number().int().positive(),
   ccTalkDeviceWatchdogMs: z.number().int().positive(),
   ccTalkInterByteTimeoutMs: z.number().int().positive(),
   ccTalkReplyTimeoutMs: z.number().int().positive(),
@@ -220,6 +226,7 @@ export const defaultLimits: Limits = {
   },
   system: {
     ccTalkPollIntervalMs: 200,
+    ccTalkPollIntervalAcceptingMs: 40,
     ccTalkDeviceWatchdogMs: 1_000,
     ccTalkInterByteTimeoutMs: 50,
     ccTalkReplyTimeoutMs: 100,
@@ -324,6 +331,10 @@ export function limitProblems(limits: Limits): string[] {
   check(
     s.ccTalkPollIntervalMs >= 100 && s.ccTalkPollIntervalMs <= 900,
     'ccTalk poll interval must be 100-900 ms (the devices documented range)',
+  );
+  check(
+    s.ccTalkPollIntervalAcceptingMs >= 30 && s.ccTalkPollIntervalAcceptingMs <= s.ccTalkPollIntervalMs,
+    'ccTalk accepting poll interval must be 30 ms (one exchange at 9600 baud) up to the normal interval',
   );
   check(
     s.ccTalkPollIntervalMs * 2 <= s.ccTalkDeviceWatchdogMs,

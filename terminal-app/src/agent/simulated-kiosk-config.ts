@@ -26,6 +26,8 @@ export interface SimulatedKioskOptions {
   timeZone?: string;
   languages?: Language[];
   technicianPin?: string;
+  /** A JSON file of limits laid over the defaults (a bench trying another poll interval). */
+  limitsFile?: string | null;
 }
 
 export function writeSimulatedKioskConfig(file: string, options: SimulatedKioskOptions): void {
@@ -43,6 +45,7 @@ export function writeSimulatedKioskConfig(file: string, options: SimulatedKioskO
     uiPort: options.uiPort ?? 0,
     uiDir: options.uiDir ?? null,
     technicianPinHash: hashTechnicianPin(options.technicianPin ?? '2468'),
+    limitsFile: options.limitsFile ?? null,
     devices,
   };
   writeFileSync(file, `${JSON.stringify(config, null, 2)}\n`);

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Code, FakeClock } from '@cashin/shared';
+import type { Clock, Code } from '@cashin/shared';
 import { createUuidV7Generator } from '@cashin/shared';
 import type { Db } from '@cashin/server';
 import { buildApp, loadConfig, openDb } from '@cashin/server';
@@ -13,8 +13,9 @@ import type { ChaosBackend } from './chaos-backend.js';
  * The real server for a chaos run, in process: `buildApp` on a temporary SQLite file with the run's own
  * FakeClock (so the kiosk's signature timestamps sit inside the server's skew window whatever the run does
  * to time), reached through a `fetch` that goes over `app.inject`. No sockets and no wall clock, so a run
- * stays decided by its seed. This module is the only way the server enters the kiosk's import graph, and
- * only for chaos runs: production code in terminal-app never imports it.
+ * stays decided by its seed. The benches start it on the real clock with `listen`, so requests cross a
+ * real loopback socket. This module is the only way the server enters the kiosk's import graph, and only
+ * for chaos runs and benches: production code in terminal-app never imports it.
  */
 const opsToken = 'chaos-ops-token-0123456789abcdef';
 const baseUrl = 'http://chaos-server.invalid';
@@ -25,7 +26,10 @@ export interface ServerChaosBackend extends ChaosBackend {
   redeemReceipt(receiptQr: string): Promise<number>;
 }
 
-export async function serverBackend(clock: FakeClock): Promise<ServerChaosBackend> {
+export async function serverBackend(
+  clock: Clock,
+  options: { listen?: boolean } = {},
+): Promise<ServerChaosBackend> {
   const dir = mkdtempSync(path.join(tmpdir(), 'chaos-server-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -51,6 +55,7 @@ export async function serverBackend(clock: FakeClock): Promise<ServerChaosBacken
     logger: pino({ level: 'silent' }),
   });
   await app.ready();
+  const listening = options.listen === true ? await app.listen({ host: '127.0.0.1', port: 0 }) : null;
   const ops = { authorization: `Bearer ${opsToken}` };
 
   const store = await app.inject({
@@ -75,9 +80,9 @@ export async function serverBackend(clock: FakeClock): Promise<ServerChaosBacken
     return { phone, depositCode: answer.json<{ depositCode: Code }>().depositCode };
   };
   return {
-    name: 'real server (in process, app.inject)',
-    baseUrl,
-    fetch: injectFetch(app),
+    name: listening === null ? 'real server (in process, app.inject)' : 'real server (in process, loopback)',
+    baseUrl: listening ?? baseUrl,
+    fetch: listening === null ? injectFetch(app) : (input, init) => fetch(input, init),
     async enrollmentToken() {
       const terminal = await app.inject({
         method: 'POST',

@@ -1,6 +1,7 @@
 // `npm run bench:devices`: how fast the coin path is, next to what a 9600-baud ccTalk line allows.
 // Simulated-time runs use the FakeClock (deterministic, seconds of wall time); the idle CPU run uses the
 // real clock against the simulator in a child process, so only the driver's work is measured here.
+// `BENCH_JSON=<file>` also writes the rows as JSON.
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { setImmediate as nextIoTurn } from 'node:timers/promises';
@@ -12,6 +13,8 @@ import { openStream } from '../../ports/open-stream.js';
 import { CoinAcceptor } from '../coin/coin-acceptor.js';
 import { duplexPair } from '../common/duplex-pair.js';
 import { ccTalkLineRate } from './line-rate.js';
+import type { BenchRow } from '../../bench/bench-report.js';
+import { reportBench } from '../../bench/bench-report.js';
 
 const baud = 9600;
 const simulatedSeconds = 20;
@@ -89,8 +92,12 @@ async function fastestLossless(
   return best;
 }
 
-/** CPU of this process while the driver polls an idle acceptor served by a simulator child process. */
-async function idleCpu(limits: SystemLimits): Promise<number> {
+/**
+ * CPU of this process while the driver polls an acceptor served by a simulator child process, with every
+ * coin inhibited (a kiosk waiting for a shopper) or enabled (a deposit open, no coin coming), so only the
+ * driver's work is measured here.
+ */
+async function pollingCpu(limits: SystemLimits, enabled: boolean): Promise<number> {
   const cli = fileURLToPath(new URL('../../../../hardware-sim/src/cli.ts', import.meta.url));
   const child = spawn(process.execPath, ['--import', 'tsx', cli, '--coin', 'tcp:0'], {
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -111,7 +118,7 @@ async function idleCpu(limits: SystemLimits): Promise<number> {
     const clock = realClock();
     const driver = new CoinAcceptor({ name: 'coin', currency: 'USD', stream, clock, limits });
     await driver.start();
-    await driver.setAcceptLimit(1_000);
+    await driver.setAcceptLimit(enabled ? 1_000 : 0);
     const before = process.cpuUsage();
     const wallStart = performance.now();
     await clock.sleep(idleCpuSeconds * 1000);
@@ -128,46 +135,93 @@ async function idleCpu(limits: SystemLimits): Promise<number> {
 async function main(): Promise<void> {
   const limits = defaultLimits.system;
   const line = ccTalkLineRate(baud, true, limits.ccTalkEventBufferSize);
+  // The baseline: an enabled acceptor polled at the normal interval, as before issue 7.
+  const normalPoll = { ...limits, ccTalkPollIntervalAcceptingMs: limits.ccTalkPollIntervalMs };
   const atNormal = await fastestLossless(
-    limits,
+    normalPoll,
     (1000 / limits.ccTalkPollIntervalMs) * limits.ccTalkEventBufferSize * 1.5,
   );
-  const fastestPoll = { ...limits, ccTalkPollIntervalMs: 30 };
+  const atAccepting = await fastestLossless(
+    limits,
+    Math.min(
+      line.coinsPerSecondMax,
+      (1000 / limits.ccTalkPollIntervalAcceptingMs) * limits.ccTalkEventBufferSize * 1.5,
+    ),
+  );
+  const backToBackMs = 30;
+  const fastestPoll = {
+    ...limits,
+    ccTalkPollIntervalMs: backToBackMs,
+    ccTalkPollIntervalAcceptingMs: backToBackMs,
+  };
   const atFastest = await fastestLossless(fastestPoll, line.coinsPerSecondMax);
-  const cpuPercent = await idleCpu(limits);
+  const cpuInhibited = await pollingCpu(limits, false);
+  const cpuEnabled = await pollingCpu(limits, true);
 
-  const rows: Array<[string, string, string]> = [
-    ['9600-baud line: bytes per 229 exchange (req + echo + reply)', String(line.exchangeBytes), 'computed'],
-    ['9600-baud line: ms per exchange', line.exchangeMs.toFixed(2), 'computed'],
-    ['9600-baud line: max polls/s', line.pollsPerSecondMax.toFixed(1), 'computed'],
-    ['9600-baud line: max coins/s (5 per poll)', line.coinsPerSecondMax.toFixed(1), 'computed'],
-    [
-      `coins/s, zero lost, poll every ${limits.ccTalkPollIntervalMs} ms (normal)`,
-      String(atNormal.rate),
-      `measured: ${atNormal.coins} coins in ${simulatedSeconds} s sim time, ${atNormal.wallMs.toFixed(0)} ms wall`,
-    ],
-    [
-      'coins/s, zero lost, polling back to back (line-bound)',
-      String(atFastest.rate),
-      `measured: ${atFastest.coins} coins in ${simulatedSeconds} s sim time, ${atFastest.wallMs.toFixed(0)} ms wall`,
-    ],
-    [
-      'driver coins processed per wall second (sim time, line-bound run)',
-      atFastest.wallMs > 0 ? ((atFastest.coins / atFastest.wallMs) * 1000).toFixed(0) : '-',
-      'measured: both ends in-process',
-    ],
-    [
-      `driver CPU, idle acceptor, ${idleCpuSeconds} s real polling`,
-      `${cpuPercent.toFixed(2)} %`,
-      `measured (target < 2 % of one core): ${cpuPercent < 2 ? 'PASS' : 'FAIL'}`,
-    ],
+  const simulated = (result: { coins: number; wallMs: number }) =>
+    `${result.coins} coins in ${simulatedSeconds} s sim time, ${result.wallMs.toFixed(0)} ms wall`;
+  const cpuTargetPercent = 2;
+  const rows: BenchRow[] = [
+    {
+      scenario: '9600-baud line: bytes per 229 exchange (req + echo + reply)',
+      value: line.exchangeBytes,
+      unit: 'B',
+      note: 'computed',
+    },
+    { scenario: '9600-baud line: ms per exchange', value: line.exchangeMs, unit: 'ms', note: 'computed' },
+    { scenario: '9600-baud line: max polls/s', value: line.pollsPerSecondMax, unit: '/s', note: 'computed' },
+    {
+      scenario: '9600-baud line: max coins/s (5 per poll)',
+      value: line.coinsPerSecondMax,
+      unit: '/s',
+      note: 'computed',
+    },
+    {
+      scenario: `coins/s, zero lost, enabled acceptor polled every ${limits.ccTalkPollIntervalAcceptingMs} ms`,
+      value: atAccepting.rate,
+      unit: '/s',
+      baseline: {
+        value: atNormal.rate,
+        unit: '/s',
+        what: `polled every ${limits.ccTalkPollIntervalMs} ms while enabled, as before`,
+      },
+      note: `measured: ${simulated(atAccepting)}`,
+    },
+    {
+      scenario: `coins/s, zero lost, polling back to back (${backToBackMs} ms, line-bound)`,
+      value: atFastest.rate,
+      unit: '/s',
+      baseline: { value: line.coinsPerSecondMax, unit: '/s', what: 'line maximum, computed' },
+      note: `measured: ${simulated(atFastest)}`,
+    },
+    {
+      scenario: 'driver coins processed per wall second (sim time, line-bound run)',
+      value: atFastest.wallMs > 0 ? (atFastest.coins / atFastest.wallMs) * 1000 : Number.NaN,
+      unit: '/s',
+      note: 'measured: both ends in-process',
+    },
+    {
+      scenario: `driver CPU, idle acceptor (all inhibited, polled every ${limits.ccTalkPollIntervalMs} ms), ${idleCpuSeconds} s`,
+      value: cpuInhibited,
+      unit: '%',
+      target: cpuTargetPercent,
+      note: 'of one core, real clock, simulator in a child process',
+    },
+    {
+      scenario: `driver CPU, enabled acceptor without coins (polled every ${limits.ccTalkPollIntervalAcceptingMs} ms), ${idleCpuSeconds} s`,
+      value: cpuEnabled,
+      unit: '%',
+      target: cpuTargetPercent,
+      baseline: { value: cpuInhibited, unit: '%', what: 'inhibited, normal poll' },
+      note: 'only while a deposit is open',
+    },
   ];
-  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]?.length ?? 0), 6));
-  const line_ = (r: [string, string, string]) =>
-    `| ${r[0].padEnd(widths[0] ?? 0)} | ${r[1].padStart(widths[1] ?? 0)} | ${r[2].padEnd(widths[2] ?? 0)} |`;
-  console.log(line_(['metric', 'value', 'how']));
-  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
-  for (const row of rows) console.log(line_(row));
+  reportBench({
+    bench: 'devices',
+    heading: `bench:devices  (${new Date().toISOString()})`,
+    rows,
+    jsonFile: process.env.BENCH_JSON,
+  });
 }
 
 await main();

@@ -57,6 +57,11 @@ export interface CcTalkAcceptorOptions {
    * baseline and its buffer predates this host.
    */
   readonly eventCounterBaseline?: EventCounterBaseline | undefined;
+  /**
+   * How often to poll while any channel is enabled (a deposit is taking money), so what goes in shows
+   * quickly; the normal `ccTalkPollIntervalMs` while everything is inhibited. Undefined: always normal.
+   */
+  readonly pollIntervalAcceptingMs?: number | undefined;
 }
 
 /** How the acceptor reaches back into the driver that owns it. */
@@ -140,6 +145,11 @@ export class CcTalkAcceptor {
     return this.reporting;
   }
 
+  /** How often the device is polled now: faster while it takes money, when the driver asked for that. */
+  get pollIntervalMs(): number {
+    return this.loop.currentIntervalMs;
+  }
+
   /** True while every channel is inhibited. */
   get refusing(): boolean {
     return this.enabledMask === 0;
@@ -177,6 +187,12 @@ export class CcTalkAcceptor {
     for (const [channel, denomination] of this.channels)
       if (denomination.valueMinor <= remainingMinor) mask |= 1 << (channel - 1);
     this.enabledMask = mask;
+    const { limits, pollIntervalAcceptingMs } = this.options;
+    this.loop.setIntervalMs(
+      mask !== 0 && pollIntervalAcceptingMs !== undefined
+        ? pollIntervalAcceptingMs
+        : limits.ccTalkPollIntervalMs,
+    );
     return this.applyInhibits();
   }
 

@@ -50,10 +50,12 @@ const coinAcceptorProfile: CcTalkAcceptorProfile = {
  * calls `setAcceptLimit(remainingMinor)`: only channels whose coin still fits are enabled, so the acceptor
  * itself returns a coin the deposit could not take. `inhibitAll()` closes it again.
  *
- * It polls 229 every `ccTalkPollIntervalMs` and turns the event counter into events: `credit` per coin,
- * `reject` (rejected, inhibited), `fault` (jam, fraud attempt, flight deck open), `lostEvents` when more
- * than the device's buffer happened between two polls, and `reset` when the counter went back to 0, after
- * which it re-sends the inhibit masks.
+ * It polls 229 every `ccTalkPollIntervalAcceptingMs` while any coin is enabled (a deposit is taking money,
+ * and the wait for the next poll is most of the time from a coin to the screen) and every
+ * `ccTalkPollIntervalMs` while all are inhibited, and turns the event counter into events: `credit` per
+ * coin, `reject` (rejected, inhibited), `fault` (jam, fraud attempt, flight deck open), `lostEvents`
+ * when more than the device's buffer happened between two polls, and `reset` when the counter went back to
+ * 0, after which it re-sends the inhibit masks.
  */
 export class CoinAcceptor extends DriverScaffold {
   readonly kind = 'coinAcceptor' as const;
@@ -66,6 +68,7 @@ export class CoinAcceptor extends DriverScaffold {
         ...options,
         address: options.address ?? ccTalkAddresses.coinAcceptor,
         checksum: options.checksum ?? 'simple',
+        pollIntervalAcceptingMs: options.limits.ccTalkPollIntervalAcceptingMs,
       },
       coinAcceptorProfile,
       { emit: (event) => this.emit(event), faults: this.faults, handlePair: (pair) => this.handlePair(pair) },
@@ -75,6 +78,11 @@ export class CoinAcceptor extends DriverScaffold {
   /** The coins this acceptor can take, by channel (1..16), as read from 184. */
   get coinTable(): ReadonlyMap<number, Denomination> {
     return this.acceptor.channels;
+  }
+
+  /** How often the acceptor is polled now (faster while coins are enabled). */
+  get pollIntervalMs(): number {
+    return this.acceptor.pollIntervalMs;
   }
 
   get echoDetected(): boolean | undefined {
