@@ -2,10 +2,14 @@ import type { KioskDeposit, SyncResult } from '@cashin/shared';
 import { createUuidV7Generator, generateCode, terminalApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-verify.js';
+import { creditDeposit } from '../deposits/credit-deposit.js';
+import { ensureAccount } from '../ledger/accounts.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { openCashAccount, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
-import { testAdapters } from '../test-support/test-db.js';
+import type { Db } from '../storage/db.js';
+import { openTestDb, testAdapters } from '../test-support/test-db.js';
+import { seedShopper, testDeps } from '../test-support/test-deps.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import { enrollTestKiosk, kioskDeposit, signedPost, walletBalance } from '../test-kit/terminal-kit.js';
 
@@ -37,6 +41,42 @@ async function depositRow(
       [id],
     ),
   );
+}
+
+/**
+ * What crediting wrote for a wallet, without what differs between two databases by construction (the
+ * code, the source account): deposit records and audit entries in order, and the balance.
+ */
+async function walletRecord(db: Db, walletAccountId: string): Promise<unknown> {
+  return db.transaction(async (tx) => {
+    const deposits = await tx.all(
+      `SELECT transfer_id, amount_minor, status, review_reason, cash_report_flag, cash_already_taken, created_at_ms
+         FROM deposits WHERE wallet_account_id = ? ORDER BY transfer_id`,
+      [walletAccountId],
+    );
+    const audit = (
+      await tx.all<{ seq: number; kind: string; data: string; at_ms: number }>(
+        'SELECT seq, kind, data, at_ms FROM audit_log WHERE chain = ? ORDER BY seq',
+        [walletAccountId],
+      )
+    ).map((row) => {
+      const { code: _code, source: _source, ...data } = JSON.parse(row.data) as Record<string, unknown>;
+      return { seq: Number(row.seq), kind: row.kind, atMs: Number(row.at_ms), data };
+    });
+    const account = await tx.get<{ credits_posted: number; debits_posted: number }>(
+      'SELECT credits_posted, debits_posted FROM accounts WHERE id = ?',
+      [walletAccountId],
+    );
+    return {
+      deposits: deposits.map((row) =>
+        Object.fromEntries(
+          Object.entries(row).map(([k, v]) => [k, typeof v === 'string' && /^\d+$/.test(v) ? Number(v) : v]),
+        ),
+      ),
+      audit,
+      account: { credits: Number(account?.credits_posted), debits: Number(account?.debits_posted) },
+    };
+  });
 }
 
 async function count(t: TestApp, table: string): Promise<number> {
@@ -237,5 +277,59 @@ describe.each(testAdapters)('a mixed sync batch on %s', (adapter) => {
     const results = await sync(t, kiosk, next);
     expect(results.map((r) => r.status === 'created' && r.inReview)).toEqual([false, true]);
     expect(await walletBalance(t, ana.headers)).toBe(25 * (perDayMax + 1));
+  });
+
+  it('writes for each deposit exactly what creditDeposit writes one at a time: records, limits, report flags, audit chain', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const nowMs = t.clock.nowMs();
+    // Past the deposits per day (25 > 20) with small coin deposits, then past the day's amount and the
+    // cash report threshold with one of 101 bills.
+    const deposits = [
+      ...Array.from({ length: 24 }, (_, n) =>
+        kioskDeposit(kiosk, newId, nowMs, { code: ana.depositCode, coins: 1 + (n % 12) }),
+      ),
+      billDeposit(kiosk, nowMs, ana.depositCode, 101),
+    ];
+    const results = await sync(t, kiosk, deposits);
+    expect(results.every((r) => r.status === 'created')).toBe(true);
+    const wallet = await t.db.transaction((tx) =>
+      tx.get<{ wallet_account_id: string }>('SELECT wallet_account_id FROM shoppers WHERE id = ?', [
+        ana.shopperId,
+      ]),
+    );
+    const bulk = await walletRecord(t.db, wallet!.wallet_account_id);
+
+    const other = await openTestDb(adapter);
+    try {
+      const deps = testDeps(other.db);
+      const shopper = await seedShopper(deps);
+      const bag = await other.db.transaction((tx) =>
+        ensureAccount(
+          tx,
+          { kind: 'kioskBag', ownerRef: 'K00001', currency: 'USD' },
+          deps.newId,
+          deps.clock.nowMs(),
+        ),
+      );
+      for (const deposit of deposits) {
+        const receipt = await creditDeposit(deps, {
+          id: deposit.depositId,
+          code: shopper.code,
+          amountMinor: deposit.totalMinor,
+          currency: 'USD',
+          sourceAccountId: bag,
+          cashAlreadyTaken: true,
+        });
+        expect(receipt.result).toBe('created');
+      }
+      const oneAtATime = await walletRecord(other.db, shopper.walletAccountId);
+      expect(bulk).toEqual(oneAtATime);
+      expect(JSON.stringify(bulk)).toContain('limitExceeded');
+      expect(JSON.stringify(bulk)).toContain('"cash_report_flag":1');
+    } finally {
+      await other.dispose();
+    }
   });
 });
