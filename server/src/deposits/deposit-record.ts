@@ -1,5 +1,5 @@
 import type { CurrencyCode } from '@cashin/shared';
-import type { Tx } from '../storage/db.js';
+import type { SqlValue, Tx } from '../storage/db.js';
 
 export const depositStatuses = ['credited', 'inReview', 'reversed', 'suspense'] as const;
 export type DepositStatus = (typeof depositStatuses)[number];
@@ -76,7 +76,17 @@ export async function findDeposit(tx: Tx, transferId: string): Promise<DepositRe
 }
 
 export async function insertDeposit(tx: Tx, record: DepositRecord): Promise<void> {
-  await tx.run(`INSERT INTO deposits (${depositColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, [
+  await tx.run(
+    `INSERT INTO deposits (${depositColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    depositValues(record),
+  );
+}
+
+/** The deposits columns in the order `depositValues` fills them, for multi-row inserts. */
+export const depositColumnList: readonly string[] = depositColumns.split(', ');
+
+export function depositValues(record: DepositRecord): SqlValue[] {
+  return [
     record.transferId,
     record.shopperId,
     record.walletAccountId,
@@ -91,5 +101,5 @@ export async function insertDeposit(tx: Tx, record: DepositRecord): Promise<void
     record.cashReportFlag ? 1 : 0,
     record.claimId,
     record.createdAtMs,
-  ]);
+  ];
 }

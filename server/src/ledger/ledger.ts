@@ -1,3 +1,4 @@
+import { selectIn } from '../storage/bulk-sql.js';
 import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 import type { Account, AccountRow } from './accounts.js';
@@ -11,6 +12,16 @@ export const transfersPerCallMax = 1_000;
 export async function findTransfer(tx: Tx, id: string): Promise<StoredTransfer | undefined> {
   const row = await tx.get<TransferRow>(`SELECT ${transferColumns} FROM transfers WHERE id = ?`, [id]);
   return row === undefined ? undefined : transferFromRow(row);
+}
+
+/** Which of `ids` the ledger already holds as transfers (one query per chunk of ids). */
+export async function existingTransferIds(tx: Tx, ids: readonly string[]): Promise<Set<string>> {
+  const rows = await selectIn<{ id: string }>(
+    tx,
+    (inList) => `SELECT id FROM transfers WHERE id IN (${inList})`,
+    [...new Set(ids)],
+  );
+  return new Set(rows.map((row) => row.id));
 }
 
 class ChainFailed extends Error {

@@ -2,7 +2,8 @@ import type { CurrencyCode, KioskDeposit, SignedFields } from '@cashin/shared';
 import { CodedError, maskCode, parseCode, receiptSigningPayload } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import { creditDeposit } from '../deposits/credit-deposit.js';
-import type { Tx } from '../storage/db.js';
+import { insertRows, selectIn } from '../storage/bulk-sql.js';
+import type { SqlValue, Tx } from '../storage/db.js';
 import { txView } from '../storage/tx-view.js';
 import type { TerminalRecord } from '../terminals/terminal-record.js';
 import { postToSuspense } from './suspense-deposit.js';
@@ -61,6 +62,34 @@ export async function findKioskDepositBySequence(
     [terminalId, sequence],
   );
   return row === undefined ? undefined : fromRow(row);
+}
+
+/** The stored deposits among `depositIds`, by id (one query per chunk of ids, for a whole sync batch). */
+export async function findKioskDeposits(
+  tx: Tx,
+  depositIds: readonly string[],
+): Promise<Map<string, StoredKioskDeposit>> {
+  const rows = await selectIn<KioskDepositRow>(
+    tx,
+    (ids) => `SELECT ${columns} FROM kiosk_deposits WHERE deposit_id IN (${ids})`,
+    depositIds,
+  );
+  return new Map(rows.map((row) => [row.deposit_id, fromRow(row)]));
+}
+
+/** The stored deposits of a terminal among `sequences`, by sequence number. */
+export async function findKioskDepositsBySequence(
+  tx: Tx,
+  terminalId: string,
+  sequences: readonly number[],
+): Promise<Map<number, StoredKioskDeposit>> {
+  const rows = await selectIn<KioskDepositRow>(
+    tx,
+    (numbers) => `SELECT ${columns} FROM kiosk_deposits WHERE terminal_id = ? AND sequence IN (${numbers})`,
+    sequences,
+    [terminalId],
+  );
+  return new Map(rows.map((row) => [row.sequence, fromRow(row)]));
 }
 
 /** What a person comparing a conflict needs: the fields the server holds for that id or sequence. */
@@ -175,30 +204,61 @@ export function signedPayloadOf(terminalId: string, deposit: SignedFields): stri
   return receiptSigningPayload(terminalId, deposit);
 }
 
-export async function insertKioskDeposit(tx: Tx, row: NewKioskDeposit, nowMs: number): Promise<void> {
+const kioskDepositColumns = [
+  'deposit_id',
+  'terminal_id',
+  'sequence',
+  'fields_json',
+  'signed_payload',
+  'total_minor',
+  'currency',
+  'credited_to',
+  'in_review',
+  'review_flags',
+  'claim_code_masked',
+  'source',
+  'receipt_redeemed_by',
+  'committed_at_ms',
+  'synced_at_ms',
+  'created_at_ms',
+] as const;
+
+function kioskDepositValues(row: NewKioskDeposit, nowMs: number): SqlValue[] {
   const claim = row.signed.claimCode;
-  await tx.run(
-    `INSERT INTO kiosk_deposits (deposit_id, terminal_id, sequence, fields_json, signed_payload, total_minor,
-       currency, credited_to, in_review, review_flags, claim_code_masked, source, receipt_redeemed_by,
-       committed_at_ms, synced_at_ms, created_at_ms)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    [
-      row.depositId,
-      row.terminalId,
-      row.sequence,
-      row.fieldsJson,
-      signedPayloadOf(row.terminalId, row.signed),
-      row.signed.totalMinor,
-      row.signed.currency,
-      row.credit.creditedTo,
-      row.credit.inReview || row.reviewFlags !== null ? 1 : 0,
-      row.reviewFlags,
-      claim === null ? null : maskCode(claim),
-      row.source,
-      row.receiptRedeemedBy,
-      Date.parse(row.signed.committedAt),
-      row.source === 'sync' ? nowMs : null,
-      nowMs,
-    ],
+  return [
+    row.depositId,
+    row.terminalId,
+    row.sequence,
+    row.fieldsJson,
+    signedPayloadOf(row.terminalId, row.signed),
+    row.signed.totalMinor,
+    row.signed.currency,
+    row.credit.creditedTo,
+    row.credit.inReview || row.reviewFlags !== null ? 1 : 0,
+    row.reviewFlags,
+    claim === null ? null : maskCode(claim),
+    row.source,
+    row.receiptRedeemedBy,
+    Date.parse(row.signed.committedAt),
+    row.source === 'sync' ? nowMs : null,
+    nowMs,
+  ];
+}
+
+export async function insertKioskDeposit(tx: Tx, row: NewKioskDeposit, nowMs: number): Promise<void> {
+  await insertKioskDeposits(tx, [row], nowMs);
+}
+
+/** Records many kiosk deposits at once (a sync batch's new deposits), in multi-row inserts. */
+export async function insertKioskDeposits(
+  tx: Tx,
+  rows: readonly NewKioskDeposit[],
+  nowMs: number,
+): Promise<void> {
+  await insertRows(
+    tx,
+    'kiosk_deposits',
+    kioskDepositColumns,
+    rows.map((row) => kioskDepositValues(row, nowMs)),
   );
 }

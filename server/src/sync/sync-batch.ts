@@ -1,19 +1,24 @@
-import type { KioskDeposit, SyncResult } from '@cashin/shared';
-import { CodedError } from '@cashin/shared';
+import type { Code, KioskDeposit, SyncResult } from '@cashin/shared';
+import { CodedError, codeTypeOf, parseCode } from '@cashin/shared';
 import { raiseOrUpdateAlert } from '../alerts/alerts.js';
+import type { CodeWallet } from '../deposits/credit-taken-cash-in-bulk.js';
+import { creditTakenCashInBulk, walletsOfCodes } from '../deposits/credit-taken-cash-in-bulk.js';
 import type { Deps } from '../deps.js';
+import { findAccount } from '../ledger/accounts.js';
+import { existingTransferIds } from '../ledger/ledger.js';
 import type { Tx } from '../storage/db.js';
 import { UnitFailedWithoutSavepoint } from '../storage/tx-view.js';
 import { consumeNonce } from '../terminals/nonces.js';
 import type { TerminalCaller } from '../terminals/request-verification.js';
 import type { TerminalRecord } from '../terminals/terminal-record.js';
 import { lockTerminal } from '../terminals/terminal-record.js';
+import type { KioskCredit, NewKioskDeposit, StoredKioskDeposit } from './kiosk-deposits.js';
 import {
   creditKioskMoney,
-  findKioskDeposit,
-  findKioskDepositBySequence,
+  findKioskDeposits,
+  findKioskDepositsBySequence,
   holdForReview,
-  insertKioskDeposit,
+  insertKioskDeposits,
   reviewFlags,
   signedPayloadOf,
   storedFields,
@@ -33,33 +38,36 @@ function isRetryable(error: unknown): boolean {
   return typeof code === 'string' && retryablePostgresCodes.has(code);
 }
 
-interface BatchState {
-  created: number;
-  highest: number;
-  lostEvents: number[];
-  conflicts: number[];
+/** A deposit of the batch the server has never seen: its money moves in this batch. */
+interface Fresh {
+  readonly index: number;
+  readonly deposit: KioskDeposit;
+  readonly fieldsJson: string;
+  readonly flags: string | null;
+  /** Set once its money moved (or it turned out to conflict). */
+  result?: SyncResult;
+  credit?: KioskCredit;
+}
+
+/** The same deposit id again later in one batch: answered against its first copy once that is decided. */
+interface Repeat {
+  readonly index: number;
+  readonly deposit: KioskDeposit;
+  readonly fieldsJson: string;
+  readonly first: Fresh;
 }
 
 /**
- * One signed sync batch, in one database transaction: the request's nonce, every deposit and the
- * terminal's sequence bookkeeping commit together or not at all. Per deposit, by id:
- * - unseen: its money moves (kiosk bag -> wallet, or suspense) and the deposit is kept, items and
- *   timestamps included; answer `created`;
- * - seen with exactly these fields: nothing moves; answer `exists`;
- * - seen with other fields, or its sequence number already taken by another deposit id: nothing moves;
- *   answer `conflict` with the fields the server holds;
- * - known only from its redeemed offline receipt: `exists` if the receipt's signed fields match (the
- *   money moved at redemption), else `conflict`.
- * Deposits are credited in code order, so two batches in flight lock wallets in the same order.
+ * Answers a signed sync batch (see runBatch), retrying it whole when PostgreSQL aborted it as a deadlock.
  */
 export async function syncBatch(
   deps: Deps,
   caller: TerminalCaller,
   deposits: readonly KioskDeposit[],
 ): Promise<SyncResult[]> {
-  // First without a savepoint per deposit (the common batch, where every credit succeeds); if any credit
-  // fails, that attempt rolls back whole and the batch runs again with savepoints, where a failing deposit
-  // is undone alone and answered as a conflict.
+  // First without a savepoint per deposit (the common batch, where every credit succeeds); if any
+  // one-by-one credit fails, that attempt rolls back whole and the batch runs again with savepoints, where
+  // a failing deposit is undone alone and answered as a conflict.
   let viewMode: 'direct' | 'savepoints' = 'direct';
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -74,6 +82,23 @@ export async function syncBatch(
   }
 }
 
+/**
+ * One signed sync batch, in one database transaction: the request's nonce, every deposit and the
+ * terminal's sequence bookkeeping commit together or not at all. Per deposit, by id:
+ * - unseen: its money moves (kiosk bag -> wallet, or suspense) and the deposit is kept, items and
+ *   timestamps included; answer `created`;
+ * - seen with exactly these fields: nothing moves; answer `exists`;
+ * - seen with other fields, or its sequence number already taken by another deposit id, or its id already
+ *   a transfer of something else: nothing moves; answer `conflict` with the fields the server holds;
+ * - known only from its redeemed offline receipt: `exists` if the receipt's signed fields match (the
+ *   money moved at redemption), else `conflict`.
+ *
+ * The batch is set-based, so its cost barely grows with its size: the stored deposits, sequence numbers,
+ * ledger ids and code wallets of the whole batch are each read in one query, and the common deposit (an
+ * active shopper deposit code) is credited by the batch ledger path (credit-taken-cash-in-bulk.ts) in a
+ * fixed number of multi-row statements. The rest (vouchers, payment slips, unknown or revoked codes,
+ * empty deposits) go one by one through creditKioskMoney first, so the bulk path's limit check sees them.
+ */
 async function runBatch(
   tx: Tx,
   deps: Deps,
@@ -85,6 +110,7 @@ async function runBatch(
   await consumeNonce(tx, caller.terminalId, caller.parts.nonce, nowMs);
   const terminal = await lockTerminal(tx, caller.terminalId);
   if (terminal === undefined) throw new CodedError('TERMINAL_UNKNOWN');
+  // Code order, as the one-at-a-time path credited: deposits to one wallet are checked in this order.
   const order = deposits
     .map((deposit, index) => ({ deposit, index }))
     .sort((a, b) => {
@@ -92,13 +118,173 @@ async function runBatch(
       const right = b.deposit.code ?? b.deposit.claimCode ?? '';
       return left < right ? -1 : left > right ? 1 : a.index - b.index;
     });
-  const state: BatchState = { created: 0, highest: 0, lostEvents: [], conflicts: [] };
+  const ids = deposits.map((deposit) => deposit.depositId);
+  const known = await findKioskDeposits(tx, ids);
+  const bySequence = await findKioskDepositsBySequence(
+    tx,
+    terminal.id,
+    deposits.map((deposit) => deposit.sequence),
+  );
+  const inLedger = await existingTransferIds(
+    tx,
+    ids.filter((id) => !known.has(id)),
+  );
+
+  const conflicts: number[] = [];
   const results: SyncResult[] = new Array<SyncResult>(deposits.length);
+  const fresh: Fresh[] = [];
+  const freshById = new Map<string, Fresh>();
+  const freshBySequence = new Map<number, Fresh>();
+  const repeats: Repeat[] = [];
   for (const { deposit, index } of order) {
-    results[index] = await syncOne(tx, deps, terminal, deposit, state, nowMs, viewMode);
+    const { depositId } = deposit;
+    const fieldsJson = JSON.stringify(deposit);
+    const conflict = (stored: Record<string, unknown>): SyncResult => {
+      conflicts.push(deposit.sequence);
+      return { depositId, status: 'conflict', stored };
+    };
+    const first = freshById.get(depositId);
+    if (first !== undefined) {
+      repeats.push({ index, deposit, fieldsJson, first });
+      continue;
+    }
+    const stored = known.get(depositId);
+    if (stored !== undefined) {
+      results[index] = await answerKnown(
+        tx,
+        terminal.id,
+        deposit,
+        fieldsJson,
+        stored,
+        nowMs,
+        known,
+        conflict,
+      );
+      continue;
+    }
+    const sameSequence = freshBySequence.get(deposit.sequence);
+    if (sameSequence !== undefined) {
+      results[index] = conflict(JSON.parse(sameSequence.fieldsJson) as Record<string, unknown>);
+      continue;
+    }
+    const taken = bySequence.get(deposit.sequence);
+    if (taken !== undefined) {
+      results[index] = conflict(storedFields(taken));
+      continue;
+    }
+    if (deposit.currency !== terminal.currency) {
+      results[index] = conflict({ reason: 'currencyMismatch', terminalCurrency: terminal.currency });
+      continue;
+    }
+    // The deposit id is already a transfer of something else (never a kiosk's own, which would be in
+    // kiosk_deposits): nothing is written for it; a person must look.
+    if (inLedger.has(depositId)) {
+      results[index] = conflict({ reason: 'IDEMPOTENCY_CONFLICT' });
+      continue;
+    }
+    const entry: Fresh = { index, deposit, fieldsJson, flags: reviewFlags(deposit.flags) };
+    fresh.push(entry);
+    freshById.set(depositId, entry);
+    freshBySequence.set(deposit.sequence, entry);
   }
-  await recordSequences(tx, deps, terminal, { count: state.created, highest: state.highest }, nowMs);
-  if (state.lostEvents.length > 0) {
+
+  const wallets = await walletsForBulk(tx, deps, terminal, fresh, nowMs);
+  const bulk: { entry: Fresh; wallet: CodeWallet }[] = [];
+  for (const entry of fresh) {
+    const wallet = entry.deposit.code === null ? undefined : wallets.get(entry.deposit.code as Code);
+    if (wallet !== undefined) {
+      bulk.push({ entry, wallet });
+      continue;
+    }
+    let credit: KioskCredit;
+    try {
+      credit = await creditKioskMoney(tx, deps, terminal, entry.deposit, nowMs, viewMode);
+    } catch (error) {
+      if (!(error instanceof CodedError)) throw error;
+      conflicts.push(entry.deposit.sequence);
+      entry.result = {
+        depositId: entry.deposit.depositId,
+        status: 'conflict',
+        stored: { reason: error.code },
+      };
+      continue;
+    }
+    if (entry.flags !== null && credit.creditedTo === 'wallet')
+      await holdForReview(tx, entry.deposit.depositId);
+    entry.credit = credit;
+  }
+  const bulkCredits = await creditTakenCashInBulk(
+    tx,
+    deps,
+    { accountId: terminal.bagAccountId, currency: terminal.currency },
+    bulk.map(({ entry, wallet }) => ({
+      id: entry.deposit.depositId,
+      code: entry.deposit.code as Code,
+      amountMinor: entry.deposit.totalMinor,
+      wallet,
+      heldForReview: entry.flags !== null,
+    })),
+    nowMs,
+  );
+  bulk.forEach(({ entry, wallet }, position) => {
+    const credited = bulkCredits[position];
+    if (credited === undefined) throw new Error('the bulk path answered fewer credits than deposits');
+    entry.credit = {
+      creditedTo: 'wallet',
+      inReview: credited.reviewReason !== null,
+      shopperId: wallet.shopperId,
+      maskedName: null,
+      status: credited.reviewReason !== null ? 'inReview' : 'credited',
+    };
+  });
+
+  const recorded: NewKioskDeposit[] = [];
+  const lostEvents: number[] = [];
+  let highest = 0;
+  for (const entry of fresh) {
+    const { deposit, credit } = entry;
+    if (credit === undefined) continue;
+    recorded.push({
+      depositId: deposit.depositId,
+      terminalId: terminal.id,
+      sequence: deposit.sequence,
+      fieldsJson: entry.fieldsJson,
+      signed: deposit,
+      credit,
+      reviewFlags: entry.flags,
+      source: 'sync',
+      receiptRedeemedBy: null,
+    });
+    if (deposit.flags.lostEvents) lostEvents.push(deposit.sequence);
+    highest = Math.max(highest, deposit.sequence);
+    entry.result = {
+      depositId: deposit.depositId,
+      status: 'created',
+      creditedTo: credit.creditedTo === 'nothing' ? 'wallet' : credit.creditedTo,
+      inReview: credit.inReview || entry.flags !== null,
+    };
+  }
+  await insertKioskDeposits(tx, recorded, nowMs);
+  for (const entry of fresh) results[entry.index] = entry.result!;
+  for (const repeat of repeats) {
+    const first = repeat.first.result!;
+    if (first.status === 'created' && repeat.fieldsJson === repeat.first.fieldsJson) {
+      results[repeat.index] = { depositId: repeat.deposit.depositId, status: 'exists' };
+    } else {
+      conflicts.push(repeat.deposit.sequence);
+      results[repeat.index] = {
+        depositId: repeat.deposit.depositId,
+        status: 'conflict',
+        stored:
+          first.status === 'conflict'
+            ? first.stored
+            : (JSON.parse(repeat.first.fieldsJson) as Record<string, unknown>),
+      };
+    }
+  }
+
+  await recordSequences(tx, deps, terminal, { count: recorded.length, highest }, nowMs);
+  if (lostEvents.length > 0) {
     await raiseOrUpdateAlert(
       tx,
       deps,
@@ -106,12 +292,12 @@ async function runBatch(
         kind: 'lostCoinEvents',
         terminalId: terminal.id,
         storeId: terminal.storeId,
-        detail: `deposit sequence ${state.lostEvents.join(', ')} reported lost coin events`,
+        detail: `deposit sequence ${lostEvents.sort((a, b) => a - b).join(', ')} reported lost coin events`,
       },
       nowMs,
     );
   }
-  if (state.conflicts.length > 0) {
+  if (conflicts.length > 0) {
     await raiseOrUpdateAlert(
       tx,
       deps,
@@ -119,7 +305,7 @@ async function runBatch(
         kind: 'syncConflict',
         terminalId: terminal.id,
         storeId: terminal.storeId,
-        detail: `deposit sequence ${state.conflicts.join(', ')} conflicts with what the server holds`,
+        detail: `deposit sequence ${conflicts.sort((a, b) => a - b).join(', ')} conflicts with what the server holds`,
       },
       nowMs,
     );
@@ -127,77 +313,60 @@ async function runBatch(
   return results;
 }
 
-async function syncOne(
+/**
+ * A deposit id the server already holds. Same fields: `exists`. Known only from its redeemed receipt: the
+ * money moved then; if the signed fields match, the sync completes the record (and `known` with it, for a
+ * repeat later in the batch).
+ */
+async function answerKnown(
+  tx: Tx,
+  terminalId: string,
+  deposit: KioskDeposit,
+  fieldsJson: string,
+  known: StoredKioskDeposit,
+  nowMs: number,
+  knownById: Map<string, StoredKioskDeposit>,
+  conflict: (stored: Record<string, unknown>) => SyncResult,
+): Promise<SyncResult> {
+  const { depositId } = deposit;
+  if (known.terminalId !== terminalId) return conflict({ terminalId: known.terminalId });
+  if (known.fieldsJson !== null) {
+    return known.fieldsJson === fieldsJson ? { depositId, status: 'exists' } : conflict(storedFields(known));
+  }
+  if (known.signedPayload !== signedPayloadOf(terminalId, deposit)) return conflict(storedFields(known));
+  const flags = reviewFlags(deposit.flags);
+  await tx.run(
+    'UPDATE kiosk_deposits SET fields_json = ?, review_flags = ?, synced_at_ms = ? WHERE deposit_id = ?',
+    [fieldsJson, flags, nowMs, depositId],
+  );
+  if (flags !== null) await holdForReview(tx, depositId);
+  knownById.set(depositId, { ...known, fieldsJson });
+  return { depositId, status: 'exists' };
+}
+
+/**
+ * The wallets of the batch's shopper deposit codes that the bulk path may credit: only when the
+ * terminal's bag is a kiosk bag in the terminal's currency (else every deposit takes the general path,
+ * which refuses it with a code), and only for deposits with money in them.
+ */
+async function walletsForBulk(
   tx: Tx,
   deps: Deps,
   terminal: TerminalRecord,
-  deposit: KioskDeposit,
-  state: BatchState,
+  fresh: readonly Fresh[],
   nowMs: number,
-  viewMode: 'direct' | 'savepoints',
-): Promise<SyncResult> {
-  const { depositId } = deposit;
-  const fieldsJson = JSON.stringify(deposit);
-  const conflict = (stored: Record<string, unknown>): SyncResult => {
-    state.conflicts.push(deposit.sequence);
-    return { depositId, status: 'conflict', stored };
-  };
-  const known = await findKioskDeposit(tx, depositId);
-  if (known !== undefined) {
-    if (known.terminalId !== terminal.id) return conflict({ terminalId: known.terminalId });
-    if (known.fieldsJson !== null) {
-      return known.fieldsJson === fieldsJson
-        ? { depositId, status: 'exists' }
-        : conflict(storedFields(known));
-    }
-    // Known from a redeemed receipt: the money moved then. The sync completes the record.
-    if (known.signedPayload !== signedPayloadOf(terminal.id, deposit)) return conflict(storedFields(known));
-    const flags = reviewFlags(deposit.flags);
-    await tx.run(
-      'UPDATE kiosk_deposits SET fields_json = ?, review_flags = ?, synced_at_ms = ? WHERE deposit_id = ?',
-      [fieldsJson, flags, nowMs, depositId],
-    );
-    if (flags !== null) await holdForReview(tx, depositId);
-    return { depositId, status: 'exists' };
+): Promise<Map<Code, CodeWallet>> {
+  const codes: Code[] = [];
+  for (const { deposit } of fresh) {
+    if (deposit.code === null || deposit.totalMinor <= 0) continue;
+    const parsed = parseCode(deposit.code, ['deposit', 'slip']);
+    if (parsed.ok && parsed.code === deposit.code && codeTypeOf(parsed.code) === 'deposit')
+      codes.push(parsed.code);
   }
-  const taken = await findKioskDepositBySequence(tx, terminal.id, deposit.sequence);
-  if (taken !== undefined) return conflict(storedFields(taken));
-  if (deposit.currency !== terminal.currency) {
-    return conflict({ reason: 'currencyMismatch', terminalCurrency: terminal.currency });
-  }
-  let credit;
-  try {
-    credit = await creditKioskMoney(tx, deps, terminal, deposit, nowMs, viewMode);
-  } catch (error) {
-    // The deposit id is already a transfer of something else (never a kiosk's own, which would be in
-    // kiosk_deposits): nothing was written for it; a person must look.
-    if (error instanceof CodedError) return conflict({ reason: error.code });
-    throw error;
-  }
-  const flags = reviewFlags(deposit.flags);
-  if (flags !== null && credit.creditedTo === 'wallet') await holdForReview(tx, depositId);
-  await insertKioskDeposit(
-    tx,
-    {
-      depositId,
-      terminalId: terminal.id,
-      sequence: deposit.sequence,
-      fieldsJson,
-      signed: deposit,
-      credit,
-      reviewFlags: flags,
-      source: 'sync',
-      receiptRedeemedBy: null,
-    },
-    nowMs,
-  );
-  if (deposit.flags.lostEvents) state.lostEvents.push(deposit.sequence);
-  state.created += 1;
-  state.highest = Math.max(state.highest, deposit.sequence);
-  return {
-    depositId,
-    status: 'created',
-    creditedTo: credit.creditedTo === 'nothing' ? 'wallet' : credit.creditedTo,
-    inReview: credit.inReview || flags !== null,
-  };
+  if (codes.length === 0) return new Map();
+  const bag = await findAccount(tx, terminal.bagAccountId);
+  if (bag === undefined || bag.kind !== 'kioskBag' || bag.currency !== terminal.currency) return new Map();
+  const wallets = await walletsOfCodes(tx, codes, nowMs, deps.limits.system.codeRotationGraceMs);
+  for (const [code, wallet] of wallets) if (wallet.currency !== terminal.currency) wallets.delete(code);
+  return wallets;
 }
