@@ -56,8 +56,10 @@ interface CodeWalletRow extends Record<string, unknown> {
 /**
  * The wallets of `codes` (shopper deposit codes), in one query per chunk of codes. A code is answered only
  * when creditDeposit would credit its wallet: active or within its rotation grace, and the shopper's and
- * the wallet's currency equal. Every other code (unknown, revoked, another currency) is left out, and its
- * deposit must take the general path (suspense with a claim code).
+ * the wallet's currency equal, and no parent's caps on the wallet. Every other code is left out, and its
+ * deposit takes the general path: suspense with a claim code for an unknown, revoked or other-currency
+ * code; for a capped child's wallet, creditDeposit, which weighs the caps and holds cash over them for
+ * review.
  */
 export async function walletsOfCodes(
   tx: Tx,
@@ -73,7 +75,8 @@ export async function walletsOfCodes(
   FROM deposit_codes dc
   JOIN shoppers s ON s.id = dc.shopper_id
   JOIN accounts w ON w.id = s.wallet_account_id
- WHERE dc.code IN (${inList})`,
+ WHERE dc.code IN (${inList})
+   AND NOT EXISTS (SELECT 1 FROM wallet_caps c WHERE c.wallet_account_id = s.wallet_account_id)`,
     [...new Set(codes)],
   );
   const wallets = new Map<Code, CodeWallet>();
