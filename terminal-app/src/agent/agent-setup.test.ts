@@ -148,6 +148,8 @@ describe('enrollment and the signed channel', () => {
     });
     heartbeat.start();
     await expect.poll(() => server.heartbeats.length).toBe(1);
+    // The next beat is scheduled once the first answer is in: only then may the clock move past it.
+    await expect.poll(() => answers).toEqual([false]);
     server.disabled = true;
     await clock.advanceAsync(30_000);
     await expect.poll(() => answers).toEqual([false, true]);

@@ -387,7 +387,7 @@ async function main(): Promise<void> {
         scenario: 'peak RSS of the run',
         value: mb(peakRssBytes),
         unit: 'MB',
-        note: 'includes the latency phase and Chromium-free server',
+        note: 'the whole process, both phases',
       },
       {
         scenario: `heap growth per 10,000 deposits after ${warmUpDeposits} warm-up (least squares)`,

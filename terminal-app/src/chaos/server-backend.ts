@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Clock, Code } from '@cashin/shared';
@@ -14,8 +14,9 @@ import type { ChaosBackend } from './chaos-backend.js';
  * FakeClock (so the kiosk's signature timestamps sit inside the server's skew window whatever the run does
  * to time), reached through a `fetch` that goes over `app.inject`. No sockets and no wall clock, so a run
  * stays decided by its seed. The benches start it on the real clock with `listen`, so requests cross a
- * real loopback socket. This module is the only way the server enters the kiosk's import graph, and only
- * for chaos runs and benches: production code in terminal-app never imports it.
+ * real loopback socket; `limits` lays server limits over the defaults. This module is the only way the
+ * server enters the kiosk's import graph, and only for chaos runs, tests and benches: production code in
+ * terminal-app never imports it.
  */
 const opsToken = 'chaos-ops-token-0123456789abcdef';
 const baseUrl = 'http://chaos-server.invalid';
@@ -28,9 +29,11 @@ export interface ServerChaosBackend extends ChaosBackend {
 
 export async function serverBackend(
   clock: Clock,
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; limits?: unknown } = {},
 ): Promise<ServerChaosBackend> {
   const dir = mkdtempSync(path.join(tmpdir(), 'chaos-server-'));
+  const limitsFile = path.join(dir, 'limits.json');
+  if (options.limits !== undefined) writeFileSync(limitsFile, JSON.stringify(options.limits));
   const config = loadConfig({
     NODE_ENV: 'test',
     OPS_TOKEN: opsToken,
@@ -38,6 +41,7 @@ export async function serverBackend(
     DATABASE_PATH: path.join(dir, 'server.sqlite'),
     // Every request comes from one address through inject; the run is not a flood.
     HTTP_REQUESTS_PER_MINUTE: '100000000',
+    ...(options.limits === undefined ? {} : { LIMITS_FILE: limitsFile }),
   });
   const db: Db = await openDb(config.storage);
   // One-time codes go here instead of to a phone, so a test shopper can sign in.

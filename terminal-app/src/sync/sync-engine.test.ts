@@ -1,158 +1,272 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { KioskDeposit } from '@cashin/shared';
-import { FakeClock, generateCode, uuidv7 } from '@cashin/shared';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MemoryOutbox } from '../testing/memory-outbox.js';
-import type { TerminalServerDouble } from '../testing/terminal-server-double.js';
-import { startTerminalServerDouble } from '../testing/terminal-server-double.js';
+import Database from 'better-sqlite3';
+import type { Code, KioskDeposit } from '@cashin/shared';
+import { FakeClock, createUuidV7Generator, seededRandom } from '@cashin/shared';
+import type { FaultyLink } from '@cashin/scripts/testing/faulty-fetch';
+import { createFaultyLink, noFaults } from '@cashin/scripts/testing/faulty-fetch';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { enrollTerminal } from '../agent/enroll.js';
+import type { ServerChaosBackend } from '../chaos/server-backend.js';
+import { serverBackend } from '../chaos/server-backend.js';
+import type { Journal } from '../journal/journal.js';
+import type { TempJournal } from '../journal/testing/temp-journal.js';
+import { tempJournal } from '../journal/testing/temp-journal.js';
 import { createSignedClient } from './signed-client.js';
 import { SyncEngine, backoffDelayMs } from './sync-engine.js';
 import type { TerminalKey } from './terminal-key.js';
 import { loadOrCreateTerminalKey } from './terminal-key.js';
 
-const terminalId = 'kiosk-1';
-let key: TerminalKey;
-let server: TerminalServerDouble;
-let clock: FakeClock;
-let outbox: MemoryOutbox;
-let sequence = 0;
+/**
+ * The sync engine between the kiosk's real journal (its outbox on a SQLite file) and the real server in
+ * process (buildApp on SQLite, reached through app.inject), with a seeded faulty link in between for the
+ * network's failures. The server's ledger says what was credited.
+ */
+interface Rig {
+  clock: FakeClock;
+  server: ServerChaosBackend;
+  journal: Journal;
+  /** The journal's SQLite file, for a test that corrupts a row behind its back. */
+  journalPath: string;
+  terminalId: string;
+  key: TerminalKey;
+  link: FaultyLink;
+  shopperCode: Code;
+  /** The sequence numbers of every sync request that reached the link, one array per request. */
+  sent: number[][];
+  commit(quarters: number): KioskDeposit;
+  engine(overrides?: { batchDepositsMax?: number; signingKey?: TerminalKey }): SyncEngine;
+}
 
-function deposit(totalQuarters: number): KioskDeposit {
-  sequence += 1;
+const cleanups: Array<() => Promise<void> | void> = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+// One server for the file (each test enrolls a terminal of its own); a test that needs other server limits
+// starts its own. Both run on one FakeClock that the tests only move forward.
+const clock = new FakeClock(Date.UTC(2026, 10, 22, 10));
+let sharedServer: ServerChaosBackend;
+beforeAll(async () => {
+  sharedServer = await serverBackend(clock);
+});
+afterAll(async () => {
+  await sharedServer.close();
+});
+
+function newKey(): TerminalKey {
+  const dir = mkdtempSync(path.join(tmpdir(), 'kiosk-key-'));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return loadOrCreateTerminalKey(dir).key;
+}
+
+async function rig(serverLimits?: unknown): Promise<Rig> {
+  let server = sharedServer;
+  if (serverLimits !== undefined) {
+    const own = await serverBackend(clock, { limits: serverLimits });
+    cleanups.push(() => own.close());
+    server = own;
+  }
+  const key = newKey();
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'kiosk-sync-'));
+  cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+  const enrolled = await enrollTerminal({
+    serverUrl: server.baseUrl,
+    token: await server.enrollmentToken(),
+    key,
+    softwareVersion: 'test',
+    dataDir,
+    clock,
+    requestTimeoutMs: 5_000,
+    fetch: server.fetch,
+  });
+  if (!enrolled.ok) throw new Error(`enrollment: ${JSON.stringify(enrolled)}`);
+  const terminalId = enrolled.value.terminalId;
+  const temp: TempJournal = tempJournal(terminalId);
+  const journal = temp.open();
+  cleanups.push(() => {
+    journal.close();
+    temp.cleanup();
+  });
+  const sent: number[][] = [];
+  const link = createFaultyLink({
+    random: seededRandom(7),
+    sleep: (ms) => clock.sleep(ms),
+    target: (input, init) => {
+      const body = JSON.parse(String(init?.body ?? '{}')) as { deposits?: KioskDeposit[] };
+      if (body.deposits) sent.push(body.deposits.map((deposit) => deposit.sequence));
+      return server.fetch(input, init);
+    },
+  });
+  const shopperCode = await server.newShopperCode();
+  const newId = createUuidV7Generator(() => clock.nowMs());
   return {
-    depositId: uuidv7(),
-    sequence,
-    code: generateCode('deposit'),
-    claimCode: null,
-    currency: 'USD',
-    items: [{ kind: 'coin', ccTalkId: 'US025A', valueMinor: 25, count: totalQuarters }],
-    rejectedCount: 0,
-    totalMinor: 25 * totalQuarters,
-    startedAt: '2026-11-22T10:00:00.000Z',
-    committedAt: '2026-11-22T10:01:00.000Z',
-    flags: { recovered: false, lostEvents: false, offline: false, deviceFault: false },
-    receiptSignature: null,
+    clock,
+    server,
+    journal,
+    journalPath: temp.path,
+    terminalId,
+    key,
+    link,
+    shopperCode,
+    sent,
+    commit(quarters) {
+      const depositId = newId();
+      journal.openDeposit({
+        depositId,
+        startedAtMs: clock.nowMs(),
+        code: shopperCode,
+        claimCode: null,
+        currency: 'USD',
+        maxMinor: 100_000,
+        offline: false,
+        language: 'en',
+        maskedName: 'C*** S***',
+        balanceMinor: 0,
+      });
+      journal.append(
+        depositId,
+        {
+          type: 'credit',
+          device: 'coin',
+          kind: 'coin',
+          ccTalkId: 'US025A',
+          currency: 'USD',
+          valueMinor: 25,
+          count: quarters,
+        },
+        clock.nowMs(),
+      );
+      return journal.commit(depositId, clock.nowMs());
+    },
+    engine(overrides = {}) {
+      return new SyncEngine({
+        outbox: journal.outbox,
+        client: createSignedClient({
+          baseUrl: server.baseUrl,
+          terminalId,
+          key: overrides.signingKey ?? key,
+          clock,
+          requestTimeoutMs: 5_000,
+          fetch: link.fetch,
+        }),
+        clock,
+        random: () => 0.5,
+        batchDepositsMax: overrides.batchDepositsMax ?? 500,
+        backoffMsMin: 1_000,
+        backoffMsMax: 60_000,
+      });
+    },
   };
 }
 
-function engine(overrides: { batchDepositsMax?: number; signingKey?: TerminalKey } = {}): SyncEngine {
-  const client = createSignedClient({
-    baseUrl: server.baseUrl,
-    terminalId,
-    key: overrides.signingKey ?? key,
-    clock,
-    requestTimeoutMs: 5_000,
-  });
-  return new SyncEngine({
-    outbox,
-    client,
-    clock,
-    random: () => 0.5,
-    batchDepositsMax: overrides.batchDepositsMax ?? 500,
-    backoffMsMin: 1_000,
-    backoffMsMax: 60_000,
-  });
-}
-
-beforeEach(async () => {
-  key = loadOrCreateTerminalKey(mkdtempSync(path.join(tmpdir(), 'kiosk-key-'))).key;
-  server = await startTerminalServerDouble(terminalId, key.publicKey);
-  clock = new FakeClock(Date.UTC(2026, 10, 22));
-  outbox = new MemoryOutbox();
-});
-
-afterEach(async () => {
-  await server.close();
-});
-
-describe('SyncEngine', () => {
-  it('drains the outbox in bounded, signed batches, in sequence order', async () => {
-    for (let index = 0; index < 25; index += 1) outbox.add(deposit(index + 1));
-    const round = await engine({ batchDepositsMax: 10 }).syncNow();
-    expect(round).toEqual({ synced: 25, quarantined: 0, failed: false });
-    expect(server.requests).toBe(3);
-    expect(outbox.pending.size).toBe(0);
-    expect([...server.deposits.values()].map((d) => d.sequence)).toEqual(
-      Array.from({ length: 25 }, (_, i) => i + 1),
-    );
+describe('SyncEngine, from the real journal to the real server', () => {
+  it('drains the outbox in bounded, signed batches, in sequence order, each credited once', async () => {
+    const kiosk = await rig();
+    const deposits = Array.from({ length: 12 }, (_, index) => kiosk.commit(index + 1));
+    const round = await kiosk.engine({ batchDepositsMax: 5 }).syncNow();
+    expect(round).toEqual({ synced: 12, quarantined: 0, failed: false });
+    expect(kiosk.sent).toEqual([
+      [1, 2, 3, 4, 5],
+      [6, 7, 8, 9, 10],
+      [11, 12],
+    ]);
+    expect(kiosk.journal.outbox.status().depth).toBe(0);
+    const credited = await kiosk.server.creditedByDeposit(kiosk.terminalId);
+    expect(new Map(deposits.map((deposit) => [deposit.depositId, deposit.totalMinor]))).toEqual(credited);
   });
 
   it('credits once when the server commits and the answer is lost', async () => {
-    const first = deposit(4);
-    outbox.add(first);
-    server.misbehave(1, 'loseAnswerAfterCommit');
-    const sync = engine();
+    const kiosk = await rig();
+    const first = kiosk.commit(4);
+    kiosk.link.faults = { ...noFaults, loseAnswer: 1 };
+    const sync = kiosk.engine();
     expect(await sync.syncNow()).toMatchObject({ failed: true, synced: 0 });
-    expect(server.deposits.size).toBe(1);
-    expect(outbox.pending.size).toBe(1);
+    expect((await kiosk.server.creditedByDeposit(kiosk.terminalId)).size).toBe(1);
+    expect(kiosk.journal.outbox.status().depth).toBe(1);
     expect(sync.status()).toMatchObject({ online: false, lastErrorCode: 'SERVER_UNREACHABLE' });
-    // The retry is answered `exists`: the deposit is acknowledged and nothing is stored twice.
+    // The retry is answered `exists`: the deposit is acknowledged and nothing is credited twice.
+    kiosk.link.faults = noFaults;
     expect(await sync.syncNow()).toEqual({ synced: 1, quarantined: 0, failed: false });
-    expect(server.deposits.size).toBe(1);
-    expect(outbox.synced.has(first.depositId)).toBe(true);
+    expect(await kiosk.server.creditedByDeposit(kiosk.terminalId)).toEqual(
+      new Map([[first.depositId, first.totalMinor]]),
+    );
+    expect(await kiosk.server.bagDebitedMinor(kiosk.terminalId)).toBe(first.totalMinor);
+    expect(kiosk.journal.outbox.status().depth).toBe(0);
   });
 
   it('quarantines a deposit the server holds with different fields, and does not retry it', async () => {
-    const original = deposit(2);
-    outbox.add(original);
-    await engine().syncNow();
-    // The same id comes back with a different total (a corrupted journal row, a bug): a conflict.
-    const changed = { ...original, totalMinor: 75, items: [{ ...original.items[0]!, count: 3 }] };
-    outbox.add(changed);
-    const sync = engine();
-    expect(await sync.syncNow()).toEqual({ synced: 0, quarantined: 1, failed: false });
-    expect(outbox.quarantined.get(original.depositId)?.answer).toMatchObject({ totalMinor: 50 });
-    const requests = server.requests;
+    const kiosk = await rig();
+    const original = kiosk.commit(2);
+    const sync = kiosk.engine();
     await sync.syncNow();
-    expect(server.requests).toBe(requests);
+    // The journal's row comes back pending with a different total (a corrupted row, a bug): a conflict.
+    const changed = { ...original, totalMinor: 75, items: [{ ...original.items[0]!, count: 3 }] };
+    const raw = new Database(kiosk.journalPath);
+    raw
+      .prepare(`UPDATE outbox SET status = 'pending', payload = ?, total_minor = 75 WHERE deposit_id = ?`)
+      .run(JSON.stringify(changed), original.depositId);
+    raw.close();
+    expect(await sync.syncNow()).toEqual({ synced: 0, quarantined: 1, failed: false });
+    const [quarantined] = kiosk.journal.outbox.quarantined(10);
+    expect(quarantined?.deposit.depositId).toBe(original.depositId);
+    expect(quarantined?.serverAnswer).toMatchObject({ totalMinor: 50 });
+    const requests = kiosk.link.stats.sent;
+    await sync.syncNow();
+    expect(kiosk.link.stats.sent).toBe(requests);
+    expect(await kiosk.server.bagDebitedMinor(kiosk.terminalId)).toBe(original.totalMinor);
   });
 
   it('backs off with jitter while the server is unreachable, without hammering it on every commit', async () => {
-    outbox.add(deposit(1));
-    server.misbehave(2, 'http500');
-    const sync = engine();
+    const kiosk = await rig();
+    kiosk.commit(1);
+    kiosk.link.faults = { ...noFaults, down: true };
+    const sync = kiosk.engine();
     await sync.syncNow();
     expect(sync.status()).toMatchObject({ online: false, consecutiveFailures: 1 });
-    const requests = server.requests;
-    outbox.add(deposit(1));
+    const attempts = kiosk.link.stats.refusedWhileDown;
+    kiosk.commit(1);
     sync.kick();
-    expect(server.requests).toBe(requests);
+    expect(kiosk.link.stats.refusedWhileDown).toBe(attempts);
     // First retry after 1 s x (1/2 + 0.5/2) = 750 ms.
-    expect(sync.status().nextAttemptAtMs! - clock.nowMs()).toBe(750);
-    await clock.advanceAsync(750);
+    expect(sync.status().nextAttemptAtMs! - kiosk.clock.nowMs()).toBe(750);
+    await kiosk.clock.advanceAsync(750);
     await expect.poll(() => sync.status().consecutiveFailures).toBe(2);
-    await clock.advanceAsync(1_500);
+    kiosk.link.faults = noFaults;
+    await kiosk.clock.advanceAsync(1_500);
     await expect.poll(() => sync.status().online).toBe(true);
-    expect(outbox.pending.size).toBe(0);
+    expect(kiosk.journal.outbox.status().depth).toBe(0);
+    expect((await kiosk.server.creditedByDeposit(kiosk.terminalId)).size).toBe(2);
   });
 
   it('syncs at once after a commit while online', async () => {
-    const sync = engine();
-    outbox.add(deposit(3));
+    const kiosk = await rig();
+    const sync = kiosk.engine();
+    kiosk.commit(3);
     sync.kick();
-    await expect.poll(() => outbox.pending.size).toBe(0);
+    await expect.poll(() => kiosk.journal.outbox.status().depth).toBe(0);
   });
 
   it('halves its batches when the server says they are too large', async () => {
-    for (let index = 0; index < 8; index += 1) outbox.add(deposit(1));
-    server.misbehave(1, 'refuse', 'SYNC_BATCH_TOO_LARGE');
-    expect(await engine({ batchDepositsMax: 8 }).syncNow()).toEqual({
+    const kiosk = await rig({ system: { syncBatchDepositsMax: 4 } });
+    for (let index = 0; index < 8; index += 1) kiosk.commit(1);
+    expect(await kiosk.engine({ batchDepositsMax: 8 }).syncNow()).toEqual({
       synced: 8,
       quarantined: 0,
       failed: false,
     });
-    expect(server.requests).toBe(3);
+    expect(kiosk.sent.map((batch) => batch.length)).toEqual([8, 4, 4]);
   });
 
   it('is refused by a server that does not know its key', async () => {
-    const stranger = loadOrCreateTerminalKey(mkdtempSync(path.join(tmpdir(), 'kiosk-key-'))).key;
-    outbox.add(deposit(1));
-    const sync = engine({ signingKey: stranger });
+    const kiosk = await rig();
+    kiosk.commit(1);
+    const sync = kiosk.engine({ signingKey: newKey() });
     expect(await sync.syncNow()).toMatchObject({ failed: true });
     expect(sync.status().lastErrorCode).toBe('SIGNATURE_INVALID');
-    expect(server.deposits.size).toBe(0);
+    expect((await kiosk.server.creditedByDeposit(kiosk.terminalId)).size).toBe(0);
+    expect(kiosk.journal.outbox.status().depth).toBe(1);
   });
 });
 
