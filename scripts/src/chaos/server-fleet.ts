@@ -26,8 +26,11 @@ export interface ServerFleetOptions {
   readonly log: (line: string) => void;
 }
 
-/** How long a (re)started server process may take to answer /readyz on a loaded machine. */
-export const serverReadyMsMax = 60_000;
+/**
+ * How long a (re)started server process may take to answer /readyz. Generous: tsx compiles the server at
+ * each start, and on a 2-core machine shared with other builds that has taken over a minute.
+ */
+export const serverReadyMsMax = 180_000;
 /** How long a stopped server may take to exit after SIGTERM before it gets SIGKILL. */
 export const serverStopGraceMs = 10_000;
 /** The base URL clients are configured with; `fetch` rewrites it to a live process. */
@@ -123,7 +126,7 @@ export class ServerFleet {
     for (const stream of [child.stdout, child.stderr])
       stream?.on('data', (chunk: Buffer) => {
         for (const line of chunk.toString('utf8').split('\n'))
-          if (line.trim() !== '') this.options.log(`[${name}] ${line.slice(0, 500)}`);
+          if (line.trim() !== '') this.options.log(`[${name}] ${line.slice(0, 4_000)}`);
       });
     child.once('exit', (code, signal) => {
       if (this.children[index] === child) {
