@@ -9,8 +9,8 @@ const shutdownGraceMs = 10_000;
 const config = loadConfig(process.env);
 const logger = createLogger(config);
 const db = await openDb(config.storage);
-await prepareDepositPath(db);
-const app = await buildApp(config, { db, logger });
+// The SQLite writer thread starts while the app is built; the server listens once both are ready.
+const [app] = await Promise.all([buildApp(config, { db, logger }), prepareDepositPath(db)]);
 await app.listen({ port: config.port, host: config.host });
 
 let stopping = false;

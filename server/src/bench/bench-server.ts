@@ -23,7 +23,7 @@ const httpClients = 128;
 const pgClientCounts = [8, 32] as const;
 const walletsCount = 500;
 const setupConcurrency = 25;
-const serverStartTimeoutMs = 20_000;
+const serverStartTimeoutMs = 60_000;
 const postgresUrl = process.env['BENCH_DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/test';
 const opsToken = 'bench-ops-token-0123456789abcdef';
 /** Issue 3's targets: the SQLite deposit row against bare Fastify from the same run, PostgreSQL absolute. */
@@ -206,7 +206,16 @@ async function startDepositServer(env: Record<string, string>, dir: string): Pro
     HTTP_REQUESTS_PER_MINUTE: String(1e9),
     LIMITS_FILE: benchLimitsFile(dir),
   });
-  const url = `http://127.0.0.1:${port}`;
+  try {
+    return await setUpDepositServer(child, `http://127.0.0.1:${port}`);
+  } catch (error) {
+    // A server that never became ready must not outlive the run.
+    await stop(child);
+    throw error;
+  }
+}
+
+async function setUpDepositServer(child: ChildProcess, url: string): Promise<DepositServer> {
   await waitFor(`${url}/readyz`);
   const headers = { authorization: `Bearer ${opsToken}`, 'content-type': 'application/json' };
   const account = await fetch(`${url}/v1/ops/cash-accounts`, {

@@ -165,8 +165,8 @@ export class SqliteDb implements Db {
    * Runs `procedure` (exported as `procedure` by the module at `procedureUrl`) on `item` in the writer
    * thread, group-committed with the items that wait beside it; settles after its COMMIT returned.
    * Answers undefined when no writer thread was started (or the database is in memory) or it has failed:
-   * the caller then does the work in a unit of `transaction`. The two connections never write at once: a writer
-   * batch starts only while no group of the main connection is open, and the other way round.
+   * the caller then does the work in a unit of `transaction`. The two connections never write at once:
+   * a writer batch starts only while no group of the main connection is open, and the other way round.
    */
   runInWriter<I, O>(
     procedureUrl: string,
