@@ -12,6 +12,22 @@ export const postgresPoolConnectionsMax = 40;
 /** How long a request waits for a free pooled connection before it fails instead of hanging. */
 export const postgresConnectionWaitMsMax = 5_000;
 
+/**
+ * How often a transaction PostgreSQL aborted to break a deadlock (40P01) or a serialization failure
+ * (40001) is run again from the start. The victim's work was rolled back whole, so running the body again
+ * is safe; the bound keeps a pathological lock cycle from retrying forever.
+ */
+export const postgresTransactionRetriesMax = 4;
+
+/** The SQLSTATEs whose transaction was rolled back whole and may simply be run again. */
+const retryableSqlStates: ReadonlySet<string> = new Set(['40P01', '40001']);
+
+export function isRetryableAbort(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
+  const code = (error as { code: unknown }).code;
+  return typeof code === 'string' && retryableSqlStates.has(code);
+}
+
 /** Any two migrating processes serialise on this advisory lock (an arbitrary constant of ours). */
 const migrationLockKey = 0x63617368;
 
@@ -130,7 +146,23 @@ export class PostgresDb implements Db {
     }
   }
 
+  /**
+   * Runs `body` in one transaction. Concurrent transactions lock rows in a fixed order wherever they can,
+   * but two server processes crediting overlapping wallets from different paths can still meet in a lock
+   * cycle; PostgreSQL then aborts one of them, which is run again here (up to
+   * postgresTransactionRetriesMax times) instead of answering the caller with a 500.
+   */
   async transaction<T>(body: (tx: Tx) => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        return await this.transactionOnce(body);
+      } catch (error) {
+        if (attempt >= postgresTransactionRetriesMax || !isRetryableAbort(error)) throw error;
+      }
+    }
+  }
+
+  private async transactionOnce<T>(body: (tx: Tx) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     let savepointDepth = 0;
     const query = async <R extends Row>(sql: string, params: readonly SqlValue[]) =>
