@@ -32,6 +32,18 @@ describe('the network chaos fault schedule', () => {
     expect(new Set(linkKinds).size).toBe(6);
   });
 
+  it('kills every server process early, so even a one-minute run crashes each of them', () => {
+    for (let seed = 1; seed <= 200; seed += 1) {
+      const faults = drawFaultSchedule(seededRandom(seed), { ...shape, durationMs: 60_000 });
+      for (const server of [0, 1]) {
+        const first = faults.find((fault) => fault.kind === 'killServer' && fault.server === server);
+        expect(first?.atMs, `seed ${seed}, server ${server}`).toBeLessThanOrEqual(
+          faultRates.quietStartMs + faultRates.serverFirstKillGapMsMax,
+        );
+      }
+    }
+  });
+
   it('gives a longer run the same faults at the start (a replay is a prefix, not a reshuffle)', () => {
     const short = drawFaultSchedule(seededRandom(9), { ...shape, durationMs: 60_000 });
     const long = drawFaultSchedule(seededRandom(9), shape);

@@ -39,6 +39,8 @@ export interface ScheduleShape {
 export const faultRates = {
   /** Per server process: killed about twice a minute, down 1-8 s (plus its real start-up time). */
   serverKillGapMsMean: 30_000,
+  /** Every server process is killed at least once early, so even CI's one-minute run crashes a server. */
+  serverFirstKillGapMsMax: 20_000,
   serverDownMs: [1_000, 8_000],
   /** Per kiosk agent: killed about once every two minutes, down 0.5-5 s. */
   agentKillGapMsMean: 120_000,
@@ -75,12 +77,15 @@ function arrivals(
   gapMsMean: number,
   durationMs: number,
   make: (atMs: number, random: SeededRandom) => ChaosFault,
+  firstGapMsMax: number = 4 * gapMsMean,
 ): ChaosFault[] {
   const faults: ChaosFault[] = [];
   let atMs: number = faultRates.quietStartMs;
   for (;;) {
-    // An exponential gap, cut at 4x the mean so one unlucky draw cannot empty a short run.
-    const gap = Math.min(-Math.log(1 - random.next()) * gapMsMean, 4 * gapMsMean);
+    // An exponential gap, cut at 4x the mean so one unlucky draw cannot empty a short run (and the first
+    // one at firstGapMsMax where a kind of fault must come early).
+    const gapMsMax = faults.length === 0 ? Math.min(firstGapMsMax, 4 * gapMsMean) : 4 * gapMsMean;
+    const gap = Math.min(-Math.log(1 - random.next()) * gapMsMean, gapMsMax);
     atMs += Math.max(1, Math.round(gap));
     if (atMs >= durationMs) return faults;
     faults.push(make(atMs, random));
@@ -107,12 +112,13 @@ export function drawFaultSchedule(random: SeededRandom, shape: ScheduleShape): C
   for (let server = 0; server < shape.servers; server += 1) {
     const own = random.fork(`server-${server}`);
     faults.push(
-      ...arrivals(own, r.serverKillGapMsMean, d, (atMs, draw) => ({
-        atMs,
-        kind: 'killServer',
-        server,
-        downMs: between(draw, r.serverDownMs),
-      })),
+      ...arrivals(
+        own,
+        r.serverKillGapMsMean,
+        d,
+        (atMs, draw) => ({ atMs, kind: 'killServer', server, downMs: between(draw, r.serverDownMs) }),
+        r.serverFirstKillGapMsMax,
+      ),
     );
   }
   for (let kiosk = 0; kiosk < shape.kiosks; kiosk += 1) {
