@@ -30,11 +30,12 @@ const EnvSchema = z.object({
   DEV_INBOX: z.enum(['on', 'off']).optional(),
   /**
    * On SQLite, commit the common deposit in a writer thread with its own connection (storage/sqlite/
-   * writer-lane.ts) so the main thread serves HTTP during the fsync. Off by default: on the loaded 2-core
-   * machine it was measured slower (795 vs 1,654 deposits/s, 558 vs 359 us of CPU per request, one paired
-   * run each), the thread handoffs costing more than the overlap saved. Worth measuring on idle hardware.
+   * writer-lane.ts) so the main thread serves HTTP during the fsync. Paired bench:server runs on the
+   * shared 2-core machine: at load average 4-7 on beat off 4,234 vs 3,294 and 3,536 vs 2,277 deposits/s
+   * (230 vs 252 and 247 vs 281 us of CPU per request); at load 10-13 off won, 1,654 vs 795, the thread
+   * handoffs then costing more than the overlap saved. 'off' commits on the main thread.
    */
-  SQLITE_WRITER_THREAD: z.enum(['on', 'off']).default('off'),
+  SQLITE_WRITER_THREAD: z.enum(['on', 'off']).default('on'),
   HTTP_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(httpRequestsPerMinuteDefault),
 });
 
