@@ -9,8 +9,12 @@ const shutdownGraceMs = 10_000;
 const config = loadConfig(process.env);
 const logger = createLogger(config);
 const db = await openDb(config.storage);
-// The SQLite writer thread starts while the app is built; the server listens once both are ready.
-const [app] = await Promise.all([buildApp(config, { db, logger }), prepareDepositPath(db)]);
+// The SQLite writer thread (when configured) starts while the app is built; the server listens once
+// both are ready.
+const [app] = await Promise.all([
+  buildApp(config, { db, logger }),
+  config.sqliteWriterThread ? prepareDepositPath(db) : Promise.resolve(),
+]);
 await app.listen({ port: config.port, host: config.host });
 
 let stopping = false;
