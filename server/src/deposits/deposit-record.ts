@@ -75,11 +75,11 @@ export async function findDeposit(tx: Tx, transferId: string): Promise<DepositRe
   };
 }
 
+/** One deposit record's insert, with `depositValues` as its parameters (also SQLite's fast deposit's). */
+export const insertDepositSql = `INSERT INTO deposits (${depositColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
 export async function insertDeposit(tx: Tx, record: DepositRecord): Promise<void> {
-  await tx.run(
-    `INSERT INTO deposits (${depositColumns}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    depositValues(record),
-  );
+  await tx.run(insertDepositSql, depositValues(record));
 }
 
 /** The deposits columns in the order `depositValues` fills them, for multi-row inserts. */

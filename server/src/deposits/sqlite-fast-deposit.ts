@@ -13,6 +13,7 @@ import type { WalletUsageRow } from '../limits/allowance.js';
 import { sha256Hex } from '../secrets/hash.js';
 import type { SqliteProcedure } from '../storage/sqlite/writer-lane.js';
 import type { DepositRecord, ReviewReason } from './deposit-record.js';
+import { depositValues, insertDepositSql } from './deposit-record.js';
 
 /**
  * The common deposit on SQLite, as plain data: everything the fast path needs travels with the deposit, so
@@ -81,9 +82,6 @@ interface FastRow {
 const insertTransferSql =
   "INSERT INTO transfers (id, debit_account_id, credit_account_id, amount_minor, currency, code, reverses_id, reason, created_at_ms) VALUES (?, ?, ?, ?, ?, 'deposit', NULL, NULL, ?)";
 const creditWalletSql = 'UPDATE accounts SET credits_posted = credits_posted + ? WHERE id = ?';
-const insertDepositSql = `INSERT INTO deposits (transfer_id, shopper_id, wallet_account_id, code_hash, code_masked,
-  amount_minor, currency, source_account_id, cash_already_taken, status, review_reason, cash_report_flag, claim_id,
-  created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, ?)`;
 const insertAuditSql =
   'INSERT INTO audit_log (chain, seq, at_ms, kind, data, hash) VALUES (?, ?, ?, ?, ?, ?)';
 const auditHeadSql =
@@ -150,21 +148,7 @@ export const sqliteFastDeposit: SqliteProcedure<FastDepositItem, FastDepositOutc
     item.nowMs,
   );
   statement(creditWalletSql).run(item.amountMinor, walletAccountId);
-  statement(insertDepositSql).run(
-    record.transferId,
-    record.shopperId,
-    walletAccountId,
-    record.codeHash,
-    record.codeMasked,
-    record.amountMinor,
-    record.currency,
-    record.sourceAccountId,
-    record.cashAlreadyTaken ? 1 : 0,
-    record.status,
-    record.reviewReason,
-    record.cashReportFlag ? 1 : 0,
-    item.nowMs,
-  );
+  statement(insertDepositSql).run(...depositValues(record));
   const entry = {
     kind: 'deposit.credited' as const,
     subject: walletAccountId,
