@@ -13,6 +13,7 @@ import {
   errorMessage,
   formatCode,
   formatMoney,
+  minorToDecimalString,
   opsApiPaths,
   receiptQrData,
   receiptSigningPayload,
@@ -129,7 +130,7 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
   const o = translator(opsMessages, language);
   const locale = `${language}-${currency === 'MXN' ? 'MX' : 'US'}`;
   const money = (minor: number): string => formatMoney(minor, currency, locale);
-  const typed = (minor: number): string => (minor / 100).toFixed(2);
+  const typed = (minor: number): string => minorToDecimalString(minor, currency);
   const shot = (name: string): string => `family-${language}-${size}-${name}`;
   const perDepositCap = 1_000 * scale;
   const dailyCap = 1_500 * scale;

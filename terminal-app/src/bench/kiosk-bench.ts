@@ -12,7 +12,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { defaultLimits, realClock } from '@cashin/shared';
+import { defaultLimits, formatMoney, realClock } from '@cashin/shared';
 import { launchChromium } from '@cashin/scripts/testing/browser';
 import type { Browser } from 'playwright-core';
 import { serverBackend } from '../chaos/server-backend.js';
@@ -130,7 +130,7 @@ async function measurePass(
     await sim.coin!.whenAccepting();
 
     const shownAt = async (totalMinor: number): Promise<number> => {
-      const text = `$${(totalMinor / 100).toFixed(2)}`;
+      const text = formatMoney(totalMinor, 'USD', 'en-US');
       await page.waitForFunction(
         (shown) =>
           (globalThis as unknown as { marks: Array<[string, number]> }).marks.some(([t]) => t === shown),
