@@ -33,9 +33,16 @@ import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import { kioskDeposit, newKeyPair, signedPost } from '../test-kit/terminal-kit.js';
 import { nextPhone, testOpsToken } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, pageErrorsOf, wedgeScan } from './web-test-page.js';
+import {
+  decodeOnScreen,
+  expectAccessible,
+  expectHeading,
+  newContext,
+  pageErrorsOf,
+  wedgeScan,
+} from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
-import { decodeBarcode, startWebTestServer } from './web-test-server.js';
+import { startWebTestServer } from './web-test-server.js';
 
 // Issue 8's remaining wallet and ops features in Debian's Chromium against the real server: a parent's
 // child wallet with its own barcode and caps, a till refusing a deposit over the cap before the cash is
@@ -110,19 +117,6 @@ async function signUpInWallet(page: Page, language: Language, currency: Currency
   return (JSON.parse(stored ?? '{}') as { token: string }).token;
 }
 
-async function decodeImage(page: Page, testId: string): Promise<string> {
-  const image = page.getByTestId(testId);
-  await expect
-    .poll(() =>
-      image.evaluate((node) => {
-        const img = node as unknown as { complete: boolean; naturalWidth: number };
-        return img.complete && img.naturalWidth > 0;
-      }),
-    )
-    .toBe(true);
-  return decodeBarcode(await image.screenshot());
-}
-
 async function journey(language: Language, size: ScreenSize, currency: CurrencyCode): Promise<void> {
   const scale = currency === 'MXN' ? 20 : 1;
   const w = translator(walletMessages, language);
@@ -183,8 +177,8 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
     ).children;
     expect(children.map((child) => child.name)).toEqual(['Lucia Gonzalez']);
     expect(new URL(wallet.url()).pathname).toBe(`/wallet/family/${children[0]?.id ?? ''}`);
-    const childCode = await decodeImage(wallet, 'child-barcode-code128');
-    expect(await decodeImage(wallet, 'child-barcode-qr')).toBe(childCode);
+    const childCode = await decodeOnScreen(wallet, 'child-barcode-code128');
+    expect(await decodeOnScreen(wallet, 'child-barcode-qr')).toBe(childCode);
     expect(await wallet.getByTestId('code-digits').textContent()).toBe(formatCode(childCode as never, ''));
     const parentCode = DepositCodeResponseSchema.parse(
       await (

@@ -20,7 +20,7 @@ import { walletMessages } from '../../web/wallet/messages.js';
 import { nextPhone } from '../test-support/test-app.js';
 import type { WebTestServer } from './web-test-server.js';
 import { decodeBarcode, startWebTestServer } from './web-test-server.js';
-import { expectAccessible, expectHeading } from './web-test-page.js';
+import { decodeOnScreen, expectAccessible, expectHeading } from './web-test-page.js';
 
 // The shopper's wallet in Debian's Chromium, against the real server on a temp SQLite file, the app built by
 // Vite in beforeAll. Money reaches the wallet only through the server's own deposit and reversal routes.
@@ -50,20 +50,6 @@ async function depositCodeOf(page: Page): Promise<string> {
     headers: { authorization: `Bearer ${await tokenOf(page)}` },
   });
   return DepositCodeResponseSchema.parse(await response.json()).code;
-}
-
-/** Screenshots one barcode image as the screen shows it and decodes it with zbarimg. */
-async function decodeOnScreen(page: Page, testId: string): Promise<string> {
-  const image = page.getByTestId(testId);
-  await expect
-    .poll(() =>
-      image.evaluate((node) => {
-        const img = node as unknown as { complete: boolean; naturalWidth: number };
-        return img.complete && img.naturalWidth > 0;
-      }),
-    )
-    .toBe(true);
-  return decodeBarcode(await image.screenshot());
 }
 
 async function credit(code: string, amountMinor: number, currency: CurrencyCode, cashAlreadyTaken = false) {

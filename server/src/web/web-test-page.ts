@@ -1,6 +1,7 @@
 import { screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { decodeBarcode } from './web-test-server.js';
 
 /**
  * What the Chromium tests of the web apps share: the two screen sizes, the accessibility and layout check
@@ -100,4 +101,18 @@ export async function wedgeScan(page: Page, text: string): Promise<void> {
     }),
   );
   await cdp.detach();
+}
+
+/** Screenshots one barcode image as the screen shows it and decodes it with zbarimg. */
+export async function decodeOnScreen(page: Page, testId: string): Promise<string> {
+  const image = page.getByTestId(testId);
+  await expect
+    .poll(() =>
+      image.evaluate((node) => {
+        const img = node as unknown as { complete: boolean; naturalWidth: number };
+        return img.complete && img.naturalWidth > 0;
+      }),
+    )
+    .toBe(true);
+  return decodeBarcode(await image.screenshot());
 }
