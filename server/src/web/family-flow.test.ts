@@ -24,14 +24,14 @@ import {
 } from '@cashin/shared';
 import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
 import { sign } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import { tillMessages } from '../../web/till/messages.js';
 import { walletMessages } from '../../web/wallet/messages.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import { kioskDeposit, newKeyPair, signedPost } from '../test-kit/terminal-kit.js';
-import { nextPhone, testOpsToken } from '../test-support/test-app.js';
+import { testOpsToken } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
 import {
   decodeOnScreen,
@@ -39,6 +39,7 @@ import {
   expectHeading,
   newContext,
   pageErrorsOf,
+  signUpInWallet,
   wedgeScan,
 } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
@@ -98,25 +99,6 @@ function receiptQr(kiosk: TestKiosk, deposit: KioskDeposit): string {
   return receiptQrData(kiosk.terminalId, { ...deposit, receiptSignature: signature.toString('base64url') });
 }
 
-async function signUpInWallet(page: Page, language: Language, currency: CurrencyCode): Promise<string> {
-  const w = translator(walletMessages, language);
-  const phone = nextPhone();
-  await page.goto(`${server.url}/wallet/`);
-  await expectHeading(page, w('welcome.title'));
-  await page.getByRole('button', { name: w('welcome.signUp') }).click();
-  await expectHeading(page, w('signUp.title'));
-  await page.getByLabel(w('signUp.phone')).fill(phone);
-  await page.getByLabel(w('signUp.name')).fill('Maria Gonzalez');
-  expect(await page.getByLabel(w('signUp.currency')).inputValue()).toBe(currency);
-  await page.getByRole('button', { name: w('signUp.submit') }).click();
-  await expectHeading(page, w('verify.title'));
-  await page.getByLabel(w('verify.code')).fill(await server.otpFor(phone));
-  await page.getByRole('button', { name: w('verify.submit'), exact: true }).click();
-  await expectHeading(page, w('home.title'));
-  const stored = await page.evaluate<string | null>("localStorage.getItem('cashin.wallet.session')");
-  return (JSON.parse(stored ?? '{}') as { token: string }).token;
-}
-
 async function journey(language: Language, size: ScreenSize, currency: CurrencyCode): Promise<void> {
   const scale = currency === 'MXN' ? 20 : 1;
   const w = translator(walletMessages, language);
@@ -160,7 +142,7 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
   const errors = [pageErrorsOf(wallet), pageErrorsOf(till), pageErrorsOf(ops)];
   try {
     // The parent opens a family wallet for their child and sees its own barcode, decodable.
-    const token = await signUpInWallet(wallet, language, currency);
+    const token = await signUpInWallet(wallet, server, language, currency);
     await wallet.getByRole('button', { name: w('home.family') }).click();
     await expectHeading(wallet, w('family.title'));
     await expect.poll(() => wallet.getByText(w('family.none')).count()).toBe(1);

@@ -17,11 +17,18 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tillMessages } from '../../web/till/messages.js';
 import { walletMessages } from '../../web/wallet/messages.js';
-import { nextPhone } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, pageErrorsOf, wedgeScan } from './web-test-page.js';
+import {
+  decodeOnScreen,
+  expectAccessible,
+  expectHeading,
+  newContext,
+  pageErrorsOf,
+  signUpInWallet,
+  wedgeScan,
+} from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
-import { SkippableClock, decodeBarcode, startWebTestServer } from './web-test-server.js';
+import { SkippableClock, startWebTestServer } from './web-test-server.js';
 
 // The clerk's till and the shopper's wallet side by side in Debian's Chromium, against the real server:
 // the wallet shows a barcode, the till scans it as a wedge scanner types it, checks the limit before the
@@ -55,20 +62,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** Decodes the Code 128 on the wallet's screen with zbarimg: what a scanner at the till would read. */
-async function scanWalletScreen(wallet: Page): Promise<string> {
-  const image = wallet.getByTestId('barcode-code128');
-  await expect
-    .poll(() =>
-      image.evaluate((node) => {
-        const img = node as unknown as { complete: boolean; naturalWidth: number };
-        return img.complete && img.naturalWidth > 0;
-      }),
-    )
-    .toBe(true);
-  return decodeBarcode(await image.screenshot());
-}
 
 /** Types an amount the way a clerk does, key by key, into an emptied field. */
 async function typeAmount(till: Page, label: string, text: string): Promise<void> {
@@ -122,27 +115,11 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
   const tillErrors = pageErrorsOf(till);
   try {
     // The shopper signs up and in with the code the development inbox holds, and shows the barcode.
-    const phone = nextPhone();
-    await wallet.goto(`${server.url}/wallet/`);
-    await expectHeading(wallet, w('welcome.title'));
-    await wallet.getByRole('button', { name: w('welcome.signUp') }).click();
-    await expectHeading(wallet, w('signUp.title'));
-    await wallet.getByLabel(w('signUp.phone')).fill(phone);
-    await wallet.getByLabel(w('signUp.name')).fill('Maria Gonzalez');
-    expect(await wallet.getByLabel(w('signUp.currency')).inputValue()).toBe(currency);
-    await wallet.getByRole('button', { name: w('signUp.submit') }).click();
-    await expectHeading(wallet, w('verify.title'));
-    await wallet.getByLabel(w('verify.code')).fill(await server.otpFor(phone));
-    await wallet.getByRole('button', { name: w('verify.submit'), exact: true }).click();
-    await expectHeading(wallet, w('home.title'));
+    const token = await signUpInWallet(wallet, server, language, currency);
     await wallet.getByRole('button', { name: w('home.showCode') }).click();
     await expectHeading(wallet, w('code.title'));
-    const code = await scanWalletScreen(wallet);
-    const token = (
-      JSON.parse(
-        (await wallet.evaluate<string | null>("localStorage.getItem('cashin.wallet.session')")) ?? '{}',
-      ) as { token: string }
-    ).token;
+    // What a scanner at the till would read: the Code 128 on the wallet's screen, decoded by zbarimg.
+    const code = await decodeOnScreen(wallet, 'barcode-code128');
     const codeResponse = await fetch(`${server.url}/v1/me/deposit-code`, {
       headers: { authorization: `Bearer ${token}` },
     });

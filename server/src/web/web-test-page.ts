@@ -1,6 +1,11 @@
 import { screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
+import type { CurrencyCode, Language } from '@cashin/shared';
+import { translator } from '@cashin/shared';
+import { walletMessages } from '../../web/wallet/messages.js';
+import { nextPhone } from '../test-support/test-app.js';
+import type { WebTestServer } from './web-test-server.js';
 import { decodeBarcode } from './web-test-server.js';
 
 /**
@@ -115,4 +120,32 @@ export async function decodeOnScreen(page: Page, testId: string): Promise<string
     )
     .toBe(true);
   return decodeBarcode(await image.screenshot());
+}
+
+/**
+ * A new shopper signs up in the wallet with a fresh phone number and signs in with the one-time code from
+ * the development inbox, as a person would; answers the wallet's session token.
+ */
+export async function signUpInWallet(
+  page: Page,
+  server: WebTestServer,
+  language: Language,
+  currency: CurrencyCode,
+): Promise<string> {
+  const w = translator(walletMessages, language);
+  const phone = nextPhone();
+  await page.goto(`${server.url}/wallet/`);
+  await expectHeading(page, w('welcome.title'));
+  await page.getByRole('button', { name: w('welcome.signUp') }).click();
+  await expectHeading(page, w('signUp.title'));
+  await page.getByLabel(w('signUp.phone')).fill(phone);
+  await page.getByLabel(w('signUp.name')).fill('Maria Gonzalez');
+  expect(await page.getByLabel(w('signUp.currency')).inputValue()).toBe(currency);
+  await page.getByRole('button', { name: w('signUp.submit') }).click();
+  await expectHeading(page, w('verify.title'));
+  await page.getByLabel(w('verify.code')).fill(await server.otpFor(phone));
+  await page.getByRole('button', { name: w('verify.submit'), exact: true }).click();
+  await expectHeading(page, w('home.title'));
+  const stored = await page.evaluate<string | null>("localStorage.getItem('cashin.wallet.session')");
+  return (JSON.parse(stored ?? '{}') as { token: string }).token;
 }
