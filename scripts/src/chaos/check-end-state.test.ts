@@ -101,6 +101,22 @@ describe('the chaos end-state checker', () => {
     expect(failed[checkNames.noSequenceGaps]).toEqual([expect.stringContaining(deposit.depositId)]);
   });
 
+  it('fails on money a kiosk journaled with no deposit (never synced to suspense), naming the kiosk', () => {
+    const kiosk = fixture.kiosks[0]!;
+    const checks = checkEndState(
+      corrupted((state) => {
+        state.kiosks[0]!.strayMinor += 25;
+        state.kiosks[0]!.devicesKeptMinor += 25;
+      }),
+    );
+    const failed = failing(checks);
+    expect(failed[checkNames.devicesMatchJournals]).toBeUndefined();
+    expect(failed[checkNames.moneyInEqualsCredited]).toEqual([
+      expect.stringContaining('USD 0.25 missing'),
+      expect.stringMatching(new RegExp(`kiosk ${kiosk.name}: USD 0.25 journaled with no deposit`)),
+    ]);
+  });
+
   it('fails on a wallet off by one cent, naming the wallet and the deposits in its history', () => {
     const { deposit, wallet } = walletDeposit(fixture);
     const checks = checkEndState(

@@ -22,6 +22,7 @@ export function kioskEndState(name: string, kiosk: ChaosKiosk): KioskEndState {
     terminalId: agent.identity.terminalId,
     devicesKeptMinor: kiosk.coin.totals.valueMinor + kiosk.bill.totals.valueMinor,
     strayMinor: strays.totalMinor,
+    strayDepositsMinor: journal.strayDeposits().totalMinor,
     deposits: journal.committedAfter(0, Number.MAX_SAFE_INTEGER).map((deposit) => ({
       depositId: deposit.depositId,
       sequence: deposit.sequence,

@@ -14,8 +14,10 @@ export const KioskEndStateSchema = z.object({
   terminalId: z.string(),
   /** What the simulated coin acceptor and bill validator kept in the cash box (their own counters). */
   devicesKeptMinor: amount,
-  /** Money the journal holds outside any deposit (it reached the bag with no deposit open). */
+  /** Money the journal holds outside any deposit (it reached the bag and no deposit took it). */
   strayMinor: amount,
+  /** Money that arrived with no deposit open and became stray deposits, bound for suspense. */
+  strayDepositsMinor: amount.default(0),
   /** Every deposit the kiosk's journal committed, in sequence order. */
   deposits: z.array(
     z.object({

@@ -160,6 +160,13 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     newDepositId: newId,
     newClaimCode: () => generateCode('claim'),
     eventQueueMax: system.depositEventQueueMax,
+    onStrayCommitted: (deposit) => {
+      log.warn(
+        { depositId: deposit.depositId, totalMinor: deposit.totalMinor },
+        'money arrived with no deposit open: committed as a stray deposit for suspense',
+      );
+      sync.kick();
+    },
   });
 
   const sync = new SyncEngine({
@@ -317,6 +324,12 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const recovery = runner.start();
   for (const deposit of recovery.recovered) {
     log.warn({ depositId: deposit.depositId, totalMinor: deposit.totalMinor }, 'recovered an open deposit');
+  }
+  for (const deposit of recovery.strays) {
+    log.warn(
+      { depositId: deposit.depositId, totalMinor: deposit.totalMinor },
+      'money from before the restart found no open deposit: committed as a stray deposit for suspense',
+    );
   }
   const bridge = await startBridgeServer({
     port: config.uiPort,

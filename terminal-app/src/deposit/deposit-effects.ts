@@ -1,5 +1,5 @@
 import type { Code, PrintJob, UuidV7 } from '@cashin/shared';
-import type { JournalEntry, OpenDepositRecord } from '../journal/journal-entry.js';
+import type { CreditEntry, JournalEntry, OpenDepositRecord } from '../journal/journal-entry.js';
 import type { BillDecision } from './kiosk-devices.js';
 
 /**
@@ -17,6 +17,11 @@ export type DepositEffect =
   | { type: 'openDeposit'; record: OpenDepositRecord }
   /** Append a device event to the open deposit, or as a stray when depositId is null. */
   | { type: 'journal'; depositId: UuidV7 | null; entry: JournalEntry; atMs: number }
+  /**
+   * Money in the terminal's currency with no deposit open: journal it as a deposit of its own, committed at
+   * once and bound for suspense (the runner supplies its ids; see Journal.commitStray).
+   */
+  | { type: 'commitStray'; entry: CreditEntry; atMs: number }
   | { type: 'abandonDeposit'; depositId: UuidV7; atMs: number }
   /** Commit and queue for sync in one transaction; the runner answers with a `committed` event. */
   | { type: 'commitDeposit'; depositId: UuidV7; committedAtMs: number; expectedTotalMinor: number }

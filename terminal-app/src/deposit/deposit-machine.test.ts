@@ -48,8 +48,9 @@ function types(effects: readonly DepositEffect[]): string[] {
   );
 }
 
+/** Everything that writes a device event: to a deposit, as a bare stray, or as a stray deposit of its own. */
 function journaled(effects: readonly DepositEffect[]) {
-  return effects.filter((effect) => effect.type === 'journal');
+  return effects.filter((effect) => effect.type === 'journal' || effect.type === 'commitStray');
 }
 
 const offline = (unsyncedTotalMinor: number, oldestUnsyncedAtMs: number | null = t0Ms): DepositEvent[] => [
@@ -93,12 +94,13 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'idle + stray coin -> journaled with no deposit, acceptors shut again',
+    name: 'idle + stray coin -> committed as a stray deposit for suspense, acceptors shut again',
     from: 'idle',
     events: [coin(25)],
     phase: 'idle',
-    effects: ['journal', 'inhibitAcceptors'],
-    check: (_, effects) => expect(journaled(effects)[0]).toMatchObject({ depositId: null }),
+    effects: ['commitStray', 'inhibitAcceptors'],
+    check: (_, effects) =>
+      expect(journaled(effects)[0]).toMatchObject({ type: 'commitStray', entry: { valueMinor: 25 } }),
   },
   {
     name: 'idle + escrowed bill -> returned',
@@ -778,11 +780,11 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'committing + a stray coin -> journaled with no deposit',
+    name: 'committing + a stray coin -> a stray deposit, not added to the one committing',
     from: 'committing',
     events: [coin(5)],
     phase: 'committing',
-    check: (_, effects) => expect(journaled(effects)[0]).toMatchObject({ depositId: null }),
+    check: (_, effects) => expect(journaled(effects)[0]).toMatchObject({ type: 'commitStray' }),
   },
 
   // printing
@@ -831,13 +833,13 @@ const cases: Case[] = [
     phase: 'idle',
   },
   {
-    name: 'a coin after commit -> a stray: journaled with no deposit, never added to the committed one',
+    name: 'a coin after commit -> a stray deposit of its own, never added to the committed one',
     from: 'printing',
     events: [coin(25)],
     phase: 'printing',
-    effects: ['journal', 'inhibitAcceptors'],
+    effects: ['commitStray', 'inhibitAcceptors'],
     check: (state, effects) => {
-      expect(journaled(effects)[0]).toMatchObject({ depositId: null, entry: { valueMinor: 25 } });
+      expect(journaled(effects)[0]).toMatchObject({ type: 'commitStray', entry: { valueMinor: 25 } });
       expect(state).toMatchObject({ receipt: { deposit: { totalMinor: 50 } } });
     },
   },
@@ -875,11 +877,11 @@ const cases: Case[] = [
     effects: [],
   },
   {
-    name: 'outOfService + a coin -> a stray, still journaled',
+    name: 'outOfService + a coin -> a stray deposit, still journaled',
     from: 'outOfService',
     events: [coin(25)],
     phase: 'outOfService',
-    effects: ['journal', 'inhibitAcceptors'],
+    effects: ['commitStray', 'inhibitAcceptors'],
   },
 
   // offlineCapped
@@ -1028,9 +1030,7 @@ describe('deposit machine, every state x every event', () => {
     const before = fixtures[name]();
     const { state, effects } = step(testConfig, before, event);
     expect(() => KioskSnapshotSchema.parse(depositSnapshot(testConfig, state, 1))).not.toThrow();
-    const credits = journaled(effects).filter(
-      (effect) => effect.type === 'journal' && effect.entry.type === 'credit',
-    );
+    const credits = journaled(effects).filter((effect) => effect.entry.type === 'credit');
     const isCredit = event.type === 'device' && event.event.type === 'credit';
     // Every credit is journaled exactly once, somewhere; nothing else journals a credit.
     expect(credits).toHaveLength(isCredit ? 1 : 0);
@@ -1054,7 +1054,8 @@ describe('deposit machine, every state x every event', () => {
       expect(types(effects)).toContain('abandonDeposit');
     }
     if (isCredit && event.type === 'device' && was === null) {
-      expect(credits[0]).toMatchObject({ depositId: null });
+      // With no deposit open, money in the kiosk's currency becomes a stray deposit of its own.
+      expect(credits[0]?.type).toBe('commitStray');
     }
   });
 });

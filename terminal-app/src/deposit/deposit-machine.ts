@@ -8,7 +8,7 @@ import type {
   KioskIntent,
 } from '@cashin/shared';
 import { addMinor, multiplyMinor, parseCode, subtractMinor } from '@cashin/shared';
-import type { JournalEntry } from '../journal/journal-entry.js';
+import type { CreditEntry, JournalEntry } from '../journal/journal-entry.js';
 import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
 import type { DepositConfig } from './deposit-config.js';
 import type { DepositEffect, TimerName } from './deposit-effects.js';
@@ -37,10 +37,11 @@ import type { LookupResult } from './shopper-lookup.js';
  * unsynced money allowed) beside them.
  *
  * Where money goes that arrives when no deposit is open (a coin that finishes its fall after the drain
- * window, while the receipt prints): it is journaled as a stray. It is in the bag, so it counts in the bag
- * totals and the collection report, and the server's over/short reconciliation accounts for it. It is never
+ * window, while the receipt prints): it becomes a stray deposit of its own, committed at once with no
+ * shopper and a claim code nobody holds, so the server keeps it in suspense until ops moves it. It is never
  * added to a deposit that has already committed (that record may be synced already and is immutable), and
- * it never opens a deposit on its own (there is no shopper to credit).
+ * it never opens a shopper's deposit (there is no shopper to credit). Another currency's money, which no
+ * deposit of this terminal can hold, stays a bare stray in the journal and the bag's totals.
  */
 export interface StepResult {
   state: DepositState;
@@ -256,7 +257,7 @@ function onCredit(
   event: Extract<DeviceEvent, { type: 'credit' }>,
   atMs: number,
 ): StepResult {
-  const entry: JournalEntry = {
+  const entry: CreditEntry = {
     type: 'credit',
     device: event.device,
     kind: event.kind,
@@ -267,10 +268,15 @@ function onCredit(
   };
   const deposit = openDepositOf(state);
   if (deposit === null || event.currency !== config.currency) {
-    // No deposit can take it (or it is another currency's money, which a deposit cannot hold): the money
-    // is in the bag all the same, so it is journaled as a stray. Acceptors should be shut outside a
-    // deposit; saying so again is harmless and covers a driver that missed the first command.
-    const effects: DepositEffect[] = [{ type: 'journal', depositId: null, entry, atMs }];
+    // No deposit can take it. Money in our currency becomes a stray deposit for suspense; another
+    // currency's, which no deposit here can hold, is journaled as a bare stray (it is in the bag all the
+    // same). Acceptors should be shut outside a deposit; saying so again is harmless and covers a driver
+    // that missed the first command.
+    const effects: DepositEffect[] = [
+      event.currency === config.currency
+        ? { type: 'commitStray', entry, atMs }
+        : { type: 'journal', depositId: null, entry, atMs },
+    ];
     if (deposit === null) effects.push({ type: 'inhibitAcceptors' });
     return stay(state, effects);
   }

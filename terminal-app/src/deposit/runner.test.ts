@@ -119,16 +119,26 @@ describe('deposit runner with a real journal', () => {
     expect(committedTotals()).toEqual([50]);
   });
 
-  it('a coin after finish is counted while draining; one after commit is a stray in the bag', async () => {
+  it('a coin after finish is counted while draining; one after commit becomes a stray deposit for suspense', async () => {
     await rig.openDeposit();
     rig.devices.insertCoin(25);
     rig.runner.intent({ type: 'finish' });
     rig.devices.coinInFlight(10);
     expect(rig.snapshot).toMatchObject({ screen: 'finishing', totalMinor: 35 });
     await rig.clock.advanceAsync(testConfig.drainMs);
+    const shoppers = rig.journal.committedAfter(0, 10);
     rig.devices.coinInFlight(5);
-    expect(committedTotals()).toEqual([35]);
-    expect(rig.journal.strayCredits()).toEqual({ totalMinor: 5, events: 1 });
+    expect(committedTotals()).toEqual([35, 5]);
+    const stray = rig.journal.committedAfter(0, 10)[1]!;
+    // No shopper, a claim code nobody holds: the server keeps it in suspense. The shopper's deposit is
+    // untouched, and "reprint last receipt" still means the shopper's.
+    expect(stray).toMatchObject({ code: null, sequence: 2, items: [{ valueMinor: 5, count: 1 }] });
+    expect(stray.claimCode).toMatch(/^\d{16,20}$/);
+    expect(rig.journal.committedAfter(0, 1)).toEqual(shoppers);
+    expect(rig.journal.lastCommittedDepositId()).toBe(shoppers[0]!.depositId);
+    expect(rig.journal.strayDeposits()).toEqual({ totalMinor: 5, deposits: 1 });
+    expect(rig.journal.strayCredits()).toEqual({ totalMinor: 0, events: 0 });
+    expect(rig.journal.outbox.status().depth).toBe(2);
     expect(rig.journal.bag.totalFor('coin').totalsByCurrency[0]?.totalMinor).toBe(40);
   });
 
@@ -239,7 +249,7 @@ describe('deposit runner across crashes', () => {
     expect(rig.snapshot.screen).toBe('attract');
     const recoveredId = rig.lastRecovery.recovered[0]!.depositId;
     rig.restart();
-    expect(rig.lastRecovery).toEqual({ recovered: [], abandoned: [] });
+    expect(rig.lastRecovery).toEqual({ recovered: [], abandoned: [], strays: [] });
     expect(committedTotals()).toEqual([625]);
 
     const outcome = await rig.runner.reprint(recoveredId);

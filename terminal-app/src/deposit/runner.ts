@@ -2,6 +2,7 @@ import type {
   Clock,
   Code,
   DeviceEvent,
+  KioskDeposit,
   KioskIntent,
   KioskSnapshot,
   TimerHandle,
@@ -9,8 +10,8 @@ import type {
 } from '@cashin/shared';
 import { addMinor } from '@cashin/shared';
 import { eventCounterOf } from '../devices/cctalk/event-counter.js';
-import type { JournalEntry } from '../journal/journal-entry.js';
-import type { Journal, LateEntry, RecoveryReport } from '../journal/journal.js';
+import type { CreditEntry, JournalEntry } from '../journal/journal-entry.js';
+import type { Journal, LateEntry, RecoveryReport, StrayDepositIds } from '../journal/journal.js';
 import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
 import type { DepositConfig } from './deposit-config.js';
 import type { DepositEffect, TimerName } from './deposit-effects.js';
@@ -34,6 +35,8 @@ export interface DepositRunnerOptions {
   newClaimCode: () => Code;
   /** SystemLimits.depositEventQueueMax. */
   eventQueueMax: number;
+  /** A stray deposit was committed while running (money with no deposit open): sync it, tell ops. */
+  onStrayCommitted?: (deposit: KioskDeposit) => void;
 }
 
 type SnapshotListener = (snapshot: KioskSnapshot) => void;
@@ -85,7 +88,9 @@ export class DepositRunner {
       const entry = lateEntryOf(event);
       return entry === null ? [] : [{ entry, eventCounter: eventCounterOf(event) }];
     });
-    const report = this.options.journal.recover(this.options.clock.nowMs(), late);
+    const report = this.options.journal.recover(this.options.clock.nowMs(), late, (entry) =>
+      entry.currency === this.options.config.currency ? this.strayIds() : null,
+    );
     recovering = false;
     this.options.devices.inhibitAll();
     this.refreshOutboxStatus();
@@ -220,6 +225,9 @@ export class DepositRunner {
       if (counter !== undefined && effect.type === 'journal' && effect.entry.device === device) {
         this.options.journal.append(effect.depositId, effect.entry, effect.atMs, counter);
         counter = undefined;
+      } else if (counter !== undefined && effect.type === 'commitStray' && effect.entry.device === device) {
+        this.commitStray(effect.entry, effect.atMs, counter);
+        counter = undefined;
       } else {
         this.execute(effect);
       }
@@ -238,6 +246,9 @@ export class DepositRunner {
         return;
       case 'journal':
         journal.append(effect.depositId, effect.entry, effect.atMs);
+        return;
+      case 'commitStray':
+        this.commitStray(effect.entry, effect.atMs, undefined);
         return;
       case 'abandonDeposit':
         journal.abandon(effect.depositId, effect.atMs);
@@ -292,6 +303,21 @@ export class DepositRunner {
         this.cancelTimer(effect.name);
         return;
     }
+  }
+
+  private strayIds(): StrayDepositIds {
+    return {
+      depositId: this.options.newDepositId(),
+      claimCode: this.options.newClaimCode(),
+      language: this.options.config.defaultLanguage,
+    };
+  }
+
+  /** Journals stray money as its own committed deposit; the offline caps then see it in the queue. */
+  private commitStray(entry: CreditEntry, atMs: number, eventCounter: number | undefined): void {
+    const deposit = this.options.journal.commitStray(entry, atMs, this.strayIds(), eventCounter);
+    this.refreshOutboxStatus();
+    this.options.onStrayCommitted?.(deposit);
   }
 
   private startLookup(requestId: number, code: Code): void {

@@ -17,6 +17,9 @@ export type JournalEntry =
   | { type: 'fault'; device: string; fault: DeviceFault; detail: string | null }
   | { type: 'disconnected'; device: string };
 
+/** Money a device reported: the one kind of entry that carries an amount into a deposit or the bag. */
+export type CreditEntry = Extract<JournalEntry, { type: 'credit' }>;
+
 /** What the journal records when a deposit opens: everything a commit or a reprint needs later. */
 export interface OpenDepositRecord {
   depositId: UuidV7;

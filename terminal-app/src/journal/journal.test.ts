@@ -4,7 +4,7 @@ import type { Code, UuidV7 } from '@cashin/shared';
 import { KioskDepositSchema, createUuidV7Generator, generateCode } from '@cashin/shared';
 import { openJournalDatabase } from './database.js';
 import type { Journal } from './journal.js';
-import type { JournalEntry, OpenDepositRecord } from './journal-entry.js';
+import type { CreditEntry, OpenDepositRecord } from './journal-entry.js';
 import { migrations } from './migrations.js';
 import type { TempJournal } from './testing/temp-journal.js';
 import { tempJournal } from './testing/temp-journal.js';
@@ -33,7 +33,7 @@ function record(overrides: Partial<OpenDepositRecord> = {}): OpenDepositRecord {
   };
 }
 
-function coin(valueMinor: number, ccTalkId: string, count = 1, device = 'coin'): JournalEntry {
+function coin(valueMinor: number, ccTalkId: string, count = 1, device = 'coin'): CreditEntry {
   return { type: 'credit', device, kind: 'coin', ccTalkId, currency: 'USD', valueMinor, count };
 }
 
@@ -205,11 +205,37 @@ describe('journal deposits', () => {
     expect(() => journal.abandon(full.depositId, clockMs)).toThrow(/has money/);
   });
 
-  it('keeps strays apart from deposits', () => {
+  it('keeps bare strays apart from deposits', () => {
     journal.append(null, coin(25, 'US025A'), clockMs);
     journal.append(null, coin(10, 'US010A'), clockMs);
     expect(journal.strayCredits()).toEqual({ totalMinor: 35, events: 2 });
     expect(journal.outbox.status().depth).toBe(0);
+  });
+
+  it('commits a stray as a deposit of its own: no code, a signed claim, queued, in the bag once', () => {
+    const shoppers = deposit([100]);
+    const ids = { depositId: newId(), claimCode: generateCode('claim'), language: 'es' as const };
+    clockMs += 1_000;
+    const stray = journal.commitStray(coin(25, 'US025A', 2), clockMs, ids, 7);
+    expect(stray).toMatchObject({
+      depositId: ids.depositId,
+      sequence: 2,
+      code: null,
+      claimCode: ids.claimCode,
+      totalMinor: 50,
+      items: [{ kind: 'coin', ccTalkId: 'US025A', valueMinor: 25, count: 2 }],
+      flags: { recovered: false, lostEvents: false, offline: false, deviceFault: false },
+    });
+    // A claim code means the server may be shown its receipt: it is signed like a voucher's.
+    expect(verifyReceiptQr(receiptQrData(temp.terminalId, stray), temp.verify)).toMatchObject({ ok: true });
+    expect(journal.outbox.takeBatch().map((d) => d.depositId)).toEqual([shoppers.depositId, ids.depositId]);
+    expect(journal.strayDeposits()).toEqual({ totalMinor: 50, deposits: 1 });
+    expect(journal.strayCredits()).toEqual({ totalMinor: 0, events: 0 });
+    expect(journal.bag.totalFor('coin').totalsByCurrency[0]?.totalMinor).toBe(150);
+    expect(journal.eventCounters().get('coin')?.counter).toBe(7);
+    expect(journal.storedDeposit(ids.depositId)?.language).toBe('es');
+    // Nobody's receipt: "reprint last receipt" still finds the shopper's deposit.
+    expect(journal.lastCommittedDepositId()).toBe(shoppers.depositId);
   });
 });
 
@@ -238,7 +264,7 @@ describe('journal recovery', () => {
     journal.close();
 
     journal = temp.open();
-    expect(journal.recover(t0Ms + 120_000)).toEqual({ recovered: [], abandoned: [] });
+    expect(journal.recover(t0Ms + 120_000)).toEqual({ recovered: [], abandoned: [], strays: [] });
     expect(journal.outbox.takeBatch()).toHaveLength(1);
     expect(journal.storedDeposit(full.depositId)?.deposit.flags.recovered).toBe(true);
   });
@@ -414,9 +440,24 @@ describe('journal event counters and late events', () => {
     expect(journal.eventCounters().get('coin')?.counter).toBe(3);
   });
 
-  it('recovery journals late money as strays when no deposit is open, and an empty deposit takes it', () => {
-    journal.recover(clockMs, [{ entry: coin(25, 'US025A'), eventCounter: 1 }]);
-    expect(journal.strayCredits()).toEqual({ totalMinor: 25, events: 1 });
+  it('recovery makes late money a stray deposit when no deposit is open, and an empty deposit takes it', () => {
+    const strayId = newId();
+    const claimCode = generateCode('claim');
+    const first = journal.recover(
+      clockMs,
+      [
+        { entry: coin(25, 'US025A'), eventCounter: 1 },
+        { entry: { ...coin(100, 'EU100A'), currency: 'EUR' }, eventCounter: 2 },
+      ],
+      (entry) => (entry.currency === 'USD' ? { depositId: strayId, claimCode, language: 'en' } : null),
+    );
+    expect(first.strays).toEqual([
+      expect.objectContaining({ depositId: strayId, code: null, claimCode, totalMinor: 25 }),
+    ]);
+    expect(journal.strayDeposits()).toEqual({ totalMinor: 25, deposits: 1 });
+    // The policy kept another currency's coin a bare stray: no deposit of this terminal can hold it.
+    expect(journal.strayCredits()).toEqual({ totalMinor: 100, events: 1 });
+    expect(journal.eventCounters().get('coin')?.counter).toBe(2);
     const empty = record();
     journal.openDeposit(empty);
     const report = journal.recover(clockMs, [{ entry: coin(10, 'US010A'), eventCounter: 2 }]);

@@ -1,8 +1,8 @@
-import type { CurrencyCode, DepositItem, KioskDeposit, Language, UuidV7 } from '@cashin/shared';
+import type { Code, CurrencyCode, DepositItem, KioskDeposit, Language, UuidV7 } from '@cashin/shared';
 import { KioskDepositSchema, addMinor, multiplyMinor } from '@cashin/shared';
 import type { JournalDatabase } from './database.js';
 import { openJournalDatabase } from './database.js';
-import type { JournalEntry, OpenDepositRecord } from './journal-entry.js';
+import type { CreditEntry, JournalEntry, OpenDepositRecord } from './journal-entry.js';
 import { Outbox } from './outbox.js';
 import { Bag } from './bag.js';
 import type { ReceiptSigner } from '../receipt/receipt-signature.js';
@@ -34,7 +34,25 @@ export interface RecoveryReport {
   recovered: KioskDeposit[];
   /** Open deposits with no money, closed as abandoned. */
   abandoned: UuidV7[];
+  /** Late money that found no open deposit, each committed as a stray deposit for suspense. */
+  strays: KioskDeposit[];
 }
+
+/**
+ * What a stray needs to become a deposit of its own, chosen by the caller (ids and randomness are injected,
+ * never drawn here). `language` is the receipt language a reprint would use.
+ */
+export interface StrayDepositIds {
+  depositId: UuidV7;
+  claimCode: Code;
+  language: Language;
+}
+
+/**
+ * For a stray credit found at recovery: the ids of the deposit it becomes, or null to keep it a bare stray
+ * (money of another currency, which the terminal's server account cannot take).
+ */
+export type StrayDepositPolicy = (entry: CreditEntry) => StrayDepositIds | null;
 
 interface DepositRow {
   deposit_id: string;
@@ -48,6 +66,7 @@ interface DepositRow {
   masked_name: string | null;
   balance_minor: number | null;
   recovered: number;
+  stray: number;
 }
 
 interface ItemRow {
@@ -93,6 +112,10 @@ export class Journal {
           language, masked_name, balance_minor)
         VALUES (@depositId, 'open', @code, @claimCode, @currency, @startedAtMs, @maxMinor, @offline,
           @language, @maskedName, @balanceMinor)`),
+      openStray: db.prepare(`
+        INSERT INTO deposits (deposit_id, status, code, claim_code, currency, started_at_ms, max_minor, offline,
+          language, masked_name, balance_minor, stray)
+        VALUES (@depositId, 'open', NULL, @claimCode, @currency, @atMs, @amountMinor, 0, @language, NULL, NULL, 1)`),
       append: db.prepare(`
         INSERT INTO deposit_events (deposit_id, type, device, kind, cc_talk_id, currency, value_minor, count,
           detail, at_ms)
@@ -125,8 +148,10 @@ export class Journal {
         `SELECT deposit_id FROM deposits WHERE status = 'open' ORDER BY started_at_ms, deposit_id`,
       ),
       payload: db.prepare<[string], { payload: string }>('SELECT payload FROM outbox WHERE deposit_id = ?'),
+      // A stray deposit is nobody's receipt: "reprint last receipt" must never hand out its claim code.
       lastCommittedId: db.prepare<[], { deposit_id: string }>(
-        `SELECT deposit_id FROM outbox ORDER BY sequence DESC LIMIT 1`,
+        `SELECT o.deposit_id FROM outbox o JOIN deposits d USING (deposit_id)
+         WHERE d.stray = 0 ORDER BY o.sequence DESC LIMIT 1`,
       ),
       committedAfter: db.prepare<[number, number], { payload: string }>(
         `SELECT payload FROM outbox WHERE sequence > ? ORDER BY sequence LIMIT ?`,
@@ -144,6 +169,10 @@ export class Journal {
       strayCredits: db.prepare<[], { total: number; n: number }>(
         `SELECT COALESCE(SUM(value_minor * count), 0) AS total, COUNT(*) AS n
          FROM deposit_events WHERE deposit_id IS NULL AND type = 'credit'`,
+      ),
+      strayDeposits: db.prepare<[], { total: number; n: number }>(
+        `SELECT COALESCE(SUM(total_minor), 0) AS total, COUNT(*) AS n
+         FROM deposits WHERE stray = 1 AND status = 'committed'`,
       ),
     };
   }
@@ -180,6 +209,35 @@ export class Journal {
    */
   append(depositId: UuidV7 | null, entry: JournalEntry, atMs: number, eventCounter?: number): number {
     return this.db.transaction(() => this.appendInTransaction(depositId, entry, atMs, eventCounter))();
+  }
+
+  /**
+   * Money that arrived with no deposit open, in the terminal's currency, becomes a deposit of its own and is
+   * committed at once: no code, a claim code nobody was handed, so the server puts it in suspense (cash
+   * taken is never dropped, and ops can move it to whoever it belongs to). The event, the deposit and its
+   * outbox row are one transaction, so the money is never a stray on disk and a deposit in the queue at
+   * once. A stray is never added to a deposit that already committed: that record may be synced already.
+   */
+  commitStray(entry: CreditEntry, atMs: number, ids: StrayDepositIds, eventCounter?: number): KioskDeposit {
+    return this.db.transaction(() => this.commitStrayInTransaction(entry, atMs, ids, eventCounter))();
+  }
+
+  private commitStrayInTransaction(
+    entry: CreditEntry,
+    atMs: number,
+    ids: StrayDepositIds,
+    eventCounter: number | undefined,
+  ): KioskDeposit {
+    this.statements.openStray.run({
+      depositId: ids.depositId,
+      claimCode: ids.claimCode,
+      currency: entry.currency,
+      atMs,
+      amountMinor: multiplyMinor(entry.valueMinor, entry.count),
+      language: ids.language,
+    });
+    this.appendInTransaction(ids.depositId, entry, atMs, eventCounter);
+    return this.commitInTransaction(ids.depositId, atMs, false);
   }
 
   /**
@@ -319,15 +377,26 @@ export class Journal {
    *
    * `late` are the events the acceptors still held from before the crash (reported at start from their
    * journaled baselines): they happened while the newest open deposit was open, so they join it before it
-   * is committed; with no deposit open they are strays. Their counters are kept in the same transaction.
+   * is committed; with no deposit open, money among them becomes a stray deposit when `strayIds` gives it
+   * ids (see commitStray), else a bare stray. Their counters are kept in the same transaction.
    */
-  recover(nowMs: number, late: readonly LateEntry[] = []): RecoveryReport {
+  recover(
+    nowMs: number,
+    late: readonly LateEntry[] = [],
+    strayIds: StrayDepositPolicy = () => null,
+  ): RecoveryReport {
     return this.db.transaction((): RecoveryReport => {
-      const report: RecoveryReport = { recovered: [], abandoned: [] };
+      const report: RecoveryReport = { recovered: [], abandoned: [], strays: [] };
       const open = this.statements.openIds.all();
       const receiving = (open.at(-1)?.deposit_id ?? null) as UuidV7 | null;
-      for (const { entry, eventCounter } of late)
+      for (const { entry, eventCounter } of late) {
+        const ids = receiving === null && entry.type === 'credit' ? strayIds(entry) : null;
+        if (ids !== null && entry.type === 'credit') {
+          report.strays.push(this.commitStrayInTransaction(entry, nowMs, ids, eventCounter));
+          continue;
+        }
         this.appendInTransaction(receiving, entry, nowMs, eventCounter);
+      }
       for (const { deposit_id } of open) {
         const id = deposit_id as UuidV7;
         if (this.statements.creditCount.get(id)!.n > 0) {
@@ -371,9 +440,18 @@ export class Journal {
       .map((row) => KioskDepositSchema.parse(JSON.parse(row.payload)));
   }
 
-  /** Money that arrived with no deposit open: in the bag, reconciled at collection. */
+  /**
+   * Money journaled with no deposit at all (another currency's coin, or a journal from before stray
+   * deposits): in the bag, reconciled at collection.
+   */
   strayCredits(): { totalMinor: number; events: number } {
     const row = this.statements.strayCredits.get()!;
     return { totalMinor: row.total, events: row.n };
+  }
+
+  /** Stray money committed as deposits of its own (see commitStray), bound for suspense. */
+  strayDeposits(): { totalMinor: number; deposits: number } {
+    const row = this.statements.strayDeposits.get()!;
+    return { totalMinor: row.total, deposits: row.n };
   }
 }

@@ -111,4 +111,14 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 3,
+    sql: `
+      -- A stray that became a deposit of its own: money in the terminal's currency that arrived while no
+      -- deposit was open (a coin finishing its fall after the commit, or buffered in an acceptor across a
+      -- crash). There is no shopper to credit, so it syncs like a voucher nobody holds: the server puts it in
+      -- suspense under its claim code, where ops can see it and move it to whoever it belongs to.
+      ALTER TABLE deposits ADD COLUMN stray INTEGER NOT NULL DEFAULT 0 CHECK (stray IN (0, 1));
+    `,
+  },
 ];
