@@ -31,7 +31,10 @@ describe('whole-kiosk chaos against the real server', () => {
     expect(report.restarts).toBeGreaterThan(0);
     expect(report.depositsRecovered).toBeGreaterThan(0);
     expect(report.link.answersLost + report.link.dropped + report.link.refusedWhileDown).toBeGreaterThan(0);
-    expect(report.creditedMinor).toBe(report.simAcceptedMinor - report.strayMinor);
+    // Money that landed with no deposit open became stray deposits, credited to suspense like the rest:
+    // nothing of this kiosk's currency is left outside a deposit.
+    expect(report.strayMinor).toBe(0);
+    expect(report.creditedMinor).toBe(report.simAcceptedMinor);
   }, 120_000);
 
   it('replays a seed exactly', async () => {

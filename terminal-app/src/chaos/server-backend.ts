@@ -25,6 +25,8 @@ const baseUrl = 'http://chaos-server.invalid';
 export interface ServerChaosBackend extends ChaosBackend {
   /** A newly signed-up, signed-in shopper redeems an offline receipt's QR; resolves with the HTTP status. */
   redeemReceipt(receiptQr: string): Promise<number>;
+  /** What the ledger moved into suspense for one transfer id (a deposit id), net of anything moved out. */
+  suspenseHeldMinor(transferId: string): Promise<number>;
 }
 
 export async function serverBackend(
@@ -132,6 +134,19 @@ export async function serverBackend(
         ),
       );
       return new Map(rows.map((row) => [row.deposit_id, Number(row.credited_minor)]));
+    },
+    async suspenseHeldMinor(transferId) {
+      const row = await db.transaction((tx) =>
+        tx.get<{ held_minor: number | bigint }>(
+          `SELECT COALESCE(SUM(CASE WHEN c.kind = 'suspense' THEN t.amount_minor ELSE 0 END), 0)
+                - COALESCE(SUM(CASE WHEN d.kind = 'suspense' THEN t.amount_minor ELSE 0 END), 0) AS held_minor
+           FROM transfers t JOIN accounts c ON c.id = t.credit_account_id
+           JOIN accounts d ON d.id = t.debit_account_id
+           WHERE t.id = ?`,
+          [transferId],
+        ),
+      );
+      return Number(row?.held_minor ?? 0);
     },
     async bagDebitedMinor(terminalId) {
       const row = await db.transaction((tx) =>

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Code, KioskDeposit } from '@cashin/shared';
-import { FakeClock, createUuidV7Generator, seededRandom } from '@cashin/shared';
+import { FakeClock, createUuidV7Generator, generateCode, seededRandom } from '@cashin/shared';
 import type { FaultyLink } from '@cashin/scripts/testing/faulty-fetch';
 import { createFaultyLink, noFaults } from '@cashin/scripts/testing/faulty-fetch';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -175,6 +175,36 @@ describe('SyncEngine, from the real journal to the real server', () => {
     expect(kiosk.journal.outbox.status().depth).toBe(0);
     const credited = await kiosk.server.creditedByDeposit(kiosk.terminalId);
     expect(new Map(deposits.map((deposit) => [deposit.depositId, deposit.totalMinor]))).toEqual(credited);
+  });
+
+  it('syncs a stray deposit (money that landed with no deposit open) into suspense, once', async () => {
+    const kiosk = await rig();
+    const shopper = kiosk.commit(2);
+    const claimCode = generateCode('claim');
+    const stray = kiosk.journal.commitStray(
+      {
+        type: 'credit',
+        device: 'coin',
+        kind: 'coin',
+        ccTalkId: 'US010A',
+        currency: 'USD',
+        valueMinor: 10,
+        count: 1,
+      },
+      clock.nowMs(),
+      { depositId: createUuidV7Generator(() => clock.nowMs())(), claimCode, language: 'en' },
+    );
+    const sync = kiosk.engine();
+    expect(await sync.syncNow()).toEqual({ synced: 2, quarantined: 0, failed: false });
+    expect(await kiosk.server.creditedByDeposit(kiosk.terminalId)).toEqual(
+      new Map([
+        [shopper.depositId, 50],
+        [stray.depositId, 10],
+      ]),
+    );
+    expect(await kiosk.server.suspenseHeldMinor(stray.depositId)).toBe(10);
+    expect(await kiosk.server.suspenseHeldMinor(shopper.depositId)).toBe(0);
+    expect(await kiosk.server.bagDebitedMinor(kiosk.terminalId)).toBe(60);
   });
 
   it('credits once when the server commits and the answer is lost', async () => {
