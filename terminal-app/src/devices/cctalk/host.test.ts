@@ -111,4 +111,21 @@ describe('CcTalkHost and late replies', () => {
     expect(await reply).toEqual({ ok: true, data: new Uint8Array(0) });
     expect(host.counters.staleReplies).toBe(1);
   });
+
+  it('on an echoing bus, skips a reply that comes before the request echoes back, even one that fits', async () => {
+    // The second answer to a retried 184 arrives while the next 184 is in flight: same shape, wrong channel.
+    const channelOne = ack([0x55, 0x53, 0x30, 0x32, 0x35, 0x41]);
+    const channelTwo = ack([0x55, 0x53, 0x31, 0x30, 0x30, 0x41]);
+    const { clock, host } = rig('simple', (request, index) =>
+      index === 0 ? [request, channelOne] : [channelOne, request, channelTwo],
+    );
+    const first = host.request(2, 184, [1]);
+    await settle(clock, 20);
+    expect(await first).toMatchObject({ ok: true, data: channelOne.subarray(4, 10) });
+    const second = host.request(2, 184, [2]);
+    await settle(clock, 20);
+    expect(await second).toMatchObject({ ok: true, data: channelTwo.subarray(4, 10) });
+    expect(host.counters.staleReplies).toBe(1);
+    expect(host.echoDetected).toBe(true);
+  });
 });

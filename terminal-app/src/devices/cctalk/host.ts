@@ -163,6 +163,13 @@ export class CcTalkHost {
       this.counters.foreignFrames += 1;
       return;
     }
+    // On a bus known to echo, the device answers only after our request has come back to us: a reply
+    // before this request's echo is a late answer to an earlier, timed-out one (a channel table read under
+    // load would otherwise shift every later channel by one). The real reply follows the echo.
+    if (this.echoDetected === true && !this.echoSeenForInFlight) {
+      this.counters.staleReplies += 1;
+      return;
+    }
     if (frame.header === ccTalkHeaders.reply && inFlight.accept && !inFlight.accept(frame.data)) {
       this.counters.staleReplies += 1;
       return;
