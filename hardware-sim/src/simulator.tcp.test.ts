@@ -1,3 +1,5 @@
+import type { AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeviceConfig, DeviceEvent } from '@cashin/shared';
 import { defaultLimits, realClock } from '@cashin/shared';
@@ -40,13 +42,14 @@ describe('the kiosk opens the whole simulator over TCP by URL (ports module, rea
       { name: 'broken', kind: 'coinAcceptor', url: 'tcp://127.0.0.1:1', currency: 'USD' },
     ];
     kiosk = await openDevices({ devices, clock, limits });
-    expect(kiosk.failed.map((f) => f.config.name)).toEqual(['broken']);
+    expect(kiosk.failed.map((f) => [f.config.name, f.retrying])).toEqual([['broken', true]]);
     expect(kiosk.statuses().map((s) => [s.device, s.state])).toEqual([
       ['coin', 'disabled'],
       ['bill', 'disabled'],
       ['counter', 'ok'],
       ['scanner', 'ok'],
       ['printer', 'ok'],
+      ['broken', 'disconnected'],
     ]);
     const k = kiosk;
     const events: DeviceEvent[] = [];
@@ -105,4 +108,59 @@ describe('the kiosk opens the whole simulator over TCP by URL (ports module, rea
     await back;
     expect(k.statuses()[0]?.state).toBe('ok');
   });
+
+  it('an acceptor that is not there at start-up is reported disconnected, then joins when it answers', async () => {
+    const clock = realClock();
+    const port = await freePort();
+    const devices: DeviceConfig[] = [
+      { name: 'coin', kind: 'coinAcceptor', url: `tcp://127.0.0.1:${port}`, currency: 'USD' },
+      { name: 'typo', kind: 'coinAcceptor', url: 'tcpx://nowhere', currency: 'USD' },
+    ];
+    const opened: string[] = [];
+    kiosk = await openDevices({
+      devices,
+      clock,
+      limits,
+      onOpened: (device) => opened.push(device.config.name),
+    });
+    const k = kiosk;
+    expect(k.failed.map((f) => [f.config.name, f.retrying])).toEqual([
+      ['coin', true],
+      ['typo', false],
+    ]);
+    expect(k.coinAcceptors()).toEqual([]);
+    expect(k.statuses()).toEqual([expect.objectContaining({ device: 'coin', state: 'disconnected' })]);
+    // The deposit engine, the first to listen, hears that the acceptor is missing (so a kiosk without its
+    // money device is out of service rather than waiting for coins nobody polls).
+    const events: DeviceEvent[] = [];
+    k.subscribe((event) => events.push(event));
+    expect(events).toEqual([expect.objectContaining({ device: 'coin', type: 'disconnected' })]);
+
+    const joined = waitForEvents(
+      (l) => k.subscribe(l),
+      (e) => e.type === 'connected' && e.device === 'coin',
+    );
+    sim = await Simulator.start({ currency: 'USD', clock, devices: { coin: { kind: 'tcp', port } } });
+    await joined;
+    expect(opened).toEqual(['coin']);
+    expect(k.coinAcceptors().map((d) => d.config.name)).toEqual(['coin']);
+    expect(k.statuses()).toEqual([expect.objectContaining({ device: 'coin', state: 'disabled' })]);
+    const credit = waitForEvents(
+      (l) => k.subscribe(l),
+      (e) => e.type === 'credit' && e.device === 'coin',
+    );
+    await k.coinAcceptors()[0]?.driver.setAcceptLimit(5_000);
+    await sim.coin?.whenAccepting();
+    expect(sim.coin?.insert(25)).toBe('accepted');
+    expect(await credit).toEqual([expect.objectContaining({ valueMinor: 25, count: 1 })]);
+  });
 });
+
+/** A TCP port nobody listens on now (the kernel's pick, released at once). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}

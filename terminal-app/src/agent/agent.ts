@@ -16,6 +16,8 @@ import { depositConfig } from '../deposit/deposit-config.js';
 import { DepositRunner } from '../deposit/runner.js';
 import type { KioskDevices as OpenedDevices } from '../devices/open-devices.js';
 import { openDevices } from '../devices/open-devices.js';
+import { BillValidator } from '../devices/bill/bill-validator.js';
+import { CoinAcceptor } from '../devices/coin/coin-acceptor.js';
 import { Journal } from '../journal/journal.js';
 import type { DeviceUrl } from '../ports/device-url.js';
 import { buildCollectionReport } from '../receipt/collection-report.js';
@@ -105,24 +107,30 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     syncBatchDepositsMax: system.syncBatchDepositsMax,
   });
   const escrow = new EscrowBridge(clock, system.billEscrowTimeoutMs);
-  const eventCounters = journal.eventCounters();
+  let started = false;
   const devices = await openDevices({
     devices: config.devices,
     clock,
     limits: system,
     decideEscrow: escrow.decide,
-    eventCounters: (device) => eventCounters.get(device),
+    // Read when each driver is made, so a device that opens late starts from the journal as it is then.
+    eventCounters: (device) => journal.eventCounters().get(device),
+    // An acceptor the journal has no counter for (a new journal, a new or replaced device): its starting
+    // counter is journaled now, before any of its events, so that a crash before its first journaled
+    // event still finds a baseline and the coins taken meanwhile are reported on the next start.
+    onOpened: (device) => {
+      const driver = device.driver;
+      if (driver instanceof CoinAcceptor || driver instanceof BillValidator) {
+        const { startCounter, serialNumber } = driver;
+        const known = journal.eventCounters().get(device.config.name);
+        if (startCounter !== undefined && (known === undefined || known.serial !== serialNumber))
+          journal.resetEventCounter(device.config.name, startCounter, serialNumber, clock.nowMs());
+      }
+      if (started) log.info({ device: device.config.name }, 'a device that would not open at start joined');
+    },
     ...(options.openPort ? { open: options.openPort } : {}),
   });
-  // An acceptor the journal has no counter for (a new journal, a new or replaced device): its starting
-  // counter is journaled now, before any of its events, so that a crash before its first journaled event
-  // still finds a baseline and the coins taken meanwhile are reported on the next start.
-  for (const acceptor of [...devices.coinAcceptors(), ...devices.billValidators()]) {
-    const { startCounter, serialNumber } = acceptor.driver;
-    const known = eventCounters.get(acceptor.config.name);
-    if (startCounter !== undefined && (known === undefined || known.serial !== serialNumber))
-      journal.resetEventCounter(acceptor.config.name, startCounter, serialNumber, clock.nowMs());
-  }
+  started = true;
   for (const failed of devices.failed) noteError('DEVICE_FAULT', `${failed.config.name}: ${failed.reason}`);
 
   const signedClient = createSignedClient({

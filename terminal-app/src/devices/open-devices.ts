@@ -6,6 +6,7 @@ import type {
   DeviceEvent,
   DeviceStatus,
   SystemLimits,
+  TimerHandle,
 } from '@cashin/shared';
 import type { DeviceUrl } from '../ports/device-url.js';
 import { parseDeviceUrl } from '../ports/device-url.js';
@@ -41,6 +42,11 @@ export interface OpenDevicesOptions {
    * device buffered while the agent was down are reported at start rather than skipped.
    */
   readonly eventCounters?: (device: string) => EventCounterBaseline | undefined;
+  /**
+   * Called for each device once its driver has started: at start-up, or later for a device that would
+   * not open at first (a cable plugged in after boot). The agent journals a new acceptor's counter here.
+   */
+  readonly onOpened?: (device: ManagedDevice) => void;
 }
 
 /** One configured device: its driver, and the port that keeps the driver's pipe open. */
@@ -56,6 +62,11 @@ export interface FailedDevice {
   readonly config: DeviceConfig;
   /** Why it would not open or initialise; the kiosk shows DEVICE_FAULT for it. */
   readonly reason: string;
+  /**
+   * Whether it is tried again: yes when the device did not open or answer (unplugged, powered off, ser2net
+   * down), with the reconnect backoff; no when its URL is not a device URL at all (a configuration error).
+   */
+  readonly retrying: boolean;
 }
 
 /**
@@ -72,8 +83,9 @@ export interface FailedDevice {
  * ```
  */
 export interface KioskDevices {
+  /** The devices open now; one that would not open at start-up joins when it does. */
   readonly devices: readonly ManagedDevice[];
-  /** Devices that could not be opened or did not answer at start-up. */
+  /** Devices that could not be opened or did not answer at start-up, as they were then. */
   readonly failed: readonly FailedDevice[];
   coinAcceptors(): ManagedDevice<CoinAcceptor>[];
   billValidators(): ManagedDevice<BillValidator>[];
@@ -125,6 +137,10 @@ function makeDriver(
   }
 }
 
+function reasonOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 200);
+}
+
 /** Opens every configured device, starts its driver, and keeps its port reconnecting. */
 export async function openDevices(options: OpenDevicesOptions): Promise<KioskDevices> {
   const hub = new DeviceEventHub('kiosk', options.limits.deviceEventQueueMax);
@@ -148,19 +164,19 @@ export async function openDevices(options: OpenDevicesOptions): Promise<KioskDev
   const devices: ManagedDevice[] = [];
   const ports: ReconnectingPort[] = [];
   const failed: FailedDevice[] = [];
+  const retries = new Map<string, TimerHandle>();
+  /** Devices not open yet, being tried again, with why the last try failed (for the maintenance screen). */
+  const waiting = new Map<string, { config: DeviceConfig; reason: string }>();
+  let closed = false;
 
-  for (const config of options.devices) {
-    const parsed = parseDeviceUrl(config.url);
-    if (!parsed.ok) {
-      failed.push({ config, reason: parsed.problem });
-      continue;
-    }
+  /** Opens one device's port, makes and starts its driver; throws (having closed both) when it cannot. */
+  const openOne = async (config: DeviceConfig, url: DeviceUrl): Promise<void> => {
     const portEvents = new DeviceEventHub(config.name, options.limits.deviceEventQueueMax);
     const holder: { driver?: KioskDriver; disconnected: boolean } = { disconnected: false };
     const port = new ReconnectingPort(
       {
         device: config.name,
-        url: parsed.url,
+        url,
         clock: options.clock,
         backoffMsMin: options.limits.deviceReconnectBackoffMsMin,
         backoffMsMax: options.limits.deviceReconnectBackoffMsMax,
@@ -182,7 +198,7 @@ export async function openDevices(options: OpenDevicesOptions): Promise<KioskDev
     );
     try {
       const stream = await port.start();
-      const driver = makeDriver(config, parsed.url, stream, options);
+      const driver = makeDriver(config, url, stream, options);
       holder.driver = driver;
       const managed: ManagedDevice = {
         config,
@@ -200,14 +216,58 @@ export async function openDevices(options: OpenDevicesOptions): Promise<KioskDev
           return holder.disconnected ? { ...status, state: 'disconnected' } : status;
         },
       };
-      managed.subscribe(toHub);
+      // What the driver says while it starts (`connected`, money it buffered) waits until the device is
+      // in the list: a listener told `connected` must find the device there to command it.
+      const starting: DeviceEvent[] = [];
+      let forward = (event: DeviceEvent): void => void starting.push(event);
+      managed.subscribe((event) => forward(event));
       await driver.start();
+      if (closed) throw new Error('the kiosk closed its devices while this one was opening');
       devices.push(managed);
       ports.push(port);
+      waiting.delete(config.name);
+      options.onOpened?.(managed);
+      forward = toHub;
+      for (const event of starting) toHub(event);
     } catch (error) {
       await port.close();
       await holder.driver?.close().catch(() => undefined);
-      failed.push({ config, reason: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  };
+
+  // A device that will not open at start-up (its cable not yet plugged in, powered off, ser2net not yet
+  // up) is tried again with the reconnect backoff for as long as the kiosk runs, and joins when it answers;
+  // until then the deposit engine is told it is disconnected, so a money device's absence takes the kiosk
+  // out of service instead of leaving a shopper feeding coins to a device nobody polls.
+  const retry = (config: DeviceConfig, url: DeviceUrl, delayMs: number): void => {
+    retries.set(
+      config.name,
+      options.clock.setTimeout(() => {
+        retries.delete(config.name);
+        if (closed) return;
+        openOne(config, url).catch((error: unknown) => {
+          waiting.set(config.name, { config, reason: reasonOf(error) });
+          retry(config, url, Math.min(delayMs * 2, options.limits.deviceReconnectBackoffMsMax));
+        });
+      }, delayMs),
+    );
+  };
+
+  for (const config of options.devices) {
+    const parsed = parseDeviceUrl(config.url);
+    if (!parsed.ok) {
+      failed.push({ config, reason: parsed.problem, retrying: false });
+      continue;
+    }
+    try {
+      await openOne(config, parsed.url);
+    } catch (error) {
+      const reason = reasonOf(error);
+      failed.push({ config, reason, retrying: true });
+      waiting.set(config.name, { config, reason });
+      held.push({ device: config.name, type: 'disconnected', detail: reason });
+      retry(config, parsed.url, options.limits.deviceReconnectBackoffMsMin);
     }
   }
 
@@ -235,8 +295,20 @@ export async function openDevices(options: OpenDevicesOptions): Promise<KioskDev
       return unsubscribe;
     },
     events: (signal) => hub.iterate(signal),
-    statuses: () => devices.map((d) => d.status()),
+    statuses: () => [
+      ...devices.map((d) => d.status()),
+      ...[...waiting.values()].map(({ config, reason }): DeviceStatus => ({
+        device: config.name,
+        kind: config.kind,
+        state: 'disconnected',
+        faults: [],
+        detail: reason,
+      })),
+    ],
     close: async () => {
+      closed = true;
+      for (const timer of retries.values()) options.clock.clearTimeout(timer);
+      retries.clear();
       for (const device of devices) await (device.driver as DeviceDriver).close();
       for (const port of ports) await port.close();
       hub.close();
