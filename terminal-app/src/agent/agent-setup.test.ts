@@ -8,6 +8,7 @@ import {
   createUuidV7Generator,
   defaultLimits,
   generateCode,
+  moneyLimitsFor,
   terminalApiPaths,
 } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -202,7 +203,7 @@ describe('enrollment and the signed channel', () => {
       code: 'TERMINAL_DISABLED',
     });
     expect(await server.setTerminalEnabled(terminalId, true)).toMatchObject({ status: 'online' });
-    const dailyMaxMinor = defaultLimits.money.USD.tiers[0].walletDailyMaxMinor;
+    const dailyMaxMinor = moneyLimitsFor(defaultLimits, 'USD').tiers[0].walletDailyMaxMinor;
     expect(await lookup.lookup(code, new AbortController().signal)).toEqual({
       kind: 'found',
       maskedName: 'Maria G.',

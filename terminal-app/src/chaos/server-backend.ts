@@ -10,7 +10,7 @@ import { pino } from 'pino';
 import type { ChaosBackend } from './chaos-backend.js';
 
 /**
- * The real server for a chaos run, in process: `buildApp` on a temporary SQLite file with the run's own
+ * The real server for a chaos run or a kiosk test, in process: `buildApp` on a temporary SQLite file with the run's own
  * FakeClock (so the kiosk's signature timestamps sit inside the server's skew window whatever the run does
  * to time), reached through a `fetch` that goes over `app.inject`. No sockets and no wall clock, so a run
  * stays decided by its seed. The benches start it on the real clock with `listen`, so requests cross a
