@@ -10,13 +10,13 @@ import { pino } from 'pino';
 import type { ChaosBackend } from './chaos-backend.js';
 
 /**
- * The real server for a chaos run or a kiosk test, in process: `buildApp` on a temporary SQLite file with the run's own
- * FakeClock (so the kiosk's signature timestamps sit inside the server's skew window whatever the run does
- * to time), reached through a `fetch` that goes over `app.inject`. No sockets and no wall clock, so a run
- * stays decided by its seed. The benches start it on the real clock with `listen`, so requests cross a
- * real loopback socket; `limits` lays server limits over the defaults. This module is the only way the
- * server enters the kiosk's import graph, and only for chaos runs, tests and benches: production code in
- * terminal-app never imports it.
+ * The real server for a chaos run or a kiosk test, in process: `buildApp` on a temporary SQLite file with
+ * the caller's clock (so the kiosk's signature timestamps sit inside the server's skew window whatever the
+ * run does to time), reached through a `fetch` that goes over `app.inject`. No sockets and no wall clock,
+ * so a run stays decided by its seed. The benches and the agent's end-to-end test start it on the real
+ * clock with `listen`, so requests cross a real loopback socket; `limits` lays server limits over the
+ * defaults. This module is the only way the server enters the kiosk's import graph, and only for chaos
+ * runs, tests and benches: production code in terminal-app never imports it.
  */
 const opsToken = 'chaos-ops-token-0123456789abcdef';
 const baseUrl = 'http://chaos-server.invalid';
