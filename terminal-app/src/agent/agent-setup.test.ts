@@ -1,21 +1,29 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { HeartbeatRequest } from '@cashin/shared';
-import { FakeClock, generateCode } from '@cashin/shared';
+import type { HeartbeatRequest, KioskDeposit } from '@cashin/shared';
+import {
+  FakeClock,
+  SyncResponseSchema,
+  createUuidV7Generator,
+  defaultLimits,
+  generateCode,
+  moneyLimitsFor,
+  terminalApiPaths,
+} from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { ServerChaosBackend } from '../chaos/server-backend.js';
+import { serverBackend } from '../chaos/server-backend.js';
 import { createServerLookup } from '../sync/server-lookup.js';
 import { createSignedClient } from '../sync/signed-client.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
-import type { TerminalServerDouble } from '../testing/terminal-server-double.js';
-import { startTerminalServerDouble } from '../testing/terminal-server-double.js';
 import { AgentConfigError, loadAgentConfig, parseAgentArgs } from './agent-config.js';
 import { enrollTerminal } from './enroll.js';
 import { Heartbeat } from './heartbeat.js';
 import { checkTechnicianPin, hashTechnicianPin } from './technician-pin.js';
 import { readTerminalIdentity } from './terminal-identity.js';
 
-const servers: TerminalServerDouble[] = [];
+const servers: ServerChaosBackend[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
@@ -94,12 +102,14 @@ describe('technician PIN', () => {
 });
 
 describe('enrollment and the signed channel', () => {
-  it('enrolls once with the token, then signs heartbeats and lookups the server accepts', async () => {
+  it('enrolls with a one-time token, then signs heartbeats, lookups and a sync the real server accepts', async () => {
     const dataDir = tempDir();
     const { key } = loadOrCreateTerminalKey(dataDir);
-    const server = await startTerminalServerDouble('kiosk-9', null, 'a-one-time-enrollment-token');
+    // The real server in process, on the test's clock so the signature timestamps sit in its skew window.
+    const clock = new FakeClock(Date.UTC(2026, 10, 22, 9));
+    const server = await serverBackend(clock);
     servers.push(server);
-    const clock = new FakeClock();
+    const { terminalId, token } = await server.newTerminal();
     const common = {
       serverUrl: server.baseUrl,
       key,
@@ -107,22 +117,33 @@ describe('enrollment and the signed channel', () => {
       dataDir,
       clock,
       requestTimeoutMs: 5_000,
+      fetch: server.fetch,
     };
-    const enrolled = await enrollTerminal({ ...common, token: 'a-one-time-enrollment-token' });
-    expect(enrolled).toMatchObject({ ok: true, value: { terminalId: 'kiosk-9', storeId: 'store-1' } });
-    expect(readTerminalIdentity(dataDir)).toMatchObject({ terminalId: 'kiosk-9', serverUrl: server.baseUrl });
-    expect(await enrollTerminal({ ...common, token: 'a-one-time-enrollment-token' })).toMatchObject({
+    const enrolled = await enrollTerminal({ ...common, token });
+    expect(enrolled).toMatchObject({ ok: true, value: { terminalId, storeId: server.storeId } });
+    expect(readTerminalIdentity(dataDir)).toMatchObject({ terminalId, serverUrl: server.baseUrl });
+    // The same kiosk retrying (it lost the answer) is answered the same; the token in any other hands is not.
+    expect(await enrollTerminal({ ...common, token })).toMatchObject({ ok: true, value: { terminalId } });
+    const otherDir = tempDir();
+    const other = loadOrCreateTerminalKey(otherDir).key;
+    expect(await enrollTerminal({ ...common, key: other, dataDir: otherDir, token })).toMatchObject({
       ok: false,
       kind: 'refused',
       code: 'ENROLLMENT_TOKEN_INVALID',
     });
+    expect(readTerminalIdentity(otherDir)).toBeNull();
+    expect(await server.terminalSummary(terminalId)).toMatchObject({
+      status: 'offline',
+      lastHeartbeatAtMs: null,
+    });
 
     const client = createSignedClient({
       baseUrl: server.baseUrl,
-      terminalId: 'kiosk-9',
+      terminalId,
       key,
       clock,
       requestTimeoutMs: 5_000,
+      fetch: server.fetch,
     });
     const beat: HeartbeatRequest = {
       softwareVersion: '1.2.3',
@@ -138,6 +159,16 @@ describe('enrollment and the signed channel', () => {
       bag: { currency: 'USD', totalMinor: 12_345, coinCount: 300, billCount: 4 },
       lastError: null,
     };
+    // What the ops console shows of a terminal once `beat` arrived at `atMs`.
+    const seenByOps = (atMs: number) => ({
+      lastHeartbeatAtMs: atMs,
+      softwareVersion: beat.softwareVersion,
+      devices: beat.devices,
+      queueDepth: beat.outbox.depth,
+      unsyncedTotalMinor: beat.outbox.unsyncedTotalMinor,
+      bagTotalMinor: beat.bag.totalMinor,
+      lastSequence: beat.outbox.lastSequence,
+    });
     const answers: boolean[] = [];
     const heartbeat = new Heartbeat({
       client,
@@ -146,24 +177,70 @@ describe('enrollment and the signed channel', () => {
       collect: () => beat,
       onAnswer: (a) => answers.push(a.disabled),
     });
+    const firstBeatAtMs = clock.nowMs();
     heartbeat.start();
-    await expect.poll(() => server.heartbeats.length).toBe(1);
     // The next beat is scheduled once the first answer is in: only then may the clock move past it.
     await expect.poll(() => answers).toEqual([false]);
-    server.disabled = true;
+    expect(await server.terminalSummary(terminalId)).toMatchObject({
+      ...seenByOps(firstBeatAtMs),
+      status: 'online',
+    });
+    expect(await server.setTerminalEnabled(terminalId, false)).toMatchObject({ status: 'disabled' });
     await clock.advanceAsync(30_000);
     await expect.poll(() => answers).toEqual([false, true]);
-    expect(server.heartbeats[1]).toEqual(beat);
+    // A disabled terminal is still heard, so it can be told; ops sees the second beat.
+    expect(await server.terminalSummary(terminalId)).toMatchObject({
+      ...seenByOps(firstBeatAtMs + 30_000),
+      status: 'disabled',
+    });
     heartbeat.stop();
 
-    const code = generateCode('deposit');
-    server.shoppers.set(code, { maskedName: 'Maria G.', remainingMinor: 95_000, balanceMinor: 5_000 });
     const lookup = createServerLookup(client);
+    const code = await server.signUpShopper('Maria Gonzalez');
+    // A disabled terminal may not look codes up; ops enabling it again lets it.
+    expect(await lookup.lookup(code, new AbortController().signal)).toEqual({
+      kind: 'refused',
+      code: 'TERMINAL_DISABLED',
+    });
+    expect(await server.setTerminalEnabled(terminalId, true)).toMatchObject({ status: 'online' });
+    const dailyMaxMinor = moneyLimitsFor(defaultLimits, 'USD').tiers[0].walletDailyMaxMinor;
     expect(await lookup.lookup(code, new AbortController().signal)).toEqual({
       kind: 'found',
       maskedName: 'Maria G.',
       currency: 'USD',
-      remainingMinor: 95_000,
+      remainingMinor: dailyMaxMinor,
+      balanceMinor: 0,
+    });
+
+    // A signed sync credits the wallet; the next lookup sees the balance and what is left of the day.
+    const depositId = createUuidV7Generator(() => clock.nowMs())();
+    const at = new Date(clock.nowMs()).toISOString();
+    const deposit: KioskDeposit = {
+      depositId,
+      sequence: 1,
+      code,
+      claimCode: null,
+      currency: 'USD',
+      items: [{ kind: 'bill', ccTalkId: 'US0050A', valueMinor: 5_000, count: 1 }],
+      rejectedCount: 0,
+      totalMinor: 5_000,
+      startedAt: at,
+      committedAt: at,
+      flags: { recovered: false, lostEvents: false, offline: false, deviceFault: false },
+      receiptSignature: null,
+    };
+    expect(
+      await client.post(terminalApiPaths.sync, { deposits: [deposit] }, SyncResponseSchema),
+    ).toMatchObject({
+      ok: true,
+      value: { results: [{ depositId, status: 'created', creditedTo: 'wallet', inReview: false }] },
+    });
+    expect(await server.creditedByDeposit(terminalId)).toEqual(new Map([[depositId, 5_000]]));
+    expect(await lookup.lookup(code, new AbortController().signal)).toEqual({
+      kind: 'found',
+      maskedName: 'Maria G.',
+      currency: 'USD',
+      remainingMinor: dailyMaxMinor - 5_000,
       balanceMinor: 5_000,
     });
     expect(await lookup.lookup(generateCode('deposit'), new AbortController().signal)).toEqual({

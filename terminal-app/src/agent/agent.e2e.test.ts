@@ -2,15 +2,15 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { KioskSnapshot } from '@cashin/shared';
-import { generateCode, realClock } from '@cashin/shared';
+import { realClock, seededRandom } from '@cashin/shared';
 import { Simulator } from '@cashin/hardware-sim';
+import { createFaultyLink } from '@cashin/scripts/testing/faulty-fetch';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { connectBridge } from '../bridge/client.js';
+import { serverBackend } from '../chaos/server-backend.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
-import type { TerminalServerDouble } from '../testing/terminal-server-double.js';
-import { startTerminalServerDouble } from '../testing/terminal-server-double.js';
 import type { RunningAgent } from './agent.js';
 import { startAgent } from './agent.js';
 import { loadAgentConfig } from './agent-config.js';
@@ -18,8 +18,9 @@ import { enrollTerminal } from './enroll.js';
 import { writeSimulatedKioskConfig } from './simulated-kiosk-config.js';
 
 // The whole agent over real bytes: the hardware simulator's devices on TCP, the real drivers, journal,
-// deposit runner, signed sync and bridge. The server's terminal channel is the labelled test double until
-// the real one lands (issue 4).
+// deposit runner, signed sync and bridge, and the real server listening on loopback (buildApp on a
+// temporary SQLite file). Both run on the real clock, so the kiosk's signature timestamps sit in the
+// server's skew window. The agent reaches the server through a link that can be cut, for a real outage.
 const token = 'agent-e2e-bridge-token-0123456789';
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -40,12 +41,9 @@ async function kiosk() {
     baud: undefined,
   });
   cleanups.push(() => sim.close());
-  const server: TerminalServerDouble = await startTerminalServerDouble(
-    'kiosk-e2e',
-    null,
-    'enroll-token-e2e-0123456789',
-  );
+  const server = await serverBackend(clock, { listen: true });
   cleanups.push(() => server.close());
+  const link = createFaultyLink({ random: seededRandom(1), target: server.fetch });
   const dir = mkdtempSync(path.join(tmpdir(), 'agent-e2e-'));
   const configFile = path.join(dir, 'kiosk.json');
   writeSimulatedKioskConfig(configFile, {
@@ -57,16 +55,18 @@ async function kiosk() {
   const { key } = loadOrCreateTerminalKey(config.dataDir);
   const enrolled = await enrollTerminal({
     serverUrl: server.baseUrl,
-    token: 'enroll-token-e2e-0123456789',
+    token: await server.enrollmentToken(),
     key,
     softwareVersion: 'e2e',
     dataDir: config.dataDir,
     clock,
     requestTimeoutMs: 5_000,
+    fetch: link.fetch,
   });
-  expect(enrolled.ok).toBe(true);
+  if (!enrolled.ok) throw new Error(`enrollment: ${JSON.stringify(enrolled)}`);
+  const terminalId = enrolled.value.terminalId;
   const start = (): Promise<RunningAgent> =>
-    startAgent({ config, bridgeToken: token, clock, logger: pino({ level: 'silent' }) });
+    startAgent({ config, bridgeToken: token, clock, logger: pino({ level: 'silent' }), fetch: link.fetch });
   const agent = await start();
   let running = agent;
   cleanups.push(() => running.stop());
@@ -84,6 +84,10 @@ async function kiosk() {
   return {
     sim,
     server,
+    terminalId,
+    link,
+    /** The deposits the server holds from this kiosk, as synced. */
+    synced: async () => (await server.kioskDeposits(terminalId)).map((stored) => stored.deposit),
     bridge,
     latest,
     screen,
@@ -98,9 +102,8 @@ async function kiosk() {
 
 describe('the terminal agent', { timeout: 60_000 }, () => {
   it('takes a scanned shopper through a coin and bill deposit, prints, and syncs it', async () => {
-    const { sim, server, bridge, latest, screen } = await kiosk();
-    const code = generateCode('deposit');
-    server.shoppers.set(code, { maskedName: 'Maria G.', remainingMinor: 95_000, balanceMinor: 1_000 });
+    const { sim, server, terminalId, synced, bridge, latest, screen } = await kiosk();
+    const code = await server.signUpShopper('Maria Gonzalez');
     await screen('attract');
     bridge.send({ type: 'start' });
     await screen('identify');
@@ -118,19 +121,38 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(600);
     bridge.send({ type: 'finish' });
     await screen('done');
-    expect(latest()?.receipt).toMatchObject({ totalMinor: 600, newBalanceMinor: 1_600, pending: false });
+    // A new wallet holds nothing before this deposit, so the printed balance is the deposit itself.
+    expect(latest()?.receipt).toMatchObject({ totalMinor: 600, newBalanceMinor: 600, pending: false });
     await expect.poll(() => sim.printer!.receipts.length, { timeout: 10_000 }).toBe(1);
     expect(sim.printer!.text(sim.printer!.receipts[0]!)).toContain('$6.00');
-    await expect.poll(() => server.deposits.size, { timeout: 10_000 }).toBe(1);
-    const [synced] = [...server.deposits.values()];
-    expect(synced).toMatchObject({ code, totalMinor: 600, sequence: 1 });
+    await expect.poll(async () => (await synced()).length, { timeout: 10_000 }).toBe(1);
+    const [stored] = await server.kioskDeposits(terminalId);
+    expect(stored).toMatchObject({
+      deposit: {
+        code,
+        totalMinor: 600,
+        sequence: 1,
+        flags: { recovered: false, lostEvents: false, offline: false, deviceFault: false },
+      },
+      creditedTo: 'wallet',
+      inReview: false,
+    });
+    expect(stored!.deposit.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: 'coin', valueMinor: 25, count: 4 }),
+        expect.objectContaining({ kind: 'bill', valueMinor: 500, count: 1 }),
+      ]),
+    );
+    expect(await server.creditedByDeposit(terminalId)).toEqual(new Map([[stored!.deposit.depositId, 600]]));
+    expect(await server.bagDebitedMinor(terminalId)).toBe(600);
     expect(sim.accepted().totalMinor).toBe(600);
   });
 
   it('completes a deposit while the server is down and syncs it when the server answers again', async () => {
-    const { sim, server, bridge, latest, screen } = await kiosk();
-    server.misbehave(1_000, 'http500');
-    const code = generateCode('deposit');
+    const { sim, server, terminalId, synced, link, bridge, latest, screen } = await kiosk();
+    const code = await server.signUpShopper('Luis Ortega');
+    // The link to the server is cut: every request fails before it leaves, as with the cable pulled.
+    link.faults.down = true;
     await screen('attract');
     bridge.send({ type: 'start' });
     await screen('identify');
@@ -146,21 +168,27 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     bridge.send({ type: 'finish' });
     await screen('done');
     expect(latest()?.receipt).toMatchObject({ pending: true });
-    expect(server.deposits.size).toBe(0);
-    server.misbehave(0, 'http500');
-    await expect.poll(() => server.deposits.size, { timeout: 20_000 }).toBe(1);
-    expect([...server.deposits.values()][0]).toMatchObject({ flags: { offline: true }, totalMinor: 100 });
+    expect(link.stats.refusedWhileDown).toBeGreaterThan(0);
+    expect(await synced()).toEqual([]);
+    link.faults.down = false;
+    await expect.poll(async () => (await synced()).length, { timeout: 20_000 }).toBe(1);
+    const [stored] = await server.kioskDeposits(terminalId);
+    expect(stored).toMatchObject({
+      deposit: { code, sequence: 1, totalMinor: 100, flags: { offline: true, recovered: false } },
+      creditedTo: 'wallet',
+    });
+    expect(await server.creditedByDeposit(terminalId)).toEqual(new Map([[stored!.deposit.depositId, 100]]));
   });
 
   it('commits a deposit left open by a crash as recovered when it starts again', async () => {
-    const { sim, server, bridge, latest, screen, restart } = await kiosk();
-    const code = generateCode('deposit');
-    server.shoppers.set(code, { maskedName: 'Ana P.', remainingMinor: 95_000, balanceMinor: 0 });
+    const { sim, server, terminalId, synced, bridge, latest, screen, restart } = await kiosk();
+    const code = await server.signUpShopper('Ana Perez');
     await screen('attract');
     bridge.send({ type: 'start' });
     await screen('identify');
     bridge.send({ type: 'keyedCode', text: code });
     await screen('confirm');
+    expect(latest()?.shopper?.maskedName).toBe('Ana P.');
     bridge.send({ type: 'confirm' });
     await screen('insertMoney');
     await sim.coin!.whenAccepting();
@@ -168,7 +196,16 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     sim.coin!.insert(10);
     await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(35);
     await restart();
-    await expect.poll(() => server.deposits.size, { timeout: 20_000 }).toBe(1);
-    expect([...server.deposits.values()][0]).toMatchObject({ totalMinor: 35, flags: { recovered: true } });
+    await expect.poll(async () => (await synced()).length, { timeout: 20_000 }).toBe(1);
+    const [stored] = await server.kioskDeposits(terminalId);
+    // A recovered deposit is credited (the coins are in the bag) and held for a person to look at.
+    expect(stored).toMatchObject({
+      deposit: { code, sequence: 1, totalMinor: 35, flags: { recovered: true, lostEvents: false } },
+      creditedTo: 'wallet',
+      inReview: true,
+      reviewFlags: 'recovered',
+    });
+    expect(await server.creditedByDeposit(terminalId)).toEqual(new Map([[stored!.deposit.depositId, 35]]));
+    expect(sim.accepted().totalMinor).toBe(35);
   });
 });

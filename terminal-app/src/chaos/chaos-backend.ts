@@ -2,8 +2,9 @@ import type { Code } from '@cashin/shared';
 
 /**
  * The server side of a kiosk chaos run. The run talks to it only through HTTP (`fetch`, which the run wraps
- * in a faulty link) and asks it, at the end, what it credited. Two implementations: the real server in
- * process (the one that counts) and the labelled terminal-channel test double.
+ * in a faulty link) and asks it, at the end, what it credited. The one implementation is the real server in
+ * process (server-backend.ts); this interface is the narrow part of it a run may use, so a run cannot
+ * reach into the server's tables for anything but the final accounting.
  */
 export interface ChaosBackend {
   readonly name: string;

@@ -5,12 +5,13 @@ import { FakeClock, seededRandom } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ChaosBackend } from './chaos-backend.js';
 import { ChaosKiosk, settle } from './chaos-rig.js';
-import { doubleBackend } from './double-backend.js';
+import { serverBackend } from './server-backend.js';
 
 // The gap the chaos run found: the acceptor took a coin, the agent died before its next poll, and the
 // restarted driver took the device's counter as its baseline, so the coin was in the bag and nowhere in
 // the journal. The journal now keeps each acceptor's last event counter and the driver starts from it.
-// The server side is the labelled test double: these tests are about the kiosk's journal only.
+// The server side is the real server in process (these tests are about the kiosk's journal, but its sync
+// and lookups still meet the real thing).
 const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -18,7 +19,7 @@ afterEach(async () => {
 
 async function openKiosk(): Promise<{ kiosk: ChaosKiosk; clock: FakeClock }> {
   const clock = new FakeClock(Date.UTC(2026, 10, 22, 12));
-  const backend: ChaosBackend = await doubleBackend(clock);
+  const backend: ChaosBackend = await serverBackend(clock);
   const dataDir = mkdtempSync(path.join(tmpdir(), 'crash-before-poll-'));
   const kiosk = await ChaosKiosk.create({ clock, random: seededRandom(1), backend, dataDir });
   cleanups.push(async () => {

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Clock, Code } from '@cashin/shared';
-import { createUuidV7Generator } from '@cashin/shared';
+import type { Clock, Code, KioskDeposit, TerminalSummary } from '@cashin/shared';
+import { KioskDepositSchema, TerminalListSchema, createUuidV7Generator } from '@cashin/shared';
 import type { Db } from '@cashin/server';
 import { buildApp, loadConfig, openDb } from '@cashin/server';
 import type { FastifyInstance } from 'fastify';
@@ -10,13 +10,13 @@ import { pino } from 'pino';
 import type { ChaosBackend } from './chaos-backend.js';
 
 /**
- * The real server for a chaos run, in process: `buildApp` on a temporary SQLite file with the run's own
- * FakeClock (so the kiosk's signature timestamps sit inside the server's skew window whatever the run does
- * to time), reached through a `fetch` that goes over `app.inject`. No sockets and no wall clock, so a run
- * stays decided by its seed. The benches start it on the real clock with `listen`, so requests cross a
- * real loopback socket; `limits` lays server limits over the defaults. This module is the only way the
- * server enters the kiosk's import graph, and only for chaos runs, tests and benches: production code in
- * terminal-app never imports it.
+ * The real server for a chaos run or a kiosk test, in process: `buildApp` on a temporary SQLite file with
+ * the caller's clock (so the kiosk's signature timestamps sit inside the server's skew window whatever the
+ * run does to time), reached through a `fetch` that goes over `app.inject`. No sockets and no wall clock,
+ * so a run stays decided by its seed. The benches and the agent's end-to-end test start it on the real
+ * clock with `listen`, so requests cross a real loopback socket; `limits` lays server limits over the
+ * defaults. This module is the only way the server enters the kiosk's import graph, and only for chaos
+ * runs, tests and benches: production code in terminal-app never imports it.
  */
 const opsToken = 'chaos-ops-token-0123456789abcdef';
 const baseUrl = 'http://chaos-server.invalid';
@@ -27,6 +27,26 @@ export interface ServerChaosBackend extends ChaosBackend {
   redeemReceipt(receiptQr: string): Promise<number>;
   /** What the ledger moved into suspense for one transfer id (a deposit id), net of anything moved out. */
   suspenseHeldMinor(transferId: string): Promise<number>;
+  /** The store every terminal of this backend belongs to. */
+  readonly storeId: string;
+  /** Ops creates a terminal: its id and the one-time token that enrolls it. */
+  newTerminal(): Promise<{ terminalId: string; token: string }>;
+  /** Signs a shopper up under `name` (so the masked name a kiosk is shown is known) and returns their code. */
+  signUpShopper(name: string): Promise<Code>;
+  /** What the server stored for each deposit this kiosk synced, as the kiosk sent it, in sequence order. */
+  kioskDeposits(terminalId: string): Promise<ServerKioskDeposit[]>;
+  /** Ops disables or enables a terminal through the ops API; resolves with the terminal's summary. */
+  setTerminalEnabled(terminalId: string, enabled: boolean): Promise<TerminalSummary>;
+  /** The ops console's view of one terminal (its last heartbeat, status, outbox and bag), from the ops API. */
+  terminalSummary(terminalId: string): Promise<TerminalSummary>;
+}
+
+/** A kiosk deposit as the server holds it: the fields the kiosk synced and where the money went. */
+export interface ServerKioskDeposit {
+  readonly deposit: KioskDeposit;
+  readonly creditedTo: string;
+  readonly inReview: boolean;
+  readonly reviewFlags: string | null;
 }
 
 export async function serverBackend(
@@ -74,33 +94,79 @@ export async function serverBackend(
   const storeId = store.json<{ id: string }>().id;
 
   let phones = 0;
-  const signUp = async (): Promise<{ phone: string; depositCode: Code }> => {
+  const signUp = async (name?: string): Promise<{ phone: string; depositCode: Code }> => {
     phones += 1;
     const phone = `+1555${String(phones).padStart(7, '0')}`;
     const answer = await app.inject({
       method: 'POST',
       url: '/v1/shoppers',
-      payload: { phone, name: `Chaos Shopper ${phones}`, language: 'en', currency: 'USD' },
+      payload: { phone, name: name ?? `Chaos Shopper ${phones}`, language: 'en', currency: 'USD' },
     });
     if (answer.statusCode !== 201) throw new Error(`chaos sign-up: ${answer.body}`);
     return { phone, depositCode: answer.json<{ depositCode: Code }>().depositCode };
+  };
+  const newTerminal = async (): Promise<{ terminalId: string; token: string }> => {
+    const terminal = await app.inject({
+      method: 'POST',
+      url: '/v1/ops/terminals',
+      headers: ops,
+      payload: { storeId, name: 'Chaos kiosk' },
+    });
+    if (terminal.statusCode !== 201) throw new Error(`chaos terminal: ${terminal.body}`);
+    const { terminalId, token } = terminal.json<{ terminalId: string; token: string }>();
+    return { terminalId, token };
   };
   return {
     name: listening === null ? 'real server (in process, app.inject)' : 'real server (in process, loopback)',
     baseUrl: listening ?? baseUrl,
     fetch: listening === null ? injectFetch(app) : (input, init) => fetch(input, init),
+    storeId,
+    newTerminal,
     async enrollmentToken() {
-      const terminal = await app.inject({
-        method: 'POST',
-        url: '/v1/ops/terminals',
-        headers: ops,
-        payload: { storeId, name: 'Chaos kiosk' },
-      });
-      if (terminal.statusCode !== 201) throw new Error(`chaos terminal: ${terminal.body}`);
-      return terminal.json<{ token: string }>().token;
+      return (await newTerminal()).token;
     },
     async newShopperCode() {
       return (await signUp()).depositCode;
+    },
+    async signUpShopper(name) {
+      return (await signUp(name)).depositCode;
+    },
+    async kioskDeposits(terminalId) {
+      const rows = await db.transaction((tx) =>
+        tx.all<{
+          fields_json: string | null;
+          credited_to: string;
+          in_review: number;
+          review_flags: string | null;
+        }>(
+          `SELECT fields_json, credited_to, in_review, review_flags FROM kiosk_deposits
+           WHERE terminal_id = ? AND source = 'sync' ORDER BY sequence`,
+          [terminalId],
+        ),
+      );
+      return rows.map((row) => ({
+        // Parsed against the channel's own schema: a row that is not a whole kiosk deposit fails here.
+        deposit: KioskDepositSchema.parse(JSON.parse(row.fields_json ?? 'null')),
+        creditedTo: row.credited_to,
+        inReview: row.in_review === 1,
+        reviewFlags: row.review_flags,
+      }));
+    },
+    async setTerminalEnabled(terminalId, enabled) {
+      const answer = await app.inject({
+        method: 'POST',
+        url: `/v1/ops/terminals/${encodeURIComponent(terminalId)}/${enabled ? 'enable' : 'disable'}`,
+        headers: ops,
+      });
+      if (answer.statusCode !== 200) throw new Error(`chaos terminal enabled: ${answer.body}`);
+      return answer.json<TerminalSummary>();
+    },
+    async terminalSummary(terminalId) {
+      const answer = await app.inject({ method: 'GET', url: '/v1/ops/terminals', headers: ops });
+      if (answer.statusCode !== 200) throw new Error(`chaos terminal list: ${answer.body}`);
+      const found = TerminalListSchema.parse(answer.json()).terminals.find((t) => t.id === terminalId);
+      if (found === undefined) throw new Error(`chaos terminal ${terminalId} is not in the ops list`);
+      return found;
     },
     async redeemReceipt(receiptQr) {
       const { phone } = await signUp();
