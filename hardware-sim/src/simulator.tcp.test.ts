@@ -1,6 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
+import { freeTcpPort } from '@cashin/scripts/testing/free-port';
 import type { DeviceConfig, DeviceEvent } from '@cashin/shared';
 import { defaultLimits, realClock } from '@cashin/shared';
 import type { KioskDevices } from '@cashin/terminal-app/devices/open-devices.js';
@@ -111,7 +110,7 @@ describe('the kiosk opens the whole simulator over TCP by URL (ports module, rea
 
   it('an acceptor that is not there at start-up is reported disconnected, then joins when it answers', async () => {
     const clock = realClock();
-    const port = await freePort();
+    const port = await freeTcpPort();
     const devices: DeviceConfig[] = [
       { name: 'coin', kind: 'coinAcceptor', url: `tcp://127.0.0.1:${port}`, currency: 'USD' },
       { name: 'typo', kind: 'coinAcceptor', url: 'tcpx://nowhere', currency: 'USD' },
@@ -155,12 +154,3 @@ describe('the kiosk opens the whole simulator over TCP by URL (ports module, rea
     expect(await credit).toEqual([expect.objectContaining({ valueMinor: 25, count: 1 })]);
   });
 });
-
-/** A TCP port nobody listens on now (the kernel's pick, released at once). */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freeTcpPort } from '../testing/free-port.js';
 import path from 'node:path';
 import { waitUntilReady } from '../start/supervisor.js';
 
@@ -38,18 +38,6 @@ export const fleetBaseUrl = 'http://chaos-fleet.invalid';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 function refused(error: unknown): boolean {
   const cause = error instanceof Error ? (error.cause as { code?: string } | undefined) : undefined;
   return cause?.code === 'ECONNREFUSED';
@@ -73,7 +61,7 @@ export class ServerFleet {
   /** Starts every process, the first alone (it applies the migrations to the fresh database). */
   static async start(options: ServerFleetOptions): Promise<ServerFleet> {
     const ports: number[] = [];
-    for (let index = 0; index < options.processes; index += 1) ports.push(await freePort());
+    for (let index = 0; index < options.processes; index += 1) ports.push(await freeTcpPort());
     const fleet = new ServerFleet(options, ports);
     for (let index = 0; index < options.processes; index += 1) await fleet.startProcess(index);
     return fleet;

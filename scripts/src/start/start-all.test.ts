@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { freeTcpPort } from '../testing/free-port.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,26 +8,16 @@ import { launchChromium } from '../testing/browser.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 // What a new user gets from `npm start`: the whole system from an empty data folder, the banner's kiosk
 // address showing the attract screen, the demo shopper's code known to the real server through the real
 // kiosk agent, and everything gone after SIGTERM.
 describe('npm start', () => {
   it('brings the whole system up with demo data and stops it cleanly', { timeout: 240_000 }, async () => {
-    const simBase = await freePort();
+    const simBase = await freeTcpPort();
     const env = {
       ...process.env,
-      PORT: String(await freePort()),
-      KIOSK_UI_PORT: String(await freePort()),
+      PORT: String(await freeTcpPort()),
+      KIOSK_UI_PORT: String(await freeTcpPort()),
       SIM_BASE_PORT: String(simBase > 65_000 ? 20_001 : simBase),
       CASHIN_DATA_DIR: mkdtempSync(path.join(tmpdir(), 'cashin-start-')),
       DISPLAY: '',

@@ -5,6 +5,7 @@ import type { KioskSnapshot } from '@cashin/shared';
 import { realClock, seededRandom } from '@cashin/shared';
 import { Simulator } from '@cashin/hardware-sim';
 import { createFaultyLink } from '@cashin/scripts/testing/faulty-fetch';
+import { freeTcpPort } from '@cashin/scripts/testing/free-port';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -27,13 +28,14 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-async function kiosk() {
+/** `coinPort`: configure the coin acceptor on this port with nothing there yet (it is plugged in later). */
+async function kiosk(options: { coinPort?: number } = {}) {
   const clock = realClock();
   const sim = await Simulator.start({
     currency: 'USD',
     clock,
     devices: {
-      coin: { kind: 'tcp', port: 0 },
+      ...(options.coinPort === undefined ? { coin: { kind: 'tcp', port: 0 } as const } : {}),
       bill: { kind: 'tcp', port: 0 },
       scanner: { kind: 'tcp', port: 0 },
       printer: { kind: 'tcp', port: 0 },
@@ -48,7 +50,10 @@ async function kiosk() {
   const configFile = path.join(dir, 'kiosk.json');
   writeSimulatedKioskConfig(configFile, {
     serverUrl: server.baseUrl,
-    deviceUrls: sim.urls,
+    deviceUrls:
+      options.coinPort === undefined
+        ? sim.urls
+        : { coin: `tcp://127.0.0.1:${options.coinPort}`, ...sim.urls },
     terminalName: 'E2E kiosk',
   });
   const config = loadAgentConfig(configFile);
@@ -101,6 +106,36 @@ async function kiosk() {
 }
 
 describe('the terminal agent', { timeout: 60_000 }, () => {
+  it('is out of service while its coin acceptor is not plugged in, and serves once it answers', async () => {
+    const coinPort = await freeTcpPort();
+    const { server, synced, bridge, latest, screen } = await kiosk({ coinPort });
+    await screen('outOfService');
+    expect(latest()?.outOfService).toMatchObject({ device: 'coin', errorCode: 'DEVICE_FAULT' });
+    const clock = realClock();
+    const late = await Simulator.start({
+      currency: 'USD',
+      clock,
+      devices: { coin: { kind: 'tcp', port: coinPort } },
+      baud: undefined,
+    });
+    cleanups.push(() => late.close());
+    await screen('attract');
+    const code = await server.signUpShopper('Ana Perez');
+    bridge.send({ type: 'start' });
+    await screen('identify');
+    bridge.send({ type: 'keyedCode', text: code });
+    await screen('confirm');
+    bridge.send({ type: 'confirm' });
+    await screen('insertMoney');
+    await late.coin!.whenAccepting();
+    expect(late.coin!.insert(25)).toBe('accepted');
+    await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(25);
+    bridge.send({ type: 'finish' });
+    await screen('done');
+    await expect.poll(async () => (await synced()).length, { timeout: 10_000 }).toBe(1);
+    expect((await synced())[0]).toMatchObject({ code, totalMinor: 25 });
+  });
+
   it('takes a scanned shopper through a coin and bill deposit, prints, and syncs it', async () => {
     const { sim, server, terminalId, synced, bridge, latest, screen } = await kiosk();
     const code = await server.signUpShopper('Maria Gonzalez');
