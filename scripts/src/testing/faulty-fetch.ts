@@ -3,7 +3,7 @@ import type { SeededRandom } from '@cashin/shared';
 /**
  * A network link with faults, for chaos runs and the whole-kiosk simulation: it sits where `fetch` sits and
  * drops requests before they leave, loses answers after the server has acted on them, sends requests twice,
- * delays them, or is down altogether. Every decision comes from a seeded random source, so a run replays.
+ * delays them, answers from a failing gateway in front of the server, or is down altogether. Every decision comes from a seeded random source, so a run replays.
  * Requests only go where the wrapped fetch sends them: the caller points it at 127.0.0.1.
  */
 export interface LinkFaults {
@@ -17,6 +17,11 @@ export interface LinkFaults {
   duplicate: number;
   /** Each request waits a uniform 0..delayMsMax before it is sent. */
   delayMsMax: number;
+  /**
+   * Probability that a gateway in front of the server (a load balancer with no healthy backend) answers
+   * 503 with an HTML page; the server never sees the request.
+   */
+  gatewayError: number;
 }
 
 export const noFaults: LinkFaults = {
@@ -25,6 +30,7 @@ export const noFaults: LinkFaults = {
   loseAnswer: 0,
   duplicate: 0,
   delayMsMax: 0,
+  gatewayError: 0,
 };
 
 export interface LinkStats {
@@ -33,6 +39,7 @@ export interface LinkStats {
   answersLost: number;
   duplicated: number;
   refusedWhileDown: number;
+  gatewayErrors: number;
 }
 
 export interface FaultyLink {
@@ -53,7 +60,14 @@ export function createFaultyLink(options: {
 }): FaultyLink {
   const target = options.target ?? fetch;
   const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const stats: LinkStats = { sent: 0, dropped: 0, answersLost: 0, duplicated: 0, refusedWhileDown: 0 };
+  const stats: LinkStats = {
+    sent: 0,
+    dropped: 0,
+    answersLost: 0,
+    duplicated: 0,
+    refusedWhileDown: 0,
+    gatewayErrors: 0,
+  };
   const link: FaultyLink = {
     faults: { ...noFaults, ...options.faults },
     stats,
@@ -65,6 +79,8 @@ export function createFaultyLink(options: {
       const drop = random.chance(faults.dropRequest);
       const duplicate = random.chance(faults.duplicate);
       const loseAnswer = random.chance(faults.loseAnswer);
+      // Drawn only when asked for, so runs without gateway errors replay as they did before it existed.
+      const gatewayError = faults.gatewayError > 0 && random.chance(faults.gatewayError);
       if (faults.down) {
         stats.refusedWhileDown += 1;
         throw new LinkFault('link down');
@@ -73,6 +89,13 @@ export function createFaultyLink(options: {
       if (drop) {
         stats.dropped += 1;
         throw new LinkFault('request dropped');
+      }
+      if (gatewayError) {
+        stats.gatewayErrors += 1;
+        return new Response('<html><body><h1>503 Service Unavailable</h1></body></html>', {
+          status: 503,
+          headers: { 'content-type': 'text/html' },
+        });
       }
       stats.sent += 1;
       if (duplicate) {

@@ -270,6 +270,24 @@ describe('SyncEngine, from the real journal to the real server', () => {
     expect((await kiosk.server.creditedByDeposit(kiosk.terminalId)).size).toBe(2);
   });
 
+  it('takes a gateway 503 with an HTML page for an outage: keeps the deposit, backs off, then syncs it once', async () => {
+    const kiosk = await rig();
+    const deposit = kiosk.commit(2);
+    kiosk.link.faults = { ...noFaults, gatewayError: 1 };
+    const sync = kiosk.engine();
+    expect(await sync.syncNow()).toEqual({ synced: 0, quarantined: 0, failed: true });
+    expect(kiosk.link.stats.gatewayErrors).toBe(1);
+    expect(sync.status()).toMatchObject({ online: false, lastErrorCode: 'SERVER_UNREACHABLE' });
+    expect(kiosk.journal.outbox.status()).toMatchObject({ depth: 1, quarantined: 0 });
+    expect((await kiosk.server.creditedByDeposit(kiosk.terminalId)).size).toBe(0);
+    kiosk.link.faults = noFaults;
+    await kiosk.clock.advanceAsync(sync.status().nextAttemptAtMs! - kiosk.clock.nowMs());
+    await expect.poll(() => sync.status().online).toBe(true);
+    expect(await kiosk.server.creditedByDeposit(kiosk.terminalId)).toEqual(
+      new Map([[deposit.depositId, deposit.totalMinor]]),
+    );
+  });
+
   it('syncs at once after a commit while online', async () => {
     const kiosk = await rig();
     const sync = kiosk.engine();
