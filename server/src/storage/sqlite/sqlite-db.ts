@@ -41,17 +41,6 @@ export const busyTimeoutMs = 5_000;
  */
 export const walPagesBeforeInlineCheckpointMax = 10_000;
 
-/**
- * The main connection's page cache, in KiB (SQLite's default is 2,000 KiB, about 500 pages). A kiosk's sync
- * batch dirties about one leaf page of each wallet-keyed index (transfers by credit account, deposits by
- * wallet and time, the audit log by chain) per deposit once those tables outgrow a batch, so one batch of
- * 500 to 1,000 deposits holds some 1,500 to 3,000 dirty pages in its transaction; the default cache cannot
- * hold them and SQLite spills and re-reads pages while the batch runs. Measured with a batch of 512 rows
- * into two such indexes at 100,000 rows and more: about 30% less CPU per batch with 16 MiB or more than with
- * the default. The WAL, and so durability, is untouched; this bounds memory, it does not keep writes back.
- */
-export const pageCacheKibMax = 65_536;
-
 /** How often the background checkpointer looks for WAL frames to copy back when it found none last time. */
 export const checkpointIdleIntervalMs = 50;
 
@@ -160,8 +149,6 @@ export class SqliteDb implements Db {
     // group: the three inserts took 29/29/19 us with the file and 9-14/14-20/6-8 us in memory. The
     // sub-journal only undoes a failed unit; durability is the WAL's, which this does not touch.
     db.pragma('temp_store = MEMORY');
-    // A negative cache_size is in KiB, a positive one in pages.
-    db.pragma(`cache_size = -${pageCacheKibMax}`);
     // A second process on the same file waits for the lock rather than failing at once.
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     const store = new SqliteDb(db);
