@@ -103,6 +103,24 @@ describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
     expect((await attempt(t.sender.lastOtpFor(shopper.phone))).statusCode).toBe(201);
   });
 
+  it('sends at most otpSendsMax codes to one phone per window (asked one by one or all at once)', async () => {
+    t = await openTestApp(adapter);
+    const { shopper, askForCode, attempt } = await otpSetup(t);
+    const { otpSendsMax, otpSendsWindowMs } = t.config.limits.system;
+    const messages = () => t!.sender.sent.filter((message) => message.to === shopper.phone).length;
+    // Signing up and in took one code already; the rest of the window's codes may be asked for at once.
+    expect(messages()).toBe(1);
+    const answers = await Promise.all(Array.from({ length: 3 * otpSendsMax }, () => askForCode()));
+    expect(answers.filter((answer) => answer.statusCode === 202)).toHaveLength(otpSendsMax - 1);
+    expect(answers.filter((answer) => codeOf(answer) === 'RATE_LIMITED')).toHaveLength(2 * otpSendsMax + 1);
+    expect(messages()).toBe(otpSendsMax);
+    // The last code sent still signs the shopper in; refusing more messages locks nothing.
+    expect((await attempt(t.sender.lastOtpFor(shopper.phone))).statusCode).toBe(201);
+    t.clock.advance(otpSendsWindowMs);
+    expect((await askForCode()).statusCode).toBe(202);
+    expect(messages()).toBe(otpSendsMax + 1);
+  });
+
   it('counts one-time code guesses sent all at once', async () => {
     t = await openTestApp(adapter);
     const { shopper, askForCode, attempt } = await otpSetup(t);

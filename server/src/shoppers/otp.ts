@@ -26,6 +26,8 @@ function phoneLockedUntilMs(row: PhoneFailures, system: Deps['limits']['system']
  * even if a new code is asked for; otherwise asking again would reset the guess counter. Asking again
  * does restart the count of one code, so wrong codes are also counted per phone over all its codes
  * (otpPhoneFailuresMax per otpPhoneWindowMs), and a phone over that gets no code until its window ends.
+ * Messages are bounded too: at most otpSendsMax per otpSendsWindowMs to one phone, then RATE_LIMITED, so
+ * nobody can flood a shopper's phone or run up the message bill by asking again and again.
  */
 export async function requestOtp(deps: Deps, phone: string): Promise<void> {
   const nowMs = deps.clock.nowMs();
@@ -34,8 +36,17 @@ export async function requestOtp(deps: Deps, phone: string): Promise<void> {
   const outcome = await deps.db.transaction(async (tx) => {
     const shopper = await findShopperByPhone(tx, phone);
     if (shopper === undefined) return 'unknown' as const;
-    const current = await tx.get<{ attempts: number; expires_at_ms: number } & PhoneFailures>(
-      'SELECT attempts, expires_at_ms, phone_failures, phone_window_start_ms FROM otp_challenges WHERE phone = ?',
+    const current = await tx.get<
+      {
+        attempts: number;
+        expires_at_ms: number;
+        sends: number;
+        sends_window_start_ms: number;
+      } & PhoneFailures
+    >(
+      // Locked, so requests sent at once each see the send count the one before wrote.
+      `SELECT attempts, expires_at_ms, phone_failures, phone_window_start_ms, sends, sends_window_start_ms
+       FROM otp_challenges WHERE phone = ?${forUpdate(tx.dialect)}`,
       [phone],
     );
     if (current !== undefined && current.attempts >= system.otpAttemptsMax && current.expires_at_ms > nowMs) {
@@ -44,15 +55,23 @@ export async function requestOtp(deps: Deps, phone: string): Promise<void> {
     if (current !== undefined && phoneLockedUntilMs(current, system, nowMs) !== undefined) {
       return 'locked' as const;
     }
+    const windowOver =
+      current === undefined || current.sends_window_start_ms + system.otpSendsWindowMs <= nowMs;
+    const sentInWindow = windowOver ? 0 : current.sends;
+    if (sentInWindow >= system.otpSendsMax) return 'tooMany' as const;
+    const windowStartMs = windowOver ? nowMs : current.sends_window_start_ms;
     await tx.run(
-      `INSERT INTO otp_challenges (phone, code_hash, expires_at_ms, attempts, created_at_ms) VALUES (?, ?, ?, 0, ?)
+      `INSERT INTO otp_challenges (phone, code_hash, expires_at_ms, attempts, created_at_ms, sends,
+         sends_window_start_ms) VALUES (?, ?, ?, 0, ?, ?, ?)
        ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, expires_at_ms = excluded.expires_at_ms,
-         attempts = 0, created_at_ms = excluded.created_at_ms`,
-      [phone, otpHash(phone, otp), nowMs + system.otpTtlMs, nowMs],
+         attempts = 0, created_at_ms = excluded.created_at_ms, sends = excluded.sends,
+         sends_window_start_ms = excluded.sends_window_start_ms`,
+      [phone, otpHash(phone, otp), nowMs + system.otpTtlMs, nowMs, sentInWindow + 1, windowStartMs],
     );
     return 'sent' as const;
   });
   if (outcome === 'locked') throw new CodedError('OTP_LOCKED');
+  if (outcome === 'tooMany') throw new CodedError('RATE_LIMITED');
   if (outcome === 'sent') await deps.messageSender.send({ to: phone, text: `Your cash-in code is ${otp}` });
 }
 
@@ -109,7 +128,13 @@ export async function verifyOtp(deps: Deps, phone: string, otp: string): Promise
     }
     const shopper = await findShopperByPhone(tx, phone);
     if (shopper === undefined) return { error: 'OTP_INVALID' } as const;
-    await tx.run('DELETE FROM otp_challenges WHERE phone = ?', [phone]);
+    // The code is spent and the phone's wrong guesses forgiven (its owner just proved it), but the row
+    // stays: it carries the count of messages sent in this window, which signing in must not reset.
+    await tx.run(
+      `UPDATE otp_challenges SET code_hash = '', expires_at_ms = ?, attempts = 0, phone_failures = 0,
+         phone_window_start_ms = 0 WHERE phone = ?`,
+      [nowMs, phone],
+    );
     const expiresAtMs = nowMs + system.shopperSessionTtlMs;
     await tx.run(
       'INSERT INTO shopper_sessions (token_hash, shopper_id, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?)',

@@ -106,6 +106,12 @@ export const SystemLimitsSchema = z.object({
    */
   otpPhoneFailuresMax: z.number().int().positive(),
   otpPhoneWindowMs: z.number().int().positive(),
+  /**
+   * One-time codes sent to one phone within otpSendsWindowMs. Each is a text message someone pays for and a
+   * shopper receives: without a bound, anyone could flood a phone or run up the bill (SMS pumping).
+   */
+  otpSendsMax: z.number().int().positive(),
+  otpSendsWindowMs: z.number().int().positive(),
   /** The most history entries one wallet history page returns. */
   walletHistoryPageEntriesMax: z.number().int().positive(),
   shopperSessionTtlMs: z.number().int().positive(),
@@ -269,6 +275,8 @@ export const defaultLimits: Limits = {
     otpLockoutMs: 15 * minutesMs,
     otpPhoneFailuresMax: 10,
     otpPhoneWindowMs: 24 * hoursMs,
+    otpSendsMax: 5,
+    otpSendsWindowMs: 1 * hoursMs,
     walletHistoryPageEntriesMax: 100,
     shopperSessionTtlMs: 30 * daysMs,
     codeRotationGraceMs: 15 * minutesMs,
@@ -401,6 +409,10 @@ export function limitProblems(limits: Limits): string[] {
   check(
     s.otpPhoneFailuresMax >= s.otpAttemptsMax && s.otpPhoneWindowMs >= s.otpLockoutMs,
     'a phone must be allowed at least one code of wrong guesses, over longer than one lockout',
+  );
+  check(
+    s.otpSendsWindowMs >= s.otpTtlMs,
+    'the window that bounds one-time code messages must outlast one code',
   );
   check(s.slipTtlMsMin <= s.slipTtlMsMax, 'payment slip minimum lifetime is above its maximum');
   check(
