@@ -44,6 +44,11 @@ interface Row {
    * a loaded machine it moves far less than req/s, so it shows where a change helped.
    */
   readonly serverCpuUsPerRequest: number;
+  /**
+   * CPU the PostgreSQL backends serving that process spent per answered request in the same seconds
+   * (PostgreSQL rows only): the database's share of the machine, which bounds what the cores allow.
+   */
+  databaseCpuUsPerRequest?: number;
   /** A baseline row, measured so the rows beside it can be judged. */
   readonly baseline?: true;
   /** The issue's target for this row, in words, and whether this run met it. */
@@ -121,6 +126,40 @@ function peakRssMb(pid: number | undefined): number {
   return kb === undefined ? Number.NaN : Number(kb) / 1024;
 }
 
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime (USER_HZ, 100 on Linux). */
+const procTicksPerSecond = 100;
+
+/**
+ * The PostgreSQL backends of one server process, found by the application name its pool connects with
+ * (PGAPPNAME, which the pg driver reads), with the CPU each has used so far, in nanoseconds. PostgreSQL
+ * runs on this machine, so its processes' counters are readable here.
+ */
+async function backendCpuNs(admin: pg.Pool, applicationName: string): Promise<Map<number, number>> {
+  const { rows } = await admin.query<{ pid: number }>(
+    'SELECT pid FROM pg_stat_activity WHERE application_name = $1',
+    [applicationName],
+  );
+  const used = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      // Fields after the command name: utime and stime are the 12th and 13th.
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+      const ticks = Number(fields[11]) + Number(fields[12]);
+      used.set(pid, (ticks / procTicksPerSecond) * 1e9);
+    } catch {
+      // the backend ended between the query and the read
+    }
+  }
+  return used;
+}
+
+/** Backend CPU between two readings; a backend that connected in between counts from zero. */
+function backendCpuDeltaNs(before: Map<number, number>, after: Map<number, number>): number {
+  let total = 0;
+  for (const [pid, ns] of after) total += ns - (before.get(pid) ?? 0);
+  return total;
+}
+
 async function stop(child: ChildProcess): Promise<void> {
   if (child.exitCode !== null) return;
   await new Promise<void>((resolve) => {
@@ -132,15 +171,35 @@ async function stop(child: ChildProcess): Promise<void> {
 interface Measured {
   readonly result: Result;
   readonly serverCpuUsPerRequest: number;
+  readonly databaseCpuUsPerRequest?: number;
+}
+
+/** Where a PostgreSQL row reads its backends' CPU: the admin pool and the server's application name. */
+interface DatabaseProbe {
+  readonly admin: pg.Pool;
+  readonly applicationName: string;
 }
 
 /** A warm-up, then the measured run; the server's CPU is read around the measured run only. */
-async function load(options: Parameters<typeof autocannon>[0], server: ChildProcess): Promise<Measured> {
+async function load(
+  options: Parameters<typeof autocannon>[0],
+  server: ChildProcess,
+  database?: DatabaseProbe,
+): Promise<Measured> {
   await autocannon({ ...options, duration: warmupS });
+  const backendsBefore =
+    database === undefined ? undefined : await backendCpuNs(database.admin, database.applicationName);
   const cpuBeforeNs = cpuNs(server.pid);
   const result = await autocannon({ ...options, duration: measureS });
+  const cpuAfterNs = cpuNs(server.pid);
   const answered = result.requests.total;
-  return { result, serverCpuUsPerRequest: (cpuNs(server.pid) - cpuBeforeNs) / 1000 / answered };
+  const measured = { result, serverCpuUsPerRequest: (cpuAfterNs - cpuBeforeNs) / 1000 / answered };
+  if (database === undefined || backendsBefore === undefined) return measured;
+  const backendsAfter = await backendCpuNs(database.admin, database.applicationName);
+  return {
+    ...measured,
+    databaseCpuUsPerRequest: backendCpuDeltaNs(backendsBefore, backendsAfter) / 1000 / answered,
+  };
 }
 
 function row(
@@ -160,6 +219,9 @@ function row(
     peakRssMb: peakRssMb(server.pid),
     failures: result.errors + result.timeouts + result.non2xx,
     serverCpuUsPerRequest: measured.serverCpuUsPerRequest,
+    ...(measured.databaseCpuUsPerRequest === undefined
+      ? {}
+      : { databaseCpuUsPerRequest: measured.databaseCpuUsPerRequest }),
     ...(baseline === true ? { baseline } : {}),
   };
 }
@@ -353,18 +415,29 @@ async function postgresRuns(): Promise<void> {
   const admin = new pg.Pool({ connectionString: postgresUrl, max: 1 });
   try {
     await admin.query(`CREATE SCHEMA ${schema}`);
-    const server = await startDepositServer({ DATABASE_URL: postgresUrl, DATABASE_SCHEMA: schema }, dir);
+    // Each server connects under its own application name, so its backends (and their CPU) can be found.
+    const depositProbe = { admin, applicationName: `${schema}_deposits` };
+    const server = await startDepositServer(
+      {
+        DATABASE_URL: postgresUrl,
+        DATABASE_SCHEMA: schema,
+        PGAPPNAME: depositProbe.applicationName,
+      },
+      dir,
+    );
     const perClients = new Map<number, number>();
+    let mostClientsRow: Row | undefined;
     try {
       for (const clients of pgClientCounts) {
         const depositRow = row(
           'one credited deposit per request, PostgreSQL',
           clients,
-          await load(depositLoad(server, clients), server.child),
+          await load(depositLoad(server, clients), server.child, depositProbe),
           server.child,
         );
         perClients.set(clients, depositRow.perSecond);
         if (clients === pgClientCounts.at(-1)) {
+          mostClientsRow = depositRow;
           const fewest = perClients.get(pgClientCounts[0]) ?? Number.POSITIVE_INFINITY;
           depositRow.target = `>= ${postgresDepositsPerSecondMin.toLocaleString('en-US')}/s and >= the ${pgClientCounts[0]}-client row`;
           depositRow.pass =
@@ -384,21 +457,34 @@ async function postgresRuns(): Promise<void> {
         `PostgreSQL deposit path: ${Math.round(perClients.get(32) ?? 0)}/s at 32 clients (target >= 5,000), ` +
           `${Math.round(perClients.get(8) ?? 0)}/s at 8; ledger after the run: ${report.transfers} transfers, ${report.ok ? 'verified' : 'NOT VERIFIED'}`,
       );
+      if (mostClientsRow?.databaseCpuUsPerRequest !== undefined) {
+        // What the cores could give if the server and PostgreSQL had them to themselves, the load
+        // generator and everything else on the machine aside: an upper bound for the target row.
+        const perDepositUs = mostClientsRow.serverCpuUsPerRequest + mostClientsRow.databaseCpuUsPerRequest;
+        const ceiling = (cpus().length * 1e6) / perDepositUs;
+        notes.push(
+          `PostgreSQL CPU budget at ${mostClientsRow.clients} clients: ${mostClientsRow.serverCpuUsPerRequest.toFixed(0)} us server + ` +
+            `${mostClientsRow.databaseCpuUsPerRequest.toFixed(0)} us PostgreSQL backends = ${perDepositUs.toFixed(0)} us per deposit; ` +
+            `${cpus().length} cores allow at most ${Math.round(ceiling).toLocaleString('en-US')}/s with nothing else running`,
+        );
+      }
     } finally {
       await db.close();
     }
     const port = await freePort();
-    const baseline = spawnNode(join(here, 'servers/pg-insert-server.ts'), [
-      String(port),
-      postgresUrl,
-      schema,
-    ]);
+    const baselineProbe = { admin, applicationName: `${schema}_inserts` };
+    const baseline = spawnNode(
+      join(here, 'servers/pg-insert-server.ts'),
+      [String(port), postgresUrl, schema],
+      { PGAPPNAME: baselineProbe.applicationName },
+    );
     try {
       await waitFor(`http://127.0.0.1:${port}/nothing`);
       for (const clients of pgClientCounts) {
         const measured = await load(
           { url: `http://127.0.0.1:${port}/insert`, method: 'POST', connections: clients },
           baseline,
+          baselineProbe,
         );
         rows.push(row('plain INSERT per request, PostgreSQL (baseline)', clients, measured, baseline, true));
       }
@@ -421,6 +507,7 @@ function printTable(): void {
     'p99 ms',
     'peak RSS MiB',
     'server CPU us/req',
+    'db CPU us/req',
     'failed',
     'target',
     'pass',
@@ -433,6 +520,7 @@ function printTable(): void {
     r.p99Ms.toFixed(2),
     r.peakRssMb.toFixed(0),
     r.serverCpuUsPerRequest.toFixed(0),
+    r.databaseCpuUsPerRequest === undefined ? '' : r.databaseCpuUsPerRequest.toFixed(0),
     String(r.failures),
     r.target ?? '',
     r.pass === undefined ? '' : r.pass ? 'PASS' : 'FAIL',
