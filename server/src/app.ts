@@ -106,7 +106,7 @@ export function createLogger(config: Pick<Config, 'logLevel'>, destination?: Des
 }
 
 /**
- * Every process sweeps for silent terminals and old nonces on a timer; the sweep is safe to run in
+ * Every process sweeps for silent terminals, old nonces and long-expired sessions on a timer; the sweep is safe to run in
  * several processes at once (alerts/terminal-sweep.ts). Unref'd, and stopped when the app closes.
  */
 function installTerminalSweep(app: FastifyInstance, deps: Deps): void {

@@ -1,4 +1,5 @@
 import type { Deps } from '../deps.js';
+import { pruneExpiredSessions } from '../sessions/prune-expired-sessions.js';
 import { pruneNonces } from '../terminals/nonces.js';
 import { raiseAlert } from './alerts.js';
 
@@ -7,13 +8,15 @@ export const terminalSweepIntervalMs = 30_000;
 
 /**
  * Raises terminalSilent for every enrolled, enabled terminal whose last heartbeat (or enrollment, for one
- * that never beat) is older than terminalSilentAlertMs, and prunes old nonces. Every server process runs
- * it; that is safe because raising is an INSERT that the open-alert unique index lets only one win, and
- * pruning is idempotent. The next heartbeat resolves the alert (heartbeat.ts).
+ * that never beat) is older than terminalSilentAlertMs, and prunes old nonces and long-expired sessions.
+ * Every server process runs it; that is safe because raising is an INSERT that the open-alert unique index
+ * lets only one win, and pruning is idempotent. The next heartbeat resolves the alert (heartbeat.ts).
  */
-export async function sweepTerminals(deps: Deps): Promise<{ raised: number; noncesPruned: number }> {
+export async function sweepTerminals(
+  deps: Deps,
+): Promise<{ raised: number; noncesPruned: number; sessionsPruned: number }> {
   const nowMs = deps.clock.nowMs();
-  const { terminalSilentAlertMs, nonceRetentionMs } = deps.limits.system;
+  const { terminalSilentAlertMs, nonceRetentionMs, expiredSessionsKeptMs } = deps.limits.system;
   const raised = await deps.db.transaction(async (tx) => {
     const silent = await tx.all<{ id: string; store_id: string; last_ms: number }>(
       `SELECT id, store_id, COALESCE(last_heartbeat_at_ms, enrolled_at_ms) AS last_ms FROM terminals
@@ -37,5 +40,6 @@ export async function sweepTerminals(deps: Deps): Promise<{ raised: number; nonc
     return count;
   });
   const noncesPruned = await pruneNonces(deps.db, nowMs, nonceRetentionMs);
-  return { raised, noncesPruned };
+  const sessions = await pruneExpiredSessions(deps.db, nowMs, expiredSessionsKeptMs);
+  return { raised, noncesPruned, sessionsPruned: sessions.shopperSessions + sessions.clerkSessions };
 }

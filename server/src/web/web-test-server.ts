@@ -76,7 +76,7 @@ export interface WebTestServer {
   /** The same server as the test-kit helpers take it; only when a FakeClock was injected. */
   kit(): TestApp;
   /** Runs the silent-terminal sweep now, as the server's own timer does every 30 s. */
-  sweepTerminals(): Promise<{ raised: number; noncesPruned: number }>;
+  sweepTerminals(): Promise<{ raised: number; noncesPruned: number; sessionsPruned: number }>;
   close(): Promise<void>;
 }
 

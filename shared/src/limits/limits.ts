@@ -115,6 +115,11 @@ export const SystemLimitsSchema = z.object({
   /** The most history entries one wallet history page returns. */
   walletHistoryPageEntriesMax: z.number().int().positive(),
   shopperSessionTtlMs: z.number().int().positive(),
+  /**
+   * How long a shopper's or clerk's expired session is kept before it is deleted: long enough for the
+   * token to answer SESSION_EXPIRED (sign in again) rather than UNAUTHENTICATED to an app left open.
+   */
+  expiredSessionsKeptMs: z.number().int().positive(),
   codeRotationGraceMs: z.number().int().nonnegative(),
   codeLookupsPerMinuteMax: z.number().int().positive(),
   slipTtlMsMin: z.number().int().positive(),
@@ -279,6 +284,7 @@ export const defaultLimits: Limits = {
     otpSendsWindowMs: 1 * hoursMs,
     walletHistoryPageEntriesMax: 100,
     shopperSessionTtlMs: 30 * daysMs,
+    expiredSessionsKeptMs: 7 * daysMs,
     codeRotationGraceMs: 15 * minutesMs,
     codeLookupsPerMinuteMax: 30,
     slipTtlMsMin: hoursMs,
