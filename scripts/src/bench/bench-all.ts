@@ -13,7 +13,7 @@ import {
 } from 'node:fs';
 import { cpus, loadavg, release, totalmem, type } from 'node:os';
 import path from 'node:path';
-import { benchRowsSchema, renderReport } from './bench-report.js';
+import { benchNotesSchema, benchRowsSchema, renderReport } from './bench-report.js';
 import type { BenchResult, BenchRow, MachineInfo } from './bench-report.js';
 
 /**
@@ -65,11 +65,15 @@ function gitCommit(): string {
   }
 }
 
-function runBench(script: string, jsonFile: string): Promise<{ exitCode: number; problem?: string }> {
+function runBench(
+  script: string,
+  jsonFile: string,
+  notesFile: string,
+): Promise<{ exitCode: number; problem?: string }> {
   return new Promise((resolve) => {
     const child = spawn('npm', ['run', '--silent', script], {
       cwd: root,
-      env: { ...process.env, BENCH_JSON: jsonFile },
+      env: { ...process.env, BENCH_JSON: jsonFile, BENCH_NOTES: notesFile },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
     const timer = setTimeout(() => child.kill('SIGTERM'), benchDurationMsMax);
@@ -83,6 +87,16 @@ function runBench(script: string, jsonFile: string): Promise<{ exitCode: number;
       else resolve({ exitCode: code ?? -1 });
     });
   });
+}
+
+/** A benchmark's notes, one per line; none when it wrote no file. A file that does not parse is a problem. */
+function readNotes(notesFile: string): string[] {
+  if (!existsSync(notesFile)) return [];
+  const lines = readFileSync(notesFile, 'utf8')
+    .split('\n')
+    .filter((line) => line.trim() !== '');
+  const parsed = benchNotesSchema.safeParse(lines);
+  return parsed.success ? parsed.data : [`its notes did not parse: ${parsed.error.issues[0]?.message ?? ''}`];
 }
 
 function readRows(jsonFile: string): { rows: BenchRow[]; problem?: string } {
@@ -100,10 +114,13 @@ const results: BenchResult[] = [];
 for (const [index, bench] of benches.entries()) {
   console.log(`\n==> [${index + 1}/${benches.length}] npm run ${bench.script} (${bench.name})\n`);
   const jsonFile = path.join(tmpDir, `${bench.script.replace(':', '-')}.json`);
+  const notesFile = path.join(tmpDir, `${bench.script.replace(':', '-')}.notes.txt`);
   rmSync(jsonFile, { force: true });
+  rmSync(notesFile, { force: true });
   const started = Date.now();
-  const run = await runBench(bench.script, jsonFile);
+  const run = await runBench(bench.script, jsonFile, notesFile);
   const { rows, problem } = readRows(jsonFile);
+  const notes = readNotes(notesFile);
   const runProblem = run.problem ?? (run.exitCode !== 0 ? `exit code ${run.exitCode}` : undefined);
   results.push({
     name: bench.name,
@@ -112,6 +129,7 @@ for (const [index, bench] of benches.entries()) {
     exitCode: run.exitCode,
     durationS: (Date.now() - started) / 1000,
     rows,
+    ...(notes.length > 0 ? { notes } : {}),
     ...(rows.length === 0 ? { problem: runProblem ?? problem ?? 'no rows' } : {}),
   });
 }

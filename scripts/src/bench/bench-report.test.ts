@@ -61,6 +61,7 @@ describe('bench report', () => {
             { scenario: 'bare', perSecond: 70000 },
             { scenario: 'deposit', perSecond: 20000, pass: false },
           ],
+          notes: ['CPU budget: 2 cores allow at most 3,658/s | with nothing else running'],
         },
         {
           name: 'Agent',
@@ -79,5 +80,9 @@ describe('bench report', () => {
     expect(text).toContain('| Agent | #6 | `npm run bench:agent` | 2 | 0 | 0 | did not run: exit code 1 |');
     expect(text).toContain('| deposit | 20,000 | FAIL |');
     expect(text).toContain('No rows: exit code 1.');
+    // A note sits under its benchmark's table, before the next benchmark's section.
+    const note = text.indexOf('- CPU budget: 2 cores allow at most 3,658/s \\| with nothing else running');
+    expect(note).toBeGreaterThan(text.indexOf('| deposit | 20,000 | FAIL |'));
+    expect(note).toBeLessThan(text.indexOf('## Agent'));
   });
 });

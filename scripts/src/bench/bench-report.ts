@@ -5,12 +5,15 @@ import { z } from 'zod';
  * `BENCH_JSON`), and `npm run bench` gathers them with the machine they ran on into `bench/report.md` and
  * `bench/report.json`. Rows are flat records so each benchmark keeps its own columns; the report shows the
  * union of a benchmark's columns in the order they first appear, with the same-run baseline and the target
- * beside each figure where the benchmark gave them.
+ * beside each figure where the benchmark gave them. A benchmark may also write notes (one per line, to the
+ * file named by `BENCH_NOTES`): what its rows mean together, such as why a target is out of reach.
  */
 const cellSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 export const benchRowSchema = z.record(z.string(), cellSchema);
 export const benchRowsSchema = z.array(benchRowSchema).max(1_000);
 export type BenchRow = z.infer<typeof benchRowSchema>;
+/** A benchmark's notes file: lines of text, bounded. */
+export const benchNotesSchema = z.array(z.string().min(1).max(1_000)).max(100);
 type Cell = z.infer<typeof cellSchema>;
 
 export interface BenchResult {
@@ -22,6 +25,8 @@ export interface BenchResult {
   readonly rows: readonly BenchRow[];
   /** Why there are no rows (the benchmark crashed, or wrote nothing), if so. */
   readonly problem?: string;
+  /** What the benchmark said of its rows, under its table. */
+  readonly notes?: readonly string[];
 }
 
 export interface MachineInfo {
@@ -108,6 +113,9 @@ export function renderReport(report: BenchReport): string {
         ? `No rows: ${result.problem ?? 'the benchmark wrote none'}.`
         : markdownTable(result.rows),
     );
+    if (result.notes !== undefined && result.notes.length > 0) {
+      out.push('', ...result.notes.map((note) => `- ${formatCell(note)}`));
+    }
   }
   out.push('');
   return out.join('\n');

@@ -551,3 +551,6 @@ printTable();
 // BENCH_JSON=<file>: the same rows as JSON, for a report assembled from several benchmarks.
 const jsonFile = process.env['BENCH_JSON'];
 if (jsonFile !== undefined) writeFileSync(jsonFile, `${JSON.stringify(rows, null, 2)}\n`);
+// BENCH_NOTES=<file>: the notes under the table, one per line, for the same report.
+const notesFile = process.env['BENCH_NOTES'];
+if (notesFile !== undefined) writeFileSync(notesFile, notes.map((note) => `${note}\n`).join(''));
