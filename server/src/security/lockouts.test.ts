@@ -2,7 +2,7 @@ import { tillApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestClerk, createTestStore } from '../test-kit/terminal-kit.js';
 import type { TestApp } from '../test-support/test-app.js';
-import { openTestApp, signUpAndIn } from '../test-support/test-app.js';
+import { errorCodeOf, openTestApp, signUpAndIn } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
 
 /**
@@ -10,7 +10,6 @@ import { testAdapters } from '../test-support/test-db.js';
  * wrong guess counts in the database, in order or all at once, and enough of them lock the door, even to
  * the right answer, until the lockout ends.
  */
-const codeOf = (response: { json: <T>() => T }) => response.json<{ error?: { code: string } }>().error?.code;
 
 describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
   let t: TestApp | undefined;
@@ -35,9 +34,9 @@ describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
     t = await openTestApp(adapter);
     const { signIn, pin } = await clerkSignIn(t);
     const max = t.config.limits.system.pinAttemptsMax;
-    for (let n = 1; n < max; n += 1) expect(codeOf(await signIn('0000'))).toBe('PIN_INVALID');
-    expect(codeOf(await signIn('0000'))).toBe('PIN_LOCKED');
-    expect(codeOf(await signIn(pin))).toBe('PIN_LOCKED');
+    for (let n = 1; n < max; n += 1) expect(errorCodeOf(await signIn('0000'))).toBe('PIN_INVALID');
+    expect(errorCodeOf(await signIn('0000'))).toBe('PIN_LOCKED');
+    expect(errorCodeOf(await signIn(pin))).toBe('PIN_LOCKED');
     t.clock.advance(t.config.limits.system.pinLockoutMs);
     expect((await signIn(pin)).statusCode).toBe(201);
   });
@@ -50,10 +49,10 @@ describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
       (guess) => guess !== pin,
     );
     const answers = await Promise.all(guesses.map((guess) => signIn(guess)));
-    const codes = answers.map(codeOf);
+    const codes = answers.map(errorCodeOf);
     expect(codes.every((code) => code === 'PIN_INVALID' || code === 'PIN_LOCKED')).toBe(true);
     expect(codes.filter((code) => code === 'PIN_INVALID').length).toBeLessThan(max);
-    expect(codeOf(await signIn(pin))).toBe('PIN_LOCKED');
+    expect(errorCodeOf(await signIn(pin))).toBe('PIN_LOCKED');
   });
 
   async function otpSetup(app: TestApp) {
@@ -72,10 +71,10 @@ describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
     const max = t.config.limits.system.otpAttemptsMax;
     await askForCode();
     const right = t.sender.lastOtpFor(shopper.phone);
-    for (let n = 1; n < max; n += 1) expect(codeOf(await attempt(wrongFor(right)))).toBe('OTP_INVALID');
-    expect(codeOf(await attempt(wrongFor(right)))).toBe('OTP_LOCKED');
-    expect(codeOf(await attempt(right))).toBe('OTP_LOCKED');
-    expect(codeOf(await askForCode())).toBe('OTP_LOCKED');
+    for (let n = 1; n < max; n += 1) expect(errorCodeOf(await attempt(wrongFor(right)))).toBe('OTP_INVALID');
+    expect(errorCodeOf(await attempt(wrongFor(right)))).toBe('OTP_LOCKED');
+    expect(errorCodeOf(await attempt(right))).toBe('OTP_LOCKED');
+    expect(errorCodeOf(await askForCode())).toBe('OTP_LOCKED');
   });
 
   it('counts wrong codes per phone across new codes, so asking again does not buy more guesses', async () => {
@@ -86,20 +85,20 @@ describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
     let last: string | undefined;
     // Stop one short of each code's own lockout, then ask for a fresh code, as a guesser would.
     while (wrongSoFar < otpPhoneFailuresMax) {
-      expect(codeOf(await askForCode())).toBeUndefined();
+      expect(errorCodeOf(await askForCode())).toBeUndefined();
       const right = t.sender.lastOtpFor(shopper.phone);
       for (let n = 1; n < otpAttemptsMax && wrongSoFar < otpPhoneFailuresMax; n += 1) {
         wrongSoFar += 1;
-        last = codeOf(await attempt(wrongFor(right)));
+        last = errorCodeOf(await attempt(wrongFor(right)));
         expect(last).toBe(wrongSoFar < otpPhoneFailuresMax ? 'OTP_INVALID' : 'OTP_LOCKED');
       }
     }
     expect(last).toBe('OTP_LOCKED');
     const right = t.sender.lastOtpFor(shopper.phone);
-    expect(codeOf(await attempt(right))).toBe('OTP_LOCKED');
-    expect(codeOf(await askForCode())).toBe('OTP_LOCKED');
+    expect(errorCodeOf(await attempt(right))).toBe('OTP_LOCKED');
+    expect(errorCodeOf(await askForCode())).toBe('OTP_LOCKED');
     t.clock.advance(otpPhoneWindowMs);
-    expect(codeOf(await askForCode())).toBeUndefined();
+    expect(errorCodeOf(await askForCode())).toBeUndefined();
     expect((await attempt(t.sender.lastOtpFor(shopper.phone))).statusCode).toBe(201);
   });
 
@@ -112,7 +111,9 @@ describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
     expect(messages()).toBe(1);
     const answers = await Promise.all(Array.from({ length: 3 * otpSendsMax }, () => askForCode()));
     expect(answers.filter((answer) => answer.statusCode === 202)).toHaveLength(otpSendsMax - 1);
-    expect(answers.filter((answer) => codeOf(answer) === 'RATE_LIMITED')).toHaveLength(2 * otpSendsMax + 1);
+    expect(answers.filter((answer) => errorCodeOf(answer) === 'RATE_LIMITED')).toHaveLength(
+      2 * otpSendsMax + 1,
+    );
     expect(messages()).toBe(otpSendsMax);
     // The last code sent still signs the shopper in; refusing more messages locks nothing.
     expect((await attempt(t.sender.lastOtpFor(shopper.phone))).statusCode).toBe(201);
@@ -128,9 +129,9 @@ describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
     await askForCode();
     const right = t.sender.lastOtpFor(shopper.phone);
     const guesses = Array.from({ length: 4 * max }, (_, n) => String(100000 + n)).filter((g) => g !== right);
-    const codes = (await Promise.all(guesses.map((guess) => attempt(guess)))).map(codeOf);
+    const codes = (await Promise.all(guesses.map((guess) => attempt(guess)))).map(errorCodeOf);
     expect(codes.every((code) => code === 'OTP_INVALID' || code === 'OTP_LOCKED')).toBe(true);
     expect(codes.filter((code) => code === 'OTP_INVALID').length).toBeLessThan(max);
-    expect(codeOf(await attempt(right))).toBe('OTP_LOCKED');
+    expect(errorCodeOf(await attempt(right))).toBe('OTP_LOCKED');
   });
 });

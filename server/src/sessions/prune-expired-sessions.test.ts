@@ -2,11 +2,9 @@ import { tillApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestStore, signInTestClerk } from '../test-kit/terminal-kit.js';
 import type { TestApp } from '../test-support/test-app.js';
-import { openTestApp, signUpAndIn } from '../test-support/test-app.js';
+import { errorCodeOf, openTestApp, signUpAndIn } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
 import { pruneExpiredSessions } from './prune-expired-sessions.js';
-
-const codeOf = (response: { json: <T>() => T }) => response.json<{ error?: { code: string } }>().error?.code;
 
 describe.each(testAdapters)('pruning expired sessions on %s', (adapter) => {
   let t: TestApp | undefined;
@@ -32,18 +30,18 @@ describe.each(testAdapters)('pruning expired sessions on %s', (adapter) => {
     // The clerk's session ends first: it answers SESSION_EXPIRED while it is kept, then it is gone.
     t.clock.advance(clerkSessionTtlMs + 1);
     expect(await prune()).toEqual({ shopperSessions: 0, clerkSessions: 0 });
-    expect(codeOf(await shift())).toBe('SESSION_EXPIRED');
+    expect(errorCodeOf(await shift())).toBe('SESSION_EXPIRED');
     t.clock.advance(expiredSessionsKeptMs);
     expect(await prune()).toEqual({ shopperSessions: 0, clerkSessions: 1 });
-    expect(codeOf(await shift())).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await shift())).toBe('UNAUTHENTICATED');
     expect((await wallet()).statusCode).toBe(200);
 
     // Then the shopper's, the same way.
     t.clock.advance(startMs + shopperSessionTtlMs + 1 - t.clock.nowMs());
     expect(await prune()).toEqual({ shopperSessions: 0, clerkSessions: 0 });
-    expect(codeOf(await wallet())).toBe('SESSION_EXPIRED');
+    expect(errorCodeOf(await wallet())).toBe('SESSION_EXPIRED');
     t.clock.advance(expiredSessionsKeptMs);
     expect(await prune()).toEqual({ shopperSessions: 1, clerkSessions: 0 });
-    expect(codeOf(await wallet())).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await wallet())).toBe('UNAUTHENTICATED');
   });
 });

@@ -118,6 +118,11 @@ export function nextPhone(): string {
   return `+1555${String(process.pid % 1000).padStart(3, '0')}${String(phoneCounter).padStart(4, '0')}`;
 }
 
+/** The catalogue code of an answer's error, or undefined for an answer without one. */
+export function errorCodeOf(response: { json: <T>() => T }): string | undefined {
+  return response.json<{ error?: { code: string } }>().error?.code;
+}
+
 /** Signs a shopper up and in over HTTP, reading the one-time code from the captured message. */
 export async function signUpAndIn(
   t: TestApp,
