@@ -3,6 +3,7 @@ import { fuzzParameters } from '@cashin/shared/testing/fuzz';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyLedger } from '../ledger/verify-ledger.js';
+import { testAdapters } from '../test-support/test-db.js';
 import type { FieldPath, RouteSchema, World } from './security-kit.js';
 import {
   callerFor,
@@ -17,7 +18,7 @@ import {
 /**
  * Every registered route, called by the caller it is for, with bodies generated from its zod schema (the
  * schema's own shape with one field changed to anything, dropped, or joined by a stranger), with plain
- * junk, and with junk in its path parameters. On SQLite, the real app through `inject`: none answers with
+ * junk, and with junk in its path parameters. On each database, the real app through `inject`: none answers with
  * a 5xx, every refusal carries a code from the catalogue, and the ledger balances afterwards.
  */
 
@@ -93,12 +94,12 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   },
 );
 
-describe('every API body under fuzz on sqlite', () => {
+describe.each(testAdapters)('every API body under fuzz on %s', (adapter) => {
   let world: World;
   let routes: RouteSchema[];
 
   beforeAll(async () => {
-    world = await openWorld('sqlite');
+    world = await openWorld(adapter);
     // Signing out would end the shopper's session for every route after it; it is fuzzed last.
     const signOut = (route: RouteSchema) => (route.method === 'DELETE' ? 1 : 0);
     routes = (await routeSchemas(world.t)).sort((a, b) => signOut(a) - signOut(b));
