@@ -22,6 +22,7 @@ import { familyRoutes } from './routes/family-routes.js';
 import { opsFleetRoutes } from './routes/ops-fleet-routes.js';
 import { opsMoneyRoutes } from './routes/ops-money-routes.js';
 import { opsRoutes } from './routes/ops-routes.js';
+import { opsStaffRoutes } from './routes/ops-staff-routes.js';
 import { receiptRoutes } from './routes/receipt-routes.js';
 import { shopperRoutes } from './routes/shopper-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
@@ -191,6 +192,7 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
   await app.register(shopperRoutes(deps));
   await app.register(depositRoutes(deps, metrics));
   await app.register(opsRoutes(deps));
+  await app.register(opsStaffRoutes(deps));
   await app.register(barcodeRoutes());
   await app.register(terminalRoutes(deps));
   await app.register(opsFleetRoutes(deps));

@@ -15,7 +15,10 @@ export type AuditKind =
   | 'shopper.kycChanged'
   | 'account.opened'
   | 'family.childAdded'
-  | 'family.capsSet';
+  | 'family.capsSet'
+  | 'staff.created'
+  | 'staff.enabled'
+  | 'staff.disabled';
 
 export interface AuditEntry {
   readonly kind: AuditKind;

@@ -1,10 +1,10 @@
 import { CodedError } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import { newBearerToken, sha256Hex } from '../secrets/hash.js';
+import { matchesSlowHash, slowHash } from '../secrets/slow-hash.js';
 import { nextShortId } from '../stores/short-ids.js';
 import type { StoreRecord } from '../stores/stores.js';
 import { findStore, requireStore } from '../stores/stores.js';
-import { checkPin, hashPin } from './pin-hash.js';
 
 /** Clerk session tokens carry this prefix so the role hook knows which table to look in. */
 export const clerkTokenPrefix = 'clk_';
@@ -37,7 +37,7 @@ export async function createClerk(
   storeId: string,
   input: { name: string; pin: string },
 ): Promise<Clerk> {
-  const pinHash = await hashPin(input.pin);
+  const pinHash = await slowHash(input.pin);
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
     await requireStore(tx, storeId);
@@ -107,7 +107,7 @@ export async function signInClerk(
   });
   if (attempt.outcome === 'invalid') throw new CodedError('PIN_INVALID');
   if (attempt.outcome === 'locked') throw new CodedError('PIN_LOCKED');
-  const right = await checkPin(input.pin, attempt.pinHash);
+  const right = await matchesSlowHash(input.pin, attempt.pinHash);
   if (!right) {
     const locked = attempt.attempts >= pinAttemptsMax;
     if (locked) {

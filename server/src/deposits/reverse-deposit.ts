@@ -10,6 +10,8 @@ export interface ReverseDepositInput {
   readonly id: string;
   readonly depositId: string;
   readonly reason: string;
+  /** Who undid it, for the audit trail: an ops staff id, "ops-token", or the clerk id of a till void. */
+  readonly by: string;
 }
 
 export interface Reversal {
@@ -82,6 +84,7 @@ export async function reverseDeposit(deps: Deps, input: ReverseDepositInput): Pr
           depositId: original.id,
           amountMinor: original.amountMinor,
           reason: input.reason,
+          by: input.by,
         },
       },
       nowMs,

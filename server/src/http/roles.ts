@@ -5,6 +5,7 @@ import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { secretsEqual } from '../secrets/hash.js';
 import { authenticateShopper } from '../shoppers/otp.js';
+import { authenticateStaff, serviceTokenActor, staffTokenPrefix } from '../staff/staff.js';
 import type { TerminalCaller } from '../terminals/request-verification.js';
 import { identifyTerminal, verifyTerminalBody } from '../terminals/request-verification.js';
 
@@ -18,6 +19,7 @@ export type Role = (typeof roles)[number];
 
 export type Principal =
   | { role: 'shopper'; shopperId: string }
+  /** `caller` is the staff id ("O00001") of a signed-in person, or "ops-token" for the service token. */
   | { role: 'ops'; caller: string }
   | { role: 'clerk'; clerkId: string; storeId: string; sessionStartedAtMs: number }
   | ({ role: 'terminal' } & TerminalCaller);
@@ -68,6 +70,13 @@ export function terminalOf(request: FastifyRequest): TerminalCaller {
   const principal = principalOf(request);
   if (principal.role !== 'terminal') throw new CodedError('FORBIDDEN');
   return principal;
+}
+
+/** Who in operations made this request: a staff id, or "ops-token" for the service token. */
+export function opsCallerOf(request: FastifyRequest): string {
+  const principal = principalOf(request);
+  if (principal.role !== 'ops') throw new CodedError('FORBIDDEN');
+  return principal.caller;
 }
 
 export function clerkOf(request: FastifyRequest): {
@@ -134,7 +143,9 @@ export function installRoles(app: FastifyInstance, config: Config, deps: Deps): 
     if (token === undefined) throw new CodedError('UNAUTHENTICATED');
     let principal: Principal;
     if (config.opsToken !== undefined && secretsEqual(token, config.opsToken)) {
-      principal = { role: 'ops', caller: 'ops-token' };
+      principal = { role: 'ops', caller: serviceTokenActor };
+    } else if (token.startsWith(staffTokenPrefix)) {
+      principal = { role: 'ops', caller: await authenticateStaff(deps, token) };
     } else if (token.startsWith(clerkTokenPrefix)) {
       principal = { role: 'clerk', ...(await authenticateClerk(deps, token)) };
     } else {
@@ -142,6 +153,8 @@ export function installRoles(app: FastifyInstance, config: Config, deps: Deps): 
     }
     if (!allowed.includes(principal.role)) throw new CodedError('FORBIDDEN');
     request.principal = principal;
+    // Whatever an operator does is logged under their name: every later line of this request says who.
+    if (principal.role === 'ops') request.log = request.log.child({ opsCaller: principal.caller });
   });
   // A terminal's signature covers the raw body: it is checked on the bytes, before JSON parsing and before
   // the route's schema, so a forged request costs one digest and one verify and is parsed never.

@@ -151,6 +151,7 @@ describe.each(testAdapters)('ledger properties on %s', (adapter) => {
                       id: deps.newId(),
                       depositId: target.id,
                       reason: 'property test',
+                      by: 'property-test',
                     });
                     expect(target.reversed).toBe(false);
                     expect(reversal.result).toBe('created');

@@ -14,7 +14,7 @@ import { creditDeposit } from '../deposits/credit-deposit.js';
 import { reverseDeposit } from '../deposits/reverse-deposit.js';
 import type { Metrics } from '../http/metrics.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
-import { callerKey, principalOf } from '../http/roles.js';
+import { callerKey, opsCallerOf, principalOf } from '../http/roles.js';
 
 /**
  * The deposit-crediting service over HTTP. Issue 4's till commit and kiosk sync call creditDeposit
@@ -80,7 +80,7 @@ export function depositRoutes(deps: Deps, metrics: Metrics) {
         },
       },
       async (request, reply) => {
-        const reversal = await reverseDeposit(deps, request.body);
+        const reversal = await reverseDeposit(deps, { ...request.body, by: opsCallerOf(request) });
         return reply.status(reversal.result === 'created' ? 201 : 200).send(reversal);
       },
     );

@@ -12,6 +12,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyAudit } from '../audit/audit-verify.js';
 import type { Deps } from '../deps.js';
+import { opsCallerOf } from '../http/roles.js';
 import { ensureAccount } from '../ledger/accounts.js';
 import { setKycTier } from '../shoppers/shoppers.js';
 
@@ -78,7 +79,12 @@ export function opsRoutes(deps: Deps) {
         },
       },
       async (request) => {
-        const shopper = await setKycTier(deps, request.params.shopperId, request.body.tier);
+        const shopper = await setKycTier(
+          deps,
+          request.params.shopperId,
+          request.body.tier,
+          opsCallerOf(request),
+        );
         return {
           id: shopper.id,
           phone: shopper.phone,

@@ -1,4 +1,4 @@
-import { generateCode, terminalApiPaths, tillApiPaths } from '@cashin/shared';
+import { generateCode, opsApiPaths, terminalApiPaths, tillApiPaths } from '@cashin/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEnrollmentToken,
@@ -82,6 +82,31 @@ describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter)
       payload: { storeId: world.storeId, clerkId, pin },
     });
     keep('second clerk token', clerkSession.json<{ token: string }>().token);
+
+    // An ops staff member: created, a wrong password, then signed in, acting, and signed out.
+    const password = 'staff-secret-8841-horse';
+    keep('staff password', password);
+    await t.app.inject({
+      method: 'POST',
+      url: opsApiPaths.staff,
+      headers: opsHeaders,
+      payload: { username: 'log.secrets', name: 'Log Secrets', password },
+    });
+    await t.app.inject({
+      method: 'POST',
+      url: opsApiPaths.session,
+      payload: { username: 'log.secrets', password: `${password}-wrong` },
+    });
+    const staffSession = await t.app.inject({
+      method: 'POST',
+      url: opsApiPaths.session,
+      payload: { username: 'log.secrets', password },
+    });
+    const staffToken = staffSession.json<{ token: string }>().token;
+    keep('staff token', staffToken);
+    const staffHeaders = { authorization: `Bearer ${staffToken}` };
+    await t.app.inject({ method: 'GET', url: opsApiPaths.staff, headers: staffHeaders });
+    await t.app.inject({ method: 'DELETE', url: opsApiPaths.session, headers: staffHeaders });
 
     // One-time codes: a wrong one, then the right one.
     await t.app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone: world.shopper.phone } });

@@ -19,6 +19,7 @@ const publicRoutes = [
   'GET /v1/barcodes/:symbology/:code.:format',
   'POST /v1/terminal/enroll',
   'POST /v1/till/session',
+  'POST /v1/ops/session',
 ];
 
 describe.each(testAdapters)('every /v1 route against every role on %s', (adapter) => {

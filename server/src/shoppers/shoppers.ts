@@ -85,12 +85,18 @@ export async function signUp(deps: Deps, input: SignUp): Promise<{ shopper: Shop
   });
 }
 
-export async function setKycTier(deps: Deps, shopperId: string, tier: KycTier): Promise<Shopper> {
+/** Sets a shopper's KYC tier (and so their limits); `by` is the ops caller, for the audit trail. */
+export async function setKycTier(
+  deps: Deps,
+  shopperId: string,
+  tier: KycTier,
+  by: string,
+): Promise<Shopper> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
     const changed = await tx.run('UPDATE shoppers SET kyc_tier = ? WHERE id = ?', [tier, shopperId]);
     if (changed === 0) throw new CodedError('NOT_FOUND');
-    await appendAudit(tx, { kind: 'shopper.kycChanged', subject: shopperId, data: { tier } }, nowMs);
+    await appendAudit(tx, { kind: 'shopper.kycChanged', subject: shopperId, data: { tier, by } }, nowMs);
     const shopper = await findShopper(tx, shopperId);
     if (shopper === undefined) throw new Error('a shopper just updated must exist');
     return shopper;

@@ -1,7 +1,7 @@
 import type { Tx } from '../storage/db.js';
 
-/** The kinds of short id, each with its own counter row (migration 010) and its letter. */
-export const shortIdPrefixes = { store: 'S', clerk: 'C', terminal: 'K' } as const;
+/** The kinds of short id, each with its own counter row (migrations 010 and 060) and its letter. */
+export const shortIdPrefixes = { store: 'S', clerk: 'C', terminal: 'K', opsStaff: 'O' } as const;
 export type ShortIdKind = keyof typeof shortIdPrefixes;
 
 /** Digits an id is padded to; past 99,999 of a kind the number simply grows (a terminal id takes 12). */

@@ -205,7 +205,7 @@ export async function voidDeposit(
       reversalId = deps.newId();
       await reverseDeposit(
         { ...deps, db: txView(tx) },
-        { id: reversalId, depositId: authorizationId, reason },
+        { id: reversalId, depositId: authorizationId, reason, by: clerk.clerkId },
       );
     }
     await tx.run(

@@ -94,6 +94,8 @@ export const SystemLimitsSchema = z.object({
   /** A terminal that beats but whose oldest unsynced deposit is older than this is called stuck. */
   terminalStuckMs: z.number().int().positive(),
   clerkSessionTtlMs: z.number().int().positive(),
+  /** How long an ops staff member's console session lasts; wrong passwords count against pinAttemptsMax. */
+  staffSessionTtlMs: z.number().int().positive(),
   pinAttemptsMax: z.number().int().positive(),
   pinLockoutMs: z.number().int().positive(),
   otpTtlMs: z.number().int().positive(),
@@ -273,6 +275,7 @@ export const defaultLimits: Limits = {
     bagNearlyFullPercent: 90,
     terminalStuckMs: 10 * minutesMs,
     clerkSessionTtlMs: 12 * hoursMs,
+    staffSessionTtlMs: 8 * hoursMs,
     pinAttemptsMax: 5,
     pinLockoutMs: 15 * minutesMs,
     otpTtlMs: 10 * minutesMs,

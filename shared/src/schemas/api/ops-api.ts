@@ -39,6 +39,48 @@ export const ClerkSchema = z.object({
   lockedUntilMs: z.number().int().nullable(),
 });
 
+/** A staff username: what a person types at the ops console's sign-in ("maria.g"). */
+export const staffUsernamePattern = /^[a-z0-9][a-z0-9._-]{2,39}$/;
+export const staffPasswordLengthMin = 12;
+export const staffPasswordLengthMax = 200;
+
+const StaffPasswordSchema = z
+  .string()
+  .min(staffPasswordLengthMin, `expected a password of at least ${staffPasswordLengthMin} characters`)
+  .max(staffPasswordLengthMax);
+
+export const StaffSignInRequestSchema = z.object({
+  username: z.string().min(1).max(64),
+  password: z.string().min(1).max(staffPasswordLengthMax),
+});
+
+export const CreateStaffRequestSchema = z.object({
+  username: z
+    .string()
+    .regex(staffUsernamePattern, 'expected 3 to 40 lowercase letters, digits, ".", "_" or "-"'),
+  name: textSchema(80),
+  password: StaffPasswordSchema,
+});
+
+export const SetStaffEnabledRequestSchema = z.object({ enabled: z.boolean() });
+
+/** A person in operations. `createdBy` is the staff id that created it, or "ops-token" for the service token. */
+export const StaffSchema = z.object({
+  id: z.string(),
+  username: z.string(),
+  name: z.string(),
+  lockedUntilMs: z.number().int().nullable(),
+  disabledAtMs: z.number().int().nullable(),
+  createdBy: z.string(),
+  createdAtMs: z.number().int(),
+});
+
+export const StaffSessionSchema = z.object({
+  token: z.string(),
+  expiresAtMs: z.number().int(),
+  staff: z.object({ id: z.string(), username: z.string(), name: z.string() }),
+});
+
 export const CreateTerminalRequestSchema = z.object({
   storeId: z.string().min(1).max(64),
   name: textSchema(80),
@@ -165,6 +207,9 @@ export const opsApiPaths = {
   settlements: '/v1/ops/settlements',
   settlementsCsv: '/v1/ops/settlements.csv',
   suspense: '/v1/ops/suspense',
+  session: '/v1/ops/session',
+  staff: '/v1/ops/staff',
+  staffEnabled: (staffId: string) => `/v1/ops/staff/${encodeURIComponent(staffId)}/enabled`,
 } as const;
 
 export const StoreListSchema = z.object({ stores: z.array(OpsStoreSchema) });
@@ -173,6 +218,7 @@ export const TerminalListSchema = z.object({ terminals: z.array(TerminalSummaryS
 export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) });
 export const CollectionListSchema = z.object({ collections: z.array(CollectionSchema) });
 export const SuspenseListSchema = z.object({ entries: z.array(SuspenseEntrySchema) });
+export const StaffListSchema = z.object({ staff: z.array(StaffSchema) });
 export const AlertQuerySchema = z.object({
   /** Only alerts still open (the default), or every alert. */
   open: z.enum(['true', 'false']).optional(),

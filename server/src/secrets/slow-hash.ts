@@ -1,8 +1,8 @@
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /**
- * Clerk PINs as slow scrypt hashes, in the kiosk technician PIN's format (scrypt$N$r$p$salt$hash), so the
- * cost can rise without breaking stored hashes. Asynchronous: scrypt at these settings takes tens of
+ * Secrets a person types (clerk PINs, ops staff passwords) as slow scrypt hashes, in the kiosk technician
+ * PIN's format (scrypt$N$r$p$salt$hash), so the cost can rise without breaking stored hashes. Asynchronous: scrypt at these settings takes tens of
  * milliseconds, which must not stall the event loop for every other request.
  */
 const costN = 2 ** 14;
@@ -11,7 +11,7 @@ const parallelP = 1;
 const keyBytes = 32;
 
 function scryptAsync(
-  pin: string,
+  secret: string,
   salt: Buffer,
   length: number,
   n: number,
@@ -19,26 +19,26 @@ function scryptAsync(
   p: number,
 ): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    scrypt(pin, salt, length, { N: n, r, p, maxmem: 2 * 128 * n * r }, (error, key) =>
+    scrypt(secret, salt, length, { N: n, r, p, maxmem: 2 * 128 * n * r }, (error, key) =>
       error ? reject(error) : resolve(key),
     );
   });
 }
 
-export async function hashPin(pin: string): Promise<string> {
+export async function slowHash(secret: string): Promise<string> {
   const salt = randomBytes(16);
-  const hash = await scryptAsync(pin, salt, keyBytes, costN, blockR, parallelP);
+  const hash = await scryptAsync(secret, salt, keyBytes, costN, blockR, parallelP);
   return ['scrypt', costN, blockR, parallelP, salt.toString('base64url'), hash.toString('base64url')].join(
     '$',
   );
 }
 
-export async function checkPin(pin: string, stored: string): Promise<boolean> {
+export async function matchesSlowHash(secret: string, stored: string): Promise<boolean> {
   const [scheme, n, r, p, salt, hash] = stored.split('$');
   if (scheme !== 'scrypt' || !n || !r || !p || !salt || !hash) return false;
   const expected = Buffer.from(hash, 'base64url');
   const actual = await scryptAsync(
-    pin,
+    secret,
     Buffer.from(salt, 'base64url'),
     expected.length,
     Number(n),
