@@ -9,7 +9,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { formatCode, parseCode } from '@cashin/shared';
 import { writeSimulatedKioskConfig } from '@cashin/terminal-app/agent/simulated-kiosk-config.js';
-import { ensureDemo } from './start/demo-seed.js';
+import { demoStaff, ensureDemo, ensureDemoStaff } from './start/demo-seed.js';
 import { Supervisor, waitUntilReady } from './start/supervisor.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -99,6 +99,7 @@ if (!(await waitUntilReady(`${baseUrl}/readyz`, readyTimeoutMs))) {
 
 step('Demo data');
 const { demo, fresh } = await ensureDemo({ baseUrl, opsToken, file: path.join(dataDir, 'demo.json') });
+await ensureDemoStaff({ baseUrl, opsToken });
 if (fresh && existsSync(path.join(kioskDir, 'data'))) {
   // The server's database is new, so the kiosk's old enrollment means nothing to it: start the kiosk over.
   rmSync(path.join(kioskDir, 'data'), { recursive: true, force: true });
@@ -207,7 +208,8 @@ console.log(
     `   shopper         ${demo.shopperName}, phone ${demo.shopperPhone}`,
     `   deposit code    ${code.ok ? formatCode(code.code) : demo.depositCode}`,
     `   clerk           store ${demo.storeId}, clerk ${demo.clerkId}, PIN ${demo.clerkPin}`,
-    `   ops token       ${opsToken}   (also in data/ops-token)`,
+    `   ops staff       user ${demoStaff.username}, password ${demoStaff.password}`,
+    `   ops token       ${opsToken}   (service token, also in data/ops-token)`,
     `   kiosk           terminal ${demo.terminalId}, technician PIN ${demo.technicianPin}`,
     '',
     ` Hardware simulator on TCP ${simPorts.coin}-${simPorts.printer}${

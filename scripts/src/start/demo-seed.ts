@@ -54,6 +54,23 @@ async function storeExists(baseUrl: string, opsToken: string, storeId: string): 
   return list.success && list.data.stores.some((store) => store.id === storeId);
 }
 
+/** The demo's ops staff account: a person signs in to the console with these, not with the service token. */
+export const demoStaff = { username: 'ops.demo', name: 'Olivia Ops', password: 'demo-ops-password' } as const;
+
+/**
+ * Makes the demo's ops staff account unless it exists (a data directory from before named staff, or a
+ * restart): the server answers CONFLICT for a taken username, which here means "already done".
+ */
+export async function ensureDemoStaff(options: { baseUrl: string; opsToken: string }): Promise<void> {
+  const response = await fetch(new URL(opsApiPaths.staff, options.baseUrl), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${options.opsToken}` },
+    body: JSON.stringify(demoStaff),
+  });
+  if (response.ok || response.status === 409) return;
+  throw new Error(`POST ${opsApiPaths.staff} answered ${response.status}: ${await response.text()}`);
+}
+
 export async function ensureDemo(options: {
   baseUrl: string;
   opsToken: string;

@@ -56,6 +56,14 @@ describe('npm start', () => {
           .toMatch(/^Maria/);
         const wallet = await fetch(`http://127.0.0.1:${env.PORT}/wallet`);
         expect(wallet.status).toBe(200);
+        // The banner's ops staff credentials sign in to the console's API.
+        const [, username, password] = /ops staff\s+user (\S+), password (\S+)/.exec(output)!;
+        const signIn = await fetch(`http://127.0.0.1:${env.PORT}/v1/ops/session`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ username, password }),
+        });
+        expect(signIn.status).toBe(201);
       } finally {
         await browser.close();
       }

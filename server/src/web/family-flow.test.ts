@@ -366,6 +366,7 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
     // Ops: the audit-chain check verifies every entry; after a row is altered, it names the broken link.
     await ops.goto(`${server.url}/ops/audit`);
     await expectHeading(ops, o('signIn.title'));
+    await ops.getByRole('button', { name: o('signIn.withToken') }).click();
     await ops.getByLabel(o('signIn.token')).fill(testOpsToken);
     await ops.getByRole('button', { name: o('signIn.submit') }).click();
     await expectHeading(ops, o('audit.title'));

@@ -7,9 +7,12 @@ import {
   EnrollResponseSchema,
   FakeClock,
   SettlementSchema,
+  StaffListSchema,
+  StaffSchema,
   StoreListSchema,
   SyncResponseSchema,
   createUuidV7Generator,
+  errorMessage,
   formatMoney,
   generateCode,
   opsApiPaths,
@@ -25,7 +28,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import { kioskDeposit, newKeyPair, signedPost } from '../test-kit/terminal-kit.js';
-import { opsHeaders, signUpAndIn, testOpsToken } from '../test-support/test-app.js';
+import { opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
 import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
@@ -138,11 +141,27 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
   const page = await context.newPage();
   const errors = pageErrorsOf(page);
   try {
+    // The first person is created with the service token; they sign in with their own password.
+    const username = `lead.${language}.${size}`;
+    const password = `first-password-${language}-${size}`;
+    const lead = await server.ops(
+      'POST',
+      opsApiPaths.staff,
+      { username, name: `Lucia Ops ${language}`, password },
+      StaffSchema,
+    );
     await page.goto(`${server.url}/ops/`);
     await expectHeading(page, t('signIn.title'));
-    await page.getByLabel(t('signIn.token')).fill(testOpsToken);
+    await page.getByLabel(t('signIn.username')).fill(username);
+    await page.getByLabel(t('signIn.password')).fill('not-the-password');
+    await page.getByRole('button', { name: t('signIn.submit') }).click();
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain(errorMessage('STAFF_SIGN_IN_INVALID', language));
+    await page.getByLabel(t('signIn.password')).fill(password);
     await page.getByRole('button', { name: t('signIn.submit') }).click();
     await expectHeading(page, t('fleet.title'));
+    expect(await page.getByText(t('signIn.as', { name: lead.name })).count()).toBe(1);
     await expectAccessible(page, shot('01-fleet-before'));
 
     // A store, then its clerk, through the console's forms.
@@ -321,6 +340,42 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await expect.poll(() => held.count()).toBeGreaterThanOrEqual(1);
     expect(await held.first().textContent()).toContain(t('suspense.codeUnknown'));
     await expectAccessible(page, shot('09-suspense'));
+
+    // Staff: the lead adds a colleague, who is listed as created by the lead, then disables them.
+    await goTo(page, t('nav.staff'), t('staff.title'));
+    const colleague = `tech.${language}.${size}`;
+    await page.getByLabel(t('staff.username'), { exact: true }).fill(colleague);
+    await page.getByLabel(t('staff.name'), { exact: true }).fill('Tomas Tech');
+    await page.getByLabel(t('staff.password')).fill('a-long-first-password');
+    await page.getByRole('button', { name: t('staff.create') }).click();
+    const staffRow = page.locator('tbody tr', { hasText: colleague });
+    await expect.poll(() => staffRow.count()).toBe(1);
+    // The lead's own row offers no way to disable themselves.
+    const leadRow = page.locator('tbody tr', { hasText: username });
+    expect(await leadRow.getByRole('button').count()).toBe(0);
+    expect(await staffRow.textContent()).toContain(lead.id);
+    expect(await staffRow.textContent()).toContain(t('staff.active'));
+    await staffRow.getByRole('button', { name: t('staff.disable', { name: colleague }) }).click();
+    await expect.poll(() => staffRow.textContent()).toContain(t('staff.disabled'));
+    const staff = await server.ops('GET', opsApiPaths.staff, undefined, StaffListSchema);
+    expect(staff.staff.find((s) => s.username === colleague)).toMatchObject({ createdBy: lead.id });
+    expect(staff.staff.find((s) => s.username === colleague)?.disabledAtMs).not.toBeNull();
+    await expectAccessible(page, shot('10-staff'));
+
+    // Signing out ends the session on the server: the token it held is refused from then on.
+    const signedOutToken = await page.evaluate("sessionStorage.getItem('cashin.ops.token')");
+    await page.getByRole('button', { name: t('nav.signOut') }).click();
+    await expectHeading(page, t('signIn.title'));
+    await expect
+      .poll(
+        async () =>
+          (
+            await fetch(`${server.url}${opsApiPaths.staff}`, {
+              headers: { authorization: `Bearer ${String(signedOutToken)}` },
+            })
+          ).status,
+      )
+      .toBe(401);
   } catch (error) {
     await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });
     throw new Error(`${String(error)}; page errors: ${errors.join(' | ')}`, { cause: error });

@@ -1,6 +1,8 @@
 import type { Language } from '@cashin/shared';
+import { opsApiPaths } from '@cashin/shared';
+import { z } from 'zod';
 import { useState } from 'preact/hooks';
-import { isSignedOut } from '../common/api.js';
+import { callApi, isSignedOut } from '../common/api.js';
 import { AppLanguageSwitch, useDocumentLanguage } from '../common/app-language.js';
 import { Banner, Button } from '../common/components.js';
 import { initialLanguage, safeStorage, wordsFor } from '../common/i18n.js';
@@ -18,7 +20,9 @@ import { ReversalsSection } from './screens/reversals.js';
 import { SettlementsSection } from './screens/settlements.js';
 import { StoresSection } from './screens/stores.js';
 import { SuspenseSection } from './screens/suspense.js';
+import type { OpsSignedIn } from './sign-in.js';
 import { SignIn } from './sign-in.js';
+import { StaffSection } from './screens/staff.js';
 
 const sections = [
   'fleet',
@@ -31,9 +35,12 @@ const sections = [
   'lookup',
   'suspense',
   'audit',
+  'staff',
 ] as const;
 type Section = (typeof sections)[number];
 const tokenKey = 'cashin.ops.token';
+const staffNameKey = 'cashin.ops.staffName';
+const staffIdKey = 'cashin.ops.staffId';
 const languageKey = 'cashin.ops.language';
 
 export function App() {
@@ -41,22 +48,48 @@ export function App() {
   const [token, setToken] = useState<string | null>(
     () => safeStorage(sessionStorage)?.getItem(tokenKey) ?? null,
   );
+  const [staffName, setStaffName] = useState<string | null>(
+    () => safeStorage(sessionStorage)?.getItem(staffNameKey) ?? null,
+  );
+  const [staffId, setStaffId] = useState<string | null>(
+    () => safeStorage(sessionStorage)?.getItem(staffIdKey) ?? null,
+  );
   const [banner, setBanner] = useState<{ tone: 'error' | 'success'; text: string } | null>(null);
   const [route, go] = useRoute('/ops/');
   const section: Section = (sections as readonly string[]).includes(route) ? (route as Section) : 'fleet';
   const words = wordsFor(opsMessages, language, 'USD');
   useDocumentLanguage(language, words.t('app.title'));
 
-  const signOut = (): void => {
+  const forget = (): void => {
     safeStorage(sessionStorage)?.removeItem(tokenKey);
+    safeStorage(sessionStorage)?.removeItem(staffNameKey);
+    safeStorage(sessionStorage)?.removeItem(staffIdKey);
     setToken(null);
+    setStaffName(null);
+    setStaffId(null);
+  };
+  // Signing out ends a person's session on the server too, so the token is dead even if it was copied.
+  const signOut = (): void => {
+    if (token) void callApi(opsApiPaths.session, z.unknown(), { method: 'DELETE', token });
+    forget();
+  };
+  const signIn = (signedIn: OpsSignedIn): void => {
+    safeStorage(sessionStorage)?.setItem(tokenKey, signedIn.token);
+    if (signedIn.staffName !== null) safeStorage(sessionStorage)?.setItem(staffNameKey, signedIn.staffName);
+    if (signedIn.staffId !== null) safeStorage(sessionStorage)?.setItem(staffIdKey, signedIn.staffId);
+    setBanner(null);
+    setToken(signedIn.token);
+    setStaffName(signedIn.staffName);
+    setStaffId(signedIn.staffId);
   };
   const context: OpsContext | null = token
     ? {
         words,
         token,
+        staffId,
         fail: (failure) => {
-          if (isSignedOut(failure.code) || failure.code === 'FORBIDDEN') signOut();
+          if (isSignedOut(failure.code) || failure.code === 'FORBIDDEN' || failure.code === 'STAFF_DISABLED')
+            forget();
           setBanner({ tone: 'error', text: words.error(failure.code, failure.details) });
         },
         notify: (text) => setBanner({ tone: 'success', text }),
@@ -68,6 +101,11 @@ export function App() {
     <div class="app app-wide ops">
       <TopBar title={words.t('app.title')}>
         <div class="topbar-actions">
+          {token && (
+            <span class="signed-in-as">
+              {staffName === null ? words.t('signIn.asService') : words.t('signIn.as', { name: staffName })}
+            </span>
+          )}
           {token && (
             <Button kind="link" onClick={signOut}>
               {words.t('nav.signOut')}
@@ -106,11 +144,10 @@ export function App() {
         ) : (
           <SignIn
             words={words}
-            onToken={(value) => {
-              safeStorage(sessionStorage)?.setItem(tokenKey, value);
-              setBanner(null);
-              setToken(value);
-            }}
+            onSignedIn={signIn}
+            onFailure={(failure) =>
+              setBanner({ tone: 'error', text: words.error(failure.code, failure.details) })
+            }
           />
         )}
       </main>
@@ -140,5 +177,7 @@ function Section({ name, context }: { name: Section; context: OpsContext }) {
       return <SuspenseSection {...context} />;
     case 'audit':
       return <AuditSection {...context} />;
+    case 'staff':
+      return <StaffSection {...context} />;
   }
 }

@@ -8,6 +8,8 @@ export type OpsWords = Words<OpsMessageKey>;
 export interface OpsContext {
   words: OpsWords;
   token: string;
+  /** The signed-in person's staff id, or null for the service token. */
+  staffId: string | null;
   fail: (failure: ApiFailure) => void;
   notify: (text: string) => void;
   /** Each new attempt starts without the last one's message. */

@@ -136,6 +136,7 @@ export const AlertSchema = z.object({
   detail: z.string(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
+export type Staff = z.infer<typeof StaffSchema>;
 
 export const CollectionRequestSchema = z.object({
   /** Chosen by the tech's device and stored before it is sent, like every money id. */
