@@ -39,6 +39,12 @@ export interface ServerChaosBackend extends ChaosBackend {
   setTerminalEnabled(terminalId: string, enabled: boolean): Promise<TerminalSummary>;
   /** The ops console's view of one terminal (its last heartbeat, status, outbox and bag), from the ops API. */
   terminalSummary(terminalId: string): Promise<TerminalSummary>;
+  /**
+   * Makes the server's storage fail as a broken disk would (a table the sync needs is unreachable), so every
+   * sync batch gets past the signature check and then answers 500; resolves with the function that mends it
+   * (once, however often it is called).
+   */
+  breakStorage(): Promise<() => Promise<void>>;
 }
 
 /** A kiosk deposit as the server holds it: the fields the kiosk synced and where the money went. */
@@ -224,6 +230,13 @@ export async function serverBackend(
         ),
       );
       return Number(row?.moved_minor ?? 0);
+    },
+    async breakStorage() {
+      const rename = (from: string, to: string) =>
+        db.transaction((tx) => tx.run(`ALTER TABLE ${from} RENAME TO ${to}`));
+      await rename('kiosk_deposits', 'kiosk_deposits_unreachable');
+      let mended: Promise<void> | undefined;
+      return () => (mended ??= rename('kiosk_deposits_unreachable', 'kiosk_deposits').then(() => undefined));
     },
     async close() {
       await app.close();

@@ -288,6 +288,32 @@ describe('SyncEngine, from the real journal to the real server', () => {
     );
   });
 
+  it('takes a 500 from a server whose storage failed: keeps the deposit, backs off, then syncs it once', async () => {
+    const kiosk = await rig();
+    const deposit = kiosk.commit(3);
+    const mend = await kiosk.server.breakStorage();
+    try {
+      const sync = kiosk.engine();
+      expect(await sync.syncNow()).toEqual({ synced: 0, quarantined: 0, failed: true });
+      expect(sync.status()).toMatchObject({ online: false, lastErrorCode: 'INTERNAL' });
+      expect(kiosk.journal.outbox.status()).toMatchObject({ depth: 1, quarantined: 0 });
+      // Still broken at the next attempt: the deposit stays, the wait grows.
+      const firstWaitMs = sync.status().nextAttemptAtMs! - kiosk.clock.nowMs();
+      await kiosk.clock.advanceAsync(firstWaitMs);
+      await expect.poll(() => sync.status().consecutiveFailures).toBe(2);
+      expect(kiosk.journal.outbox.status()).toMatchObject({ depth: 1, quarantined: 0 });
+      await mend();
+      await kiosk.clock.advanceAsync(sync.status().nextAttemptAtMs! - kiosk.clock.nowMs());
+      await expect.poll(() => sync.status().online).toBe(true);
+      expect(kiosk.journal.outbox.status()).toMatchObject({ depth: 0, quarantined: 0 });
+    } finally {
+      await mend();
+    }
+    expect(await kiosk.server.creditedByDeposit(kiosk.terminalId)).toEqual(
+      new Map([[deposit.depositId, deposit.totalMinor]]),
+    );
+  });
+
   it('syncs at once after a commit while online', async () => {
     const kiosk = await rig();
     const sync = kiosk.engine();
