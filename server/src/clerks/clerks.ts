@@ -1,6 +1,7 @@
 import { CodedError } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import { newBearerToken, sha256Hex } from '../secrets/hash.js';
+import { afterWrongSecret, countSignInAttempt } from '../secrets/sign-in-attempts.js';
 import { matchesSlowHash, slowHash } from '../secrets/slow-hash.js';
 import { nextShortId } from '../stores/short-ids.js';
 import type { StoreRecord } from '../stores/stores.js';
@@ -90,37 +91,21 @@ export async function signInClerk(
       [input.clerkId, input.storeId],
     );
     if (row === undefined) return { outcome: 'invalid' } as const;
-    const counted = await tx.get<{ failed_attempts: number }>(
-      `UPDATE clerks SET failed_attempts = CASE WHEN locked_until_ms IS NOT NULL AND locked_until_ms <= ? THEN 1 ELSE failed_attempts + 1 END,
-         locked_until_ms = CASE WHEN locked_until_ms IS NOT NULL AND locked_until_ms <= ? THEN NULL ELSE locked_until_ms END
-       WHERE id = ? AND (locked_until_ms IS NULL OR locked_until_ms <= ?)
-       RETURNING failed_attempts`,
-      [nowMs, nowMs, input.clerkId, nowMs],
-    );
-    if (counted === undefined) return { outcome: 'locked' } as const;
-    return {
-      outcome: 'check',
-      pinHash: row.pin_hash,
-      name: row.name,
-      attempts: counted.failed_attempts,
-    } as const;
+    const attempts = await countSignInAttempt(tx, 'clerks', input.clerkId, nowMs);
+    if (attempts === undefined) return { outcome: 'locked' } as const;
+    return { outcome: 'check', pinHash: row.pin_hash, name: row.name, attempts } as const;
   });
   if (attempt.outcome === 'invalid') throw new CodedError('PIN_INVALID');
   if (attempt.outcome === 'locked') throw new CodedError('PIN_LOCKED');
   const right = await matchesSlowHash(input.pin, attempt.pinHash);
   if (!right) {
-    const locked = attempt.attempts >= pinAttemptsMax;
-    if (locked) {
-      await deps.db.transaction((tx) =>
-        tx.run('UPDATE clerks SET locked_until_ms = ?, failed_attempts = 0 WHERE id = ?', [
-          nowMs + pinLockoutMs,
-          input.clerkId,
-        ]),
-      );
-    }
-    throw new CodedError(locked ? 'PIN_LOCKED' : 'PIN_INVALID', {
-      attemptsLeft: Math.max(0, pinAttemptsMax - attempt.attempts),
+    const { locked, attemptsLeft } = await afterWrongSecret(deps.db, 'clerks', input.clerkId, {
+      attempts: attempt.attempts,
+      attemptsMax: pinAttemptsMax,
+      lockoutMs: pinLockoutMs,
+      nowMs,
     });
+    throw new CodedError(locked ? 'PIN_LOCKED' : 'PIN_INVALID', { attemptsLeft });
   }
   const token = `${clerkTokenPrefix}${newBearerToken()}`;
   const expiresAtMs = nowMs + clerkSessionTtlMs;

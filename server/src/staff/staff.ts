@@ -2,6 +2,7 @@ import { CodedError } from '@cashin/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import { newBearerToken, sha256Hex } from '../secrets/hash.js';
+import { afterWrongSecret, countSignInAttempt } from '../secrets/sign-in-attempts.js';
 import { matchesSlowHash, slowHash } from '../secrets/slow-hash.js';
 import type { Tx } from '../storage/db.js';
 import { nextShortId } from '../stores/short-ids.js';
@@ -158,15 +159,9 @@ export async function signInStaff(
       disabled_at_ms: number | null;
     }>('SELECT id, name, password_hash, disabled_at_ms FROM ops_staff WHERE username = ?', [input.username]);
     if (row === undefined) return { outcome: 'invalid' } as const;
-    const counted = await tx.get<{ failed_attempts: number }>(
-      `UPDATE ops_staff SET failed_attempts = CASE WHEN locked_until_ms IS NOT NULL AND locked_until_ms <= ? THEN 1 ELSE failed_attempts + 1 END,
-         locked_until_ms = CASE WHEN locked_until_ms IS NOT NULL AND locked_until_ms <= ? THEN NULL ELSE locked_until_ms END
-       WHERE id = ? AND (locked_until_ms IS NULL OR locked_until_ms <= ?)
-       RETURNING failed_attempts`,
-      [nowMs, nowMs, row.id, nowMs],
-    );
-    if (counted === undefined) return { outcome: 'locked' } as const;
-    return { outcome: 'check', row, attempts: counted.failed_attempts } as const;
+    const attempts = await countSignInAttempt(tx, 'ops_staff', row.id, nowMs);
+    if (attempts === undefined) return { outcome: 'locked' } as const;
+    return { outcome: 'check', row, attempts } as const;
   });
   if (attempt.outcome === 'invalid') {
     // As slow as a real check, so the answer's timing does not tell which usernames exist.
@@ -176,18 +171,13 @@ export async function signInStaff(
   if (attempt.outcome === 'locked') throw new CodedError('STAFF_LOCKED');
   const { row } = attempt;
   if (!(await matchesSlowHash(input.password, row.password_hash))) {
-    const locked = attempt.attempts >= pinAttemptsMax;
-    if (locked) {
-      await deps.db.transaction((tx) =>
-        tx.run('UPDATE ops_staff SET locked_until_ms = ?, failed_attempts = 0 WHERE id = ?', [
-          nowMs + pinLockoutMs,
-          row.id,
-        ]),
-      );
-    }
-    throw new CodedError(locked ? 'STAFF_LOCKED' : 'STAFF_SIGN_IN_INVALID', {
-      attemptsLeft: Math.max(0, pinAttemptsMax - attempt.attempts),
+    const { locked, attemptsLeft } = await afterWrongSecret(deps.db, 'ops_staff', row.id, {
+      attempts: attempt.attempts,
+      attemptsMax: pinAttemptsMax,
+      lockoutMs: pinLockoutMs,
+      nowMs,
     });
+    throw new CodedError(locked ? 'STAFF_LOCKED' : 'STAFF_SIGN_IN_INVALID', { attemptsLeft });
   }
   if (row.disabled_at_ms !== null) throw new CodedError('STAFF_DISABLED');
   const token = `${staffTokenPrefix}${newBearerToken()}`;
