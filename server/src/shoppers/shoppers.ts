@@ -86,12 +86,7 @@ export async function signUp(deps: Deps, input: SignUp): Promise<{ shopper: Shop
 }
 
 /** Sets a shopper's KYC tier (and so their limits); `by` is the ops caller, for the audit trail. */
-export async function setKycTier(
-  deps: Deps,
-  shopperId: string,
-  tier: KycTier,
-  by: string,
-): Promise<Shopper> {
+export async function setKycTier(deps: Deps, shopperId: string, tier: KycTier, by: string): Promise<Shopper> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
     const changed = await tx.run('UPDATE shoppers SET kyc_tier = ? WHERE id = ?', [tier, shopperId]);
