@@ -173,6 +173,8 @@ describe('the ops console', () => {
         await page.goto(`${server.url}/ops/lookup`);
         await expectHeading(page, t('signIn.title'));
         await expectAccessible(page, shot('01-sign-in'));
+        // Staff sign in with a username and password (ops-flow.test.ts); this test uses the service token.
+        await page.getByRole('button', { name: t('signIn.withToken') }).click();
         await page.getByLabel(t('signIn.token')).fill(testOpsToken);
         await page.getByRole('button', { name: t('signIn.submit') }).click();
         await expectHeading(page, t('lookup.title'));
