@@ -46,12 +46,13 @@ function fromRow(row: CollectionRow): Collection {
 
 /**
  * The bag's balance by the ledger: cash in (deposits debit the bag) less cash out (reversals credit it,
- * and each collection emptied it to zero). So it is exactly what entered since the last collection.
+ * and each collection emptied it to zero). So it is exactly what entered since the last collection. A bag
+ * is never credited by a deposit, which the credit side's index leaves out.
  */
 async function bagBalance(tx: Tx, bagAccountId: string): Promise<number> {
   const row = await tx.get<{ debits: number | string | null; credits: number | string | null }>(
     `SELECT (SELECT SUM(amount_minor) FROM transfers WHERE debit_account_id = ?) AS debits,
-            (SELECT SUM(amount_minor) FROM transfers WHERE credit_account_id = ?) AS credits`,
+            (SELECT SUM(amount_minor) FROM transfers WHERE credit_account_id = ? AND code <> 'deposit') AS credits`,
     [bagAccountId, bagAccountId],
   );
   return Number(row?.debits ?? 0) - Number(row?.credits ?? 0);

@@ -83,7 +83,8 @@ export async function findAccount(tx: Tx, id: string): Promise<Account | undefin
 
 /**
  * Posted totals of one account. Running-balance accounts answer from their row; the others sum their
- * append-only transfers (an indexed range per side).
+ * append-only transfers (an indexed range per side). Such an account is never credited by a deposit (the
+ * ledger refuses it), and the credit side's index leaves deposits out, so the query says so to use it.
  */
 export async function postedTotals(
   tx: Tx,
@@ -97,7 +98,7 @@ export async function postedTotals(
     [account.id],
   );
   const credits = await tx.get<{ total: number | null }>(
-    'SELECT SUM(amount_minor) AS total FROM transfers WHERE credit_account_id = ?',
+    "SELECT SUM(amount_minor) AS total FROM transfers WHERE credit_account_id = ? AND code <> 'deposit'",
     [account.id],
   );
   return { debitsPosted: Number(debits?.total ?? 0), creditsPosted: Number(credits?.total ?? 0) };

@@ -86,6 +86,10 @@ describe.each(testAdapters)('ledger contract on %s', (adapter) => {
       'accountsMustBeDifferent',
     ]);
     expect(await create([{ ...deposit, id: newId(), amountMinor: 0 }])).toEqual(['amountMustBePositive']);
+    // A deposit into an account summed from its transfers would be missed by the credit side's index.
+    expect(
+      await create([{ ...deposit, id: newId(), debitAccountId: wallet, creditAccountId: drawer }]),
+    ).toEqual(['depositMustCreditRunningBalance']);
     expect(
       await create([
         {
@@ -102,6 +106,26 @@ describe.each(testAdapters)('ledger contract on %s', (adapter) => {
     // The drawer is a hot account: no running balance, its totals are summed from transfers.
     expect(await balanceOf(drawer)).toBe(-500);
     expect((await verifyLedger(db)).ok).toBe(true);
+  });
+
+  it('verification finds a deposit that credited an account summed from its transfers', async () => {
+    const drawer = await open('storeDrawer', 's1');
+    const bag = await open('kioskBag', 'k1');
+    expect(await balanceOf(bag)).toBe(0);
+    // Written past the ledger, which refuses it: the bag's summed totals cannot see it.
+    await db.transaction((tx) =>
+      tx.run(
+        `INSERT INTO transfers (id, debit_account_id, credit_account_id, amount_minor, currency, code, created_at_ms)
+         VALUES (?, ?, ?, 700, 'USD', 'deposit', ?)`,
+        [newId(), drawer, bag, nowMs],
+      ),
+    );
+    expect(await balanceOf(bag)).toBe(0);
+    const report = await verifyLedger(db);
+    expect(report.ok).toBe(false);
+    expect(report.discrepancies.map((d) => [d.accountId, d.problem])).toEqual([
+      [bag, 'depositIntoSummedAccount'],
+    ]);
   });
 
   it('commits linked transfers together or not at all', async () => {

@@ -29,6 +29,7 @@ export type TransferResult =
   | 'accountNotFound'
   | 'accountsMustBeDifferent'
   | 'currencyMismatch'
+  | 'depositMustCreditRunningBalance'
   | 'amountMustBePositive'
   | 'reversalTargetNotFound'
   | 'reversalMustMirrorTarget'

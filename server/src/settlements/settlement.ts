@@ -44,9 +44,10 @@ export async function settlementFor(deps: Deps, storeId: string, date: string): 
        WHERE debit_account_id = ? AND code IN ('deposit', 'depositToSuspense') AND created_at_ms >= ? AND created_at_ms < ?`,
       [store.drawerAccountId, startMs, endMs],
     );
+    // `code <> 'deposit'` is the credit side's partial index condition: said, both databases use the index.
     const voids = await tx.get<Totals>(
       `SELECT COUNT(*) AS count, SUM(amount_minor) AS total FROM transfers
-       WHERE credit_account_id = ? AND code = 'reversal' AND created_at_ms >= ? AND created_at_ms < ?`,
+       WHERE credit_account_id = ? AND code <> 'deposit' AND code = 'reversal' AND created_at_ms >= ? AND created_at_ms < ?`,
       [store.drawerAccountId, startMs, endMs],
     );
     const kiosk = await tx.get<Totals>(

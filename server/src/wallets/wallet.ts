@@ -74,16 +74,22 @@ export async function walletView(deps: Deps, shopperId: string): Promise<WalletV
        ORDER BY a.created_at_ms DESC, a.id DESC LIMIT ?`,
       [nowMs, shopperId, shopperId, page],
     );
+    // The newest page of each kind of entry, merged: deposits in (found by the wallet's deposit records, as
+    // the credit side's transfer index leaves deposits out), other credits (claims, adjustments), and debits.
     const rows = await tx.all<EntryRow>(
       `SELECT t.id, t.code, t.amount_minor, t.currency, t.debit_account_id, t.created_at_ms, d.status, d.code_masked
        FROM (
-         SELECT * FROM (SELECT * FROM transfers WHERE credit_account_id = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?) AS c
+         SELECT * FROM (SELECT dt.* FROM deposits dd JOIN transfers dt ON dt.id = dd.transfer_id
+                          WHERE dd.wallet_account_id = ? AND dt.credit_account_id = dd.wallet_account_id AND dt.code = 'deposit'
+                          ORDER BY dd.created_at_ms DESC, dd.transfer_id DESC LIMIT ?) AS d
+         UNION ALL
+         SELECT * FROM (SELECT * FROM transfers WHERE credit_account_id = ? AND code <> 'deposit' ORDER BY created_at_ms DESC, id DESC LIMIT ?) AS c
          UNION ALL
          SELECT * FROM (SELECT * FROM transfers WHERE debit_account_id = ? ORDER BY created_at_ms DESC, id DESC LIMIT ?) AS b
        ) AS t
        LEFT JOIN deposits d ON d.transfer_id = t.id
        ORDER BY t.created_at_ms DESC, t.id DESC LIMIT ?`,
-      [wallet, page, wallet, page, page],
+      [wallet, page, wallet, page, wallet, page, page],
     );
     const history = rows.map((row): WalletEntry => {
       const outgoing = row.debit_account_id === wallet;
