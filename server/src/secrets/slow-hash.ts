@@ -2,8 +2,9 @@ import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 /**
  * Secrets a person types (clerk PINs, ops staff passwords) as slow scrypt hashes, in the kiosk technician
- * PIN's format (scrypt$N$r$p$salt$hash), so the cost can rise without breaking stored hashes. Asynchronous: scrypt at these settings takes tens of
- * milliseconds, which must not stall the event loop for every other request.
+ * PIN's format (scrypt$N$r$p$salt$hash), so the cost can rise without breaking stored hashes.
+ * Asynchronous: scrypt at these settings takes tens of milliseconds, which must not stall the event loop
+ * for every other request.
  */
 const costN = 2 ** 14;
 const blockR = 8;
