@@ -96,6 +96,29 @@ describe.each(testAdapters)('bad input on %s', (adapter) => {
     expect(await countRows(t)).toBe(before);
   });
 
+  it('refuses a NUL character wherever it hides in a body, before the schema sees it', async () => {
+    const hidden: Record<string, unknown>[] = [
+      { ...goodDeposit(), sourceAccountId: `${drawer}\u0000` },
+      { ...goodDeposit(), ['note\u0000']: 'a key with a NUL' },
+      { ...goodDeposit(), extra: [{ deeper: ['clean', 'not\u0000clean'] }] },
+    ];
+    const before = await countRows(t);
+    for (const body of hidden) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/v1/deposits',
+        headers: { ...opsHeaders, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+      expect(response.statusCode).toBe(400);
+      expect(response.json().error).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        details: { reason: 'nulCharacter' },
+      });
+    }
+    expect(await countRows(t)).toBe(before);
+  });
+
   it('refuses a bad phone number with PHONE_INVALID and a body of the wrong media type with 415', async () => {
     const phone = await t.app.inject({
       method: 'POST',

@@ -4,11 +4,24 @@ import type { FastifyInstance } from 'fastify';
 /** How deep a body may nest before the walk stops looking (every wire schema is far shallower). */
 const walkDepthMax = 32;
 
+/**
+ * Plain loops rather than Object.entries: every request body passes here, and a sync batch of 500
+ * deposits has thousands of values; building an entries array per object was about 5% of a re-sent
+ * batch's CPU in a profile.
+ */
 function holdsNul(value: unknown, depth: number): boolean {
   if (typeof value === 'string') return value.includes('\u0000');
   if (depth >= walkDepthMax || value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some((item) => holdsNul(item, depth + 1));
-  return Object.entries(value).some(([key, item]) => key.includes('\u0000') || holdsNul(item, depth + 1));
+  if (Array.isArray(value)) {
+    for (const item of value) if (holdsNul(item, depth + 1)) return true;
+    return false;
+  }
+  const record = value as Record<string, unknown>;
+  for (const key in record) {
+    if (!Object.hasOwn(record, key)) continue;
+    if (key.includes('\u0000') || holdsNul(record[key], depth + 1)) return true;
+  }
+  return false;
 }
 
 /**

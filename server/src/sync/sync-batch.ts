@@ -120,14 +120,17 @@ async function runBatch(
     });
   const ids = deposits.map((deposit) => deposit.depositId);
   const known = await findKioskDeposits(tx, ids);
+  // Only a deposit the server does not hold by id can collide on its sequence number or with a ledger id:
+  // a re-sent batch (every id known) reads nothing more.
+  const unknown = deposits.filter((deposit) => !known.has(deposit.depositId));
   const bySequence = await findKioskDepositsBySequence(
     tx,
     terminal.id,
-    deposits.map((deposit) => deposit.sequence),
+    unknown.map((deposit) => deposit.sequence),
   );
   const inLedger = await existingTransferIds(
     tx,
-    ids.filter((id) => !known.has(id)),
+    unknown.map((deposit) => deposit.depositId),
   );
 
   const conflicts: number[] = [];
