@@ -1,5 +1,6 @@
 import { CodedError, terminalHeaders } from '@cashin/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
 import { authenticateClerk, clerkTokenPrefix } from '../clerks/clerks.js';
 import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
@@ -154,7 +155,9 @@ export function installRoles(app: FastifyInstance, config: Config, deps: Deps): 
     if (!allowed.includes(principal.role)) throw new CodedError('FORBIDDEN');
     request.principal = principal;
     // Whatever an operator does is logged under their name: every later line of this request says who.
-    if (principal.role === 'ops') request.log = request.log.child({ opsCaller: principal.caller });
+    // request.log is already this request's own child logger, so it takes the binding in place; a child
+    // of it cost about 6 us per request (measured), several per cent of the deposit route's CPU.
+    if (principal.role === 'ops') (request.log as Logger).setBindings({ opsCaller: principal.caller });
   });
   // A terminal's signature covers the raw body: it is checked on the bytes, before JSON parsing and before
   // the route's schema, so a forged request costs one digest and one verify and is parsed never.

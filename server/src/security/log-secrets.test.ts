@@ -35,6 +35,8 @@ describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter)
   /** Digits-only secrets must not stand alone in the log; longer ones must not appear at all. */
   const keep = (what: string, value: string) => secrets.set(value, what);
   let world: World;
+  /** The staff member who signs in during the run, to find their name on their requests' lines. */
+  let staffId = '';
 
   beforeAll(async () => {
     world = await openWorld(adapter, { logDestination: log.destination });
@@ -103,6 +105,7 @@ describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter)
       payload: { username: 'log.secrets', password },
     });
     const staffToken = staffSession.json<{ token: string }>().token;
+    staffId = staffSession.json<{ staff: { id: string } }>().staff.id;
     keep('staff token', staffToken);
     const staffHeaders = { authorization: `Bearer ${staffToken}` };
     await t.app.inject({ method: 'GET', url: opsApiPaths.staff, headers: staffHeaders });
@@ -211,6 +214,24 @@ describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter)
       url: '/v1/auth/sessions/current',
       headers: world.shopper.headers,
     });
+  });
+
+  it('names who in operations made a request on its lines, the answer line included', () => {
+    const lines = log
+      .text()
+      .split('\n')
+      .filter((line) => line.startsWith('{'))
+      .map((line) => JSON.parse(line) as { opsCaller?: string; msg?: string; req?: { url?: string } });
+    const completed = (caller: string) =>
+      lines.filter((line) => line.opsCaller === caller && line.msg === 'request completed');
+    expect(staffId).toMatch(/^O\d{5}$/);
+    // The staff member's list and sign-out, and the service token's many calls.
+    expect(completed(staffId).length).toBeGreaterThanOrEqual(2);
+    expect(completed('ops-token').length).toBeGreaterThan(10);
+    // Nobody else's request carries an operator's name.
+    const shopperLines = lines.filter((line) => line.req?.url?.startsWith('/v1/me') === true);
+    expect(shopperLines.length).toBeGreaterThan(0);
+    expect(shopperLines.filter((line) => line.opsCaller !== undefined)).toEqual([]);
   });
 
   it('left none of those secrets in the log', () => {
