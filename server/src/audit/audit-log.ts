@@ -22,7 +22,10 @@ export type AuditKind =
 
 export interface AuditEntry {
   readonly kind: AuditKind;
-  /** What the entry is about (a wallet account id, a shopper id); each subject has its own chain. */
+  /**
+   * What the entry is about (a wallet account id, a shopper id, a claim for money in suspense); each
+   * subject has its own chain.
+   */
   readonly subject: string;
   /** Facts, never secrets: codes appear masked. */
   readonly data: Record<string, string | number | boolean | null>;

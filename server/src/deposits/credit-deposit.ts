@@ -204,7 +204,9 @@ export async function creditDeposit(deps: Deps, input: CreditDepositInput): Prom
       tx,
       {
         kind: target.kind === 'wallet' ? 'deposit.credited' : 'deposit.suspense',
-        subject: creditAccountId,
+        // Money in suspense is recorded on its claim's own chain: on the suspense account's chain, every
+        // unknown-code deposit in the network would queue on one head row (see suspense-deposit.ts).
+        subject: claimId ?? creditAccountId,
         data: {
           depositId: input.id,
           code: record.codeMasked,

@@ -3,7 +3,13 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-verify.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
 import type { TestApp } from '../test-support/test-app.js';
-import { openCashAccount, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
+import {
+  openCashAccount,
+  openTestApp,
+  opsHeaders,
+  signUpAndIn,
+  suspenseAuditChains,
+} from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
 
 const newId = createUuidV7Generator();
@@ -177,6 +183,10 @@ describe.each(testAdapters)('deposits on %s', (adapter) => {
     expect(receipt.claimCode).toMatch(/^52\d{18}$/);
     // A replay answers the same claim code (it is derived, never stored).
     expect((await deposit(body)).json().claimCode).toBe(receipt.claimCode);
+    // Recorded once, on the claim's own chain: not on the one suspense account every unknown code reaches.
+    const audit = await suspenseAuditChains(t.db, body.id);
+    expect(audit.claimId).toBeDefined();
+    expect(audit.chains).toEqual([audit.claimId]);
 
     const shopper = await signUpAndIn(t);
     const redeem = () =>

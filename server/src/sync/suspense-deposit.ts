@@ -89,7 +89,10 @@ export async function postToSuspense(
     tx,
     {
       kind: 'deposit.suspense',
-      subject: suspenseId,
+      // The claim's own chain, not the suspense account's: one suspense account per currency takes every
+      // unknown-code deposit of every store and kiosk, and one chain for it would be a single head row
+      // that all of them lock in turn (PostgreSQL), the hot row the per-subject chains exist to avoid.
+      subject: claimId,
       data: {
         depositId: deposit.depositId,
         code: maskCode(claimCode),

@@ -6,7 +6,13 @@ import { creditDeposit } from '../deposits/credit-deposit.js';
 import { ensureAccount } from '../ledger/accounts.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
 import type { TestApp } from '../test-support/test-app.js';
-import { openCashAccount, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
+import {
+  openCashAccount,
+  openTestApp,
+  opsHeaders,
+  signUpAndIn,
+  suspenseAuditChains,
+} from '../test-support/test-app.js';
 import type { Db } from '../storage/db.js';
 import { openTestDb, testAdapters } from '../test-support/test-db.js';
 import { seedShopper, testDeps } from '../test-support/test-deps.js';
@@ -257,6 +263,9 @@ describe.each(testAdapters)('a mixed sync batch on %s', (adapter) => {
       status: 'suspense',
       review_reason: 'codeRevoked',
     });
+    const audit = await suspenseAuditChains(t.db, late.depositId);
+    expect(audit.claimId).toBeDefined();
+    expect(audit.chains).toEqual([audit.claimId]);
     expect(await walletBalance(t, ana.headers)).toBe(50);
     expect((await verifyLedger(t.db)).ok).toBe(true);
     expect((await verifyAudit(t.db)).ok).toBe(true);

@@ -169,3 +169,25 @@ export async function openCashAccount(t: TestApp, currency = 'USD', ownerRef = '
   if (response.statusCode !== 200) throw new Error(`cash account failed: ${response.body}`);
   return response.json<{ accountId: string }>().accountId;
 }
+
+/**
+ * The audit chains holding `deposit.suspense` entries for a deposit, beside the id of the claim that holds
+ * its money: a deposit into suspense is recorded on its claim's own chain.
+ */
+export async function suspenseAuditChains(
+  db: Db,
+  depositId: string,
+): Promise<{ chains: string[]; claimId: string | undefined }> {
+  return db.transaction(async (tx) => {
+    const entries = await tx.all<{ chain: string; data: string }>(
+      "SELECT chain, data FROM audit_log WHERE kind = 'deposit.suspense'",
+    );
+    const claim = await tx.get<{ id: string }>('SELECT id FROM claims WHERE deposit_transfer_id = ?', [
+      depositId,
+    ]);
+    const chains = entries
+      .filter((entry) => (JSON.parse(entry.data) as { depositId?: string }).depositId === depositId)
+      .map((entry) => entry.chain);
+    return { chains, claimId: claim?.id };
+  });
+}
