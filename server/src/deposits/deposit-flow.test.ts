@@ -37,7 +37,7 @@ describe.each(testAdapters)('deposits on %s', (adapter) => {
     return response.json<{
       balanceMinor: number;
       allowance: { remainingMinor: number };
-      history: { status: string; amountMinor: number }[];
+      history: { kind: string; status: string; amountMinor: number }[];
     }>();
   }
 
@@ -374,6 +374,50 @@ describe.each(testAdapters)('deposits on %s', (adapter) => {
     expect(view.balanceMinor).toBe(0);
     expect(view.history.map((e) => e.status)).toEqual(['reversed', 'reversed']);
     expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
+  it('lists deposits, claims and reversals in one history, newest first', async () => {
+    const shopper = await signUpAndIn(t);
+    const credit = async (code: string, amountMinor: number, cashAlreadyTaken = false) => {
+      const response = await deposit({
+        id: newId(),
+        code,
+        amountMinor,
+        currency: 'USD',
+        sourceAccountId: drawer,
+        cashAlreadyTaken,
+      });
+      t.clock.advance(1_000);
+      return response.json<{ depositId: string; claimCode?: string }>();
+    };
+    const first = await credit(shopper.depositCode, 1_000);
+    const claimCode = (await credit(generateCode('deposit'), 700, true)).claimCode;
+    const redeemed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/claims',
+      headers: shopper.headers,
+      payload: { claimCode },
+    });
+    expect(redeemed.statusCode).toBe(201);
+    t.clock.advance(1_000);
+    await credit(shopper.depositCode, 300);
+    const reversed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/reversals',
+      headers: opsHeaders,
+      payload: { id: newId(), depositId: first.depositId, reason: 'keyed twice' },
+    });
+    expect(reversed.statusCode).toBe(201);
+    const view = await wallet(shopper.headers);
+    expect(view.balanceMinor).toBe(1_000);
+    // Deposits come from the deposit records, claims from the credit side's index, reversals from the
+    // debit side: one list, in time order.
+    expect(view.history.map((entry) => [entry.kind, entry.amountMinor, entry.status])).toEqual([
+      ['reversal', -1_000, 'reversed'],
+      ['deposit', 300, 'credited'],
+      ['claim', 700, 'credited'],
+      ['deposit', 1_000, 'reversed'],
+    ]);
   });
 
   it('flags a cash day over the report threshold', async () => {
