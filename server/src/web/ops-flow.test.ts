@@ -34,6 +34,11 @@ import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web
 import type { WebTestServer } from './web-test-server.js';
 import { decodeBarcode, startWebTestServer } from './web-test-server.js';
 
+/** What the page's window offers the one test step that reads a computed style (no DOM types here). */
+interface PageWindow {
+  getComputedStyle(element: unknown, pseudo: string): { content: string };
+}
+
 // The ops console in Debian's Chromium against the real server, whose clock the test holds: ops set up a
 // store, a clerk and a kiosk (its enrollment token read back from the QR code on screen), the kiosk
 // enrolls and beats with real Ed25519 signatures, money arrives through the kiosk's sync and the till,
@@ -253,6 +258,12 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await expect.poll(() => row.locator('.status').textContent()).toBe(t('terminal.online'));
     expect(await row.textContent()).toContain('2.3.1');
     expect(await row.textContent()).toContain(money(kioskMinor));
+    // Each value is named by its column: by the table's head on a desktop, by a label in the row's card on
+    // a phone, where the head is hidden and the columns would not fit.
+    const statusLabel = await row
+      .locator('td', { has: page.locator('.status') })
+      .evaluate((cell) => (globalThis as unknown as PageWindow).getComputedStyle(cell, '::before').content);
+    expect(statusLabel).toBe(size === 'phone' ? JSON.stringify(t('fleet.status')) : 'none');
     await expectAccessible(page, shot('04-fleet-online'));
 
     // Silence: the server's clock passes the threshold with no heartbeat, and its sweep raises the alert.

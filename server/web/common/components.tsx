@@ -1,5 +1,5 @@
 import type { ComponentChildren } from 'preact';
-import { useEffect, useRef } from 'preact/hooks';
+import { useEffect, useLayoutEffect, useRef } from 'preact/hooks';
 
 /**
  * The small component library the three apps share. Every control has a visible label, a 44 px or larger
@@ -197,13 +197,64 @@ export function LanguageSwitch<L extends string>({
 }
 
 /**
- * A table that may be wider than a phone: it scrolls sideways inside its own box, which keyboard users can
- * focus and scroll with the arrow keys, and which a screen reader names.
+ * A table that may be wider than a phone. A wide list (`stack`) becomes one card per row there (styles.css);
+ * any other table scrolls sideways inside its own box, which keyboard users can focus and scroll with the
+ * arrow keys, and which a screen reader names.
  */
-export function TableScroll({ label, children }: { label: string; children: ComponentChildren }) {
+export function TableScroll({
+  label,
+  stack = false,
+  children,
+}: {
+  label: string;
+  /** A wide list: on a phone each row becomes a card, each value under its column's heading. */
+  stack?: boolean;
+  children: ComponentChildren;
+}) {
+  const region = useRef<HTMLDivElement>(null);
+  // After every render, so rows added since the last one are labelled too.
+  useLayoutEffect(() => {
+    const table = region.current?.querySelector('table');
+    if (stack && table) labelCellsByColumn(table);
+  });
   return (
-    <div class="table-scroll" role="region" aria-label={label} tabIndex={0}>
+    <div
+      ref={region}
+      class={stack ? 'table-scroll table-stack' : 'table-scroll'}
+      role="region"
+      aria-label={label}
+      tabIndex={0}
+    >
       {children}
     </div>
   );
+}
+
+/**
+ * Gives each body cell its column heading as `data-label`, which styles.css shows before the value when a
+ * phone lays the rows out as cards; a row's own heading (th scope=row) is the card's title and needs none.
+ * The cards are blocks, not table boxes, and some screen readers then stop treating them as a table, so the
+ * table roles are stated explicitly.
+ */
+function labelCellsByColumn(table: HTMLTableElement): void {
+  const headings = [...table.querySelectorAll('thead th')].map(
+    (heading) => heading.textContent?.trim() ?? '',
+  );
+  table.setAttribute('role', 'table');
+  for (const group of table.querySelectorAll('thead, tbody')) group.setAttribute('role', 'rowgroup');
+  for (const heading of table.querySelectorAll('thead th')) heading.setAttribute('role', 'columnheader');
+  for (const row of table.querySelectorAll('tr')) {
+    row.setAttribute('role', 'row');
+    if (row.parentElement?.tagName !== 'TBODY') continue;
+    [...row.children].forEach((cell, column) => {
+      if (cell.tagName === 'TH') {
+        cell.setAttribute('role', 'rowheader');
+        return;
+      }
+      cell.setAttribute('role', 'cell');
+      const heading = headings[column];
+      if (heading) cell.setAttribute('data-label', heading);
+      else cell.removeAttribute('data-label');
+    });
+  }
 }

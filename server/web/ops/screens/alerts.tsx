@@ -13,7 +13,7 @@ export function AlertsSection(context: OpsContext) {
     <ListSection title={words.t('alerts.title')} screen="alerts" words={words} onRefresh={refresh}>
       <ListBody items={list?.alerts ?? null} words={words}>
         {(alerts) => (
-          <TableScroll label={words.t('alerts.title')}>
+          <TableScroll label={words.t('alerts.title')} stack>
             <table>
               <thead>
                 <tr>

@@ -39,7 +39,7 @@ export function AuditSection(context: OpsContext) {
           ) : (
             <>
               <Banner tone="error" text={words.t('audit.broken', { count: report.brokenChains })} />
-              <TableScroll label={words.t('audit.title')}>
+              <TableScroll label={words.t('audit.title')} stack>
                 <table>
                   <thead>
                     <tr>

@@ -32,7 +32,7 @@ export function FleetSection(context: OpsContext) {
                 total: terminals.length,
               })}
             </p>
-            <TableScroll label={words.t('fleet.title')}>
+            <TableScroll label={words.t('fleet.title')} stack>
               <table>
                 <thead>
                   <tr>

@@ -48,7 +48,7 @@ export function StaffSection(context: OpsContext) {
   return (
     <ListSection title={words.t('staff.title')} screen="staff" words={words} onRefresh={refresh}>
       {list !== null && list.staff.length > 0 && (
-        <TableScroll label={words.t('staff.title')}>
+        <TableScroll label={words.t('staff.title')} stack>
           <table>
             <thead>
               <tr>

@@ -50,7 +50,7 @@ export function StoresSection(context: OpsContext) {
   return (
     <ListSection title={words.t('stores.title')} screen="stores" words={words} onRefresh={refresh}>
       {list !== null && list.stores.length > 0 && (
-        <TableScroll label={words.t('stores.title')}>
+        <TableScroll label={words.t('stores.title')} stack>
           <table>
             <thead>
               <tr>

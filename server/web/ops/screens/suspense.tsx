@@ -13,7 +13,7 @@ export function SuspenseSection(context: OpsContext) {
     <ListSection title={words.t('suspense.title')} screen="suspense" words={words} onRefresh={refresh}>
       <ListBody items={list?.entries ?? null} words={words}>
         {(entries) => (
-          <TableScroll label={words.t('suspense.title')}>
+          <TableScroll label={words.t('suspense.title')} stack>
             <table>
               <thead>
                 <tr>
