@@ -1,4 +1,5 @@
-import type { Alert } from '@cashin/shared';
+import type { Alert, AlertFacts } from '@cashin/shared';
+import { AlertFactsSchema, alertSequencesKeptMax } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import type { Tx } from '../storage/db.js';
 
@@ -6,6 +7,77 @@ export type AlertKind = Alert['kind'];
 
 /** The most alerts one listing returns, newest first. */
 export const alertsListedMax = 500;
+
+/** Where an alert is raised, and what it is about. */
+export interface AlertRaised {
+  readonly terminalId: string;
+  readonly storeId: string;
+  readonly facts: AlertFacts;
+}
+
+/** The facts as the English sentence kept in `detail`, for logs and API users. */
+export function alertDetail(facts: AlertFacts): string {
+  switch (facts.kind) {
+    case 'terminalSilent':
+      return `no heartbeat for ${facts.silentMinutes} min`;
+    case 'sequenceGap':
+      return `${facts.missing} sequence number(s) below ${facts.below} not received`;
+    case 'lostCoinEvents':
+      return `deposit sequence ${sequenceText(facts)} reported lost coin events`;
+    case 'syncConflict':
+      return `deposit sequence ${sequenceText(facts)} conflicts with what the server holds`;
+    case 'bagNearlyFull':
+      return `bag holds ${facts.coins} of ${facts.coinsMax} coins`;
+    case 'deviceFault':
+      return facts.devices
+        .map((device) => `${device.device}: ${device.faults.join('+') || 'fault'}`)
+        .join('; ');
+  }
+}
+
+function sequenceText(facts: { sequences: readonly number[]; truncated: boolean }): string {
+  return facts.sequences.join(', ') + (facts.truncated ? ' and more' : '');
+}
+
+/** Distinct sequence numbers, ascending, cut to what an alert keeps. */
+export function alertSequences(
+  sequences: Iterable<number>,
+  truncated = false,
+): {
+  sequences: number[];
+  truncated: boolean;
+} {
+  const sorted = [...new Set(sequences)].sort((a, b) => a - b);
+  return {
+    sequences: sorted.slice(0, alertSequencesKeptMax),
+    truncated: truncated || sorted.length > alertSequencesKeptMax,
+  };
+}
+
+/**
+ * The open alert's facts brought up to date by a new report. Alerts about deposits (lost coin events, sync
+ * conflicts) add the newly named deposits to the ones already named, since the earlier ones still need a
+ * look; every other kind states the condition as it is now (a gap that grew, a bag that filled more).
+ */
+function updatedFacts(open: AlertFacts | null, facts: AlertFacts): AlertFacts {
+  if (open === null || open.kind !== facts.kind) return facts;
+  if (
+    (facts.kind === 'lostCoinEvents' || facts.kind === 'syncConflict') &&
+    (open.kind === 'lostCoinEvents' || open.kind === 'syncConflict')
+  ) {
+    return {
+      kind: facts.kind,
+      ...alertSequences([...open.sequences, ...facts.sequences], open.truncated || facts.truncated),
+    };
+  }
+  return facts;
+}
+
+function factsOf(json: string | null): AlertFacts | null {
+  if (json === null) return null;
+  const parsed = AlertFactsSchema.safeParse(JSON.parse(json));
+  return parsed.success ? parsed.data : null;
+}
 
 /**
  * Raises an alert unless one of the same kind is already open for the terminal (a partial unique index
@@ -15,29 +87,50 @@ export const alertsListedMax = 500;
 export async function raiseAlert(
   tx: Tx,
   deps: Pick<Deps, 'newId'>,
-  alert: { kind: AlertKind; terminalId: string; storeId: string; detail: string },
+  alert: AlertRaised,
   nowMs: number,
 ): Promise<boolean> {
   const inserted = await tx.run(
-    `INSERT INTO alerts (id, kind, terminal_id, store_id, raised_at_ms, detail) VALUES (?, ?, ?, ?, ?, ?)
+    `INSERT INTO alerts (id, kind, terminal_id, store_id, raised_at_ms, detail, facts_json)
+     VALUES (?, ?, ?, ?, ?, ?, ?)
      ON CONFLICT DO NOTHING`,
-    [deps.newId(), alert.kind, alert.terminalId, alert.storeId, nowMs, alert.detail],
+    [
+      deps.newId(),
+      alert.facts.kind,
+      alert.terminalId,
+      alert.storeId,
+      nowMs,
+      alertDetail(alert.facts),
+      JSON.stringify(alert.facts),
+    ],
   );
   return inserted === 1;
 }
 
-/** Raises the alert, or brings the open one's detail up to date (a gap that grew, a bag that filled more). */
+/**
+ * Raises the alert, or brings the open one up to date (updatedFacts). The caller holds the terminal's row
+ * lock, so no other report on the same terminal reads the open alert between this read and its update.
+ */
 export async function raiseOrUpdateAlert(
   tx: Tx,
   deps: Pick<Deps, 'newId'>,
-  alert: { kind: AlertKind; terminalId: string; storeId: string; detail: string },
+  alert: AlertRaised,
   nowMs: number,
 ): Promise<void> {
-  const updated = await tx.run(
-    'UPDATE alerts SET detail = ? WHERE terminal_id = ? AND kind = ? AND resolved_at_ms IS NULL',
-    [alert.detail, alert.terminalId, alert.kind],
+  const open = await tx.get<{ id: string; facts_json: string | null }>(
+    'SELECT id, facts_json FROM alerts WHERE terminal_id = ? AND kind = ? AND resolved_at_ms IS NULL',
+    [alert.terminalId, alert.facts.kind],
   );
-  if (updated === 0) await raiseAlert(tx, deps, alert, nowMs);
+  if (open === undefined) {
+    await raiseAlert(tx, deps, alert, nowMs);
+    return;
+  }
+  const facts = updatedFacts(factsOf(open.facts_json), alert.facts);
+  await tx.run('UPDATE alerts SET detail = ?, facts_json = ? WHERE id = ?', [
+    alertDetail(facts),
+    JSON.stringify(facts),
+    open.id,
+  ]);
 }
 
 /** Closes the terminal's open alert of this kind, if any (the condition has gone). */
@@ -61,12 +154,13 @@ interface AlertRow extends Record<string, unknown> {
   raised_at_ms: number;
   resolved_at_ms: number | null;
   detail: string;
+  facts_json: string | null;
 }
 
 export async function listAlerts(deps: Deps, openOnly: boolean): Promise<Alert[]> {
   const rows = await deps.db.transaction((tx) =>
     tx.all<AlertRow>(
-      `SELECT id, kind, terminal_id, store_id, raised_at_ms, resolved_at_ms, detail FROM alerts
+      `SELECT id, kind, terminal_id, store_id, raised_at_ms, resolved_at_ms, detail, facts_json FROM alerts
        ${openOnly ? 'WHERE resolved_at_ms IS NULL' : ''} ORDER BY raised_at_ms DESC, id DESC LIMIT ${alertsListedMax}`,
     ),
   );
@@ -78,5 +172,6 @@ export async function listAlerts(deps: Deps, openOnly: boolean): Promise<Alert[]
     raisedAtMs: row.raised_at_ms,
     resolvedAtMs: row.resolved_at_ms,
     detail: row.detail,
+    facts: factsOf(row.facts_json),
   }));
 }

@@ -26,15 +26,8 @@ export async function sweepTerminals(
     let count = 0;
     for (const terminal of silent) {
       const silentMinutes = Math.floor((nowMs - terminal.last_ms) / 60_000);
-      const detail = `no heartbeat for ${silentMinutes} min`;
-      if (
-        await raiseAlert(
-          tx,
-          deps,
-          { kind: 'terminalSilent', terminalId: terminal.id, storeId: terminal.store_id, detail },
-          nowMs,
-        )
-      )
+      const facts = { kind: 'terminalSilent', silentMinutes } as const;
+      if (await raiseAlert(tx, deps, { terminalId: terminal.id, storeId: terminal.store_id, facts }, nowMs))
         count += 1;
     }
     return count;

@@ -32,10 +32,9 @@ export async function recordSequences(
       tx,
       deps,
       {
-        kind: 'sequenceGap',
         terminalId: terminal.id,
         storeId: terminal.storeId,
-        detail: `${missing} sequence number(s) below ${row.sequence_high} not received`,
+        facts: { kind: 'sequenceGap', missing, below: row.sequence_high },
       },
       nowMs,
     );

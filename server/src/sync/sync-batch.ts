@@ -1,6 +1,6 @@
 import type { Code, KioskDeposit, SyncResult } from '@cashin/shared';
 import { CodedError, codeTypeOf, parseCode } from '@cashin/shared';
-import { raiseOrUpdateAlert } from '../alerts/alerts.js';
+import { alertSequences, raiseOrUpdateAlert } from '../alerts/alerts.js';
 import type { CodeWallet } from '../deposits/credit-taken-cash-in-bulk.js';
 import { creditTakenCashInBulk, walletsOfCodes } from '../deposits/credit-taken-cash-in-bulk.js';
 import type { Deps } from '../deps.js';
@@ -292,10 +292,9 @@ async function runBatch(
       tx,
       deps,
       {
-        kind: 'lostCoinEvents',
         terminalId: terminal.id,
         storeId: terminal.storeId,
-        detail: `deposit sequence ${lostEvents.sort((a, b) => a - b).join(', ')} reported lost coin events`,
+        facts: { kind: 'lostCoinEvents', ...alertSequences(lostEvents) },
       },
       nowMs,
     );
@@ -305,10 +304,9 @@ async function runBatch(
       tx,
       deps,
       {
-        kind: 'syncConflict',
         terminalId: terminal.id,
         storeId: terminal.storeId,
-        detail: `deposit sequence ${conflicts.sort((a, b) => a - b).join(', ')} conflicts with what the server holds`,
+        facts: { kind: 'syncConflict', ...alertSequences(conflicts) },
       },
       nowMs,
     );

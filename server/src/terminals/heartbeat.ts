@@ -42,16 +42,14 @@ export async function recordHeartbeat(
     await resolveAlert(tx, terminalId, 'terminalSilent', nowMs);
     const faulted = beat.devices.filter((device) => device.state === 'faulted');
     if (faulted.length > 0) {
-      const detail = faulted
-        .map((device) => `${device.device}: ${device.faults.join('+') || 'fault'}`)
-        .join('; ');
-      await raiseOrUpdateAlert(tx, deps, { ...alert, kind: 'deviceFault', detail }, nowMs);
+      const devices = faulted.map((device) => ({ device: device.device, faults: [...device.faults] }));
+      await raiseOrUpdateAlert(tx, deps, { ...alert, facts: { kind: 'deviceFault', devices } }, nowMs);
     } else {
       await resolveAlert(tx, terminalId, 'deviceFault', nowMs);
     }
     if (beat.bag.coinCount * 100 >= kioskBagCoinsMax * bagNearlyFullPercent) {
-      const detail = `bag holds ${beat.bag.coinCount} of ${kioskBagCoinsMax} coins`;
-      await raiseOrUpdateAlert(tx, deps, { ...alert, kind: 'bagNearlyFull', detail }, nowMs);
+      const facts = { kind: 'bagNearlyFull', coins: beat.bag.coinCount, coinsMax: kioskBagCoinsMax } as const;
+      await raiseOrUpdateAlert(tx, deps, { ...alert, facts }, nowMs);
     } else {
       await resolveAlert(tx, terminalId, 'bagNearlyFull', nowMs);
     }

@@ -1,5 +1,6 @@
 import type { HeartbeatRequest, Language } from '@cashin/shared';
 import {
+  AlertListSchema,
   AuthorizationSchema,
   ClerkListSchema,
   ClerkSessionSchema,
@@ -273,6 +274,13 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     const alert = page.locator('tbody tr', { hasText: terminalId });
     await expect.poll(() => alert.locator('th').textContent()).toBe(t('alert.terminalSilent'));
     expect(await alert.locator('.status').textContent()).toBe(t('alerts.open'));
+    // What the alert is about is said in the reader's language, from the facts the server keeps.
+    const silent = (await server.ops('GET', opsApiPaths.alerts, undefined, AlertListSchema)).alerts.find(
+      (listed) => listed.terminalId === terminalId && listed.kind === 'terminalSilent',
+    );
+    expect(silent?.facts?.kind).toBe('terminalSilent');
+    const minutes = silent?.facts?.kind === 'terminalSilent' ? silent.facts.silentMinutes : -1;
+    expect(await alert.locator('td').nth(2).textContent()).toBe(t('alertDetail.terminalSilent', { minutes }));
     await expectAccessible(page, shot('05-alerts'));
     await goTo(page, t('nav.fleet'), t('fleet.title'));
     await expect.poll(() => row.locator('.status').textContent()).toBe(t('terminal.offline'));

@@ -1,8 +1,9 @@
+import type { Alert } from '@cashin/shared';
 import { AlertListSchema } from '@cashin/shared';
 import { TableScroll } from '../../common/components.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
-import type { OpsContext } from '../ops-context.js';
+import type { OpsContext, OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
 
@@ -30,7 +31,7 @@ export function AlertsSection(context: OpsContext) {
                     <th scope="row">{words.t(`alert.${alert.kind}`)}</th>
                     <td>{words.dateTime(alert.raisedAtMs)}</td>
                     <td>{[alert.storeId, alert.terminalId].filter(Boolean).join(' / ')}</td>
-                    <td>{alert.detail}</td>
+                    <td>{alertText(words, alert)}</td>
                     <td>
                       {alert.resolvedAtMs === null ? (
                         <span class="status status-bad">{words.t('alerts.open')}</span>
@@ -47,4 +48,42 @@ export function AlertsSection(context: OpsContext) {
       </ListBody>
     </ListSection>
   );
+}
+
+/** How many deposit numbers an alert's line lists before it says how many more there are. */
+const sequencesShownMax = 20;
+
+/** The alert's facts in the reader's language; an alert raised before facts were kept shows its detail. */
+function alertText(words: OpsWords, alert: Alert): string {
+  const facts = alert.facts;
+  if (facts === null) return alert.detail;
+  switch (facts.kind) {
+    case 'terminalSilent':
+      return words.t('alertDetail.terminalSilent', { minutes: facts.silentMinutes });
+    case 'sequenceGap':
+      return words.t('alertDetail.sequenceGap', { missing: facts.missing, below: facts.below });
+    case 'lostCoinEvents':
+    case 'syncConflict': {
+      const shown = facts.sequences.slice(0, sequencesShownMax).join(', ');
+      const hidden = facts.sequences.length - sequencesShownMax;
+      const sequences =
+        hidden > 0 || facts.truncated
+          ? words.t('alertDetail.more', {
+              list: shown,
+              count: `${Math.max(hidden, 0)}${facts.truncated ? '+' : ''}`,
+            })
+          : shown;
+      return words.t(`alertDetail.${facts.kind}`, { sequences });
+    }
+    case 'bagNearlyFull':
+      return words.t('alertDetail.bagNearlyFull', { coins: facts.coins, max: facts.coinsMax });
+    case 'deviceFault':
+      return words.t('alertDetail.deviceFault', {
+        devices: facts.devices
+          .map((device) =>
+            device.faults.length > 0 ? `${device.device} (${device.faults.join(', ')})` : device.device,
+          )
+          .join('; '),
+      });
+  }
 }

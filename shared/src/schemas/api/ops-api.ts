@@ -126,6 +126,41 @@ export const alertKinds = [
   'syncConflict',
 ] as const;
 
+/** The most deposit sequence numbers one alert keeps; past it the list is cut and says so. */
+export const alertSequencesKeptMax = 1_000;
+
+const alertSequences = {
+  /** Distinct, ascending: every deposit the alert is about since it was raised, up to the maximum. */
+  sequences: z.array(z.number().int().positive()).max(alertSequencesKeptMax),
+  /** More deposits were named than `sequences` keeps. */
+  truncated: z.boolean(),
+};
+
+/**
+ * What an alert is about, as data, so each console says it in its own language. `detail` carries the same
+ * facts as an English sentence for logs and API users.
+ */
+export const AlertFactsSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('terminalSilent'), silentMinutes: z.number().int().nonnegative() }),
+  z.object({
+    kind: z.literal('sequenceGap'),
+    missing: z.number().int().positive(),
+    below: z.number().int().positive(),
+  }),
+  z.object({ kind: z.literal('lostCoinEvents'), ...alertSequences }),
+  z.object({ kind: z.literal('syncConflict'), ...alertSequences }),
+  z.object({
+    kind: z.literal('bagNearlyFull'),
+    coins: z.number().int().nonnegative(),
+    coinsMax: z.number().int().positive(),
+  }),
+  z.object({
+    kind: z.literal('deviceFault'),
+    devices: z.array(z.object({ device: z.string(), faults: z.array(z.string()) })),
+  }),
+]);
+export type AlertFacts = z.infer<typeof AlertFactsSchema>;
+
 export const AlertSchema = z.object({
   id: z.string(),
   kind: z.enum(alertKinds),
@@ -134,6 +169,8 @@ export const AlertSchema = z.object({
   raisedAtMs: z.number().int(),
   resolvedAtMs: z.number().int().nullable(),
   detail: z.string(),
+  /** Null for an alert raised before its facts were kept. */
+  facts: AlertFactsSchema.nullable(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 export type Staff = z.infer<typeof StaffSchema>;
