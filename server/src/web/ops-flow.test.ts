@@ -99,11 +99,15 @@ function businessDay(epochMs: number, timeZone: string): string {
   }).format(epochMs);
 }
 
-function heartbeat(bagMinor: number, coinCount: number): HeartbeatRequest {
+function heartbeat(
+  bagMinor: number,
+  coinCount: number,
+  coins: Pick<HeartbeatRequest['devices'][number], 'state' | 'faults'> = { state: 'ok', faults: [] },
+): HeartbeatRequest {
   return {
     softwareVersion: '2.3.1',
     uptimeMs: 60_000,
-    devices: [{ device: 'coins', kind: 'coinAcceptor', state: 'ok', faults: [] }],
+    devices: [{ device: 'coins', kind: 'coinAcceptor', ...coins }],
     outbox: { depth: 0, unsyncedTotalMinor: 0, oldestUnsyncedAtMs: null, quarantined: 0, lastSequence: 2 },
     bag: { currency: 'USD', totalMinor: bagMinor, coinCount, billCount: 0 },
     lastError: null,
@@ -285,6 +289,19 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await goTo(page, t('nav.fleet'), t('fleet.title'));
     await expect.poll(() => row.locator('.status').textContent()).toBe(t('terminal.offline'));
     await expectAccessible(page, shot('06-fleet-silent'));
+
+    // It comes back with its coin acceptor jammed: the fleet and the alert name the fault in the reader's
+    // language.
+    const jammed = heartbeat(kioskMinor, 28, { state: 'faulted', faults: ['jam'] });
+    expect((await signedPost(kit, kiosk, terminalApiPaths.heartbeat, jammed)).statusCode).toBe(200);
+    const trouble = t('fleet.deviceFaults', { device: 'coins', faults: t('fault.jam') });
+    await page.getByRole('button', { name: t('refresh') }).click();
+    await expect.poll(() => row.locator('.status').textContent()).toBe(t('terminal.faulted'));
+    expect(await row.textContent()).toContain(trouble);
+    await goTo(page, t('nav.alerts'), t('alerts.title'));
+    const fault = page.locator('tbody tr', { hasText: t('alert.deviceFault') });
+    await expect.poll(() => fault.locator('td').nth(2).textContent()).toBe(trouble);
+    await expectAccessible(page, shot('06b-alert-fault'));
 
     // The bag is collected and counted a quarter short of what the ledger credited from it.
     await goTo(page, t('nav.collections'), t('collections.title'));

@@ -3,6 +3,7 @@ import { AlertListSchema } from '@cashin/shared';
 import { TableScroll } from '../../common/components.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
+import { deviceTroubleText } from '../device-trouble.js';
 import type { OpsContext, OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
@@ -78,12 +79,7 @@ function alertText(words: OpsWords, alert: Alert): string {
     case 'bagNearlyFull':
       return words.t('alertDetail.bagNearlyFull', { coins: facts.coins, max: facts.coinsMax });
     case 'deviceFault':
-      return words.t('alertDetail.deviceFault', {
-        devices: facts.devices
-          .map((device) =>
-            device.faults.length > 0 ? `${device.device} (${device.faults.join(', ')})` : device.device,
-          )
-          .join('; '),
-      });
+      // The alert's own name already says it is a fault: the line names the devices and what is wrong.
+      return facts.devices.map((device) => deviceTroubleText(words, device.device, device.faults)).join('; ');
   }
 }

@@ -2,6 +2,7 @@ import { StoreListSchema, TerminalListSchema } from '@cashin/shared';
 import { TableScroll } from '../../common/components.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
+import { deviceTroubleText } from '../device-trouble.js';
 import type { OpsContext } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
@@ -73,8 +74,8 @@ export function FleetSection(context: OpsContext) {
                           {faults.length === 0
                             ? words.t('fleet.noFaults')
                             : faults
-                                .map(
-                                  (device) => `${device.device}: ${device.faults.join(', ') || device.state}`,
+                                .map((device) =>
+                                  deviceTroubleText(words, device.device, device.faults, device.state),
                                 )
                                 .join('; ')}
                         </td>

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { CurrencyCodeSchema } from '../../money/currency.js';
 import { AmountMinorSchema } from '../../money/money.js';
 import { UuidV7Schema } from '../../ids/uuidv7.js';
-import { DeviceStatusSchema } from '../devices.js';
+import { DeviceFaultSchema, DeviceStatusSchema } from '../devices.js';
 import { textSchema } from '../common.js';
 import { StoreSchema, clerkPinPattern } from './till-api.js';
 
@@ -156,7 +156,7 @@ export const AlertFactsSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     kind: z.literal('deviceFault'),
-    devices: z.array(z.object({ device: z.string(), faults: z.array(z.string()) })),
+    devices: z.array(z.object({ device: z.string(), faults: z.array(DeviceFaultSchema) })),
   }),
 ]);
 export type AlertFacts = z.infer<typeof AlertFactsSchema>;
