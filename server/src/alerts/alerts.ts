@@ -1,5 +1,5 @@
 import type { Alert, AlertFacts } from '@cashin/shared';
-import { AlertFactsSchema, alertSequencesKeptMax } from '@cashin/shared';
+import { AlertFactsSchema, CodedError, alertSequencesKeptMax } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import type { Tx } from '../storage/db.js';
 
@@ -146,6 +146,30 @@ export async function resolveAlert(
   );
 }
 
+/**
+ * An operator closes an open alert by hand, with a note of what they found. Answers the alert as it now
+ * stands: a retried request, or one for an alert its condition has closed meanwhile, finds it closed and
+ * changes nothing. The next report of the same trouble raises a new alert.
+ */
+export async function resolveAlertByHand(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  input: { alertId: string; note: string; by: string },
+): Promise<Alert> {
+  return deps.db.transaction(async (tx) => {
+    await tx.run(
+      `UPDATE alerts SET resolved_at_ms = ?, resolved_by = ?, resolution_note = ?
+       WHERE id = ? AND resolved_at_ms IS NULL`,
+      [deps.clock.nowMs(), input.by, input.note, input.alertId],
+    );
+    const row = await tx.get<AlertRow>(`SELECT ${alertColumns} FROM alerts WHERE id = ?`, [input.alertId]);
+    if (row === undefined) throw new CodedError('NOT_FOUND');
+    return alertOf(row);
+  });
+}
+
+const alertColumns =
+  'id, kind, terminal_id, store_id, raised_at_ms, resolved_at_ms, detail, facts_json, resolved_by, resolution_note';
+
 interface AlertRow extends Record<string, unknown> {
   id: string;
   kind: AlertKind;
@@ -155,16 +179,12 @@ interface AlertRow extends Record<string, unknown> {
   resolved_at_ms: number | null;
   detail: string;
   facts_json: string | null;
+  resolved_by: string | null;
+  resolution_note: string | null;
 }
 
-export async function listAlerts(deps: Deps, openOnly: boolean): Promise<Alert[]> {
-  const rows = await deps.db.transaction((tx) =>
-    tx.all<AlertRow>(
-      `SELECT id, kind, terminal_id, store_id, raised_at_ms, resolved_at_ms, detail, facts_json FROM alerts
-       ${openOnly ? 'WHERE resolved_at_ms IS NULL' : ''} ORDER BY raised_at_ms DESC, id DESC LIMIT ${alertsListedMax}`,
-    ),
-  );
-  return rows.map((row) => ({
+function alertOf(row: AlertRow): Alert {
+  return {
     id: row.id,
     kind: row.kind,
     terminalId: row.terminal_id,
@@ -173,5 +193,17 @@ export async function listAlerts(deps: Deps, openOnly: boolean): Promise<Alert[]
     resolvedAtMs: row.resolved_at_ms,
     detail: row.detail,
     facts: factsOf(row.facts_json),
-  }));
+    resolvedBy: row.resolved_by,
+    resolutionNote: row.resolution_note,
+  };
+}
+
+export async function listAlerts(deps: Deps, openOnly: boolean): Promise<Alert[]> {
+  const rows = await deps.db.transaction((tx) =>
+    tx.all<AlertRow>(
+      `SELECT ${alertColumns} FROM alerts
+       ${openOnly ? 'WHERE resolved_at_ms IS NULL' : ''} ORDER BY raised_at_ms DESC, id DESC LIMIT ${alertsListedMax}`,
+    ),
+  );
+  return rows.map(alertOf);
 }

@@ -1,6 +1,7 @@
 import {
   AlertListSchema,
   AlertQuerySchema,
+  AlertSchema,
   ClerkListSchema,
   ClerkSchema,
   CreateClerkRequestSchema,
@@ -8,6 +9,7 @@ import {
   CreateTerminalRequestSchema,
   EnrollmentTokenSchema,
   OpsStoreSchema,
+  ResolveAlertRequestSchema,
   StoreListSchema,
   TerminalListSchema,
   TerminalSummarySchema,
@@ -16,9 +18,10 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listAlerts } from '../alerts/alerts.js';
+import { listAlerts, resolveAlertByHand } from '../alerts/alerts.js';
 import { createClerk, listClerks } from '../clerks/clerks.js';
 import type { Deps } from '../deps.js';
+import { opsCallerOf } from '../http/roles.js';
 import { createStore, listStores, publicStore } from '../stores/stores.js';
 import { createTerminal, rotateTerminalKey, setTerminalEnabled } from '../terminals/enrollment.js';
 import { findTerminal, listTerminals } from '../terminals/terminal-record.js';
@@ -26,6 +29,7 @@ import { terminalSummary } from '../terminals/terminal-status.js';
 
 const StoreParamsSchema = z.object({ storeId: z.string().min(1).max(64) });
 const TerminalParamsSchema = z.object({ terminalId: z.string().min(1).max(64) });
+const AlertParamsSchema = z.object({ alertId: z.string().min(1).max(64) });
 
 /** The ops console's fleet: stores, clerks, terminals (enrollment, disable, key rotation) and alerts. */
 export function opsFleetRoutes(deps: Deps) {
@@ -142,6 +146,28 @@ export function opsFleetRoutes(deps: Deps) {
         schema: { tags: ['ops'], querystring: AlertQuerySchema, response: { 200: AlertListSchema } },
       },
       async (request) => ({ alerts: await listAlerts(deps, request.query.open !== 'false') }),
+    );
+
+    app.post(
+      '/v1/ops/alerts/:alertId/resolution',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          params: AlertParamsSchema,
+          body: ResolveAlertRequestSchema,
+          response: { 200: AlertSchema },
+        },
+      },
+      async (request) => {
+        const alert = await resolveAlertByHand(deps, {
+          alertId: request.params.alertId,
+          note: request.body.note,
+          by: opsCallerOf(request),
+        });
+        request.log.info({ alertId: alert.id, kind: alert.kind }, 'alert resolved by hand');
+        return alert;
+      },
     );
   };
 }

@@ -1,5 +1,12 @@
 import type { Alert, Code, SyncResult } from '@cashin/shared';
-import { AlertListSchema, createUuidV7Generator, generateCode, terminalApiPaths } from '@cashin/shared';
+import {
+  AlertListSchema,
+  AlertSchema,
+  createUuidV7Generator,
+  generateCode,
+  opsApiPaths,
+  terminalApiPaths,
+} from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sweepTerminals } from '../alerts/terminal-sweep.js';
 import type { TestApp } from '../test-support/test-app.js';
@@ -311,7 +318,7 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     expect((await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat())).statusCode).toBe(200);
   });
 
-  it('adds the deposits a later batch names to the open alert about them, in the alert and its detail', async () => {
+  it('adds the deposits a later batch names to the open alert about them, and an operator closes it with a note', async () => {
     t = await openTestApp(adapter);
     const kiosk = await enrollTestKiosk(t);
     const ana = await signUpAndIn(t);
@@ -343,6 +350,45 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     expect(conflictAlerts.map((a) => a.facts)).toEqual([
       { kind: 'syncConflict', sequences: [lost.sequence], truncated: false },
     ]);
+
+    // No condition closes these: an operator does, once they have looked, saying what they found.
+    const lostAlert = lostAlerts[0]!;
+    const resolve = (alertId: string, payload: Record<string, string>) =>
+      t!.app.inject({
+        method: 'POST',
+        url: opsApiPaths.alertResolution(alertId),
+        headers: opsHeaders,
+        payload,
+      });
+    const note = 'Bag counted: matches the ledger.';
+    const resolved = await resolve(lostAlert.id, { note });
+    expect(resolved.statusCode).toBe(200);
+    const closed = AlertSchema.parse(resolved.json());
+    expect(closed).toMatchObject({ id: lostAlert.id, resolvedBy: 'ops-token', resolutionNote: note });
+    expect(closed.resolvedAtMs).toBe(t.clock.nowMs());
+    expect((await openAlerts(t)).map((a) => a.kind)).toEqual(['syncConflict']);
+    // A retry finds it closed and changes nothing.
+    t.clock.advance(60_000);
+    expect(AlertSchema.parse((await resolve(lostAlert.id, { note: 'again' })).json())).toEqual(closed);
+    expect((await resolve(newId(), { note })).json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+    const badBodies: Record<string, string>[] = [
+      { note: '  ' },
+      { note: 'x'.repeat(501) },
+      { reason: 'no note' },
+    ];
+    for (const bad of badBodies) {
+      expect((await resolve(conflictAlerts[0]!.id, bad)).json()).toMatchObject({
+        error: { code: 'VALIDATION_FAILED' },
+      });
+    }
+    // The next deposit with lost coin events raises a new alert, about that deposit alone.
+    const lostLater = lostDeposit();
+    await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [lostLater] });
+    expect(
+      (await openAlerts(t))
+        .filter((a) => a.kind === 'lostCoinEvents')
+        .map((a) => [a.id === lostAlert.id, a.facts]),
+    ).toEqual([[false, { kind: 'lostCoinEvents', sequences: [lostLater.sequence], truncated: false }]]);
   });
 
   it('derives terminal status, raises silent / fault / bag alerts, and a heartbeat clears them', async () => {

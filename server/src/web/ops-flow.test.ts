@@ -303,6 +303,28 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await expect.poll(() => fault.locator('td').nth(2).textContent()).toBe(trouble);
     await expectAccessible(page, shot('06b-alert-fault'));
 
+    // The tech has cleared the jam: the operator closes the alert by hand with what was found, and it leaves
+    // the open list; the full list keeps it with who closed it and the note.
+    const where = `${store.id} / ${terminalId}`;
+    const faultName = t('alert.deviceFault');
+    await page.getByRole('button', { name: t('alerts.close', { alert: faultName, where }) }).click();
+    const note = `Jam cleared at ${terminalId}, two coins returned to the shopper.`;
+    await expect
+      .poll(() => page.evaluate<string | undefined>('document.activeElement?.id'))
+      .toBe('alert-note');
+    await page.getByLabel(t('alerts.note')).fill(note);
+    await expectAccessible(page, shot('06c-alert-closing'));
+    await page.getByRole('button', { name: t('alerts.closeSubmit') }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toBe(t('alerts.closedNotice', { alert: faultName, where }));
+    await expect.poll(() => fault.count()).toBe(0);
+    await page.getByRole('button', { name: t('alerts.showAll') }).click();
+    const closedFault = page.locator('tbody tr', { hasText: note });
+    await expect.poll(() => closedFault.count()).toBe(1);
+    expect(await closedFault.textContent()).toContain(t('alerts.resolvedBy', { by: lead.id, note }));
+    await expectAccessible(page, shot('06d-alerts-all'));
+
     // The bag is collected and counted a quarter short of what the ledger credited from it.
     await goTo(page, t('nav.collections'), t('collections.title'));
     await page.getByLabel(t('collections.terminal')).fill(terminalId);

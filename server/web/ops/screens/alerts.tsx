@@ -1,6 +1,8 @@
 import type { Alert } from '@cashin/shared';
-import { AlertListSchema } from '@cashin/shared';
-import { TableScroll } from '../../common/components.js';
+import { AlertListSchema, AlertSchema, alertResolutionNoteLengthMax } from '@cashin/shared';
+import { useEffect, useState } from 'preact/hooks';
+import { callApi } from '../../common/api.js';
+import { Button, Field, Form, TableScroll } from '../../common/components.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import { deviceTroubleText } from '../device-trouble.js';
@@ -8,11 +10,52 @@ import type { OpsContext, OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
 
+/**
+ * Open alerts, newest first (or every alert, closed ones with who closed them and why). Most close by
+ * themselves when their condition goes; an operator closes any of them by hand with a note of what they
+ * found, which is the only way lost coin events and sync conflicts close.
+ */
 export function AlertsSection(context: OpsContext) {
-  const { words } = context;
-  const [list, refresh] = useList(context, opsPaths.alerts, AlertListSchema);
+  const { words, token } = context;
+  const [showClosed, setShowClosed] = useState(false);
+  const [list, refresh] = useList(
+    context,
+    showClosed ? `${opsPaths.alerts}?open=false` : opsPaths.alerts,
+    AlertListSchema,
+  );
+  const [closing, setClosing] = useState<Alert | null>(null);
+  const [note, setNote] = useState('');
+  // The note's form opens under the list: focus moves there, so keyboard and screen reader users land in it.
+  useEffect(() => {
+    if (closing !== null) document.getElementById('alert-note')?.focus();
+  }, [closing?.id]);
+  const close = async (alert: Alert): Promise<void> => {
+    context.clear();
+    const result = await callApi(opsPaths.alertResolution(alert.id), AlertSchema, {
+      body: { note: note.trim() },
+      token,
+    });
+    if (!result.ok) return context.fail(result);
+    context.notify(
+      words.t('alerts.closedNotice', { alert: words.t(`alert.${alert.kind}`), where: whereOf(alert) }),
+    );
+    setClosing(null);
+    setNote('');
+    refresh();
+  };
   return (
     <ListSection title={words.t('alerts.title')} screen="alerts" words={words} onRefresh={refresh}>
+      <div>
+        <Button
+          kind="link"
+          onClick={() => {
+            setShowClosed(!showClosed);
+            refresh();
+          }}
+        >
+          {words.t(showClosed ? 'alerts.showOpen' : 'alerts.showAll')}
+        </Button>
+      </div>
       <ListBody items={list?.alerts ?? null} words={words}>
         {(alerts) => (
           <TableScroll label={words.t('alerts.title')} stack>
@@ -24,6 +67,7 @@ export function AlertsSection(context: OpsContext) {
                   <th scope="col">{words.t('alerts.where')}</th>
                   <th scope="col">{words.t('alerts.detail')}</th>
                   <th scope="col">{words.t('alerts.state')}</th>
+                  <th scope="col">{words.t('alerts.action')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -31,13 +75,32 @@ export function AlertsSection(context: OpsContext) {
                   <tr key={alert.id}>
                     <th scope="row">{words.t(`alert.${alert.kind}`)}</th>
                     <td>{words.dateTime(alert.raisedAtMs)}</td>
-                    <td>{[alert.storeId, alert.terminalId].filter(Boolean).join(' / ')}</td>
+                    <td>{whereOf(alert)}</td>
                     <td>{alertText(words, alert)}</td>
                     <td>
                       {alert.resolvedAtMs === null ? (
                         <span class="status status-bad">{words.t('alerts.open')}</span>
                       ) : (
-                        words.t('alerts.resolved', { time: words.dateTime(alert.resolvedAtMs) })
+                        <>
+                          {words.t('alerts.resolved', { time: words.dateTime(alert.resolvedAtMs) })}
+                          {alert.resolvedBy !== null &&
+                            ` ${words.t('alerts.resolvedBy', { by: alert.resolvedBy, note: alert.resolutionNote ?? '' })}`}
+                        </>
+                      )}
+                    </td>
+                    <td>
+                      {alert.resolvedAtMs === null && (
+                        <Button
+                          onClick={() => {
+                            setClosing(alert);
+                            setNote('');
+                          }}
+                        >
+                          {words.t('alerts.close', {
+                            alert: words.t(`alert.${alert.kind}`),
+                            where: whereOf(alert),
+                          })}
+                        </Button>
                       )}
                     </td>
                   </tr>
@@ -47,8 +110,45 @@ export function AlertsSection(context: OpsContext) {
           </TableScroll>
         )}
       </ListBody>
+      {closing !== null && (
+        <div class="panel">
+          <h2>
+            {words.t('alerts.closeTitle', {
+              alert: words.t(`alert.${closing.kind}`),
+              where: whereOf(closing),
+            })}
+          </h2>
+          <Form
+            onSubmit={() => void close(closing)}
+            label={words.t('alerts.closeTitle', {
+              alert: words.t(`alert.${closing.kind}`),
+              where: whereOf(closing),
+            })}
+          >
+            <Field
+              id="alert-note"
+              label={words.t('alerts.note')}
+              hint={words.t('alerts.noteHint')}
+              value={note}
+              onInput={setNote}
+              maxLength={alertResolutionNoteLengthMax}
+              required
+            />
+            <Button kind="primary" type="submit" disabled={!note.trim()}>
+              {words.t('alerts.closeSubmit')}
+            </Button>
+            <Button kind="link" onClick={() => setClosing(null)}>
+              {words.t('alerts.closeCancel')}
+            </Button>
+          </Form>
+        </div>
+      )}
     </ListSection>
   );
+}
+
+function whereOf(alert: Alert): string {
+  return [alert.storeId, alert.terminalId].filter(Boolean).join(' / ');
 }
 
 /** How many deposit numbers an alert's line lists before it says how many more there are. */

@@ -171,6 +171,9 @@ export const AlertSchema = z.object({
   detail: z.string(),
   /** Null for an alert raised before its facts were kept. */
   facts: AlertFactsSchema.nullable(),
+  /** Who closed it by hand (a staff id or the service token), and what they found; null if its condition closed it. */
+  resolvedBy: z.string().nullable(),
+  resolutionNote: z.string().nullable(),
 });
 export type Alert = z.infer<typeof AlertSchema>;
 export type Staff = z.infer<typeof StaffSchema>;
@@ -241,6 +244,7 @@ export const opsApiPaths = {
   terminalKeyRotation: (terminalId: string) =>
     `/v1/ops/terminals/${encodeURIComponent(terminalId)}/key-rotations`,
   alerts: '/v1/ops/alerts',
+  alertResolution: (alertId: string) => `/v1/ops/alerts/${encodeURIComponent(alertId)}/resolution`,
   collections: '/v1/ops/collections',
   settlements: '/v1/ops/settlements',
   settlementsCsv: '/v1/ops/settlements.csv',
@@ -257,6 +261,13 @@ export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) });
 export const CollectionListSchema = z.object({ collections: z.array(CollectionSchema) });
 export const SuspenseListSchema = z.object({ entries: z.array(SuspenseEntrySchema) });
 export const StaffListSchema = z.object({ staff: z.array(StaffSchema) });
+/** The most an operator writes when closing an alert by hand. */
+export const alertResolutionNoteLengthMax = 500;
+
+/** An operator closes an alert by hand, saying what they found (a counted bag, a deposit reviewed). */
+export const ResolveAlertRequestSchema = z.object({ note: textSchema(alertResolutionNoteLengthMax) });
+export type ResolveAlertRequest = z.infer<typeof ResolveAlertRequestSchema>;
+
 export const AlertQuerySchema = z.object({
   /** Only alerts still open (the default), or every alert. */
   open: z.enum(['true', 'false']).optional(),
