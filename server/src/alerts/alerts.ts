@@ -109,7 +109,7 @@ export async function raiseAlert(
 
 /**
  * Raises the alert, or brings the open one up to date (updatedFacts). The caller holds the terminal's row
- * lock, so no other report on the same terminal reads the open alert between this read and its update.
+ * lock, so no other report on the same terminal changes the open alert between this read and its update.
  */
 export async function raiseOrUpdateAlert(
   tx: Tx,
@@ -126,11 +126,13 @@ export async function raiseOrUpdateAlert(
     return;
   }
   const facts = updatedFacts(factsOf(open.facts_json), alert.facts);
-  await tx.run('UPDATE alerts SET detail = ?, facts_json = ? WHERE id = ?', [
-    alertDetail(facts),
-    JSON.stringify(facts),
-    open.id,
-  ]);
+  // An operator may close it by hand meanwhile (that takes no terminal lock): then this report raises a new
+  // alert of its own rather than adding to one nobody will look at again.
+  const updated = await tx.run(
+    'UPDATE alerts SET detail = ?, facts_json = ? WHERE id = ? AND resolved_at_ms IS NULL',
+    [alertDetail(facts), JSON.stringify(facts), open.id],
+  );
+  if (updated === 0) await raiseAlert(tx, deps, alert, nowMs);
 }
 
 /** Closes the terminal's open alert of this kind, if any (the condition has gone). */
@@ -198,7 +200,7 @@ function alertOf(row: AlertRow): Alert {
   };
 }
 
-export async function listAlerts(deps: Deps, openOnly: boolean): Promise<Alert[]> {
+export async function listAlerts(deps: Pick<Deps, 'db'>, openOnly: boolean): Promise<Alert[]> {
   const rows = await deps.db.transaction((tx) =>
     tx.all<AlertRow>(
       `SELECT ${alertColumns} FROM alerts
