@@ -171,7 +171,10 @@ export const AlertSchema = z.object({
   detail: z.string(),
   /** Null for an alert raised before its facts were kept. */
   facts: AlertFactsSchema.nullable(),
-  /** Who closed it by hand (a staff id or the service token), and what they found; null if its condition closed it. */
+  /**
+   * Who closed it by hand (a staff id, or `ops-token` for the service token) and what they found; both null
+   * when it is open or its condition closed it.
+   */
   resolvedBy: z.string().nullable(),
   resolutionNote: z.string().nullable(),
 });
