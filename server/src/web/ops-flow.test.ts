@@ -132,8 +132,8 @@ async function tillDeposit(clerkToken: string, code: string, amountMinor: number
   if (voidIt) await call(tillApiPaths.void(authorizationId), { reason: 'Customer changed their mind' });
 }
 
-async function goTo(page: Page, name: string, heading: string): Promise<void> {
-  await page.getByRole('link', { name, exact: true }).click();
+async function goTo(page: Page, name: string | RegExp, heading: string): Promise<void> {
+  await page.getByRole('link', { name, exact: typeof name === 'string' ? true : undefined }).click();
   await expectHeading(page, heading);
 }
 
@@ -141,6 +141,15 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
   const t = translator(opsMessages, language);
   const money = (minor: number): string => formatMoney(minor, 'USD', `${language}-US`);
   const shot = (name: string): string => `ops-flow-${language}-${size}-${name}`;
+  // The Alerts link also says how many are open ("Alerts (2 open)").
+  const alertsLink = new RegExp(`^${t('nav.alerts')}( \\(|$)`);
+  const openAlertsLink = (count: number) =>
+    page.getByRole('link', {
+      name: count === 0 ? t('nav.alerts') : `${t('nav.alerts')} ${t('nav.alertsOpen', { count })}`,
+      exact: true,
+    });
+  const openAlertCount = async (): Promise<number> =>
+    (await server.ops('GET', opsApiPaths.alerts, undefined, AlertListSchema)).alerts.length;
   const kit = server.kit();
   const timeZone = 'America/Mexico_City';
   // A comma and quotes in the name: the CSV must quote them, and a spreadsheet must read them back.
@@ -274,7 +283,7 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     // Silence: the server's clock passes the threshold with no heartbeat, and its sweep raises the alert.
     clock.advance(kit.config.limits.system.terminalSilentAlertMs + 1_000);
     expect((await server.sweepTerminals()).raised).toBeGreaterThanOrEqual(1);
-    await goTo(page, t('nav.alerts'), t('alerts.title'));
+    await goTo(page, alertsLink, t('alerts.title'));
     const alert = page.locator('tbody tr', { hasText: terminalId });
     await expect.poll(() => alert.locator('th').textContent()).toBe(t('alert.terminalSilent'));
     expect(await alert.locator('.status').textContent()).toBe(t('alerts.open'));
@@ -298,9 +307,11 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await page.getByRole('button', { name: t('refresh') }).click();
     await expect.poll(() => row.locator('.status').textContent()).toBe(t('terminal.faulted'));
     expect(await row.textContent()).toContain(trouble);
-    await goTo(page, t('nav.alerts'), t('alerts.title'));
+    await goTo(page, alertsLink, t('alerts.title'));
     const fault = page.locator('tbody tr', { hasText: t('alert.deviceFault') });
     await expect.poll(() => fault.locator('td').nth(2).textContent()).toBe(trouble);
+    const openBefore = await openAlertCount();
+    await expect.poll(() => openAlertsLink(openBefore).count()).toBe(1);
     await expectAccessible(page, shot('06b-alert-fault'));
 
     // The tech has cleared the jam: the operator closes the alert by hand with what was found, and it leaves
@@ -319,6 +330,7 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
       .poll(() => page.getByRole('status').first().textContent())
       .toBe(t('alerts.closedNotice', { alert: faultName, where }));
     await expect.poll(() => fault.count()).toBe(0);
+    await expect.poll(() => openAlertsLink(openBefore - 1).count()).toBe(1);
     await page.getByRole('button', { name: t('alerts.showAll') }).click();
     const closedFault = page.locator('tbody tr', { hasText: note });
     await expect.poll(() => closedFault.count()).toBe(1);

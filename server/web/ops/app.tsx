@@ -10,6 +10,7 @@ import { useRoute } from '../common/navigation.js';
 import { TopBar } from '../common/top-bar.js';
 import { opsMessages } from './messages.js';
 import type { OpsContext } from './ops-context.js';
+import { useOpenAlertCount } from './open-alert-count.js';
 import { AlertsSection } from './screens/alerts.js';
 import { AuditSection } from './screens/audit.js';
 import { CollectionsSection } from './screens/collections.js';
@@ -59,6 +60,7 @@ export function App() {
   const section: Section = (sections as readonly string[]).includes(route) ? (route as Section) : 'fleet';
   const words = wordsFor(opsMessages, language, 'USD');
   useDocumentLanguage(language, words.t('app.title'));
+  const openAlerts = useOpenAlertCount(token, `${section}|${banner?.text ?? ''}`);
 
   const forget = (): void => {
     safeStorage(sessionStorage)?.removeItem(tokenKey);
@@ -133,6 +135,14 @@ export function App() {
               }}
             >
               {words.t(`nav.${name}`)}
+              {name === 'alerts' && openAlerts !== null && openAlerts > 0 && (
+                <>
+                  <span class="nav-count" aria-hidden="true">
+                    {openAlerts}
+                  </span>
+                  <span class="visually-hidden">{words.t('nav.alertsOpen', { count: openAlerts })}</span>
+                </>
+              )}
             </a>
           ))}
         </nav>
