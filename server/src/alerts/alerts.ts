@@ -3,7 +3,7 @@ import { AlertFactsSchema, CodedError, alertSequencesKeptMax } from '@cashin/sha
 import type { Deps } from '../deps.js';
 import type { Tx } from '../storage/db.js';
 
-export type AlertKind = Alert['kind'];
+type AlertKind = Alert['kind'];
 
 /** The most alerts one listing returns, newest first. */
 export const alertsListedMax = 500;
@@ -208,4 +208,13 @@ export async function listAlerts(deps: Pick<Deps, 'db'>, openOnly: boolean): Pro
     ),
   );
   return rows.map(alertOf);
+}
+
+/** How many alerts are open: for the ops console's navigation, which needs the number, not the list. */
+export async function countOpenAlerts(deps: Pick<Deps, 'db'>): Promise<number> {
+  const row = await deps.db.transaction((tx) =>
+    tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM alerts WHERE resolved_at_ms IS NULL'),
+  );
+  // PostgreSQL answers a bigint count as text.
+  return Number(row?.n ?? 0);
 }

@@ -1,4 +1,5 @@
 import {
+  AlertCountSchema,
   AlertListSchema,
   AlertQuerySchema,
   AlertSchema,
@@ -18,7 +19,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { listAlerts, resolveAlertByHand } from '../alerts/alerts.js';
+import { countOpenAlerts, listAlerts, resolveAlertByHand } from '../alerts/alerts.js';
 import { createClerk, listClerks } from '../clerks/clerks.js';
 import type { Deps } from '../deps.js';
 import { opsCallerOf } from '../http/roles.js';
@@ -146,6 +147,12 @@ export function opsFleetRoutes(deps: Deps) {
         schema: { tags: ['ops'], querystring: AlertQuerySchema, response: { 200: AlertListSchema } },
       },
       async (request) => ({ alerts: await listAlerts(deps, request.query.open !== 'false') }),
+    );
+
+    app.get(
+      opsApiPaths.alertCount,
+      { config: ops, schema: { tags: ['ops'], response: { 200: AlertCountSchema } } },
+      async () => ({ open: await countOpenAlerts(deps) }),
     );
 
     app.post(

@@ -1,5 +1,6 @@
 import type { Alert, Code, SyncResult } from '@cashin/shared';
 import {
+  AlertCountSchema,
   AlertListSchema,
   AlertSchema,
   createUuidV7Generator,
@@ -367,6 +368,8 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     expect(closed).toMatchObject({ id: lostAlert.id, resolvedBy: 'ops-token', resolutionNote: note });
     expect(closed.resolvedAtMs).toBe(t.clock.nowMs());
     expect((await openAlerts(t)).map((a) => a.kind)).toEqual(['syncConflict']);
+    const count = await t.app.inject({ method: 'GET', url: opsApiPaths.alertCount, headers: opsHeaders });
+    expect(AlertCountSchema.parse(count.json())).toEqual({ open: 1 });
     // A retry finds it closed and changes nothing.
     t.clock.advance(60_000);
     expect(AlertSchema.parse((await resolve(lostAlert.id, { note: 'again' })).json())).toEqual(closed);

@@ -142,12 +142,13 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
   const money = (minor: number): string => formatMoney(minor, 'USD', `${language}-US`);
   const shot = (name: string): string => `ops-flow-${language}-${size}-${name}`;
   // The Alerts link also says how many are open ("Alerts (2 open)").
-  const alertsLink = new RegExp(`^${t('nav.alerts')}( \\(|$)`);
+  const alertsLink = new RegExp(`^${t('nav.alerts').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(|$)`);
   const openAlertsLink = (count: number) =>
     page.getByRole('link', {
       name: count === 0 ? t('nav.alerts') : `${t('nav.alerts')} ${t('nav.alertsOpen', { count })}`,
       exact: true,
     });
+  // The default listing holds the open alerts only.
   const openAlertCount = async (): Promise<number> =>
     (await server.ops('GET', opsApiPaths.alerts, undefined, AlertListSchema)).alerts.length;
   const kit = server.kit();

@@ -1,4 +1,4 @@
-import { AlertListSchema, opsApiPaths } from '@cashin/shared';
+import { AlertCountSchema, opsApiPaths } from '@cashin/shared';
 import { useEffect, useState } from 'preact/hooks';
 import { callApi } from '../common/api.js';
 
@@ -20,8 +20,8 @@ export function useOpenAlertCount(token: string | null, refreshKey: string): num
     }
     let cancelled = false;
     const load = (): void => {
-      void callApi(opsApiPaths.alerts, AlertListSchema, { token }).then((result) => {
-        if (!cancelled && result.ok) setCount(result.value.alerts.length);
+      void callApi(opsApiPaths.alertCount, AlertCountSchema, { token }).then((result) => {
+        if (!cancelled && result.ok) setCount(result.value.open);
       });
     };
     load();

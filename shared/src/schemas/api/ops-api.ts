@@ -129,7 +129,7 @@ export const alertKinds = [
 /** The most deposit sequence numbers one alert keeps; past it the list is cut and says so. */
 export const alertSequencesKeptMax = 1_000;
 
-const alertSequences = {
+const alertSequenceFields = {
   /** Distinct, ascending: every deposit the alert is about since it was raised, up to the maximum. */
   sequences: z.array(z.number().int().positive()).max(alertSequencesKeptMax),
   /** More deposits were named than `sequences` keeps. */
@@ -147,8 +147,8 @@ export const AlertFactsSchema = z.discriminatedUnion('kind', [
     missing: z.number().int().positive(),
     below: z.number().int().positive(),
   }),
-  z.object({ kind: z.literal('lostCoinEvents'), ...alertSequences }),
-  z.object({ kind: z.literal('syncConflict'), ...alertSequences }),
+  z.object({ kind: z.literal('lostCoinEvents'), ...alertSequenceFields }),
+  z.object({ kind: z.literal('syncConflict'), ...alertSequenceFields }),
   z.object({
     kind: z.literal('bagNearlyFull'),
     coins: z.number().int().nonnegative(),
@@ -247,6 +247,7 @@ export const opsApiPaths = {
   terminalKeyRotation: (terminalId: string) =>
     `/v1/ops/terminals/${encodeURIComponent(terminalId)}/key-rotations`,
   alerts: '/v1/ops/alerts',
+  alertCount: '/v1/ops/alerts/count',
   alertResolution: (alertId: string) => `/v1/ops/alerts/${encodeURIComponent(alertId)}/resolution`,
   collections: '/v1/ops/collections',
   settlements: '/v1/ops/settlements',
@@ -261,6 +262,8 @@ export const StoreListSchema = z.object({ stores: z.array(OpsStoreSchema) });
 export const ClerkListSchema = z.object({ clerks: z.array(ClerkSchema) });
 export const TerminalListSchema = z.object({ terminals: z.array(TerminalSummarySchema) });
 export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) });
+/** How many alerts are open, however many that is (a listing stops at its maximum). */
+export const AlertCountSchema = z.object({ open: z.number().int().nonnegative() });
 export const CollectionListSchema = z.object({ collections: z.array(CollectionSchema) });
 export const SuspenseListSchema = z.object({ entries: z.array(SuspenseEntrySchema) });
 export const StaffListSchema = z.object({ staff: z.array(StaffSchema) });
