@@ -29,6 +29,10 @@ export function AlertsSection(context: OpsContext) {
   useEffect(() => {
     if (closing !== null) document.getElementById('alert-note')?.focus();
   }, [closing?.id]);
+  const closingTitle =
+    closing === null
+      ? ''
+      : words.t('alerts.closeTitle', { alert: words.t(`alert.${closing.kind}`), where: whereOf(closing) });
   const close = async (alert: Alert): Promise<void> => {
     context.clear();
     const result = await callApi(opsPaths.alertResolution(alert.id), AlertSchema, {
@@ -112,19 +116,8 @@ export function AlertsSection(context: OpsContext) {
       </ListBody>
       {closing !== null && (
         <div class="panel">
-          <h2>
-            {words.t('alerts.closeTitle', {
-              alert: words.t(`alert.${closing.kind}`),
-              where: whereOf(closing),
-            })}
-          </h2>
-          <Form
-            onSubmit={() => void close(closing)}
-            label={words.t('alerts.closeTitle', {
-              alert: words.t(`alert.${closing.kind}`),
-              where: whereOf(closing),
-            })}
-          >
+          <h2>{closingTitle}</h2>
+          <Form onSubmit={() => void close(closing)} label={closingTitle}>
             <Field
               id="alert-note"
               label={words.t('alerts.note')}
@@ -167,12 +160,10 @@ function alertText(words: OpsWords, alert: Alert): string {
     case 'syncConflict': {
       const shown = facts.sequences.slice(0, sequencesShownMax).join(', ');
       const hidden = facts.sequences.length - sequencesShownMax;
+      // A cut list is longer than what is shown, so it always says how many more (and that there are more).
       const sequences =
-        hidden > 0 || facts.truncated
-          ? words.t('alertDetail.more', {
-              list: shown,
-              count: `${Math.max(hidden, 0)}${facts.truncated ? '+' : ''}`,
-            })
+        hidden > 0
+          ? words.t('alertDetail.more', { list: shown, count: `${hidden}${facts.truncated ? '+' : ''}` })
           : shown;
       return words.t(`alertDetail.${facts.kind}`, { sequences });
     }
