@@ -1,5 +1,6 @@
 import type { Alert, AlertFacts } from '@cashin/shared';
 import { AlertFactsSchema, CodedError, alertSequencesKeptMax } from '@cashin/shared';
+import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import type { Tx } from '../storage/db.js';
 
@@ -151,20 +152,33 @@ export async function resolveAlert(
 /**
  * An operator closes an open alert by hand, with a note of what they found. Answers the alert as it now
  * stands: a retried request, or one for an alert its condition has closed meanwhile, finds it closed and
- * changes nothing. The next report of the same trouble raises a new alert.
+ * changes nothing. Closing is audited on the terminal's chain (the alert's own id for an alert without a
+ * terminal). The next report of the same trouble raises a new alert.
  */
 export async function resolveAlertByHand(
   deps: Pick<Deps, 'db' | 'clock'>,
   input: { alertId: string; note: string; by: string },
 ): Promise<Alert> {
+  const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
-    await tx.run(
+    const closed = await tx.run(
       `UPDATE alerts SET resolved_at_ms = ?, resolved_by = ?, resolution_note = ?
        WHERE id = ? AND resolved_at_ms IS NULL`,
-      [deps.clock.nowMs(), input.by, input.note, input.alertId],
+      [nowMs, input.by, input.note, input.alertId],
     );
     const row = await tx.get<AlertRow>(`SELECT ${alertColumns} FROM alerts WHERE id = ?`, [input.alertId]);
     if (row === undefined) throw new CodedError('NOT_FOUND');
+    if (closed > 0) {
+      await appendAudit(
+        tx,
+        {
+          kind: 'alert.closed',
+          subject: row.terminal_id ?? row.id,
+          data: { alertId: row.id, alertKind: row.kind, note: input.note, by: input.by },
+        },
+        nowMs,
+      );
+    }
     return alertOf(row);
   });
 }

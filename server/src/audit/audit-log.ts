@@ -1,30 +1,15 @@
+import type { AuditKind } from '@cashin/shared';
 import { createHash } from 'node:crypto';
 import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 
 export const auditGenesisHash = '0'.repeat(64);
 
-export type AuditKind =
-  | 'deposit.credited'
-  | 'deposit.suspense'
-  | 'transfer.reversed'
-  | 'claim.redeemed'
-  | 'code.issued'
-  | 'code.rotated'
-  | 'slip.issued'
-  | 'shopper.kycChanged'
-  | 'account.opened'
-  | 'family.childAdded'
-  | 'family.capsSet'
-  | 'staff.created'
-  | 'staff.enabled'
-  | 'staff.disabled';
-
 export interface AuditEntry {
   readonly kind: AuditKind;
   /**
-   * What the entry is about (a wallet account id, a shopper id, a claim for money in suspense); each
-   * subject has its own chain.
+   * What the entry is about (a wallet account id, a shopper id, a claim for money in suspense, a staff
+   * member, a store, a terminal); each subject has its own chain.
    */
   readonly subject: string;
   /** Facts, never secrets: codes appear masked. */

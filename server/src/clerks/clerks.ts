@@ -1,4 +1,5 @@
 import { CodedError } from '@cashin/shared';
+import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import { newBearerToken, sha256Hex } from '../secrets/hash.js';
 import { afterWrongSecret, countSignInAttempt } from '../secrets/sign-in-attempts.js';
@@ -33,10 +34,12 @@ function clerkFromRow(row: ClerkRow, nowMs: number): Clerk {
   };
 }
 
+/** A clerk of a store, audited on the store's chain (the PIN is stored only as its slow hash). */
 export async function createClerk(
   deps: Deps,
   storeId: string,
   input: { name: string; pin: string },
+  by: string,
 ): Promise<Clerk> {
   const pinHash = await slowHash(input.pin);
   const nowMs = deps.clock.nowMs();
@@ -50,6 +53,11 @@ export async function createClerk(
       pinHash,
       nowMs,
     ]);
+    await appendAudit(
+      tx,
+      { kind: 'clerk.created', subject: storeId, data: { clerkId: id, name: input.name, by } },
+      nowMs,
+    );
     return { id, storeId, name: input.name, lockedUntilMs: null };
   });
 }

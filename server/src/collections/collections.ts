@@ -1,6 +1,7 @@
 import type { CurrencyCode, UuidV7 } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
 import { resolveAlert } from '../alerts/alerts.js';
+import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import { systemOwnerRef } from '../ledger/account-kinds.js';
 import { ensureAccount } from '../ledger/accounts.js';
@@ -17,6 +18,8 @@ export interface Collection {
   readonly countedMinor: number;
   readonly overShortMinor: number;
   readonly collectedAtMs: number;
+  /** Who recorded the count (a staff id, or ops-token); null for collections recorded before this was kept. */
+  readonly collectedBy: string | null;
 }
 
 interface CollectionRow extends Record<string, unknown> {
@@ -27,10 +30,11 @@ interface CollectionRow extends Record<string, unknown> {
   counted_minor: number;
   over_short_minor: number;
   collected_at_ms: number;
+  collected_by: string | null;
 }
 
 const collectionColumns =
-  'id, terminal_id, currency, expected_minor, counted_minor, over_short_minor, collected_at_ms';
+  'id, terminal_id, currency, expected_minor, counted_minor, over_short_minor, collected_at_ms, collected_by';
 
 function fromRow(row: CollectionRow): Collection {
   return {
@@ -41,6 +45,7 @@ function fromRow(row: CollectionRow): Collection {
     countedMinor: row.counted_minor,
     overShortMinor: row.over_short_minor,
     collectedAtMs: row.collected_at_ms,
+    collectedBy: row.collected_by,
   };
 }
 
@@ -63,7 +68,8 @@ async function bagBalance(tx: Tx, bagAccountId: string): Promise<number> {
  * row (so no sync of that terminal lands half before and half after): the ledger's expected amount moves
  * bag -> cash in transit, and the difference counted - expected is booked against over/short (cash over:
  * debit cash in transit, credit over/short; cash short: the reverse), so cash in transit ends equal to
- * what was counted. The collection id is the tech's, so a retry records nothing twice.
+ * what was counted. The collection id is the tech's, so a retry records nothing twice. The collection is
+ * audited on the terminal's chain with who recorded it.
  */
 export async function recordCollection(
   deps: Deps,
@@ -74,6 +80,7 @@ export async function recordCollection(
     currency: CurrencyCode;
     bagLabel?: string | undefined;
   },
+  by: string,
 ): Promise<Collection> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
@@ -129,7 +136,7 @@ export async function recordCollection(
     }
     await tx.run(
       `INSERT INTO collections (id, terminal_id, currency, expected_minor, counted_minor, over_short_minor,
-         over_short_transfer_id, bag_label, collected_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         over_short_transfer_id, bag_label, collected_at_ms, collected_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         input.collectionId,
         terminal.id,
@@ -140,7 +147,25 @@ export async function recordCollection(
         overShortTransferId,
         input.bagLabel ?? null,
         nowMs,
+        by,
       ],
+    );
+    await appendAudit(
+      tx,
+      {
+        kind: 'collection.recorded',
+        subject: terminal.id,
+        data: {
+          collectionId: input.collectionId,
+          currency: input.currency,
+          expectedMinor,
+          countedMinor: input.countedMinor,
+          overShortMinor,
+          bagLabel: input.bagLabel ?? null,
+          by,
+        },
+      },
+      nowMs,
     );
     await resolveAlert(tx, terminal.id, 'bagNearlyFull', nowMs);
     return {
@@ -151,6 +176,7 @@ export async function recordCollection(
       countedMinor: input.countedMinor,
       overShortMinor,
       collectedAtMs: nowMs,
+      collectedBy: by,
     };
   });
 }

@@ -44,7 +44,8 @@ export function opsFleetRoutes(deps: Deps) {
         config: ops,
         schema: { tags: ['ops'], body: CreateStoreRequestSchema, response: { 201: OpsStoreSchema } },
       },
-      async (request, reply) => reply.status(201).send(publicStore(await createStore(deps, request.body))),
+      async (request, reply) =>
+        reply.status(201).send(publicStore(await createStore(deps, request.body, opsCallerOf(request)))),
     );
 
     app.get(
@@ -65,7 +66,7 @@ export function opsFleetRoutes(deps: Deps) {
         },
       },
       async (request, reply) => {
-        const clerk = await createClerk(deps, request.params.storeId, request.body);
+        const clerk = await createClerk(deps, request.params.storeId, request.body, opsCallerOf(request));
         request.log.info({ clerkId: clerk.id, storeId: clerk.storeId }, 'clerk created');
         return reply.status(201).send(clerk);
       },
@@ -91,7 +92,7 @@ export function opsFleetRoutes(deps: Deps) {
         },
       },
       async (request, reply) => {
-        const token = await createTerminal(deps, request.body);
+        const token = await createTerminal(deps, request.body, opsCallerOf(request));
         request.log.info({ terminalId: token.terminalId }, 'terminal created');
         return reply.status(201).send(token);
       },
@@ -118,7 +119,7 @@ export function opsFleetRoutes(deps: Deps) {
           schema: { tags: ['ops'], params: TerminalParamsSchema, response: { 200: TerminalSummarySchema } },
         },
         async (request) => {
-          await setTerminalEnabled(deps, request.params.terminalId, enabled);
+          await setTerminalEnabled(deps, request.params.terminalId, enabled, opsCallerOf(request));
           request.log.info({ terminalId: request.params.terminalId, enabled }, 'terminal enabled changed');
           const terminal = await deps.db.transaction((tx) => findTerminal(tx, request.params.terminalId));
           if (terminal === undefined) throw new Error('a terminal just changed vanished');
@@ -134,7 +135,7 @@ export function opsFleetRoutes(deps: Deps) {
         schema: { tags: ['ops'], params: TerminalParamsSchema, response: { 201: EnrollmentTokenSchema } },
       },
       async (request, reply) => {
-        const token = await rotateTerminalKey(deps, request.params.terminalId);
+        const token = await rotateTerminalKey(deps, request.params.terminalId, opsCallerOf(request));
         request.log.info({ terminalId: token.terminalId }, 'terminal key rotation started');
         return reply.status(201).send(token);
       },

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import { listCollections, recordCollection } from '../collections/collections.js';
 import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
+import { opsCallerOf } from '../http/roles.js';
 import { settlementCsv, settlementFor } from '../settlements/settlement.js';
 import { listSuspense } from '../suspense/suspense-queue.js';
 
@@ -30,7 +31,7 @@ export function opsMoneyRoutes(deps: Deps) {
         serializerCompiler: plainJsonSerializer,
       },
       async (request, reply) => {
-        const collection = await recordCollection(deps, request.body);
+        const collection = await recordCollection(deps, request.body, opsCallerOf(request));
         request.log.info(
           {
             collectionId: collection.collectionId,

@@ -1,6 +1,9 @@
 import {
+  AuditTrailQuerySchema,
+  AuditTrailSchema,
   AuditVerificationSchema,
   auditBreaksListedMax,
+  auditEntriesPath,
   auditVerificationPath,
   CashAccountRequestSchema,
   CashAccountResponseSchema,
@@ -10,6 +13,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { listAuditTrail } from '../audit/audit-trail.js';
 import { verifyAudit } from '../audit/audit-verify.js';
 import type { Deps } from '../deps.js';
 import { opsCallerOf } from '../http/roles.js';
@@ -65,6 +69,16 @@ export function opsRoutes(deps: Deps) {
           checkedAtMs: deps.clock.nowMs(),
         };
       },
+    );
+
+    /** The audit trail, newest first: one subject's chain, or every entry that is not a deposit. */
+    app.get(
+      auditEntriesPath,
+      {
+        config: { roles: ['ops'] },
+        schema: { tags: ['ops'], querystring: AuditTrailQuerySchema, response: { 200: AuditTrailSchema } },
+      },
+      async (request) => listAuditTrail(deps, request.query),
     );
 
     app.put(

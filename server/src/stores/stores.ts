@@ -1,5 +1,6 @@
 import type { CurrencyCode, Store } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
+import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import { ensureAccount } from '../ledger/accounts.js';
 import type { Tx } from '../storage/db.js';
@@ -42,10 +43,11 @@ export function publicStore(store: StoreRecord): Store {
   };
 }
 
-/** Creates a store with its cash drawer account, in one transaction. */
+/** Creates a store with its cash drawer account, in one transaction, audited on the store's chain. */
 export async function createStore(
   deps: Deps,
   input: { name: string; currency: CurrencyCode; timeZone: string; address?: string | undefined },
+  by: string,
 ): Promise<StoreRecord> {
   const nowMs = deps.clock.nowMs();
   const address = input.address ?? null;
@@ -60,6 +62,15 @@ export async function createStore(
     await tx.run(
       'INSERT INTO stores (id, name, currency, time_zone, address, drawer_account_id, created_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
       [id, input.name, input.currency, input.timeZone, address, drawerAccountId, nowMs],
+    );
+    await appendAudit(
+      tx,
+      {
+        kind: 'store.created',
+        subject: id,
+        data: { name: input.name, currency: input.currency, timeZone: input.timeZone, by },
+      },
+      nowMs,
     );
     return {
       id,

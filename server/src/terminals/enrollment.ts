@@ -2,6 +2,7 @@ import bwipjs from 'bwip-js';
 import type { CurrencyCode } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
 import { randomBytes } from 'node:crypto';
+import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import { ensureAccount } from '../ledger/accounts.js';
 import { secretsEqual, sha256Hex } from '../secrets/hash.js';
@@ -25,6 +26,11 @@ function tokenHash(token: string): string {
   return sha256Hex(`enroll:${token}`);
 }
 
+/** What the audit log says of an enrolled key: enough to tell keys apart, nothing to sign with. */
+export function publicKeyFingerprint(publicKey: string): string {
+  return sha256Hex(`terminal-key:${publicKey}`).slice(0, 16);
+}
+
 /** Any earlier unused token of the terminal stops working, then a fresh one is stored by its hash. */
 async function issueToken(tx: Tx, deps: Deps, terminalId: string, nowMs: number): Promise<EnrollmentToken> {
   await tx.run(
@@ -41,10 +47,14 @@ async function issueToken(tx: Tx, deps: Deps, terminalId: string, nowMs: number)
   return { terminalId, token, expiresAtMs, qrSvg };
 }
 
-/** Ops creates a terminal in a store: its id, its cash-bag account and a one-time enrollment token. */
+/**
+ * Ops creates a terminal in a store: its id, its cash-bag account and a one-time enrollment token. Every
+ * change to a terminal is audited on the terminal's chain.
+ */
 export async function createTerminal(
   deps: Deps,
   input: { storeId: string; name: string },
+  by: string,
 ): Promise<EnrollmentToken> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
@@ -61,6 +71,11 @@ export async function createTerminal(
        VALUES (?, ?, ?, ?, ?, ?)`,
       [id, store.id, input.name, store.currency, bagAccountId, nowMs],
     );
+    await appendAudit(
+      tx,
+      { kind: 'terminal.created', subject: id, data: { storeId: store.id, name: input.name, by } },
+      nowMs,
+    );
     return issueToken(tx, deps, id, nowMs);
   });
 }
@@ -69,10 +84,15 @@ export async function createTerminal(
  * A new enrollment token for an existing terminal (a replaced kiosk, a suspected key leak). The current
  * key keeps working until the new one enrolls, so the kiosk is not cut off while a tech is on the way.
  */
-export async function rotateTerminalKey(deps: Deps, terminalId: string): Promise<EnrollmentToken> {
+export async function rotateTerminalKey(
+  deps: Deps,
+  terminalId: string,
+  by: string,
+): Promise<EnrollmentToken> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
     if ((await findTerminal(tx, terminalId)) === undefined) throw new CodedError('NOT_FOUND');
+    await appendAudit(tx, { kind: 'terminal.keyRotationStarted', subject: terminalId, data: { by } }, nowMs);
     return issueToken(tx, deps, terminalId, nowMs);
   });
 }
@@ -131,18 +151,47 @@ export async function enrollTerminal(
       'UPDATE terminals SET public_key = ?, enrolled_at_ms = ?, software_version = ? WHERE id = ?',
       [input.publicKey, nowMs, input.softwareVersion, terminal.id],
     );
+    await appendAudit(
+      tx,
+      {
+        kind: 'terminal.enrolled',
+        subject: terminal.id,
+        data: {
+          keyFingerprint: publicKeyFingerprint(input.publicKey),
+          softwareVersion: input.softwareVersion,
+          by: terminal.id,
+        },
+      },
+      nowMs,
+    );
     return answer;
   });
   if (outcome === undefined) throw new CodedError('ENROLLMENT_TOKEN_INVALID');
   return outcome;
 }
 
-/** Ops take a terminal out of service (or back): a disabled terminal may only send heartbeats. */
-export async function setTerminalEnabled(deps: Deps, terminalId: string, enabled: boolean): Promise<void> {
-  const changed = await deps.db.transaction((tx) =>
-    tx.run('UPDATE terminals SET enabled = ? WHERE id = ?', [enabled ? 1 : 0, terminalId]),
-  );
-  if (changed === 0) throw new CodedError('NOT_FOUND');
+/**
+ * Ops take a terminal out of service (or back): a disabled terminal may only send heartbeats. Asking for
+ * the state it is already in changes and records nothing.
+ */
+export async function setTerminalEnabled(
+  deps: Deps,
+  terminalId: string,
+  enabled: boolean,
+  by: string,
+): Promise<void> {
+  const nowMs = deps.clock.nowMs();
+  await deps.db.transaction(async (tx) => {
+    const terminal = await lockTerminal(tx, terminalId);
+    if (terminal === undefined) throw new CodedError('NOT_FOUND');
+    if (terminal.enabled === enabled) return;
+    await tx.run('UPDATE terminals SET enabled = ? WHERE id = ?', [enabled ? 1 : 0, terminalId]);
+    await appendAudit(
+      tx,
+      { kind: enabled ? 'terminal.enabled' : 'terminal.disabled', subject: terminalId, data: { by } },
+      nowMs,
+    );
+  });
 }
 
 /** Every key the terminal has enrolled, newest first: receipts signed before a rotation still verify. */

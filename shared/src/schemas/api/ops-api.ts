@@ -200,6 +200,8 @@ export const CollectionSchema = z.object({
   /** counted - expected: positive is over, negative is short; booked to the over/short account. */
   overShortMinor: z.number().int(),
   collectedAtMs: z.number().int(),
+  /** Who recorded the count: a staff id, or ops-token; null for collections from before it was kept. */
+  collectedBy: z.string().nullable(),
 });
 
 export const SettlementQuerySchema = z.object({
@@ -299,4 +301,84 @@ export const AuditVerificationSchema = z.object({
     }),
   ),
   checkedAtMs: z.number().int(),
+});
+
+/**
+ * What the hash-chained audit log records: every change of money or of a code, and every act of ops staff
+ * on people, stores and devices. An entry's `data.by` names who acted (a staff id, `ops-token` for the
+ * service token, or the terminal itself), where a person or device acted.
+ */
+export const auditKinds = [
+  'deposit.credited',
+  'deposit.suspense',
+  'transfer.reversed',
+  'claim.redeemed',
+  'code.issued',
+  'code.rotated',
+  'slip.issued',
+  'shopper.kycChanged',
+  'account.opened',
+  'family.childAdded',
+  'family.capsSet',
+  'staff.created',
+  'staff.enabled',
+  'staff.disabled',
+  'store.created',
+  'clerk.created',
+  'terminal.created',
+  'terminal.enrolled',
+  'terminal.enabled',
+  'terminal.disabled',
+  'terminal.keyRotationStarted',
+  'collection.recorded',
+  'alert.closed',
+] as const;
+export const AuditKindSchema = z.enum(auditKinds);
+export type AuditKind = z.infer<typeof AuditKindSchema>;
+
+/** The audit trail, newest first: one subject's chain, or every entry that is not a deposit. */
+export const auditEntriesPath = '/v1/ops/audit/entries';
+
+/** Entries one page of the trail holds at most, and by default. */
+export const auditEntriesPageMax = 200;
+export const auditEntriesPageDefault = 50;
+
+export const AuditEntryDataSchema = z.record(
+  z.string(),
+  z.union([z.string(), z.number(), z.boolean(), z.null()]),
+);
+
+export const AuditEntrySchema = z.object({
+  /** The chain: a wallet account, shopper, staff member, store or terminal id. */
+  subject: z.string(),
+  seq: z.number().int().positive(),
+  atMs: z.number().int(),
+  kind: AuditKindSchema,
+  /** Facts, never secrets: codes are masked. */
+  data: AuditEntryDataSchema,
+});
+
+/**
+ * Where the next page starts, as the server gave it in `next`: opaque to the console, checked by the
+ * server, which answers VALIDATION_FAILED for anything it did not make.
+ */
+const auditCursorPattern = /^\d{1,16}\.\d{1,16}\.[A-Za-z0-9_.:-]{1,64}$/;
+
+export const AuditTrailQuerySchema = z.object({
+  /** One subject's chain (deposits included); without it, every entry that is not a deposit. */
+  subject: z
+    .string()
+    .trim()
+    .min(1)
+    .max(64)
+    .regex(/^[A-Za-z0-9_.:-]+$/, 'expected an id')
+    .optional(),
+  before: z.string().regex(auditCursorPattern, 'expected a cursor from an earlier page').optional(),
+  limit: z.coerce.number().int().min(1).max(auditEntriesPageMax).optional(),
+});
+
+export const AuditTrailSchema = z.object({
+  entries: z.array(AuditEntrySchema),
+  /** The `before` of the next (older) page, or null when this page reached the start of the log. */
+  next: z.string().nullable(),
 });
