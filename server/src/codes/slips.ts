@@ -51,7 +51,12 @@ export async function issueSlip(
           {
             kind: 'slip.issued',
             subject: shopperId,
-            data: { code: maskCode(code), amountMinor, expiresAtMs: nowMs + ttlMs },
+            data: {
+              code: maskCode(code),
+              amountMinor,
+              currency: shopper.currency,
+              expiresAtMs: nowMs + ttlMs,
+            },
           },
           nowMs,
         );

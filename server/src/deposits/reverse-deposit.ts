@@ -83,6 +83,7 @@ export async function reverseDeposit(deps: Deps, input: ReverseDepositInput): Pr
           reversalId: input.id,
           depositId: original.id,
           amountMinor: original.amountMinor,
+          currency: original.currency,
           reason: input.reason,
           by: input.by,
         },

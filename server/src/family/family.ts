@@ -158,7 +158,12 @@ export async function setChildCaps(
       {
         kind: 'family.capsSet',
         subject: child.wallet_account_id,
-        data: { by: parentId, depositMaxMinor: caps.depositMaxMinor, dailyMaxMinor: caps.dailyMaxMinor },
+        data: {
+          by: parentId,
+          depositMaxMinor: caps.depositMaxMinor,
+          dailyMaxMinor: caps.dailyMaxMinor,
+          currency: child.currency,
+        },
       },
       nowMs,
     );

@@ -1,4 +1,4 @@
-import { CodedError, terminalHeaders } from '@cashin/shared';
+import { CodedError, serviceTokenActor, terminalHeaders } from '@cashin/shared';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { authenticateClerk, clerkTokenPrefix } from '../clerks/clerks.js';
@@ -6,7 +6,7 @@ import type { Config } from '../config.js';
 import type { Deps } from '../deps.js';
 import { secretsEqual } from '../secrets/hash.js';
 import { authenticateShopper } from '../shoppers/otp.js';
-import { authenticateStaff, serviceTokenActor, staffTokenPrefix } from '../staff/staff.js';
+import { authenticateStaff, staffTokenPrefix } from '../staff/staff.js';
 import type { TerminalCaller } from '../terminals/request-verification.js';
 import { identifyTerminal, verifyTerminalBody } from '../terminals/request-verification.js';
 

@@ -6,20 +6,14 @@ import {
   StaffSessionSchema,
   StaffSignInRequestSchema,
   opsApiPaths,
+  serviceTokenActor,
 } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Deps } from '../deps.js';
 import { bearerToken, opsCallerOf } from '../http/roles.js';
-import {
-  createStaff,
-  endStaffSession,
-  listStaff,
-  serviceTokenActor,
-  setStaffEnabled,
-  signInStaff,
-} from '../staff/staff.js';
+import { createStaff, endStaffSession, listStaff, setStaffEnabled, signInStaff } from '../staff/staff.js';
 
 const StaffParamsSchema = z.object({ staffId: z.string().min(1).max(64) });
 

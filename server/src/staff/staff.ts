@@ -16,9 +16,6 @@ import { nextShortId } from '../stores/short-ids.js';
 /** Staff session tokens carry this prefix so the role hook knows which table to look in. */
 export const staffTokenPrefix = 'ops_';
 
-/** The actor the service token acts as, in logs, audit entries and `createdBy`. */
-export const serviceTokenActor = 'ops-token';
-
 export interface Staff {
   readonly id: string;
   readonly username: string;

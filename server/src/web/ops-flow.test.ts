@@ -433,6 +433,42 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     expect(staff.staff.find((s) => s.username === colleague)?.disabledAtMs).not.toBeNull();
     await expectAccessible(page, shot('10-staff'));
 
+    // The audit trail: the kiosk's whole history, newest first, says who did each thing, and the store's
+    // is one click away from the list of everything.
+    await goTo(page, t('nav.audit'), t('audit.title'));
+    const trail = page.getByTestId('audit-trail');
+    const trailRows = trail.locator('tbody tr');
+    await expect.poll(() => trailRows.count()).toBeGreaterThan(0);
+    await page.getByLabel(t('audit.subject')).fill(terminalId);
+    await trail.getByRole('button', { name: t('audit.show'), exact: true }).click();
+    await expect
+      .poll(() => trail.getByRole('status').textContent())
+      .toBe(t('audit.showingSubject', { subject: terminalId }));
+    await expect
+      .poll(() => trailRows.locator('th').allTextContents())
+      .toEqual([
+        t('audit.kind.collection.recorded'),
+        t('audit.kind.alert.closed'),
+        t('audit.kind.terminal.enrolled'),
+        t('audit.kind.terminal.created'),
+      ]);
+    const byColumn = async () =>
+      (await trailRows.locator('td:last-child').allTextContents()).map((by) => by.trim());
+    expect(await byColumn()).toEqual([lead.id, lead.id, terminalId, lead.id]);
+    const counted = await trailRows.first().textContent();
+    expect(counted).toContain(`${t('audit.field.countedMinor')}${money(kioskMinor - 25)}`);
+    expect(counted).toContain(`${t('audit.field.expectedMinor')}${money(kioskMinor)}`);
+    expect(await trailRows.nth(1).textContent()).toContain(note);
+    await expectAccessible(page, shot('11-audit-kiosk'));
+    await trail.getByRole('button', { name: t('audit.showAll'), exact: true }).click();
+    await expect.poll(() => trail.getByRole('status').textContent()).toBe(t('audit.showingAll'));
+    await trail.getByRole('button', { name: `${store.id} #1`, exact: true }).click();
+    await expect
+      .poll(() => trailRows.locator('th').allTextContents())
+      .toEqual([t('audit.kind.clerk.created'), t('audit.kind.store.created')]);
+    expect(await trailRows.first().textContent()).toContain('Carla Mendez');
+    await expectAccessible(page, shot('12-audit-store'));
+
     // Signing out ends the session on the server: the token it held is refused from then on.
     const signedOutToken = await page.evaluate("sessionStorage.getItem('cashin.ops.token')");
     await page.getByRole('button', { name: t('nav.signOut') }).click();

@@ -6,6 +6,7 @@ import { Button, Field, Form, TableScroll } from '../../common/components.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import { deviceTroubleText } from '../device-trouble.js';
+import { actorText } from '../actor.js';
 import type { OpsContext, OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
@@ -88,7 +89,7 @@ export function AlertsSection(context: OpsContext) {
                         <>
                           {words.t('alerts.resolved', { time: words.dateTime(alert.resolvedAtMs) })}
                           {alert.resolvedBy !== null &&
-                            ` ${words.t('alerts.resolvedBy', { by: alert.resolvedBy, note: alert.resolutionNote ?? '' })}`}
+                            ` ${words.t('alerts.resolvedBy', { by: actorText(words, alert.resolvedBy), note: alert.resolutionNote ?? '' })}`}
                         </>
                       )}
                     </td>

@@ -5,10 +5,14 @@ import { callApi } from '../../common/api.js';
 import { Banner, Button, TableScroll } from '../../common/components.js';
 import { ListSection } from '../list-section.js';
 import type { OpsContext } from '../ops-context.js';
+import { AuditTrail } from './audit-trail.js';
 
 type Verification = z.output<typeof AuditVerificationSchema>;
 
-/** Runs the hash-chained audit log's verification on the server and shows what it found. */
+/**
+ * The hash-chained audit log: who did what, newest first, and the chains' verification, run on the server
+ * on demand.
+ */
 export function AuditSection(context: OpsContext) {
   const { words, token } = context;
   const [busy, setBusy] = useState(false);
@@ -23,6 +27,8 @@ export function AuditSection(context: OpsContext) {
   };
   return (
     <ListSection title={words.t('audit.title')} screen="audit" words={words}>
+      <AuditTrail {...context} />
+      <h2>{words.t('audit.check')}</h2>
       <p class="lead">{words.t('audit.body')}</p>
       <div class="actions">
         <Button kind="primary" busy={busy} onClick={() => void run()}>

@@ -4,6 +4,7 @@ import { useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form, TableScroll } from '../../common/components.js';
 import { ListSection } from '../list-section.js';
+import { actorText } from '../actor.js';
 import type { OpsContext } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
@@ -67,7 +68,7 @@ export function StaffSection(context: OpsContext) {
                   <td>{staff.username}</td>
                   <td>{staff.name}</td>
                   <td>{statusOf(staff)}</td>
-                  <td>{staff.createdBy === 'ops-token' ? words.t('staff.serviceToken') : staff.createdBy}</td>
+                  <td>{actorText(words, staff.createdBy)}</td>
                   <td>
                     {/* Nobody disables themselves: a colleague or the service token must. */}
                     {staff.id !== context.staffId && (

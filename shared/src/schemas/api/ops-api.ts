@@ -64,6 +64,9 @@ export const CreateStaffRequestSchema = z.object({
 
 export const SetStaffEnabledRequestSchema = z.object({ enabled: z.boolean() });
 
+/** Who acted when the service token (OPS_TOKEN) did: in logs, audit entries, `createdBy` and `resolvedBy`. */
+export const serviceTokenActor = 'ops-token';
+
 /** A person in operations. `createdBy` is the staff id that created it, or "ops-token" for the service token. */
 export const StaffSchema = z.object({
   id: z.string(),
