@@ -20,6 +20,7 @@ export interface Collection {
   readonly collectedAtMs: number;
   /** Who recorded the count (a staff id, or ops-token); null for collections recorded before this was kept. */
   readonly collectedBy: string | null;
+  readonly bagLabel: string | null;
 }
 
 interface CollectionRow extends Record<string, unknown> {
@@ -31,10 +32,11 @@ interface CollectionRow extends Record<string, unknown> {
   over_short_minor: number;
   collected_at_ms: number;
   collected_by: string | null;
+  bag_label: string | null;
 }
 
 const collectionColumns =
-  'id, terminal_id, currency, expected_minor, counted_minor, over_short_minor, collected_at_ms, collected_by';
+  'id, terminal_id, currency, expected_minor, counted_minor, over_short_minor, collected_at_ms, collected_by, bag_label';
 
 function fromRow(row: CollectionRow): Collection {
   return {
@@ -46,6 +48,7 @@ function fromRow(row: CollectionRow): Collection {
     overShortMinor: row.over_short_minor,
     collectedAtMs: row.collected_at_ms,
     collectedBy: row.collected_by,
+    bagLabel: row.bag_label,
   };
 }
 
@@ -177,6 +180,7 @@ export async function recordCollection(
       overShortMinor,
       collectedAtMs: nowMs,
       collectedBy: by,
+      bagLabel: input.bagLabel ?? null,
     };
   });
 }

@@ -354,6 +354,13 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
         .filter((c) => c.terminalId === terminalId)
         .map((c) => [c.expectedMinor, c.countedMinor, c.overShortMinor]),
     ).toEqual([[kioskMinor, kioskMinor - 25, -25]]);
+    // The recent collections list it, a quarter short, recorded by the lead.
+    const collected = page.locator('tbody tr', { hasText: terminalId });
+    await expect.poll(() => collected.count()).toBe(1);
+    const collectedText = await collected.textContent();
+    expect(collectedText).toContain(`−${money(25)}`);
+    expect(collectedText).toContain(money(kioskMinor - 25));
+    expect(collectedText).toContain(lead.id);
     await expectAccessible(page, shot('07-collection'));
 
     // The day's settlement: on screen, and as the CSV the console downloads.

@@ -1,23 +1,38 @@
 import type { CurrencyCode } from '@cashin/shared';
-import { CollectionSchema, parseMajorAmount, uuidv7 } from '@cashin/shared';
+import { CollectionListSchema, CollectionSchema, parseMajorAmount, uuidv7 } from '@cashin/shared';
 import { useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
-import { Button, Field, Form, MoneyDisplay } from '../../common/components.js';
+import { Button, Field, Form, MoneyDisplay, TableScroll } from '../../common/components.js';
 import { checkedFieldStatus } from '../../common/field-status.js';
+import { actorText } from '../actor.js';
 import { CurrencySelect } from '../currency-select.js';
+import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import type { OpsContext } from '../ops-context.js';
+import type { OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
+import { useList } from '../use-list.js';
 
+type Collection = z.output<typeof CollectionSchema>;
+
+/** Counted against credited, signed: "+$0.25" over, "−$0.25" short. */
+function overShortText(words: OpsWords, collection: Collection): string {
+  const amount = words.money(Math.abs(collection.overShortMinor), collection.currency);
+  if (collection.overShortMinor > 0) return `+${amount}`;
+  return collection.overShortMinor < 0 ? `−${amount}` : amount;
+}
+
+/** A tech records a counted bag; the recent collections below say what each came to and who counted it. */
 export function CollectionsSection(context: OpsContext) {
   const { words, token } = context;
+  const [list, refresh] = useList(context, opsPaths.collections, CollectionListSchema);
   const [terminalId, setTerminalId] = useState('');
   const [counted, setCounted] = useState('');
   const [currency, setCurrency] = useState<CurrencyCode>('USD');
   const [bagLabel, setBagLabel] = useState('');
   const [touched, setTouched] = useState(false);
-  const [collection, setCollection] = useState<z.output<typeof CollectionSchema> | null>(null);
+  const [collection, setCollection] = useState<Collection | null>(null);
   // Chosen once per bag and kept until it is answered, so a retry records the collection once.
   const collectionId = useRef(uuidv7());
   const amount = parseMajorAmount(counted, currency);
@@ -38,9 +53,10 @@ export function CollectionsSection(context: OpsContext) {
     if (!result.ok) return context.fail(result);
     setCollection(result.value);
     collectionId.current = uuidv7();
+    refresh();
   };
   return (
-    <ListSection title={words.t('collections.title')} screen="collections" words={words}>
+    <ListSection title={words.t('collections.title')} screen="collections" words={words} onRefresh={refresh}>
       <Form onSubmit={() => void submit()}>
         <Field
           id="collection-terminal"
@@ -101,6 +117,51 @@ export function CollectionsSection(context: OpsContext) {
           )}
         </div>
       )}
+      <h2>{words.t('collections.recent')}</h2>
+      <ListBody items={list?.collections ?? null} words={words}>
+        {(collections) => (
+          <TableScroll label={words.t('collections.recent')} stack>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">{words.t('collections.kiosk')}</th>
+                  <th scope="col">{words.t('collections.at')}</th>
+                  <th scope="col" class="number">
+                    {words.t('collections.expected')}
+                  </th>
+                  <th scope="col" class="number">
+                    {words.t('collections.countedResult')}
+                  </th>
+                  <th scope="col" class="number">
+                    {words.t('collections.overShort')}
+                  </th>
+                  <th scope="col">{words.t('collections.bagColumn')}</th>
+                  <th scope="col">{words.t('collections.by')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {collections.map((listed) => (
+                  <tr key={listed.collectionId}>
+                    <th scope="row">{listed.terminalId}</th>
+                    <td>{words.dateTime(listed.collectedAtMs)}</td>
+                    <td class="number">{words.money(listed.expectedMinor, listed.currency)}</td>
+                    <td class="number">{words.money(listed.countedMinor, listed.currency)}</td>
+                    <td class="number">
+                      {listed.overShortMinor === 0 ? (
+                        overShortText(words, listed)
+                      ) : (
+                        <span class="status status-warn">{overShortText(words, listed)}</span>
+                      )}
+                    </td>
+                    <td>{listed.bagLabel ?? '—'}</td>
+                    <td>{listed.collectedBy === null ? '—' : actorText(words, listed.collectedBy)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
+        )}
+      </ListBody>
     </ListSection>
   );
 }

@@ -205,6 +205,8 @@ export const CollectionSchema = z.object({
   collectedAtMs: z.number().int(),
   /** Who recorded the count: a staff id, or ops-token; null for collections from before it was kept. */
   collectedBy: z.string().nullable(),
+  /** The label on the bag, as the tech typed it, if any. */
+  bagLabel: z.string().nullable(),
 });
 
 export const SettlementQuerySchema = z.object({
