@@ -1,19 +1,11 @@
-import type { CurrencyCode } from '@cashin/shared';
+import type { CurrencyCode, depositReviewReasons } from '@cashin/shared';
 import type { SqlValue, Tx } from '../storage/db.js';
 
 export const depositStatuses = ['credited', 'inReview', 'reversed', 'suspense'] as const;
 export type DepositStatus = (typeof depositStatuses)[number];
 
 /** Why a deposit whose cash was already taken was credited for review instead of refused. */
-export type ReviewReason =
-  | 'limitExceeded'
-  | 'familyCapExceeded'
-  | 'slipUsed'
-  | 'slipExpired'
-  | 'slipAmountMismatch'
-  | 'codeUnknown'
-  | 'codeRevoked'
-  | 'currencyMismatch';
+export type ReviewReason = (typeof depositReviewReasons)[number];
 
 export interface DepositRecord {
   readonly transferId: string;

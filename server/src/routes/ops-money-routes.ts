@@ -1,11 +1,17 @@
 import {
+  CashReportFiledSchema,
+  ClearReviewRequestSchema,
   CollectionListSchema,
   CollectionRequestSchema,
   CollectionSchema,
+  FileCashReportRequestSchema,
+  ReviewItemSchema,
+  ReviewListSchema,
   SettlementQuerySchema,
   SettlementSchema,
   SuspenseListSchema,
   opsApiPaths,
+  reviewsPath,
 } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -14,10 +20,16 @@ import { listCollections, recordCollection } from '../collections/collections.js
 import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
 import { opsCallerOf } from '../http/roles.js';
+import { clearReview, fileCashReport, listReviews } from '../reviews/reviews.js';
 import { settlementCsv, settlementFor } from '../settlements/settlement.js';
 import { listSuspense } from '../suspense/suspense-queue.js';
 
-/** The ops console's money: cash collections, settlement reports (JSON and CSV), the suspense queue. */
+const ReviewParamsSchema = z.object({ depositId: z.string().min(1).max(64) });
+
+/**
+ * The ops console's money: cash collections, settlement reports (JSON and CSV), the suspense queue, and
+ * the review queue (holds to clear, cash reports to record).
+ */
 export function opsMoneyRoutes(deps: Deps) {
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -86,6 +98,56 @@ export function opsMoneyRoutes(deps: Deps) {
       opsApiPaths.suspense,
       { config: ops, schema: { tags: ['ops'], response: { 200: SuspenseListSchema } } },
       async () => ({ entries: await listSuspense(deps) }),
+    );
+
+    app.get(
+      reviewsPath,
+      { config: ops, schema: { tags: ['ops'], response: { 200: ReviewListSchema } } },
+      async () => ({ deposits: await listReviews(deps) }),
+    );
+
+    app.post(
+      '/v1/ops/reviews/:depositId/clearance',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          params: ReviewParamsSchema,
+          body: ClearReviewRequestSchema,
+          response: { 200: ReviewItemSchema },
+        },
+      },
+      async (request) => {
+        const item = await clearReview(deps, {
+          depositId: request.params.depositId,
+          note: request.body.note,
+          by: opsCallerOf(request),
+        });
+        request.log.info({ depositId: item.depositId }, 'deposit review cleared');
+        return item;
+      },
+    );
+
+    app.post(
+      '/v1/ops/reviews/:depositId/cash-report',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          params: ReviewParamsSchema,
+          body: FileCashReportRequestSchema,
+          response: { 200: CashReportFiledSchema },
+        },
+      },
+      async (request) => {
+        const filed = await fileCashReport(deps, {
+          depositId: request.params.depositId,
+          reference: request.body.reference,
+          by: opsCallerOf(request),
+        });
+        request.log.info({ depositIds: filed.depositIds.length }, 'cash report recorded');
+        return filed;
+      },
     );
   };
 }

@@ -1,5 +1,5 @@
 import type { CurrencyCode, KioskDeposit, SignedFields } from '@cashin/shared';
-import { CodedError, maskCode, parseCode, receiptSigningPayload } from '@cashin/shared';
+import { CodedError, kioskReviewFlags, maskCode, parseCode, receiptSigningPayload } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import { creditDeposit } from '../deposits/credit-deposit.js';
 import { insertRows, selectIn } from '../storage/bulk-sql.js';
@@ -100,7 +100,7 @@ export function storedFields(stored: StoredKioskDeposit): Record<string, unknown
 
 /** The flags that hold a deposit for a person to look at, as one comma-separated list (or null). */
 export function reviewFlags(flags: KioskDeposit['flags']): string | null {
-  const held = (['lostEvents', 'recovered', 'deviceFault'] as const).filter((flag) => flags[flag]);
+  const held = kioskReviewFlags.filter((flag) => flags[flag]);
   return held.length === 0 ? null : held.join(',');
 }
 

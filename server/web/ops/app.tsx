@@ -18,6 +18,7 @@ import { EnrollSection } from './screens/enroll.js';
 import { FleetSection } from './screens/fleet.js';
 import { LookupSection } from './screens/lookup.js';
 import { ReversalsSection } from './screens/reversals.js';
+import { ReviewsSection } from './screens/reviews.js';
 import { SettlementsSection } from './screens/settlements.js';
 import { StoresSection } from './screens/stores.js';
 import { SuspenseSection } from './screens/suspense.js';
@@ -28,6 +29,7 @@ import { StaffSection } from './screens/staff.js';
 const sections = [
   'fleet',
   'alerts',
+  'reviews',
   'stores',
   'enroll',
   'collections',
@@ -171,6 +173,8 @@ function Section({ name, context }: { name: Section; context: OpsContext }) {
       return <FleetSection {...context} />;
     case 'alerts':
       return <AlertsSection {...context} />;
+    case 'reviews':
+      return <ReviewsSection {...context} />;
     case 'stores':
       return <StoresSection {...context} />;
     case 'enroll':

@@ -50,6 +50,8 @@ const namedFields = [
   'childId',
   'expiresAtMs',
   'currency',
+  'reference',
+  'covered',
 ] as const;
 type NamedField = (typeof namedFields)[number];
 

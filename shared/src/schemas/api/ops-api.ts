@@ -316,6 +316,8 @@ export const AuditVerificationSchema = z.object({
 export const auditKinds = [
   'deposit.credited',
   'deposit.suspense',
+  'deposit.reviewCleared',
+  'deposit.cashReportFiled',
   'transfer.reversed',
   'claim.redeemed',
   'code.issued',
@@ -386,4 +388,69 @@ export const AuditTrailSchema = z.object({
   entries: z.array(AuditEntrySchema),
   /** The `before` of the next (older) page, or null when this page reached the start of the log. */
   next: z.string().nullable(),
+});
+
+/** Why a deposit whose cash was already taken was credited and held for review instead of refused. */
+export const depositReviewReasons = [
+  'limitExceeded',
+  'familyCapExceeded',
+  'slipUsed',
+  'slipExpired',
+  'slipAmountMismatch',
+  'codeUnknown',
+  'codeRevoked',
+  'currencyMismatch',
+] as const;
+
+/** What a kiosk flags on a deposit for a person to look at (its sync flags that hold a deposit). */
+export const kioskReviewFlags = ['lostEvents', 'recovered', 'deviceFault'] as const;
+
+/**
+ * The deposits that wait for ops: held for review (a limit overrun offline, lost coin events, a crash), or
+ * past the day's cash-report threshold with no report filed yet. Oldest first: it is a queue.
+ */
+export const reviewsPath = '/v1/ops/reviews';
+export const reviewClearancePath = (depositId: string) =>
+  `/v1/ops/reviews/${encodeURIComponent(depositId)}/clearance`;
+export const reviewCashReportPath = (depositId: string) =>
+  `/v1/ops/reviews/${encodeURIComponent(depositId)}/cash-report`;
+
+/** The most deposits one listing of the queue returns, oldest first. */
+export const reviewsListedMax = 500;
+/** The most an operator writes when clearing a hold, and the longest cash-report reference. */
+export const reviewNoteLengthMax = 500;
+export const cashReportReferenceLengthMax = 80;
+
+export const ReviewItemSchema = z.object({
+  depositId: z.string(),
+  amountMinor: AmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  createdAtMs: z.number().int(),
+  shopperId: z.string().nullable(),
+  /** "Maria G.", as a till sees it. */
+  shopperName: z.string().nullable(),
+  walletAccountId: z.string().nullable(),
+  codeMasked: z.string(),
+  /** Where the cash was taken: a kiosk's bag (its terminal id) or a store's drawer (its store id). */
+  source: z.object({ kind: z.string(), ownerId: z.string() }),
+  status: z.enum(['credited', 'inReview', 'reversed']),
+  /** Why it is held: the ledger's reason and the kiosk's flags; empty when only a cash report is due. */
+  reasons: z.array(z.enum([...depositReviewReasons, ...kioskReviewFlags])),
+  /** The day's cash passed the report threshold with this deposit: `due` until a report is filed. */
+  cashReport: z.enum(['due', 'filed']).nullable(),
+});
+export type ReviewItem = z.infer<typeof ReviewItemSchema>;
+
+export const ReviewListSchema = z.object({ deposits: z.array(ReviewItemSchema) });
+
+/** An operator keeps a held deposit credited, saying what they checked. */
+export const ClearReviewRequestSchema = z.object({ note: textSchema(reviewNoteLengthMax) });
+
+/** An operator records the currency transaction report filed for the shopper's cash, by its reference. */
+export const FileCashReportRequestSchema = z.object({ reference: textSchema(cashReportReferenceLengthMax) });
+
+/** The deposits the filed report covers: every one of the shopper's due up to the one it was filed from. */
+export const CashReportFiledSchema = z.object({
+  reference: z.string(),
+  depositIds: z.array(z.string()),
 });

@@ -1,0 +1,162 @@
+import type { ReviewItem } from '@cashin/shared';
+import {
+  CashReportFiledSchema,
+  ReviewItemSchema,
+  ReviewListSchema,
+  WalletResponseSchema,
+  createUuidV7Generator,
+  reviewCashReportPath,
+  reviewClearancePath,
+  reviewsPath,
+  terminalApiPaths,
+} from '@cashin/shared';
+import { afterEach, describe, expect, it } from 'vitest';
+import { verifyAudit } from '../audit/audit-verify.js';
+import { verifyLedger } from '../ledger/verify-ledger.js';
+import type { TestApp } from '../test-support/test-app.js';
+import { errorCodeOf, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
+import { testAdapters } from '../test-support/test-db.js';
+import type { TestKiosk } from '../test-kit/terminal-kit.js';
+import { enrollTestKiosk, kioskDeposit, signedPost } from '../test-kit/terminal-kit.js';
+
+const newId = createUuidV7Generator();
+
+/**
+ * $10 a day for a new shopper and a cash report past $15 a day, small enough to reach with quarters (a till
+ * deposit and an offline kiosk deposit must still fit in a day, so their maximums come down too).
+ */
+const limits = {
+  money: {
+    USD: {
+      tillDepositMaxMinor: 500,
+      kioskOfflineDepositMaxMinor: 500,
+      tiers: { 0: { walletDailyMaxMinor: 1_000 } },
+      cashReportThresholdMinor: 1_500,
+    },
+  },
+};
+
+async function queue(t: TestApp): Promise<ReviewItem[]> {
+  const response = await t.app.inject({ method: 'GET', url: reviewsPath, headers: opsHeaders });
+  expect(response.statusCode, response.body).toBe(200);
+  return ReviewListSchema.parse(response.json()).deposits;
+}
+
+async function sync(t: TestApp, kiosk: TestKiosk, code: string, coins: number, lostEvents = false) {
+  t.clock.advance(60_000);
+  const deposit = {
+    ...kioskDeposit(kiosk, newId, t.clock.nowMs(), { code, coins }),
+    flags: { recovered: false, lostEvents, offline: false, deviceFault: false },
+  };
+  const response = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [deposit] });
+  expect(response.statusCode, response.body).toBe(200);
+  return deposit.depositId;
+}
+
+function post(t: TestApp, url: string, payload: object) {
+  return t.app.inject({ method: 'POST', url, headers: opsHeaders, payload });
+}
+
+describe.each(testAdapters)('the review queue on %s', (adapter) => {
+  let t: TestApp | undefined;
+  afterEach(async () => {
+    await t?.close();
+    t = undefined;
+  });
+
+  it('holds overruns and flagged deposits until an operator clears or reverses them, and records cash reports', async () => {
+    t = await openTestApp(adapter, { limits });
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const bo = await signUpAndIn(t);
+    const withinLimit = await sync(t, kiosk, ana.depositCode, 20); // $5
+    const overLimit = await sync(t, kiosk, ana.depositCode, 32); // $13 today: past $10
+    const lost = await sync(t, kiosk, bo.depositCode, 4, true); // lost coin events
+    const pastReport = await sync(t, kiosk, ana.depositCode, 12); // $16: past the $15 report threshold
+    const again = await sync(t, kiosk, ana.depositCode, 4); // $17
+
+    const held = await queue(t);
+    expect(held.map((item) => [item.depositId, item.status, item.reasons, item.cashReport])).toEqual([
+      [overLimit, 'inReview', ['limitExceeded'], null],
+      [lost, 'inReview', ['lostEvents'], null],
+      [pastReport, 'inReview', ['limitExceeded'], 'due'],
+      [again, 'inReview', ['limitExceeded'], 'due'],
+    ]);
+    expect(held[0]).toMatchObject({
+      amountMinor: 800,
+      currency: 'USD',
+      shopperId: ana.shopperId,
+      source: { kind: 'kioskBag', ownerId: kiosk.terminalId },
+    });
+    expect(held[0]?.shopperName).toMatch(/^\S+ \S\.$|^\S+$/);
+    expect(held.map((item) => item.depositId)).not.toContain(withinLimit);
+
+    // Cleared: the deposit stays credited, leaves the queue, and the shopper's history says credited.
+    const note = 'Shopper showed ID at the store; limit raised the next day.';
+    const cleared = await post(t, reviewClearancePath(overLimit), { note });
+    expect(cleared.statusCode, cleared.body).toBe(200);
+    expect(ReviewItemSchema.parse(cleared.json())).toMatchObject({ status: 'credited', reasons: [] });
+    const retried = await post(t, reviewClearancePath(overLimit), { note });
+    expect(retried.json()).toEqual(cleared.json());
+    const wallet = WalletResponseSchema.parse(
+      (await t.app.inject({ method: 'GET', url: '/v1/me/wallet', headers: ana.headers })).json(),
+    );
+    expect(wallet.history.find((entry) => entry.transferId === overLimit)?.status).toBe('credited');
+    expect(wallet.balanceMinor).toBe(25 * (20 + 32 + 12 + 4));
+
+    // Reversed instead: it leaves the queue, and a clearance afterwards is refused.
+    const reversal = await post(t, '/v1/reversals', {
+      id: newId(),
+      depositId: lost,
+      reason: 'coins counted at collection did not include these',
+    });
+    expect(reversal.statusCode, reversal.body).toBe(201);
+    const refused = await post(t, reviewClearancePath(lost), { note });
+    expect(errorCodeOf(refused)).toBe('CONFLICT');
+    expect(refused.json()).toMatchObject({ error: { details: { status: 'reversed' } } });
+
+    // One report covers the shopper's cash so far: both deposits past the threshold.
+    const reference = 'CTR 2026-06-01 #0017';
+    const filed = await post(t, reviewCashReportPath(again), { reference });
+    expect(filed.statusCode, filed.body).toBe(200);
+    expect(CashReportFiledSchema.parse(filed.json())).toEqual({
+      reference,
+      depositIds: [pastReport, again],
+    });
+    expect((await post(t, reviewCashReportPath(again), { reference })).json()).toEqual(filed.json());
+    expect(errorCodeOf(await post(t, reviewCashReportPath(pastReport), { reference: 'another' }))).toBe(
+      'CONFLICT',
+    );
+    expect(errorCodeOf(await post(t, reviewCashReportPath(withinLimit), { reference }))).toBe('CONFLICT');
+    expect((await queue(t)).map((item) => [item.depositId, item.cashReport])).toEqual([
+      [pastReport, 'filed'],
+      [again, 'filed'],
+    ]);
+    for (const depositId of [pastReport, again])
+      expect((await post(t, reviewClearancePath(depositId), { note: 'seen' })).statusCode).toBe(200);
+    expect(await queue(t)).toEqual([]);
+
+    // Bad input changes nothing.
+    expect(errorCodeOf(await post(t, reviewClearancePath(newId()), { note }))).toBe('NOT_FOUND');
+    expect(errorCodeOf(await post(t, reviewClearancePath(overLimit), { note: '  ' }))).toBe(
+      'VALIDATION_FAILED',
+    );
+    expect(errorCodeOf(await post(t, reviewCashReportPath(again), { reference: 'x'.repeat(81) }))).toBe(
+      'VALIDATION_FAILED',
+    );
+
+    const audit = await t.db.transaction((tx) =>
+      tx.all<{ kind: string; data: string }>(
+        "SELECT kind, data FROM audit_log WHERE kind IN ('deposit.reviewCleared', 'deposit.cashReportFiled') ORDER BY at_ms, seq",
+      ),
+    );
+    expect(audit.map((row) => [row.kind, JSON.parse(row.data)])).toEqual([
+      ['deposit.reviewCleared', { depositId: overLimit, note, by: 'ops-token' }],
+      ['deposit.cashReportFiled', { depositId: again, reference, covered: 2, by: 'ops-token' }],
+      ['deposit.reviewCleared', { depositId: pastReport, note: 'seen', by: 'ops-token' }],
+      ['deposit.reviewCleared', { depositId: again, note: 'seen', by: 'ops-token' }],
+    ]);
+    expect((await verifyAudit(t.db)).ok).toBe(true);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+});
