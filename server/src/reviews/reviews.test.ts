@@ -1,12 +1,14 @@
 import type { ReviewItem } from '@cashin/shared';
 import {
   CashReportFiledSchema,
+  ReviewCountSchema,
   ReviewItemSchema,
   ReviewListSchema,
   WalletResponseSchema,
   createUuidV7Generator,
   reviewCashReportPath,
   reviewClearancePath,
+  reviewCountPath,
   reviewsPath,
   terminalApiPaths,
 } from '@cashin/shared';
@@ -53,6 +55,11 @@ async function sync(t: TestApp, kiosk: TestKiosk, code: string, coins: number, l
   return deposit.depositId;
 }
 
+async function waiting(t: TestApp): Promise<number> {
+  const response = await t.app.inject({ method: 'GET', url: reviewCountPath, headers: opsHeaders });
+  return ReviewCountSchema.parse(response.json()).waiting;
+}
+
 function post(t: TestApp, url: string, payload: object) {
   return t.app.inject({ method: 'POST', url, headers: opsHeaders, payload });
 }
@@ -90,6 +97,7 @@ describe.each(testAdapters)('the review queue on %s', (adapter) => {
     });
     expect(held[0]?.shopperName).toMatch(/^\S+ \S\.$|^\S+$/);
     expect(held.map((item) => item.depositId)).not.toContain(withinLimit);
+    expect(await waiting(t)).toBe(4);
 
     // Cleared: the deposit stays credited, leaves the queue, and the shopper's history says credited.
     const note = 'Shopper showed ID at the store; limit raised the next day.';
@@ -135,6 +143,7 @@ describe.each(testAdapters)('the review queue on %s', (adapter) => {
     for (const depositId of [pastReport, again])
       expect((await post(t, reviewClearancePath(depositId), { note: 'seen' })).statusCode).toBe(200);
     expect(await queue(t)).toEqual([]);
+    expect(await waiting(t)).toBe(0);
 
     // Bad input changes nothing.
     expect(errorCodeOf(await post(t, reviewClearancePath(newId()), { note }))).toBe('NOT_FOUND');

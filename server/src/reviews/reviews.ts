@@ -82,6 +82,15 @@ export async function listReviews(deps: Pick<Deps, 'db'>): Promise<ReviewItem[]>
   return rows.map(itemOf);
 }
 
+/** How many deposits wait in the queue (an index-only count over the partial index). */
+export async function countReviews(deps: Pick<Deps, 'db'>): Promise<number> {
+  const row = await deps.db.transaction((tx) =>
+    tx.get<{ n: number | string }>(`SELECT COUNT(*) AS n FROM deposits WHERE ${needsAttention}`),
+  );
+  // PostgreSQL answers a bigint count as text.
+  return Number(row?.n ?? 0);
+}
+
 async function lockedItem(tx: Tx, depositId: string): Promise<ReviewRow> {
   // The deposit row is locked (PostgreSQL) before it is read, so a clearance and a reversal of the same
   // deposit queue rather than both acting on what they read.

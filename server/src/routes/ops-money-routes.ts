@@ -6,11 +6,13 @@ import {
   CollectionSchema,
   FileCashReportRequestSchema,
   ReviewItemSchema,
+  ReviewCountSchema,
   ReviewListSchema,
   SettlementQuerySchema,
   SettlementSchema,
   SuspenseListSchema,
   opsApiPaths,
+  reviewCountPath,
   reviewsPath,
 } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
@@ -20,7 +22,7 @@ import { listCollections, recordCollection } from '../collections/collections.js
 import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
 import { opsCallerOf } from '../http/roles.js';
-import { clearReview, fileCashReport, listReviews } from '../reviews/reviews.js';
+import { clearReview, countReviews, fileCashReport, listReviews } from '../reviews/reviews.js';
 import { settlementCsv, settlementFor } from '../settlements/settlement.js';
 import { listSuspense } from '../suspense/suspense-queue.js';
 
@@ -104,6 +106,12 @@ export function opsMoneyRoutes(deps: Deps) {
       reviewsPath,
       { config: ops, schema: { tags: ['ops'], response: { 200: ReviewListSchema } } },
       async () => ({ deposits: await listReviews(deps) }),
+    );
+
+    app.get(
+      reviewCountPath,
+      { config: ops, schema: { tags: ['ops'], response: { 200: ReviewCountSchema } } },
+      async () => ({ waiting: await countReviews(deps) }),
     );
 
     app.post(

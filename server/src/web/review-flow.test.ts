@@ -1,12 +1,14 @@
 import type { Language } from '@cashin/shared';
 import {
   FakeClock,
+  ReviewCountSchema,
   ReviewListSchema,
   StaffSchema,
   WalletResponseSchema,
   createUuidV7Generator,
   formatMoney,
   opsApiPaths,
+  reviewCountPath,
   reviewsPath,
   terminalApiPaths,
   translator,
@@ -92,7 +94,18 @@ async function reviewJourney(language: Language, size: ScreenSize): Promise<void
     await page.getByLabel(t('signIn.password')).fill(password);
     await page.getByRole('button', { name: t('signIn.submit') }).click();
     await expectHeading(page, t('fleet.title'));
-    await page.getByRole('link', { name: t('nav.reviews'), exact: true }).click();
+    // The navigation says how many deposits wait, on every screen.
+    const waiting = async () =>
+      (await server.ops('GET', reviewCountPath, undefined, ReviewCountSchema)).waiting;
+    const reviewsLink = (count: number) =>
+      page.getByRole('link', {
+        name: count === 0 ? t('nav.reviews') : `${t('nav.reviews')} ${t('nav.reviewsWaiting', { count })}`,
+        exact: true,
+      });
+    const waitingBefore = await waiting();
+    expect(waitingBefore).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => reviewsLink(waitingBefore).count()).toBe(1);
+    await reviewsLink(waitingBefore).click();
     await expectHeading(page, t('reviews.title'));
 
     // How the console names Ana: her masked name and shopper id, as the queue answers them.
@@ -162,7 +175,9 @@ async function reviewJourney(language: Language, size: ScreenSize): Promise<void
       await expect.poll(() => rows.count()).toBe(amount === 300 ? 1 : 0);
     }
 
-    // The server agrees: nothing of this kiosk waits, the lost deposit is reversed, the rest credited.
+    // The badge counts four fewer; the server agrees: nothing of this kiosk waits, the lost deposit is
+    // reversed, the rest credited.
+    await expect.poll(() => reviewsLink(waitingBefore - 4).count()).toBe(1);
     const queue = await server.ops('GET', reviewsPath, undefined, ReviewListSchema);
     expect(queue.deposits.filter((item) => item.source.ownerId === kiosk.terminalId)).toEqual([]);
     const wallet = async (headers: { authorization: string }) =>

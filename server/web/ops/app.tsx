@@ -10,7 +10,7 @@ import { useRoute } from '../common/navigation.js';
 import { TopBar } from '../common/top-bar.js';
 import { opsMessages } from './messages.js';
 import type { OpsContext } from './ops-context.js';
-import { useOpenAlertCount } from './open-alert-count.js';
+import { useNavCounts } from './nav-counts.js';
 import { AlertsSection } from './screens/alerts.js';
 import { AuditSection } from './screens/audit.js';
 import { CollectionsSection } from './screens/collections.js';
@@ -62,7 +62,16 @@ export function App() {
   const section: Section = (sections as readonly string[]).includes(route) ? (route as Section) : 'fleet';
   const words = wordsFor(opsMessages, language, 'USD');
   useDocumentLanguage(language, words.t('app.title'));
-  const openAlerts = useOpenAlertCount(token, `${section}|${banner?.text ?? ''}`);
+  const counts = useNavCounts(token, `${section}|${banner?.text ?? ''}`);
+  // What needs a look, beside its link: open alerts, deposits waiting for review.
+  const badgeOf = (name: Section): { count: number; label: string } | null => {
+    const count = name === 'alerts' ? counts.openAlerts : name === 'reviews' ? counts.reviewsWaiting : null;
+    if (count === null || count === 0) return null;
+    return {
+      count,
+      label: words.t(name === 'alerts' ? 'nav.alertsOpen' : 'nav.reviewsWaiting', { count }),
+    };
+  };
 
   const forget = (): void => {
     safeStorage(sessionStorage)?.removeItem(tokenKey);
@@ -125,28 +134,31 @@ export function App() {
       </TopBar>
       {context && (
         <nav aria-label={words.t('nav.label')} class="ops-nav">
-          {sections.map((name) => (
-            <a
-              key={name}
-              href={`/ops/${name}`}
-              aria-current={name === section ? 'page' : undefined}
-              onClick={(event) => {
-                event.preventDefault();
-                setBanner(null);
-                go(name);
-              }}
-            >
-              {words.t(`nav.${name}`)}
-              {name === 'alerts' && openAlerts !== null && openAlerts > 0 && (
-                <>
-                  <span class="nav-count" aria-hidden="true">
-                    {openAlerts}
-                  </span>
-                  <span class="visually-hidden">{words.t('nav.alertsOpen', { count: openAlerts })}</span>
-                </>
-              )}
-            </a>
-          ))}
+          {sections.map((name) => {
+            const badge = badgeOf(name);
+            return (
+              <a
+                key={name}
+                href={`/ops/${name}`}
+                aria-current={name === section ? 'page' : undefined}
+                onClick={(event) => {
+                  event.preventDefault();
+                  setBanner(null);
+                  go(name);
+                }}
+              >
+                {words.t(`nav.${name}`)}
+                {badge !== null && (
+                  <>
+                    <span class="nav-count" aria-hidden="true">
+                      {badge.count}
+                    </span>
+                    <span class="visually-hidden">{badge.label}</span>
+                  </>
+                )}
+              </a>
+            );
+          })}
         </nav>
       )}
       <main class="main" data-section={context ? section : 'signIn'}>

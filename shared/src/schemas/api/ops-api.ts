@@ -410,6 +410,9 @@ export const kioskReviewFlags = ['lostEvents', 'recovered', 'deviceFault'] as co
  * past the day's cash-report threshold with no report filed yet. Oldest first: it is a queue.
  */
 export const reviewsPath = '/v1/ops/reviews';
+/** How many deposits wait in the queue, however many that is (a listing stops at its maximum). */
+export const reviewCountPath = '/v1/ops/reviews/count';
+export const ReviewCountSchema = z.object({ waiting: z.number().int().nonnegative() });
 export const reviewClearancePath = (depositId: string) =>
   `/v1/ops/reviews/${encodeURIComponent(depositId)}/clearance`;
 export const reviewCashReportPath = (depositId: string) =>
