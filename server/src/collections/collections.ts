@@ -153,6 +153,9 @@ export async function recordCollection(
         by,
       ],
     );
+    // The alert row before the audit head, the order an operator closing that alert by hand takes them in
+    // (alerts.ts), so the two never wait on each other (PostgreSQL).
+    await resolveAlert(tx, terminal.id, 'bagNearlyFull', nowMs);
     await appendAudit(
       tx,
       {
@@ -170,7 +173,6 @@ export async function recordCollection(
       },
       nowMs,
     );
-    await resolveAlert(tx, terminal.id, 'bagNearlyFull', nowMs);
     return {
       collectionId: input.collectionId,
       terminalId: terminal.id,

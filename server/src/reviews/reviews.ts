@@ -139,10 +139,10 @@ export async function clearReview(
 }
 
 /**
- * Records the currency transaction report filed for a shopper's cash: every deposit of that shopper with
- * a report due, up to and including this one, is marked filed under the reference (one report covers the
+ * Records the currency transaction report filed for a shopper's cash: every deposit of that wallet with a
+ * report due, up to and including this one, is marked filed under the reference (one report covers the
  * cash so far). A retry with the same reference answers the deposits it covered; a deposit with no report
- * due is CONFLICT.
+ * due, or one already covered by another reference, is CONFLICT.
  */
 export async function fileCashReport(
   deps: Pick<Deps, 'db' | 'clock'>,
@@ -150,9 +150,23 @@ export async function fileCashReport(
 ): Promise<{ reference: string; depositIds: string[] }> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
-    const row = await lockedItem(tx, input.depositId);
-    if (row.cash_report_flag !== 1) throw new CodedError('CONFLICT', { reason: 'noCashReportDue' });
-    if (row.cash_report_filed_at_ms !== null) {
+    const row = await tx.get<ReviewRow>(`${reviewSelect} WHERE d.transfer_id = ?`, [input.depositId]);
+    if (row === undefined) throw new CodedError('NOT_FOUND');
+    const walletId = row.wallet_account_id;
+    if (row.cash_report_flag !== 1 || walletId === null)
+      throw new CodedError('CONFLICT', { reason: 'noCashReportDue' });
+    // Every deposit of the wallet still due up to this one, locked in one order (PostgreSQL), so two
+    // operators filing for the same shopper at once queue instead of deadlocking; rows another filing
+    // took meanwhile drop out when the lock is granted.
+    const due = await tx.all<{ transfer_id: string }>(
+      `SELECT transfer_id FROM deposits
+        WHERE ${needsAttention} AND cash_report_flag = 1 AND cash_report_filed_at_ms IS NULL
+          AND wallet_account_id = ? AND created_at_ms <= ?
+        ORDER BY created_at_ms, transfer_id${forUpdate(tx.dialect)}`,
+      [walletId, Number(row.created_at_ms)],
+    );
+    const depositIds = due.map((entry) => entry.transfer_id);
+    if (!depositIds.includes(input.depositId)) {
       const filed = await tx.get<{ cash_report_reference: string | null }>(
         'SELECT cash_report_reference FROM deposits WHERE transfer_id = ?',
         [input.depositId],
@@ -160,20 +174,12 @@ export async function fileCashReport(
       if (filed?.cash_report_reference !== input.reference)
         throw new CodedError('CONFLICT', { reason: 'cashReportAlreadyFiled' });
       const covered = await tx.all<{ transfer_id: string }>(
-        `SELECT transfer_id FROM deposits WHERE cash_report_reference = ? AND shopper_id IS NOT DISTINCT FROM ?
+        `SELECT transfer_id FROM deposits WHERE wallet_account_id = ? AND cash_report_reference = ?
           ORDER BY created_at_ms, transfer_id`,
-        [input.reference, row.shopper_id],
+        [walletId, input.reference],
       );
       return { reference: input.reference, depositIds: covered.map((entry) => entry.transfer_id) };
     }
-    const due = await tx.all<{ transfer_id: string }>(
-      `SELECT transfer_id FROM deposits
-        WHERE ${needsAttention} AND cash_report_flag = 1 AND cash_report_filed_at_ms IS NULL
-          AND shopper_id IS NOT DISTINCT FROM ? AND created_at_ms <= ?
-        ORDER BY created_at_ms, transfer_id${forUpdate(tx.dialect)}`,
-      [row.shopper_id, Number(row.created_at_ms)],
-    );
-    const depositIds = due.map((entry) => entry.transfer_id);
     for (const depositId of depositIds) {
       await tx.run(
         `UPDATE deposits SET cash_report_reference = ?, cash_report_filed_by = ?, cash_report_filed_at_ms = ?
@@ -185,7 +191,7 @@ export async function fileCashReport(
       tx,
       {
         kind: 'deposit.cashReportFiled',
-        subject: row.wallet_account_id ?? input.depositId,
+        subject: walletId,
         data: {
           depositId: input.depositId,
           reference: input.reference,
