@@ -1,5 +1,5 @@
 import type { Code } from '@cashin/shared';
-import { generateCode } from '@cashin/shared';
+import { generateCode, maskCode } from '@cashin/shared';
 import { hmacRandomBytes, sha256Hex } from '../secrets/hash.js';
 
 /**
@@ -8,6 +8,11 @@ import { hmacRandomBytes, sha256Hex } from '../secrets/hash.js';
  */
 export function claimCodeFor(secret: string, depositId: string): Code {
   return generateCode('claim', hmacRandomBytes(secret, `claim:${depositId}`));
+}
+
+/** The derived claim code of a suspense deposit, masked: what ops may see of it, unusable. */
+export function maskedClaimCode(secret: string, depositId: string): string {
+  return maskCode(claimCodeFor(secret, depositId));
 }
 
 export function claimCodeHash(code: Code): string {

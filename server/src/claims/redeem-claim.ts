@@ -8,8 +8,11 @@ import { ensureAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
 import { insertDeposit } from '../deposits/deposit-record.js';
 import { allowance, allows, needsCashReport, walletUsage } from '../limits/allowance.js';
-import { findShopper } from '../shoppers/shoppers.js';
-import { claimCodeHash } from './claim-code.js';
+import type { Shopper } from '../shoppers/shoppers.js';
+import { findShopper, findShopperByPhone } from '../shoppers/shoppers.js';
+import type { Tx } from '../storage/db.js';
+import { forUpdate } from '../storage/db.js';
+import { claimCodeHash, maskedClaimCode } from './claim-code.js';
 
 export interface RedeemedClaim {
   readonly claimId: string;
@@ -20,12 +23,105 @@ export interface RedeemedClaim {
   readonly status: 'credited' | 'inReview';
 }
 
+/** A claim row, as crediting it needs it. */
+interface ClaimRow extends Record<string, unknown> {
+  id: string;
+  code_hash: string;
+  amount_minor: number;
+  currency: CurrencyCode;
+  deposit_transfer_id: string;
+  redeemed_transfer_id: string | null;
+}
+
+const claimColumns = 'id, code_hash, amount_minor, currency, deposit_transfer_id, redeemed_transfer_id';
+
 /**
- * Moves a suspense deposit into the signed-in shopper's wallet, exactly once: the claim row is marked
- * first (a conditional UPDATE that only one transaction can win) and the transfer commits with it.
- * The claim is cash the shopper handed over, so it is recorded as a deposit into the wallet: it counts
- * against the wallet's rolling limits (otherwise suspense would be a way around them) and, the cash being
- * long taken, it is never refused; over the limits it is credited and held for review.
+ * Moves a claim's money from suspense into the shopper's wallet with `transferId`, inside the caller's
+ * transaction: the claim row is marked first (a conditional UPDATE only one transaction can win) and the
+ * transfer commits with it. The claim is cash the shopper handed over, so it is recorded as a deposit
+ * into the wallet: it counts against the wallet's rolling limits (otherwise suspense would be a way around
+ * them) and, the cash being long taken, it is never refused; over the limits it is credited and held for
+ * review. The audit entry (`audit`, on the wallet's chain) records how the claim was redeemed.
+ */
+async function creditClaim(
+  tx: Tx,
+  deps: Deps,
+  claim: ClaimRow,
+  shopper: Shopper,
+  transfer: { id: string; codeMasked: string; nowMs: number },
+  audit: { kind: 'claim.redeemed' | 'claim.assigned'; data: Record<string, string | number | null> },
+): Promise<RedeemedClaim> {
+  const { id: transferId, nowMs } = transfer;
+  if (shopper.currency !== claim.currency) throw new CodedError('CURRENCY_MISMATCH');
+  const won = await tx.run(
+    `UPDATE claims SET redeemed_by_shopper_id = ?, redeemed_transfer_id = ?, redeemed_at_ms = ?
+     WHERE id = ? AND redeemed_transfer_id IS NULL`,
+    [shopper.id, transferId, nowMs, claim.id],
+  );
+  if (won === 0) throw new CodedError('CLAIM_ALREADY_REDEEMED');
+  const suspenseId = await ensureAccount(
+    tx,
+    { kind: 'suspense', ownerRef: systemOwnerRef, currency: claim.currency },
+    deps.newId,
+    nowMs,
+  );
+  const [result] = await createTransfers(
+    tx,
+    [
+      {
+        id: transferId,
+        debitAccountId: suspenseId,
+        creditAccountId: shopper.walletAccountId,
+        amountMinor: claim.amount_minor,
+        currency: claim.currency,
+        code: 'claim',
+      },
+    ],
+    nowMs,
+  );
+  // An id already in the ledger for something else: nothing is written, the whole transaction rolls back.
+  if (result === 'exists' || result === 'existsWithDifferentFields')
+    throw new CodedError('IDEMPOTENCY_CONFLICT', { transferId });
+  if (result !== 'created') throw new Error(`a claim transfer failed: ${String(result)}`);
+  const usage = await walletUsage(tx, shopper.walletAccountId, nowMs);
+  const allowed = allows(allowance(deps.limits, claim.currency, shopper.kycTier, usage), claim.amount_minor);
+  const status = allowed ? 'credited' : 'inReview';
+  await insertDeposit(tx, {
+    transferId,
+    shopperId: shopper.id,
+    walletAccountId: shopper.walletAccountId,
+    codeHash: claim.code_hash,
+    codeMasked: transfer.codeMasked,
+    amountMinor: claim.amount_minor,
+    currency: claim.currency,
+    sourceAccountId: suspenseId,
+    cashAlreadyTaken: true,
+    status,
+    reviewReason: allowed ? null : 'limitExceeded',
+    cashReportFlag: needsCashReport(deps.limits, claim.currency, usage, claim.amount_minor),
+    claimId: claim.id,
+    createdAtMs: nowMs,
+  });
+  await appendAudit(
+    tx,
+    {
+      kind: audit.kind,
+      subject: shopper.walletAccountId,
+      data: {
+        claimId: claim.id,
+        transferId,
+        amountMinor: claim.amount_minor,
+        currency: claim.currency,
+        ...audit.data,
+      },
+    },
+    nowMs,
+  );
+  return { claimId: claim.id, transferId, amountMinor: claim.amount_minor, currency: claim.currency, status };
+}
+
+/**
+ * Moves a suspense deposit into the signed-in shopper's wallet, exactly once (see creditClaim).
  *
  * A claim code is a bearer instrument, so each try counts against the shopper's code tries
  * (codes/code-lookup.ts), in its own transaction so a wrong code still uses one up.
@@ -36,83 +132,85 @@ export async function redeemClaim(deps: Deps, shopperId: string, claimCode: Code
   const nowMs = deps.clock.nowMs();
   const transferId = deps.newId();
   return deps.db.transaction(async (tx) => {
-    const claim = await tx.get<{
-      id: string;
-      amount_minor: number;
-      currency: CurrencyCode;
-      redeemed_transfer_id: string | null;
-    }>('SELECT id, amount_minor, currency, redeemed_transfer_id FROM claims WHERE code_hash = ?', [
+    const claim = await tx.get<ClaimRow>(`SELECT ${claimColumns} FROM claims WHERE code_hash = ?`, [
       claimCodeHash(claimCode),
     ]);
     if (claim === undefined) throw new CodedError('CODE_UNKNOWN');
     if (claim.redeemed_transfer_id !== null) throw new CodedError('CLAIM_ALREADY_REDEEMED');
     const shopper = await findShopper(tx, shopperId);
     if (shopper === undefined) throw new CodedError('UNAUTHENTICATED');
-    if (shopper.currency !== claim.currency) throw new CodedError('CURRENCY_MISMATCH');
-    const won = await tx.run(
-      `UPDATE claims SET redeemed_by_shopper_id = ?, redeemed_transfer_id = ?, redeemed_at_ms = ?
-       WHERE id = ? AND redeemed_transfer_id IS NULL`,
-      [shopperId, transferId, nowMs, claim.id],
-    );
-    if (won === 0) throw new CodedError('CLAIM_ALREADY_REDEEMED');
-    const suspenseId = await ensureAccount(
+    return creditClaim(
       tx,
-      { kind: 'suspense', ownerRef: systemOwnerRef, currency: claim.currency },
-      deps.newId,
-      nowMs,
+      deps,
+      claim,
+      shopper,
+      { id: transferId, codeMasked: maskCode(claimCode), nowMs },
+      { kind: 'claim.redeemed', data: {} },
     );
-    const [result] = await createTransfers(
-      tx,
-      [
-        {
-          id: transferId,
-          debitAccountId: suspenseId,
-          creditAccountId: shopper.walletAccountId,
-          amountMinor: claim.amount_minor,
-          currency: claim.currency,
-          code: 'claim',
-        },
-      ],
-      nowMs,
-    );
-    if (result !== 'created') throw new Error(`a claim transfer failed: ${String(result)}`);
-    const usage = await walletUsage(tx, shopper.walletAccountId, nowMs);
-    const allowed = allows(
-      allowance(deps.limits, claim.currency, shopper.kycTier, usage),
-      claim.amount_minor,
-    );
-    const status = allowed ? 'credited' : 'inReview';
-    await insertDeposit(tx, {
-      transferId,
-      shopperId,
-      walletAccountId: shopper.walletAccountId,
-      codeHash: claimCodeHash(claimCode),
-      codeMasked: maskCode(claimCode),
-      amountMinor: claim.amount_minor,
-      currency: claim.currency,
-      sourceAccountId: suspenseId,
-      cashAlreadyTaken: true,
-      status,
-      reviewReason: allowed ? null : 'limitExceeded',
-      cashReportFlag: needsCashReport(deps.limits, claim.currency, usage, claim.amount_minor),
-      claimId: claim.id,
-      createdAtMs: nowMs,
-    });
-    await appendAudit(
-      tx,
-      {
-        kind: 'claim.redeemed',
-        subject: shopper.walletAccountId,
-        data: { claimId: claim.id, transferId, amountMinor: claim.amount_minor, currency: claim.currency },
-      },
-      nowMs,
-    );
-    return {
-      claimId: claim.id,
-      transferId,
-      amountMinor: claim.amount_minor,
-      currency: claim.currency,
-      status,
-    };
   });
+}
+
+export interface ClaimAssignment extends RedeemedClaim {
+  readonly result: 'created' | 'exists';
+  readonly shopperId: string;
+}
+
+/**
+ * An operator credits a claim to the shopper who proved it is theirs (a lost receipt), found by phone:
+ * the same crediting as the shopper's own redemption (limits, review, audit), under the transfer id the
+ * console chose, so a retry answers `exists` and credits nothing twice. A claim already redeemed, by
+ * anyone else or under another id, is CLAIM_ALREADY_REDEEMED.
+ */
+export async function assignClaim(
+  deps: Deps,
+  input: { claimId: string; assignmentId: string; phone: string; reason: string; by: string },
+): Promise<ClaimAssignment> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    const claim = await tx.get<ClaimRow>(
+      `SELECT ${claimColumns} FROM claims WHERE id = ?${forUpdate(tx.dialect)}`,
+      [input.claimId],
+    );
+    if (claim === undefined) throw new CodedError('NOT_FOUND');
+    if (claim.redeemed_transfer_id !== null) {
+      if (claim.redeemed_transfer_id !== input.assignmentId) throw new CodedError('CLAIM_ALREADY_REDEEMED');
+      const done = await tx.get<{ shopper_id: string; status: string }>(
+        'SELECT shopper_id, status FROM deposits WHERE transfer_id = ?',
+        [input.assignmentId],
+      );
+      if (done === undefined) throw new Error('a redeemed claim has no deposit record');
+      return {
+        result: 'exists',
+        claimId: claim.id,
+        transferId: input.assignmentId,
+        shopperId: done.shopper_id,
+        amountMinor: claim.amount_minor,
+        currency: claim.currency,
+        status: done.status === 'inReview' ? 'inReview' : 'credited',
+      };
+    }
+    const shopper = await findShopperByPhone(tx, input.phone);
+    if (shopper === undefined) throw new CodedError('NOT_FOUND', { field: 'phone' });
+    const codeMasked = await claimCodeMasked(tx, deps, claim);
+    const credited = await creditClaim(
+      tx,
+      deps,
+      claim,
+      shopper,
+      { id: input.assignmentId, codeMasked, nowMs },
+      { kind: 'claim.assigned', data: { reason: input.reason, by: input.by } },
+    );
+    return { ...credited, result: 'created', shopperId: shopper.id };
+  });
+}
+
+/** The claim's code as ops see it: a voucher's as the kiosk stored it, else derived from the deposit. */
+async function claimCodeMasked(tx: Tx, deps: Deps, claim: ClaimRow): Promise<string> {
+  const voucher = await tx.get<{ claim_code_masked: string | null; credited_to: string }>(
+    'SELECT claim_code_masked, credited_to FROM kiosk_deposits WHERE deposit_id = ?',
+    [claim.deposit_transfer_id],
+  );
+  return voucher?.credited_to === 'claim' && voucher.claim_code_masked !== null
+    ? voucher.claim_code_masked
+    : maskedClaimCode(deps.claimCodeSecret, claim.deposit_transfer_id);
 }

@@ -1,5 +1,7 @@
 import {
+  AssignClaimRequestSchema,
   CashReportFiledSchema,
+  ClaimAssignmentSchema,
   ClearReviewRequestSchema,
   CollectionListSchema,
   CollectionRequestSchema,
@@ -18,6 +20,7 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import { assignClaim } from '../claims/redeem-claim.js';
 import { listCollections, recordCollection } from '../collections/collections.js';
 import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
@@ -100,6 +103,31 @@ export function opsMoneyRoutes(deps: Deps) {
       opsApiPaths.suspense,
       { config: ops, schema: { tags: ['ops'], response: { 200: SuspenseListSchema } } },
       async () => ({ entries: await listSuspense(deps) }),
+    );
+
+    app.post(
+      '/v1/ops/suspense/:claimId/assignment',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          params: z.object({ claimId: z.string().min(1).max(64) }),
+          body: AssignClaimRequestSchema,
+          response: { 200: ClaimAssignmentSchema, 201: ClaimAssignmentSchema },
+        },
+      },
+      async (request, reply) => {
+        const assignment = await assignClaim(deps, {
+          claimId: request.params.claimId,
+          ...request.body,
+          by: opsCallerOf(request),
+        });
+        request.log.info(
+          { claimId: assignment.claimId, transferId: assignment.transferId, result: assignment.result },
+          'suspense claim assigned',
+        );
+        return reply.status(assignment.result === 'created' ? 201 : 200).send(assignment);
+      },
     );
 
     app.get(

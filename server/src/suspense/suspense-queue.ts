@@ -1,6 +1,5 @@
 import type { CurrencyCode } from '@cashin/shared';
-import { maskCode } from '@cashin/shared';
-import { claimCodeFor } from '../claims/claim-code.js';
+import { maskedClaimCode } from '../claims/claim-code.js';
 import type { Deps } from '../deps.js';
 
 export interface SuspenseEntry {
@@ -53,7 +52,7 @@ export async function listSuspense(deps: Deps): Promise<SuspenseEntry[]> {
       reason: voucher ? 'voucher' : row.review_reason === 'codeRevoked' ? 'codeRevoked' : 'codeUnknown',
       claimCodeMasked: voucher
         ? row.voucher_code_masked
-        : maskCode(claimCodeFor(deps.claimCodeSecret, row.deposit_transfer_id)),
+        : maskedClaimCode(deps.claimCodeSecret, row.deposit_transfer_id),
       status: row.redeemed_transfer_id === null ? 'held' : 'claimed',
       createdAtMs: row.created_at_ms,
     };

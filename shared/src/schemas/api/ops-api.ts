@@ -3,7 +3,8 @@ import { CurrencyCodeSchema } from '../../money/currency.js';
 import { AmountMinorSchema } from '../../money/money.js';
 import { UuidV7Schema } from '../../ids/uuidv7.js';
 import { DeviceFaultSchema, DeviceStatusSchema } from '../devices.js';
-import { textSchema } from '../common.js';
+import { PhoneE164Schema, textSchema } from '../common.js';
+import { reasonLengthMax } from './server-api.js';
 import { StoreSchema, clerkPinPattern } from './till-api.js';
 
 /**
@@ -320,6 +321,7 @@ export const auditKinds = [
   'deposit.cashReportFiled',
   'transfer.reversed',
   'claim.redeemed',
+  'claim.assigned',
   'code.issued',
   'code.rotated',
   'slip.issued',
@@ -456,4 +458,30 @@ export const FileCashReportRequestSchema = z.object({ reference: textSchema(cash
 export const CashReportFiledSchema = z.object({
   reference: z.string(),
   depositIds: z.array(z.string()),
+});
+
+/**
+ * An operator credits money held in suspense to a shopper who proved it is theirs (a lost receipt, a
+ * mistyped code): the claim is redeemed into that shopper's wallet, once, as if they had typed its code.
+ */
+export const suspenseAssignmentPath = (claimId: string) =>
+  `/v1/ops/suspense/${encodeURIComponent(claimId)}/assignment`;
+
+export const AssignClaimRequestSchema = z.object({
+  /** The id of the transfer into the wallet, chosen by the console before sending, so a retry credits once. */
+  assignmentId: UuidV7Schema,
+  /** The shopper's phone number, as they signed up with it. */
+  phone: PhoneE164Schema,
+  reason: textSchema(reasonLengthMax),
+});
+
+export const ClaimAssignmentSchema = z.object({
+  result: z.enum(['created', 'exists']),
+  claimId: z.string(),
+  transferId: z.string(),
+  shopperId: z.string(),
+  amountMinor: AmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  /** Credited, or credited and held for review when it passes the wallet's limits. */
+  status: z.enum(['credited', 'inReview']),
 });
