@@ -11,6 +11,7 @@ import {
   StaffListSchema,
   StaffSchema,
   StoreListSchema,
+  SuspenseListSchema,
   SyncResponseSchema,
   createUuidV7Generator,
   errorMessage,
@@ -28,7 +29,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
-import { kioskDeposit, newKeyPair, signedPost } from '../test-kit/terminal-kit.js';
+import { kioskDeposit, newKeyPair, signedPost, walletBalance } from '../test-kit/terminal-kit.js';
 import { opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
 import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
@@ -244,10 +245,11 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     // Money: a shopper's kiosk deposit (8 quarters), one for a code nobody holds (suspense, 20 quarters),
     // and two till deposits, the second voided.
     const shopper = await signUpAndIn(kit);
+    const mistyped = kioskDeposit(kiosk, newId, clock.nowMs(), { code: generateCode('deposit'), coins: 20 });
     const sync = await signedPost(kit, kiosk, terminalApiPaths.sync, {
       deposits: [
         kioskDeposit(kiosk, newId, clock.nowMs(), { code: shopper.depositCode, coins: 8 }),
-        kioskDeposit(kiosk, newId, clock.nowMs(), { code: generateCode('deposit'), coins: 20 }),
+        mistyped,
       ],
     });
     expect(sync.statusCode, sync.body).toBe(200);
@@ -414,10 +416,37 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
 
     // The deposit for a code nobody holds waits in suspense with a claim code.
     await goTo(page, t('nav.suspense'), t('suspense.title'));
-    const held = page.locator('tbody tr', { hasText: money(25 * 20) });
-    await expect.poll(() => held.count()).toBeGreaterThanOrEqual(1);
-    expect(await held.first().textContent()).toContain(t('suspense.codeUnknown'));
+    const suspense = await server.ops('GET', opsApiPaths.suspense, undefined, SuspenseListSchema);
+    const claim = suspense.entries.find((entry) => entry.depositId === mistyped.depositId);
+    if (claim?.claimCodeMasked === undefined || claim.claimCodeMasked === null)
+      throw new Error('the mistyped deposit is not in suspense');
+    const held = page.locator('tbody tr', { hasText: claim.claimCodeMasked });
+    await expect.poll(() => held.count()).toBe(1);
+    expect(await held.textContent()).toContain(t('suspense.codeUnknown'));
+    expect(await held.textContent()).toContain(money(25 * 20));
     await expectAccessible(page, shot('09-suspense'));
+
+    // The shopper lost the receipt and proves the money is theirs: the operator credits it by phone.
+    const balanceBefore = await walletBalance(kit, shopper.headers);
+    await held
+      .getByRole('button', {
+        name: t('suspense.assign', { amount: money(500), claim: claim.claimCodeMasked }),
+      })
+      .click();
+    await expect
+      .poll(() => page.evaluate<string | undefined>('document.activeElement?.id'))
+      .toBe('suspense-phone');
+    await page.getByLabel(t('suspense.phone')).fill(shopper.phone);
+    await page
+      .getByLabel(t('suspense.assignReason'))
+      .fill('Showed a photo of the receipt; typed one digit wrong.');
+    await expectAccessible(page, shot('09b-suspense-assign'));
+    await page.getByRole('button', { name: t('suspense.assignSubmit'), exact: true }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toBe(t('suspense.assigned', { amount: money(500), phone: shopper.phone }));
+    await expect.poll(() => held.textContent()).toContain(t('suspense.claimed'));
+    expect(await walletBalance(kit, shopper.headers)).toBe(balanceBefore + 500);
 
     // Staff: the lead adds a colleague, who is listed as created by the lead, then disables them.
     await goTo(page, t('nav.staff'), t('staff.title'));

@@ -145,6 +145,18 @@ const en = {
   'audit.problem.sequenceGap': 'An entry is missing',
   'audit.problem.headMismatch': 'The chain head disagrees with the last entry',
   'audit.problem.headMissing': 'The chain has no head',
+  'suspense.action': 'Action',
+  'suspense.assign': 'Credit {amount} ({claim}) to a shopper',
+  'suspense.assignTitle': 'Credit {amount} held in suspense to a shopper',
+  'suspense.phone': "Shopper's phone number",
+  'suspense.phoneHint': 'As they signed up with it, with the country code, such as +15551234567.',
+  'suspense.assignReason': 'How they proved it is theirs',
+  'suspense.assignReasonHint': 'Kept in the audit log. The claim code redeems nothing afterwards.',
+  'suspense.assignSubmit': 'Credit to this shopper',
+  'suspense.assigned': 'Credited {amount} to the shopper with phone {phone}.',
+  'suspense.assignedInReview':
+    'Credited {amount} to the shopper with phone {phone}; it is past their limits and waits in the review queue.',
+  'audit.kind.claim.assigned': 'Suspense credited by ops',
   'reviews.title': 'Deposits to review',
   'reviews.body':
     "Cash already taken is never refused. A deposit past a shopper's limit, or one a kiosk flagged, is credited and waits here until someone keeps it or reverses it. A shopper's cash past the day's report threshold waits here until the filed report is recorded.",
@@ -483,6 +495,19 @@ const es: Record<OpsMessageKey, string> = {
   'audit.problem.sequenceGap': 'Falta una entrada',
   'audit.problem.headMismatch': 'La cabeza de la cadena no coincide con la última entrada',
   'audit.problem.headMissing': 'La cadena no tiene cabeza',
+  'suspense.action': 'Acción',
+  'suspense.assign': 'Acreditar {amount} ({claim}) a un cliente',
+  'suspense.assignTitle': 'Acreditar a un cliente {amount} en suspenso',
+  'suspense.phone': 'Teléfono del cliente',
+  'suspense.phoneHint': 'El que usó al registrarse, con el código de país, como +525512345678.',
+  'suspense.assignReason': 'Cómo demostró que es suyo',
+  'suspense.assignReasonHint':
+    'Se guarda en la bitácora de auditoría. El código de reclamo ya no sirve después.',
+  'suspense.assignSubmit': 'Acreditar a este cliente',
+  'suspense.assigned': 'Se acreditaron {amount} al cliente con teléfono {phone}.',
+  'suspense.assignedInReview':
+    'Se acreditaron {amount} al cliente con teléfono {phone}; pasa sus límites y espera en la cola de revisión.',
+  'audit.kind.claim.assigned': 'Suspenso acreditado por operaciones',
   'reviews.title': 'Depósitos por revisar',
   'reviews.body':
     'El efectivo ya recibido nunca se rechaza. Un depósito que pasa el límite del cliente, o que un quiosco marcó, se acredita y espera aquí hasta que alguien lo mantenga o lo revierta. El efectivo de un cliente que pasa el umbral de reporte del día espera aquí hasta que se registre el reporte presentado.',

@@ -1,14 +1,66 @@
-import { SuspenseListSchema } from '@cashin/shared';
-import { TableScroll } from '../../common/components.js';
+import type { SuspenseEntrySchema } from '@cashin/shared';
+import {
+  ClaimAssignmentSchema,
+  SuspenseListSchema,
+  reasonLengthMax,
+  suspenseAssignmentPath,
+  uuidv7,
+} from '@cashin/shared';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import type { z } from 'zod';
+import { callApi } from '../../common/api.js';
+import { Button, Field, Form, TableScroll } from '../../common/components.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import type { OpsContext } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
 
+type SuspenseEntry = z.output<typeof SuspenseEntrySchema>;
+
+/**
+ * Money received for codes nobody holds, newest first, with its claim. A shopper redeems a claim with its
+ * code; one who lost it and proves the money is theirs gets it from an operator, who credits the held
+ * claim to their wallet by phone number, with a reason.
+ */
 export function SuspenseSection(context: OpsContext) {
-  const { words } = context;
+  const { words, token } = context;
   const [list, refresh] = useList(context, opsPaths.suspense, SuspenseListSchema);
+  const [assigning, setAssigning] = useState<SuspenseEntry | null>(null);
+  const [phone, setPhone] = useState('');
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  // One transfer id per claim, chosen before sending: a retry after a lost answer credits once.
+  const assignmentIds = useRef(new Map<string, string>());
+  useEffect(() => {
+    if (assigning !== null) document.getElementById('suspense-phone')?.focus();
+  }, [assigning?.id]);
+  const amountOf = (entry: SuspenseEntry): string => words.money(entry.amountMinor, entry.currency);
+  const title = assigning === null ? '' : words.t('suspense.assignTitle', { amount: amountOf(assigning) });
+
+  const assign = async (entry: SuspenseEntry): Promise<void> => {
+    context.clear();
+    const assignmentId = assignmentIds.current.get(entry.id) ?? uuidv7();
+    assignmentIds.current.set(entry.id, assignmentId);
+    setBusy(true);
+    const result = await callApi(suspenseAssignmentPath(entry.id), ClaimAssignmentSchema, {
+      body: { assignmentId, phone: phone.trim(), reason: reason.trim() },
+      token,
+    });
+    setBusy(false);
+    if (!result.ok) return context.fail(result);
+    context.notify(
+      words.t(result.value.status === 'inReview' ? 'suspense.assignedInReview' : 'suspense.assigned', {
+        amount: amountOf(entry),
+        phone: phone.trim(),
+      }),
+    );
+    setAssigning(null);
+    setPhone('');
+    setReason('');
+    refresh();
+  };
+
   return (
     <ListSection title={words.t('suspense.title')} screen="suspense" words={words} onRefresh={refresh}>
       <ListBody items={list?.entries ?? null} words={words}>
@@ -24,16 +76,32 @@ export function SuspenseSection(context: OpsContext) {
                   <th scope="col">{words.t('suspense.reason')}</th>
                   <th scope="col">{words.t('suspense.claim')}</th>
                   <th scope="col">{words.t('suspense.status')}</th>
+                  <th scope="col">{words.t('suspense.action')}</th>
                 </tr>
               </thead>
               <tbody>
                 {entries.map((entry) => (
                   <tr key={entry.id}>
                     <td>{words.dateTime(entry.createdAtMs)}</td>
-                    <td class="number">{words.money(entry.amountMinor, entry.currency)}</td>
+                    <td class="number">{amountOf(entry)}</td>
                     <td>{words.t(`suspense.${entry.reason}`)}</td>
                     <td>{entry.claimCodeMasked ?? '—'}</td>
                     <td>{words.t(`suspense.${entry.status}`)}</td>
+                    <td>
+                      {entry.status === 'held' && (
+                        <Button
+                          onClick={() => {
+                            context.clear();
+                            setAssigning(entry);
+                          }}
+                        >
+                          {words.t('suspense.assign', {
+                            amount: amountOf(entry),
+                            claim: entry.claimCodeMasked ?? entry.id,
+                          })}
+                        </Button>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -41,6 +109,39 @@ export function SuspenseSection(context: OpsContext) {
           </TableScroll>
         )}
       </ListBody>
+      {assigning !== null && (
+        <div class="panel">
+          <h2>{title}</h2>
+          <Form onSubmit={() => void assign(assigning)} label={title}>
+            <Field
+              id="suspense-phone"
+              label={words.t('suspense.phone')}
+              hint={words.t('suspense.phoneHint')}
+              type="tel"
+              inputMode="tel"
+              value={phone}
+              onInput={setPhone}
+              maxLength={16}
+              required
+            />
+            <Field
+              id="suspense-reason"
+              label={words.t('suspense.assignReason')}
+              hint={words.t('suspense.assignReasonHint')}
+              value={reason}
+              onInput={setReason}
+              maxLength={reasonLengthMax}
+              required
+            />
+            <Button kind="primary" type="submit" busy={busy} disabled={!phone.trim() || !reason.trim()}>
+              {words.t('suspense.assignSubmit')}
+            </Button>
+            <Button kind="link" onClick={() => setAssigning(null)}>
+              {words.t('reviews.cancel')}
+            </Button>
+          </Form>
+        </div>
+      )}
     </ListSection>
   );
 }
