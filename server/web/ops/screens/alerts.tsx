@@ -1,8 +1,9 @@
 import type { Alert } from '@cashin/shared';
 import { AlertListSchema, AlertSchema, alertResolutionNoteLengthMax } from '@cashin/shared';
-import { useEffect, useState } from 'preact/hooks';
+import { useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
-import { Button, Field, Form, TableScroll } from '../../common/components.js';
+import { Button, Field, TableScroll } from '../../common/components.js';
+import { ActionPanel } from '../action-panel.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import { deviceTroubleText } from '../device-trouble.js';
@@ -26,10 +27,6 @@ export function AlertsSection(context: OpsContext) {
   );
   const [closing, setClosing] = useState<Alert | null>(null);
   const [note, setNote] = useState('');
-  // The note's form opens under the list: focus moves there, so keyboard and screen reader users land in it.
-  useEffect(() => {
-    if (closing !== null) document.getElementById('alert-note')?.focus();
-  }, [closing?.id]);
   const closingTitle =
     closing === null
       ? ''
@@ -116,26 +113,25 @@ export function AlertsSection(context: OpsContext) {
         )}
       </ListBody>
       {closing !== null && (
-        <div class="panel">
-          <h2>{closingTitle}</h2>
-          <Form onSubmit={() => void close(closing)} label={closingTitle}>
-            <Field
-              id="alert-note"
-              label={words.t('alerts.note')}
-              hint={words.t('alerts.noteHint')}
-              value={note}
-              onInput={setNote}
-              maxLength={alertResolutionNoteLengthMax}
-              required
-            />
-            <Button kind="primary" type="submit" disabled={!note.trim()}>
-              {words.t('alerts.closeSubmit')}
-            </Button>
-            <Button kind="link" onClick={() => setClosing(null)}>
-              {words.t('alerts.closeCancel')}
-            </Button>
-          </Form>
-        </div>
+        <ActionPanel
+          title={closingTitle}
+          focusId="alert-note"
+          submitLabel={words.t('alerts.closeSubmit')}
+          ready={note.trim() !== ''}
+          cancelLabel={words.t('cancel')}
+          onSubmit={() => void close(closing)}
+          onCancel={() => setClosing(null)}
+        >
+          <Field
+            id="alert-note"
+            label={words.t('alerts.note')}
+            hint={words.t('alerts.noteHint')}
+            value={note}
+            onInput={setNote}
+            maxLength={alertResolutionNoteLengthMax}
+            required
+          />
+        </ActionPanel>
       )}
     </ListSection>
   );

@@ -12,9 +12,10 @@ import {
   reviewsPath,
   uuidv7,
 } from '@cashin/shared';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
-import { Button, Field, Form, TableScroll } from '../../common/components.js';
+import { Button, Field, TableScroll } from '../../common/components.js';
+import { ActionPanel } from '../action-panel.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import type { OpsContext, OpsWords } from '../ops-context.js';
@@ -48,9 +49,6 @@ export function ReviewsSection(context: OpsContext) {
   const [busy, setBusy] = useState(false);
   // One reversal id per deposit, chosen before sending: a retry after a lost answer reverses once.
   const reversalIds = useRef(new Map<string, string>());
-  useEffect(() => {
-    if (acting !== null) document.getElementById('review-text')?.focus();
-  }, [acting?.item.depositId, acting?.action]);
 
   const amountOf = (item: ReviewItem): string => words.money(item.amountMinor, item.currency);
   const titleOf = ({ item, action }: { item: ReviewItem; action: Action }): string =>
@@ -170,37 +168,33 @@ export function ReviewsSection(context: OpsContext) {
         )}
       </ListBody>
       {acting !== null && (
-        <div class="panel">
-          <h2>{titleOf(acting)}</h2>
-          <Form onSubmit={() => void submit()} label={titleOf(acting)}>
-            <Field
-              id="review-text"
-              label={words.t(`reviews.${acting.action}Field`)}
-              hint={words.t(`reviews.${acting.action}Hint`)}
-              value={text}
-              onInput={setText}
-              maxLength={
-                acting.action === 'report'
-                  ? cashReportReferenceLengthMax
-                  : acting.action === 'keep'
-                    ? reviewNoteLengthMax
-                    : reasonLengthMax
-              }
-              required
-            />
-            <Button
-              kind={acting.action === 'reverse' ? 'danger' : 'primary'}
-              type="submit"
-              busy={busy}
-              disabled={!text.trim()}
-            >
-              {words.t(`reviews.${acting.action}Submit`)}
-            </Button>
-            <Button kind="link" onClick={() => setActing(null)}>
-              {words.t('reviews.cancel')}
-            </Button>
-          </Form>
-        </div>
+        <ActionPanel
+          title={titleOf(acting)}
+          focusId="review-text"
+          submitLabel={words.t(`reviews.${acting.action}Submit`)}
+          submitKind={acting.action === 'reverse' ? 'danger' : 'primary'}
+          ready={text.trim() !== ''}
+          busy={busy}
+          cancelLabel={words.t('cancel')}
+          onSubmit={() => void submit()}
+          onCancel={() => setActing(null)}
+        >
+          <Field
+            id="review-text"
+            label={words.t(`reviews.${acting.action}Field`)}
+            hint={words.t(`reviews.${acting.action}Hint`)}
+            value={text}
+            onInput={setText}
+            maxLength={
+              acting.action === 'report'
+                ? cashReportReferenceLengthMax
+                : acting.action === 'keep'
+                  ? reviewNoteLengthMax
+                  : reasonLengthMax
+            }
+            required
+          />
+        </ActionPanel>
       )}
     </ListSection>
   );

@@ -6,10 +6,11 @@ import {
   suspenseAssignmentPath,
   uuidv7,
 } from '@cashin/shared';
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
-import { Button, Field, Form, TableScroll } from '../../common/components.js';
+import { Button, Field, TableScroll } from '../../common/components.js';
+import { ActionPanel } from '../action-panel.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import type { OpsContext } from '../ops-context.js';
@@ -32,9 +33,6 @@ export function SuspenseSection(context: OpsContext) {
   const [busy, setBusy] = useState(false);
   // One transfer id per claim, chosen before sending: a retry after a lost answer credits once.
   const assignmentIds = useRef(new Map<string, string>());
-  useEffect(() => {
-    if (assigning !== null) document.getElementById('suspense-phone')?.focus();
-  }, [assigning?.id]);
   const amountOf = (entry: SuspenseEntry): string => words.money(entry.amountMinor, entry.currency);
   const title = assigning === null ? '' : words.t('suspense.assignTitle', { amount: amountOf(assigning) });
 
@@ -110,37 +108,37 @@ export function SuspenseSection(context: OpsContext) {
         )}
       </ListBody>
       {assigning !== null && (
-        <div class="panel">
-          <h2>{title}</h2>
-          <Form onSubmit={() => void assign(assigning)} label={title}>
-            <Field
-              id="suspense-phone"
-              label={words.t('suspense.phone')}
-              hint={words.t('suspense.phoneHint')}
-              type="tel"
-              inputMode="tel"
-              value={phone}
-              onInput={setPhone}
-              maxLength={16}
-              required
-            />
-            <Field
-              id="suspense-reason"
-              label={words.t('suspense.assignReason')}
-              hint={words.t('suspense.assignReasonHint')}
-              value={reason}
-              onInput={setReason}
-              maxLength={reasonLengthMax}
-              required
-            />
-            <Button kind="primary" type="submit" busy={busy} disabled={!phone.trim() || !reason.trim()}>
-              {words.t('suspense.assignSubmit')}
-            </Button>
-            <Button kind="link" onClick={() => setAssigning(null)}>
-              {words.t('reviews.cancel')}
-            </Button>
-          </Form>
-        </div>
+        <ActionPanel
+          title={title}
+          focusId="suspense-phone"
+          submitLabel={words.t('suspense.assignSubmit')}
+          ready={phone.trim() !== '' && reason.trim() !== ''}
+          busy={busy}
+          cancelLabel={words.t('cancel')}
+          onSubmit={() => void assign(assigning)}
+          onCancel={() => setAssigning(null)}
+        >
+          <Field
+            id="suspense-phone"
+            label={words.t('suspense.phone')}
+            hint={words.t('suspense.phoneHint')}
+            type="tel"
+            inputMode="tel"
+            value={phone}
+            onInput={setPhone}
+            maxLength={16}
+            required
+          />
+          <Field
+            id="suspense-reason"
+            label={words.t('suspense.assignReason')}
+            hint={words.t('suspense.assignReasonHint')}
+            value={reason}
+            onInput={setReason}
+            maxLength={reasonLengthMax}
+            required
+          />
+        </ActionPanel>
       )}
     </ListSection>
   );
