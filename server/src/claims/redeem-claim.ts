@@ -3,8 +3,7 @@ import { CodedError, maskCode } from '@cashin/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import { countCodeTry } from '../codes/code-lookup.js';
 import type { Deps } from '../deps.js';
-import { systemOwnerRef } from '../ledger/account-kinds.js';
-import { ensureAccount } from '../ledger/accounts.js';
+import { ensureSystemAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
 import { insertDeposit } from '../deposits/deposit-record.js';
 import { allowance, allows, needsCashReport, walletUsage } from '../limits/allowance.js';
@@ -59,12 +58,7 @@ async function creditClaim(
     [shopper.id, transferId, nowMs, claim.id],
   );
   if (won === 0) throw new CodedError('CLAIM_ALREADY_REDEEMED');
-  const suspenseId = await ensureAccount(
-    tx,
-    { kind: 'suspense', ownerRef: systemOwnerRef, currency: claim.currency },
-    deps.newId,
-    nowMs,
-  );
+  const suspenseId = await ensureSystemAccount(tx, 'suspense', claim.currency, deps.newId, nowMs);
   const [result] = await createTransfers(
     tx,
     [

@@ -3,8 +3,7 @@ import { CodedError } from '@cashin/shared';
 import { resolveAlert } from '../alerts/alerts.js';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
-import { systemOwnerRef } from '../ledger/account-kinds.js';
-import { ensureAccount } from '../ledger/accounts.js';
+import { ensureSystemAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
 import type { TransferInput } from '../ledger/transfer.js';
 import type { Tx } from '../storage/db.js';
@@ -104,7 +103,7 @@ export async function recordCollection(
     const expectedMinor = await bagBalance(tx, terminal.bagAccountId);
     const overShortMinor = input.countedMinor - expectedMinor;
     const account = (kind: 'cashInTransit' | 'overShort') =>
-      ensureAccount(tx, { kind, ownerRef: systemOwnerRef, currency: input.currency }, deps.newId, nowMs);
+      ensureSystemAccount(tx, kind, input.currency, deps.newId, nowMs);
     const inTransit = await account('cashInTransit');
     const transfers: TransferInput[] = [];
     if (expectedMinor > 0) {

@@ -4,8 +4,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { claimCodeFor, claimCodeHash } from '../claims/claim-code.js';
 import { resolveDepositCode } from '../codes/deposit-codes.js';
 import type { Deps } from '../deps.js';
-import { ensureAccount, findAccount } from '../ledger/accounts.js';
-import { systemOwnerRef } from '../ledger/account-kinds.js';
+import { ensureSystemAccount, findAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
 import { capRemainingMinor, depositRefusal, findWalletCaps } from '../family/wallet-caps.js';
 import {
@@ -127,12 +126,7 @@ export async function creditDeposit(deps: Deps, input: CreditDepositInput): Prom
       }
       cashReportFlag = needsCashReport(deps.limits, input.currency, usage, input.amountMinor);
     } else {
-      creditAccountId = await ensureAccount(
-        tx,
-        { kind: 'suspense', ownerRef: systemOwnerRef, currency: input.currency },
-        deps.newId,
-        nowMs,
-      );
+      creditAccountId = await ensureSystemAccount(tx, 'suspense', input.currency, deps.newId, nowMs);
     }
 
     const [result] = await createTransfers(

@@ -1,7 +1,7 @@
 import type { CurrencyCode, UuidV7Generator } from '@cashin/shared';
 import type { Tx } from '../storage/db.js';
 import type { AccountKind } from './account-kinds.js';
-import { accountKindRules } from './account-kinds.js';
+import { accountKindRules, systemOwnerRef } from './account-kinds.js';
 
 export interface Account {
   readonly id: string;
@@ -74,6 +74,17 @@ export async function ensureAccount(
   );
   if (row === undefined) throw new Error('an account just ensured must exist');
   return row.id;
+}
+
+/** The network's own account of a kind in a currency (suspense, cash in transit, over/short). */
+export function ensureSystemAccount(
+  tx: Tx,
+  kind: AccountKind,
+  currency: CurrencyCode,
+  newId: UuidV7Generator,
+  nowMs: number,
+): Promise<string> {
+  return ensureAccount(tx, { kind, ownerRef: systemOwnerRef, currency }, newId, nowMs);
 }
 
 export async function findAccount(tx: Tx, id: string): Promise<Account | undefined> {

@@ -17,26 +17,12 @@ import { verifyAudit } from '../audit/audit-verify.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { errorCodeOf, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
+import { quarterLimits } from '../test-support/quarter-limits.js';
 import { testAdapters } from '../test-support/test-db.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import { enrollTestKiosk, kioskDeposit, signedPost } from '../test-kit/terminal-kit.js';
 
 const newId = createUuidV7Generator();
-
-/**
- * $10 a day for a new shopper and a cash report past $15 a day, small enough to reach with quarters (a till
- * deposit and an offline kiosk deposit must still fit in a day, so their maximums come down too).
- */
-const limits = {
-  money: {
-    USD: {
-      tillDepositMaxMinor: 500,
-      kioskOfflineDepositMaxMinor: 500,
-      tiers: { 0: { walletDailyMaxMinor: 1_000 } },
-      cashReportThresholdMinor: 1_500,
-    },
-  },
-};
 
 async function queue(t: TestApp): Promise<ReviewItem[]> {
   const response = await t.app.inject({ method: 'GET', url: reviewsPath, headers: opsHeaders });
@@ -72,7 +58,7 @@ describe.each(testAdapters)('the review queue on %s', (adapter) => {
   });
 
   it('holds overruns and flagged deposits until an operator clears or reverses them, and records cash reports', async () => {
-    t = await openTestApp(adapter, { limits });
+    t = await openTestApp(adapter, { limits: quarterLimits });
     const kiosk = await enrollTestKiosk(t);
     const ana = await signUpAndIn(t);
     const bo = await signUpAndIn(t);

@@ -4,8 +4,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import { claimCodeFor, claimCodeHash } from '../claims/claim-code.js';
 import type { Deps } from '../deps.js';
 import { insertDeposit } from '../deposits/deposit-record.js';
-import { systemOwnerRef } from '../ledger/account-kinds.js';
-import { ensureAccount } from '../ledger/accounts.js';
+import { ensureSystemAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
 import type { Tx } from '../storage/db.js';
 
@@ -32,12 +31,7 @@ export async function postToSuspense(
   deposit: SuspenseDeposit,
   nowMs: number,
 ): Promise<{ claimId: string; usedKioskCode: boolean }> {
-  const suspenseId = await ensureAccount(
-    tx,
-    { kind: 'suspense', ownerRef: systemOwnerRef, currency: deposit.currency },
-    deps.newId,
-    nowMs,
-  );
+  const suspenseId = await ensureSystemAccount(tx, 'suspense', deposit.currency, deps.newId, nowMs);
   const [result] = await createTransfers(
     tx,
     [

@@ -19,6 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import { enrollTestKiosk, kioskDeposit, signedPost } from '../test-kit/terminal-kit.js';
+import { quarterLimits } from '../test-support/quarter-limits.js';
 import { signUpAndIn } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
 import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
@@ -38,16 +39,7 @@ beforeAll(async () => {
   server = await startWebTestServer({
     apps: ['ops'],
     clock,
-    limits: {
-      money: {
-        USD: {
-          tillDepositMaxMinor: 500,
-          kioskOfflineDepositMaxMinor: 500,
-          tiers: { 0: { walletDailyMaxMinor: 1_000 } },
-          cashReportThresholdMinor: 1_500,
-        },
-      },
-    },
+    limits: quarterLimits,
   });
   browser = await launchChromium();
 }, 120_000);
