@@ -6,6 +6,7 @@ import {
   ReviewListSchema,
   WalletResponseSchema,
   createUuidV7Generator,
+  generateCode,
   reviewCashReportPath,
   reviewClearancePath,
   reviewCountPath,
@@ -153,5 +154,25 @@ describe.each(testAdapters)('the review queue on %s', (adapter) => {
     ]);
     expect((await verifyAudit(t.db)).ok).toBe(true);
     expect((await verifyLedger(t.db)).ok).toBe(true);
+
+    // A voucher redeemed past the day's limit waits too, as a claim from suspense.
+    const voucherCode = generateCode('claim');
+    t.clock.advance(60_000);
+    const voucher = kioskDeposit(kiosk, newId, t.clock.nowMs(), {
+      code: null,
+      claimCode: voucherCode,
+      coins: 4,
+    });
+    expect((await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [voucher] })).statusCode).toBe(200);
+    const redeemed = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/claims',
+      headers: ana.headers,
+      payload: { claimCode: voucherCode },
+    });
+    expect(redeemed.statusCode, redeemed.body).toBe(201);
+    expect((await queue(t)).map((item) => [item.source, item.reasons, item.cashReport])).toEqual([
+      [{ kind: 'suspense', ownerId: 'system' }, ['limitExceeded'], 'due'],
+    ]);
   });
 });

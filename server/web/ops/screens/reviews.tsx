@@ -32,6 +32,7 @@ function shopperOf(item: ReviewItem): string {
 function whereOf(words: OpsWords, item: ReviewItem): string {
   if (item.source.kind === 'kioskBag') return words.t('reviews.kiosk', { id: item.source.ownerId });
   if (item.source.kind === 'storeDrawer') return words.t('reviews.store', { id: item.source.ownerId });
+  if (item.source.kind === 'suspense') return words.t('reviews.suspense');
   return item.source.ownerId;
 }
 
