@@ -2,7 +2,6 @@ import type { AuditEntrySchema } from '@cashin/shared';
 import {
   AlertListSchema,
   AuditTrailSchema,
-  auditEntriesPath,
   createUuidV7Generator,
   opsApiPaths,
   terminalApiPaths,
@@ -23,7 +22,7 @@ const newId = createUuidV7Generator();
 async function trail(t: TestApp, query: Record<string, string> = {}) {
   const response = await t.app.inject({
     method: 'GET',
-    url: auditEntriesPath,
+    url: opsApiPaths.auditEntries,
     query,
     headers: opsHeaders,
   });
@@ -190,7 +189,7 @@ describe.each(testAdapters)('the audit trail on %s', (adapter) => {
   it('refuses a cursor it did not make and a subject that is not an id, and lets only ops read', async () => {
     t = await openTestApp(adapter);
     const get = (query: Record<string, string>, headers: Record<string, string> = opsHeaders) =>
-      t!.app.inject({ method: 'GET', url: auditEntriesPath, query, headers });
+      t!.app.inject({ method: 'GET', url: opsApiPaths.auditEntries, query, headers });
     const refused: Record<string, string>[] = [
       { before: 'yesterday' },
       { before: '12.x.S00001' },

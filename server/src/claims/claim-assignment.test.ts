@@ -5,8 +5,8 @@ import {
   createUuidV7Generator,
   generateCode,
   maskCode,
-  suspenseAssignmentPath,
   terminalApiPaths,
+  opsApiPaths,
 } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-verify.js';
@@ -54,7 +54,7 @@ describe.each(testAdapters)('an operator credits money in suspense to a shopper 
     const assign = (claimId: string, body: object) =>
       t!.app.inject({
         method: 'POST',
-        url: suspenseAssignmentPath(claimId),
+        url: opsApiPaths.suspenseAssignment(claimId),
         headers: opsHeaders,
         payload: body,
       });

@@ -7,11 +7,8 @@ import {
   WalletResponseSchema,
   createUuidV7Generator,
   generateCode,
-  reviewCashReportPath,
-  reviewClearancePath,
-  reviewCountPath,
-  reviewsPath,
   terminalApiPaths,
+  opsApiPaths,
 } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-verify.js';
@@ -26,7 +23,7 @@ import { enrollTestKiosk, kioskDeposit, signedPost } from '../test-kit/terminal-
 const newId = createUuidV7Generator();
 
 async function queue(t: TestApp): Promise<ReviewItem[]> {
-  const response = await t.app.inject({ method: 'GET', url: reviewsPath, headers: opsHeaders });
+  const response = await t.app.inject({ method: 'GET', url: opsApiPaths.reviews, headers: opsHeaders });
   expect(response.statusCode, response.body).toBe(200);
   return ReviewListSchema.parse(response.json()).deposits;
 }
@@ -43,7 +40,7 @@ async function sync(t: TestApp, kiosk: TestKiosk, code: string, coins: number, l
 }
 
 async function waiting(t: TestApp): Promise<number> {
-  const response = await t.app.inject({ method: 'GET', url: reviewCountPath, headers: opsHeaders });
+  const response = await t.app.inject({ method: 'GET', url: opsApiPaths.reviewCount, headers: opsHeaders });
   return ReviewCountSchema.parse(response.json()).waiting;
 }
 
@@ -88,10 +85,10 @@ describe.each(testAdapters)('the review queue on %s', (adapter) => {
 
     // Cleared: the deposit stays credited, leaves the queue, and the shopper's history says credited.
     const note = 'Shopper showed ID at the store; limit raised the next day.';
-    const cleared = await post(t, reviewClearancePath(overLimit), { note });
+    const cleared = await post(t, opsApiPaths.reviewClearance(overLimit), { note });
     expect(cleared.statusCode, cleared.body).toBe(200);
     expect(ReviewItemSchema.parse(cleared.json())).toMatchObject({ status: 'credited', reasons: [] });
-    const retried = await post(t, reviewClearancePath(overLimit), { note });
+    const retried = await post(t, opsApiPaths.reviewClearance(overLimit), { note });
     expect(retried.json()).toEqual(cleared.json());
     const wallet = WalletResponseSchema.parse(
       (await t.app.inject({ method: 'GET', url: '/v1/me/wallet', headers: ana.headers })).json(),
@@ -106,40 +103,42 @@ describe.each(testAdapters)('the review queue on %s', (adapter) => {
       reason: 'coins counted at collection did not include these',
     });
     expect(reversal.statusCode, reversal.body).toBe(201);
-    const refused = await post(t, reviewClearancePath(lost), { note });
+    const refused = await post(t, opsApiPaths.reviewClearance(lost), { note });
     expect(errorCodeOf(refused)).toBe('CONFLICT');
     expect(refused.json()).toMatchObject({ error: { details: { status: 'reversed' } } });
 
     // One report covers the shopper's cash so far: both deposits past the threshold.
     const reference = 'CTR 2026-06-01 #0017';
-    const filed = await post(t, reviewCashReportPath(again), { reference });
+    const filed = await post(t, opsApiPaths.reviewCashReport(again), { reference });
     expect(filed.statusCode, filed.body).toBe(200);
     expect(CashReportFiledSchema.parse(filed.json())).toEqual({
       reference,
       depositIds: [pastReport, again],
     });
-    expect((await post(t, reviewCashReportPath(again), { reference })).json()).toEqual(filed.json());
-    expect(errorCodeOf(await post(t, reviewCashReportPath(pastReport), { reference: 'another' }))).toBe(
+    expect((await post(t, opsApiPaths.reviewCashReport(again), { reference })).json()).toEqual(filed.json());
+    expect(
+      errorCodeOf(await post(t, opsApiPaths.reviewCashReport(pastReport), { reference: 'another' })),
+    ).toBe('CONFLICT');
+    expect(errorCodeOf(await post(t, opsApiPaths.reviewCashReport(withinLimit), { reference }))).toBe(
       'CONFLICT',
     );
-    expect(errorCodeOf(await post(t, reviewCashReportPath(withinLimit), { reference }))).toBe('CONFLICT');
     expect((await queue(t)).map((item) => [item.depositId, item.cashReport])).toEqual([
       [pastReport, 'filed'],
       [again, 'filed'],
     ]);
     for (const depositId of [pastReport, again])
-      expect((await post(t, reviewClearancePath(depositId), { note: 'seen' })).statusCode).toBe(200);
+      expect((await post(t, opsApiPaths.reviewClearance(depositId), { note: 'seen' })).statusCode).toBe(200);
     expect(await queue(t)).toEqual([]);
     expect(await waiting(t)).toBe(0);
 
     // Bad input changes nothing.
-    expect(errorCodeOf(await post(t, reviewClearancePath(newId()), { note }))).toBe('NOT_FOUND');
-    expect(errorCodeOf(await post(t, reviewClearancePath(overLimit), { note: '  ' }))).toBe(
+    expect(errorCodeOf(await post(t, opsApiPaths.reviewClearance(newId()), { note }))).toBe('NOT_FOUND');
+    expect(errorCodeOf(await post(t, opsApiPaths.reviewClearance(overLimit), { note: '  ' }))).toBe(
       'VALIDATION_FAILED',
     );
-    expect(errorCodeOf(await post(t, reviewCashReportPath(again), { reference: 'x'.repeat(81) }))).toBe(
-      'VALIDATION_FAILED',
-    );
+    expect(
+      errorCodeOf(await post(t, opsApiPaths.reviewCashReport(again), { reference: 'x'.repeat(81) })),
+    ).toBe('VALIDATION_FAILED');
 
     const audit = await t.db.transaction((tx) =>
       tx.all<{ kind: string; data: string }>(

@@ -60,7 +60,8 @@ function itemOf(row: ReviewRow): ReviewItem {
     shopperName: row.shopper_id === null ? null : maskedName(row.shopper_name),
     walletAccountId: row.wallet_account_id,
     codeMasked: row.code_masked,
-    source: { kind: row.source_kind ?? 'unknown', ownerId: row.source_owner ?? '' },
+    // Every deposit names the account its money came from; the schema refuses a row where it does not.
+    source: { kind: row.source_kind, ownerId: row.source_owner },
     status: row.status,
     // A hold cleared by a person keeps its reasons on record but no longer asks for anything.
     reasons: row.status === 'inReview' ? reasons : [],

@@ -14,8 +14,6 @@ import {
   SettlementSchema,
   SuspenseListSchema,
   opsApiPaths,
-  reviewCountPath,
-  reviewsPath,
 } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -131,13 +129,13 @@ export function opsMoneyRoutes(deps: Deps) {
     );
 
     app.get(
-      reviewsPath,
+      opsApiPaths.reviews,
       { config: ops, schema: { tags: ['ops'], response: { 200: ReviewListSchema } } },
       async () => ({ deposits: await listReviews(deps) }),
     );
 
     app.get(
-      reviewCountPath,
+      opsApiPaths.reviewCount,
       { config: ops, schema: { tags: ['ops'], response: { 200: ReviewCountSchema } } },
       async () => ({ waiting: await countReviews(deps) }),
     );

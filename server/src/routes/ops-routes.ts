@@ -3,11 +3,11 @@ import {
   AuditTrailSchema,
   AuditVerificationSchema,
   auditBreaksListedMax,
-  auditEntriesPath,
   auditVerificationPath,
   CashAccountRequestSchema,
   CashAccountResponseSchema,
   KycRequestSchema,
+  opsApiPaths,
   ShopperSchema,
 } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
@@ -73,7 +73,7 @@ export function opsRoutes(deps: Deps) {
 
     /** The audit trail, newest first: one subject's chain, or every entry that is not a deposit. */
     app.get(
-      auditEntriesPath,
+      opsApiPaths.auditEntries,
       {
         config: { roles: ['ops'] },
         schema: { tags: ['ops'], querystring: AuditTrailQuerySchema, response: { 200: AuditTrailSchema } },

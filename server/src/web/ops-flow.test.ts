@@ -503,6 +503,8 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
       .poll(() => trailRows.locator('th').allTextContents())
       .toEqual([t('audit.kind.clerk.created'), t('audit.kind.store.created')]);
     expect(await trailRows.first().textContent()).toContain('Carla Mendez');
+    // A currency with no amount beside it (a new store's) is shown as itself.
+    expect(await trailRows.nth(1).textContent()).toContain(`${t('audit.field.currency')}USD`);
     await expectAccessible(page, shot('12-audit-store'));
 
     // Signing out ends the session on the server: the token it held is refused from then on.

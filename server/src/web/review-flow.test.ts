@@ -8,8 +8,6 @@ import {
   createUuidV7Generator,
   formatMoney,
   opsApiPaths,
-  reviewCountPath,
-  reviewsPath,
   terminalApiPaths,
   translator,
 } from '@cashin/shared';
@@ -88,7 +86,7 @@ async function reviewJourney(language: Language, size: ScreenSize): Promise<void
     await expectHeading(page, t('fleet.title'));
     // The navigation says how many deposits wait, on every screen.
     const waiting = async () =>
-      (await server.ops('GET', reviewCountPath, undefined, ReviewCountSchema)).waiting;
+      (await server.ops('GET', opsApiPaths.reviewCount, undefined, ReviewCountSchema)).waiting;
     const reviewsLink = (count: number) =>
       page.getByRole('link', {
         name: count === 0 ? t('nav.reviews') : `${t('nav.reviews')} ${t('nav.reviewsWaiting', { count })}`,
@@ -101,7 +99,7 @@ async function reviewJourney(language: Language, size: ScreenSize): Promise<void
     await expectHeading(page, t('reviews.title'));
 
     // How the console names Ana: her masked name and shopper id, as the queue answers them.
-    const listed = await server.ops('GET', reviewsPath, undefined, ReviewListSchema);
+    const listed = await server.ops('GET', opsApiPaths.reviews, undefined, ReviewListSchema);
     const anaItem = listed.deposits.find((item) => item.shopperId === ana.shopperId);
     const anaName = `${anaItem?.shopperName ?? ''} (${ana.shopperId})`;
     // This kiosk's deposits in the queue (other journeys' kiosks may be there too), oldest first.
@@ -170,7 +168,7 @@ async function reviewJourney(language: Language, size: ScreenSize): Promise<void
     // The badge counts four fewer; the server agrees: nothing of this kiosk waits, the lost deposit is
     // reversed, the rest credited.
     await expect.poll(() => reviewsLink(waitingBefore - 4).count()).toBe(1);
-    const queue = await server.ops('GET', reviewsPath, undefined, ReviewListSchema);
+    const queue = await server.ops('GET', opsApiPaths.reviews, undefined, ReviewListSchema);
     expect(queue.deposits.filter((item) => item.source.ownerId === kiosk.terminalId)).toEqual([]);
     const wallet = async (headers: { authorization: string }) =>
       WalletResponseSchema.parse(

@@ -1,4 +1,4 @@
-import { AlertCountSchema, ReviewCountSchema, opsApiPaths, reviewCountPath } from '@cashin/shared';
+import { AlertCountSchema, ReviewCountSchema, opsApiPaths } from '@cashin/shared';
 import { useEffect, useState } from 'preact/hooks';
 import { callApi } from '../common/api.js';
 
@@ -32,7 +32,7 @@ export function useNavCounts(token: string | null, refreshKey: string): NavCount
       void callApi(opsApiPaths.alertCount, AlertCountSchema, { token }).then((result) => {
         if (!cancelled && result.ok) setOpenAlerts(result.value.open);
       });
-      void callApi(reviewCountPath, ReviewCountSchema, { token }).then((result) => {
+      void callApi(opsApiPaths.reviewCount, ReviewCountSchema, { token }).then((result) => {
         if (!cancelled && result.ok) setReviewsWaiting(result.value.waiting);
       });
     };

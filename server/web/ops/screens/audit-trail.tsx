@@ -1,5 +1,5 @@
 import type { AuditEntrySchema } from '@cashin/shared';
-import { AuditTrailSchema, CurrencyCodeSchema, alertKinds, auditEntriesPath } from '@cashin/shared';
+import { AuditTrailSchema, CurrencyCodeSchema, alertKinds } from '@cashin/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
@@ -7,6 +7,7 @@ import { Button, Field, Form, TableScroll } from '../../common/components.js';
 import { actorText } from '../actor.js';
 import { ListBody } from '../list-body.js';
 import type { OpsContext, OpsWords } from '../ops-context.js';
+import { opsPaths } from '../ops-paths.js';
 
 type Entry = z.output<typeof AuditEntrySchema>;
 type AlertKind = (typeof alertKinds)[number];
@@ -65,9 +66,12 @@ function isNamedField(key: string): key is NamedField {
  */
 function factsOf(words: OpsWords, data: Entry['data']): { label: string; value: string }[] {
   const currency = CurrencyCodeSchema.safeParse(data['currency']);
+  const showsMoney =
+    currency.success &&
+    Object.entries(data).some(([key, value]) => key.endsWith('Minor') && typeof value === 'number');
   const facts: { label: string; value: string }[] = [];
   for (const [key, value] of Object.entries(data)) {
-    if (key === 'by' || (key === 'currency' && currency.success)) continue;
+    if (key === 'by' || (key === 'currency' && showsMoney)) continue;
     const label = isNamedField(key) ? words.t(`audit.field.${key}`) : key;
     let text: string;
     if (value === null) text = '—';
@@ -101,14 +105,15 @@ export function AuditTrail(context: OpsContext) {
     if (before !== null) query.set('before', before);
     const search = query.toString();
     const result = await callApi(
-      search === '' ? auditEntriesPath : `${auditEntriesPath}?${search}`,
+      search === '' ? opsPaths.auditEntries : `${opsPaths.auditEntries}?${search}`,
       AuditTrailSchema,
       { token },
     );
     setBusy(false);
     if (!result.ok) return context.fail(result);
     setShown(forSubject);
-    setEntries(before === null ? result.value.entries : [...(entries ?? []), ...result.value.entries]);
+    const page = result.value.entries;
+    setEntries((earlier) => (before === null ? page : [...(earlier ?? []), ...page]));
     setNext(result.value.next);
   };
   const show = (forSubject: string): void => {

@@ -6,10 +6,7 @@ import {
   ReversalResponseSchema,
   cashReportReferenceLengthMax,
   reasonLengthMax,
-  reviewCashReportPath,
-  reviewClearancePath,
   reviewNoteLengthMax,
-  reviewsPath,
   uuidv7,
 } from '@cashin/shared';
 import { useRef, useState } from 'preact/hooks';
@@ -30,10 +27,14 @@ function shopperOf(item: ReviewItem): string {
 }
 
 function whereOf(words: OpsWords, item: ReviewItem): string {
-  if (item.source.kind === 'kioskBag') return words.t('reviews.kiosk', { id: item.source.ownerId });
-  if (item.source.kind === 'storeDrawer') return words.t('reviews.store', { id: item.source.ownerId });
-  if (item.source.kind === 'suspense') return words.t('reviews.suspense');
-  return item.source.ownerId;
+  switch (item.source.kind) {
+    case 'kioskBag':
+      return words.t('reviews.kiosk', { id: item.source.ownerId });
+    case 'storeDrawer':
+      return words.t('reviews.store', { id: item.source.ownerId });
+    case 'suspense':
+      return words.t('reviews.suspense');
+  }
 }
 
 /**
@@ -44,7 +45,7 @@ function whereOf(words: OpsWords, item: ReviewItem): string {
  */
 export function ReviewsSection(context: OpsContext) {
   const { words, token } = context;
-  const [list, refresh] = useList(context, reviewsPath, ReviewListSchema);
+  const [list, refresh] = useList(context, opsPaths.reviews, ReviewListSchema);
   const [acting, setActing] = useState<{ item: ReviewItem; action: Action } | null>(null);
   const [text, setText] = useState('');
   const [busy, setBusy] = useState(false);
@@ -68,7 +69,7 @@ export function ReviewsSection(context: OpsContext) {
     setBusy(true);
     let done: string | null = null;
     if (action === 'keep') {
-      const result = await callApi(reviewClearancePath(item.depositId), ReviewItemSchema, {
+      const result = await callApi(opsPaths.reviewClearance(item.depositId), ReviewItemSchema, {
         body: { note: input },
         token,
       });
@@ -84,7 +85,7 @@ export function ReviewsSection(context: OpsContext) {
       if (!result.ok) context.fail(result);
       else done = words.t('reviews.reversed', { amount: amountOf(item), shopper: shopperOf(item) });
     } else {
-      const result = await callApi(reviewCashReportPath(item.depositId), CashReportFiledSchema, {
+      const result = await callApi(opsPaths.reviewCashReport(item.depositId), CashReportFiledSchema, {
         body: { reference: input },
         token,
       });

@@ -1,11 +1,5 @@
 import type { SuspenseEntrySchema } from '@cashin/shared';
-import {
-  ClaimAssignmentSchema,
-  SuspenseListSchema,
-  reasonLengthMax,
-  suspenseAssignmentPath,
-  uuidv7,
-} from '@cashin/shared';
+import { ClaimAssignmentSchema, SuspenseListSchema, reasonLengthMax, uuidv7 } from '@cashin/shared';
 import { useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
@@ -41,7 +35,7 @@ export function SuspenseSection(context: OpsContext) {
     const assignmentId = assignmentIds.current.get(entry.id) ?? uuidv7();
     assignmentIds.current.set(entry.id, assignmentId);
     setBusy(true);
-    const result = await callApi(suspenseAssignmentPath(entry.id), ClaimAssignmentSchema, {
+    const result = await callApi(opsPaths.suspenseAssignment(entry.id), ClaimAssignmentSchema, {
       body: { assignmentId, phone: phone.trim(), reason: reason.trim() },
       token,
     });

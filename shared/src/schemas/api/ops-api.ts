@@ -261,6 +261,18 @@ export const opsApiPaths = {
   settlements: '/v1/ops/settlements',
   settlementsCsv: '/v1/ops/settlements.csv',
   suspense: '/v1/ops/suspense',
+  /** Credit a claim held in suspense to the shopper it belongs to. */
+  suspenseAssignment: (claimId: string) => `/v1/ops/suspense/${encodeURIComponent(claimId)}/assignment`,
+  /**
+   * The deposits that wait for ops, oldest first: held for review (a limit overrun offline, lost coin
+   * events, a crash), or past the day's cash-report threshold with no report filed yet.
+   */
+  reviews: '/v1/ops/reviews',
+  reviewCount: '/v1/ops/reviews/count',
+  reviewClearance: (depositId: string) => `/v1/ops/reviews/${encodeURIComponent(depositId)}/clearance`,
+  reviewCashReport: (depositId: string) => `/v1/ops/reviews/${encodeURIComponent(depositId)}/cash-report`,
+  /** The audit trail, newest first: one subject's chain, or every entry that is not a deposit. */
+  auditEntries: '/v1/ops/audit/entries',
   session: '/v1/ops/session',
   staff: '/v1/ops/staff',
   staffEnabled: (staffId: string) => `/v1/ops/staff/${encodeURIComponent(staffId)}/enabled`,
@@ -345,9 +357,6 @@ export const auditKinds = [
 export const AuditKindSchema = z.enum(auditKinds);
 export type AuditKind = z.infer<typeof AuditKindSchema>;
 
-/** The audit trail, newest first: one subject's chain, or every entry that is not a deposit. */
-export const auditEntriesPath = '/v1/ops/audit/entries';
-
 /** Entries one page of the trail holds at most, and by default. */
 export const auditEntriesPageMax = 200;
 export const auditEntriesPageDefault = 50;
@@ -407,18 +416,8 @@ export const depositReviewReasons = [
 /** What a kiosk flags on a deposit for a person to look at (its sync flags that hold a deposit). */
 export const kioskReviewFlags = ['lostEvents', 'recovered', 'deviceFault'] as const;
 
-/**
- * The deposits that wait for ops: held for review (a limit overrun offline, lost coin events, a crash), or
- * past the day's cash-report threshold with no report filed yet. Oldest first: it is a queue.
- */
-export const reviewsPath = '/v1/ops/reviews';
-/** How many deposits wait in the queue, however many that is (a listing stops at its maximum). */
-export const reviewCountPath = '/v1/ops/reviews/count';
+/** How many deposits wait in the review queue, however many that is (a listing stops at its maximum). */
 export const ReviewCountSchema = z.object({ waiting: z.number().int().nonnegative() });
-export const reviewClearancePath = (depositId: string) =>
-  `/v1/ops/reviews/${encodeURIComponent(depositId)}/clearance`;
-export const reviewCashReportPath = (depositId: string) =>
-  `/v1/ops/reviews/${encodeURIComponent(depositId)}/cash-report`;
 
 /** The most deposits one listing of the queue returns, oldest first. */
 export const reviewsListedMax = 500;
@@ -436,8 +435,11 @@ export const ReviewItemSchema = z.object({
   shopperName: z.string().nullable(),
   walletAccountId: z.string().nullable(),
   codeMasked: z.string(),
-  /** Where the cash was taken: a kiosk's bag (its terminal id) or a store's drawer (its store id). */
-  source: z.object({ kind: z.string(), ownerId: z.string() }),
+  /**
+   * Where the money came from: a kiosk's bag (owned by its terminal id), a store's drawer (its store id), or
+   * suspense (a claim redeemed; owned by the network, `system`).
+   */
+  source: z.object({ kind: z.enum(['kioskBag', 'storeDrawer', 'suspense']), ownerId: z.string() }),
   status: z.enum(['credited', 'inReview', 'reversed']),
   /** Why it is held: the ledger's reason and the kiosk's flags; empty when only a cash report is due. */
   reasons: z.array(z.enum([...depositReviewReasons, ...kioskReviewFlags])),
@@ -464,9 +466,6 @@ export const CashReportFiledSchema = z.object({
  * An operator credits money held in suspense to a shopper who proved it is theirs (a lost receipt, a
  * mistyped code): the claim is redeemed into that shopper's wallet, once, as if they had typed its code.
  */
-export const suspenseAssignmentPath = (claimId: string) =>
-  `/v1/ops/suspense/${encodeURIComponent(claimId)}/assignment`;
-
 export const AssignClaimRequestSchema = z.object({
   /** The id of the transfer into the wallet, chosen by the console before sending, so a retry credits once. */
   assignmentId: UuidV7Schema,
