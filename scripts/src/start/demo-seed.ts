@@ -1,6 +1,14 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
-import { EnrollmentTokenSchema, SignUpResponseSchema, StoreSchema, opsApiPaths } from '@cashin/shared';
+import {
+  CashAccountResponseSchema,
+  DepositReceiptSchema,
+  EnrollmentTokenSchema,
+  SignUpResponseSchema,
+  StoreSchema,
+  createUuidV7Generator,
+  opsApiPaths,
+} from '@cashin/shared';
 
 /**
  * The demo data `npm start` needs, made through the server's real API (so it is what a real store,
@@ -71,6 +79,48 @@ export async function ensureDemoStaff(options: { baseUrl: string; opsToken: stri
   throw new Error(`POST ${opsApiPaths.staff} answered ${response.status}: ${await response.text()}`);
 }
 
+/** A second shopper, whose cash the demo store's till took past her day's limit. */
+const heldShopper = { phone: '+15550100002', name: 'Lucia Perez' } as const;
+
+/**
+ * Gives ops something in the review queue: the demo store's till credits a second shopper $400, then
+ * $700 more with the cash already in the drawer (as a deposit recorded after the fact is), which passes
+ * her $1,000 day. The server credits it and holds it for a person, as it would any real overrun.
+ */
+async function seedHeldDeposit(baseUrl: string, opsToken: string, storeId: string): Promise<void> {
+  const signUp = await call(
+    baseUrl,
+    null,
+    '/v1/shoppers',
+    { phone: heldShopper.phone, name: heldShopper.name, language: 'es', currency: 'USD' },
+    SignUpResponseSchema,
+  );
+  const drawer = await call(
+    baseUrl,
+    opsToken,
+    '/v1/ops/cash-accounts',
+    { kind: 'storeDrawer', ownerRef: storeId, currency: 'USD' },
+    CashAccountResponseSchema,
+  );
+  const newId = createUuidV7Generator();
+  for (const amountMinor of [40_000, 70_000]) {
+    await call(
+      baseUrl,
+      opsToken,
+      '/v1/deposits',
+      {
+        id: newId(),
+        code: signUp.depositCode,
+        amountMinor,
+        currency: 'USD',
+        sourceAccountId: drawer.accountId,
+        cashAlreadyTaken: true,
+      },
+      DepositReceiptSchema,
+    );
+  }
+}
+
 export async function ensureDemo(options: {
   baseUrl: string;
   opsToken: string;
@@ -113,6 +163,7 @@ export async function ensureDemo(options: {
     { storeId: store.id, name: 'Demo kiosk' },
     EnrollmentTokenSchema,
   );
+  await seedHeldDeposit(baseUrl, opsToken, store.id);
   const demo: Demo = {
     storeId: store.id,
     storeName: store.name,

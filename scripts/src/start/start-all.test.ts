@@ -4,6 +4,7 @@ import { freeTcpPort } from '../testing/free-port.js';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ReviewListSchema, StaffSessionSchema, opsApiPaths } from '@cashin/shared';
 import { launchChromium } from '../testing/browser.js';
 
 const root = path.resolve(import.meta.dirname, '../../..');
@@ -64,6 +65,15 @@ describe('npm start', () => {
           body: JSON.stringify({ username, password }),
         });
         expect(signIn.status).toBe(201);
+        // The demo leaves ops one deposit to review: the second shopper's till cash past her day's limit.
+        const { token } = StaffSessionSchema.parse(await signIn.json());
+        const queue = await fetch(`http://127.0.0.1:${env.PORT}${opsApiPaths.reviews}`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        const items = ReviewListSchema.parse(await queue.json()).deposits;
+        expect(items.map((item) => [item.amountMinor, item.status, item.shopperName])).toEqual([
+          [70_000, 'inReview', 'Lucia P.'],
+        ]);
       } finally {
         await browser.close();
       }
