@@ -174,4 +174,81 @@ describe.each(testAdapters)('the review queue on %s', (adapter) => {
       [{ kind: 'suspense', ownerId: 'system' }, ['limitExceeded'], 'due'],
     ]);
   });
+
+  // Two operators on one shopper at the same moment: on PostgreSQL the requests run on separate
+  // connections and interleave, so a wrong lock order deadlocks (a 500) and a missing one files a deposit
+  // twice. Each round's answers must partition the shopper's due deposits among the references that won.
+  it('files each deposit under one report when operators file for one shopper at once', async () => {
+    t = await openTestApp(adapter, { limits: quarterLimits });
+    const kiosk = await enrollTestKiosk(t);
+    for (let round = 0; round < 6; round += 1) {
+      const shopper = await signUpAndIn(t);
+      const due = [
+        await sync(t, kiosk, shopper.depositCode, 64), // $16: past the $15 report threshold
+        await sync(t, kiosk, shopper.depositCode, 4),
+        await sync(t, kiosk, shopper.depositCode, 4),
+      ];
+      // Filings named so that later deposits cover earlier ones, plus one same-deposit contest.
+      const filings = [
+        { depositId: due[0]!, reference: `R${round}-a` },
+        { depositId: due[2]!, reference: `R${round}-b` },
+        { depositId: due[1]!, reference: `R${round}-c` },
+        { depositId: due[2]!, reference: `R${round}-d` },
+      ];
+      const answers = await Promise.all(
+        filings.map((filing) =>
+          post(t!, opsApiPaths.reviewCashReport(filing.depositId), { reference: filing.reference }),
+        ),
+      );
+      const coveredBy = new Map<string, string>();
+      for (const [index, answer] of answers.entries()) {
+        if (answer.statusCode === 200) {
+          const filed = CashReportFiledSchema.parse(answer.json());
+          expect(filed.reference).toBe(filings[index]?.reference);
+          expect(filed.depositIds).toContain(filings[index]?.depositId);
+          for (const depositId of filed.depositIds) {
+            expect(coveredBy.get(depositId), `${depositId} filed twice`).toBeUndefined();
+            coveredBy.set(depositId, filed.reference);
+          }
+        } else {
+          expect(errorCodeOf(answer), answer.body).toBe('CONFLICT');
+        }
+      }
+      expect([...coveredBy.keys()].sort()).toEqual([...due].sort());
+      const stored = await t.db.transaction((tx) =>
+        tx.all<{ transfer_id: string; cash_report_reference: string | null; wallet_account_id: string }>(
+          'SELECT transfer_id, cash_report_reference, wallet_account_id FROM deposits WHERE shopper_id = ?',
+          [shopper.shopperId],
+        ),
+      );
+      expect(new Map(stored.map((row) => [row.transfer_id, row.cash_report_reference]))).toEqual(coveredBy);
+      expect(stored.length).toBe(due.length);
+      const audited = await t.db.transaction((tx) =>
+        tx.all<{ data: string }>(
+          "SELECT data FROM audit_log WHERE kind = 'deposit.cashReportFiled' AND chain = ?",
+          [stored[0]?.wallet_account_id],
+        ),
+      );
+      expect(audited.map((row) => (JSON.parse(row.data) as { covered: number }).covered).sort()).toEqual(
+        answers
+          .filter((answer) => answer.statusCode === 200)
+          .map((answer) => CashReportFiledSchema.parse(answer.json()).depositIds.length)
+          .sort(),
+      );
+
+      // Keeping and reversing one held deposit at once: whichever comes first, it ends reversed, once.
+      const [kept, reversed] = await Promise.all([
+        post(t, opsApiPaths.reviewClearance(due[1]!), { note: 'checked' }),
+        post(t, '/v1/reversals', { id: newId(), depositId: due[1]!, reason: 'counted short' }),
+      ]);
+      expect([200, 409]).toContain(kept.statusCode);
+      expect(reversed.statusCode, reversed.body).toBe(201);
+      const wallet = WalletResponseSchema.parse(
+        (await t.app.inject({ method: 'GET', url: '/v1/me/wallet', headers: shopper.headers })).json(),
+      );
+      expect(wallet.balanceMinor).toBe(25 * (64 + 4));
+    }
+    expect((await verifyAudit(t.db)).ok).toBe(true);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
 });
