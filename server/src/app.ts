@@ -31,6 +31,7 @@ import { tillRoutes } from './routes/till-routes.js';
 import { sweepTerminals, terminalSweepIntervalMs } from './alerts/terminal-sweep.js';
 import type { MessageSender } from './shoppers/message-sender.js';
 import { DevInboxSender, UnconfiguredSender } from './shoppers/message-sender.js';
+import { SmsProviderSender } from './shoppers/sms-providers.js';
 import type { Db } from './storage/db.js';
 import type { WebPluginOptions } from './web/web-plugin.js';
 import { webAppsPlugin } from './web/web-plugin.js';
@@ -132,9 +133,11 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
     newId,
     messageSender:
       appDeps.messageSender ??
-      (config.devInboxEnabled
-        ? new DevInboxSender(appDeps.db, newId, () => clock.nowMs(), logger)
-        : new UnconfiguredSender(logger)),
+      (config.smsProvider !== undefined
+        ? new SmsProviderSender(config.smsProvider, logger)
+        : config.devInboxEnabled
+          ? new DevInboxSender(appDeps.db, newId, () => clock.nowMs(), logger)
+          : new UnconfiguredSender(logger)),
     claimCodeSecret: config.claimCodeSecret,
     logger,
   };

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Limits } from '@cashin/shared';
 import { loadLimits } from '@cashin/shared';
 import { z } from 'zod';
+import type { SmsProviderConfig } from './shoppers/sms-providers.js';
 
 /** Requests per minute per client IP that @fastify/rate-limit allows before answering RATE_LIMITED. */
 export const httpRequestsPerMinuteDefault = 6_000;
@@ -29,6 +30,24 @@ const EnvSchema = z.object({
   CLAIM_CODE_SECRET: z.string().min(32).optional(),
   DEV_INBOX: z.enum(['on', 'off']).optional(),
   /**
+   * Where one-time codes are texted (shoppers/sms-providers.ts). Unset: the development inbox where it is
+   * on, else nowhere (asking for a code answers SERVICE_UNAVAILABLE).
+   */
+  SMS_PROVIDER: z.enum(['twilio', 'webhook']).optional(),
+  TWILIO_ACCOUNT_SID: z
+    .string()
+    .regex(/^AC[0-9a-f]{32}$/, 'an Account SID: AC and 32 hex digits')
+    .optional(),
+  TWILIO_AUTH_TOKEN: z.string().min(16).optional(),
+  /** The sender: an E.164 number, or a Messaging Service SID. */
+  TWILIO_FROM: z
+    .string()
+    .regex(/^(\+[1-9]\d{6,14}|MG[0-9a-f]{32})$/, 'an E.164 number or a Messaging Service SID (MG...)')
+    .optional(),
+  TWILIO_API_BASE_URL: z.url().default('https://api.twilio.com'),
+  SMS_WEBHOOK_URL: z.url().optional(),
+  SMS_WEBHOOK_TOKEN: z.string().min(24).optional(),
+  /**
    * On SQLite, commit the common deposit in a writer thread with its own connection (storage/sqlite/
    * writer-lane.ts) so the main thread serves HTTP during the fsync. Paired bench:server runs on the
    * shared 2-core machine: at load average 4-7 on beat off 4,234 vs 3,294 and 3,536 vs 2,277 deposits/s
@@ -51,12 +70,52 @@ export interface Config {
   readonly opsToken: string | undefined;
   readonly claimCodeSecret: string;
   readonly devInboxEnabled: boolean;
+  /** The SMS provider one-time codes go through; undefined: the development inbox, or none. */
+  readonly smsProvider: SmsProviderConfig | undefined;
   readonly sqliteWriterThread: boolean;
   readonly httpRequestsPerMinute: number;
 }
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** The SMS provider the environment names, with every setting it needs, or a ConfigError naming those missing. */
+function smsProviderOf(e: z.infer<typeof EnvSchema>): SmsProviderConfig | undefined {
+  const required = (names: Record<string, string | undefined>): Record<string, string> => {
+    const missing = Object.keys(names).filter((name) => names[name] === undefined);
+    if (missing.length > 0)
+      throw new ConfigError(`SMS_PROVIDER=${e.SMS_PROVIDER ?? ''} needs ${missing.join(', ')}`);
+    return names as Record<string, string>;
+  };
+  // Credentials and codes cross the network to the provider: in production only over TLS.
+  const addresses = { SMS_WEBHOOK_URL: e.SMS_WEBHOOK_URL, TWILIO_API_BASE_URL: e.TWILIO_API_BASE_URL };
+  for (const [name, address] of Object.entries(addresses)) {
+    if (e.NODE_ENV === 'production' && address !== undefined && !address.startsWith('https://'))
+      throw new ConfigError(`${name} must be an https:// address in production`);
+  }
+  switch (e.SMS_PROVIDER) {
+    case undefined:
+      return undefined;
+    case 'twilio': {
+      const set = required({
+        TWILIO_ACCOUNT_SID: e.TWILIO_ACCOUNT_SID,
+        TWILIO_AUTH_TOKEN: e.TWILIO_AUTH_TOKEN,
+        TWILIO_FROM: e.TWILIO_FROM,
+      });
+      return {
+        kind: 'twilio',
+        accountSid: set['TWILIO_ACCOUNT_SID']!,
+        authToken: set['TWILIO_AUTH_TOKEN']!,
+        from: set['TWILIO_FROM']!,
+        apiBaseUrl: e.TWILIO_API_BASE_URL,
+      };
+    }
+    case 'webhook': {
+      const set = required({ SMS_WEBHOOK_URL: e.SMS_WEBHOOK_URL, SMS_WEBHOOK_TOKEN: e.SMS_WEBHOOK_TOKEN });
+      return { kind: 'webhook', url: set['SMS_WEBHOOK_URL']!, token: set['SMS_WEBHOOK_TOKEN']! };
+    }
+  }
 }
 
 /** Parses the environment (and the limits file it names); throws ConfigError naming every problem. */
@@ -71,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.NODE_ENV === 'production' && e.CLAIM_CODE_SECRET === undefined) {
     throw new ConfigError('CLAIM_CODE_SECRET is required in production');
   }
+  const smsProvider = smsProviderOf(e);
   let limitsOverride: unknown = {};
   if (e.LIMITS_FILE !== undefined) {
     try {
@@ -95,6 +155,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     limits: loadLimits(limitsOverride),
     opsToken: e.OPS_TOKEN,
     claimCodeSecret: e.CLAIM_CODE_SECRET ?? developmentClaimSecret,
+    smsProvider,
     devInboxEnabled: (e.DEV_INBOX ?? (e.NODE_ENV === 'production' ? 'off' : 'on')) === 'on',
     httpRequestsPerMinute: e.HTTP_REQUESTS_PER_MINUTE,
     sqliteWriterThread: e.SQLITE_WRITER_THREAD === 'on',

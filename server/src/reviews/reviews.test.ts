@@ -226,7 +226,7 @@ describe.each(testAdapters)('the review queue on %s', (adapter) => {
       const audited = await t.db.transaction((tx) =>
         tx.all<{ data: string }>(
           "SELECT data FROM audit_log WHERE kind = 'deposit.cashReportFiled' AND chain = ?",
-          [stored[0]?.wallet_account_id],
+          [stored[0]?.wallet_account_id ?? null],
         ),
       );
       expect(audited.map((row) => (JSON.parse(row.data) as { covered: number }).covered).sort()).toEqual(

@@ -1,4 +1,5 @@
-import { CodedError } from '@cashin/shared';
+import type { Catalogue, Language } from '@cashin/shared';
+import { CodedError, translator } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import { newBearerToken, newOtp, secretsEqual, sha256Hex } from '../secrets/hash.js';
 import { forUpdate } from '../storage/db.js';
@@ -6,6 +7,16 @@ import { findShopperByPhone } from './shoppers.js';
 
 function otpHash(phone: string, otp: string): string {
   return sha256Hex(`otp:${phone}:${otp}`);
+}
+
+/** The text that carries a one-time code, in the shopper's language; the code is its only six digits. */
+const otpTexts: Catalogue<'sms.otp'> = {
+  en: { 'sms.otp': 'Your cash-in code is {code}. It expires in {minutes} minutes. Never share it.' },
+  es: { 'sms.otp': 'Su código de cash-in es {code}. Vence en {minutes} minutos. No lo comparta.' },
+};
+
+export function otpText(language: Language, code: string, ttlMs: number): string {
+  return translator(otpTexts, language)('sms.otp', { code, minutes: Math.ceil(ttlMs / 60_000) });
 }
 
 /** The per-phone count of wrong codes, over every code the phone was sent, within its window. */
@@ -35,7 +46,7 @@ export async function requestOtp(deps: Deps, phone: string): Promise<void> {
   const otp = newOtp();
   const outcome = await deps.db.transaction(async (tx) => {
     const shopper = await findShopperByPhone(tx, phone);
-    if (shopper === undefined) return 'unknown' as const;
+    if (shopper === undefined) return { kind: 'unknown' } as const;
     const current = await tx.get<
       {
         attempts: number;
@@ -50,15 +61,15 @@ export async function requestOtp(deps: Deps, phone: string): Promise<void> {
       [phone],
     );
     if (current !== undefined && current.attempts >= system.otpAttemptsMax && current.expires_at_ms > nowMs) {
-      return 'locked' as const;
+      return { kind: 'locked' } as const;
     }
     if (current !== undefined && phoneLockedUntilMs(current, system, nowMs) !== undefined) {
-      return 'locked' as const;
+      return { kind: 'locked' } as const;
     }
     const windowOver =
       current === undefined || current.sends_window_start_ms + system.otpSendsWindowMs <= nowMs;
     const sentInWindow = windowOver ? 0 : current.sends;
-    if (sentInWindow >= system.otpSendsMax) return 'tooMany' as const;
+    if (sentInWindow >= system.otpSendsMax) return { kind: 'tooMany' } as const;
     const windowStartMs = windowOver ? nowMs : current.sends_window_start_ms;
     await tx.run(
       `INSERT INTO otp_challenges (phone, code_hash, expires_at_ms, attempts, created_at_ms, sends,
@@ -68,11 +79,12 @@ export async function requestOtp(deps: Deps, phone: string): Promise<void> {
          sends_window_start_ms = excluded.sends_window_start_ms`,
       [phone, otpHash(phone, otp), nowMs + system.otpTtlMs, nowMs, sentInWindow + 1, windowStartMs],
     );
-    return 'sent' as const;
+    return { kind: 'send', language: shopper.language } as const;
   });
-  if (outcome === 'locked') throw new CodedError('OTP_LOCKED');
-  if (outcome === 'tooMany') throw new CodedError('RATE_LIMITED');
-  if (outcome === 'sent') await deps.messageSender.send({ to: phone, text: `Your cash-in code is ${otp}` });
+  if (outcome.kind === 'locked') throw new CodedError('OTP_LOCKED');
+  if (outcome.kind === 'tooMany') throw new CodedError('RATE_LIMITED');
+  if (outcome.kind === 'send')
+    await deps.messageSender.send({ to: phone, text: otpText(outcome.language, otp, system.otpTtlMs) });
 }
 
 export interface Session {

@@ -69,6 +69,8 @@ export async function openTestApp(
     env?: Record<string, string>;
     /** Where the server's own logger (redaction included) writes, at trace level; else a silent logger. */
     logDestination?: DestinationStream;
+    /** 'configured' sends messages as the env configures (an SMS provider); by default they are captured. */
+    messages?: 'captured' | 'configured';
   } = {},
 ): Promise<SharedDbTestApp> {
   const testDb: TestDb = await openTestDb(adapter);
@@ -79,7 +81,7 @@ export async function openTestApp(
     db: testDb.db,
     clock,
     newId: createUuidV7Generator(() => clock.nowMs()),
-    messageSender: sender,
+    ...(options.messages === 'configured' ? {} : { messageSender: sender }),
     logger:
       options.logDestination === undefined
         ? pino({ level: process.env['TEST_LOG'] ?? 'silent' })

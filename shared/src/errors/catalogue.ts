@@ -17,6 +17,10 @@ const catalogue = {
   CURRENCY_UNKNOWN: { status: 400, what: 'The currency is not one the network handles.' },
   CURRENCY_MISMATCH: { status: 422, what: 'The amount is in a different currency from the wallet or store.' },
   PHONE_INVALID: { status: 400, what: 'The phone number is not a valid E.164 number.' },
+  PHONE_UNREACHABLE: {
+    status: 422,
+    what: 'The text message provider cannot deliver to this phone number (not a mobile, or opted out).',
+  },
   CODE_MALFORMED: { status: 400, what: 'The code has a wrong length, character, type or check digit.' },
   // Codes
   CODE_UNKNOWN: { status: 404, what: 'No wallet, slip or claim has this code.' },

@@ -13,6 +13,8 @@ export const errorMessagesEn = {
   'error.currencyUnknown': 'We do not handle that currency.',
   'error.currencyMismatch': 'That amount is in a different currency from the wallet.',
   'error.phoneInvalid': 'Enter the phone number with its country code, like +1 555 123 4567.',
+  'error.phoneUnreachable':
+    'We cannot send a text message to this number. Use a mobile number, or reply START if you replied STOP.',
   'error.codeMalformed': 'That code is not right. Please check the numbers and try again.',
   'error.codeUnknown': 'We do not know that code. Please check the numbers.',
   'error.codeRevoked': 'That code was replaced by a newer one. Use the code in your wallet app.',

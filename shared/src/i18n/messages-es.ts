@@ -10,6 +10,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.currencyUnknown': 'No manejamos esa moneda.',
   'error.currencyMismatch': 'Ese monto está en una moneda distinta a la de la billetera.',
   'error.phoneInvalid': 'Escriba el teléfono con su código de país, como +52 55 1234 5678.',
+  'error.phoneUnreachable':
+    'No podemos enviar un mensaje de texto a este número. Use un celular, o responda START si respondió STOP.',
   'error.codeMalformed': 'Ese código no es correcto. Revise los números e intente de nuevo.',
   'error.codeUnknown': 'No reconocemos ese código. Revise los números.',
   'error.codeRevoked': 'Ese código fue reemplazado por uno nuevo. Use el código de su app.',
