@@ -20,6 +20,8 @@ export interface Collection {
   /** Who recorded the count (a staff id, or ops-token); null for collections recorded before this was kept. */
   readonly collectedBy: string | null;
   readonly bagLabel: string | null;
+  /** The bank deposit that carried its cash to the bank; null while in transit. */
+  readonly bankDepositId: string | null;
 }
 
 interface CollectionRow extends Record<string, unknown> {
@@ -32,10 +34,11 @@ interface CollectionRow extends Record<string, unknown> {
   collected_at_ms: number;
   collected_by: string | null;
   bag_label: string | null;
+  bank_deposit_id: string | null;
 }
 
 const collectionColumns =
-  'id, terminal_id, currency, expected_minor, counted_minor, over_short_minor, collected_at_ms, collected_by, bag_label';
+  'id, terminal_id, currency, expected_minor, counted_minor, over_short_minor, collected_at_ms, collected_by, bag_label, bank_deposit_id';
 
 function fromRow(row: CollectionRow): Collection {
   return {
@@ -48,6 +51,7 @@ function fromRow(row: CollectionRow): Collection {
     collectedAtMs: row.collected_at_ms,
     collectedBy: row.collected_by,
     bagLabel: row.bag_label,
+    bankDepositId: row.bank_deposit_id,
   };
 }
 
@@ -182,6 +186,7 @@ export async function recordCollection(
       collectedAtMs: nowMs,
       collectedBy: by,
       bagLabel: input.bagLabel ?? null,
+      bankDepositId: null,
     };
   });
 }

@@ -1,5 +1,8 @@
 import {
   AssignClaimRequestSchema,
+  BankDepositListSchema,
+  BankDepositRequestSchema,
+  BankDepositSchema,
   CashReportFiledSchema,
   ClaimAssignmentSchema,
   ClearReviewRequestSchema,
@@ -19,6 +22,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assignClaim } from '../claims/redeem-claim.js';
+import { listBankDeposits, recordBankDeposit } from '../collections/bank-deposits.js';
 import { listCollections, recordCollection } from '../collections/collections.js';
 import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
@@ -67,6 +71,41 @@ export function opsMoneyRoutes(deps: Deps) {
         serializerCompiler: plainJsonSerializer,
       },
       async () => ({ collections: await listCollections(deps) }),
+    );
+
+    app.post(
+      opsApiPaths.bankDeposits,
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          body: BankDepositRequestSchema,
+          response: { 201: BankDepositSchema },
+        },
+        serializerCompiler: plainJsonSerializer,
+      },
+      async (request, reply) => {
+        const deposit = await recordBankDeposit(deps, request.body, opsCallerOf(request));
+        request.log.info(
+          {
+            bankDepositId: deposit.bankDepositId,
+            collections: deposit.collectionIds.length,
+            differenceMinor: deposit.differenceMinor,
+          },
+          'bank deposit recorded',
+        );
+        return reply.status(201).send(deposit);
+      },
+    );
+
+    app.get(
+      opsApiPaths.bankDeposits,
+      {
+        config: ops,
+        schema: { tags: ['ops'], response: { 200: BankDepositListSchema } },
+        serializerCompiler: plainJsonSerializer,
+      },
+      async () => ({ bankDeposits: await listBankDeposits(deps) }),
     );
 
     app.get(

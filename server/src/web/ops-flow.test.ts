@@ -2,6 +2,7 @@ import type { HeartbeatRequest, Language } from '@cashin/shared';
 import {
   AlertListSchema,
   AuthorizationSchema,
+  BankDepositListSchema,
   ClerkListSchema,
   ClerkSessionSchema,
   CollectionListSchema,
@@ -356,6 +357,7 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
         .filter((c) => c.terminalId === terminalId)
         .map((c) => [c.expectedMinor, c.countedMinor, c.overShortMinor]),
     ).toEqual([[kioskMinor, kioskMinor - 25, -25]]);
+    const collectionOfKiosk = collections.collections.find((c) => c.terminalId === terminalId)!;
     // The recent collections list it, a quarter short, recorded by the lead.
     const collected = page.locator('tbody tr', { hasText: terminalId });
     await expect.poll(() => collected.count()).toBe(1);
@@ -364,6 +366,32 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     expect(collectedText).toContain(money(kioskMinor - 25));
     expect(collectedText).toContain(lead.id);
     await expectAccessible(page, shot('07-collection'));
+
+    // The carrier takes the bag to the bank; the bank credits what was counted. Ops ticks the collection
+    // and records the credit: its cash leaves cash in transit and the row says it was banked.
+    const tick = collected.getByRole('checkbox');
+    expect(await tick.getAttribute('aria-label')).toContain(terminalId);
+    await tick.check();
+    await expect
+      .poll(() => page.getByTestId('bank-selection').textContent())
+      .toBe(t('bank.selected', { count: 1, amount: money(kioskMinor - 25) }));
+    const bankReference = `SLIP-${terminalId.replace(/\D/g, '')}`;
+    await page.getByLabel(t('bank.credited')).fill(((kioskMinor - 25) / 100).toFixed(2));
+    await page.getByLabel(t('bank.reference')).fill(bankReference);
+    await page.getByRole('button', { name: t('bank.submit') }).click();
+    await expect.poll(() => page.getByTestId('bank-counted').textContent()).toBe(money(kioskMinor - 25));
+    expect(await page.getByText(t('bank.balanced')).count()).toBe(1);
+    await expect.poll(() => collected.textContent()).toContain(t('collections.banked'));
+    const bankedRow = page.locator('tbody tr', { hasText: bankReference });
+    await expect.poll(() => bankedRow.count()).toBe(1);
+    expect(await bankedRow.textContent()).toContain(lead.id);
+    const banked = await server.ops('GET', opsApiPaths.bankDeposits, undefined, BankDepositListSchema);
+    expect(
+      banked.bankDeposits
+        .filter((deposit) => deposit.bankReference === bankReference)
+        .map((deposit) => [deposit.collectionIds, deposit.countedMinor, deposit.differenceMinor]),
+    ).toEqual([[[collectionOfKiosk.collectionId], kioskMinor - 25, 0]]);
+    await expectAccessible(page, shot('07b-banked'));
 
     // The day's settlement: on screen, and as the CSV the console downloads.
     await goTo(page, t('nav.settlements'), t('settlements.title'));

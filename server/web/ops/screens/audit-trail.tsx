@@ -53,6 +53,11 @@ const namedFields = [
   'currency',
   'reference',
   'covered',
+  'bankDepositId',
+  'collections',
+  'creditedMinor',
+  'differenceMinor',
+  'bankReference',
 ] as const;
 type NamedField = (typeof namedFields)[number];
 

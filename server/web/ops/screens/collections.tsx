@@ -13,17 +13,19 @@ import type { OpsContext } from '../ops-context.js';
 import type { OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
+import { BankDepositSection, signedMoney } from './bank-deposits.js';
 
 type Collection = z.output<typeof CollectionSchema>;
 
 /** Counted against credited, signed: "+$0.25" over, "−$0.25" short. */
 function overShortText(words: OpsWords, collection: Collection): string {
-  const amount = words.money(Math.abs(collection.overShortMinor), collection.currency);
-  if (collection.overShortMinor > 0) return `+${amount}`;
-  return collection.overShortMinor < 0 ? `−${amount}` : amount;
+  return signedMoney(words, collection.overShortMinor, collection.currency);
 }
 
-/** A tech records a counted bag; the recent collections below say what each came to and who counted it. */
+/**
+ * A tech records a counted bag; the recent collections below say what each came to, who counted it and
+ * whether its cash reached the bank. Collections in transit can be ticked and banked together.
+ */
 export function CollectionsSection(context: OpsContext) {
   const { words, token } = context;
   const [list, refresh] = useList(context, opsPaths.collections, CollectionListSchema);
@@ -33,6 +35,16 @@ export function CollectionsSection(context: OpsContext) {
   const [bagLabel, setBagLabel] = useState('');
   const [touched, setTouched] = useState(false);
   const [collection, setCollection] = useState<Collection | null>(null);
+  const [ticked, setTicked] = useState<ReadonlySet<string>>(new Set());
+  const toggle = (collectionId: string): void =>
+    setTicked((before) => {
+      const after = new Set(before);
+      if (!after.delete(collectionId)) after.add(collectionId);
+      return after;
+    });
+  const selected = (list?.collections ?? []).filter(
+    (listed) => listed.bankDepositId === null && ticked.has(listed.collectionId),
+  );
   // Chosen once per bag and kept until it is answered, so a retry records the collection once.
   const collectionId = useRef(uuidv7());
   const amount = parseMajorAmount(counted, currency);
@@ -137,6 +149,7 @@ export function CollectionsSection(context: OpsContext) {
                   </th>
                   <th scope="col">{words.t('collections.bagColumn')}</th>
                   <th scope="col">{words.t('collections.by')}</th>
+                  <th scope="col">{words.t('collections.bank')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -155,6 +168,24 @@ export function CollectionsSection(context: OpsContext) {
                     </td>
                     <td>{listed.bagLabel ?? '—'}</td>
                     <td>{listed.collectedBy === null ? '—' : actorText(words, listed.collectedBy)}</td>
+                    <td>
+                      {listed.bankDepositId === null ? (
+                        <label class="check">
+                          <input
+                            type="checkbox"
+                            checked={ticked.has(listed.collectionId)}
+                            onChange={() => toggle(listed.collectionId)}
+                            aria-label={words.t('collections.select', {
+                              kiosk: listed.terminalId,
+                              when: words.dateTime(listed.collectedAtMs),
+                            })}
+                          />{' '}
+                          {words.t('collections.inTransit')}
+                        </label>
+                      ) : (
+                        <span class="status status-good">{words.t('collections.banked')}</span>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -162,6 +193,14 @@ export function CollectionsSection(context: OpsContext) {
           </TableScroll>
         )}
       </ListBody>
+      <BankDepositSection
+        {...context}
+        selected={selected}
+        onRecorded={() => {
+          setTicked(new Set());
+          refresh();
+        }}
+      />
     </ListSection>
   );
 }

@@ -208,7 +208,45 @@ export const CollectionSchema = z.object({
   collectedBy: z.string().nullable(),
   /** The label on the bag, as the tech typed it, if any. */
   bagLabel: z.string().nullable(),
+  /** The bank deposit its cash reached the bank in; null while the cash is in transit. */
+  bankDepositId: z.string().nullable(),
 });
+
+/** The most collections one bank deposit may carry (an armoured carrier's run, or a week of one store's). */
+export const bankDepositCollectionsMax = 100;
+
+/**
+ * Ops records what the bank credited for collected bags (the carrier's deposit slip, the bank statement):
+ * their cash moves from cash in transit to the bank, and credited - counted goes to over/short.
+ */
+export const BankDepositRequestSchema = z.object({
+  /** Chosen by the console and kept before it is sent: the id of the ledger transfer, so a retry is one. */
+  bankDepositId: UuidV7Schema,
+  collectionIds: z
+    .array(UuidV7Schema)
+    .min(1)
+    .max(bankDepositCollectionsMax)
+    .refine((ids) => new Set(ids).size === ids.length, 'each collection once'),
+  creditedMinor: AmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  /** The bank's reference for the credit, as on the statement. */
+  bankReference: textSchema(80),
+});
+
+export const BankDepositSchema = z.object({
+  bankDepositId: UuidV7Schema,
+  currency: CurrencyCodeSchema,
+  collectionIds: z.array(z.string()),
+  /** What the collections' bags were counted at: what should have reached the bank. */
+  countedMinor: AmountMinorSchema,
+  creditedMinor: AmountMinorSchema,
+  /** credited - counted: positive is over, negative is short; booked to the over/short account. */
+  differenceMinor: z.number().int(),
+  bankReference: z.string(),
+  recordedBy: z.string(),
+  recordedAtMs: z.number().int(),
+});
+export type BankDeposit = z.infer<typeof BankDepositSchema>;
 
 export const SettlementQuerySchema = z.object({
   storeId: z.string().min(1).max(64),
@@ -258,6 +296,8 @@ export const opsApiPaths = {
   alertCount: '/v1/ops/alerts/count',
   alertResolution: (alertId: string) => `/v1/ops/alerts/${encodeURIComponent(alertId)}/resolution`,
   collections: '/v1/ops/collections',
+  /** What the bank credited for collected bags: cash in transit -> bank. */
+  bankDeposits: '/v1/ops/bank-deposits',
   settlements: '/v1/ops/settlements',
   settlementsCsv: '/v1/ops/settlements.csv',
   suspense: '/v1/ops/suspense',
@@ -285,6 +325,7 @@ export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) });
 /** How many alerts are open, however many that is (a listing stops at its maximum). */
 export const AlertCountSchema = z.object({ open: z.number().int().nonnegative() });
 export const CollectionListSchema = z.object({ collections: z.array(CollectionSchema) });
+export const BankDepositListSchema = z.object({ bankDeposits: z.array(BankDepositSchema) });
 export const SuspenseListSchema = z.object({ entries: z.array(SuspenseEntrySchema) });
 export const StaffListSchema = z.object({ staff: z.array(StaffSchema) });
 /** The most an operator writes when closing an alert by hand. */
@@ -352,6 +393,7 @@ export const auditKinds = [
   'terminal.disabled',
   'terminal.keyRotationStarted',
   'collection.recorded',
+  'bankDeposit.recorded',
   'alert.closed',
 ] as const;
 export const AuditKindSchema = z.enum(auditKinds);

@@ -1,0 +1,18 @@
+-- What the bank credited for collected bags. Collected cash sits in cash in transit until ops records the
+-- bank's credit for it: then it moves to the bank, and credited - counted goes to over/short. The id is
+-- the console's, and the id of the ledger transfer, so a retry records nothing twice.
+CREATE TABLE bank_deposits (
+  id TEXT PRIMARY KEY,
+  currency TEXT NOT NULL,
+  counted_minor INTEGER NOT NULL,
+  credited_minor INTEGER NOT NULL,
+  difference_minor INTEGER NOT NULL,
+  difference_transfer_id TEXT,
+  bank_reference TEXT NOT NULL,
+  recorded_by TEXT NOT NULL,
+  recorded_at_ms INTEGER NOT NULL
+);
+CREATE INDEX bank_deposits_recent ON bank_deposits (recorded_at_ms);
+-- The bank deposit that carried a collection's cash; NULL while it is in transit.
+ALTER TABLE collections ADD COLUMN bank_deposit_id TEXT REFERENCES bank_deposits (id);
+CREATE INDEX collections_bank_deposit ON collections (bank_deposit_id);
