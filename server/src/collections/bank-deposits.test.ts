@@ -49,6 +49,16 @@ async function holds(t: TestApp, kind: 'cashInTransit' | 'bank' | 'overShort', c
   });
 }
 
+/** The collections the in-transit listing answers, in its order (oldest first). */
+async function inTransit(t: TestApp): Promise<string[]> {
+  const listed = await t.app.inject({
+    method: 'GET',
+    url: `${opsApiPaths.collections}?inTransit=true`,
+    headers: opsHeaders,
+  });
+  return CollectionListSchema.parse(listed.json()).collections.map((collection) => collection.collectionId);
+}
+
 describe.each(testAdapters)('bank deposits on %s', (adapter) => {
   let t: TestApp | undefined;
   afterEach(async () => {
@@ -65,6 +75,7 @@ describe.each(testAdapters)('bank deposits on %s', (adapter) => {
     const second = await collectedBag(t, other, ana.depositCode, 4, 90); // $1.00, counted $0.90
     const third = await collectedBag(t, kiosk, ana.depositCode, 4, 100);
     expect(await holds(t, 'cashInTransit', 'USD')).toBe(390);
+    expect(await inTransit(t)).toEqual([first, second, third]);
 
     // The bank credited $2.85 for the first two bags: $0.05 short of the $2.90 counted.
     const bankDepositId = newId();
@@ -87,6 +98,7 @@ describe.each(testAdapters)('bank deposits on %s', (adapter) => {
     });
     expect(await holds(t, 'cashInTransit', 'USD')).toBe(100);
     expect(await holds(t, 'bank', 'USD')).toBe(285);
+    expect(await inTransit(t)).toEqual([third]);
 
     // A retry answers the same and books nothing; the same id with other facts is refused.
     const again = await post(t, opsApiPaths.bankDeposits, request);
@@ -133,6 +145,7 @@ describe.each(testAdapters)('bank deposits on %s', (adapter) => {
     });
     expect(over.json()).toMatchObject({ countedMinor: 100, differenceMinor: 25 });
     expect(await holds(t, 'cashInTransit', 'USD')).toBe(0);
+    expect(await inTransit(t)).toEqual([]);
     expect(await holds(t, 'bank', 'USD')).toBe(410);
     // over/short took the collection's -10 (short), the bank's -5 (short) and +25 (over): it is owed 10.
     expect(await holds(t, 'overShort', 'USD')).toBe(10 + 5 - 25);

@@ -191,13 +191,21 @@ export async function recordCollection(
   });
 }
 
-/** The most collections one listing returns, newest first. */
+/** The most collections one listing returns. */
 export const collectionsListedMax = 500;
 
-export async function listCollections(deps: Deps): Promise<Collection[]> {
+/**
+ * Recent collections, newest first; or, `inTransit`, those whose cash has not reached the bank yet, oldest
+ * first, so a bag forgotten in transit is at the top however many came after it.
+ */
+export async function listCollections(deps: Deps, options: { inTransit: boolean }): Promise<Collection[]> {
   const rows = await deps.db.transaction((tx) =>
     tx.all<CollectionRow>(
-      `SELECT ${collectionColumns} FROM collections ORDER BY collected_at_ms DESC, id DESC LIMIT ${collectionsListedMax}`,
+      options.inTransit
+        ? `SELECT ${collectionColumns} FROM collections WHERE bank_deposit_id IS NULL
+            ORDER BY collected_at_ms, id LIMIT ${collectionsListedMax}`
+        : `SELECT ${collectionColumns} FROM collections
+            ORDER BY collected_at_ms DESC, id DESC LIMIT ${collectionsListedMax}`,
     ),
   );
   return rows.map(fromRow);

@@ -7,6 +7,7 @@ import {
   ClaimAssignmentSchema,
   ClearReviewRequestSchema,
   CollectionListSchema,
+  CollectionQuerySchema,
   CollectionRequestSchema,
   CollectionSchema,
   FileCashReportRequestSchema,
@@ -67,10 +68,16 @@ export function opsMoneyRoutes(deps: Deps) {
       opsApiPaths.collections,
       {
         config: ops,
-        schema: { tags: ['ops'], response: { 200: CollectionListSchema } },
+        schema: {
+          tags: ['ops'],
+          querystring: CollectionQuerySchema,
+          response: { 200: CollectionListSchema },
+        },
         serializerCompiler: plainJsonSerializer,
       },
-      async () => ({ collections: await listCollections(deps) }),
+      async (request) => ({
+        collections: await listCollections(deps, { inTransit: request.query.inTransit === 'true' }),
+      }),
     );
 
     app.post(

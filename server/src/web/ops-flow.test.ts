@@ -367,8 +367,14 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     expect(collectedText).toContain(lead.id);
     await expectAccessible(page, shot('07-collection'));
 
-    // The carrier takes the bag to the bank; the bank credits what was counted. Ops ticks the collection
-    // and records the credit: its cash leaves cash in transit and the row says it was banked.
+    // The carrier takes the bag to the bank; the bank credits what was counted. Ops lists what is still in
+    // transit, ticks the collection and records the credit: it leaves that list, and the recent
+    // collections say it was banked.
+    await page.getByRole('button', { name: t('collections.showInTransit') }).click();
+    await expect
+      .poll(() => page.getByRole('heading', { name: t('collections.inTransitList') }).count())
+      .toBe(1);
+    await expect.poll(() => collected.count()).toBe(1);
     const tick = collected.getByRole('checkbox');
     expect(await tick.getAttribute('aria-label')).toContain(terminalId);
     await tick.check();
@@ -381,6 +387,9 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await page.getByRole('button', { name: t('bank.submit') }).click();
     await expect.poll(() => page.getByTestId('bank-counted').textContent()).toBe(money(kioskMinor - 25));
     expect(await page.getByText(t('bank.balanced')).count()).toBe(1);
+    await expect.poll(() => collected.count()).toBe(0);
+    await page.getByRole('button', { name: t('collections.showRecent') }).click();
+    await expect.poll(() => page.getByRole('heading', { name: t('collections.recent') }).count()).toBe(1);
     await expect.poll(() => collected.textContent()).toContain(t('collections.banked'));
     const bankedRow = page.locator('tbody tr', { hasText: bankReference });
     await expect.poll(() => bankedRow.count()).toBe(1);

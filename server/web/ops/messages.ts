@@ -319,6 +319,9 @@ const en = {
   'collections.inTransit': 'In transit',
   'collections.banked': 'Banked',
   'collections.select': 'Bank the collection of {kiosk} on {when}',
+  'collections.inTransitList': 'In transit, oldest first',
+  'collections.showInTransit': 'Show only those in transit',
+  'collections.showRecent': 'Show all recent collections',
   'bank.title': 'Record a bank deposit',
   'bank.hint':
     'Tick the collections in transit that the bank credited together, then type what the bank credited and its reference from the statement.',
@@ -702,6 +705,9 @@ const es: Record<OpsMessageKey, string> = {
   'collections.inTransit': 'En tránsito',
   'collections.banked': 'Depositada',
   'collections.select': 'Depositar en el banco la recolección de {kiosk} del {when}',
+  'collections.inTransitList': 'En tránsito, las más antiguas primero',
+  'collections.showInTransit': 'Mostrar solo las que están en tránsito',
+  'collections.showRecent': 'Mostrar todas las recolecciones recientes',
   'bank.title': 'Registrar un depósito bancario',
   'bank.hint':
     'Marca las recolecciones en tránsito que el banco acreditó juntas y escribe lo que acreditó el banco y su referencia del estado de cuenta.',

@@ -13,6 +13,7 @@ export const opsPaths = {
     `${opsApiPaths.settlements}?${settlementQuery(storeId, date)}`,
   settlementCsv: (storeId: string, date: string) =>
     `${opsApiPaths.settlementsCsv}?${settlementQuery(storeId, date)}`,
+  collectionsInTransit: `${opsApiPaths.collections}?inTransit=true`,
   reversals: '/v1/reversals',
   codeLookups: '/v1/codes/lookups',
 } as const;

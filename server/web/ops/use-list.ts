@@ -21,6 +21,6 @@ export function useList<Schema extends z.ZodType>(
     return () => {
       cancelled = true;
     };
-  }, [generation]);
+  }, [generation, path]);
   return [value, () => setGeneration((n) => n + 1)];
 }

@@ -48,13 +48,7 @@ export function AlertsSection(context: OpsContext) {
   return (
     <ListSection title={words.t('alerts.title')} screen="alerts" words={words} onRefresh={refresh}>
       <div>
-        <Button
-          kind="link"
-          onClick={() => {
-            setShowClosed(!showClosed);
-            refresh();
-          }}
-        >
+        <Button kind="link" onClick={() => setShowClosed(!showClosed)}>
           {words.t(showClosed ? 'alerts.showOpen' : 'alerts.showAll')}
         </Button>
       </div>

@@ -28,7 +28,12 @@ function overShortText(words: OpsWords, collection: Collection): string {
  */
 export function CollectionsSection(context: OpsContext) {
   const { words, token } = context;
-  const [list, refresh] = useList(context, opsPaths.collections, CollectionListSchema);
+  const [inTransitOnly, setInTransitOnly] = useState(false);
+  const [list, refresh] = useList(
+    context,
+    inTransitOnly ? opsPaths.collectionsInTransit : opsPaths.collections,
+    CollectionListSchema,
+  );
   const [terminalId, setTerminalId] = useState('');
   const [counted, setCounted] = useState('');
   const [currency, setCurrency] = useState<CurrencyCode>('USD');
@@ -45,6 +50,7 @@ export function CollectionsSection(context: OpsContext) {
   const selected = (list?.collections ?? []).filter(
     (listed) => listed.bankDepositId === null && ticked.has(listed.collectionId),
   );
+  const listTitle = inTransitOnly ? 'collections.inTransitList' : 'collections.recent';
   // Chosen once per bag and kept until it is answered, so a retry records the collection once.
   const collectionId = useRef(uuidv7());
   const amount = parseMajorAmount(counted, currency);
@@ -129,10 +135,15 @@ export function CollectionsSection(context: OpsContext) {
           )}
         </div>
       )}
-      <h2>{words.t('collections.recent')}</h2>
+      <h2>{words.t(listTitle)}</h2>
+      <div>
+        <Button kind="link" onClick={() => setInTransitOnly(!inTransitOnly)}>
+          {words.t(inTransitOnly ? 'collections.showRecent' : 'collections.showInTransit')}
+        </Button>
+      </div>
       <ListBody items={list?.collections ?? null} words={words}>
         {(collections) => (
-          <TableScroll label={words.t('collections.recent')} stack>
+          <TableScroll label={words.t(listTitle)} stack>
             <table>
               <thead>
                 <tr>

@@ -248,6 +248,14 @@ export const BankDepositSchema = z.object({
 });
 export type BankDeposit = z.infer<typeof BankDepositSchema>;
 
+export const CollectionQuerySchema = z.object({
+  /**
+   * Only collections whose cash has not reached the bank yet, oldest first (those waiting longest lead);
+   * by default every collection, newest first.
+   */
+  inTransit: z.enum(['true', 'false']).optional(),
+});
+
 export const SettlementQuerySchema = z.object({
   storeId: z.string().min(1).max(64),
   /** The store's local business day, YYYY-MM-DD. */

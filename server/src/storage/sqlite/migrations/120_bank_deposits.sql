@@ -16,3 +16,5 @@ CREATE INDEX bank_deposits_recent ON bank_deposits (recorded_at_ms);
 -- The bank deposit that carried a collection's cash; NULL while it is in transit.
 ALTER TABLE collections ADD COLUMN bank_deposit_id TEXT REFERENCES bank_deposits (id);
 CREATE INDEX collections_bank_deposit ON collections (bank_deposit_id);
+-- The collections still in transit, oldest first: what ops has yet to bank.
+CREATE INDEX collections_in_transit ON collections (collected_at_ms, id) WHERE bank_deposit_id IS NULL;
