@@ -3,6 +3,7 @@ import {
   BankDepositListSchema,
   BankDepositRequestSchema,
   BankDepositSchema,
+  CashPositionSchema,
   CashReportFiledSchema,
   ClaimAssignmentSchema,
   ClearReviewRequestSchema,
@@ -24,6 +25,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assignClaim } from '../claims/redeem-claim.js';
 import { listBankDeposits, recordBankDeposit } from '../collections/bank-deposits.js';
+import { cashPosition } from '../collections/cash-position.js';
 import { listCollections, recordCollection } from '../collections/collections.js';
 import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
@@ -113,6 +115,12 @@ export function opsMoneyRoutes(deps: Deps) {
         serializerCompiler: plainJsonSerializer,
       },
       async () => ({ bankDeposits: await listBankDeposits(deps) }),
+    );
+
+    app.get(
+      opsApiPaths.cashPosition,
+      { config: ops, schema: { tags: ['ops'], response: { 200: CashPositionSchema } } },
+      async () => cashPosition(deps),
     );
 
     app.get(

@@ -3,6 +3,7 @@ import {
   AlertListSchema,
   AuthorizationSchema,
   BankDepositListSchema,
+  CashPositionSchema,
   ClerkListSchema,
   ClerkSessionSchema,
   CollectionListSchema,
@@ -401,6 +402,26 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
         .map((deposit) => [deposit.collectionIds, deposit.countedMinor, deposit.differenceMinor]),
     ).toEqual([[[collectionOfKiosk.collectionId], kioskMinor - 25, 0]]);
     await expectAccessible(page, shot('07b-banked'));
+
+    // Where the money is now: the screen shows the ledger's figures, and the two sides agree.
+    await goTo(page, t('nav.position'), t('position.title'));
+    const usd = page.getByTestId('position-USD');
+    await expect.poll(() => usd.count()).toBe(1);
+    const position = await server.ops('GET', opsApiPaths.cashPosition, undefined, CashPositionSchema);
+    const usdPosition = position.currencies.find((one) => one.currency === 'USD')!;
+    expect(usdPosition.bankMinor).toBeGreaterThanOrEqual(kioskMinor - 25);
+    for (const field of [
+      'kioskBagsMinor',
+      'storeDrawersMinor',
+      'bankMinor',
+      'cashMinor',
+      'walletsMinor',
+    ] as const)
+      expect(await usd.locator(`[data-field="${field}"]`).textContent(), field).toBe(
+        money(usdPosition[field]),
+      );
+    expect(await usd.textContent()).toContain(t('position.balanced'));
+    await expectAccessible(page, shot('07c-position'));
 
     // The day's settlement: on screen, and as the CSV the console downloads.
     await goTo(page, t('nav.settlements'), t('settlements.title'));

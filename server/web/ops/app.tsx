@@ -13,6 +13,7 @@ import type { OpsContext } from './ops-context.js';
 import { useNavCounts } from './nav-counts.js';
 import { AlertsSection } from './screens/alerts.js';
 import { AuditSection } from './screens/audit.js';
+import { CashPositionSection } from './screens/cash-position.js';
 import { CollectionsSection } from './screens/collections.js';
 import { EnrollSection } from './screens/enroll.js';
 import { FleetSection } from './screens/fleet.js';
@@ -33,6 +34,7 @@ const sections = [
   'stores',
   'enroll',
   'collections',
+  'position',
   'settlements',
   'reversals',
   'lookup',
@@ -193,6 +195,8 @@ function Section({ name, context }: { name: Section; context: OpsContext }) {
       return <EnrollSection {...context} />;
     case 'collections':
       return <CollectionsSection {...context} />;
+    case 'position':
+      return <CashPositionSection {...context} />;
     case 'settlements':
       return <SettlementsSection {...context} />;
     case 'reversals':

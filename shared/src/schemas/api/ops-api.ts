@@ -256,6 +256,33 @@ export const CollectionQuerySchema = z.object({
   inTransit: z.enum(['true', 'false']).optional(),
 });
 
+/**
+ * Where the network's money is now, per currency, from the ledger: the cash it holds (in kiosk bags, in
+ * store drawers, in transit, at the bank) against what it owes (shoppers' wallets, suspense) and what it
+ * made or lost (fees, over/short). Cash held = owed + fees + over/short, or the ledger is broken.
+ */
+export const CashPositionCurrencySchema = z.object({
+  currency: CurrencyCodeSchema,
+  kioskBagsMinor: z.number().int(),
+  storeDrawersMinor: z.number().int(),
+  cashInTransitMinor: z.number().int(),
+  bankMinor: z.number().int(),
+  /** The four above: all the cash the network holds or is owed by its carriers and bank. */
+  cashMinor: z.number().int(),
+  walletsMinor: z.number().int(),
+  suspenseMinor: z.number().int(),
+  feeIncomeMinor: z.number().int(),
+  /** Net of every count and bank credit against the ledger: positive over, negative short. */
+  overShortMinor: z.number().int(),
+  /** cash = wallets + suspense + fee income + over/short, summed from each side's own transfers. */
+  balanced: z.boolean(),
+});
+export const CashPositionSchema = z.object({
+  asOfMs: z.number().int(),
+  currencies: z.array(CashPositionCurrencySchema),
+});
+export type CashPosition = z.infer<typeof CashPositionSchema>;
+
 export const SettlementQuerySchema = z.object({
   storeId: z.string().min(1).max(64),
   /** The store's local business day, YYYY-MM-DD. */
@@ -306,6 +333,8 @@ export const opsApiPaths = {
   collections: '/v1/ops/collections',
   /** What the bank credited for collected bags: cash in transit -> bank. */
   bankDeposits: '/v1/ops/bank-deposits',
+  /** Where the money is now, per currency (collections/cash-position.ts). */
+  cashPosition: '/v1/ops/cash-position',
   settlements: '/v1/ops/settlements',
   settlementsCsv: '/v1/ops/settlements.csv',
   suspense: '/v1/ops/suspense',
