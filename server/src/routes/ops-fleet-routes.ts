@@ -28,7 +28,7 @@ import { createTerminal, rotateTerminalKey, setTerminalEnabled } from '../termin
 import { findTerminal, listTerminals } from '../terminals/terminal-record.js';
 import { terminalSummary } from '../terminals/terminal-status.js';
 
-const StoreParamsSchema = z.object({ storeId: z.string().min(1).max(64) });
+export const StoreParamsSchema = z.object({ storeId: z.string().min(1).max(64) });
 const TerminalParamsSchema = z.object({ terminalId: z.string().min(1).max(64) });
 const AlertParamsSchema = z.object({ alertId: z.string().min(1).max(64) });
 

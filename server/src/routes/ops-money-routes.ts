@@ -5,6 +5,9 @@ import {
   BankDepositSchema,
   CashPositionSchema,
   CashReportFiledSchema,
+  StoreRemittanceListSchema,
+  StoreRemittanceRequestSchema,
+  StoreRemittanceSchema,
   ClaimAssignmentSchema,
   ClearReviewRequestSchema,
   CollectionListSchema,
@@ -26,6 +29,8 @@ import { z } from 'zod';
 import { assignClaim } from '../claims/redeem-claim.js';
 import { listBankDeposits, recordBankDeposit } from '../collections/bank-deposits.js';
 import { cashPosition } from '../collections/cash-position.js';
+import { listRemittances, recordRemittance } from '../stores/remittances.js';
+import { StoreParamsSchema } from './ops-fleet-routes.js';
 import { listCollections, recordCollection } from '../collections/collections.js';
 import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
@@ -115,6 +120,41 @@ export function opsMoneyRoutes(deps: Deps) {
         serializerCompiler: plainJsonSerializer,
       },
       async () => ({ bankDeposits: await listBankDeposits(deps) }),
+    );
+
+    app.post(
+      '/v1/ops/stores/:storeId/remittances',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          params: StoreParamsSchema,
+          body: StoreRemittanceRequestSchema,
+          response: { 201: StoreRemittanceSchema },
+        },
+      },
+      async (request, reply) => {
+        const remittance = await recordRemittance(
+          deps,
+          request.params.storeId,
+          request.body,
+          opsCallerOf(request),
+        );
+        request.log.info(
+          { remittanceId: remittance.remittanceId, storeId: remittance.storeId },
+          'store remittance recorded',
+        );
+        return reply.status(201).send(remittance);
+      },
+    );
+
+    app.get(
+      '/v1/ops/stores/:storeId/remittances',
+      {
+        config: ops,
+        schema: { tags: ['ops'], params: StoreParamsSchema, response: { 200: StoreRemittanceListSchema } },
+      },
+      async (request) => listRemittances(deps, request.params.storeId),
     );
 
     app.get(

@@ -83,13 +83,14 @@ export async function createStore(
   });
 }
 
-export async function findStore(tx: Tx, id: string): Promise<StoreRecord | undefined> {
-  const row = await tx.get<StoreRow>(`SELECT ${storeColumns} FROM stores WHERE id = ?`, [id]);
+/** The store; `lock` is a row-lock clause (storage/db.ts `forUpdate`) for who must change what it owns. */
+export async function findStore(tx: Tx, id: string, lock = ''): Promise<StoreRecord | undefined> {
+  const row = await tx.get<StoreRow>(`SELECT ${storeColumns} FROM stores WHERE id = ?${lock}`, [id]);
   return row === undefined ? undefined : storeFromRow(row);
 }
 
-export async function requireStore(tx: Tx, id: string): Promise<StoreRecord> {
-  const store = await findStore(tx, id);
+export async function requireStore(tx: Tx, id: string, lock = ''): Promise<StoreRecord> {
+  const store = await findStore(tx, id, lock);
   if (store === undefined) throw new CodedError('NOT_FOUND', { field: 'storeId' });
   return store;
 }

@@ -13,6 +13,7 @@ import {
   StaffListSchema,
   StaffSchema,
   StoreListSchema,
+  StoreRemittanceListSchema,
   SuspenseListSchema,
   SyncResponseSchema,
   createUuidV7Generator,
@@ -472,6 +473,36 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
       owedMinor: 3_000,
     });
 
+    // The store pays $20.00 of the $30.00 its clerks took: the console records it, and says what is left.
+    // A second $20.00 would be more than the store owes: the console says so before sending anything.
+    await expect.poll(() => page.getByTestId('remit-owed').textContent()).toBe(money(3_000));
+    const paymentReference = `ACH-${store.id}`;
+    await page.getByLabel(t('remit.amount')).fill('20.00');
+    await page.getByLabel(t('remit.reference')).fill(paymentReference);
+    await page.getByRole('button', { name: t('remit.submit') }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toBe(t('remit.recorded', { amount: money(2_000), owed: money(1_000) }));
+    await expect.poll(() => page.getByTestId('remit-owed').textContent()).toBe(money(1_000));
+    const paymentRow = page.locator('tbody tr', { hasText: paymentReference });
+    await expect.poll(() => paymentRow.count()).toBe(1);
+    expect(await paymentRow.textContent()).toContain(lead.id);
+    await page.getByLabel(t('remit.amount')).fill('20.00');
+    await page.getByLabel(t('remit.reference')).fill(`${paymentReference}-2`);
+    await page.getByRole('button', { name: t('remit.submit') }).click();
+    await expect.poll(() => page.getByText(t('remit.tooMuch', { owed: money(1_000) })).count()).toBe(1);
+    const payments = await server.ops(
+      'GET',
+      opsApiPaths.storeRemittances(store.id),
+      undefined,
+      StoreRemittanceListSchema,
+    );
+    expect(payments.owedMinor).toBe(1_000);
+    expect(payments.remittances.map((one) => [one.reference, one.amountMinor])).toEqual([
+      [paymentReference, 2_000],
+    ]);
+    await expectAccessible(page, shot('08b-store-paid'));
+
     // The deposit for a code nobody holds waits in suspense with a claim code.
     await goTo(page, t('nav.suspense'), t('suspense.title'));
     const suspense = await server.ops('GET', opsApiPaths.suspense, undefined, SuspenseListSchema);
@@ -559,10 +590,17 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await trail.getByRole('button', { name: `${store.id} #1`, exact: true }).click();
     await expect
       .poll(() => trailRows.locator('th').allTextContents())
-      .toEqual([t('audit.kind.clerk.created'), t('audit.kind.store.created')]);
-    expect(await trailRows.first().textContent()).toContain('Carla Mendez');
+      .toEqual([
+        t('audit.kind.store.remittanceRecorded'),
+        t('audit.kind.clerk.created'),
+        t('audit.kind.store.created'),
+      ]);
+    const payment = await trailRows.first().textContent();
+    expect(payment).toContain(`${t('audit.field.amountMinor')}${money(2_000)}`);
+    expect(payment).toContain(`${t('audit.field.owedAfterMinor')}${money(1_000)}`);
+    expect(await trailRows.nth(1).textContent()).toContain('Carla Mendez');
     // A currency with no amount beside it (a new store's) is shown as itself.
-    expect(await trailRows.nth(1).textContent()).toContain(`${t('audit.field.currency')}USD`);
+    expect(await trailRows.nth(2).textContent()).toContain(`${t('audit.field.currency')}USD`);
     await expectAccessible(page, shot('12-audit-store'));
 
     // Signing out ends the session on the server: the token it held is refused from then on.

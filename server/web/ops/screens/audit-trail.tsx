@@ -58,6 +58,9 @@ const namedFields = [
   'creditedMinor',
   'differenceMinor',
   'bankReference',
+  'remittanceId',
+  'owedBeforeMinor',
+  'owedAfterMinor',
 ] as const;
 type NamedField = (typeof namedFields)[number];
 

@@ -9,6 +9,7 @@ import { downloadText } from '../download.js';
 import { ListSection } from '../list-section.js';
 import type { OpsContext } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
+import { RemittanceSection } from './remittances.js';
 
 /** Days the deposits chart covers: one settlement request per day, so it stays small. */
 export const chartDaysMax = 14;
@@ -137,6 +138,7 @@ export function SettlementsSection(context: OpsContext) {
               max: words.money(Math.max(0, ...bars.map((bar) => bar.value)), report.currency),
             })}
           />
+          <RemittanceSection {...context} storeId={report.storeId} />
         </>
       )}
     </ListSection>

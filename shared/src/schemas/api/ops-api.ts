@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CurrencyCodeSchema } from '../../money/currency.js';
-import { AmountMinorSchema } from '../../money/money.js';
+import { AmountMinorSchema, PositiveAmountMinorSchema } from '../../money/money.js';
 import { UuidV7Schema } from '../../ids/uuidv7.js';
 import { DeviceFaultSchema, DeviceStatusSchema } from '../devices.js';
 import { PhoneE164Schema, textSchema } from '../common.js';
@@ -283,6 +283,41 @@ export const CashPositionSchema = z.object({
 });
 export type CashPosition = z.infer<typeof CashPositionSchema>;
 
+/**
+ * A store pays the network what its clerks took at the till (the settlement reports say what, per day):
+ * ops records the payment as the bank shows it, and it moves from the store's drawer account to the bank.
+ */
+export const StoreRemittanceRequestSchema = z.object({
+  /** Chosen by the console and kept before it is sent: the id of the ledger transfer, so a retry is one. */
+  remittanceId: UuidV7Schema,
+  amountMinor: PositiveAmountMinorSchema,
+  currency: CurrencyCodeSchema,
+  /** The payment's reference, as on the bank statement. */
+  reference: textSchema(80),
+});
+
+export const StoreRemittanceSchema = z.object({
+  remittanceId: z.string(),
+  storeId: z.string(),
+  currency: CurrencyCodeSchema,
+  amountMinor: PositiveAmountMinorSchema,
+  /** What the store owed (till deposits less voids, less earlier payments) before and after this one. */
+  owedBeforeMinor: z.number().int(),
+  owedAfterMinor: z.number().int(),
+  reference: z.string(),
+  recordedBy: z.string(),
+  recordedAtMs: z.number().int(),
+});
+export type StoreRemittance = z.infer<typeof StoreRemittanceSchema>;
+
+/** What a store owes now, and its payments, newest first. */
+export const StoreRemittanceListSchema = z.object({
+  storeId: z.string(),
+  currency: CurrencyCodeSchema,
+  owedMinor: z.number().int(),
+  remittances: z.array(StoreRemittanceSchema),
+});
+
 export const SettlementQuerySchema = z.object({
   storeId: z.string().min(1).max(64),
   /** The store's local business day, YYYY-MM-DD. */
@@ -322,6 +357,8 @@ export const OpsStoreSchema = StoreSchema;
 export const opsApiPaths = {
   stores: '/v1/ops/stores',
   clerks: (storeId: string) => `/v1/ops/stores/${encodeURIComponent(storeId)}/clerks`,
+  /** What a store owes and has paid: its drawer account -> the bank. */
+  storeRemittances: (storeId: string) => `/v1/ops/stores/${encodeURIComponent(storeId)}/remittances`,
   terminals: '/v1/ops/terminals',
   terminalDisable: (terminalId: string) => `/v1/ops/terminals/${encodeURIComponent(terminalId)}/disable`,
   terminalEnable: (terminalId: string) => `/v1/ops/terminals/${encodeURIComponent(terminalId)}/enable`,
@@ -423,6 +460,7 @@ export const auditKinds = [
   'staff.enabled',
   'staff.disabled',
   'store.created',
+  'store.remittanceRecorded',
   'clerk.created',
   'terminal.created',
   'terminal.enrolled',
