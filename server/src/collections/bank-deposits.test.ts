@@ -39,6 +39,19 @@ async function collectedBag(t: TestApp, kiosk: TestKiosk, code: string, coins: n
   return collectionId;
 }
 
+/** A bag collected from a kiosk with nothing in it since the last collection, counted at nothing. */
+async function emptyBag(t: TestApp, kiosk: TestKiosk) {
+  const collectionId = newId();
+  const collected = await post(t, opsApiPaths.collections, {
+    collectionId,
+    terminalId: kiosk.terminalId,
+    countedMinor: 0,
+    currency: 'USD',
+  });
+  expect(collected.statusCode, collected.body).toBe(201);
+  return collectionId;
+}
+
 /** Debits less credits of the network's account of a kind: what it holds (an asset is debit-normal). */
 async function holds(t: TestApp, kind: 'cashInTransit' | 'bank' | 'overShort', currency: CurrencyCode) {
   return t.db.transaction(async (tx) => {
@@ -245,6 +258,63 @@ describe.each(testAdapters)('bank deposits on %s', (adapter) => {
     // Twelve bags of $1.00: eight reached the bank in four winning deposits, four wait in transit.
     expect(await holds(t, 'bank', 'USD')).toBe(800);
     expect(await holds(t, 'cashInTransit', 'USD')).toBe(400);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+    expect((await verifyAudit(t.db)).ok).toBe(true);
+  });
+
+  it('records one statement line once, and one id once even for empty bags sent at once', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const first = await collectedBag(t, kiosk, ana.depositCode, 4, 100);
+    const second = await collectedBag(t, kiosk, ana.depositCode, 4, 100);
+    const line = { currency: 'USD', creditedMinor: 100, bankReference: 'STMT 9 line 3' };
+    const recorded = await post(t, opsApiPaths.bankDeposits, {
+      ...line,
+      bankDepositId: newId(),
+      collectionIds: [first],
+    });
+    expect(recorded.statusCode, recorded.body).toBe(201);
+    // The same statement line for another bag is a mistake: refused, naming the deposit that holds it.
+    const again = await post(t, opsApiPaths.bankDeposits, {
+      ...line,
+      bankDepositId: newId(),
+      collectionIds: [second],
+    });
+    expect(errorCodeOf(again)).toBe('CONFLICT');
+    expect(again.json()).toMatchObject({
+      error: {
+        details: {
+          reason: 'referenceUsed',
+          bankDepositId: recorded.json<{ bankDepositId: string }>().bankDepositId,
+        },
+      },
+    });
+    expect(await holds(t, 'bank', 'USD')).toBe(100);
+    expect(await inTransit(t)).toEqual([second]);
+
+    // Empty bags (counted at nothing) move no cash, so only the row guards their id: two requests with
+    // one id and different bags, at once, record one and refuse the other with a code.
+    for (let round = 0; round < 3; round += 1) {
+      const emptyA = await emptyBag(t, kiosk);
+      const emptyB = await emptyBag(t, kiosk);
+      const bankDepositId = newId();
+      const answers = await Promise.all(
+        [emptyA, emptyB].map((bag) =>
+          post(t!, opsApiPaths.bankDeposits, {
+            bankDepositId,
+            collectionIds: [bag],
+            creditedMinor: 0,
+            currency: 'USD',
+            bankReference: `empty ${round}`,
+          }),
+        ),
+      );
+      expect(answers.map((answer) => answer.statusCode).sort(), answers.map((a) => a.body).join()).toEqual([
+        201, 409,
+      ]);
+      expect(answers.map(errorCodeOf).filter((code) => code !== undefined)).toEqual(['IDEMPOTENCY_CONFLICT']);
+    }
     expect((await verifyLedger(t.db)).ok).toBe(true);
     expect((await verifyAudit(t.db)).ok).toBe(true);
   });

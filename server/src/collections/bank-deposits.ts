@@ -132,6 +132,34 @@ export async function recordBankDeposit(
       ensureSystemAccount(tx, kind, input.currency, deps.newId, nowMs);
     const inTransit = await account('cashInTransit');
     const bank = await account('bank');
+    const differenceTransferId = differenceMinor === 0 ? null : deps.newId();
+    // The row first: its id and the bank's reference are unique, and a request that finds either taken
+    // (PostgreSQL waits for the one that holds it) has written nothing of its own yet.
+    const inserted = await tx.run(
+      `INSERT INTO bank_deposits (id, currency, counted_minor, credited_minor, difference_minor,
+         difference_transfer_id, bank_reference, recorded_by, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+      [
+        input.bankDepositId,
+        input.currency,
+        countedMinor,
+        input.creditedMinor,
+        differenceMinor,
+        differenceTransferId,
+        input.bankReference,
+        by,
+        nowMs,
+      ],
+    );
+    if (inserted === 0) {
+      const recorded = await priorAnswer();
+      if (recorded !== undefined) return recorded;
+      const holder = await tx.get<{ id: string }>(
+        'SELECT id FROM bank_deposits WHERE currency = ? AND bank_reference = ?',
+        [input.currency, input.bankReference],
+      );
+      throw new CodedError('CONFLICT', { reason: 'referenceUsed', bankDepositId: holder?.id ?? null });
+    }
     const transfers: TransferInput[] = [];
     if (countedMinor > 0) {
       transfers.push({
@@ -144,10 +172,8 @@ export async function recordBankDeposit(
         reason: `bank deposit ${input.bankReference}`,
       });
     }
-    let differenceTransferId: string | null = null;
-    if (differenceMinor !== 0) {
+    if (differenceTransferId !== null) {
       const overShort = await account('overShort');
-      differenceTransferId = deps.newId();
       transfers.push({
         id: differenceTransferId,
         debitAccountId: differenceMinor > 0 ? bank : overShort,
@@ -163,21 +189,6 @@ export async function recordBankDeposit(
       if (results.some((result) => result !== 'created'))
         throw new CodedError('IDEMPOTENCY_CONFLICT', { bankDepositId: input.bankDepositId, results });
     }
-    await tx.run(
-      `INSERT INTO bank_deposits (id, currency, counted_minor, credited_minor, difference_minor,
-         difference_transfer_id, bank_reference, recorded_by, recorded_at_ms) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        input.bankDepositId,
-        input.currency,
-        countedMinor,
-        input.creditedMinor,
-        differenceMinor,
-        differenceTransferId,
-        input.bankReference,
-        by,
-        nowMs,
-      ],
-    );
     await tx.run(
       `UPDATE collections SET bank_deposit_id = ? WHERE id IN (${collectionIds.map(() => '?').join(', ')})`,
       [input.bankDepositId, ...collectionIds],

@@ -11,26 +11,31 @@ const cashKinds = ['kioskBag', 'storeDrawer', 'cashInTransit', 'bank'] as const 
 /**
  * Where the money is, per currency, as of now. Wallets answer from their running balances; the other
  * kinds keep none (many transfers touch them at once), so their balances are the sums of their transfers,
- * debits and credits summed apart by kind. Each side is summed from its own accounts, so `balanced` is a
- * real check of the ledger per currency, not an identity of this code. It reads every transfer of those
- * accounts: an on-demand report, like `ledger:verify`, not something to poll.
+ * debits and credits summed apart by kind, all in one statement. Each side is summed from its own
+ * accounts, so `balanced` is a real check of the ledger per currency, not an identity of this code. It
+ * reads every transfer of those accounts: an on-demand report, like `ledger:verify`, not to be polled.
  */
 export async function cashPosition(deps: Pick<Deps, 'db' | 'clock'>): Promise<CashPosition> {
   const asOfMs = deps.clock.nowMs();
-  const sums = await deps.db.transaction(async (tx) => {
-    const side = (column: 'debit_account_id' | 'credit_account_id') =>
-      tx.all<{ kind: AccountKind; currency: CurrencyCode; total: number | string }>(
-        `SELECT a.kind AS kind, a.currency AS currency, SUM(t.amount_minor) AS total
-           FROM transfers t JOIN accounts a ON a.id = t.${column}
-          WHERE a.keeps_running_balance = 0
-          GROUP BY a.kind, a.currency`,
-      );
-    const running = await tx.all<{ kind: AccountKind; currency: CurrencyCode; total: number | string }>(
-      `SELECT kind, currency, SUM(debits_posted - credits_posted) AS total FROM accounts
-        WHERE keeps_running_balance = 1 GROUP BY kind, currency`,
-    );
-    return { debits: await side('debit_account_id'), credits: await side('credit_account_id'), running };
-  });
+  // One statement, so PostgreSQL sums every side from one snapshot (separate statements in READ COMMITTED
+  // would each see the deposits committed by then, and a deposit between them would unbalance the report).
+  const rows = await deps.db.single<{
+    side: 'debits' | 'credits' | 'running';
+    kind: AccountKind;
+    currency: CurrencyCode;
+    total: number | string;
+  }>(
+    `SELECT 'debits' AS side, a.kind AS kind, a.currency AS currency, SUM(t.amount_minor) AS total
+       FROM transfers t JOIN accounts a ON a.id = t.debit_account_id
+      WHERE a.keeps_running_balance = 0 GROUP BY a.kind, a.currency
+     UNION ALL
+     SELECT 'credits' AS side, a.kind AS kind, a.currency AS currency, SUM(t.amount_minor) AS total
+       FROM transfers t JOIN accounts a ON a.id = t.credit_account_id
+      WHERE a.keeps_running_balance = 0 GROUP BY a.kind, a.currency
+     UNION ALL
+     SELECT 'running' AS side, kind, currency, SUM(debits_posted - credits_posted) AS total
+       FROM accounts WHERE keeps_running_balance = 1 GROUP BY kind, currency`,
+  );
 
   // Debits less credits per currency and kind.
   const net = new Map<CurrencyCode, Map<AccountKind, number>>();
@@ -39,9 +44,7 @@ export async function cashPosition(deps: Pick<Deps, 'db' | 'clock'>): Promise<Ca
     kinds.set(kind, (kinds.get(kind) ?? 0) + amount);
     net.set(currency, kinds);
   };
-  for (const row of sums.debits) add(row.currency, row.kind, Number(row.total));
-  for (const row of sums.credits) add(row.currency, row.kind, -Number(row.total));
-  for (const row of sums.running) add(row.currency, row.kind, Number(row.total));
+  for (const row of rows) add(row.currency, row.kind, (row.side === 'credits' ? -1 : 1) * Number(row.total));
 
   const currencies = [...net.keys()].sort().map((currency): Position => {
     const kinds = net.get(currency)!;

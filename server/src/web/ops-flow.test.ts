@@ -377,8 +377,10 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
       .poll(() => page.getByRole('heading', { name: t('collections.inTransitList') }).count())
       .toBe(1);
     await expect.poll(() => collected.count()).toBe(1);
-    const tick = collected.getByRole('checkbox');
-    expect(await tick.getAttribute('aria-label')).toContain(terminalId);
+    // Its box is named by what it says, "In transit", and which bag it is.
+    const tick = collected.getByRole('checkbox', {
+      name: new RegExp(`^${t('collections.inTransit')} .*${terminalId}`),
+    });
     await tick.check();
     await expect
       .poll(() => page.getByTestId('bank-selection').textContent())

@@ -23,10 +23,11 @@ export function signedMoney(words: OpsWords, amountMinor: number, currency: Bank
 /**
  * The last step of the cash's trip: ops ticks the collections in transit that the bank credited together
  * (in the list above) and records what the bank credited and its reference. The cash moves from cash in
- * transit to the bank; a difference goes to over/short. Recent bank deposits are listed below.
+ * transit to the bank; a difference goes to over/short. Recent bank deposits are listed below. A refused
+ * request refreshes both lists, so a bag another operator banked meanwhile shows as banked.
  */
 export function BankDepositSection(
-  props: OpsContext & { selected: readonly Collection[]; onRecorded: () => void },
+  props: OpsContext & { selected: readonly Collection[]; onRecorded: () => void; onRefused: () => void },
 ) {
   const { words, token, selected } = props;
   const [list, refresh] = useList(props, opsPaths.bankDeposits, BankDepositListSchema);
@@ -55,7 +56,12 @@ export function BankDepositSection(
       },
       token,
     });
-    if (!result.ok) return props.fail(result);
+    if (!result.ok) {
+      // Another operator may have banked a ticked bag meanwhile: the lists show it, and it drops out.
+      props.onRefused();
+      refresh();
+      return props.fail(result);
+    }
     setRecorded(result.value);
     bankDepositId.current = uuidv7();
     setCredited('');

@@ -186,12 +186,15 @@ export function CollectionsSection(context: OpsContext) {
                             type="checkbox"
                             checked={ticked.has(listed.collectionId)}
                             onChange={() => toggle(listed.collectionId)}
-                            aria-label={words.t('collections.select', {
+                          />{' '}
+                          {words.t('collections.inTransit')}
+                          <span class="visually-hidden">
+                            {' '}
+                            {words.t('collections.select', {
                               kiosk: listed.terminalId,
                               when: words.dateTime(listed.collectedAtMs),
                             })}
-                          />{' '}
-                          {words.t('collections.inTransit')}
+                          </span>
                         </label>
                       ) : (
                         <span class="status status-good">{words.t('collections.banked')}</span>
@@ -211,6 +214,7 @@ export function CollectionsSection(context: OpsContext) {
           setTicked(new Set());
           refresh();
         }}
+        onRefused={refresh}
       />
     </ListSection>
   );

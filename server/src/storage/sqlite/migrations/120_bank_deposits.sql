@@ -13,6 +13,8 @@ CREATE TABLE bank_deposits (
   recorded_at_ms INTEGER NOT NULL
 );
 CREATE INDEX bank_deposits_recent ON bank_deposits (recorded_at_ms);
+-- One credit on the statement is one bank deposit: a reference recorded twice is a mistake.
+CREATE UNIQUE INDEX bank_deposits_reference ON bank_deposits (currency, bank_reference);
 -- The bank deposit that carried a collection's cash; NULL while it is in transit.
 ALTER TABLE collections ADD COLUMN bank_deposit_id TEXT REFERENCES bank_deposits (id);
 CREATE INDEX collections_bank_deposit ON collections (bank_deposit_id);

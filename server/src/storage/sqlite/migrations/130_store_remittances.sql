@@ -4,10 +4,10 @@ CREATE TABLE store_remittances (
   id TEXT PRIMARY KEY,
   store_id TEXT NOT NULL REFERENCES stores (id),
   currency TEXT NOT NULL,
-  amount_minor BIGINT NOT NULL,
-  owed_before_minor BIGINT NOT NULL,
+  amount_minor INTEGER NOT NULL,
+  owed_before_minor INTEGER NOT NULL,
   reference TEXT NOT NULL,
   recorded_by TEXT NOT NULL,
-  recorded_at_ms BIGINT NOT NULL
+  recorded_at_ms INTEGER NOT NULL
 );
 CREATE INDEX store_remittances_by_store ON store_remittances (store_id, recorded_at_ms);
