@@ -6,6 +6,7 @@ import { errorCodeOf, openTestApp } from '../test-support/test-app.js';
 import type { TestApp } from '../test-support/test-app.js';
 import type { ScriptedAnswer, SmsProviderStandIn } from '../test-support/sms-provider-stand-in.js';
 import { startSmsProviderStandIn } from '../test-support/sms-provider-stand-in.js';
+import { readDevInbox } from './message-sender.js';
 import type { SmsProviderConfig } from './sms-providers.js';
 import { SmsProviderSender } from './sms-providers.js';
 
@@ -82,7 +83,7 @@ describe('texting through Twilio', () => {
     expect(form.has('From')).toBe(false);
   });
 
-  it('retries once what Twilio refused (429, 5xx), and no more', async () => {
+  it('retries once what Twilio surely refused (429, 503), and no more', async () => {
     provider = await startSmsProviderStandIn(created);
     const sender = new SmsProviderSender(twilio(provider), pino({ level: 'silent' }));
     provider.script({ status: 503, body: { code: 20503, message: 'Service unavailable' } });
@@ -97,14 +98,30 @@ describe('texting through Twilio', () => {
     expect(provider.requests).toHaveLength(4);
   });
 
-  it('answers PHONE_UNREACHABLE for a recipient Twilio cannot text, without retrying', async () => {
+  it('does not send again what Twilio may have taken (500, 502, 504): no key would stop a second text', async () => {
     provider = await startSmsProviderStandIn(created);
     const sender = new SmsProviderSender(twilio(provider), pino({ level: 'silent' }));
+    for (const status of [500, 502, 504]) {
+      provider.script({ status, body: 'upstream trouble' });
+      expect(await failureOf(sender.send(message))).toBe('SERVICE_UNAVAILABLE');
+    }
+    expect(provider.requests).toHaveLength(3);
+  });
+
+  it('answers PHONE_UNREACHABLE for a recipient Twilio cannot text, without retrying', async () => {
+    provider = await startSmsProviderStandIn(created);
+    const { logger, lines } = capturedLogger();
+    const sender = new SmsProviderSender(twilio(provider), logger);
     for (const code of [21211, 21610, 21614]) {
-      provider.script({ status: 400, body: { code, message: 'cannot', more_info: '', status: 400 } });
+      // Twilio's sentences quote the number; the log keeps its code only.
+      const sentence = `The 'To' number ${message.to} is not a valid phone number.`;
+      provider.script({ status: 400, body: { code, message: sentence, more_info: '', status: 400 } });
       expect(await failureOf(sender.send(message))).toBe('PHONE_UNREACHABLE');
     }
     expect(provider.requests).toHaveLength(3);
+    expect(lines.filter((line) => line['msg'] === 'the provider cannot reach this phone')).toHaveLength(3);
+    expect(lines[0]).toMatchObject({ to: '+1555***0123', reason: 'HTTP 400, Twilio 21211', attempts: 1 });
+    expect(JSON.stringify(lines)).not.toContain(message.to);
   });
 
   it('answers SERVICE_UNAVAILABLE for our own misconfiguration, and logs why', async () => {
@@ -116,7 +133,7 @@ describe('texting through Twilio', () => {
     expect(provider.requests).toHaveLength(1);
     expect(lines.find((line) => line['msg'] === 'text message not sent')).toMatchObject({
       outcome: 'failed',
-      reason: 'HTTP 401, Twilio 20003: Authenticate',
+      reason: 'HTTP 401, Twilio 20003',
     });
   });
 
@@ -129,14 +146,18 @@ describe('texting through Twilio', () => {
     expect(provider.requests).toHaveLength(1);
   });
 
-  it('retries once when nothing listens, then answers SERVICE_UNAVAILABLE', async () => {
+  it('retries once when nothing listens (no text can have gone), then answers SERVICE_UNAVAILABLE', async () => {
     provider = await startSmsProviderStandIn(created);
     const gone = twilio(provider);
     await provider.close();
     provider = undefined;
-    expect(await failureOf(new SmsProviderSender(gone, pino({ level: 'silent' })).send(message))).toBe(
-      'SERVICE_UNAVAILABLE',
-    );
+    const { logger, lines } = capturedLogger();
+    expect(await failureOf(new SmsProviderSender(gone, logger).send(message))).toBe('SERVICE_UNAVAILABLE');
+    expect(lines.find((line) => line['msg'] === 'text message not sent')).toMatchObject({
+      outcome: 'refused',
+      reason: 'TypeError ECONNREFUSED',
+      attempts: 2,
+    });
   });
 });
 
@@ -244,8 +265,8 @@ describe('a shopper signing in through the configured provider', () => {
     const otp = /(\d{6})/.exec(text)?.[1];
     const session = await t.app.inject({ method: 'POST', url: '/v1/auth/sessions', payload: { phone, otp } });
     expect(session.statusCode, session.body).toBe(201);
-    // Nothing went to the development inbox: the provider carried it.
-    expect(t.sender.sent).toEqual([]);
+    // Nothing went to the development inbox as well: the provider alone carried it.
+    expect(await readDevInbox(t.db)).toEqual([]);
 
     // A number the provider cannot text: the shopper is told so, in a code the wallet app shows.
     provider.script({ status: 400, body: { code: 21614, message: 'not a mobile number' } });

@@ -20,20 +20,33 @@ export type SmsProviderConfig =
 
 /** How long one attempt may take before the message is given up as unknown (never retried). */
 export const smsAttemptTimeoutMs = 5_000;
-/** The wait before the one retry of an attempt the provider surely did not take (refused, 429, 5xx). */
+/** The wait before the one retry of an attempt that may be sent again. */
 export const smsRetryDelayMs = 300;
 
 /**
- * What became of one attempt. `refused` means the provider surely did not take the message (no
- * connection, 429, 5xx), so sending again cannot make a second text; `unknown` (a timeout) may have
- * been taken, so it is not retried: a shopper asking again is safer than two codes crossing.
+ * What became of one attempt.
+ * - `refused`: the provider surely did not take the message (no connection was made, the name did not
+ *   resolve, 429, 503), so sending again cannot make a second text.
+ * - `unknown`: it may have been taken (500, 502, 504, a connection cut after the request went). Twilio
+ *   has no idempotency key, so it is not sent again there; our gateway drops a copy by its
+ *   Idempotency-Key, so there it is.
+ * - `timeout`: may have been taken too, and the shopper has waited long enough: never sent again.
  */
 type Attempt =
   | { readonly kind: 'accepted'; readonly providerId: string | null }
   | { readonly kind: 'unreachable'; readonly detail: string }
   | { readonly kind: 'refused'; readonly detail: string }
   | { readonly kind: 'failed'; readonly detail: string }
-  | { readonly kind: 'unknown'; readonly detail: string };
+  | { readonly kind: 'unknown'; readonly detail: string }
+  | { readonly kind: 'timeout'; readonly detail: string };
+
+/** Errors of a connection that was never made: nothing reached the provider. */
+const notConnectedCodes: ReadonlySet<string> = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+]);
 
 interface HttpAnswer {
   readonly status: number;
@@ -61,23 +74,28 @@ async function post(
   return { status: response.status, body };
 }
 
-/** A fetch that threw: a timeout may have reached the provider; anything else (no connection) did not. */
+/**
+ * A fetch that threw: a timeout, a connection never made (the cause's code says so), or one cut after
+ * the request may have gone.
+ */
 function thrownAttempt(error: unknown): Attempt {
   const name = error instanceof Error ? error.name : '';
-  const detail = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return name === 'TimeoutError' || name === 'AbortError'
-    ? { kind: 'unknown', detail }
-    : { kind: 'refused', detail };
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  const code = typeof cause?.code === 'string' ? cause.code : '';
+  const detail = `${name || 'Error'}${code ? ` ${code}` : ''}`;
+  if (name === 'TimeoutError' || name === 'AbortError') return { kind: 'timeout', detail };
+  return notConnectedCodes.has(code) ? { kind: 'refused', detail } : { kind: 'unknown', detail };
 }
 
 function statusAttempt(status: number, detail: string): Attempt {
-  return status === 429 || status >= 500 ? { kind: 'refused', detail } : { kind: 'failed', detail };
+  if (status === 429 || status === 503) return { kind: 'refused', detail };
+  return status >= 500 ? { kind: 'unknown', detail } : { kind: 'failed', detail };
 }
 
 /** Twilio's answer to a created message (HTTP 201), the fields we keep of it. */
 const TwilioMessageSchema = z.object({ sid: z.string().min(1), status: z.string() });
 /** Twilio's error body: its own numeric code and a sentence. */
-const TwilioErrorSchema = z.object({ code: z.number().int(), message: z.string() });
+const TwilioErrorSchema = z.object({ code: z.number().int() });
 
 /**
  * Twilio error codes that mean this recipient cannot get a text from us, whatever we retry: not a valid
@@ -92,9 +110,8 @@ function twilioAttempt(answer: HttpAnswer): Attempt {
     return { kind: 'accepted', providerId: created.success ? created.data.sid : null };
   }
   const error = TwilioErrorSchema.safeParse(answer.body);
-  const detail = error.success
-    ? `HTTP ${answer.status}, Twilio ${error.data.code}: ${error.data.message}`
-    : `HTTP ${answer.status}`;
+  // Twilio's code says why; its sentence may quote the number, so it stays out of the log.
+  const detail = error.success ? `HTTP ${answer.status}, Twilio ${error.data.code}` : `HTTP ${answer.status}`;
   if (error.success && twilioRecipientCodes.has(error.data.code)) return { kind: 'unreachable', detail };
   return statusAttempt(answer.status, detail);
 }
@@ -102,8 +119,8 @@ function twilioAttempt(answer: HttpAnswer): Attempt {
 /**
  * The gateway contract of the webhook provider: POST JSON `{ to, text }` with the bearer token and an
  * Idempotency-Key that stays the same when an attempt is retried (so the gateway can drop a copy); any
- * 2xx takes the message (a JSON `{ id }` is logged); 422 means the number cannot get texts; 429 and 5xx
- * are retried once.
+ * 2xx takes the message (a JSON `{ id }` is logged); 422 means the number cannot get texts; 429, 5xx and
+ * a cut connection are sent once more with the same key.
  */
 const WebhookAcceptedSchema = z.object({ id: z.string().min(1) });
 
@@ -118,7 +135,8 @@ function webhookAttempt(answer: HttpAnswer): Attempt {
 }
 
 /**
- * Sends through the configured provider. One retry, only of an attempt the provider surely refused. A
+ * Sends through the configured provider. One retry, only of an attempt that cannot make a second text
+ * (see Attempt). A
  * recipient the provider cannot reach is PHONE_UNREACHABLE (the shopper can act on it); anything else
  * is SERVICE_UNAVAILABLE, logged with the provider's reason. Logs carry the masked number, never the text
  * (it holds the code) nor a credential.
@@ -137,11 +155,15 @@ export class SmsProviderSender implements MessageSender {
   async send(message: OutgoingMessage): Promise<void> {
     const idempotencyKey = randomUUID();
     let attempt = await this.attempt(message, idempotencyKey);
-    if (attempt.kind === 'refused') {
+    let attempts = 1;
+    const again =
+      attempt.kind === 'refused' || (attempt.kind === 'unknown' && this.provider.kind === 'webhook');
+    if (again) {
       await new Promise((resolve) => setTimeout(resolve, smsRetryDelayMs));
       attempt = await this.attempt(message, idempotencyKey);
+      attempts += 1;
     }
-    const facts = { to: maskPhone(message.to), provider: this.provider.kind };
+    const facts = { to: maskPhone(message.to), provider: this.provider.kind, attempts };
     switch (attempt.kind) {
       case 'accepted':
         this.logger.info({ ...facts, providerId: attempt.providerId }, 'text message sent');
