@@ -6,6 +6,7 @@ import { ensureSystemAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
 import type { TransferInput } from '../ledger/transfer.js';
 import type { Tx } from '../storage/db.js';
+import { overShortTransfer } from './over-short.js';
 import { forUpdate } from '../storage/db.js';
 
 /**
@@ -173,16 +174,16 @@ export async function recordBankDeposit(
       });
     }
     if (differenceTransferId !== null) {
-      const overShort = await account('overShort');
-      transfers.push({
-        id: differenceTransferId,
-        debitAccountId: differenceMinor > 0 ? bank : overShort,
-        creditAccountId: differenceMinor > 0 ? overShort : bank,
-        amountMinor: Math.abs(differenceMinor),
-        currency: input.currency,
-        code: 'adjustment',
-        reason: `bank deposit ${input.bankDepositId}: credited ${input.creditedMinor}, counted ${countedMinor}`,
-      });
+      transfers.push(
+        overShortTransfer({
+          id: differenceTransferId,
+          assetAccountId: bank,
+          overShortAccountId: await account('overShort'),
+          differenceMinor,
+          currency: input.currency,
+          reason: `bank deposit ${input.bankDepositId}: credited ${input.creditedMinor}, counted ${countedMinor}`,
+        }),
+      );
     }
     if (transfers.length > 0) {
       const results = await createTransfers(tx, transfers, nowMs);

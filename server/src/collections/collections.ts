@@ -8,6 +8,7 @@ import { createTransfers } from '../ledger/ledger.js';
 import type { TransferInput } from '../ledger/transfer.js';
 import type { Tx } from '../storage/db.js';
 import { lockTerminal } from '../terminals/terminal-record.js';
+import { overShortTransfer } from './over-short.js';
 
 export interface Collection {
   readonly collectionId: UuidV7;
@@ -123,17 +124,17 @@ export async function recordCollection(
     }
     let overShortTransferId: string | null = null;
     if (overShortMinor !== 0) {
-      const overShort = await account('overShort');
       overShortTransferId = deps.newId();
-      transfers.push({
-        id: overShortTransferId,
-        debitAccountId: overShortMinor > 0 ? inTransit : overShort,
-        creditAccountId: overShortMinor > 0 ? overShort : inTransit,
-        amountMinor: Math.abs(overShortMinor),
-        currency: input.currency,
-        code: 'adjustment',
-        reason: `collection ${input.collectionId}: counted ${input.countedMinor}, expected ${expectedMinor}`,
-      });
+      transfers.push(
+        overShortTransfer({
+          id: overShortTransferId,
+          assetAccountId: inTransit,
+          overShortAccountId: await account('overShort'),
+          differenceMinor: overShortMinor,
+          currency: input.currency,
+          reason: `collection ${input.collectionId}: counted ${input.countedMinor}, expected ${expectedMinor}`,
+        }),
+      );
     }
     if (transfers.length > 0) {
       const results = await createTransfers(tx, transfers, nowMs);
