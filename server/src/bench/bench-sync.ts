@@ -1,8 +1,10 @@
 import Database from 'better-sqlite3';
-import type { Code, KioskDeposit, SyncResult, UuidV7 } from '@cashin/shared';
+import type { CashPosition, Code, KioskDeposit, SyncResult, UuidV7 } from '@cashin/shared';
 import {
+  CashPositionSchema,
   contentDigestHeader,
   createUuidV7Generator,
+  opsApiPaths,
   realClock,
   signatureBase,
   terminalApiPaths,
@@ -264,6 +266,30 @@ const transfersAfterFirst = transfersCount().n;
 const resend = await sendAll();
 const transfersAfterResend = transfersCount().n;
 
+// What the ops cash-position report costs over this ledger (it sums every transfer of the cash accounts),
+// next to one raw SUM over every transfer; the median of a few runs of each.
+const reportRuns = 5;
+const medianMs = async (run: () => unknown): Promise<number> => {
+  const times: number[] = [];
+  for (let n = 0; n < reportRuns; n += 1) {
+    const startMs = performance.now();
+    await run();
+    times.push(performance.now() - startMs);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(reportRuns / 2)]!;
+};
+let position: CashPosition | undefined;
+const positionMs = await medianMs(async () => {
+  const response = await fetch(baseUrl + opsApiPaths.cashPosition, {
+    headers: { authorization: `Bearer ${opsToken}` },
+  });
+  position = CashPositionSchema.parse(await response.json());
+});
+const rawSumMs = await medianMs(() =>
+  db.raw.prepare('SELECT COUNT(*), SUM(amount_minor) FROM transfers').get(),
+);
+const positionBalanced = position?.currencies.every((one) => one.balanced) === true;
+
 // 2. Baseline: the same rows straight into better-sqlite3, one transaction per batch.
 const raw = new Database(join(dir, 'raw.sqlite'));
 raw.pragma('journal_mode = WAL');
@@ -411,6 +437,15 @@ const rows: BenchRow[] = [
     metric: 'CPU time of the process (server and kiosk)',
     value: seconds(resend.cpuMs),
     unit: 's',
+  },
+  {
+    scenario: `ops cash position over the ledger of ${backlog} (${transfersAfterResend.toLocaleString('en-US')} transfers)`,
+    metric: 'time per report, median of 5 (baseline: one raw SUM over every transfer)',
+    value: Math.round(positionMs * 10) / 10,
+    unit: 'ms',
+    baseline: Math.round(rawSumMs * 10) / 10,
+    target: 'balanced',
+    pass: positionBalanced,
   },
   {
     scenario: `raw better-sqlite3 insert of the same ${backlog} (one transaction per ${batchDeposits}, no HTTP, no ledger)`,

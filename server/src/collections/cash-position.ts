@@ -19,18 +19,25 @@ export async function cashPosition(deps: Pick<Deps, 'db' | 'clock'>): Promise<Ca
   const asOfMs = deps.clock.nowMs();
   // One statement, so PostgreSQL sums every side from one snapshot (separate statements in READ COMMITTED
   // would each see the deposits committed by then, and a deposit between them would unbalance the report).
+  // Transfers are summed per account first, through the covering indexes of each side; the ledger never
+  // lets a deposit credit an account without a running balance, so the credit side reads only the index
+  // of transfers that are not deposits (as accounts.ts postedTotals does).
   const rows = await deps.db.single<{
     side: 'debits' | 'credits' | 'running';
     kind: AccountKind;
     currency: CurrencyCode;
     total: number | string;
   }>(
-    `SELECT 'debits' AS side, a.kind AS kind, a.currency AS currency, SUM(t.amount_minor) AS total
-       FROM transfers t JOIN accounts a ON a.id = t.debit_account_id
+    `SELECT 'debits' AS side, a.kind AS kind, a.currency AS currency, SUM(x.total) AS total
+       FROM (SELECT debit_account_id AS account_id, SUM(amount_minor) AS total
+               FROM transfers GROUP BY debit_account_id) x
+       JOIN accounts a ON a.id = x.account_id
       WHERE a.keeps_running_balance = 0 GROUP BY a.kind, a.currency
      UNION ALL
-     SELECT 'credits' AS side, a.kind AS kind, a.currency AS currency, SUM(t.amount_minor) AS total
-       FROM transfers t JOIN accounts a ON a.id = t.credit_account_id
+     SELECT 'credits' AS side, a.kind AS kind, a.currency AS currency, SUM(x.total) AS total
+       FROM (SELECT credit_account_id AS account_id, SUM(amount_minor) AS total
+               FROM transfers WHERE code <> 'deposit' GROUP BY credit_account_id) x
+       JOIN accounts a ON a.id = x.account_id
       WHERE a.keeps_running_balance = 0 GROUP BY a.kind, a.currency
      UNION ALL
      SELECT 'running' AS side, kind, currency, SUM(debits_posted - credits_posted) AS total
