@@ -386,7 +386,13 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
       .poll(() => page.getByTestId('bank-selection').textContent())
       .toBe(t('bank.selected', { count: 1, amount: money(kioskMinor - 25) }));
     const bankReference = `SLIP-${terminalId.replace(/\D/g, '')}`;
+    // A slipped digit shows as a difference before anything is booked; the right amount matches.
+    await page.getByLabel(t('bank.credited')).fill(((10 * (kioskMinor - 25)) / 100).toFixed(2));
+    await expect
+      .poll(() => page.getByTestId('bank-preview').textContent())
+      .toBe(t('bank.previewOver', { amount: money(9 * (kioskMinor - 25)) }));
     await page.getByLabel(t('bank.credited')).fill(((kioskMinor - 25) / 100).toFixed(2));
+    await expect.poll(() => page.getByTestId('bank-preview').textContent()).toBe(t('bank.previewBalanced'));
     await page.getByLabel(t('bank.reference')).fill(bankReference);
     await page.getByRole('button', { name: t('bank.submit') }).click();
     await expect.poll(() => page.getByTestId('bank-counted').textContent()).toBe(money(kioskMinor - 25));

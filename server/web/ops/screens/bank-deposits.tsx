@@ -104,6 +104,16 @@ export function BankDepositSection(
             maxLength={80}
             required
           />
+          {amount.ok && (
+            // Before it is booked, what the typed credit would put to over/short: a slip of a digit shows.
+            <p class="field-hint" role="status" data-testid="bank-preview">
+              {amount.amountMinor === countedMinor
+                ? words.t('bank.previewBalanced')
+                : words.t(amount.amountMinor > countedMinor ? 'bank.previewOver' : 'bank.previewShort', {
+                    amount: words.money(Math.abs(amount.amountMinor - countedMinor), currency),
+                  })}
+            </p>
+          )}
           <Button kind="primary" type="submit">
             {words.t('bank.submit')}
           </Button>
