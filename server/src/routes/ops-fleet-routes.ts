@@ -51,7 +51,12 @@ export function opsFleetRoutes(deps: Deps) {
     app.get(
       opsApiPaths.stores,
       { config: ops, schema: { tags: ['ops'], response: { 200: StoreListSchema } } },
-      async () => ({ stores: (await listStores(deps)).map(publicStore) }),
+      async () => ({
+        stores: (await listStores(deps)).map((store) => ({
+          ...publicStore(store),
+          owedMinor: store.owedMinor,
+        })),
+      }),
     );
 
     app.post(

@@ -1,6 +1,7 @@
 import {
   AuditTrailSchema,
   CashPositionSchema,
+  StoreListSchema,
   StoreRemittanceListSchema,
   StoreRemittanceSchema,
   createUuidV7Generator,
@@ -54,6 +55,12 @@ async function owed(t: TestApp, storeId: string) {
   return StoreRemittanceListSchema.parse(listed.json());
 }
 
+/** What the ops list of stores says the store owes. */
+async function listedOwing(t: TestApp, storeId: string) {
+  const listed = await t.app.inject({ method: 'GET', url: opsApiPaths.stores, headers: opsHeaders });
+  return StoreListSchema.parse(listed.json()).stores.find((store) => store.id === storeId)?.owedMinor;
+}
+
 async function usdPosition(t: TestApp) {
   const answer = await t.app.inject({ method: 'GET', url: opsApiPaths.cashPosition, headers: opsHeaders });
   return CashPositionSchema.parse(answer.json()).currencies.find((one) => one.currency === 'USD')!;
@@ -80,6 +87,7 @@ describe.each(testAdapters)('store remittances on %s', (adapter) => {
     t = await openTestApp(adapter);
     const storeId = await storeOwing2500(t);
     expect(await owed(t, storeId)).toEqual({ storeId, currency: 'USD', owedMinor: 2_500, remittances: [] });
+    expect(await listedOwing(t, storeId)).toBe(2_500);
 
     const request = { remittanceId: newId(), amountMinor: 2_000, currency: 'USD', reference: 'ACH 7781' };
     const paid = await pay(t, storeId, request);
@@ -121,6 +129,7 @@ describe.each(testAdapters)('store remittances on %s', (adapter) => {
     expect(rest.json()).toMatchObject({ owedBeforeMinor: 500, owedAfterMinor: 0 });
     const listed = await owed(t, storeId);
     expect(listed.owedMinor).toBe(0);
+    expect(await listedOwing(t, storeId)).toBe(0);
     expect(listed.remittances.map((one) => [one.reference, one.amountMinor])).toEqual([
       ['cash', 500],
       ['ACH 7781', 2_000],

@@ -95,9 +95,18 @@ export async function requireStore(tx: Tx, id: string, lock = ''): Promise<Store
   return store;
 }
 
-/** Every store, for the ops console; stores number in the thousands at most. */
-export async function listStores(deps: Deps): Promise<StoreRecord[]> {
-  return deps.db.transaction(async (tx) =>
-    (await tx.all<StoreRow>(`SELECT ${storeColumns} FROM stores ORDER BY id`)).map(storeFromRow),
+/**
+ * Every store, for the ops console, with what each owes now: its drawer account's debits (till deposits)
+ * less its credits (voids, payments; never a deposit), each summed through its covering index for that
+ * one account. Stores number in the thousands at most.
+ */
+export async function listStores(deps: Deps): Promise<(StoreRecord & { owedMinor: number })[]> {
+  const rows = await deps.db.single<StoreRow & { owed_minor: number | string }>(
+    `SELECT ${storeColumns},
+            COALESCE((SELECT SUM(amount_minor) FROM transfers WHERE debit_account_id = stores.drawer_account_id), 0)
+          - COALESCE((SELECT SUM(amount_minor) FROM transfers
+                       WHERE credit_account_id = stores.drawer_account_id AND code <> 'deposit'), 0) AS owed_minor
+       FROM stores ORDER BY id`,
   );
+  return rows.map((row) => ({ ...storeFromRow(row), owedMinor: Number(row.owed_minor) }));
 }

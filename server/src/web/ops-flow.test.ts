@@ -510,6 +510,11 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
       [paymentReference, 2_000],
     ]);
     await expectAccessible(page, shot('08b-store-paid'));
+    // The list of stores says what each owes now.
+    await goTo(page, t('nav.stores'), t('stores.title'));
+    const storeRow = page.locator('tbody tr', { hasText: store.id });
+    await expect.poll(() => storeRow.textContent()).toContain(money(1_000));
+    await expectAccessible(page, shot('08c-stores-owing'));
 
     // The deposit for a code nobody holds waits in suspense with a claim code.
     await goTo(page, t('nav.suspense'), t('suspense.title'));

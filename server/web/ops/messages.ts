@@ -131,6 +131,7 @@ const en = {
   'stores.created': 'Store {name} created with number {id}.',
   'stores.id': 'Store number',
   'stores.address': 'Address (optional)',
+  'stores.owed': 'Owes now',
   'stores.addressHint': 'Shown to shoppers in the wallet, under "Where can I deposit?".',
   'audit.title': 'Audit log',
   'audit.body':
@@ -552,6 +553,7 @@ const es: Record<OpsMessageKey, string> = {
   'stores.created': 'Tienda {name} creada con el número {id}.',
   'stores.id': 'Número de tienda',
   'stores.address': 'Dirección (opcional)',
+  'stores.owed': 'Debe ahora',
   'stores.addressHint': 'Los clientes la ven en el monedero, en "¿Dónde puedo depositar?".',
   'audit.title': 'Bitácora de auditoría',
   'audit.body':

@@ -59,6 +59,9 @@ export function StoresSection(context: OpsContext) {
                 <th scope="col">{words.t('stores.currency')}</th>
                 <th scope="col">{words.t('stores.timeZone')}</th>
                 <th scope="col">{words.t('stores.address')}</th>
+                <th scope="col" class="number">
+                  {words.t('stores.owed')}
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -69,6 +72,7 @@ export function StoresSection(context: OpsContext) {
                   <td>{store.currency}</td>
                   <td>{store.timeZone}</td>
                   <td>{store.address ?? ''}</td>
+                  <td class="number">{words.money(store.owedMinor, store.currency)}</td>
                 </tr>
               ))}
             </tbody>

@@ -392,7 +392,9 @@ export const opsApiPaths = {
   staffEnabled: (staffId: string) => `/v1/ops/staff/${encodeURIComponent(staffId)}/enabled`,
 } as const;
 
-export const StoreListSchema = z.object({ stores: z.array(OpsStoreSchema) });
+/** A store as ops lists it: with what it owes now (till deposits less voids, less what it has paid). */
+export const OpsStoreListItemSchema = OpsStoreSchema.extend({ owedMinor: z.number().int() });
+export const StoreListSchema = z.object({ stores: z.array(OpsStoreListItemSchema) });
 export const ClerkListSchema = z.object({ clerks: z.array(ClerkSchema) });
 export const TerminalListSchema = z.object({ terminals: z.array(TerminalSummarySchema) });
 export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) });
