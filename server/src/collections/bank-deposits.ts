@@ -6,8 +6,8 @@ import { ensureSystemAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
 import type { TransferInput } from '../ledger/transfer.js';
 import type { Tx } from '../storage/db.js';
-import { overShortTransfer } from './over-short.js';
 import { forUpdate } from '../storage/db.js';
+import { overShortTransfer } from './over-short.js';
 
 /**
  * The last step of the cash's trip: a collected bag's cash sits in cash in transit until the bank credits
