@@ -7,6 +7,7 @@ import {
   tillApiPaths,
 } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { parseCsv } from '../test-support/csv-reader.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
@@ -82,6 +83,31 @@ describe.each(testAdapters)('the cash position on %s', (adapter) => {
         overShortMinor: 0,
         balanced: true,
       },
+    ]);
+    // The CSV says the same, a row per currency, as of the same moment.
+    const csv = await t.app.inject({ method: 'GET', url: opsApiPaths.cashPositionCsv, headers: opsHeaders });
+    expect(csv.statusCode).toBe(200);
+    expect(csv.headers['content-type']).toBe('text/csv; charset=utf-8');
+    const asOf = new Date(t.clock.nowMs()).toISOString();
+    expect(csv.headers['content-disposition']).toBe(
+      `attachment; filename="cash-position-${asOf.slice(0, 19).replaceAll(':', '-')}Z.csv"`,
+    );
+    expect(parseCsv(csv.body)).toEqual([
+      [
+        'as_of',
+        'currency',
+        'kiosk_bags_minor',
+        'store_drawers_minor',
+        'cash_in_transit_minor',
+        'bank_minor',
+        'cash_minor',
+        'wallets_minor',
+        'suspense_minor',
+        'fee_income_minor',
+        'over_short_minor',
+        'balanced',
+      ],
+      [asOf, 'USD', '300', '2500', '0', '0', '2800', '2700', '100', '0', '0', 'true'],
     ]);
 
     // The bag is counted 10 cents short, then the bank credits 5 cents more than was counted.

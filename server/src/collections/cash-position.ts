@@ -1,5 +1,6 @@
 import type { CashPosition, CurrencyCode } from '@cashin/shared';
 import type { Deps } from '../deps.js';
+import { csvText } from '../http/csv.js';
 import type { AccountKind } from '../ledger/account-kinds.js';
 import { accountKinds } from '../ledger/account-kinds.js';
 
@@ -74,4 +75,39 @@ export async function cashPosition(deps: Pick<Deps, 'db' | 'clock'>): Promise<Ca
     return { ...position, balanced: cashMinor === others.reduce((sum, kind) => sum + owed(kind), 0) };
   });
   return { asOfMs, currencies };
+}
+
+/** The cash position as CSV: a header and one row per currency, amounts in minor units (the names say so). */
+export function cashPositionCsv(position: CashPosition): string {
+  const asOf = new Date(position.asOfMs).toISOString();
+  return csvText([
+    [
+      'as_of',
+      'currency',
+      'kiosk_bags_minor',
+      'store_drawers_minor',
+      'cash_in_transit_minor',
+      'bank_minor',
+      'cash_minor',
+      'wallets_minor',
+      'suspense_minor',
+      'fee_income_minor',
+      'over_short_minor',
+      'balanced',
+    ],
+    ...position.currencies.map((one) => [
+      asOf,
+      one.currency,
+      one.kioskBagsMinor,
+      one.storeDrawersMinor,
+      one.cashInTransitMinor,
+      one.bankMinor,
+      one.cashMinor,
+      one.walletsMinor,
+      one.suspenseMinor,
+      one.feeIncomeMinor,
+      one.overShortMinor,
+      one.balanced,
+    ]),
+  ]);
 }

@@ -28,7 +28,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assignClaim } from '../claims/redeem-claim.js';
 import { listBankDeposits, recordBankDeposit } from '../collections/bank-deposits.js';
-import { cashPosition } from '../collections/cash-position.js';
+import { cashPosition, cashPositionCsv } from '../collections/cash-position.js';
 import { listRemittances, recordRemittance } from '../stores/remittances.js';
 import { StoreParamsSchema } from './ops-fleet-routes.js';
 import { listCollections, recordCollection } from '../collections/collections.js';
@@ -161,6 +161,23 @@ export function opsMoneyRoutes(deps: Deps) {
       opsApiPaths.cashPosition,
       { config: ops, schema: { tags: ['ops'], response: { 200: CashPositionSchema } } },
       async () => cashPosition(deps),
+    );
+
+    app.get(
+      opsApiPaths.cashPositionCsv,
+      {
+        config: ops,
+        schema: { tags: ['ops'], response: { 200: z.string() } },
+        serializerCompiler: () => (data) => String(data),
+      },
+      async (_request, reply) => {
+        const position = await cashPosition(deps);
+        const stamp = new Date(position.asOfMs).toISOString().slice(0, 19).replaceAll(':', '-');
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="cash-position-${stamp}Z.csv"`)
+          .send(cashPositionCsv(position));
+      },
     );
 
     app.get(

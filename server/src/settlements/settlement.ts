@@ -3,6 +3,7 @@ import { CodedError } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import { requireStore } from '../stores/stores.js';
 import { businessDayRange } from './business-day.js';
+import { csvText } from '../http/csv.js';
 
 export interface Settlement {
   readonly storeId: string;
@@ -72,13 +73,6 @@ export async function settlementFor(deps: Deps, storeId: string, date: string): 
   });
 }
 
-/** One CSV field per RFC 4180; a leading = + - @ is quoted away so a spreadsheet never runs it. */
-function csvField(value: string | number): string {
-  let text = String(value);
-  if (typeof value === 'string' && /^[=+\-@]/.test(text)) text = `'${text}`;
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 /** The settlement as CSV: a header and one row, amounts in minor units (the column names say so). */
 export function settlementCsv(settlement: Settlement): string {
   const rows: (string | number)[][] = [
@@ -111,5 +105,5 @@ export function settlementCsv(settlement: Settlement): string {
       settlement.owedMinor,
     ],
   ];
-  return rows.map((row) => row.map(csvField).join(',')).join('\r\n') + '\r\n';
+  return csvText(rows);
 }

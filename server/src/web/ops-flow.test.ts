@@ -33,6 +33,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import { kioskDeposit, newKeyPair, signedPost, walletBalance } from '../test-kit/terminal-kit.js';
+import { parseCsv } from '../test-support/csv-reader.js';
 import { opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
 import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
@@ -63,35 +64,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** A minimal RFC 4180 reader, so the downloaded file is read as a spreadsheet would read it. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let field = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const char = text[i]!;
-    if (quoted) {
-      if (char === '"' && text[i + 1] === '"') {
-        field += '"';
-        i += 1;
-      } else if (char === '"') quoted = false;
-      else field += char;
-    } else if (char === '"') quoted = true;
-    else if (char === ',') {
-      row.push(field);
-      field = '';
-    } else if (char === '\r' && text[i + 1] === '\n') {
-      row.push(field);
-      rows.push(row);
-      row = [];
-      field = '';
-      i += 1;
-    } else field += char;
-  }
-  return rows;
-}
 
 /** The store's business day of an instant, YYYY-MM-DD, as the server cuts settlement days. */
 function businessDay(epochMs: number, timeZone: string): string {
@@ -430,6 +402,22 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
         money(usdPosition[field]),
       );
     expect(await usd.textContent()).toContain(t('position.balanced'));
+    // The CSV it downloads reads the same figures.
+    const [positionFile] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: t('position.csv') }).click(),
+    ]);
+    expect(positionFile.suggestedFilename()).toMatch(
+      /^cash-position-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}Z\.csv$/,
+    );
+    const [positionHeader, ...positionRows] = parseCsv(readFileSync(await positionFile.path(), 'utf8'));
+    const usdRow = positionRows.find((row) => row[1] === 'USD') ?? [];
+    const usdFields = Object.fromEntries((positionHeader ?? []).map((name, index) => [name, usdRow[index]]));
+    expect(usdFields).toMatchObject({
+      bank_minor: String(usdPosition.bankMinor),
+      store_drawers_minor: String(usdPosition.storeDrawersMinor),
+      balanced: 'true',
+    });
     await expectAccessible(page, shot('07c-position'));
 
     // The day's settlement: on screen, and as the CSV the console downloads.

@@ -1,6 +1,9 @@
 import type { CashPosition } from '@cashin/shared';
 import { CashPositionSchema } from '@cashin/shared';
-import { TableScroll } from '../../common/components.js';
+import { useState } from 'preact/hooks';
+import { callApiText } from '../../common/api.js';
+import { Button, TableScroll } from '../../common/components.js';
+import { downloadText } from '../download.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import type { OpsContext, OpsWords } from '../ops-context.js';
@@ -36,8 +39,19 @@ function CheckCell({ words, position }: { words: OpsWords; position: Position })
  * whether the two sides agree. What ops reconcile before anything else.
  */
 export function CashPositionSection(context: OpsContext) {
-  const { words } = context;
+  const { words, token } = context;
   const [position, refresh] = useList(context, opsPaths.cashPosition, CashPositionSchema);
+  const [downloading, setDownloading] = useState(false);
+  // The server's own CSV, a fresh report: the file is named by the time its first row says it is of.
+  const downloadCsv = async (): Promise<void> => {
+    context.clear();
+    setDownloading(true);
+    const result = await callApiText(opsPaths.cashPositionCsv, 'text/csv', { token });
+    setDownloading(false);
+    if (!result.ok) return context.fail(result);
+    const asOf = /\r\n(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})/.exec(result.value)?.[1];
+    downloadText(`cash-position-${(asOf ?? 'now').replaceAll(':', '-')}Z.csv`, result.value);
+  };
   return (
     <ListSection title={words.t('position.title')} screen="position" words={words} onRefresh={refresh}>
       <p class="field-hint">{words.t('position.hint')}</p>
@@ -86,6 +100,11 @@ export function CashPositionSection(context: OpsContext) {
           </TableScroll>
         )}
       </ListBody>
+      {position !== null && position.currencies.length > 0 && (
+        <Button onClick={() => void downloadCsv()} busy={downloading}>
+          {words.t('position.csv')}
+        </Button>
+      )}
     </ListSection>
   );
 }

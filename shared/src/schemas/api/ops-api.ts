@@ -372,6 +372,7 @@ export const opsApiPaths = {
   bankDeposits: '/v1/ops/bank-deposits',
   /** Where the money is now, per currency (collections/cash-position.ts). */
   cashPosition: '/v1/ops/cash-position',
+  cashPositionCsv: '/v1/ops/cash-position.csv',
   settlements: '/v1/ops/settlements',
   settlementsCsv: '/v1/ops/settlements.csv',
   suspense: '/v1/ops/suspense',
