@@ -5,9 +5,6 @@ import {
   BankDepositSchema,
   CashPositionSchema,
   CashReportFiledSchema,
-  StoreRemittanceListSchema,
-  StoreRemittanceRequestSchema,
-  StoreRemittanceSchema,
   ClaimAssignmentSchema,
   ClearReviewRequestSchema,
   CollectionListSchema,
@@ -20,6 +17,9 @@ import {
   ReviewListSchema,
   SettlementQuerySchema,
   SettlementSchema,
+  StoreRemittanceListSchema,
+  StoreRemittanceRequestSchema,
+  StoreRemittanceSchema,
   SuspenseListSchema,
   opsApiPaths,
 } from '@cashin/shared';
@@ -29,15 +29,15 @@ import { z } from 'zod';
 import { assignClaim } from '../claims/redeem-claim.js';
 import { listBankDeposits, recordBankDeposit } from '../collections/bank-deposits.js';
 import { cashPosition, cashPositionCsv } from '../collections/cash-position.js';
-import { listRemittances, recordRemittance } from '../stores/remittances.js';
-import { StoreParamsSchema } from './ops-fleet-routes.js';
 import { listCollections, recordCollection } from '../collections/collections.js';
 import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
 import { opsCallerOf } from '../http/roles.js';
 import { clearReview, countReviews, fileCashReport, listReviews } from '../reviews/reviews.js';
 import { settlementCsv, settlementFor } from '../settlements/settlement.js';
+import { listRemittances, recordRemittance } from '../stores/remittances.js';
 import { listSuspense } from '../suspense/suspense-queue.js';
+import { StoreParamsSchema } from './ops-fleet-routes.js';
 
 const ReviewParamsSchema = z.object({ depositId: z.string().min(1).max(64) });
 

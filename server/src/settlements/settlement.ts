@@ -1,9 +1,9 @@
 import type { CurrencyCode } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
 import type { Deps } from '../deps.js';
+import { csvText } from '../http/csv.js';
 import { requireStore } from '../stores/stores.js';
 import { businessDayRange } from './business-day.js';
-import { csvText } from '../http/csv.js';
 
 export interface Settlement {
   readonly storeId: string;

@@ -2,12 +2,12 @@ import type { CurrencyCode, StoreRemittance, UuidV7 } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
-import { ensureSystemAccount, findAccount, postedTotals } from '../ledger/accounts.js';
+import { ensureSystemAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
 import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 import type { StoreRecord } from './stores.js';
-import { requireStore } from './stores.js';
+import { requireStore, storeOwedColumn } from './stores.js';
 
 export interface RemittanceInput {
   readonly remittanceId: UuidV7;
@@ -46,15 +46,13 @@ function fromRow(row: RemittanceRow): StoreRemittance {
   };
 }
 
-/**
- * What the store owes the network now: the balance of its drawer account, which its till deposits debit
- * and its voids and payments credit.
- */
+/** What the store owes the network now (stores.ts `storeOwedColumn`). */
 async function owedBy(tx: Tx, store: StoreRecord): Promise<number> {
-  const drawer = await findAccount(tx, store.drawerAccountId);
-  if (drawer === undefined) throw new Error(`store ${store.id} has no drawer account`);
-  const totals = await postedTotals(tx, drawer);
-  return totals.debitsPosted - totals.creditsPosted;
+  const row = await tx.get<{ owed_minor: number | string }>(
+    `SELECT ${storeOwedColumn} AS owed_minor FROM stores WHERE id = ?`,
+    [store.id],
+  );
+  return Number(row?.owed_minor ?? 0);
 }
 
 /**

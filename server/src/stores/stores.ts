@@ -96,17 +96,19 @@ export async function requireStore(tx: Tx, id: string, lock = ''): Promise<Store
 }
 
 /**
- * Every store, for the ops console, with what each owes now: its drawer account's debits (till deposits)
- * less its credits (voids, payments; never a deposit), each summed through its covering index for that
- * one account. Stores number in the thousands at most.
+ * What a store owes the network now, as a column of a query on `stores`: its drawer account's debits
+ * (till deposits) less its credits (voids, payments; the ledger never lets a deposit credit it), each
+ * summed through its covering index for that one account. The one definition of it.
  */
+export const storeOwedColumn = `COALESCE((SELECT SUM(amount_minor) FROM transfers
+                 WHERE debit_account_id = stores.drawer_account_id), 0)
+   - COALESCE((SELECT SUM(amount_minor) FROM transfers
+                 WHERE credit_account_id = stores.drawer_account_id AND code <> 'deposit'), 0)`;
+
+/** Every store, for the ops console, with what each owes now. Stores number in the thousands at most. */
 export async function listStores(deps: Deps): Promise<(StoreRecord & { owedMinor: number })[]> {
   const rows = await deps.db.single<StoreRow & { owed_minor: number | string }>(
-    `SELECT ${storeColumns},
-            COALESCE((SELECT SUM(amount_minor) FROM transfers WHERE debit_account_id = stores.drawer_account_id), 0)
-          - COALESCE((SELECT SUM(amount_minor) FROM transfers
-                       WHERE credit_account_id = stores.drawer_account_id AND code <> 'deposit'), 0) AS owed_minor
-       FROM stores ORDER BY id`,
+    `SELECT ${storeColumns}, ${storeOwedColumn} AS owed_minor FROM stores ORDER BY id`,
   );
   return rows.map((row) => ({ ...storeFromRow(row), owedMinor: Number(row.owed_minor) }));
 }

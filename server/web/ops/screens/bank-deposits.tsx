@@ -7,18 +7,12 @@ import { Button, Field, Form, MoneyDisplay, TableScroll } from '../../common/com
 import { checkedFieldStatus } from '../../common/field-status.js';
 import { actorText } from '../actor.js';
 import { ListBody } from '../list-body.js';
-import type { OpsContext, OpsWords } from '../ops-context.js';
+import type { OpsContext } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
+import { signedMoney } from '../signed-money.js';
 import { useList } from '../use-list.js';
 
 type Collection = z.output<typeof CollectionSchema>;
-
-/** A signed difference: "+$0.25" over, "−$0.25" short, plain when none. */
-export function signedMoney(words: OpsWords, amountMinor: number, currency: BankDeposit['currency']): string {
-  const amount = words.money(Math.abs(amountMinor), currency);
-  if (amountMinor > 0) return `+${amount}`;
-  return amountMinor < 0 ? `−${amount}` : amount;
-}
 
 /**
  * The last step of the cash's trip: ops ticks the collections in transit that the bank credited together

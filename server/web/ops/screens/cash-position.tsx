@@ -9,7 +9,7 @@ import { ListSection } from '../list-section.js';
 import type { OpsContext, OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
-import { signedMoney } from './bank-deposits.js';
+import { signedMoney } from '../signed-money.js';
 
 type Position = CashPosition['currencies'][number];
 

@@ -10,17 +10,12 @@ import { CurrencySelect } from '../currency-select.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import type { OpsContext } from '../ops-context.js';
-import type { OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
-import { BankDepositSection, signedMoney } from './bank-deposits.js';
+import { signedMoney } from '../signed-money.js';
+import { BankDepositSection } from './bank-deposits.js';
 
 type Collection = z.output<typeof CollectionSchema>;
-
-/** Counted against credited, signed: "+$0.25" over, "−$0.25" short. */
-function overShortText(words: OpsWords, collection: Collection): string {
-  return signedMoney(words, collection.overShortMinor, collection.currency);
-}
 
 /**
  * A tech records a counted bag; the recent collections below say what each came to, who counted it and
@@ -172,9 +167,11 @@ export function CollectionsSection(context: OpsContext) {
                     <td class="number">{words.money(listed.countedMinor, listed.currency)}</td>
                     <td class="number">
                       {listed.overShortMinor === 0 ? (
-                        overShortText(words, listed)
+                        signedMoney(words, listed.overShortMinor, listed.currency)
                       ) : (
-                        <span class="status status-warn">{overShortText(words, listed)}</span>
+                        <span class="status status-warn">
+                          {signedMoney(words, listed.overShortMinor, listed.currency)}
+                        </span>
                       )}
                     </td>
                     <td>{listed.bagLabel ?? '—'}</td>
