@@ -4,7 +4,7 @@ import { FakeClock } from '@cashin/shared';
 import type { ChecksumMode } from './checksum.js';
 import { frameChecksumOk } from './checksum.js';
 import type { CcTalkFrame } from './frame.js';
-import { encodeFrame, fromHex } from './frame.js';
+import { encodeFrame, frameOverheadBytes, fromHex } from './frame.js';
 import { CcTalkFramer } from './framer.js';
 
 function framer(mode: ChecksumMode, clock = new FakeClock(), frameBytesMax = 260): CcTalkFramer {
@@ -29,6 +29,38 @@ function cutAt(bytes: Uint8Array, cuts: number[]): Uint8Array[] {
     start = Math.max(start, point);
   }
   return chunks;
+}
+
+/**
+ * The framer's documented trade-off (framer.ts, skipToTrailingFrame): when a chunk ends inside a frame
+ * and the bytes of that unfinished frame end in a whole, checked frame, the framer takes that one as the
+ * reply after noise and drops what came before it (the host's retry covers the real reply). True when
+ * cutting `frames` into `chunks` meets that case, which the in-order property below leaves out.
+ */
+function meetsHiddenFrame(
+  mode: ChecksumMode,
+  frames: readonly Uint8Array[],
+  chunks: readonly Uint8Array[],
+): boolean {
+  const stream = Buffer.concat(frames.map((f) => Buffer.from(f)));
+  const starts: number[] = [];
+  let offset = 0;
+  for (const frame of frames) {
+    starts.push(offset);
+    offset += frame.length;
+  }
+  let boundary = 0;
+  for (const chunk of chunks) {
+    boundary += chunk.length;
+    const index = starts.findIndex((start, i) => start < boundary && boundary < start + frames[i]!.length);
+    if (index < 0) continue;
+    const partial = stream.subarray(starts[index], boundary);
+    for (let start = 1; start + frameOverheadBytes <= partial.length; start += 1) {
+      const promised = (partial[start + 1] ?? 0) + frameOverheadBytes;
+      if (promised === partial.length - start && frameChecksumOk(partial.subarray(start), mode)) return true;
+    }
+  }
+  return false;
 }
 
 const frameArb = (mode: ChecksumMode) =>
@@ -100,7 +132,9 @@ describe('CcTalkFramer', () => {
       fc.assert(
         fc.property(fc.array(frameArb(mode), { maxLength: 8 }), fc.array(fc.nat()), (frames, cuts) => {
           const stream = Buffer.concat(frames.map((f) => Buffer.from(f)));
-          const out = feed(framer(mode), cutAt(stream, cuts));
+          const chunks = cutAt(stream, cuts);
+          fc.pre(!meetsHiddenFrame(mode, frames, chunks));
+          const out = feed(framer(mode), chunks);
           expect(out.map((f) => Buffer.from(f.bytes).toString('hex'))).toEqual(
             frames.map((f) => Buffer.from(f).toString('hex')),
           );
