@@ -2,10 +2,13 @@ import type { Authorization, Code, CurrencyCode } from '@cashin/shared';
 import { CodedError, codeTypeOf, maskCode, moneyLimitsFor } from '@cashin/shared';
 import { lookupCode } from '../codes/code-lookup.js';
 import type { Deps } from '../deps.js';
-import { creditDeposit } from '../deposits/credit-deposit.js';
+import { codeHash, creditDeposit } from '../deposits/credit-deposit.js';
+import type { DepositRecord } from '../deposits/deposit-record.js';
 import { findDeposit } from '../deposits/deposit-record.js';
 import { reverseDeposit } from '../deposits/reverse-deposit.js';
 import { depositRefusal } from '../family/wallet-caps.js';
+import { existingTransferIds } from '../ledger/ledger.js';
+import { secretsEqual } from '../secrets/hash.js';
 import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 import { txView } from '../storage/tx-view.js';
@@ -99,6 +102,11 @@ export async function authorizeDeposit(
     if (!same) throw new CodedError('IDEMPOTENCY_CONFLICT', { authorizationId: input.authorizationId });
     return toAuthorization(row, deps, nowMs);
   }
+  // The id becomes the deposit's transfer id at commit: one that already names money (a kiosk's deposit,
+  // an ops correction) would make the commit find that money instead of crediting the customer's.
+  const taken = await deps.db.transaction((tx) => existingTransferIds(tx, [input.authorizationId]));
+  if (taken.size > 0)
+    throw new CodedError('IDEMPOTENCY_CONFLICT', { authorizationId: input.authorizationId });
   const store = await deps.db.transaction((tx) => requireStore(tx, clerk.storeId));
   if (input.currency !== store.currency) throw new CodedError('CURRENCY_MISMATCH', { field: 'currency' });
   const money = moneyLimitsFor(deps.limits, input.currency);
@@ -159,9 +167,11 @@ export async function commitDeposit(
     if (row.status === 'voided') throw new CodedError('ALREADY_VOIDED');
     if (row.status === 'committed') return toAuthorization(row, deps, nowMs);
     const prior = await findDeposit(tx, authorizationId);
+    const store = await requireStore(tx, clerk.storeId);
+    if (prior !== undefined && !isThisAuthorizationsDeposit(prior, row, store.drawerAccountId))
+      throw new CodedError('IDEMPOTENCY_CONFLICT', { authorizationId });
     if (prior === undefined) {
       if (row.expires_at_ms <= nowMs) throw new CodedError('AUTHORIZATION_EXPIRED');
-      const store = await requireStore(tx, clerk.storeId);
       await creditDeposit(
         { ...deps, db: txView(tx) },
         {
@@ -184,6 +194,25 @@ export async function commitDeposit(
 }
 
 /**
+ * Whether `deposit` is the money this authorization moves: out of its store's drawer, for its code, amount
+ * and currency. The commit writes the deposit and marks the authorization in one transaction, so an
+ * authorization still open whose id already names a deposit met someone else's money under the same id;
+ * it must neither count that money as the customer's nor, by a void, undo it.
+ */
+function isThisAuthorizationsDeposit(
+  deposit: DepositRecord,
+  row: AuthorizationRow,
+  drawerAccountId: string,
+): boolean {
+  return (
+    deposit.sourceAccountId === drawerAccountId &&
+    secretsEqual(deposit.codeHash, codeHash(row.code as Code)) &&
+    deposit.amountMinor === row.amount_minor &&
+    deposit.currency === row.currency
+  );
+}
+
+/**
  * Step three, if need be: within tillVoidWindowMs of the commit, by a clerk of the same store, with a
  * reason, a compensating transfer (wallet -> drawer) undoes the deposit. An authorization never committed
  * is simply cancelled (no money moved). Retried, it answers the voided authorization again.
@@ -202,6 +231,12 @@ export async function voidDeposit(
     if (row.status === 'committed') {
       if (row.committed_at_ms === null || nowMs > row.committed_at_ms + deps.limits.system.tillVoidWindowMs)
         throw new CodedError('VOID_WINDOW_CLOSED');
+      // Only this authorization's own money is undone (an authorization committed before commits
+      // checked the deposit under its id could name another's).
+      const deposit = await findDeposit(tx, authorizationId);
+      const store = await requireStore(tx, clerk.storeId);
+      if (deposit === undefined || !isThisAuthorizationsDeposit(deposit, row, store.drawerAccountId))
+        throw new CodedError('IDEMPOTENCY_CONFLICT', { authorizationId });
       reversalId = deps.newId();
       await reverseDeposit(
         { ...deps, db: txView(tx) },

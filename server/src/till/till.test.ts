@@ -1,4 +1,4 @@
-import { createUuidV7Generator, generateCode, tillApiPaths } from '@cashin/shared';
+import { createUuidV7Generator, generateCode, terminalApiPaths, tillApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../test-support/test-app.js';
 import { openTestApp, signUpAndIn } from '../test-support/test-app.js';
@@ -6,7 +6,10 @@ import { testAdapters } from '../test-support/test-db.js';
 import {
   createTestClerk,
   createTestStore,
+  enrollTestKiosk,
+  kioskDeposit,
   signInTestClerk,
+  signedPost,
   walletBalance,
 } from '../test-kit/terminal-kit.js';
 import type { TestClerk } from '../test-kit/terminal-kit.js';
@@ -158,6 +161,57 @@ describe.each(testAdapters)('the till on %s', (adapter) => {
       payload: { storeId: storeB, clerkId: clerkA.clerkId, pin: clerkA.pin },
     });
     expect(wrongStore.json().error.code).toBe('PIN_INVALID');
+  });
+
+  it("never takes another's money for the customer's when an authorization id already names a deposit", async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t);
+    const clerk = await signInTestClerk(t, storeId);
+    const kiosk = await enrollTestKiosk(t, storeId);
+    const ana = await signUpAndIn(t, { name: 'Ana Ruiz' });
+    const bea = await signUpAndIn(t, { name: 'Bea Soto' });
+    const syncKioskDeposit = async (depositId: string) => {
+      const deposit = {
+        ...kioskDeposit(kiosk, newId, t!.clock.nowMs(), { code: bea.depositCode }),
+        depositId,
+      };
+      const synced = await signedPost(t!, kiosk, terminalApiPaths.sync, { deposits: [deposit] });
+      expect(synced.json().results[0]).toMatchObject({ status: 'created' });
+    };
+
+    // An id a kiosk deposit already holds is refused before the clerk takes the cash.
+    const kioskHeld = newId();
+    await syncKioskDeposit(kioskHeld);
+    const refused = await authorize(clerk, {
+      authorizationId: kioskHeld,
+      code: ana.depositCode,
+      amountMinor: 5_000,
+      currency: 'USD',
+    });
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error.code).toBe('IDEMPOTENCY_CONFLICT');
+
+    // The kiosk's deposit takes the id between authorize and commit: the commit must not answer
+    // "committed" for money that never reached Ana, and the void must not undo Bea's deposit.
+    const raced = newId();
+    const authorized = await authorize(clerk, {
+      authorizationId: raced,
+      code: ana.depositCode,
+      amountMinor: 5_000,
+      currency: 'USD',
+    });
+    expect(authorized.statusCode).toBe(201);
+    await syncKioskDeposit(raced);
+    expect(await walletBalance(t, bea.headers)).toBe(400);
+    const committed = await commit(clerk, raced);
+    expect(committed.statusCode).toBe(409);
+    expect(committed.json().error.code).toBe('IDEMPOTENCY_CONFLICT');
+    const voided = await voidIt(clerk, raced);
+    expect(voided.json()).toMatchObject({ status: 'voided' });
+    expect(await walletBalance(t, ana.headers)).toBe(0);
+    expect(await walletBalance(t, bea.headers)).toBe(400);
+    const shift = await t.app.inject({ method: 'GET', url: tillApiPaths.shift, headers: clerk.headers });
+    expect(shift.json()).toMatchObject({ deposits: { count: 0, totalMinor: 0 }, cashToHandOverMinor: 0 });
   });
 
   it('throttles wrong PINs and locks the clerk out for a while', async () => {
