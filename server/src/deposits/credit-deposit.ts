@@ -19,6 +19,7 @@ import type { Shopper } from '../shoppers/shoppers.js';
 import { findShopper, maskedName } from '../shoppers/shoppers.js';
 import { CallBatcher } from '../storage/call-batcher.js';
 import type { Db, SqlValue, Tx } from '../storage/db.js';
+import { forUpdate } from '../storage/db.js';
 import { SqliteDb } from '../storage/sqlite/sqlite-db.js';
 import type { DepositRecord, DepositStatus, ReviewReason } from './deposit-record.js';
 import { findDeposit, insertDeposit } from './deposit-record.js';
@@ -114,7 +115,14 @@ export async function creditDeposit(deps: Deps, input: CreditDepositInput): Prom
     let cashReportFlag = false;
     if (target.kind === 'wallet') {
       creditAccountId = target.shopper.walletAccountId;
-      // On PostgreSQL a capped wallet is locked (account, then caps) before its usage is counted.
+      // Deposits into one wallet are weighed one after the other: on PostgreSQL the wallet's account row
+      // is locked before its usage is counted, so a concurrent deposit waits here and then counts this
+      // one (READ COMMITTED gives each later statement a fresh snapshot). Without the lock, racers all
+      // read the same usage and pass the limits together. The order is the other paths': wallet row,
+      // then its caps row, then its audit chain head. SQLite has one writer and needs no lock.
+      if (tx.dialect === 'postgres') {
+        await tx.get(`SELECT id FROM accounts WHERE id = ?${forUpdate(tx.dialect)}`, [creditAccountId]);
+      }
       const caps = await findWalletCaps(tx, creditAccountId, true);
       const usage = await walletUsage(tx, creditAccountId, nowMs);
       const allowed = allowance(deps.limits, input.currency, target.shopper.kycTier, usage);
