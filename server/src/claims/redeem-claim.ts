@@ -14,6 +14,8 @@ import { forUpdate } from '../storage/db.js';
 import { claimCodeHash, maskedClaimCode } from './claim-code.js';
 
 export interface RedeemedClaim {
+  /** `exists`: the same shopper had redeemed this claim already (a retry); nothing moved this time. */
+  readonly result: 'created' | 'exists';
   readonly claimId: string;
   readonly transferId: string;
   readonly amountMinor: number;
@@ -30,9 +32,11 @@ interface ClaimRow extends Record<string, unknown> {
   currency: CurrencyCode;
   deposit_transfer_id: string;
   redeemed_transfer_id: string | null;
+  redeemed_by_shopper_id: string | null;
 }
 
-const claimColumns = 'id, code_hash, amount_minor, currency, deposit_transfer_id, redeemed_transfer_id';
+const claimColumns =
+  'id, code_hash, amount_minor, currency, deposit_transfer_id, redeemed_transfer_id, redeemed_by_shopper_id';
 
 /**
  * Moves a claim's money from suspense into the shopper's wallet with `transferId`, inside the caller's
@@ -111,7 +115,36 @@ async function creditClaim(
     },
     nowMs,
   );
-  return { claimId: claim.id, transferId, amountMinor: claim.amount_minor, currency: claim.currency, status };
+  return {
+    result: 'created',
+    claimId: claim.id,
+    transferId,
+    amountMinor: claim.amount_minor,
+    currency: claim.currency,
+    status,
+  };
+}
+
+/**
+ * A claim already redeemed: by this shopper, the first redemption again (their retry after a lost
+ * answer must not read as someone else having taken the money); by anyone else, CLAIM_ALREADY_REDEEMED.
+ */
+async function earlierRedemption(tx: Tx, claim: ClaimRow, shopperId: string): Promise<RedeemedClaim> {
+  const transferId = claim.redeemed_transfer_id;
+  if (transferId === null) throw new Error('the claim was not redeemed');
+  if (claim.redeemed_by_shopper_id !== shopperId) throw new CodedError('CLAIM_ALREADY_REDEEMED');
+  const deposit = await tx.get<{ status: string }>('SELECT status FROM deposits WHERE transfer_id = ?', [
+    transferId,
+  ]);
+  if (deposit === undefined) throw new Error('a redeemed claim has no deposit record');
+  return {
+    result: 'exists',
+    claimId: claim.id,
+    transferId,
+    amountMinor: claim.amount_minor,
+    currency: claim.currency,
+    status: deposit.status === 'inReview' ? 'inReview' : 'credited',
+  };
 }
 
 /**
@@ -126,11 +159,13 @@ export async function redeemClaim(deps: Deps, shopperId: string, claimCode: Code
   const nowMs = deps.clock.nowMs();
   const transferId = deps.newId();
   return deps.db.transaction(async (tx) => {
-    const claim = await tx.get<ClaimRow>(`SELECT ${claimColumns} FROM claims WHERE code_hash = ?`, [
-      claimCodeHash(claimCode),
-    ]);
+    // Locked, so a double tap queues behind the first and answers it as `exists`.
+    const claim = await tx.get<ClaimRow>(
+      `SELECT ${claimColumns} FROM claims WHERE code_hash = ?${forUpdate(tx.dialect)}`,
+      [claimCodeHash(claimCode)],
+    );
     if (claim === undefined) throw new CodedError('CODE_UNKNOWN');
-    if (claim.redeemed_transfer_id !== null) throw new CodedError('CLAIM_ALREADY_REDEEMED');
+    if (claim.redeemed_transfer_id !== null) return earlierRedemption(tx, claim, shopperId);
     const shopper = await findShopper(tx, shopperId);
     if (shopper === undefined) throw new CodedError('UNAUTHENTICATED');
     return creditClaim(
@@ -144,8 +179,38 @@ export async function redeemClaim(deps: Deps, shopperId: string, claimCode: Code
   });
 }
 
+/**
+ * Moves the suspense money of a kiosk deposit (a voucher, or a code that was unknown or revoked) into the
+ * signed-in shopper's wallet, inside the caller's transaction: the deposit's signed receipt is the proof,
+ * as the voucher's printed claim code is. Exactly once, like redeemClaim; answered as `exists` to the
+ * shopper who redeemed it before.
+ */
+export async function redeemDepositClaim(
+  tx: Tx,
+  deps: Deps,
+  shopperId: string,
+  depositTransferId: string,
+  nowMs: number,
+): Promise<RedeemedClaim> {
+  const claim = await tx.get<ClaimRow>(
+    `SELECT ${claimColumns} FROM claims WHERE deposit_transfer_id = ?${forUpdate(tx.dialect)}`,
+    [depositTransferId],
+  );
+  if (claim === undefined) throw new CodedError('CLAIM_ALREADY_REDEEMED');
+  if (claim.redeemed_transfer_id !== null) return earlierRedemption(tx, claim, shopperId);
+  const shopper = await findShopper(tx, shopperId);
+  if (shopper === undefined) throw new CodedError('UNAUTHENTICATED');
+  return creditClaim(
+    tx,
+    deps,
+    claim,
+    shopper,
+    { id: deps.newId(), codeMasked: await claimCodeMasked(tx, deps, claim), nowMs },
+    { kind: 'claim.redeemed', data: { receipt: depositTransferId } },
+  );
+}
+
 export interface ClaimAssignment extends RedeemedClaim {
-  readonly result: 'created' | 'exists';
   readonly shopperId: string;
 }
 

@@ -2,6 +2,7 @@ import type { KioskDeposit, SyncResult } from '@cashin/shared';
 import {
   createUuidV7Generator,
   generateCode,
+  moneyLimitsFor,
   receiptQrData,
   receiptSigningPayload,
   terminalApiPaths,
@@ -53,13 +54,20 @@ describe.each(testAdapters)('offline receipts on %s', (adapter) => {
     const first = await redeem(ana.headers, qr);
     expect(first.statusCode).toBe(201);
     expect(first.json()).toMatchObject({
+      result: 'created',
       amountMinor: 200,
       creditedTo: 'wallet',
       ownWallet: true,
       status: 'credited',
     });
     expect(await walletBalance(t, ana.headers)).toBe(200);
-    expect((await redeem(ana.headers, qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
+    // Ana's retry (her answer was lost) is told it is in; anyone else finds it redeemed.
+    const retry = await redeem(ana.headers, qr);
+    expect(retry.statusCode).toBe(201);
+    expect(retry.json()).toMatchObject({ result: 'exists', amountMinor: 200, ownWallet: true });
+    const ben = await signUpAndIn(t, { name: 'Ben Ortiz' });
+    expect((await redeem(ben.headers, qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
+    expect(await walletBalance(t, ana.headers)).toBe(200);
     const sync = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [deposit] });
     expect(sync.json<{ results: SyncResult[] }>().results).toEqual([
       { depositId: deposit.depositId, status: 'exists' },
@@ -125,6 +133,102 @@ describe.each(testAdapters)('offline receipts on %s', (adapter) => {
     });
     expect((await redeem(ana.headers, qr)).statusCode).toBe(201);
     expect(await walletBalance(t, ana.headers)).toBe(200);
+    // Past the kiosk offline window after its retirement, the old key moves no more money by itself.
+    const late = signedReceipt(kiosk, kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode }));
+    t.clock.advance(moneyLimitsFor(t.config.limits, 'USD').kioskOfflineOldestUnsyncedMs + 1_000);
+    const refused = await redeem(ana.headers, late.qr);
+    expect(refused.statusCode).toBe(409);
+    expect(refused.json().error).toMatchObject({
+      code: 'RECEIPT_NOT_REDEEMABLE',
+      details: { reason: 'keyRetired' },
+    });
+    expect(await walletBalance(t, ana.headers)).toBe(200);
+  });
+
+  it("bounds what a kiosk's key alone can move: disabled kiosks, one receipt, and receipts awaiting sync", async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const usd = moneyLimitsFor(t.config.limits, 'USD');
+    const reasonOf = async (qr: string) => {
+      const response = await redeem(ana.headers, qr);
+      expect(response.statusCode).toBe(409);
+      expect(response.json().error.code).toBe('RECEIPT_NOT_REDEEMABLE');
+      return response.json().error.details.reason as string;
+    };
+    const receiptOf = (totalMinor: number) =>
+      signedReceipt(
+        kiosk,
+        kioskDeposit(kiosk, newId, t!.clock.nowMs(), { code: ana.depositCode, coins: totalMinor / 25 }),
+      );
+
+    const above = receiptOf(usd.kioskOfflineDepositMaxMinor + 25);
+    expect(await reasonOf(above.qr)).toBe('aboveOfflineMaximum');
+
+    const held = receiptOf(1_000);
+    const setEnabled = (enabled: boolean) =>
+      t!.app.inject({
+        method: 'POST',
+        url: `/v1/ops/terminals/${kiosk.terminalId}/${enabled ? 'enable' : 'disable'}`,
+        headers: opsHeaders,
+      });
+    expect((await setEnabled(false)).statusCode).toBe(200);
+    expect(await reasonOf(held.qr)).toBe('terminalDisabled');
+    expect((await setEnabled(true)).statusCode).toBe(200);
+    expect((await redeem(ana.headers, held.qr)).statusCode).toBe(201);
+
+    // Receipts fill the terminal's offline unsynced maximum; the next waits until the kiosk syncs them.
+    const filling: ReturnType<typeof receiptOf>[] = [held];
+    let awaiting = 1_000;
+    while (awaiting + usd.kioskOfflineDepositMaxMinor <= usd.kioskOfflineUnsyncedMaxMinor) {
+      const next = receiptOf(usd.kioskOfflineDepositMaxMinor);
+      expect((await redeem(ana.headers, next.qr)).statusCode).toBe(201);
+      filling.push(next);
+      awaiting += usd.kioskOfflineDepositMaxMinor;
+    }
+    const over = receiptOf(usd.kioskOfflineUnsyncedMaxMinor - awaiting + 25);
+    expect(await reasonOf(over.qr)).toBe('unsyncedCapReached');
+    expect(await walletBalance(t, ana.headers)).toBe(awaiting);
+    const sync = await signedPost(t, kiosk, terminalApiPaths.sync, {
+      deposits: filling.map((one) => one.deposit),
+    });
+    expect(sync.json<{ results: SyncResult[] }>().results.every((one) => one.status === 'exists')).toBe(true);
+    expect((await redeem(ana.headers, over.qr)).statusCode).toBe(201);
+    expect(await walletBalance(t, ana.headers)).toBe(awaiting + over.deposit.totalMinor);
+  });
+
+  it('gives the money of a receipt whose code went to suspense to the redeemer, once', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const ben = await signUpAndIn(t, { name: 'Ben Ortiz' });
+    // A code no wallet has (mistyped at the kiosk while offline): the cash went to suspense.
+    const before = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: generateCode('deposit'), offline: true }),
+    );
+    const redeemed = await redeem(ana.headers, before.qr);
+    expect(redeemed.statusCode).toBe(201);
+    expect(redeemed.json()).toMatchObject({ result: 'created', creditedTo: 'wallet', ownWallet: true });
+    expect(await walletBalance(t, ana.headers)).toBe(200);
+    expect((await redeem(ana.headers, before.qr)).json()).toMatchObject({ result: 'exists' });
+    expect((await redeem(ben.headers, before.qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
+    const synced = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [before.deposit] });
+    expect(synced.json<{ results: SyncResult[] }>().results[0]?.status).toBe('exists');
+
+    // Synced first: the suspense money waits for whoever holds the receipt.
+    const after = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: generateCode('deposit'), offline: true }),
+    );
+    await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [after.deposit] });
+    expect((await redeem(ben.headers, after.qr)).json()).toMatchObject({
+      result: 'created',
+      ownWallet: true,
+    });
+    expect((await redeem(ana.headers, after.qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
+    expect(await walletBalance(t, ana.headers)).toBe(200);
+    expect(await walletBalance(t, ben.headers)).toBe(200);
   });
 
   it('credits the wallet of the code on the receipt, not the redeemer', async () => {
@@ -161,8 +265,13 @@ describe.each(testAdapters)('offline receipts on %s', (adapter) => {
       kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: null, claimCode: generateCode('claim') }),
     );
     await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [after.deposit] });
-    expect((await redeem(ana.headers, after.qr)).statusCode).toBe(201);
-    expect((await redeem(ana.headers, after.qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
+    expect((await redeem(ana.headers, after.qr)).json()).toMatchObject({
+      result: 'created',
+      ownWallet: true,
+    });
+    expect((await redeem(ana.headers, after.qr)).json()).toMatchObject({ result: 'exists', ownWallet: true });
+    const ben = await signUpAndIn(t, { name: 'Ben Ortiz' });
+    expect((await redeem(ben.headers, after.qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
     expect(await walletBalance(t, ana.headers)).toBe(400);
   });
 });

@@ -19,6 +19,8 @@ export interface StoredKioskDeposit {
   readonly signedPayload: string;
   readonly source: 'sync' | 'receipt';
   readonly creditedTo: CreditedTo;
+  /** The shopper who redeemed its offline receipt, when the receipt brought the deposit in. */
+  readonly receiptRedeemedBy: string | null;
 }
 
 interface KioskDepositRow extends Record<string, unknown> {
@@ -29,9 +31,11 @@ interface KioskDepositRow extends Record<string, unknown> {
   signed_payload: string;
   source: 'sync' | 'receipt';
   credited_to: CreditedTo;
+  receipt_redeemed_by: string | null;
 }
 
-const columns = 'deposit_id, terminal_id, sequence, fields_json, signed_payload, source, credited_to';
+const columns =
+  'deposit_id, terminal_id, sequence, fields_json, signed_payload, source, credited_to, receipt_redeemed_by';
 
 function fromRow(row: KioskDepositRow): StoredKioskDeposit {
   return {
@@ -42,6 +46,7 @@ function fromRow(row: KioskDepositRow): StoredKioskDeposit {
     signedPayload: row.signed_payload,
     source: row.source,
     creditedTo: row.credited_to,
+    receiptRedeemedBy: row.receipt_redeemed_by,
   };
 }
 

@@ -194,11 +194,23 @@ export async function setTerminalEnabled(
   });
 }
 
-/** Every key the terminal has enrolled, newest first: receipts signed before a rotation still verify. */
-export async function terminalPublicKeys(tx: Tx, terminalId: string): Promise<string[]> {
-  const rows = await tx.all<{ public_key: string }>(
-    'SELECT public_key FROM terminal_keys WHERE terminal_id = ? ORDER BY enrolled_at_ms DESC',
+export interface TerminalKey {
+  readonly publicKey: string;
+  /** When a newer key's enrollment retired it; null for the current key. */
+  readonly retiredAtMs: number | null;
+}
+
+/**
+ * Every key the terminal has enrolled, newest first: receipts signed before a rotation still verify with
+ * the retired key (redeem-receipt.ts bounds for how long).
+ */
+export async function terminalKeys(tx: Tx, terminalId: string): Promise<TerminalKey[]> {
+  const rows = await tx.all<{ public_key: string; retired_at_ms: number | string | null }>(
+    'SELECT public_key, retired_at_ms FROM terminal_keys WHERE terminal_id = ? ORDER BY enrolled_at_ms DESC',
     [terminalId],
   );
-  return rows.map((row) => row.public_key);
+  return rows.map((row) => ({
+    publicKey: row.public_key,
+    retiredAtMs: row.retired_at_ms === null ? null : Number(row.retired_at_ms),
+  }));
 }

@@ -80,6 +80,7 @@ const en = {
   'claim.invalid': 'That code is not right. Check the numbers.',
   'claim.submit': 'Add to my wallet',
   'claim.done': '{amount} was added to your wallet.',
+  'claim.already': 'You added this code before: its {amount} is already in your wallet.',
   'home.slips': 'Pay an exact amount with a payment slip',
   'slips.title': 'Payment slips',
   'slips.body':
@@ -155,7 +156,8 @@ const en = {
   'receipt.submit': 'Add the receipt',
   'receipt.done': '{amount} from your receipt was added to your wallet.',
   'receipt.doneOther': '{amount} from the receipt was added to the wallet of {name}.',
-  'receipt.suspense': '{amount} from the receipt is held safely; use the claim code on it to add it.',
+  'receipt.already': 'You added this receipt before: its {amount} is already in your wallet.',
+  'receipt.alreadyOther': 'You added this receipt before: its {amount} is already in the wallet of {name}.',
   loading: 'Loading…',
   back: 'Back',
 } as const;
@@ -239,6 +241,7 @@ const es: Record<WalletMessageKey, string> = {
   'claim.invalid': 'Ese código no es correcto. Revisa los números.',
   'claim.submit': 'Agregar a mi monedero',
   'claim.done': 'Se agregaron {amount} a tu monedero.',
+  'claim.already': 'Ya agregaste este código: sus {amount} ya están en tu monedero.',
   'home.slips': 'Pagar un monto exacto con una ficha de pago',
   'slips.title': 'Fichas de pago',
   'slips.body':
@@ -315,8 +318,8 @@ const es: Record<WalletMessageKey, string> = {
   'receipt.submit': 'Agregar el recibo',
   'receipt.done': 'Se agregaron {amount} de tu recibo a tu monedero.',
   'receipt.doneOther': 'Se agregaron {amount} del recibo al monedero de {name}.',
-  'receipt.suspense':
-    '{amount} del recibo están resguardados; usa el código de reclamo impreso para agregarlos.',
+  'receipt.already': 'Ya agregaste este recibo: sus {amount} ya están en tu monedero.',
+  'receipt.alreadyOther': 'Ya agregaste este recibo: sus {amount} ya están en el monedero de {name}.',
   loading: 'Cargando…',
   back: 'Volver',
 };

@@ -66,6 +66,10 @@ const catalogue = {
   ENROLLMENT_TOKEN_INVALID: { status: 401, what: 'The enrollment token is unknown, used or expired.' },
   SYNC_BATCH_TOO_LARGE: { status: 413, what: 'The sync batch has more deposits than allowed.' },
   RECEIPT_SIGNATURE_INVALID: { status: 400, what: 'The offline receipt signature does not verify.' },
+  RECEIPT_NOT_REDEEMABLE: {
+    status: 409,
+    what: 'The receipt verifies but cannot move money by itself now (kiosk disabled, key retired long ago, or past the offline limits); the kiosk sync still credits it.',
+  },
   // Kiosk (shown on screen; the agent raises them)
   OFFLINE_CAP_REACHED: {
     status: 503,

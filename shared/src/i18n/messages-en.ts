@@ -53,6 +53,8 @@ export const errorMessagesEn = {
   'error.enrollmentTokenInvalid': 'That registration code is wrong, used or expired.',
   'error.syncBatchTooLarge': 'The kiosk sent too many deposits at once.',
   'error.receiptSignatureInvalid': 'We could not check this receipt. Please keep it and contact support.',
+  'error.receiptNotRedeemable':
+    'This receipt cannot be added here. Keep it: the money reaches the wallet when the kiosk reconnects, or support can add it.',
   'error.offlineCapReached': 'This kiosk cannot take money until it reconnects. Your money is safe.',
   'error.deviceFault': 'Part of this kiosk stopped working. Any money counted is saved to your receipt.',
   'error.serverUnreachable': 'We cannot reach our service right now. Please try again soon.',

@@ -50,6 +50,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.enrollmentTokenInvalid': 'Ese código de registro es incorrecto, ya se usó o venció.',
   'error.syncBatchTooLarge': 'El kiosco envió demasiados depósitos a la vez.',
   'error.receiptSignatureInvalid': 'No pudimos verificar este recibo. Guárdelo y contacte a soporte.',
+  'error.receiptNotRedeemable':
+    'Este recibo no se puede agregar aquí. Guárdelo: el dinero llega a la billetera cuando el kiosco se reconecte, o soporte puede agregarlo.',
   'error.offlineCapReached': 'Este kiosco no puede recibir dinero hasta reconectarse. Su dinero está seguro.',
   'error.deviceFault': 'Una parte del kiosco dejó de funcionar. El dinero contado queda en su recibo.',
   'error.serverUnreachable': 'No podemos conectar con nuestro servicio. Intente de nuevo pronto.',

@@ -38,7 +38,9 @@ export function ClaimScreen(context: WalletContext) {
     context.go('', true);
     context.showBanner({
       tone: 'success',
-      text: words.t('claim.done', { amount: words.money(result.value.amountMinor, result.value.currency) }),
+      text: words.t(result.value.result === 'exists' ? 'claim.already' : 'claim.done', {
+        amount: words.money(result.value.amountMinor, result.value.currency),
+      }),
     });
   };
   return (

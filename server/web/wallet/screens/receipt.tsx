@@ -1,3 +1,4 @@
+import type { ReceiptRedeemResponse } from '@cashin/shared';
 import { ReceiptRedeemResponseSchema, receiptPayloadVersion } from '@cashin/shared';
 import { useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
@@ -10,7 +11,8 @@ const receiptTextLengthMax = 400;
 /**
  * Redeems a kiosk's offline receipt: the shopper pastes or types the text of its QR code (a phone's own
  * camera app reads it), and the money lands without waiting for the kiosk to reconnect. The server checks
- * the kiosk's signature; a receipt counts once, so a second try answers CLAIM_ALREADY_REDEEMED.
+ * the kiosk's signature; a receipt counts once: the same shopper trying again is told it is already in,
+ * anyone else gets CLAIM_ALREADY_REDEEMED.
  */
 export function ReceiptScreen(context: WalletContext) {
   const { words, session } = context;
@@ -36,12 +38,7 @@ export function ReceiptScreen(context: WalletContext) {
     setTouched(false);
     context.showBanner({
       tone: 'success',
-      text:
-        redeemed.creditedTo === 'suspense'
-          ? words.t('receipt.suspense', { amount })
-          : redeemed.ownWallet
-            ? words.t('receipt.done', { amount })
-            : words.t('receipt.doneOther', { amount, name: redeemed.maskedName ?? '***' }),
+      text: receiptBanner(words, redeemed, amount),
     });
   };
   const invalid = touched && !looksRight;
@@ -82,4 +79,20 @@ export function ReceiptScreen(context: WalletContext) {
       </Button>
     </section>
   );
+}
+
+/** What the shopper is told: added now or before, to their own wallet or to the wallet of the code. */
+function receiptBanner(
+  words: WalletContext['words'],
+  redeemed: ReceiptRedeemResponse,
+  amount: string,
+): string {
+  const name = redeemed.maskedName ?? '***';
+  if (redeemed.result === 'exists')
+    return redeemed.ownWallet
+      ? words.t('receipt.already', { amount })
+      : words.t('receipt.alreadyOther', { amount, name });
+  return redeemed.ownWallet
+    ? words.t('receipt.done', { amount })
+    : words.t('receipt.doneOther', { amount, name });
 }

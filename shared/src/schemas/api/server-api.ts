@@ -131,7 +131,11 @@ export const SlipListResponseSchema = z.object({ slips: z.array(SlipSchema) });
 
 export const ClaimRedeemRequestSchema = z.object({ claimCode: ClaimCodeSchema });
 
+/** `exists`: the same shopper redeemed this claim before (a retry); nothing moved this time. */
+const redemptionResultSchema = z.enum(['created', 'exists']);
+
 export const ClaimRedeemResponseSchema = z.object({
+  result: redemptionResultSchema,
   claimId: z.string(),
   transferId: z.string(),
   amountMinor: PositiveAmountMinorSchema,
@@ -171,6 +175,7 @@ export const ReceiptRedeemRequestSchema = z.object({ receipt: z.string().min(1).
  * code on the receipt (which need not be the redeemer's), or, for a voucher, the redeemer's wallet.
  */
 export const ReceiptRedeemResponseSchema = z.object({
+  result: redemptionResultSchema,
   depositId: z.string(),
   amountMinor: PositiveAmountMinorSchema,
   currency: CurrencyCodeSchema,
@@ -180,3 +185,4 @@ export const ReceiptRedeemResponseSchema = z.object({
   maskedName: z.string().nullable(),
   status: z.enum(['credited', 'inReview', 'suspense']),
 });
+export type ReceiptRedeemResponse = z.infer<typeof ReceiptRedeemResponseSchema>;
