@@ -331,7 +331,7 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
       expect(text).not.toContain(internal);
     await expectAccessible(wallet, shot('07-locations'));
 
-    // An offline kiosk receipt for the parent's own code, pasted in: credited once, refused the second time.
+    // An offline kiosk receipt for the parent's own code, pasted in: credited once; pasted again, it says so.
     const receiptMinor = 25 * 12 * scale;
     const deposit = {
       ...kioskDeposit(working, newId, clock.nowMs(), { code: parentCode, coins: 12 * scale, offline: true }),
@@ -355,8 +355,8 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
     await wallet.getByLabel(w('receipt.label')).fill(qr);
     await wallet.getByRole('button', { name: w('receipt.submit') }).click();
     await expect
-      .poll(() => wallet.getByRole('alert').textContent())
-      .toBe(errorMessage('CLAIM_ALREADY_REDEEMED', language));
+      .poll(() => wallet.getByRole('status').first().textContent())
+      .toBe(w('receipt.already', { amount: money(receiptMinor) }));
     await expectAccessible(wallet, shot('10-receipt-twice'));
     await wallet.getByRole('button', { name: w('code.back') }).click();
     await expectHeading(wallet, w('home.title'));
