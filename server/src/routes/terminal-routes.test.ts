@@ -3,6 +3,7 @@ import {
   AlertCountSchema,
   AlertListSchema,
   AlertSchema,
+  EnrollResponseSchema,
   createUuidV7Generator,
   generateCode,
   opsApiPaths,
@@ -13,6 +14,7 @@ import { sweepTerminals } from '../alerts/terminal-sweep.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { openCashAccount, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
+import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import {
   createEnrollmentToken,
   createTestStore,
@@ -317,6 +319,65 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     );
     kiosk.privateKey = fresh.privateKey;
     expect((await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat())).statusCode).toBe(200);
+  });
+
+  it('tells an enrolling kiosk the highest sequence number held for its terminal, on a repeat too', async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t);
+    const { token, terminalId } = await createEnrollmentToken(t, storeId);
+    const enroll = async (withToken: string, publicKey: string) => {
+      const answer = await t!.app.inject({
+        method: 'POST',
+        url: terminalApiPaths.enroll,
+        payload: { token: withToken, publicKey, softwareVersion: '1.0.0' },
+      });
+      expect(answer.statusCode).toBe(200);
+      return EnrollResponseSchema.parse(answer.json());
+    };
+    const keys = newKeyPair();
+    expect(await enroll(token, keys.publicKey)).toMatchObject({ terminalId, sequenceHigh: 0 });
+    const kiosk: TestKiosk = { terminalId, storeId, ...keys, sequence: 0 };
+    const ana = await signUpAndIn(t);
+    const deposit = (sequence?: number) =>
+      kioskDeposit(kiosk, newId, t!.clock.nowMs(), {
+        code: ana.depositCode,
+        ...(sequence === undefined ? {} : { sequence }),
+      });
+    // Deposits 1, 2 and 4 synced (3 is still on the kiosk): the highest the server holds is 4.
+    const synced = await signedPost(t, kiosk, terminalApiPaths.sync, {
+      deposits: [deposit(1), deposit(2), deposit(4)],
+    });
+    expect(synced.json<{ results: SyncResult[] }>().results.map((r) => r.status)).toEqual([
+      'created',
+      'created',
+      'created',
+    ]);
+
+    // The old device last reported number 6 (5 and 6 never reached the server before it broke).
+    const beat = heartbeat();
+    const reported = { ...beat, outbox: { ...beat.outbox, depth: 2, lastSequence: 6 } };
+    expect((await signedPost(t, kiosk, terminalApiPaths.heartbeat, reported)).statusCode).toBe(200);
+
+    // The kiosk is replaced: ops rotate its key and the new device, with an empty journal, enrolls.
+    const rotation = await t.app.inject({
+      method: 'POST',
+      url: opsApiPaths.terminalKeyRotation(terminalId),
+      headers: opsHeaders,
+    });
+    expect(rotation.statusCode).toBe(201);
+    const rotationToken = rotation.json<{ token: string }>().token;
+    const replacement = newKeyPair();
+    expect(await enroll(rotationToken, replacement.publicKey)).toMatchObject({ terminalId, sequenceHigh: 6 });
+    // It lost the answer and retried: the same answer, high included.
+    expect(await enroll(rotationToken, replacement.publicKey)).toMatchObject({ terminalId, sequenceHigh: 6 });
+    // Its first deposit, numbered after that high, is credited rather than answered as a conflict, and
+    // the numbers the old device still holds (3, 5, 6) stay free for it.
+    kiosk.privateKey = replacement.privateKey;
+    kiosk.sequence = 6;
+    const next = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [deposit()] });
+    expect(next.json<{ results: SyncResult[] }>().results).toEqual([
+      expect.objectContaining({ status: 'created', creditedTo: 'wallet' }),
+    ]);
   });
 
   it('adds the deposits a later batch names to the open alert about them, and an operator closes it with a note', async () => {

@@ -102,12 +102,19 @@ export interface Enrollment {
   readonly storeId: string;
   readonly currency: CurrencyCode;
   readonly serverTimeMs: number;
+  /**
+   * The terminal's highest deposit sequence number the server holds or its device last reported (0 when
+   * none). A replaced kiosk with a fresh journal numbers its deposits after it; without it, they would
+   * all collide with its predecessor's and be answered as conflicts.
+   */
+  readonly sequenceHigh: number;
 }
 
 /**
  * The kiosk presents its token once with its public key. The key becomes the terminal's current key; the
  * previous one is retired (kept for verifying receipts it signed). A repeat of the same enrollment (the
- * kiosk lost the answer and retried) answers the same again; any other reuse of the token is refused.
+ * kiosk lost the answer and retried) answers the same again, with the sequence high as it is now; any other
+ * reuse of the token is refused.
  */
 export async function enrollTerminal(
   deps: Deps,
@@ -127,6 +134,11 @@ export async function enrollTerminal(
       storeId: terminal.storeId,
       currency: terminal.currency,
       serverTimeMs: nowMs,
+      // Read under the terminal's row lock, which sync batches and receipt redemptions also take: every
+      // number they recorded before this enrollment is counted. The number the old device last reported
+      // in a heartbeat counts too: its deposits not yet synced keep their numbers, so the new device skips
+      // them, the server sees a gap until they arrive, and the old device, if recovered, can still sync.
+      sequenceHigh: Math.max(terminal.sequenceHigh, terminal.reportedLastSequence),
     };
     if (token.used_at_ms !== null) {
       const sameKey = terminal.publicKey !== null && secretsEqual(terminal.publicKey, input.publicKey);

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { KioskSnapshot } from '@cashin/shared';
+import type { Code, KioskSnapshot } from '@cashin/shared';
 import { realClock, seededRandom } from '@cashin/shared';
 import { Simulator } from '@cashin/hardware-sim';
 import { createFaultyLink } from '@cashin/scripts/testing/faulty-fetch';
@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { connectBridge } from '../bridge/client.js';
+import type { ServerChaosBackend } from '../chaos/server-backend.js';
 import { serverBackend } from '../chaos/server-backend.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
 import type { RunningAgent } from './agent.js';
@@ -28,8 +29,11 @@ afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-/** `coinPort`: configure the coin acceptor on this port with nothing there yet (it is plugged in later). */
-async function kiosk(options: { coinPort?: number } = {}) {
+/**
+ * `coinPort`: configure the coin acceptor on this port with nothing there yet (it is plugged in later).
+ * `server` and `token`: a server another kiosk of the test already uses, and the token this one enrolls with.
+ */
+async function kiosk(options: { coinPort?: number; server?: ServerChaosBackend; token?: string } = {}) {
   const clock = realClock();
   const sim = await Simulator.start({
     currency: 'USD',
@@ -43,8 +47,8 @@ async function kiosk(options: { coinPort?: number } = {}) {
     baud: undefined,
   });
   cleanups.push(() => sim.close());
-  const server = await serverBackend(clock, { listen: true });
-  cleanups.push(() => server.close());
+  const server = options.server ?? (await serverBackend(clock, { listen: true }));
+  if (options.server === undefined) cleanups.push(() => server.close());
   const link = createFaultyLink({ random: seededRandom(1), target: server.fetch });
   const dir = mkdtempSync(path.join(tmpdir(), 'agent-e2e-'));
   const configFile = path.join(dir, 'kiosk.json');
@@ -60,7 +64,7 @@ async function kiosk(options: { coinPort?: number } = {}) {
   const { key } = loadOrCreateTerminalKey(config.dataDir);
   const enrolled = await enrollTerminal({
     serverUrl: server.baseUrl,
-    token: await server.enrollmentToken(),
+    token: options.token ?? (await server.enrollmentToken()),
     key,
     softwareVersion: 'e2e',
     dataDir: config.dataDir,
@@ -73,8 +77,8 @@ async function kiosk(options: { coinPort?: number } = {}) {
   const start = (): Promise<RunningAgent> =>
     startAgent({ config, bridgeToken: token, clock, logger: pino({ level: 'silent' }), fetch: link.fetch });
   const agent = await start();
-  let running = agent;
-  cleanups.push(() => running.stop());
+  let running: RunningAgent | undefined = agent;
+  cleanups.push(async () => running?.stop());
   const snapshots: KioskSnapshot[] = [];
   const bridge = connectBridge({
     url: `${agent.bridge.url.replace('http', 'ws')}/bridge`,
@@ -98,11 +102,37 @@ async function kiosk(options: { coinPort?: number } = {}) {
     screen,
     agent,
     restart: async () => {
-      await running.stop();
+      await running?.stop();
       running = await start();
       return running;
     },
+    /** The kiosk is switched off for good (it is being replaced). */
+    stop: async () => {
+      await running?.stop();
+      running = undefined;
+    },
   };
+}
+type Kiosk = Awaited<ReturnType<typeof kiosk>>;
+
+/** A shopper keys in their code and drops one coin; the kiosk commits, prints, and is back on attract. */
+async function coinDeposit({ sim, bridge, latest, screen }: Kiosk, code: Code, coinMinor: number) {
+  await screen('attract');
+  bridge.send({ type: 'start' });
+  await screen('identify');
+  bridge.send({ type: 'keyedCode', text: code });
+  await screen('confirm');
+  bridge.send({ type: 'confirm' });
+  await screen('insertMoney');
+  await sim.coin!.whenAccepting();
+  expect(sim.coin!.insert(coinMinor)).toBe('accepted');
+  await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(coinMinor);
+  bridge.send({ type: 'finish' });
+  await screen('done');
+  const depositId = latest()!.receipt!.depositId;
+  bridge.send({ type: 'dismiss' });
+  await screen('attract');
+  return depositId;
 }
 
 describe('the terminal agent', { timeout: 60_000 }, () => {
@@ -242,5 +272,39 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     });
     expect(await server.creditedByDeposit(terminalId)).toEqual(new Map([[stored!.deposit.depositId, 35]]));
     expect(sim.accepted().totalMinor).toBe(35);
+  });
+
+  it("numbers a replaced kiosk's deposits after those its predecessor synced, so they are credited, not conflicts", async () => {
+    const first = await kiosk();
+    const { server, terminalId } = first;
+    const code = await server.signUpShopper('Rosa Diaz');
+    const earlier = [await coinDeposit(first, code, 25), await coinDeposit(first, code, 10)];
+    await expect.poll(async () => (await first.synced()).length, { timeout: 10_000 }).toBe(2);
+    // The kiosk is replaced: ops rotate the terminal's key, and the new device, with a key of its own and
+    // an empty journal, enrolls under the same terminal id and takes a deposit.
+    await first.stop();
+    const token = await server.rotateTerminalKey(terminalId);
+    const replacement = await kiosk({ server, token });
+    expect(replacement.terminalId).toBe(terminalId);
+    const later = await coinDeposit(replacement, code, 100);
+    // Committed at the receipt; the outbox empties once the server answered it, synced or quarantined.
+    const outbox = replacement.agent.journal.outbox;
+    await expect.poll(() => outbox.status().depth, { timeout: 20_000 }).toBe(0);
+    expect(outbox.status()).toMatchObject({ quarantined: 0, lastSequence: 3 });
+    const stored = await server.kioskDeposits(terminalId);
+    expect(
+      stored.map(({ deposit, creditedTo }) => [deposit.depositId, deposit.sequence, creditedTo]),
+    ).toEqual([
+      [earlier[0], 1, 'wallet'],
+      [earlier[1], 2, 'wallet'],
+      [later, 3, 'wallet'],
+    ]);
+    expect(await server.creditedByDeposit(terminalId)).toEqual(
+      new Map([
+        [earlier[0], 25],
+        [earlier[1], 10],
+        [later, 100],
+      ]),
+    );
   });
 });

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type {
   Clock,
@@ -18,6 +17,7 @@ import type { KioskDevices as OpenedDevices } from '../devices/open-devices.js';
 import { openDevices } from '../devices/open-devices.js';
 import { BillValidator } from '../devices/bill/bill-validator.js';
 import { CoinAcceptor } from '../devices/coin/coin-acceptor.js';
+import { journalPathIn } from '../journal/database.js';
 import { Journal } from '../journal/journal.js';
 import type { DeviceUrl } from '../ports/device-url.js';
 import { buildCollectionReport } from '../receipt/collection-report.js';
@@ -102,7 +102,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     log.warn({ code, detail }, 'kiosk error');
   };
 
-  const journal = Journal.open(path.join(config.dataDir, 'journal.sqlite'), {
+  const journal = Journal.open(journalPathIn(config.dataDir), {
     signReceipt: createReceiptSigner(identity.terminalId, key.sign),
     syncBatchDepositsMax: system.syncBatchDepositsMax,
   });

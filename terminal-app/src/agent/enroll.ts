@@ -1,5 +1,7 @@
 import type { Clock } from '@cashin/shared';
 import { EnrollResponseSchema, terminalApiPaths } from '@cashin/shared';
+import { journalPathIn } from '../journal/database.js';
+import { recordServerSequenceHigh } from '../journal/server-sequence-high.js';
 import type { CallResult } from '../sync/signed-client.js';
 import { readAnswer } from '../sync/signed-client.js';
 import type { TerminalKey } from '../sync/terminal-key.js';
@@ -9,6 +11,12 @@ import { writeTerminalIdentity } from './terminal-identity.js';
 /**
  * First start: present the one-time token from ops with the kiosk's public key. The only unsigned request
  * a terminal makes; the server answers with the terminal's id, and every request after is signed.
+ *
+ * The answer also carries the highest deposit sequence number the server holds for the terminal. A
+ * replaced or reinstalled kiosk enrolls under its predecessor's terminal id with an empty journal, so that
+ * number goes into the journal (in `dataDir`, where the agent opens it) before the identity is written:
+ * an agent can only start once both are on disk, and then never numbers a deposit at or below it. A crash
+ * in between leaves the kiosk not enrolled, and the retry (same key, same token) is answered the same.
  */
 export async function enrollTerminal(options: {
   serverUrl: string;
@@ -41,6 +49,7 @@ export async function enrollTerminal(options: {
   }
   const answer = readAnswer(status, text, EnrollResponseSchema);
   if (!answer.ok) return answer;
+  recordServerSequenceHigh(journalPathIn(options.dataDir), answer.value.sequenceHigh);
   const identity: TerminalIdentity = {
     terminalId: answer.value.terminalId,
     storeId: answer.value.storeId,

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Clock, Code, KioskDeposit, TerminalSummary } from '@cashin/shared';
-import { KioskDepositSchema, TerminalListSchema, createUuidV7Generator } from '@cashin/shared';
+import { KioskDepositSchema, TerminalListSchema, createUuidV7Generator, opsApiPaths } from '@cashin/shared';
 import type { Db } from '@cashin/server';
 import { buildApp, loadConfig, openDb } from '@cashin/server';
 import type { FastifyInstance } from 'fastify';
@@ -31,6 +31,8 @@ export interface ServerChaosBackend extends ChaosBackend {
   readonly storeId: string;
   /** Ops creates a terminal: its id and the one-time token that enrolls it. */
   newTerminal(): Promise<{ terminalId: string; token: string }>;
+  /** Ops rotates a terminal's key (a replaced kiosk): the one-time token that enrolls its new device. */
+  rotateTerminalKey(terminalId: string): Promise<string>;
   /** Signs a shopper up under `name` (so the masked name a kiosk is shown is known) and returns their code. */
   signUpShopper(name: string): Promise<Code>;
   /** What the server stored for each deposit this kiosk synced, as the kiosk sent it, in sequence order. */
@@ -128,6 +130,15 @@ export async function serverBackend(
     fetch: listening === null ? injectFetch(app) : (input, init) => fetch(input, init),
     storeId,
     newTerminal,
+    async rotateTerminalKey(terminalId) {
+      const rotation = await app.inject({
+        method: 'POST',
+        url: opsApiPaths.terminalKeyRotation(terminalId),
+        headers: ops,
+      });
+      if (rotation.statusCode !== 201) throw new Error(`chaos key rotation: ${rotation.body}`);
+      return rotation.json<{ token: string }>().token;
+    },
     async enrollmentToken() {
       return (await newTerminal()).token;
     },

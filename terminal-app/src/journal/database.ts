@@ -1,8 +1,14 @@
 import Database from 'better-sqlite3';
+import path from 'node:path';
 import type { Migration } from './migrations.js';
 import { migrations as journalMigrations } from './migrations.js';
 
 export type JournalDatabase = Database.Database;
+
+/** Where the agent keeps its journal in its data folder. */
+export function journalPathIn(dataDir: string): string {
+  return path.join(dataDir, 'journal.sqlite');
+}
 
 /**
  * Opens the journal's SQLite file the way the money needs it: WAL so readers (maintenance screens) never

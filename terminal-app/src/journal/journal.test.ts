@@ -11,6 +11,7 @@ import { tempJournal } from './testing/temp-journal.js';
 import { receiptQrData, verifyReceiptQr } from '@cashin/shared';
 import { createReceiptSigner } from '../receipt/receipt-signature.js';
 import { Journal as JournalClass } from './journal.js';
+import { recordServerSequenceHigh } from './server-sequence-high.js';
 
 const t0Ms = Date.UTC(2026, 2, 1, 9);
 let clockMs = t0Ms;
@@ -162,6 +163,43 @@ describe('journal deposits', () => {
     journal = temp.open();
     seen.push(deposit([25]).sequence, deposit([50]).sequence);
     expect(seen).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('numbers a fresh journal after the server high its enrollment recorded', () => {
+    // A replaced kiosk: its journal is empty, and the server holds its predecessor's deposits up to 7.
+    journal.close();
+    recordServerSequenceHigh(temp.path, 7);
+    journal = temp.open();
+    expect(journal.outbox.status().lastSequence).toBe(0);
+    const seen = [deposit([1]), deposit([5])].map((d) => d.sequence);
+    journal.close();
+    journal = temp.open();
+    seen.push(deposit([10]).sequence);
+    expect(seen).toEqual([8, 9, 10]);
+    expect(journal.outbox.status().lastSequence).toBe(10);
+  });
+
+  it('keeps counting from its own sequence when it is higher than a server high recorded later', () => {
+    expect([deposit([1]), deposit([5]), deposit([10])].map((d) => d.sequence)).toEqual([1, 2, 3]);
+    // Re-enrolled after a key rotation with its journal kept: the server has seen only some of its
+    // deposits, so its own counter is ahead and numbers go on from it, never back and never reused.
+    journal.close();
+    recordServerSequenceHigh(temp.path, 2);
+    journal = temp.open();
+    expect(deposit([25]).sequence).toBe(4);
+    journal.close();
+    recordServerSequenceHigh(temp.path, 4);
+    journal = temp.open();
+    expect(deposit([25]).sequence).toBe(5);
+    // A server high above its own (deposits of this terminal the server got another way) moves it on.
+    journal.close();
+    recordServerSequenceHigh(temp.path, 20);
+    // An older, lower answer recorded after it changes nothing.
+    recordServerSequenceHigh(temp.path, 12);
+    journal = temp.open();
+    expect(deposit([50]).sequence).toBe(21);
+    expect(() => recordServerSequenceHigh(temp.path, -1)).toThrow();
+    expect(() => recordServerSequenceHigh(temp.path, 1.5)).toThrow();
   });
 
   it('a commit that fails half-way leaves nothing: deposit open, no outbox row, no sequence used', () => {

@@ -128,8 +128,12 @@ export class Journal {
       hasType: db.prepare<[string, string, string], { n: number }>(
         `SELECT COUNT(*) AS n FROM deposit_events WHERE deposit_id = ? AND type IN (?, ?)`,
       ),
+      // After the kiosk's own last number and the server's high at enrollment (migration 4), whichever is
+      // larger: a fresh journal of a replaced kiosk numbers on after its predecessor's synced deposits.
       nextSequence: db.prepare<[], { value: number }>(
-        `UPDATE counters SET value = value + 1 WHERE name = 'depositSequence' RETURNING value`,
+        `UPDATE counters
+         SET value = MAX(value, (SELECT value FROM counters WHERE name = 'serverSequenceHigh')) + 1
+         WHERE name = 'depositSequence' RETURNING value`,
       ),
       markCommitted: db.prepare(`
         UPDATE deposits SET status = 'committed', sequence = @sequence, total_minor = @totalMinor,
@@ -307,8 +311,8 @@ export class Journal {
 
   /**
    * Commits an open deposit and queues it for sync, in one transaction: derives items and total from its
-   * credit events, takes the next sequence number, signs the receipt payload when it needs signing, and
-   * writes the outbox row. Either all of it is on disk or none of it is.
+   * credit events, takes the next sequence number (see nextSequence), signs the receipt payload when it
+   * needs signing, and writes the outbox row. Either all of it is on disk or none of it is.
    */
   commit(depositId: UuidV7, committedAtMs: number, options: { recovered?: boolean } = {}): KioskDeposit {
     return this.db.transaction(() =>

@@ -121,4 +121,15 @@ export const migrations: readonly Migration[] = [
       ALTER TABLE deposits ADD COLUMN stray INTEGER NOT NULL DEFAULT 0 CHECK (stray IN (0, 1));
     `,
   },
+  {
+    version: 4,
+    sql: `
+      -- The highest sequence number the server held for this terminal when the kiosk enrolled, written at
+      -- enrollment before the agent takes any number. A replaced or reinstalled kiosk starts with an empty
+      -- journal while the server already holds its predecessor's deposits under the same terminal id: the
+      -- next number is taken after the larger of this and depositSequence, so the kiosk never reuses one of
+      -- theirs, and a kiosk that kept its journal never goes back. It only grows, like depositSequence.
+      INSERT INTO counters (name, value) VALUES ('serverSequenceHigh', 0);
+    `,
+  },
 ];

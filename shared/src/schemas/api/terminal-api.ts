@@ -41,6 +41,12 @@ export const EnrollResponseSchema = z.object({
   storeId: z.string(),
   currency: CurrencyCodeSchema,
   serverTimeMs: z.number().int(),
+  /**
+   * The highest deposit sequence number the server holds for this terminal (0 when none). A replaced or
+   * reinstalled kiosk starts with an empty journal: it numbers its deposits after this one, so they do
+   * not collide with the ones its predecessor synced. (`int()` keeps it a safe integer.)
+   */
+  sequenceHigh: z.number().int().nonnegative(),
 });
 
 export const SyncRequestSchema = z.object({
