@@ -328,6 +328,12 @@ export const postgresDepositsPerCallMax = 64;
  */
 export const postgresDepositCallsInFlightMax = 4;
 
+/**
+ * Deposits that may wait for a batched call on PostgreSQL, as groupCommitQueueUnitsMax bounds SQLite's
+ * queue: past it the server is overloaded and a new deposit is refused at once (SERVICE_UNAVAILABLE).
+ */
+export const postgresDepositQueueItemsMax = 10_000;
+
 interface BatchItem {
   readonly input: CreditDepositInput;
   readonly codeHash: string;
@@ -354,6 +360,7 @@ function batcherFor(db: Db): CallBatcher<BatchItem, BatchRow | undefined> {
       (items) => runDepositBatch(db, items),
       postgresDepositsPerCallMax,
       postgresDepositCallsInFlightMax,
+      postgresDepositQueueItemsMax,
     );
     batchers.set(db, batcher);
   }

@@ -1,9 +1,13 @@
+import { CodedError } from '@cashin/shared';
+
 /**
  * Group commit for a database that answers over a socket: items submitted while a call is in flight wait
  * and then travel together in the next call, so under load many items share one round trip and one
  * COMMIT, while a lone item on an idle server goes at once (it waits only for the current event-loop turn,
  * so the requests read in that turn join it). `run` answers one result per item, in order; if the call
  * itself fails, every item of that call is rejected with the error (nothing of it is acknowledged).
+ * Past `queueItemsMax` waiting items the database is not keeping up: a new item is refused at once
+ * (SERVICE_UNAVAILABLE, so the client retries later) rather than queued into latencies no client waits for.
  */
 export class CallBatcher<I, O> {
   private readonly queue: { item: I; resolve: (value: O) => void; reject: (error: unknown) => void }[] = [];
@@ -14,9 +18,11 @@ export class CallBatcher<I, O> {
     private readonly run: (items: readonly I[]) => Promise<readonly O[]>,
     private readonly itemsPerCallMax: number,
     private readonly callsInFlightMax: number,
+    private readonly queueItemsMax: number,
   ) {}
 
   submit(item: I): Promise<O> {
+    if (this.queue.length >= this.queueItemsMax) return Promise.reject(new CodedError('SERVICE_UNAVAILABLE'));
     return new Promise<O>((resolve, reject) => {
       this.queue.push({ item, resolve, reject });
       this.schedule();
