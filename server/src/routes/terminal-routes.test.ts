@@ -274,6 +274,22 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     expect(response.json().error.code).toBe('SYNC_BATCH_TOO_LARGE');
   });
 
+  it('takes a batch as large as configured, past the default size', async () => {
+    const depositsMax = 600;
+    t = await openTestApp(adapter, {
+      limits: { system: { syncBatchDepositsMax: depositsMax, httpBodyBytesMax: 8 * 1024 * 1024 } },
+    });
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const deposits = Array.from({ length: depositsMax }, () =>
+      kioskDeposit(kiosk, newId, t!.clock.nowMs(), { code: ana.depositCode, coins: 1 }),
+    );
+    const response = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits });
+    expect(response.statusCode).toBe(200);
+    const results = response.json<{ results: SyncResult[] }>().results;
+    expect(results.filter((result) => result.status === 'created')).toHaveLength(depositsMax);
+  });
+
   it('looks codes up with the masked name and what fits, and refuses unknown codes', async () => {
     t = await openTestApp(adapter);
     const kiosk = await enrollTestKiosk(t);

@@ -46,6 +46,10 @@ describe('limits', () => {
     expect(problemsOf({ system: { ccTalkPollIntervalAcceptingMs: 300 } })).toHaveLength(1);
     expect(problemsOf({ system: { nonceRetentionMs: 1_000 } })).toHaveLength(1);
     expect(problemsOf({ system: { syncBatchDepositsMax: 100_000 } })).toHaveLength(1);
+    // Past the wire schema's ceiling, even with a body limit that would hold it.
+    expect(
+      problemsOf({ system: { syncBatchDepositsMax: 10_001, httpBodyBytesMax: 100 * 1024 * 1024 } }),
+    ).toHaveLength(1);
   });
 
   it('refuses amounts that are not whole minor units', () => {

@@ -4,6 +4,13 @@ import { CurrencyCodeSchema, minorPerMajor } from '../money/currency.js';
 import { AmountMinorSchema, PositiveAmountMinorSchema } from '../money/money.js';
 
 /**
+ * The most deposits a sync batch's wire schema (SyncRequestSchema) admits, whatever is configured: the
+ * configured syncBatchDepositsMax may be set anywhere up to it, and the server enforces the configured
+ * value with its own code (SYNC_BATCH_TOO_LARGE) so a kiosk knows to split its batches.
+ */
+export const syncBatchDepositsCeiling = 10_000;
+
+/**
  * Every limit of the product, by name, in one place (DESIGN section 9 and STYLE's "put a limit on
  * everything"). Money limits are per currency and KYC tier; system limits bound queues, batches, retries
  * and timeouts. `loadLimits` checks them against each other, so a limits file that would let a till take
@@ -74,7 +81,8 @@ export const SystemLimitsSchema = z.object({
   printerStatusTimeoutMs: z.number().int().positive(),
   /** How often an idle printer is asked for paper and cover status, so a fault shows before a receipt. */
   printerStatusPollIntervalMs: z.number().int().positive(),
-  syncBatchDepositsMax: z.number().int().positive(),
+  /** Deposits one sync batch may carry; the wire schema admits up to syncBatchDepositsCeiling. */
+  syncBatchDepositsMax: z.number().int().positive().max(syncBatchDepositsCeiling),
   syncDepositBytesMax: z.number().int().positive(),
   syncRetryBackoffMsMin: z.number().int().positive(),
   syncRetryBackoffMsMax: z.number().int().positive(),

@@ -3,7 +3,7 @@ import { CurrencyCodeSchema } from '../../money/currency.js';
 import { AmountMinorSchema } from '../../money/money.js';
 import { UuidV7Schema } from '../../ids/uuidv7.js';
 import { ErrorCodeSchema } from '../../errors/catalogue.js';
-import { defaultLimits } from '../../limits/limits.js';
+import { syncBatchDepositsCeiling } from '../../limits/limits.js';
 import { terminalIdPattern } from '../../terminal/request-signature.js';
 import { DeviceStatusSchema } from '../devices.js';
 import { KioskDepositSchema } from '../kiosk-deposit.js';
@@ -50,7 +50,7 @@ export const EnrollResponseSchema = z.object({
 });
 
 export const SyncRequestSchema = z.object({
-  deposits: z.array(KioskDepositSchema).min(1).max(defaultLimits.system.syncBatchDepositsMax),
+  deposits: z.array(KioskDepositSchema).min(1).max(syncBatchDepositsCeiling),
 });
 export type SyncRequest = z.infer<typeof SyncRequestSchema>;
 
