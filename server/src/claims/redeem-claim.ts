@@ -159,24 +159,40 @@ export async function redeemClaim(deps: Deps, shopperId: string, claimCode: Code
   const nowMs = deps.clock.nowMs();
   const transferId = deps.newId();
   return deps.db.transaction(async (tx) => {
-    // Locked, so a double tap queues behind the first and answers it as `exists`.
-    const claim = await tx.get<ClaimRow>(
-      `SELECT ${claimColumns} FROM claims WHERE code_hash = ?${forUpdate(tx.dialect)}`,
-      [claimCodeHash(claimCode)],
-    );
+    const claim = await lockClaim(tx, 'code_hash', claimCodeHash(claimCode));
     if (claim === undefined) throw new CodedError('CODE_UNKNOWN');
-    if (claim.redeemed_transfer_id !== null) return earlierRedemption(tx, claim, shopperId);
-    const shopper = await findShopper(tx, shopperId);
-    if (shopper === undefined) throw new CodedError('UNAUTHENTICATED');
-    return creditClaim(
-      tx,
-      deps,
-      claim,
-      shopper,
-      { id: transferId, codeMasked: maskCode(claimCode), nowMs },
-      { kind: 'claim.redeemed', data: {} },
-    );
+    return redeemLockedClaim(tx, deps, shopperId, claim, {
+      id: transferId,
+      codeMasked: maskCode(claimCode),
+      nowMs,
+      data: {},
+    });
   });
+}
+
+/** The claim, locked, so a double tap queues behind the first redemption and answers it as `exists`. */
+function lockClaim(
+  tx: Tx,
+  by: 'code_hash' | 'deposit_transfer_id',
+  value: string,
+): Promise<ClaimRow | undefined> {
+  return tx.get<ClaimRow>(`SELECT ${claimColumns} FROM claims WHERE ${by} = ?${forUpdate(tx.dialect)}`, [
+    value,
+  ]);
+}
+
+/** A locked claim into the shopper's wallet, or the earlier redemption of it (see earlierRedemption). */
+async function redeemLockedClaim(
+  tx: Tx,
+  deps: Deps,
+  shopperId: string,
+  claim: ClaimRow,
+  transfer: { id: string; codeMasked: string; nowMs: number; data: Record<string, string> },
+): Promise<RedeemedClaim> {
+  if (claim.redeemed_transfer_id !== null) return earlierRedemption(tx, claim, shopperId);
+  const shopper = await findShopper(tx, shopperId);
+  if (shopper === undefined) throw new CodedError('UNAUTHENTICATED');
+  return creditClaim(tx, deps, claim, shopper, transfer, { kind: 'claim.redeemed', data: transfer.data });
 }
 
 /**
@@ -192,22 +208,14 @@ export async function redeemDepositClaim(
   depositTransferId: string,
   nowMs: number,
 ): Promise<RedeemedClaim> {
-  const claim = await tx.get<ClaimRow>(
-    `SELECT ${claimColumns} FROM claims WHERE deposit_transfer_id = ?${forUpdate(tx.dialect)}`,
-    [depositTransferId],
-  );
+  const claim = await lockClaim(tx, 'deposit_transfer_id', depositTransferId);
   if (claim === undefined) throw new CodedError('CLAIM_ALREADY_REDEEMED');
-  if (claim.redeemed_transfer_id !== null) return earlierRedemption(tx, claim, shopperId);
-  const shopper = await findShopper(tx, shopperId);
-  if (shopper === undefined) throw new CodedError('UNAUTHENTICATED');
-  return creditClaim(
-    tx,
-    deps,
-    claim,
-    shopper,
-    { id: deps.newId(), codeMasked: await claimCodeMasked(tx, deps, claim), nowMs },
-    { kind: 'claim.redeemed', data: { receipt: depositTransferId } },
-  );
+  return redeemLockedClaim(tx, deps, shopperId, claim, {
+    id: deps.newId(),
+    codeMasked: await claimCodeMasked(tx, deps, claim),
+    nowMs,
+    data: { receipt: depositTransferId },
+  });
 }
 
 export interface ClaimAssignment extends RedeemedClaim {
