@@ -20,7 +20,7 @@ import {
   findKioskDeposit,
   findKioskDepositBySequence,
   insertKioskDeposit,
-  signedPayloadOf,
+  storedSignedPayload,
 } from '../sync/kiosk-deposits.js';
 import type { TerminalKey } from '../terminals/enrollment.js';
 import { terminalKeys } from '../terminals/enrollment.js';
@@ -163,7 +163,7 @@ async function redeemKnown(
   known: StoredKioskDeposit,
   nowMs: number,
 ): Promise<ReceiptRedemption> {
-  if (known.terminalId !== terminalId || known.signedPayload !== signedPayloadOf(terminalId, signed))
+  if (known.terminalId !== terminalId || known.signedPayload !== storedSignedPayload(terminalId, signed))
     throw new CodedError('CONFLICT', { reason: 'receiptDiffers' });
   if (known.creditedTo === 'suspense' || known.creditedTo === 'claim') {
     const claimed = await redeemDepositClaim(tx, deps, shopperId, signed.depositId, nowMs);

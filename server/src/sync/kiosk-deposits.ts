@@ -1,5 +1,6 @@
-import type { CurrencyCode, KioskDeposit, SignedFields } from '@cashin/shared';
+import type { Code, CurrencyCode, KioskDeposit, SignedFields } from '@cashin/shared';
 import { CodedError, kioskReviewFlags, maskCode, parseCode, receiptSigningPayload } from '@cashin/shared';
+import { claimCodeHash } from '../claims/claim-code.js';
 import type { Deps } from '../deps.js';
 import { creditDeposit } from '../deposits/credit-deposit.js';
 import { insertRows, selectIn } from '../storage/bulk-sql.js';
@@ -15,7 +16,9 @@ export interface StoredKioskDeposit {
   readonly depositId: string;
   readonly terminalId: string;
   readonly sequence: number;
+  /** storedDepositJson of the synced deposit; null while only its receipt is known. */
   readonly fieldsJson: string | null;
+  /** storedSignedPayload of its signed fields. */
   readonly signedPayload: string;
   readonly source: 'sync' | 'receipt';
   readonly creditedTo: CreditedTo;
@@ -97,7 +100,10 @@ export async function findKioskDepositsBySequence(
   return new Map(rows.map((row) => [row.sequence, fromRow(row)]));
 }
 
-/** What a person comparing a conflict needs: the fields the server holds for that id or sequence. */
+/**
+ * What a person comparing a conflict needs: the fields the server holds for that id or sequence, in their
+ * stored form (a voucher's claim code as storedClaimCode), which is what the kiosk gets back.
+ */
 export function storedFields(stored: StoredKioskDeposit): Record<string, unknown> {
   if (stored.fieldsJson !== null) return JSON.parse(stored.fieldsJson) as Record<string, unknown>;
   return { depositId: stored.depositId, sequence: stored.sequence, signedPayload: stored.signedPayload };
@@ -197,6 +203,7 @@ export interface NewKioskDeposit {
   readonly depositId: string;
   readonly terminalId: string;
   readonly sequence: number;
+  /** storedDepositJson of the synced deposit; null for a deposit known from its receipt. */
   readonly fieldsJson: string | null;
   readonly signed: SignedFields;
   readonly credit: KioskCredit;
@@ -205,8 +212,36 @@ export interface NewKioskDeposit {
   readonly receiptRedeemedBy: string | null;
 }
 
-export function signedPayloadOf(terminalId: string, deposit: SignedFields): string {
-  return receiptSigningPayload(terminalId, deposit);
+/**
+ * How kiosk_deposits keeps a voucher's claim code: `sha256:` and the hash the claims table keeps
+ * (claimCodeHash), never the code. The code is a bearer instrument, and the claims table keeps only its
+ * hash so that a database leak redeems nothing; a clear copy beside it would undo that. The hash still
+ * tells one code from another, so a deposit re-sent with another claim code, or a receipt signed over
+ * another, still differs from the stored one. (A masked code would not: two codes can mask alike.)
+ * Migration 170 rewrote rows stored before into this form, in SQL; the two must agree.
+ */
+export function storedClaimCode(claimCode: string | null): string | null {
+  // Whatever the kiosk sent (digits, by the schema) is hashed as the claims table hashes a code, whether
+  // or not it parses as one: only a code that parses opens a claim, but none is kept in clear.
+  return claimCode === null ? null : `sha256:${claimCodeHash(claimCode as Code)}`;
+}
+
+/**
+ * What kiosk_deposits.fields_json holds: the deposit as the kiosk synced it (items, timestamps, flags,
+ * signature), as JSON, its claim code as storedClaimCode. A re-sent deposit is compared in this form,
+ * and a conflict answers the kiosk with it.
+ */
+export function storedDepositJson(deposit: KioskDeposit): string {
+  return JSON.stringify({ ...deposit, claimCode: storedClaimCode(deposit.claimCode) });
+}
+
+/**
+ * What kiosk_deposits.signed_payload holds: the payload the receipt signature covers
+ * (receiptSigningPayload), its claim code field as storedClaimCode. A receipt and a later sync of the
+ * same deposit are compared in this form; the signature itself is checked over the receipt's own payload.
+ */
+export function storedSignedPayload(terminalId: string, deposit: SignedFields): string {
+  return receiptSigningPayload(terminalId, { ...deposit, claimCode: storedClaimCode(deposit.claimCode) });
 }
 
 const kioskDepositColumns = [
@@ -235,7 +270,7 @@ function kioskDepositValues(row: NewKioskDeposit, nowMs: number): SqlValue[] {
     row.terminalId,
     row.sequence,
     row.fieldsJson,
-    signedPayloadOf(row.terminalId, row.signed),
+    storedSignedPayload(row.terminalId, row.signed),
     row.signed.totalMinor,
     row.signed.currency,
     row.credit.creditedTo,

@@ -20,8 +20,9 @@ import {
   holdForReview,
   insertKioskDeposits,
   reviewFlags,
-  signedPayloadOf,
+  storedDepositJson,
   storedFields,
+  storedSignedPayload,
 } from './kiosk-deposits.js';
 import { recordSequences } from './sequence-gaps.js';
 
@@ -42,6 +43,7 @@ function isRetryable(error: unknown): boolean {
 interface Fresh {
   readonly index: number;
   readonly deposit: KioskDeposit;
+  /** storedDepositJson(deposit): what is stored, compared and answered for it. */
   readonly fieldsJson: string;
   readonly flags: string | null;
   /** Set once its money moved (or it turned out to conflict). */
@@ -141,7 +143,8 @@ async function runBatch(
   const repeats: Repeat[] = [];
   for (const { deposit, index } of order) {
     const { depositId } = deposit;
-    const fieldsJson = JSON.stringify(deposit);
+    // Compared, stored and answered in its stored form: a voucher's claim code never in clear.
+    const fieldsJson = storedDepositJson(deposit);
     const conflict = (stored: Record<string, unknown>): SyncResult => {
       conflicts.push(deposit.sequence);
       return { depositId, status: 'conflict', stored };
@@ -317,7 +320,8 @@ async function runBatch(
 /**
  * A deposit id the server already holds. Same fields: `exists`. Known only from its redeemed receipt: the
  * money moved then; if the signed fields match, the sync completes the record (and `known` with it, for a
- * repeat later in the batch).
+ * repeat later in the batch). Both comparisons are between stored forms (storedDepositJson,
+ * storedSignedPayload), which keep a voucher's claim code only as its hash.
  */
 async function answerKnown(
   tx: Tx,
@@ -334,7 +338,7 @@ async function answerKnown(
   if (known.fieldsJson !== null) {
     return known.fieldsJson === fieldsJson ? { depositId, status: 'exists' } : conflict(storedFields(known));
   }
-  if (known.signedPayload !== signedPayloadOf(terminalId, deposit)) return conflict(storedFields(known));
+  if (known.signedPayload !== storedSignedPayload(terminalId, deposit)) return conflict(storedFields(known));
   const flags = reviewFlags(deposit.flags);
   await tx.run(
     'UPDATE kiosk_deposits SET fields_json = ?, review_flags = ?, synced_at_ms = ? WHERE deposit_id = ?',

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { performance } from 'node:perf_hooks';
 import { dirname, join } from 'node:path';
+import { sha256Hex } from '../../secrets/hash.js';
 import type { Db, Row, SqlValue, Tx } from '../db.js';
 import { Rollback } from '../db.js';
 import { readMigrations } from '../migrations.js';
@@ -151,6 +152,11 @@ export class SqliteDb implements Db {
     db.pragma('temp_store = MEMORY');
     // A second process on the same file waits for the lock rather than failing at once.
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
+    // SQLite has no SHA-256, which PostgreSQL has as sha256(): a migration that must hash what it rewrites
+    // (170 hashes the voucher claim codes it takes out of kiosk_deposits) calls this one instead.
+    db.function('sha256_hex', { deterministic: true }, (text: unknown) =>
+      typeof text === 'string' ? sha256Hex(text) : null,
+    );
     const store = new SqliteDb(db);
     store.migrate();
     if (path !== ':memory:') {
