@@ -80,7 +80,7 @@ const en = {
   'claim.invalid': 'That code is not right. Check the numbers.',
   'claim.submit': 'Add to my wallet',
   'claim.done': '{amount} was added to your wallet.',
-  'claim.already': 'You added this code before: its {amount} is already in your wallet.',
+  'claim.already': 'The {amount} of this code is already in your wallet.',
   'home.slips': 'Pay an exact amount with a payment slip',
   'slips.title': 'Payment slips',
   'slips.body':
@@ -241,7 +241,7 @@ const es: Record<WalletMessageKey, string> = {
   'claim.invalid': 'Ese código no es correcto. Revisa los números.',
   'claim.submit': 'Agregar a mi monedero',
   'claim.done': 'Se agregaron {amount} a tu monedero.',
-  'claim.already': 'Ya agregaste este código: sus {amount} ya están en tu monedero.',
+  'claim.already': 'Los {amount} de este código ya están en tu monedero.',
   'home.slips': 'Pagar un monto exacto con una ficha de pago',
   'slips.title': 'Fichas de pago',
   'slips.body':
