@@ -1,37 +1,19 @@
-import type { KioskDeposit, SyncResult } from '@cashin/shared';
-import {
-  createUuidV7Generator,
-  generateCode,
-  moneyLimitsFor,
-  receiptQrData,
-  receiptSigningPayload,
-  terminalApiPaths,
-} from '@cashin/shared';
-import { sign } from 'node:crypto';
+import type { SyncResult } from '@cashin/shared';
+import { createUuidV7Generator, generateCode, moneyLimitsFor, terminalApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../test-support/test-app.js';
 import { openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
-import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import {
   enrollTestKiosk,
   kioskDeposit,
   newKeyPair,
   signedPost,
+  signedReceipt,
   walletBalance,
 } from '../test-kit/terminal-kit.js';
 
 const newId = createUuidV7Generator();
-
-function signedReceipt(kiosk: TestKiosk, deposit: KioskDeposit): { deposit: KioskDeposit; qr: string } {
-  const signature = sign(
-    null,
-    Buffer.from(receiptSigningPayload(kiosk.terminalId, deposit)),
-    kiosk.privateKey,
-  );
-  const signedDeposit = { ...deposit, receiptSignature: signature.toString('base64url') };
-  return { deposit: signedDeposit, qr: receiptQrData(kiosk.terminalId, signedDeposit) };
-}
 
 describe.each(testAdapters)('offline receipts on %s', (adapter) => {
   let t: TestApp | undefined;

@@ -5,11 +5,9 @@ import {
   formatCode,
   generateCode,
   maskCode,
-  receiptQrData,
   receiptSigningPayload,
   terminalApiPaths,
 } from '@cashin/shared';
-import { sign } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db } from '../storage/db.js';
 import { columnsHolding } from '../test-support/database-scan.js';
@@ -17,7 +15,13 @@ import type { TestApp } from '../test-support/test-app.js';
 import { openTestApp, signUpAndIn } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
-import { enrollTestKiosk, kioskDeposit, signedPost, walletBalance } from '../test-kit/terminal-kit.js';
+import {
+  enrollTestKiosk,
+  kioskDeposit,
+  signedPost,
+  signedReceipt,
+  walletBalance,
+} from '../test-kit/terminal-kit.js';
 
 /**
  * A voucher's claim code is a bearer instrument: whoever types it in redeems the money. The server keeps
@@ -27,21 +31,6 @@ import { enrollTestKiosk, kioskDeposit, signedPost, walletBalance } from '../tes
  */
 
 const newId = createUuidV7Generator();
-
-interface Receipt {
-  readonly deposit: KioskDeposit;
-  readonly qr: string;
-}
-
-function signedReceipt(kiosk: TestKiosk, deposit: KioskDeposit): Receipt {
-  const signature = sign(
-    null,
-    Buffer.from(receiptSigningPayload(kiosk.terminalId, deposit)),
-    kiosk.privateKey,
-  );
-  const signedDeposit = { ...deposit, receiptSignature: signature.toString('base64url') };
-  return { deposit: signedDeposit, qr: receiptQrData(kiosk.terminalId, signedDeposit) };
-}
 
 /**
  * Another valid claim code that masks exactly as `code` does (same type prefix, same last four digits):
@@ -94,7 +83,7 @@ describe.each(testAdapters)('voucher claim codes at rest on %s', (adapter) => {
   };
   const redeem = (headers: { authorization: string }, receipt: string) =>
     t!.app.inject({ method: 'POST', url: '/v1/me/receipts', headers, payload: { receipt } });
-  const voucher = (kiosk: TestKiosk): Receipt =>
+  const voucher = (kiosk: TestKiosk): ReturnType<typeof signedReceipt> =>
     signedReceipt(
       kiosk,
       kioskDeposit(kiosk, newId, t!.clock.nowMs(), { code: null, claimCode: generateCode('claim') }),

@@ -1,5 +1,11 @@
 import type { KioskDeposit } from '@cashin/shared';
-import { contentDigestHeader, signatureBase, terminalHeaders } from '@cashin/shared';
+import {
+  contentDigestHeader,
+  receiptQrData,
+  receiptSigningPayload,
+  signatureBase,
+  terminalHeaders,
+} from '@cashin/shared';
 import type { KeyObject } from 'node:crypto';
 import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import type { TestApp } from '../test-support/test-app.js';
@@ -156,6 +162,20 @@ export function kioskDeposit(
     flags: { recovered: false, lostEvents: false, offline: input.offline ?? false, deviceFault: false },
     receiptSignature: null,
   } as KioskDeposit;
+}
+
+/** A deposit with the kiosk's receipt signature, and the text of its receipt's QR code, as the kiosk prints. */
+export function signedReceipt(
+  kiosk: TestKiosk,
+  deposit: KioskDeposit,
+): { deposit: KioskDeposit; qr: string } {
+  const signature = sign(
+    null,
+    Buffer.from(receiptSigningPayload(kiosk.terminalId, deposit)),
+    kiosk.privateKey,
+  );
+  const signedDeposit = { ...deposit, receiptSignature: signature.toString('base64url') };
+  return { deposit: signedDeposit, qr: receiptQrData(kiosk.terminalId, signedDeposit) };
 }
 
 export async function walletBalance(t: TestApp, headers: { authorization: string }): Promise<number> {

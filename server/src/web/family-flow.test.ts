@@ -1,4 +1,4 @@
-import type { CurrencyCode, HeartbeatRequest, KioskDeposit, Language } from '@cashin/shared';
+import type { CurrencyCode, HeartbeatRequest, Language } from '@cashin/shared';
 import {
   CashAccountResponseSchema,
   ChildListSchema,
@@ -15,22 +15,19 @@ import {
   formatMoney,
   minorToDecimalString,
   opsApiPaths,
-  receiptQrData,
-  receiptSigningPayload,
   terminalApiPaths,
   tillApiPaths,
   translator,
   TerminalSummarySchema,
 } from '@cashin/shared';
 import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
-import { sign } from 'node:crypto';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import { tillMessages } from '../../web/till/messages.js';
 import { walletMessages } from '../../web/wallet/messages.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
-import { kioskDeposit, newKeyPair, signedPost } from '../test-kit/terminal-kit.js';
+import { kioskDeposit, newKeyPair, signedPost, signedReceipt } from '../test-kit/terminal-kit.js';
 import { testOpsToken } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
 import {
@@ -87,16 +84,6 @@ async function enrolledKiosk(storeId: string, name: string): Promise<TestKiosk> 
   });
   expect(enrolled.statusCode, enrolled.body).toBe(200);
   return { terminalId: created.terminalId, storeId, ...keys, sequence: 0 };
-}
-
-/** The text of a signed offline receipt's QR code, as the kiosk prints it. */
-function receiptQr(kiosk: TestKiosk, deposit: KioskDeposit): string {
-  const signature = sign(
-    null,
-    Buffer.from(receiptSigningPayload(kiosk.terminalId, deposit)),
-    kiosk.privateKey,
-  );
-  return receiptQrData(kiosk.terminalId, { ...deposit, receiptSignature: signature.toString('base64url') });
 }
 
 async function journey(language: Language, size: ScreenSize, currency: CurrencyCode): Promise<void> {
@@ -337,7 +324,7 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
       ...kioskDeposit(working, newId, clock.nowMs(), { code: parentCode, coins: 12 * scale, offline: true }),
       currency,
     };
-    const qr = receiptQr(working, deposit);
+    const { qr } = signedReceipt(working, deposit);
     await wallet.getByRole('button', { name: w('code.back') }).click();
     await expectHeading(wallet, w('home.title'));
     await wallet.getByRole('button', { name: w('home.receipt') }).click();
