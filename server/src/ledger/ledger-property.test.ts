@@ -89,7 +89,7 @@ describe.each(testAdapters)('ledger properties on %s', (adapter) => {
               wallet: string | null;
               reversed: boolean;
             }[] = [];
-            const claims: { code: Code; amountMinor: number; redeemed: boolean }[] = [];
+            const claims: { code: Code; amountMinor: number; redeemedBy: string | null }[] = [];
 
             for (const command of commands) {
               switch (command.kind) {
@@ -177,7 +177,7 @@ describe.each(testAdapters)('ledger properties on %s', (adapter) => {
                   claims.push({
                     code: receipt.claimCode!,
                     amountMinor: command.amountMinor,
-                    redeemed: false,
+                    redeemedBy: null,
                   });
                   break;
                 }
@@ -185,17 +185,24 @@ describe.each(testAdapters)('ledger properties on %s', (adapter) => {
                   const claim = claims[command.pick % Math.max(1, claims.length)];
                   if (claim === undefined) break;
                   const shopper = shoppers[command.shopper]!;
+                  // Once only: the same shopper again is answered `exists` and nothing moves; anyone else
+                  // finds it redeemed.
                   try {
-                    await redeemClaim(deps, shopper.shopperId, claim.code);
-                    expect(claim.redeemed).toBe(false);
-                    claim.redeemed = true;
-                    expected.set(
-                      shopper.walletAccountId,
-                      expected.get(shopper.walletAccountId)! + claim.amountMinor,
-                    );
+                    const redeemed = await redeemClaim(deps, shopper.shopperId, claim.code);
+                    if (redeemed.result === 'exists') {
+                      expect(claim.redeemedBy).toBe(shopper.shopperId);
+                    } else {
+                      expect(claim.redeemedBy).toBe(null);
+                      claim.redeemedBy = shopper.shopperId;
+                      expected.set(
+                        shopper.walletAccountId,
+                        expected.get(shopper.walletAccountId)! + claim.amountMinor,
+                      );
+                    }
                   } catch (error) {
                     expect(codeOf(error)).toBe('CLAIM_ALREADY_REDEEMED');
-                    expect(claim.redeemed).toBe(true);
+                    expect(claim.redeemedBy).not.toBe(null);
+                    expect(claim.redeemedBy).not.toBe(shopper.shopperId);
                   }
                   break;
                 }
