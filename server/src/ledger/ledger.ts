@@ -107,8 +107,12 @@ async function createOne(tx: Tx, input: TransferInput, nowMs: number): Promise<T
   if (input.reversesId !== undefined) {
     const target = await findTransfer(tx, input.reversesId);
     if (target === undefined) return 'reversalTargetNotFound';
+    // Money goes back to where it came from, or, when it cannot (kiosk cash stays inside the machine, so
+    // crediting the bag would leave its balance below the cash it holds), to suspense, where it waits
+    // under a claim for whoever it belongs to.
+    const heldInSuspense = credit.kind === 'suspense';
     if (
-      target.debitAccountId !== input.creditAccountId ||
+      (target.debitAccountId !== input.creditAccountId && !heldInSuspense) ||
       target.creditAccountId !== input.debitAccountId ||
       target.amountMinor !== input.amountMinor ||
       target.currency !== input.currency

@@ -213,6 +213,28 @@ describe.each(testAdapters)('offline receipts on %s', (adapter) => {
     expect(await walletBalance(t, ben.headers)).toBe(200);
   });
 
+  it('does not tell a shopper a reversed deposit is in her wallet when she redeems its receipt again', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const { deposit, qr } = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode, offline: true }),
+    );
+    expect((await redeem(ana.headers, qr)).statusCode).toBe(201);
+    const reversal = await t.app.inject({
+      method: 'POST',
+      url: '/v1/reversals',
+      headers: opsHeaders,
+      payload: { id: newId(), depositId: deposit.depositId, reason: 'wrong wallet' },
+    });
+    expect(reversal.json()).toMatchObject({ result: 'created', heldIn: 'suspense' });
+    const again = await redeem(ana.headers, qr);
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error).toMatchObject({ code: 'CONFLICT', details: { reason: 'depositReversed' } });
+    expect(await walletBalance(t, ana.headers)).toBe(0);
+  });
+
   it('credits the wallet of the code on the receipt, not the redeemer', async () => {
     t = await openTestApp(adapter);
     const kiosk = await enrollTestKiosk(t);

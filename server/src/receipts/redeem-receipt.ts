@@ -177,6 +177,8 @@ async function redeemKnown(
     [signed.depositId],
   );
   if (deposit === undefined) throw new Error('a redeemed receipt has no deposit record');
+  // Ops undid it since (its money waits in suspense for them to assign): it is not in a wallet now.
+  if (deposit.status === 'reversed') throw new CodedError('CONFLICT', { reason: 'depositReversed' });
   return {
     result: 'exists',
     depositId: signed.depositId,

@@ -267,6 +267,12 @@ const en = {
   'audit.field.expectedMinor': 'Credited by the ledger',
   'audit.field.countedMinor': 'Counted',
   'audit.field.overShortMinor': 'Over (+) or short (−)',
+  'audit.field.awaitingSyncMinor': 'Awaiting sync',
+  'audit.field.unsyncedReportedMinor': 'Unsynced, as the kiosk reported',
+  'audit.field.unsyncedReportedAtMs': 'Reported at',
+  'audit.field.heldIn': 'Money went to',
+  'audit.heldIn.source': 'where it came from',
+  'audit.heldIn.suspense': 'suspense',
   'audit.field.amountMinor': 'Amount',
   'audit.field.depositMaxMinor': 'Most per deposit',
   'audit.field.dailyMaxMinor': 'Most per day',
@@ -327,6 +333,16 @@ const en = {
   'collections.currency': 'Currency',
   'collections.bag': 'Bag label (optional)',
   'collections.submit': 'Record collection',
+  'collections.submitAnyway': 'Record collection anyway',
+  'collections.unsyncedWarning':
+    '{kiosk} last reported ({when}) {amount} in {count} deposits not yet synced. That cash is in the bag but not yet in the ledger: it will be expected as awaiting sync, and settled when those deposits sync. If you can, let the kiosk sync first.',
+  'collections.offlineWarning':
+    '{kiosk} has been silent since {when}. Deposits it took since then are unknown to the server: they would show as over now and as short once they sync. If you can, wait until it is back online.',
+  'collections.neverHeard':
+    '{kiosk} has never reported to the server, so any deposits it took are unknown here: they would show as over now and as short once they sync.',
+  'collections.awaitingSync': 'Awaiting sync',
+  'collections.awaitingSyncNote':
+    'Expected includes {amount} the kiosk took but had not synced: not over; it settles when those deposits sync.',
   'collections.invalid': 'Type the counted amount, such as 1250.75.',
   'collections.expected': 'Credited by the ledger',
   'collections.countedResult': 'Counted',
@@ -400,6 +416,8 @@ const en = {
   'reversals.reason': 'Reason',
   'reversals.submit': 'Reverse deposit',
   'reversals.done': 'Reversed {amount} of deposit {deposit} ({result}).',
+  'reversals.doneSuspense':
+    'Reversed {amount} of kiosk deposit {deposit} ({result}). The cash stays in the kiosk, so the money is held in suspense: assign it from the suspense queue to whoever it belongs to.',
   'reversals.invalid': 'Paste the deposit id (a UUID) and give a reason.',
   'lookup.title': 'Look up a deposit code',
   'lookup.code': 'Deposit code or payment slip',
@@ -418,6 +436,7 @@ const en = {
   'suspense.codeUnknown': 'unknown code',
   'suspense.codeRevoked': 'revoked code',
   'suspense.voucher': 'voucher',
+  'suspense.reversal': 'reversed kiosk deposit',
   'suspense.held': 'held',
   'suspense.claimed': 'claimed',
 } as const;
@@ -693,6 +712,12 @@ const es: Record<OpsMessageKey, string> = {
   'audit.field.expectedMinor': 'Acreditado por el libro mayor',
   'audit.field.countedMinor': 'Contado',
   'audit.field.overShortMinor': 'Sobrante (+) o faltante (−)',
+  'audit.field.awaitingSyncMinor': 'Pendiente de sincronizar',
+  'audit.field.unsyncedReportedMinor': 'Sin sincronizar, según el quiosco',
+  'audit.field.unsyncedReportedAtMs': 'Informado el',
+  'audit.field.heldIn': 'El dinero fue a',
+  'audit.heldIn.source': 'su origen',
+  'audit.heldIn.suspense': 'suspenso',
   'audit.field.amountMinor': 'Monto',
   'audit.field.depositMaxMinor': 'Máximo por depósito',
   'audit.field.dailyMaxMinor': 'Máximo por día',
@@ -753,6 +778,16 @@ const es: Record<OpsMessageKey, string> = {
   'collections.currency': 'Moneda',
   'collections.bag': 'Etiqueta de la bolsa (opcional)',
   'collections.submit': 'Registrar recolección',
+  'collections.submitAnyway': 'Registrar recolección de todos modos',
+  'collections.unsyncedWarning':
+    '{kiosk} informó por última vez ({when}) {amount} en {count} depósitos aún sin sincronizar. Ese efectivo está en la bolsa pero todavía no en el libro mayor: se esperará como pendiente de sincronizar y quedará saldado cuando esos depósitos se sincronicen. Si puedes, deja que el quiosco se sincronice antes.',
+  'collections.offlineWarning':
+    '{kiosk} no se comunica desde {when}. Los depósitos que recibió desde entonces no los conoce el servidor: ahora aparecerían como sobrante y, cuando se sincronicen, como faltante. Si puedes, espera a que vuelva a estar en línea.',
+  'collections.neverHeard':
+    '{kiosk} nunca se ha comunicado con el servidor, así que aquí no se conoce ningún depósito que haya recibido: ahora aparecerían como sobrante y, cuando se sincronicen, como faltante.',
+  'collections.awaitingSync': 'Pendiente de sincronizar',
+  'collections.awaitingSyncNote':
+    'Lo esperado incluye {amount} que el quiosco recibió pero no había sincronizado: no es sobrante; se salda cuando esos depósitos se sincronicen.',
   'collections.invalid': 'Escribe el monto contado, como 1250.75.',
   'collections.expected': 'Acreditado según el libro mayor',
   'collections.countedResult': 'Contado',
@@ -826,6 +861,8 @@ const es: Record<OpsMessageKey, string> = {
   'reversals.reason': 'Motivo',
   'reversals.submit': 'Revertir depósito',
   'reversals.done': 'Se revirtieron {amount} del depósito {deposit} ({result}).',
+  'reversals.doneSuspense':
+    'Se revirtieron {amount} del depósito de quiosco {deposit} ({result}). El efectivo sigue en el quiosco, así que el dinero queda en suspenso: asígnalo desde la cola en suspenso a quien le pertenezca.',
   'reversals.invalid': 'Pega el id del depósito (un UUID) y escribe un motivo.',
   'lookup.title': 'Buscar un código de depósito',
   'lookup.code': 'Código de depósito o ficha de pago',
@@ -844,6 +881,7 @@ const es: Record<OpsMessageKey, string> = {
   'suspense.codeUnknown': 'código desconocido',
   'suspense.codeRevoked': 'código revocado',
   'suspense.voucher': 'vale',
+  'suspense.reversal': 'depósito de quiosco revertido',
   'suspense.held': 'retenido',
   'suspense.claimed': 'reclamado',
 };

@@ -30,7 +30,7 @@ export function ReversalsSection(context: OpsContext) {
     setBusy(false);
     if (!result.ok) return context.fail(result);
     context.notify(
-      words.t('reversals.done', {
+      words.t(result.value.heldIn === 'suspense' ? 'reversals.doneSuspense' : 'reversals.done', {
         amount: words.money(result.value.amountMinor, result.value.currency),
         deposit: result.value.depositId,
         result: result.value.result,

@@ -155,6 +155,13 @@ export const ReversalResponseSchema = z.object({
   depositId: z.string(),
   amountMinor: PositiveAmountMinorSchema,
   currency: CurrencyCodeSchema,
+  /**
+   * Where the money went: `source`, back to the store drawer it came from (the clerk hands the cash back);
+   * `suspense`, for a kiosk deposit, whose cash stays in the machine: it waits there under `claimId` until
+   * ops assign it to whoever it belongs to (POST /v1/ops/suspense/{claimId}/assignment).
+   */
+  heldIn: z.enum(['source', 'suspense']),
+  claimId: z.string().nullable(),
 });
 
 export const CashAccountRequestSchema = z.object({
