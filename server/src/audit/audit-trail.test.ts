@@ -119,6 +119,10 @@ describe.each(testAdapters)('the audit trail on %s', (adapter) => {
       expectedMinor: 200,
       countedMinor: 190,
       overShortMinor: -10,
+      // The kiosk never sent a heartbeat, so it reported nothing unsynced and none was expected.
+      awaitingSyncMinor: 0,
+      unsyncedReportedMinor: null,
+      unsyncedReportedAtMs: null,
       bagLabel: 'B-17',
       by: 'ops-token',
     });

@@ -7,6 +7,7 @@ import { ensureSystemAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
 import type { TransferInput } from '../ledger/transfer.js';
 import type { Tx } from '../storage/db.js';
+import type { TerminalRecord } from '../terminals/terminal-record.js';
 import { lockTerminal } from '../terminals/terminal-record.js';
 import { overShortTransfer } from './over-short.js';
 
@@ -14,9 +15,22 @@ export interface Collection {
   readonly collectionId: UuidV7;
   readonly terminalId: string;
   readonly currency: CurrencyCode;
+  /**
+   * What the bag should hold: what the ledger credited from it since the last collection, plus
+   * `awaitingSyncMinor`. Below zero only when an earlier collection counted on deposits that never came.
+   */
   readonly expectedMinor: number;
   readonly countedMinor: number;
   readonly overShortMinor: number;
+  /**
+   * The part of `expectedMinor` the kiosk reported as committed but the server had not received: cash
+   * in the bag whose deposits sync later, booked as expected rather than as over (see recordCollection).
+   */
+  readonly awaitingSyncMinor: number;
+  /** The unsynced total of the kiosk's last heartbeat before the collection; null if none was kept. */
+  readonly unsyncedReportedMinor: number | null;
+  /** When the server received that heartbeat (a kiosk offline since reports nothing newer). */
+  readonly unsyncedReportedAtMs: number | null;
   readonly collectedAtMs: number;
   /** Who recorded the count (a staff id, or ops-token); null for collections recorded before this was kept. */
   readonly collectedBy: string | null;
@@ -32,6 +46,9 @@ interface CollectionRow extends Record<string, unknown> {
   expected_minor: number;
   counted_minor: number;
   over_short_minor: number;
+  awaiting_sync_minor: number;
+  unsynced_reported_minor: number | null;
+  unsynced_reported_at_ms: number | null;
   collected_at_ms: number;
   collected_by: string | null;
   bag_label: string | null;
@@ -39,7 +56,7 @@ interface CollectionRow extends Record<string, unknown> {
 }
 
 const collectionColumns =
-  'id, terminal_id, currency, expected_minor, counted_minor, over_short_minor, collected_at_ms, collected_by, bag_label, bank_deposit_id';
+  'id, terminal_id, currency, expected_minor, counted_minor, over_short_minor, awaiting_sync_minor, unsynced_reported_minor, unsynced_reported_at_ms, collected_at_ms, collected_by, bag_label, bank_deposit_id';
 
 function fromRow(row: CollectionRow): Collection {
   return {
@@ -49,6 +66,9 @@ function fromRow(row: CollectionRow): Collection {
     expectedMinor: row.expected_minor,
     countedMinor: row.counted_minor,
     overShortMinor: row.over_short_minor,
+    awaitingSyncMinor: row.awaiting_sync_minor,
+    unsyncedReportedMinor: row.unsynced_reported_minor,
+    unsyncedReportedAtMs: row.unsynced_reported_at_ms,
     collectedAtMs: row.collected_at_ms,
     collectedBy: row.collected_by,
     bagLabel: row.bag_label,
@@ -57,9 +77,11 @@ function fromRow(row: CollectionRow): Collection {
 }
 
 /**
- * The bag's balance by the ledger: cash in (deposits debit the bag) less cash out (reversals credit it,
- * and each collection emptied it to zero). So it is exactly what entered since the last collection. A bag
- * is never credited by a deposit, which the credit side's index leaves out.
+ * The bag's balance by the ledger: cash in (deposits debit the bag) less cash out (each collection took
+ * out what it expected; reversals credited it before kiosk reversals went to suspense). So it is what
+ * entered since the last collection, less the cash of deposits a collection took out before they synced
+ * (below zero until they do). A bag is never credited by a deposit, which the credit side's index leaves
+ * out.
  */
 async function bagBalance(tx: Tx, bagAccountId: string): Promise<number> {
   const row = await tx.get<{ debits: number | string | null; credits: number | string | null }>(
@@ -71,12 +93,39 @@ async function bagBalance(tx: Tx, bagAccountId: string): Promise<number> {
 }
 
 /**
+ * What the kiosk's bag holds that the server has not received, by the kiosk's last heartbeat: its unsynced
+ * total less what of those deposits the server has received since (a sync after the heartbeat, an offline
+ * receipt redeemed, a sync whose answer the kiosk lost). The kiosk syncs its outbox oldest first and every
+ * answer takes a deposit out of it, so the `queueDepth` unsynced deposits it reported are the sequence
+ * numbers just below and at its reported last sequence; that range is what is summed, through the
+ * (terminal, sequence) index, never the terminal's whole history. Deposits the kiosk took after that
+ * heartbeat are unknown here (the console warns when a kiosk is offline).
+ */
+async function unsyncedInBag(tx: Tx, terminal: TerminalRecord): Promise<number> {
+  if (terminal.lastHeartbeatAtMs === null || terminal.queueDepth === 0 || terminal.unsyncedTotalMinor === 0)
+    return 0;
+  const row = await tx.get<{ total: number | string | null }>(
+    `SELECT SUM(total_minor) AS total FROM kiosk_deposits
+      WHERE terminal_id = ? AND sequence > ? AND sequence <= ?`,
+    [terminal.id, terminal.reportedLastSequence - terminal.queueDepth, terminal.reportedLastSequence],
+  );
+  return Math.max(0, terminal.unsyncedTotalMinor - Number(row?.total ?? 0));
+}
+
+/**
  * A tech empties a kiosk's bag and records the counted amount. In one transaction, holding the terminal
- * row (so no sync of that terminal lands half before and half after): the ledger's expected amount moves
- * bag -> cash in transit, and the difference counted - expected is booked against over/short (cash over:
- * debit cash in transit, credit over/short; cash short: the reverse), so cash in transit ends equal to
- * what was counted. The collection id is the tech's, so a retry records nothing twice. The collection is
- * audited on the terminal's chain with who recorded it.
+ * row (so no sync of that terminal lands half before and half after): the expected amount moves bag ->
+ * cash in transit, and the difference counted - expected is booked against over/short (cash over: debit
+ * cash in transit, credit over/short; cash short: the reverse), so cash in transit ends equal to what was
+ * counted. The collection id is the tech's, so a retry records nothing twice. The collection is audited
+ * on the terminal's chain with who recorded it.
+ *
+ * Expected is the bag's ledger balance plus the cash of deposits the kiosk reported but has not synced
+ * (unsyncedInBag): that cash is in the bag, and counting it as over now would turn into a false short at
+ * the next collection, once those deposits debit the bag. So it is expected and taken out of the bag too,
+ * leaving the bag's balance that much below zero until those deposits arrive: their sync (or redeemed
+ * receipts) debits the bag back to zero, and neither collection shows a difference. Should they never
+ * arrive, the next collection expects that much less and shows it as over then.
  */
 export async function recordCollection(
   deps: Deps,
@@ -105,18 +154,23 @@ export async function recordCollection(
     const terminal = await lockTerminal(tx, input.terminalId);
     if (terminal === undefined) throw new CodedError('NOT_FOUND', { field: 'terminalId' });
     if (terminal.currency !== input.currency) throw new CodedError('CURRENCY_MISMATCH');
-    const expectedMinor = await bagBalance(tx, terminal.bagAccountId);
+    const awaitingSyncMinor = await unsyncedInBag(tx, terminal);
+    const expectedMinor = (await bagBalance(tx, terminal.bagAccountId)) + awaitingSyncMinor;
+    const unsyncedReportedMinor = terminal.lastHeartbeatAtMs === null ? null : terminal.unsyncedTotalMinor;
     const overShortMinor = input.countedMinor - expectedMinor;
     const account = (kind: 'cashInTransit' | 'overShort') =>
       ensureSystemAccount(tx, kind, input.currency, deps.newId, nowMs);
     const inTransit = await account('cashInTransit');
     const transfers: TransferInput[] = [];
-    if (expectedMinor > 0) {
+    // Below zero (an earlier collection counted on deposits that never came), the bag is brought back to
+    // zero the other way, so cash in transit still ends at what was counted.
+    if (expectedMinor !== 0) {
+      const out = expectedMinor > 0;
       transfers.push({
         id: input.collectionId,
-        debitAccountId: inTransit,
-        creditAccountId: terminal.bagAccountId,
-        amountMinor: expectedMinor,
+        debitAccountId: out ? inTransit : terminal.bagAccountId,
+        creditAccountId: out ? terminal.bagAccountId : inTransit,
+        amountMinor: Math.abs(expectedMinor),
         currency: input.currency,
         code: 'adjustment',
         reason: `collection of ${terminal.id}`,
@@ -143,7 +197,8 @@ export async function recordCollection(
     }
     await tx.run(
       `INSERT INTO collections (id, terminal_id, currency, expected_minor, counted_minor, over_short_minor,
-         over_short_transfer_id, bag_label, collected_at_ms, collected_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         over_short_transfer_id, awaiting_sync_minor, unsynced_reported_minor, unsynced_reported_at_ms,
+         bag_label, collected_at_ms, collected_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         input.collectionId,
         terminal.id,
@@ -152,6 +207,9 @@ export async function recordCollection(
         input.countedMinor,
         overShortMinor,
         overShortTransferId,
+        awaitingSyncMinor,
+        unsyncedReportedMinor,
+        terminal.lastHeartbeatAtMs,
         input.bagLabel ?? null,
         nowMs,
         by,
@@ -171,6 +229,9 @@ export async function recordCollection(
           expectedMinor,
           countedMinor: input.countedMinor,
           overShortMinor,
+          awaitingSyncMinor,
+          unsyncedReportedMinor,
+          unsyncedReportedAtMs: terminal.lastHeartbeatAtMs,
           bagLabel: input.bagLabel ?? null,
           by,
         },
@@ -184,6 +245,9 @@ export async function recordCollection(
       expectedMinor,
       countedMinor: input.countedMinor,
       overShortMinor,
+      awaitingSyncMinor,
+      unsyncedReportedMinor,
+      unsyncedReportedAtMs: terminal.lastHeartbeatAtMs,
       collectedAtMs: nowMs,
       collectedBy: by,
       bagLabel: input.bagLabel ?? null,

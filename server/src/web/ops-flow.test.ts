@@ -276,6 +276,16 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await goTo(page, t('nav.fleet'), t('fleet.title'));
     await expect.poll(() => row.locator('.status').textContent()).toBe(t('terminal.offline'));
     await expectAccessible(page, shot('06-fleet-silent'));
+    // A tech about to record its bag is warned first: what a silent kiosk took since it went quiet is
+    // unknown to the server, so the form asks to record anyway.
+    await goTo(page, t('nav.collections'), t('collections.title'));
+    await page.getByLabel(t('collections.terminal')).fill(terminalId);
+    await expect
+      .poll(() => page.getByRole('button', { name: t('collections.submitAnyway') }).count())
+      .toBe(1);
+    expect(await page.locator('.banner-notice').count()).toBe(1);
+    await expectAccessible(page, shot('06a-collection-silent'));
+    await goTo(page, t('nav.fleet'), t('fleet.title'));
 
     // It comes back with its coin acceptor jammed: the fleet and the alert name the fault in the reader's
     // language.

@@ -28,6 +28,10 @@ const namedFields = [
   'expectedMinor',
   'countedMinor',
   'overShortMinor',
+  'awaitingSyncMinor',
+  'unsyncedReportedMinor',
+  'unsyncedReportedAtMs',
+  'heldIn',
   'amountMinor',
   'depositMaxMinor',
   'dailyMaxMinor',
@@ -87,6 +91,8 @@ function factsOf(words: OpsWords, data: Entry['data']): { label: string; value: 
       text = words.money(value, currency.data);
     else if (typeof value === 'number' && key.endsWith('AtMs')) text = words.dateTime(value);
     else if (key === 'alertKind' && isAlertKind(value)) text = words.t(`alert.${value}`);
+    else if (key === 'heldIn' && (value === 'source' || value === 'suspense'))
+      text = words.t(`audit.heldIn.${value}`);
     else text = String(value);
     facts.push({ label, value: text });
   }

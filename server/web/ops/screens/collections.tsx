@@ -1,21 +1,58 @@
-import type { CurrencyCode } from '@cashin/shared';
-import { CollectionListSchema, CollectionSchema, parseMajorAmount, uuidv7 } from '@cashin/shared';
+import type { CurrencyCode, TerminalSummary } from '@cashin/shared';
+import {
+  CollectionListSchema,
+  CollectionSchema,
+  TerminalListSchema,
+  parseMajorAmount,
+  uuidv7,
+} from '@cashin/shared';
 import { useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
-import { Button, Field, Form, MoneyDisplay, TableScroll } from '../../common/components.js';
+import { Banner, Button, Field, Form, MoneyDisplay, TableScroll } from '../../common/components.js';
 import { checkedFieldStatus } from '../../common/field-status.js';
 import { actorText } from '../actor.js';
 import { CurrencySelect } from '../currency-select.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
-import type { OpsContext } from '../ops-context.js';
+import type { OpsContext, OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
 import { signedMoney } from '../signed-money.js';
 import { BankDepositSection } from './bank-deposits.js';
 
 type Collection = z.output<typeof CollectionSchema>;
+
+/**
+ * What the tech should know before recording a kiosk's bag, from what the kiosk last told the server:
+ * deposits it reported but has not synced (their cash is in the bag; the server expects it as awaiting
+ * sync, settled when they sync), and silence (deposits taken since are unknown to the server and would
+ * show as over now and short once they sync). Empty when neither applies.
+ */
+function collectionWarnings(words: OpsWords, kiosk: TerminalSummary, currency: CurrencyCode): string[] {
+  const warnings: string[] = [];
+  if (kiosk.status === 'offline') {
+    warnings.push(
+      kiosk.lastHeartbeatAtMs === null
+        ? words.t('collections.neverHeard', { kiosk: kiosk.id })
+        : words.t('collections.offlineWarning', {
+            kiosk: kiosk.id,
+            when: words.dateTime(kiosk.lastHeartbeatAtMs),
+          }),
+    );
+  }
+  if ((kiosk.queueDepth > 0 || kiosk.unsyncedTotalMinor > 0) && kiosk.lastHeartbeatAtMs !== null) {
+    warnings.push(
+      words.t('collections.unsyncedWarning', {
+        kiosk: kiosk.id,
+        amount: words.money(kiosk.unsyncedTotalMinor, currency),
+        count: kiosk.queueDepth,
+        when: words.dateTime(kiosk.lastHeartbeatAtMs),
+      }),
+    );
+  }
+  return warnings;
+}
 
 /**
  * A tech records a counted bag; the recent collections below say what each came to, who counted it and
@@ -29,6 +66,8 @@ export function CollectionsSection(context: OpsContext) {
     inTransitOnly ? opsPaths.collectionsInTransit : opsPaths.collections,
     CollectionListSchema,
   );
+  // The fleet as last loaded, so the form can warn about the kiosk typed before anything is recorded.
+  const [fleet, refreshFleet] = useList(context, opsPaths.terminals, TerminalListSchema);
   const [terminalId, setTerminalId] = useState('');
   const [counted, setCounted] = useState('');
   const [currency, setCurrency] = useState<CurrencyCode>('USD');
@@ -49,6 +88,8 @@ export function CollectionsSection(context: OpsContext) {
   // Chosen once per bag and kept until it is answered, so a retry records the collection once.
   const collectionId = useRef(uuidv7());
   const amount = parseMajorAmount(counted, currency);
+  const kiosk = fleet?.terminals.find((listed) => listed.id === terminalId.trim());
+  const warnings = kiosk === undefined ? [] : collectionWarnings(words, kiosk, currency);
   const submit = async (): Promise<void> => {
     context.clear();
     setTouched(true);
@@ -67,6 +108,7 @@ export function CollectionsSection(context: OpsContext) {
     setCollection(result.value);
     collectionId.current = uuidv7();
     refresh();
+    refreshFleet();
   };
   return (
     <ListSection title={words.t('collections.title')} screen="collections" words={words} onRefresh={refresh}>
@@ -100,8 +142,11 @@ export function CollectionsSection(context: OpsContext) {
           onInput={setBagLabel}
           maxLength={40}
         />
+        {warnings.map((warning) => (
+          <Banner key={warning} tone="notice" text={warning} />
+        ))}
         <Button kind="primary" type="submit">
-          {words.t('collections.submit')}
+          {words.t(warnings.length > 0 ? 'collections.submitAnyway' : 'collections.submit')}
         </Button>
       </Form>
       {collection && (
@@ -118,6 +163,13 @@ export function CollectionsSection(context: OpsContext) {
             text={words.money(collection.countedMinor, collection.currency)}
             testId="collection-counted"
           />
+          {collection.awaitingSyncMinor > 0 && (
+            <p data-testid="collection-awaiting-sync">
+              {words.t('collections.awaitingSyncNote', {
+                amount: words.money(collection.awaitingSyncMinor, collection.currency),
+              })}
+            </p>
+          )}
           {collection.overShortMinor === 0 ? (
             <p class="status status-good">{words.t('collections.balanced')}</p>
           ) : (
@@ -151,6 +203,9 @@ export function CollectionsSection(context: OpsContext) {
                     {words.t('collections.countedResult')}
                   </th>
                   <th scope="col" class="number">
+                    {words.t('collections.awaitingSync')}
+                  </th>
+                  <th scope="col" class="number">
                     {words.t('collections.overShort')}
                   </th>
                   <th scope="col">{words.t('collections.bagColumn')}</th>
@@ -165,6 +220,11 @@ export function CollectionsSection(context: OpsContext) {
                     <td>{words.dateTime(listed.collectedAtMs)}</td>
                     <td class="number">{words.money(listed.expectedMinor, listed.currency)}</td>
                     <td class="number">{words.money(listed.countedMinor, listed.currency)}</td>
+                    <td class="number">
+                      {listed.awaitingSyncMinor === 0
+                        ? '—'
+                        : words.money(listed.awaitingSyncMinor, listed.currency)}
+                    </td>
                     <td class="number">
                       {listed.overShortMinor === 0 ? (
                         signedMoney(words, listed.overShortMinor, listed.currency)

@@ -198,11 +198,23 @@ export const CollectionSchema = z.object({
   collectionId: UuidV7Schema,
   terminalId: z.string(),
   currency: CurrencyCodeSchema,
-  /** What the ledger says was in the bag: every deposit credited from it since the last collection. */
-  expectedMinor: AmountMinorSchema,
+  /**
+   * What should have been in the bag: every deposit credited from it since the last collection, plus
+   * `awaitingSyncMinor`. Below zero only when an earlier collection counted on deposits that never came.
+   */
+  expectedMinor: z.number().int(),
   countedMinor: AmountMinorSchema,
   /** counted - expected: positive is over, negative is short; booked to the over/short account. */
   overShortMinor: z.number().int(),
+  /**
+   * The part of expected that the kiosk reported as taken but had not synced: cash in the bag whose
+   * deposits the server had not received, expected rather than booked as over; their sync settles it.
+   */
+  awaitingSyncMinor: AmountMinorSchema,
+  /** The unsynced total the kiosk last reported before the collection; null if it never reported one. */
+  unsyncedReportedMinor: AmountMinorSchema.nullable(),
+  /** When the server received that report (its last heartbeat); null if it never reported one. */
+  unsyncedReportedAtMs: z.number().int().nullable(),
   collectedAtMs: z.number().int(),
   /** Who recorded the count: a staff id, or ops-token; null for collections from before it was kept. */
   collectedBy: z.string().nullable(),
@@ -342,7 +354,8 @@ export const SuspenseEntrySchema = z.object({
   depositId: z.string(),
   amountMinor: AmountMinorSchema,
   currency: CurrencyCodeSchema,
-  reason: z.enum(['codeUnknown', 'codeRevoked', 'voucher']),
+  /** Why it is held: an unknown or revoked code, a voucher, or an ops reversal of a kiosk deposit. */
+  reason: z.enum(['codeUnknown', 'codeRevoked', 'voucher', 'reversal']),
   claimCodeMasked: z.string().nullable(),
   status: z.enum(['held', 'claimed']),
   createdAtMs: z.number().int(),
