@@ -127,6 +127,14 @@ export class BillValidatorSim {
     this.slave.buffer.push(0, billStatusCodes.stringFraud);
   }
 
+  /**
+   * A raw buffered event (159 pair A, B), for what the model never does by itself: an unknown bill
+   * stacked (status 21), a bill stacked on a channel the host has no denomination for. No totals change.
+   */
+  pushEvent(a: number, b: number): void {
+    this.slave.buffer.push(a, b);
+  }
+
   powerCycle(): void {
     if (this.escrow) this.options.clock.clearTimeout(this.escrow.timer);
     this.escrow = undefined;

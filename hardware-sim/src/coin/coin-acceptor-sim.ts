@@ -123,6 +123,14 @@ export class CoinAcceptorSim {
     this.slave.buffer.push(0, code);
   }
 
+  /**
+   * A raw buffered event (229 pair A, B), for what the model never does by itself: a coin credited on a
+   * channel the host has no denomination for, an error code no other method raises. No totals change.
+   */
+  pushEvent(a: number, b: number): void {
+    this.slave.buffer.push(a, b);
+  }
+
   flightDeckOpen(): void {
     this.slave.buffer.push(0, coinErrorCodes.flightDeckOpen);
   }

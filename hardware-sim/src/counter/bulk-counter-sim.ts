@@ -67,6 +67,7 @@ export class BulkCounterSim {
   private pending = Buffer.alloc(0);
   private stream: Duplex | undefined;
   private pourTimer: TimerHandle | undefined;
+  private misread: { register: number; extra: number; reads: number } | undefined;
   private pourFinished: Array<() => void> = [];
   private readonly random: () => number;
 
@@ -110,6 +111,14 @@ export class BulkCounterSim {
     if (this.pourTimer) this.options.clock.clearTimeout(this.pourTimer);
     this.pourTimer = this.options.clock.setTimeout(next, intervalMs);
     return done;
+  }
+
+  /**
+   * The next `reads` reads of register `register` answer `extra` more than it holds, with a good checksum:
+   * a count garbled in the counter, which the host can only catch by its size.
+   */
+  misreadRegister(register: number, extra: number, reads = 1): void {
+    this.misread = { register, extra, reads };
   }
 
   /** Power loss: the registers go back to zero (what was counted stays counted in `totals`). */
@@ -177,7 +186,13 @@ export class BulkCounterSim {
         return encodeReply(encodeRegister(this.rejects));
       case counterCommands.readRegister: {
         const count = this.counts[arg ?? -1];
-        return count === undefined ? Uint8Array.of(NAK) : encodeReply(encodeRegister(count));
+        if (count === undefined) return Uint8Array.of(NAK);
+        const misread = this.misread;
+        if (!misread || misread.register !== arg || misread.reads <= 0) {
+          return encodeReply(encodeRegister(count));
+        }
+        misread.reads -= 1;
+        return encodeReply(encodeRegister(count + misread.extra));
       }
       case counterCommands.readRegisterId: {
         const denomination = this.registers[arg ?? -1];

@@ -13,11 +13,11 @@ import { parseDeviceUrl } from '../ports/device-url.js';
 import { ReconnectingPort } from '../ports/reconnecting-port.js';
 import { BillValidator } from './bill/bill-validator.js';
 import { CoinAcceptor } from './coin/coin-acceptor.js';
-import type { DeviceDriver } from './common/driver.js';
+import type { AlarmSink, DeviceDriver } from './common/driver.js';
 import type { EventCounterBaseline } from './cctalk/event-counter.js';
-import { eventCounterOf } from './cctalk/event-counter.js';
 import { DeviceEventHub } from './common/event-hub.js';
 import { BulkCounter } from './counter/bulk-counter.js';
+import type { CounterRegisters } from './counter/counter-registers.js';
 import { ReceiptPrinter } from './printer/receipt-printer.js';
 import { HidPosScanner } from './scanner/hid-pos-scanner.js';
 import { LineScanner } from './scanner/line-scanner.js';
@@ -42,6 +42,14 @@ export interface OpenDevicesOptions {
    * device buffered while the agent was down are reported at start rather than skipped.
    */
   readonly eventCounters?: (device: string) => EventCounterBaseline | undefined;
+  /**
+   * The journal's last registers per bulk counter (by device name), stamped on its events as
+   * `counterRegisters`: the driver's baseline, so coins the counter counted while the agent was down (it
+   * cannot be inhibited) are reported at start rather than taken as its starting point.
+   */
+  readonly counterRegisters?: (device: string) => CounterRegisters | undefined;
+  /** Where drivers report one-off alarms (fraud attempts, money of unknown value, refused routes): a log. */
+  readonly onAlarm?: AlarmSink;
   /**
    * Called for each device once its driver has started: at start-up, or later for a device that would
    * not open at first (a cable plugged in after boot). The agent journals a new acceptor's counter here.
@@ -92,7 +100,10 @@ export interface KioskDevices {
   bulkCounters(): ManagedDevice<BulkCounter>[];
   scanners(): ManagedDevice<LineScanner | HidPosScanner>[];
   printers(): ManagedDevice<ReceiptPrinter>[];
-  /** Every device's events, merged, in the order they happened. */
+  /**
+   * Every device's events, merged, in the order they happened. The first listener also gets, at once,
+   * every event that came before it (see `openDevices`); `events()` gets only what comes after it.
+   */
   subscribe(listener: (event: DeviceEvent) => void): () => void;
   events(signal?: AbortSignal): AsyncIterable<DeviceEvent>;
   statuses(): DeviceStatus[];
@@ -106,10 +117,12 @@ function makeDriver(
   options: OpenDevicesOptions,
 ): KioskDriver {
   const common = { name: config.name, stream, clock: options.clock, limits: options.limits };
+  const onAlarm = options.onAlarm;
   switch (config.kind) {
     case 'coinAcceptor':
       return new CoinAcceptor({
         ...common,
+        onAlarm,
         eventCounterBaseline: options.eventCounters?.(config.name),
         currency: config.currency,
         ...(config.address ? { address: config.address } : {}),
@@ -119,6 +132,7 @@ function makeDriver(
       const decide = options.decideEscrow;
       return new BillValidator({
         ...common,
+        onAlarm,
         eventCounterBaseline: options.eventCounters?.(config.name),
         currency: config.currency,
         ...(config.address ? { address: config.address } : {}),
@@ -127,7 +141,12 @@ function makeDriver(
       });
     }
     case 'bulkCounter':
-      return new BulkCounter({ ...common, currency: config.currency });
+      return new BulkCounter({
+        ...common,
+        onAlarm,
+        currency: config.currency,
+        registersBaseline: options.counterRegisters?.(config.name),
+      });
     case 'scanner':
       return url.scheme === 'hid' || url.scheme === 'hidPath'
         ? new HidPosScanner(common)
@@ -144,14 +163,17 @@ function reasonOf(error: unknown): string {
 /** Opens every configured device, starts its driver, and keeps its port reconnecting. */
 export async function openDevices(options: OpenDevicesOptions): Promise<KioskDevices> {
   const hub = new DeviceEventHub('kiosk', options.limits.deviceEventQueueMax);
-  // Buffered device events (stamped with an event counter) that come before anyone listens, such as those
-  // an acceptor reports at start from its journaled baseline, are held for the first listener: they are
-  // money, and dropping them would undo the baseline. Other early events are dropped as before.
+  // Every device event that comes before anyone listens is held, in order, for the first `subscribe`
+  // listener (the deposit runner): what an acceptor reports at start from its journaled baseline, coins
+  // the bulk counter counts meanwhile (it cannot be inhibited), a fault raised while a device started.
+  // Money dropped here would be in the bag and in no deposit, and a dropped fault would never be heard.
+  // At most `deviceEventQueueMax` are held: past that the oldest go, and the listener first hears a
+  // `lostEvents` for as many, which holds the deposit for review.
   const held: DeviceEvent[] = [];
   let heldDropped = 0;
   let listened = false;
   const toHub = (event: DeviceEvent): void => {
-    if (listened || eventCounterOf(event) === undefined) {
+    if (listened) {
       hub.emit(event);
       return;
     }

@@ -14,9 +14,10 @@ import { CcTalkAcceptor } from '../cctalk/cctalk-acceptor.js';
 import type { EventCounterBaseline } from '../cctalk/event-counter.js';
 import { withEventCounter } from '../cctalk/event-counter.js';
 import type { ChecksumMode } from '../cctalk/checksum.js';
-import { billRoute, ccTalkAddresses, ccTalkHeaders } from '../cctalk/headers.js';
+import { billRoute, billRouteError, ccTalkAddresses, ccTalkHeaders } from '../cctalk/headers.js';
 import type { BufferedEventPair, Parsed } from '../cctalk/parsers.js';
 import { parseBillId, parseEmpty } from '../cctalk/parsers.js';
+import type { AlarmSink } from '../common/driver.js';
 import { DriverScaffold } from '../common/driver-scaffold.js';
 
 /** Asked for every bill held in escrow: true stacks it (the money is taken), false gives it back. */
@@ -37,6 +38,8 @@ export interface BillValidatorOptions {
   readonly decideEscrow?: EscrowDecision;
   /** The journal's last event counter for this device (see CcTalkAcceptorOptions). */
   readonly eventCounterBaseline?: EventCounterBaseline | undefined;
+  /** Where one-off alarms (fraud attempts, refused routes, bills of unknown value) are logged. */
+  readonly onAlarm?: AlarmSink | undefined;
 }
 
 /** Bill operating mode (153): bit 0 use the stacker, bit 1 use escrow. */
@@ -63,8 +66,10 @@ const billValidatorProfile: CcTalkAcceptorProfile = {
  *
  * A bill that validates is held in escrow and reported as an `escrow` event; the driver then asks the
  * escrow decision and routes it (154): stacked only when the deposit can take it, otherwise returned.
- * A stacked bill becomes a `credit`; a returned one a `reject` with reason `returnedFromEscrow`.
- * Stacker full, removed, faulty and jams are faults; stacker inserted / OK clear them.
+ * A stacked bill becomes a `credit`; a returned one a `reject` with reason `returnedFromEscrow`; a bill
+ * stacked that the kiosk cannot value (an unknown bill, a channel with no denomination) is `lostEvents`,
+ * which holds the deposit for review. Stacker full, removed, faulty and jams are faults; stacker inserted /
+ * OK and a passing self-check clear them. Fraud statuses are rejects, logged as alarms.
  */
 export class BillValidator extends DriverScaffold {
   readonly kind = 'billValidator' as const;
@@ -78,7 +83,7 @@ export class BillValidator extends DriverScaffold {
   private readonly closing = new Promise<void>((resolve) => (this.signalClosing = resolve));
 
   constructor(private readonly options: BillValidatorOptions) {
-    super(options.name, options.limits);
+    super(options.name, options.limits, options.onAlarm);
     this.acceptor = new CcTalkAcceptor(
       {
         ...options,
@@ -89,6 +94,7 @@ export class BillValidator extends DriverScaffold {
       {
         emit: (event) => this.emit(event),
         faults: this.faults,
+        alarm: (alarm, detail) => this.alarm(alarm, detail),
         handlePair: (pair, newest) => this.handlePair(pair, newest),
         configure: () => this.useStackerAndEscrow(),
         forgetHeld: () => {
@@ -154,6 +160,11 @@ export class BillValidator extends DriverScaffold {
     return this.acceptor.startCounter;
   }
 
+  /** Whether it started from the journal's counter; see `CcTalkAcceptor.resumedFromJournal`. */
+  get resumedFromJournal(): boolean {
+    return this.acceptor.resumedFromJournal;
+  }
+
   /** Events from the device's buffer carry its event counter, which the journal keeps as the baseline. */
   protected override emit(event: DeviceEvent): void {
     super.emit(withEventCounter(event, this.acceptor.reportingCounter));
@@ -163,7 +174,15 @@ export class BillValidator extends DriverScaffold {
     if (pair.a !== 0) {
       const bill = this.acceptor.channels.get(pair.a);
       if (!bill) {
-        this.emit({ device: this.name, type: 'reject', reason: 'unknownDenomination', count: 1 });
+        if (pair.b === 1) {
+          // Still in escrow, so not taken: the validator gives it back by itself when no route comes.
+          this.emit({ device: this.name, type: 'reject', reason: 'unknownDenomination', count: 1 });
+          return;
+        }
+        // Stacked, so in the cassette, on a channel the kiosk has no denomination for: money of unknown
+        // value, which holds the deposit for review rather than being booked as a reject.
+        this.escrowed = undefined;
+        this.unknownMoney(`bill stacked on channel ${pair.a} with no denomination`);
         return;
       }
       if (pair.b === 1) {
@@ -212,22 +231,15 @@ export class BillValidator extends DriverScaffold {
         return;
       }
       case 'rejected':
+        // A fraud status is about one bill the validator refused: a reject, logged as an alarm.
+        if (status.fraud) this.alarm('fraudAttempt', `status ${pair.b}`);
         this.emit({ device: this.name, type: 'reject', reason: 'rejected', count: 1 });
         return;
       case 'inhibited':
         this.emit({ device: this.name, type: 'reject', reason: 'inhibited', count: 1 });
         return;
       case 'fault':
-        if (status.fault === 'fraudAttempt') {
-          this.emit({
-            device: this.name,
-            type: 'fault',
-            fault: 'fraudAttempt',
-            detail: `status ${pair.b}`,
-          });
-        } else {
-          this.faults.raise(status.fault, `status ${pair.b}`);
-        }
+        this.faults.raise(status.fault, `status ${pair.b}`);
         return;
       case 'stackerOk':
         this.faults.clear('stackerFull');
@@ -236,7 +248,16 @@ export class BillValidator extends DriverScaffold {
       case 'stackerInserted':
         this.faults.clear('stackerRemoved');
         return;
+      case 'unknownBillStacked':
+        this.escrowed = undefined;
+        this.unknownMoney(`status ${pair.b} (unknown bill stacked)`);
+        return;
     }
+  }
+
+  private unknownMoney(detail: string): void {
+    this.alarm('unknownMoney', detail);
+    this.emit({ device: this.name, type: 'lostEvents', count: 1 });
   }
 
   /** A decision that fails gives the bill back: returning money is always safe, stacking it is not. */
@@ -252,20 +273,22 @@ export class BillValidator extends DriverScaffold {
 
   private async route(decision: Promise<boolean>): Promise<void> {
     const stack = await Promise.race([decision, this.closing.then(() => false)]);
+    const refused = await this.sendRoute(stack ? billRoute.stack : billRoute.returnBill);
+    // A refusal is one bill's answer, not a broken device: what became of the bill comes in the next 159
+    // (stacked, or returned from escrow), and a stacker that cannot take it says so as its own fault. A
+    // refused stack leaves the bill in escrow, so it is handed back now rather than at the validator's
+    // escrow timeout; returning money is always safe. A refused return is left to that timeout.
+    if (refused === null) return;
+    this.alarm('routeRefused', `${stack ? 'stack' : 'return'} refused (${refused})`);
+    if (stack && refused !== billRouteError.escrowEmpty) await this.sendRoute(billRoute.returnBill);
+  }
+
+  /** Sends route bill (154); resolves with the validator's error code when it refused, else null. */
+  private async sendRoute(route: number): Promise<number | null> {
     // Not retried: if the reply was lost the bill may already be stacked; the next 159 says what happened.
-    const reply = await this.acceptor.device.ask(
-      ccTalkHeaders.routeBill,
-      [stack ? billRoute.stack : billRoute.returnBill],
-      parseRouteReply,
-      { retry: false },
-    );
-    if (reply.ok && reply.value !== null) {
-      this.emit({
-        device: this.name,
-        type: 'fault',
-        fault: 'protocolError',
-        detail: `route refused (${reply.value})`,
-      });
-    }
+    const reply = await this.acceptor.device.ask(ccTalkHeaders.routeBill, [route], parseRouteReply, {
+      retry: false,
+    });
+    return reply.ok ? reply.value : null;
   }
 }

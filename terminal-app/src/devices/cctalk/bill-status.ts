@@ -1,14 +1,21 @@
 /**
  * What a 159 status event (A = 0, status in B) means. Codes per the reference notes (ccTalk-HLA).
+ *
+ * A fraud status (a bill pulled back, on a string, an opto or tamper alarm) is about one bill the validator
+ * refused: `rejected` with `fraud` set, logged by the driver, never a fault, since the validator never says
+ * such an alarm is over. Faults are what a technician must clear, and each has the status or self-check
+ * that clears it: jams (a passing self-check), stacker full or faulty (stacker OK), stacker removed
+ * (stacker inserted). An unknown bill stacked is money in the cassette whose value is unknown.
  */
 export type BillStatusClass =
   | { kind: 'none' }
   | { kind: 'returnedFromEscrow' }
-  | { kind: 'rejected' }
+  | { kind: 'rejected'; fraud: boolean }
   | { kind: 'inhibited' }
-  | { kind: 'fault'; fault: 'jam' | 'fraudAttempt' | 'stackerFull' | 'stackerRemoved' | 'stackerFaulty' }
+  | { kind: 'fault'; fault: 'jam' | 'stackerFull' | 'stackerRemoved' | 'stackerFaulty' }
   | { kind: 'stackerOk' }
-  | { kind: 'stackerInserted' };
+  | { kind: 'stackerInserted' }
+  | { kind: 'unknownBillStacked' };
 
 export const billStatusCodes = {
   masterInhibitActive: 0,
@@ -30,6 +37,9 @@ export const billStatusCodes = {
   jammedInTransportSafe: 16,
   optoFraud: 17,
   stringFraud: 18,
+  antiStringFaulty: 19,
+  barcodeDetected: 20,
+  unknownBillStacked: 21,
 } as const;
 
 export function classifyBillStatus(code: number): BillStatusClass {
@@ -41,7 +51,7 @@ export function classifyBillStatus(code: number): BillStatusClass {
       return { kind: 'returnedFromEscrow' };
     case c.invalidBillValidation:
     case c.invalidBillTransport:
-      return { kind: 'rejected' };
+      return { kind: 'rejected', fraud: false };
     case c.inhibitedBillSerial:
     case c.inhibitedBillDip:
       return { kind: 'inhibited' };
@@ -54,7 +64,7 @@ export function classifyBillStatus(code: number): BillStatusClass {
     case c.tamper:
     case c.optoFraud:
     case c.stringFraud:
-      return { kind: 'fault', fault: 'fraudAttempt' };
+      return { kind: 'rejected', fraud: true };
     case c.stackerOk:
       return { kind: 'stackerOk' };
     case c.stackerRemoved:
@@ -65,9 +75,11 @@ export function classifyBillStatus(code: number): BillStatusClass {
       return { kind: 'fault', fault: 'stackerFaulty' };
     case c.stackerFull:
       return { kind: 'fault', fault: 'stackerFull' };
+    case c.unknownBillStacked:
+      return { kind: 'unknownBillStacked' };
     default:
-      // 19 anti-string faulty, 20 barcode detected, 21 unknown bill stacked and anything newer: nothing
-      // the deposit can act on; the driver reports it as a protocol-level oddity.
-      return { kind: 'rejected' };
+      // 19 anti-string faulty, 20 barcode detected and anything newer: nothing the deposit can act on;
+      // the driver reports it as a refused item.
+      return { kind: 'rejected', fraud: false };
   }
 }

@@ -10,6 +10,7 @@ import type {
   SystemLimits,
 } from '@cashin/shared';
 import { denominationForCcTalkId } from '@cashin/shared';
+import type { DeviceAlarmKind } from '../common/driver.js';
 import { DeviceStartError } from '../common/driver.js';
 import type { FaultSet } from '../common/fault-set.js';
 import type { PollLoop } from '../common/poll-loop.js';
@@ -51,10 +52,11 @@ export interface CcTalkAcceptorOptions {
   readonly address: number;
   readonly checksum: ChecksumMode;
   /**
-   * The event counter of the last event the journal wrote for this device. When given, and read from this
-   * very device (same serial number), events after it that the device still buffers are reported at start
-   * (a crash between a coin and its poll loses nothing); otherwise the device's current counter is the
-   * baseline and its buffer predates this host.
+   * The event counter of the last event the journal wrote for this device. When given, events after it that
+   * the device still buffers are reported at start (a crash between a coin and its poll loses nothing),
+   * unless the device says it is another one (both serial numbers known, and different): then the device's
+   * current counter is the baseline and its buffer predates this host. A serial number that is not known on
+   * one side confirms nothing either way: the events are reported and flagged as lost events for review.
    */
   readonly eventCounterBaseline?: EventCounterBaseline | undefined;
   /**
@@ -68,6 +70,8 @@ export interface CcTalkAcceptorOptions {
 export interface CcTalkAcceptorHooks {
   readonly emit: (event: DeviceEvent) => void;
   readonly faults: FaultSet;
+  /** A one-off alarm for the log (see `DeviceAlarm`). */
+  readonly alarm: (alarm: DeviceAlarmKind, detail: string) => void;
   /** One fresh buffered event, oldest first; `newest` is true for the most recent one of a poll. */
   readonly handlePair: (pair: BufferedEventPair, newest: boolean) => void;
   /** Device-specific set-up: sent at start once the channel table is read, and again after a reset. */
@@ -77,6 +81,22 @@ export interface CcTalkAcceptorHooks {
   /** Called on close once polling stopped and before the device is inhibited (a route still going). */
   readonly settle?: () => Promise<void>;
 }
+
+/**
+ * How many times one inhibit update is sent before the driver calls it failed; each command in it is also
+ * retried by the host on a timeout. A failed update is a fault, and is sent again every
+ * `ccTalkFaultRecheckPolls` polls until the device takes it.
+ */
+export const inhibitAttemptsMax = 3;
+
+/** The causes of an acceptor's `protocolError`: it stands while either does. */
+const protocolErrorCause = { poll: 'poll', inhibits: 'inhibits' } as const;
+
+/** Where the driver's event counter starts, and why. */
+type ResumePoint =
+  | { kind: 'device'; counter: number }
+  | { kind: 'journal'; counter: number }
+  | { kind: 'unconfirmed'; counter: number };
 
 type EventsRead =
   { ok: true; counter: number; pairs: readonly BufferedEventPair[] } | { ok: false; what: string };
@@ -96,13 +116,15 @@ export class CcTalkAcceptor {
   private lastCounter: number | undefined;
   private reporting: number | undefined;
   private startedFrom: number | undefined;
+  private resumed = false;
   private inhibitsSent: Promise<unknown> = Promise.resolve();
   private enabledMask = 0;
   private acceptLimit = 0;
   private started = false;
-  /** True while the device does not answer polls, so a long silence raises one fault, not one per poll. */
-  private silent = false;
   private pollsSinceRecheck = 0;
+  /** True while the last inhibit update went unacknowledged: it is sent again until the device takes it. */
+  private inhibitsUnacknowledged = false;
+  private pollsSinceInhibitRetry = 0;
 
   constructor(
     private readonly options: CcTalkAcceptorOptions,
@@ -130,6 +152,16 @@ export class CcTalkAcceptor {
    */
   get startCounter(): number | undefined {
     return this.startedFrom;
+  }
+
+  /**
+   * True when the driver started from the journal's event counter (this device, or one that could not say
+   * it is another); false when it started from the device's own counter. The agent journals the starting
+   * counter afresh only when this is false: a serial number that could not be read must not overwrite the
+   * journaled one.
+   */
+  get resumedFromJournal(): boolean {
+    return this.resumed;
   }
 
   /** The device's serial number as it reported it at start; null when it did not say. */
@@ -164,16 +196,17 @@ export class CcTalkAcceptor {
     await this.hooks.configure?.();
     const baseline = await this.readEvents();
     if (!baseline.ok) throw new DeviceStartError(name, baseline.what);
-    const known = this.options.eventCounterBaseline;
-    const journaled = known !== undefined && known.serial === this.serialNumber ? known.counter : undefined;
-    this.lastCounter = journaled ?? baseline.counter;
-    this.startedFrom = this.lastCounter;
+    const resume = this.resumePoint(baseline.counter);
+    this.lastCounter = resume.counter;
+    this.startedFrom = resume.counter;
+    this.resumed = resume.kind !== 'device';
     await this.applyInhibits();
     this.started = true;
     this.hooks.emit({ device: name, type: 'connected' });
+    if (resume.kind === 'unconfirmed') this.flagUnconfirmed(resume.counter, baseline.counter);
     // What the device kept since the last event the journal holds: reported now, before any deposit can
     // open, so the agent's recovery puts it where it belongs.
-    if (journaled !== undefined) await this.take(baseline.counter, baseline.pairs);
+    if (this.resumed) await this.take(baseline.counter, baseline.pairs);
     this.loop.start();
   }
 
@@ -194,6 +227,46 @@ export class CcTalkAcceptor {
         : limits.ccTalkPollIntervalMs,
     );
     return this.applyInhibits();
+  }
+
+  /**
+   * The journal's counter when the device is the one it was read from, or cannot say it is not (its serial
+   * number, or the journal's, unknown even after retries): treating that as a new device would skip what
+   * it buffered before a crash without a word. The device's counter only for a device that is another.
+   */
+  private resumePoint(deviceCounter: number): ResumePoint {
+    const known = this.options.eventCounterBaseline;
+    if (known === undefined) return { kind: 'device', counter: deviceCounter };
+    const serial = this.serialNumber;
+    if (known.serial !== null && serial !== null) {
+      return known.serial === serial
+        ? { kind: 'journal', counter: known.counter }
+        : { kind: 'device', counter: deviceCounter };
+    }
+    return { kind: 'unconfirmed', counter: known.counter };
+  }
+
+  /**
+   * The events since the journal's counter are reported, but whose they are cannot be confirmed: they are
+   * preceded by `lostEvents` for as many, so the deposit they land in is held for review.
+   */
+  private flagUnconfirmed(journaled: number, deviceCounter: number): void {
+    const known = this.options.eventCounterBaseline;
+    this.hooks.alarm(
+      'identityUnconfirmed',
+      `serial number ${this.serialNumber ?? 'unreadable'}, journal has ${known?.serial ?? 'none'}`,
+    );
+    const step = counterStep(journaled, deviceCounter, this.options.limits.ccTalkEventBufferSize);
+    // A reset is reported as one by `take`, which holds the deposit for review all the same.
+    if (step.kind !== 'events' || step.fresh === 0) return;
+    this.reporting = journaled;
+    try {
+      this.hooks.emit(
+        withEventCounter({ device: this.options.name, type: 'lostEvents', count: step.fresh }, journaled),
+      );
+    } finally {
+      this.reporting = undefined;
+    }
   }
 
   async selfTest(): Promise<DeviceDiagnostics> {
@@ -251,9 +324,28 @@ export class CcTalkAcceptor {
    * update sends the newest mask when its turn comes.
    */
   private applyInhibits(): Promise<boolean> {
-    const update = this.inhibitsSent.then(() => this.sendInhibits());
+    const update = this.inhibitsSent.then(() => this.sendInhibitsWithRetries());
     this.inhibitsSent = update.catch(() => false);
     return update;
+  }
+
+  /**
+   * One failed command is not yet a fault (a NAK, a reply lost to noise): the update is sent again, up to
+   * `inhibitAttemptsMax` times. An update that never got through is a fault, because the device may accept
+   * what the deposit cannot take; the next update that gets through clears it.
+   */
+  private async sendInhibitsWithRetries(): Promise<boolean> {
+    const { faults } = this.hooks;
+    for (let attempt = 0; attempt < inhibitAttemptsMax; attempt += 1) {
+      if (await this.sendInhibits()) {
+        this.inhibitsUnacknowledged = false;
+        faults.clear('protocolError', protocolErrorCause.inhibits);
+        return true;
+      }
+    }
+    this.inhibitsUnacknowledged = true;
+    faults.raise('protocolError', 'inhibit not acknowledged', protocolErrorCause.inhibits);
+    return false;
   }
 
   private async sendInhibits(): Promise<boolean> {
@@ -269,8 +361,6 @@ export class CcTalkAcceptor {
       const reply = await this.device.ask(header, data, parseEmpty);
       if (!reply.ok) ok = false;
     }
-    // A device that did not take its inhibits may accept what the deposit cannot: that is a fault.
-    if (!ok) this.hooks.faults.raise('protocolError', 'inhibit not acknowledged');
     return ok;
   }
 
@@ -286,17 +376,24 @@ export class CcTalkAcceptor {
     const { faults } = this.hooks;
     const reply = await this.readEvents();
     if (!reply.ok) {
-      // Still the same money: a missed poll is retried next time, events are deduplicated by counter.
-      if (!this.silent) faults.raise('protocolError', reply.what);
-      this.silent = true;
+      // Still the same money: a missed poll is retried next time, events are deduplicated by counter. A
+      // long silence raises one fault, not one per poll.
+      faults.raise('protocolError', reply.what, protocolErrorCause.poll);
       return;
     }
-    if (this.silent) {
-      this.silent = false;
-      faults.clear('protocolError');
-    }
+    faults.clear('protocolError', protocolErrorCause.poll);
     await this.take(reply.counter, reply.pairs);
+    await this.retryInhibits();
     await this.recheckFaults();
+  }
+
+  /** While the last inhibit update went unacknowledged, it is sent again every few polls. */
+  private async retryInhibits(): Promise<void> {
+    if (!this.inhibitsUnacknowledged) return;
+    this.pollsSinceInhibitRetry += 1;
+    if (this.pollsSinceInhibitRetry < this.options.limits.ccTalkFaultRecheckPolls) return;
+    this.pollsSinceInhibitRetry = 0;
+    await this.applyInhibits();
   }
 
   /** Turns a 229/159 reply into fresh events, each stamped with the counter right after it. */

@@ -7,6 +7,12 @@ import { ccTalkHeaders } from './headers.js';
 import type { Parsed } from './parsers.js';
 import { parseAscii, parseSerialNumber } from './parsers.js';
 
+/**
+ * How many times identification asks for the serial number (242), each ask already retried by the host on
+ * a timeout: a device that does not say who it is after that is reported as unconfirmed, never as new.
+ */
+export const serialReadAttemptsMax = 3;
+
 /** What a ccTalk device says about itself (246, 245, 244, 242, 241). */
 export interface CcTalkIdentity {
   manufacturer?: string;
@@ -88,8 +94,16 @@ export class CcTalkDevice {
     if (category !== undefined) identity.category = category;
     const product = await ascii(ccTalkHeaders.requestProductCode);
     if (product !== undefined) identity.product = product;
-    const serial = await this.ask(ccTalkHeaders.requestSerialNumber, [], parseSerialNumber);
-    if (serial.ok) identity.serialNumber = String(serial.value);
+    // The serial number decides whether the journal's event counter is this device's, so a read that
+    // failed (a NAK, a garbled reply, or every retry of the host timed out) is asked again.
+    for (
+      let attempt = 0;
+      attempt < serialReadAttemptsMax && identity.serialNumber === undefined;
+      attempt += 1
+    ) {
+      const serial = await this.ask(ccTalkHeaders.requestSerialNumber, [], parseSerialNumber);
+      if (serial.ok) identity.serialNumber = String(serial.value);
+    }
     const revision = await ascii(ccTalkHeaders.requestSoftwareRevision);
     if (revision !== undefined) identity.softwareRevision = revision;
     return identity;

@@ -1,19 +1,28 @@
 /**
  * What a 229 error code (A = 0, code in B) means for the kiosk. Codes per the reference notes (ccTalk-HLA,
- * SR3 manual table 15). Fraud codes are the ones public drivers treat as an attempt on the acceptor.
+ * SR3 manual table 15).
+ *
+ * A coin the acceptor gave back is a rejected coin whatever the reason, including the codes public drivers
+ * call fraud attempts (a coin on a string, a coin too fast or too slow, a slug): those are one-off alarms
+ * about one coin, `rejected` with `fraud` set so the driver can log them, never a fault, because nothing
+ * stays broken and no later event would say it was over. Only a condition a technician must clear (a coin
+ * jam, a blocked sensor, a failed gate or motor, the flight deck open) is a fault.
  */
 export type CoinErrorClass =
   | { kind: 'none' }
-  | { kind: 'rejected' }
+  | { kind: 'rejected'; fraud: boolean }
   | { kind: 'inhibited'; channel?: number }
-  | { kind: 'fraud' }
   | { kind: 'jam' }
   | { kind: 'flightDeckOpen' }
-  | { kind: 'hardware' };
+  | { kind: 'hardware' }
+  | { kind: 'swallowed' };
 
-const fraudCodes = new Set([17, 18, 19, 20, 22, 23, 24, 25, 40]);
+/** Codes public drivers map to fraud attempts: 16 credit sequence error, 17 to 25 but 21, 40 light attack. */
+const fraudCodes = new Set([16, 17, 18, 19, 20, 22, 23, 24, 25, 40]);
+/** Blocked sensors and opto timeouts: a coin is stuck in the mechanism. */
 const jamCodes = new Set([14, 15, 21, 26, 31, 32]);
-const hardwareCodes = new Set([27, 28, 29, 30, 33, 34, 35, 36]);
+/** Gate, manifold, motor and security faults. */
+const hardwareCodes = new Set([27, 28, 29, 30, 33, 34, 35]);
 
 /** Inhibited coin by channel: 128 is channel 1 ... 159 is channel 32. */
 const inhibitedByChannelFirst = 128;
@@ -24,8 +33,12 @@ export const coinErrorCodes = {
   rejectCoin: 1,
   inhibitedCoin: 2,
   creditSensorBlocked: 14,
+  coinTooFast: 18,
   coinOnString: 20,
   rejectSlug: 25,
+  /** The coin went into the cash box without a credit: money of unknown value. */
+  swallowedCoin: 36,
+  externalLightAttack: 40,
   flightDeckOpen: 254,
 } as const;
 
@@ -36,9 +49,9 @@ export function classifyCoinError(code: number): CoinErrorClass {
     return { kind: 'inhibited', channel: code - inhibitedByChannelFirst + 1 };
   }
   if (code === coinErrorCodes.flightDeckOpen) return { kind: 'flightDeckOpen' };
-  if (fraudCodes.has(code)) return { kind: 'fraud' };
+  if (code === coinErrorCodes.swallowedCoin) return { kind: 'swallowed' };
   if (jamCodes.has(code)) return { kind: 'jam' };
   if (hardwareCodes.has(code)) return { kind: 'hardware' };
-  // Everything else (validation and sensor timeouts, 255 unspecified) gave the coin back.
-  return { kind: 'rejected' };
+  // Everything else (validation and sensor timeouts, slugs, fraud alarms, 255 unspecified) gave the coin back.
+  return { kind: 'rejected', fraud: fraudCodes.has(code) };
 }

@@ -17,6 +17,7 @@ import { classifyCoinError } from '../cctalk/coin-errors.js';
 import { ccTalkAddresses, ccTalkHeaders } from '../cctalk/headers.js';
 import type { BufferedEventPair } from '../cctalk/parsers.js';
 import { parseCoinId } from '../cctalk/parsers.js';
+import type { AlarmSink } from '../common/driver.js';
 import { DriverScaffold } from '../common/driver-scaffold.js';
 
 export interface CoinAcceptorOptions {
@@ -29,6 +30,8 @@ export interface CoinAcceptorOptions {
   readonly checksum?: ChecksumMode;
   /** The journal's last event counter for this device (see CcTalkAcceptorOptions). */
   readonly eventCounterBaseline?: EventCounterBaseline | undefined;
+  /** Where one-off alarms (fraud attempts, coins of unknown value) are logged. */
+  readonly onAlarm?: AlarmSink | undefined;
 }
 
 const coinAcceptorProfile: CcTalkAcceptorProfile = {
@@ -53,16 +56,19 @@ const coinAcceptorProfile: CcTalkAcceptorProfile = {
  * It polls 229 every `ccTalkPollIntervalAcceptingMs` while any coin is enabled (a deposit is taking money,
  * and the wait for the next poll is most of the time from a coin to the screen) and every
  * `ccTalkPollIntervalMs` while all are inhibited, and turns the event counter into events: `credit` per
- * coin, `reject` (rejected, inhibited), `fault` (jam, fraud attempt, flight deck open), `lostEvents`
- * when more than the device's buffer happened between two polls, and `reset` when the counter went back to
- * 0, after which it re-sends the inhibit masks.
+ * coin, `reject` for every coin given back (rejected, inhibited, and the fraud alarms such as a coin on a
+ * string, which are logged as alarms too), `fault` only for what needs a technician (jam, flight deck open,
+ * a failed gate or motor) and `faultCleared` once a self-check passes again, `lostEvents` when more than
+ * the device's buffer happened between two polls or a coin went in whose value is unknown (a channel with
+ * no denomination, a swallowed coin), and `reset` when the counter went back to 0, after which it re-sends
+ * the inhibit masks.
  */
 export class CoinAcceptor extends DriverScaffold {
   readonly kind = 'coinAcceptor' as const;
   private readonly acceptor: CcTalkAcceptor;
 
   constructor(options: CoinAcceptorOptions) {
-    super(options.name, options.limits);
+    super(options.name, options.limits, options.onAlarm);
     this.acceptor = new CcTalkAcceptor(
       {
         ...options,
@@ -71,7 +77,12 @@ export class CoinAcceptor extends DriverScaffold {
         pollIntervalAcceptingMs: options.limits.ccTalkPollIntervalAcceptingMs,
       },
       coinAcceptorProfile,
-      { emit: (event) => this.emit(event), faults: this.faults, handlePair: (pair) => this.handlePair(pair) },
+      {
+        emit: (event) => this.emit(event),
+        faults: this.faults,
+        alarm: (alarm, detail) => this.alarm(alarm, detail),
+        handlePair: (pair) => this.handlePair(pair),
+      },
     );
   }
 
@@ -135,6 +146,11 @@ export class CoinAcceptor extends DriverScaffold {
     return this.acceptor.startCounter;
   }
 
+  /** Whether it started from the journal's counter; see `CcTalkAcceptor.resumedFromJournal`. */
+  get resumedFromJournal(): boolean {
+    return this.acceptor.resumedFromJournal;
+  }
+
   /** Events from the device's buffer carry its event counter, which the journal keeps as the baseline. */
   protected override emit(event: DeviceEvent): void {
     super.emit(withEventCounter(event, this.acceptor.reportingCounter));
@@ -144,7 +160,9 @@ export class CoinAcceptor extends DriverScaffold {
     if (pair.a !== 0) {
       const denomination = this.acceptor.channels.get(pair.a);
       if (!denomination) {
-        this.emit({ device: this.name, type: 'reject', reason: 'unknownDenomination', count: 1 });
+        // Accepted, so it is in the cash box, but on a channel the kiosk has no denomination for: money
+        // of unknown value, which holds the deposit for review rather than being booked as a reject.
+        this.unknownMoney(`coin accepted on channel ${pair.a} with no denomination`);
         return;
       }
       this.emit({
@@ -163,6 +181,9 @@ export class CoinAcceptor extends DriverScaffold {
       case 'none':
         return;
       case 'rejected':
+        // A fraud attempt (a coin on a string, too fast, a slug) is about one coin the acceptor gave back:
+        // a reject like any other, logged as an alarm, and nothing stays broken.
+        if (error.fraud) this.alarm('fraudAttempt', `error code ${pair.b}`);
         this.emit({ device: this.name, type: 'reject', reason: 'rejected', count: 1 });
         return;
       case 'inhibited': {
@@ -177,15 +198,6 @@ export class CoinAcceptor extends DriverScaffold {
         });
         return;
       }
-      case 'fraud':
-        // An alarm, not a state: the device has no "fraud over" event, so it is reported once per attempt.
-        this.emit({
-          device: this.name,
-          type: 'fault',
-          fault: 'fraudAttempt',
-          detail: `error code ${pair.b}`,
-        });
-        return;
       case 'jam':
         this.faults.raise('jam', `error code ${pair.b}`);
         return;
@@ -195,6 +207,14 @@ export class CoinAcceptor extends DriverScaffold {
       case 'hardware':
         this.faults.raise('selfCheckFailed', `error code ${pair.b}`);
         return;
+      case 'swallowed':
+        this.unknownMoney(`error code ${pair.b} (coin swallowed without a credit)`);
+        return;
     }
+  }
+
+  private unknownMoney(detail: string): void {
+    this.alarm('unknownMoney', detail);
+    this.emit({ device: this.name, type: 'lostEvents', count: 1 });
   }
 }

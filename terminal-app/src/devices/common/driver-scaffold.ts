@@ -1,5 +1,5 @@
 import type { DeviceDiagnostics, DeviceEvent, DeviceKind, DeviceStatus, SystemLimits } from '@cashin/shared';
-import type { DeviceDriver } from './driver.js';
+import type { AlarmSink, DeviceAlarmKind, DeviceDriver } from './driver.js';
 import { DeviceEventHub } from './event-hub.js';
 import { FaultSet } from './fault-set.js';
 
@@ -16,7 +16,11 @@ export abstract class DriverScaffold implements DeviceDriver {
   protected readonly faults: FaultSet;
   private closedFlag = false;
 
-  protected constructor(name: string, limits: SystemLimits) {
+  protected constructor(
+    name: string,
+    limits: SystemLimits,
+    private readonly onAlarm?: AlarmSink,
+  ) {
     this.name = name;
     this.hub = new DeviceEventHub(name, limits.deviceEventQueueMax);
     this.faults = new FaultSet(name, (event) => this.hub.emit(event));
@@ -45,6 +49,11 @@ export abstract class DriverScaffold implements DeviceDriver {
 
   protected emit(event: DeviceEvent): void {
     this.hub.emit(event);
+  }
+
+  /** Reports a one-off alarm for the log (see `DeviceAlarm`); it changes no state. */
+  protected alarm(alarm: DeviceAlarmKind, detail: string): void {
+    this.onAlarm?.({ device: this.name, alarm, detail });
   }
 
   /** Closed wins, then any active fault; otherwise `disabled` when the driver refuses money, else `ok`. */
