@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ErrorCodeSchema } from '../errors/catalogue.js';
+import { UuidV7Schema } from '../ids/uuidv7.js';
 import { CurrencyCodeSchema } from '../money/currency.js';
 import { AmountMinorSchema } from '../money/money.js';
 import { IsoTimestampSchema } from './common.js';
@@ -12,6 +13,8 @@ import { DeviceDiagnosticsSchema, DeviceStatusSchema } from './devices.js';
  */
 export const technicianPinDigitsMin = 4;
 export const technicianPinDigitsMax = 12;
+/** The most recent deposits the maintenance screen lists, newest first, each with a reprint button. */
+export const maintenanceDepositsListedMax = 20;
 
 export const MaintenanceRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('unlock'), pin: z.string().regex(/^\d{4,12}$/) }),
@@ -23,18 +26,47 @@ export const MaintenanceRequestSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('collect') }),
   z.object({ op: z.literal('syncNow') }),
   z.object({ op: z.literal('reprintLast') }),
+  /** Reprints the receipt of one of the listed recent deposits (a recovered one, say, no longer the last). */
+  z.object({ op: z.literal('reprint'), depositId: UuidV7Schema }),
 ]);
 export type MaintenanceRequest = z.infer<typeof MaintenanceRequestSchema>;
 export type MaintenanceOp = MaintenanceRequest['op'];
 
 export const MaintenanceResultSchema = z.object({
-  op: z.enum(['unlock', 'lock', 'refresh', 'selfTest', 'testPrint', 'collect', 'syncNow', 'reprintLast']),
+  op: z.enum([
+    'unlock',
+    'lock',
+    'refresh',
+    'selfTest',
+    'testPrint',
+    'collect',
+    'syncNow',
+    'reprintLast',
+    'reprint',
+  ]),
   ok: z.boolean(),
   code: ErrorCodeSchema.nullable(),
   /** One line for the tech: "coin: self-check passed", "collected 312 coins, $123.45". */
   summary: z.string().max(200),
 });
 export type MaintenanceResult = z.infer<typeof MaintenanceResultSchema>;
+
+/** One committed deposit as the tech sees it in the list of recent deposits (strays are not listed). */
+export const MaintenanceDepositSchema = z.object({
+  depositId: UuidV7Schema,
+  sequence: z.number().int().positive(),
+  committedAtMs: z.number().int(),
+  totalMinor: AmountMinorSchema,
+  /** A "no account" deposit: its receipt carries a claim code. */
+  voucher: z.boolean(),
+  /** Committed on restart after a crash or power loss left it open. */
+  recovered: z.boolean(),
+  /** Recovered, lost events or a device fault: the server holds it for review. */
+  heldForReview: z.boolean(),
+  /** Where it stands with the server: waiting to sync, acknowledged, or quarantined after a conflict. */
+  sync: z.enum(['pending', 'synced', 'quarantined']),
+});
+export type MaintenanceDeposit = z.infer<typeof MaintenanceDepositSchema>;
 
 export const MaintenanceStateSchema = z.object({
   unlocked: z.boolean(),
@@ -49,6 +81,11 @@ export const MaintenanceStateSchema = z.object({
     unsyncedTotalMinor: AmountMinorSchema,
     oldestUnsyncedAtMs: z.number().int().nullable(),
     quarantined: z.number().int().nonnegative(),
+    /**
+     * What the quarantined deposits hold. Money the server never credited counts against the offline caps
+     * with the queue, until ops resolve it.
+     */
+    quarantinedTotalMinor: AmountMinorSchema,
     lastSequence: z.number().int().nonnegative(),
   }),
   sync: z.object({
@@ -67,6 +104,8 @@ export const MaintenanceStateSchema = z.object({
   recentErrors: z
     .array(z.object({ at: IsoTimestampSchema, code: ErrorCodeSchema, detail: z.string().max(200) }))
     .max(20),
+  /** The newest committed deposits first, for reprinting a receipt; empty while locked. */
+  recentDeposits: z.array(MaintenanceDepositSchema).max(maintenanceDepositsListedMax),
   lastResult: MaintenanceResultSchema.nullable(),
 });
 export type MaintenanceState = z.infer<typeof MaintenanceStateSchema>;

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Code, KioskSnapshot } from '@cashin/shared';
-import { realClock, seededRandom } from '@cashin/shared';
+import type { Code, KioskSnapshot, MaintenanceRequest, MaintenanceState } from '@cashin/shared';
+import { depositReference, realClock, seededRandom } from '@cashin/shared';
 import { Simulator } from '@cashin/hardware-sim';
 import { createFaultyLink } from '@cashin/scripts/testing/faulty-fetch';
 import { freeTcpPort } from '@cashin/scripts/testing/free-port';
@@ -28,6 +28,34 @@ const cleanups: Array<() => Promise<void>> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
+
+/**
+ * A kiosk window on the agent's bridge: the snapshots it was shown, and maintenance mode's answers. After a
+ * restart the agent listens on a new port, so a test connects again.
+ */
+function connectUi(agent: RunningAgent) {
+  const snapshots: KioskSnapshot[] = [];
+  const maintenanceStates: MaintenanceState[] = [];
+  const bridge = connectBridge({
+    url: `${agent.bridge.url.replace('http', 'ws')}/bridge`,
+    token,
+    onSnapshot: (snapshot) => snapshots.push(snapshot),
+    onMaintenance: (state) => maintenanceStates.push(state),
+    webSocket: WebSocket as unknown as typeof globalThis.WebSocket,
+  });
+  cleanups.push(async () => bridge.close());
+  const latest = (): KioskSnapshot | undefined => snapshots.at(-1);
+  const screen = (name: KioskSnapshot['screen']) =>
+    expect.poll(() => latest()?.screen, { timeout: 10_000 }).toBe(name);
+  /** Sends a maintenance request and waits for the answer to it. */
+  const maintenance = async (request: MaintenanceRequest): Promise<MaintenanceState> => {
+    const answered = maintenanceStates.length;
+    await expect.poll(() => bridge.maintenance(request), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => maintenanceStates.length, { timeout: 10_000 }).toBeGreaterThan(answered);
+    return maintenanceStates.at(-1)!;
+  };
+  return { bridge, latest, screen, maintenance };
+}
 
 /**
  * `coinPort`: configure the coin acceptor on this port with nothing there yet (it is plugged in later).
@@ -79,17 +107,7 @@ async function kiosk(options: { coinPort?: number; server?: ServerChaosBackend; 
   const agent = await start();
   let running: RunningAgent | undefined = agent;
   cleanups.push(async () => running?.stop());
-  const snapshots: KioskSnapshot[] = [];
-  const bridge = connectBridge({
-    url: `${agent.bridge.url.replace('http', 'ws')}/bridge`,
-    token,
-    onSnapshot: (snapshot) => snapshots.push(snapshot),
-    webSocket: WebSocket as unknown as typeof globalThis.WebSocket,
-  });
-  cleanups.push(async () => bridge.close());
-  const latest = (): KioskSnapshot | undefined => snapshots.at(-1);
-  const screen = (name: KioskSnapshot['screen']) =>
-    expect.poll(() => latest()?.screen, { timeout: 10_000 }).toBe(name);
+  const { bridge, latest, screen, maintenance } = connectUi(agent);
   return {
     sim,
     server,
@@ -100,6 +118,7 @@ async function kiosk(options: { coinPort?: number; server?: ServerChaosBackend; 
     bridge,
     latest,
     screen,
+    maintenance,
     agent,
     restart: async () => {
       await running?.stop();
@@ -116,7 +135,11 @@ async function kiosk(options: { coinPort?: number; server?: ServerChaosBackend; 
 type Kiosk = Awaited<ReturnType<typeof kiosk>>;
 
 /** A shopper keys in their code and drops one coin; the kiosk commits, prints, and is back on attract. */
-async function coinDeposit({ sim, bridge, latest, screen }: Kiosk, code: Code, coinMinor: number) {
+async function coinDeposit(
+  { sim, bridge, latest, screen }: Pick<Kiosk, 'sim' | 'bridge' | 'latest' | 'screen'>,
+  code: Code,
+  coinMinor: number,
+) {
   await screen('attract');
   bridge.send({ type: 'start' });
   await screen('identify');
@@ -306,5 +329,112 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
         [later, 100],
       ]),
     );
+  });
+
+  it("lets a tech reprint a recovered deposit's receipt from maintenance after newer deposits", async () => {
+    const k = await kiosk();
+    const { sim, server, bridge, screen, latest, restart } = k;
+    const code = await server.signUpShopper('Ana Perez');
+    await screen('attract');
+    bridge.send({ type: 'start' });
+    await screen('identify');
+    bridge.send({ type: 'keyedCode', text: code });
+    await screen('confirm');
+    bridge.send({ type: 'confirm' });
+    await screen('insertMoney');
+    await sim.coin!.whenAccepting();
+    sim.coin!.insert(25);
+    await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(25);
+    // Power goes mid-deposit: the restarted agent commits it as recovered, and prints nothing.
+    const agent = await restart();
+    const ui = connectUi(agent);
+    const [recovered] = agent.journal.committedAfter(0, 10);
+    expect(recovered).toMatchObject({ sequence: 1, totalMinor: 25, flags: { recovered: true } });
+    // The shopper comes back after another shopper's deposit: theirs is no longer the last receipt.
+    await coinDeposit({ sim, ...ui }, code, 10);
+    await expect.poll(() => sim.printer!.receipts.length, { timeout: 10_000 }).toBe(1);
+
+    expect(await ui.maintenance({ op: 'unlock', pin: '2468' })).toMatchObject({ unlocked: true });
+    const listed = (await ui.maintenance({ op: 'refresh' })).recentDeposits;
+    expect(listed.map((d) => [d.sequence, d.totalMinor, d.recovered])).toEqual([
+      [2, 10, false],
+      [1, 25, true],
+    ]);
+    const answer = await ui.maintenance({ op: 'reprint', depositId: listed[1]!.depositId });
+    expect(answer.lastResult).toMatchObject({ op: 'reprint', ok: true, code: null });
+    await expect.poll(() => sim.printer!.receipts.length, { timeout: 10_000 }).toBe(2);
+    const reprinted = sim.printer!.text(sim.printer!.receipts[1]!);
+    expect(reprinted).toContain('$0.25');
+    expect(reprinted).toContain(depositReference(k.terminalId, 1));
+  });
+
+  it('sends ops a deposit that lost events with nothing counted, and an alarm for lost events with none open', async () => {
+    const k = await kiosk();
+    const { sim, server, terminalId, bridge, screen, latest } = k;
+    // What the server holds from this kiosk, by deposit id; and the kiosk's queue, empty once all were
+    // acknowledged (a deposit the server refused would sit quarantined instead).
+    const onServer = () => server.creditedByDeposit(terminalId);
+    const outbox = () => k.agent.journal.outbox.status();
+    const code = await server.signUpShopper('Luis Ortega');
+    // A first deposit moves both acceptors' event counters off 0, so a power loss shows as a reset.
+    await screen('attract');
+    bridge.send({ type: 'start' });
+    await screen('identify');
+    bridge.send({ type: 'keyedCode', text: code });
+    await screen('confirm');
+    bridge.send({ type: 'confirm' });
+    await screen('insertMoney');
+    await sim.coin!.whenAccepting();
+    sim.coin!.insert(25);
+    expect(sim.bill!.insert('US0005A')).toBe('escrowed');
+    await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(525);
+    bridge.send({ type: 'finish' });
+    await screen('done');
+    bridge.send({ type: 'dismiss' });
+    await screen('attract');
+
+    // The coin acceptor loses power while nobody is being served: an alarm deposit, synced.
+    sim.coin!.powerCycle();
+    await expect.poll(async () => (await onServer()).size, { timeout: 20_000 }).toBe(2);
+    // The bill validator loses power during a deposit that has counted nothing: kept, flagged, synced.
+    bridge.send({ type: 'start' });
+    await screen('identify');
+    bridge.send({ type: 'keyedCode', text: code });
+    await screen('confirm');
+    bridge.send({ type: 'confirm' });
+    await screen('insertMoney');
+    sim.bill!.powerCycle();
+    await expect
+      .poll(() => k.agent.runner.machineState(), { timeout: 10_000 })
+      .toMatchObject({ phase: 'accepting', deposit: { lostEvents: true } });
+    bridge.send({ type: 'finish' });
+    await screen('done');
+    expect(latest()?.receipt).toMatchObject({ totalMinor: 0 });
+    await expect.poll(async () => (await onServer()).size, { timeout: 20_000 }).toBe(3);
+    await expect.poll(() => outbox(), { timeout: 20_000 }).toMatchObject({ depth: 0, quarantined: 0 });
+
+    const sent = k.agent.journal.committedAfter(0, 10);
+    expect(sent.map((d) => [d.sequence, d.code, d.totalMinor, d.flags.lostEvents])).toEqual([
+      [1, code, 525, false],
+      [2, null, 0, true],
+      [3, code, 0, true],
+    ]);
+    // The server took all three; the two flagged ones moved no money (there was none to move) and, being
+    // flagged lostEvents, raise its lost-events alert for ops.
+    expect(await onServer()).toEqual(
+      new Map([
+        [sent[0]!.depositId, 525],
+        [sent[1]!.depositId, 0],
+        [sent[2]!.depositId, 0],
+      ]),
+    );
+    // The tech sees both on the maintenance screen; the alarm is nobody's receipt and is not listed.
+    await k.maintenance({ op: 'unlock', pin: '2468' });
+    const state = await k.maintenance({ op: 'refresh' });
+    expect(state.recentErrors.filter((e) => e.code === 'DEVICE_FAULT').length).toBeGreaterThanOrEqual(2);
+    expect(state.recentDeposits.map((d) => [d.sequence, d.heldForReview])).toEqual([
+      [3, true],
+      [1, false],
+    ]);
   });
 });

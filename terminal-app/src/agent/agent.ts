@@ -5,19 +5,27 @@ import type {
   DeviceDiagnostics,
   ErrorCode,
   HeartbeatRequest,
+  KioskDeposit,
   KioskSnapshot,
   Limits,
   MaintenanceState,
 } from '@cashin/shared';
-import { createUuidV7Generator, generateCode, loadLimits } from '@cashin/shared';
+import {
+  createUuidV7Generator,
+  generateCode,
+  loadLimits,
+  maintenanceDepositsListedMax,
+} from '@cashin/shared';
 import type { Logger } from 'pino';
 import { depositConfig } from '../deposit/deposit-config.js';
+import type { ReprintOutcome } from '../deposit/runner.js';
 import { DepositRunner } from '../deposit/runner.js';
 import type { KioskDevices as OpenedDevices } from '../devices/open-devices.js';
 import { openDevices } from '../devices/open-devices.js';
 import { BillValidator } from '../devices/bill/bill-validator.js';
 import { CoinAcceptor } from '../devices/coin/coin-acceptor.js';
 import { journalPathIn } from '../journal/database.js';
+import type { LostEventsEntry } from '../journal/journal-entry.js';
 import { Journal } from '../journal/journal.js';
 import type { DeviceUrl } from '../ports/device-url.js';
 import { buildCollectionReport } from '../receipt/collection-report.js';
@@ -78,6 +86,21 @@ export class NotEnrolledError extends Error {
 const recentErrorsMax = 20;
 /** Maintenance mode locks itself after this long without a tap. */
 const maintenanceIdleLockMs = 5 * 60_000;
+
+/** What the tech is told of a reprint, as a maintenance result. */
+function reprintResult(outcome: ReprintOutcome): { ok: boolean; code: ErrorCode | null; summary: string } {
+  if ('unknown' in outcome) return { ok: false, code: 'NOT_FOUND', summary: 'no such deposit to reprint' };
+  return outcome.ok
+    ? { ok: true, code: null, summary: 'receipt reprinted' }
+    : { ok: false, code: 'DEVICE_FAULT', summary: `printer: ${outcome.fault ?? 'no answer'}` };
+}
+
+/** One line for the tech and the log: which device lost what. */
+function describeLostEvents(entry: LostEventsEntry): string {
+  return entry.type === 'reset'
+    ? `${entry.device}: reset or lost power, its unreported events are gone`
+    : `${entry.device}: ${entry.count} events lost between polls`;
+}
 
 function limitsOf(config: AgentConfig): Limits {
   return loadLimits(
@@ -175,7 +198,24 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       );
       sync.kick();
     },
+    // Lost events may have been money (DESIGN 7: raise an alarm and hold the deposit for review). The
+    // deposit or alarm deposit carries flags.lostEvents to the server, which alerts ops; here the tech's
+    // screen and the heartbeat's lastError hear of it too, and an alarm deposit is synced at once.
+    onLostEvents: (entry, { depositId, alarm }) => {
+      noteLostEvents(entry, depositId, alarm);
+      if (alarm !== null) sync.kick();
+    },
   });
+
+  function noteLostEvents(entry: LostEventsEntry, depositId: string, alarm: KioskDeposit | null): void {
+    log.warn(
+      { device: entry.device, event: entry.type, depositId, sequence: alarm?.sequence },
+      alarm === null
+        ? 'a device lost events during a deposit: it is held for review'
+        : 'a device lost events with no deposit open: committed as an alarm deposit for ops',
+    );
+    noteError('DEVICE_FAULT', describeLostEvents(entry));
+  }
 
   const sync = new SyncEngine({
     outbox: journal.outbox,
@@ -222,6 +262,15 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     return bag;
   };
 
+  // The queue as the heartbeat reports it (the server judges a stuck kiosk by it), field by field.
+  const outboxReport = (status = journal.outbox.status()): HeartbeatRequest['outbox'] => ({
+    depth: status.depth,
+    unsyncedTotalMinor: status.unsyncedTotalMinor,
+    oldestUnsyncedAtMs: status.oldestUnsyncedAtMs,
+    quarantined: status.quarantined,
+    lastSequence: status.lastSequence,
+  });
+
   const heartbeat = new Heartbeat({
     client,
     clock,
@@ -230,7 +279,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       softwareVersion: config.softwareVersion,
       uptimeMs: Math.round(process.uptime() * 1000),
       devices: devices.statuses(),
-      outbox: journal.outbox.status(),
+      outbox: outboxReport(),
       bag: bagTotal(),
       lastError: recentErrors[0]?.code ?? null,
     }),
@@ -272,7 +321,10 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         });
         return { ok: result.ok, summary: result.ok ? 'test page printed' : `printer: ${result.reason}` };
       },
-      outboxStatus: () => journal.outbox.status(),
+      outboxStatus: () => {
+        const status = journal.outbox.status();
+        return { ...outboxReport(status), quarantinedTotalMinor: status.quarantinedTotalMinor };
+      },
       syncStatus: () => {
         const status = sync.status();
         return {
@@ -311,14 +363,20 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         log.info({ summaries }, 'bag collected');
         return { ok: true, summary: summaries.join('; ') || 'no money devices' };
       },
-      reprintLast: async () => {
-        const outcome = await runner.reprint();
-        if ('unknown' in outcome) return { ok: false, code: 'NOT_FOUND', summary: 'no deposit to reprint' };
-        return outcome.ok
-          ? { ok: true, code: null, summary: 'receipt reprinted' }
-          : { ok: false, code: 'DEVICE_FAULT', summary: `printer: ${outcome.fault ?? 'no answer'}` };
-      },
+      reprintLast: async () => reprintResult(await runner.reprint()),
+      reprint: async (depositId) => reprintResult(await runner.reprint(depositId)),
       recentErrors: () => [...recentErrors],
+      recentDeposits: () =>
+        journal.recentDeposits(maintenanceDepositsListedMax).map(({ deposit, outbox }) => ({
+          depositId: deposit.depositId,
+          sequence: deposit.sequence,
+          committedAtMs: Date.parse(deposit.committedAt),
+          totalMinor: deposit.totalMinor,
+          voucher: deposit.claimCode !== null,
+          recovered: deposit.flags.recovered,
+          heldForReview: deposit.flags.recovered || deposit.flags.lostEvents || deposit.flags.deviceFault,
+          sync: outbox,
+        })),
     },
     config.technicianPinHash,
     clock,
@@ -331,8 +389,14 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
 
   const recovery = runner.start();
   for (const deposit of recovery.recovered) {
-    log.warn({ depositId: deposit.depositId, totalMinor: deposit.totalMinor }, 'recovered an open deposit');
+    log.warn(
+      { depositId: deposit.depositId, totalMinor: deposit.totalMinor, flags: deposit.flags },
+      'recovered an open deposit: its receipt can be reprinted from maintenance',
+    );
+    if (deposit.flags.lostEvents)
+      noteError('DEVICE_FAULT', `deposit ${deposit.sequence} recovered with lost events: held for review`);
   }
+  for (const { deposit, entry } of recovery.alarms) noteLostEvents(entry, deposit.depositId, deposit);
   for (const deposit of recovery.strays) {
     log.warn(
       { depositId: deposit.depositId, totalMinor: deposit.totalMinor },

@@ -1,3 +1,4 @@
+import type { UuidV7 } from '@cashin/shared';
 import { FakeClock } from '@cashin/shared';
 import { describe, expect, it } from 'vitest';
 import { fakeMaintenanceSources } from '../testing/maintenance-sources.js';
@@ -96,5 +97,32 @@ describe('MaintenanceService', () => {
     const collected = await service.handle('a', { op: 'collect' });
     expect(collected).toMatchObject({ lastResult: { ok: true }, bag: { totalMinor: 0, coinCount: 0 } });
     expect(sources.calls).toEqual(['selfTest:coin', 'selfTest:printer', 'testPrint', 'syncNow', 'collect']);
+  });
+
+  it('lists recent deposits, recovered ones marked, only once unlocked, and reprints the one picked', async () => {
+    const { service, sources } = setup();
+    const recoveredId = '019aab40-8c00-7000-8000-000000000040' as UuidV7;
+    const locked = await service.handle('a', { op: 'reprint', depositId: recoveredId });
+    expect(locked).toMatchObject({ recentDeposits: [], lastResult: { code: 'FORBIDDEN' } });
+    expect(sources.calls).toEqual([]);
+
+    const unlocked = await service.handle('a', { op: 'unlock', pin: '2468' });
+    expect(unlocked.recentDeposits.map((d) => [d.sequence, d.recovered])).toEqual([
+      [41, false],
+      [40, true],
+      [39, false],
+    ]);
+    expect((await service.handle('a', { op: 'reprint', depositId: recoveredId })).lastResult).toEqual({
+      op: 'reprint',
+      ok: true,
+      code: null,
+      summary: 'reprinted deposit 40',
+    });
+    const unknown = '019aab40-8c00-7000-8000-000000000099' as UuidV7;
+    expect((await service.handle('a', { op: 'reprint', depositId: unknown })).lastResult).toMatchObject({
+      ok: false,
+      code: 'NOT_FOUND',
+    });
+    expect(sources.calls).toEqual([`reprint:${recoveredId}`, `reprint:${unknown}`]);
   });
 });

@@ -29,7 +29,11 @@ export interface MaintenanceSources {
   bag(): MaintenanceState['bag'];
   collect(): Promise<{ ok: boolean; summary: string }>;
   reprintLast(): Promise<{ ok: boolean; code: ErrorCode | null; summary: string }>;
+  /** Reprints one committed deposit's receipt; NOT_FOUND when it is not one the list could show. */
+  reprint(depositId: string): Promise<{ ok: boolean; code: ErrorCode | null; summary: string }>;
   recentErrors(): MaintenanceState['recentErrors'];
+  /** The newest committed deposits, newest first, at most maintenanceDepositsListedMax. */
+  recentDeposits(): MaintenanceState['recentDeposits'];
 }
 
 export interface MaintenanceLimits {
@@ -154,6 +158,8 @@ export class MaintenanceService {
         });
       case 'reprintLast':
         return outcome('reprintLast', () => this.sources.reprintLast());
+      case 'reprint':
+        return outcome('reprint', () => this.sources.reprint(request.depositId));
     }
   }
 
@@ -174,11 +180,13 @@ export class MaintenanceService {
           unsyncedTotalMinor: 0,
           oldestUnsyncedAtMs: null,
           quarantined: 0,
+          quarantinedTotalMinor: 0,
           lastSequence: 0,
         },
         sync: { online: false, lastSyncedAtMs: null, nextAttemptAtMs: null, lastErrorCode: null },
         bag: { currency: this.sources.currency, totalMinor: 0, coinCount: 0, billCount: 0 },
         recentErrors: [],
+        recentDeposits: [],
         lastResult,
       };
     }
@@ -193,6 +201,7 @@ export class MaintenanceService {
       sync: this.sources.syncStatus(),
       bag: this.sources.bag(),
       recentErrors: this.sources.recentErrors(),
+      recentDeposits: this.sources.recentDeposits(),
       lastResult,
     };
   }

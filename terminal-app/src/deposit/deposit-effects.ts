@@ -1,5 +1,10 @@
 import type { Code, PrintJob, UuidV7 } from '@cashin/shared';
-import type { CreditEntry, JournalEntry, OpenDepositRecord } from '../journal/journal-entry.js';
+import type {
+  CreditEntry,
+  JournalEntry,
+  LostEventsEntry,
+  OpenDepositRecord,
+} from '../journal/journal-entry.js';
 import type { BillDecision } from './kiosk-devices.js';
 
 /**
@@ -22,6 +27,11 @@ export type DepositEffect =
    * once and bound for suspense (the runner supplies its ids; see Journal.commitStray).
    */
   | { type: 'commitStray'; entry: CreditEntry; atMs: number }
+  /**
+   * Lost events or a reset with no deposit open: journal it as an alarm deposit of its own (no money,
+   * flagged lostEvents), committed at once so it syncs and reaches ops (see Journal.commitAlarm).
+   */
+  | { type: 'commitAlarm'; entry: LostEventsEntry; atMs: number }
   | { type: 'abandonDeposit'; depositId: UuidV7; atMs: number }
   /** Commit and queue for sync in one transaction; the runner answers with a `committed` event. */
   | { type: 'commitDeposit'; depositId: UuidV7; committedAtMs: number; expectedTotalMinor: number }

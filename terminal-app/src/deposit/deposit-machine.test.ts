@@ -124,15 +124,24 @@ const cases: Case[] = [
     phase: 'idle',
   },
   {
-    name: 'idle + lostEvents -> journaled as a stray alarm',
+    name: 'idle + lostEvents -> committed as an alarm deposit that syncs to ops, not only journaled',
     from: 'idle',
     events: [device({ type: 'lostEvents', device: 'coin', count: 3 })],
     phase: 'idle',
+    effects: ['commitAlarm'],
     check: (_, effects) =>
-      expect(journaled(effects)[0]).toMatchObject({
-        depositId: null,
-        entry: { type: 'lostEvents', count: 3 },
+      expect(effects[0]).toEqual({
+        type: 'commitAlarm',
+        entry: { type: 'lostEvents', device: 'coin', count: 3 },
+        atMs: t0Ms,
       }),
+  },
+  {
+    name: 'idle + a validator reset -> committed as an alarm deposit',
+    from: 'idle',
+    events: [device({ type: 'reset', device: 'bill' })],
+    phase: 'idle',
+    effects: ['commitAlarm'],
   },
   {
     name: 'idle + stale idle timer -> nothing',
@@ -569,6 +578,28 @@ const cases: Case[] = [
     effects: ['cancelTimer:idle', 'inhibitAcceptors', 'abandonDeposit'],
   },
   {
+    name: 'accepting with no money but lost events + idle time-out -> drains to commit, never abandoned',
+    from: () => stateAfter([device({ type: 'lostEvents', device: 'coin', count: 6 })], fixtures.accepting()),
+    events: [timer('idle', at(60_000))],
+    phase: 'draining',
+    check: (state, effects) => {
+      expect(types(effects)).not.toContain('abandonDeposit');
+      expect(deposit(state)).toMatchObject({ totalMinor: 0, lostEvents: true });
+    },
+  },
+  {
+    name: 'accepting with no money but a reset + cancel, then the drain -> commits a zero total, flagged',
+    from: () => stateAfter([device({ type: 'reset', device: 'coin' })], fixtures.accepting()),
+    events: [intent({ type: 'cancel' }), timer('drain', at(testConfig.drainMs))],
+    phase: 'committing',
+    check: (state, effects) => {
+      expect(effects).toContainEqual(
+        expect.objectContaining({ type: 'commitDeposit', depositId, expectedTotalMinor: 0 }),
+      );
+      expect(deposit(state).lostEvents).toBe(true);
+    },
+  },
+  {
     name: 'accepting with only a bill in escrow + idle time-out -> drains to count the bill',
     from: 'accepting',
     events: [escrow(500), timer('idle')],
@@ -615,6 +646,72 @@ const cases: Case[] = [
     events: [device({ type: 'reset', device: 'coin' })],
     phase: 'accepting',
     check: (state) => expect(deposit(state).lostEvents).toBe(true),
+  },
+  {
+    name: 'accepting + the validator holding a stacking bill resets -> room freed, flagged, limit sent again',
+    from: () => stateAfter([escrow(2_000)], fixtures.acceptingWithMoney()),
+    events: [device({ type: 'reset', device: 'bill' })],
+    phase: 'accepting',
+    check: (state, effects) => {
+      expect(deposit(state)).toMatchObject({ escrow: null, lostEvents: true, totalMinor: 50 });
+      expect(effects).toContainEqual({ type: 'enableAcceptors', remainingMinor: 4_950 });
+    },
+  },
+  {
+    name: 'after the validator reset with a bill in escrow, the next bill is stacked, not returned',
+    from: () => stateAfter([escrow(2_000), device({ type: 'reset', device: 'bill' })], fixtures.accepting()),
+    events: [escrow(500)],
+    phase: 'accepting',
+    check: (state, effects) => {
+      expect(effects[0]).toEqual({ type: 'routeBill', device: 'bill', decision: 'stack' });
+      expect(deposit(state).escrow).toEqual({ device: 'bill', valueMinor: 500 });
+    },
+  },
+  {
+    name: 'the coin acceptor resets while a bill is in escrow -> the bill stays held (its validator did not reset)',
+    from: () => stateAfter([escrow(2_000)], fixtures.accepting()),
+    events: [device({ type: 'reset', device: 'coin' })],
+    phase: 'accepting',
+    check: (state) => expect(deposit(state).escrow).toEqual({ device: 'bill', valueMinor: 2_000 }),
+  },
+  {
+    name: 'the validator holding a bill disconnects -> draining, room freed, one event journaled as lost',
+    from: () => stateAfter([escrow(2_000)], fixtures.accepting()),
+    events: [device({ type: 'disconnected', device: 'bill' })],
+    phase: 'draining',
+    check: (state, effects) => {
+      expect(deposit(state)).toMatchObject({ escrow: null, lostEvents: true, deviceFault: true });
+      expect(journaled(effects).map((effect) => effect.type === 'journal' && effect.entry)).toEqual([
+        { type: 'disconnected', device: 'bill' },
+        { type: 'lostEvents', device: 'bill', count: 1 },
+      ]);
+    },
+  },
+  {
+    name: 'then the drain time-out -> commits at once (no wait for the forgotten bill), zero total kept',
+    from: () =>
+      stateAfter(
+        [escrow(2_000), device({ type: 'disconnected', device: 'bill' }, at(0))],
+        fixtures.accepting(),
+      ),
+    events: [timer('drain', at(testConfig.drainMs))],
+    phase: 'committing',
+    check: (_, effects) =>
+      expect(effects).toContainEqual(
+        expect.objectContaining({ type: 'commitDeposit', expectedTotalMinor: 0 }),
+      ),
+  },
+  {
+    name: 'draining, the validator holding the bill resets -> the next drain time-out commits without waiting',
+    from: () => stateAfter([escrow(500), intent({ type: 'finish' }, at(0))], fixtures.acceptingWithMoney()),
+    events: [device({ type: 'reset', device: 'bill' }), timer('drain', at(testConfig.drainMs))],
+    phase: 'committing',
+    check: (state, effects) => {
+      expect(effects).toContainEqual(
+        expect.objectContaining({ type: 'commitDeposit', expectedTotalMinor: 50 }),
+      );
+      expect(deposit(state)).toMatchObject({ escrow: null, lostEvents: true });
+    },
   },
   {
     name: 'a scan while a deposit is open -> shown as ignored, the shopper never changes',
@@ -688,6 +785,14 @@ const cases: Case[] = [
     events: [timer('drain')],
     phase: 'idle',
     effects: ['cancelTimer:drain', 'abandonDeposit'],
+  },
+  {
+    name: 'draining with no money but lost events + drain time-out -> committing a zero total, not abandoned',
+    from: () =>
+      stateAfter([device({ type: 'lostEvents', device: 'coin', count: 7 })], fixtures.drainingEmpty()),
+    events: [timer('drain')],
+    phase: 'committing',
+    effects: ['cancelTimer:drain', 'commitDeposit'],
   },
   {
     name: 'draining + drain time-out with a stacked bill not yet credited -> waits (bounded) for the bill',
@@ -844,6 +949,14 @@ const cases: Case[] = [
     },
   },
   {
+    name: 'lost events after commit -> an alarm deposit of their own, the committed one untouched',
+    from: 'printing',
+    events: [device({ type: 'lostEvents', device: 'coin', count: 9 })],
+    phase: 'printing',
+    effects: ['commitAlarm'],
+    check: (state) => expect(state).toMatchObject({ receipt: { deposit: { flags: { lostEvents: false } } } }),
+  },
+  {
     name: 'printing + a money device fault -> done screen stays, then outOfService',
     from: 'printing',
     events: [device({ type: 'fault', device: 'coin', fault: 'jam' }), timer('receipt')],
@@ -947,6 +1060,19 @@ describe('deposit machine, whole journeys', () => {
       fault: 'jam',
       errorCode: 'DEVICE_FAULT',
     });
+  });
+
+  it('a deposit that lost events and counted nothing is committed at zero and its receipt printed', () => {
+    const committing = stateAfter(
+      [device({ type: 'reset', device: 'bill' }), intent({ type: 'finish' }), timer('drain')],
+      fixtures.accepting(),
+    );
+    expect(committing.phase).toBe('committing');
+    const committed = committedFor(committing);
+    expect(committed).toMatchObject({ totalMinor: 0, items: [], flags: { lostEvents: true } });
+    const printing = run([{ type: 'committed', deposit: committed, atMs: t0Ms }], committing);
+    expect(printing.state.phase).toBe('printing');
+    expect(types(printing.effects)).toContain('print');
   });
 
   it('an offline deposit prints "pending" instead of a balance', () => {

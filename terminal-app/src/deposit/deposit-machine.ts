@@ -8,7 +8,7 @@ import type {
   KioskIntent,
 } from '@cashin/shared';
 import { addMinor, multiplyMinor, parseCode, subtractMinor } from '@cashin/shared';
-import type { CreditEntry, JournalEntry } from '../journal/journal-entry.js';
+import type { CreditEntry, JournalEntry, LostEventsEntry } from '../journal/journal-entry.js';
 import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
 import type { DepositConfig } from './deposit-config.js';
 import type { DepositEffect, TimerName } from './deposit-effects.js';
@@ -42,6 +42,12 @@ import type { LookupResult } from './shopper-lookup.js';
  * added to a deposit that has already committed (that record may be synced already and is immutable), and
  * it never opens a shopper's deposit (there is no shopper to credit). Another currency's money, which no
  * deposit of this terminal can hold, stays a bare stray in the journal and the bag's totals.
+ *
+ * Where lost events go (a device reported more events than its buffer holds, or a reset that emptied it):
+ * they may have been money, so they are never only a line in the journal. In an open deposit they flag it
+ * for review, and such a deposit is committed even when nothing was counted (a zero total the server
+ * records and alerts on), never abandoned. With no deposit open they become an alarm deposit of their own,
+ * committed at once like a stray, with no money and the lost-events flag, so they reach ops the same way.
  */
 export interface StepResult {
   state: DepositState;
@@ -388,15 +394,23 @@ function onLostEvents(
   event: Extract<DeviceEvent, { type: 'lostEvents' | 'reset' }>,
   atMs: number,
 ): StepResult {
-  const entry: JournalEntry =
+  const entry: LostEventsEntry =
     event.type === 'lostEvents'
       ? { type: 'lostEvents', device: event.device, count: event.count }
       : { type: 'reset', device: event.device };
   const deposit = openDepositOf(state);
-  // Lost events may have been money: the deposit is flagged for review (its total may be short), and
-  // outside a deposit the journal keeps it as a stray alarm for the bag's reconciliation.
-  if (deposit === null) return stay(state, [{ type: 'journal', depositId: null, entry, atMs }]);
-  const flagged = { ...deposit, lostEvents: true };
+  // Lost events may have been money. Outside a deposit they become an alarm deposit that syncs to ops;
+  // in one, the deposit is flagged for review (its total may be short) and will be committed, not dropped.
+  if (deposit === null) return stay(state, [{ type: 'commitAlarm', entry, atMs }]);
+  // A validator that reset has forgotten the bill it held in escrow, and no report of it will come: the
+  // room held for it is freed (else the next bill would be returned and finishing would wait the whole
+  // settle time for nothing). Whether the bill was stacked is unknown; the flag sends it to review.
+  const forgotEscrow = event.type === 'reset' && deposit.escrow?.device === event.device;
+  const flagged: OpenDeposit = {
+    ...deposit,
+    lostEvents: true,
+    escrow: forgotEscrow ? null : deposit.escrow,
+  };
   return stay(withDeposit(state, flagged), [
     { type: 'journal', depositId: deposit.depositId, entry, atMs },
     ...(event.type === 'reset' ? reapplyAcceptors(state.phase, flagged) : []),
@@ -431,9 +445,26 @@ function onTrouble(
       trouble.fault === null
         ? { type: 'disconnected', device: trouble.device }
         : { type: 'fault', device: trouble.device, fault: trouble.fault, detail };
-    const faulted = { ...deposit, deviceFault: true };
+    // A validator that went away forgets the bill it held in escrow (the driver drops it), so no report of
+    // it will come: the room held for it is freed, so the drain does not wait the settle time for nothing.
+    // The bill may have been stacked unseen: one event is journaled as lost, which flags the deposit for
+    // review and keeps it from being abandoned if nothing else was counted.
+    const forgotEscrow = trouble.fault === null && deposit.escrow?.device === trouble.device;
+    const faulted: OpenDeposit = forgotEscrow
+      ? { ...deposit, deviceFault: true, escrow: null, lostEvents: true }
+      : { ...deposit, deviceFault: true };
     const effects: DepositEffect[] = [
       { type: 'journal', depositId: deposit.depositId, entry, atMs },
+      ...(forgotEscrow
+        ? [
+            {
+              type: 'journal',
+              depositId: deposit.depositId,
+              entry: { type: 'lostEvents', device: trouble.device, count: 1 },
+              atMs,
+            } satisfies DepositEffect,
+          ]
+        : []),
       { type: 'inhibitAcceptors' },
     ];
     if (state.phase === 'draining')
@@ -790,8 +821,9 @@ function onTimer(config: DepositConfig, state: DepositState, name: TimerName, at
       return goOffline(config, state, state.code, atMs);
     case 'accepting': {
       const deposit = state.deposit;
-      if (deposit.totalMinor === 0 && deposit.escrow === null) {
-        // Nothing went in and nothing has moved for the whole idle time-out: nothing can be in flight.
+      if (deposit.totalMinor === 0 && deposit.escrow === null && !deposit.lostEvents) {
+        // Nothing went in and nothing has moved for the whole idle time-out: nothing can be in flight. (With
+        // lost events something may have gone in unseen: that deposit ends and commits like any other.)
         return toRest(
           config,
           state,
@@ -812,7 +844,9 @@ function onTimer(config: DepositConfig, state: DepositState, name: TimerName, at
           { type: 'startTimer', name: 'drain', delayMs: Math.min(config.drainMs, settleLeftMs) },
         ]);
       }
-      if (deposit.totalMinor === 0) {
+      // Nothing counted and nothing lost: nothing to keep. A deposit that lost events is committed even at
+      // zero, flagged, so the shopper's claim and ops' alarm have a record (see Journal.commit).
+      if (deposit.totalMinor === 0 && !deposit.lostEvents) {
         return toRest(config, state, [{ type: 'abandonDeposit', depositId: deposit.depositId, atMs }], atMs);
       }
       return go(config, state, { ...common(state), phase: 'committing', deposit, endedBy: state.endedBy }, [

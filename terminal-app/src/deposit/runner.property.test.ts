@@ -173,7 +173,9 @@ describe('deposit runner, random sessions with random crashes', () => {
             expect(journaled).toBe(creditedMinor);
             expect(sumMinor(committed.map((d) => d.totalMinor)) + strays).toBe(creditedMinor);
             for (const d of committed) {
-              expect(d.totalMinor).toBeGreaterThan(0);
+              // A deposit with nothing counted is kept only when a device lost events during it (or, as an
+              // alarm deposit, with none open): what went unreported may have been money.
+              if (d.totalMinor === 0) expect(d.flags.lostEvents).toBe(true);
               expect(sumMinor(d.items.map((item) => multiplyMinor(item.valueMinor, item.count)))).toBe(
                 d.totalMinor,
               );

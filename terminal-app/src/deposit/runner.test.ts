@@ -177,6 +177,96 @@ describe('deposit runner with a real journal', () => {
     rig.devices.emit({ type: 'lostEvents', device: 'coin', count: 6 });
     await rig.finish();
     expect(rig.journal.committedAfter(0, 10)[0]?.flags.lostEvents).toBe(true);
+    const [depositOf] = rig.journal.committedAfter(0, 10);
+    expect(rig.lostEvents).toEqual([
+      {
+        entry: { type: 'lostEvents', device: 'coin', count: 6 },
+        depositId: depositOf!.depositId,
+        alarm: null,
+      },
+    ]);
+  });
+
+  it('a deposit that lost events with nothing counted is committed at zero and printed, on idle time-out or cancel', async () => {
+    await rig.openDeposit();
+    rig.devices.emit({ type: 'reset', device: 'coin' });
+    await rig.clock.advanceAsync(testConfig.idleTimeoutMs + testConfig.drainMs);
+    expect(rig.snapshot).toMatchObject({ screen: 'done', receipt: { totalMinor: 0 } });
+    await rig.clock.advanceAsync(testConfig.receiptScreenMs);
+
+    await rig.openDeposit();
+    rig.devices.emit({ type: 'lostEvents', device: 'bill', count: 6 });
+    rig.runner.intent({ type: 'cancel' });
+    await rig.clock.advanceAsync(testConfig.drainMs);
+    expect(rig.snapshot).toMatchObject({ screen: 'done', receipt: { totalMinor: 0 } });
+
+    const committed = rig.journal.committedAfter(0, 10);
+    expect(committed.map((d) => [d.code, d.totalMinor, d.flags.lostEvents])).toEqual([
+      [shopperCode, 0, true],
+      [shopperCode, 0, true],
+    ]);
+    expect(rig.journal.outbox.takeBatch()).toHaveLength(2);
+    expect(rig.journal.openDepositIds()).toEqual([]);
+    expect(rig.devices.printed).toHaveLength(2);
+  });
+
+  it('lost events with no deposit open become an alarm deposit queued for ops, and the runner says so', async () => {
+    rig.devices.emit({ type: 'lostEvents', device: 'coin', count: 8 });
+    expect(rig.snapshot.screen).toBe('attract');
+    const [alarm] = rig.journal.committedAfter(0, 10);
+    expect(alarm).toMatchObject({ code: null, totalMinor: 0, items: [], flags: { lostEvents: true } });
+    expect(rig.journal.outbox.takeBatch().map((d) => d.depositId)).toEqual([alarm!.depositId]);
+    expect(rig.lostEvents).toEqual([
+      { entry: { type: 'lostEvents', device: 'coin', count: 8 }, depositId: alarm!.depositId, alarm },
+    ]);
+    // Nobody's receipt: it is not the last receipt and cannot be reprinted by id.
+    expect(await rig.runner.reprint()).toEqual({ ok: false, unknown: true });
+    expect(await rig.runner.reprint(alarm!.depositId)).toEqual({ ok: false, unknown: true });
+    expect(rig.devices.printed).toEqual([]);
+  });
+
+  it('a validator that resets with a bill in escrow: the room is freed, the next bill stacked, finish does not wait', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(100);
+    // The validator reports a bill in escrow and is told to stack it; before it reports it stacked, it
+    // resets (power blip) and forgets it, so no report of that bill will ever come.
+    rig.devices.emit({
+      type: 'escrow',
+      device: 'bill',
+      ccTalkId: 'US0020A',
+      currency: 'USD',
+      valueMinor: 2_000,
+    });
+    expect(rig.devices.commands.at(-2)).toBe('routeBill bill stack');
+    expect(rig.snapshot.remainingMinor).toBe(2_900);
+    rig.devices.emit({ type: 'reset', device: 'bill' });
+    expect(rig.snapshot.remainingMinor).toBe(4_900);
+    expect(rig.devices.acceptLimitMinor).toBe(4_900);
+    expect(rig.devices.insertBill(1_000)).toBe(true);
+    expect(rig.devices.commands).not.toContain('routeBill bill return');
+    expect(rig.snapshot.totalMinor).toBe(1_100);
+    rig.runner.intent({ type: 'finish' });
+    await rig.clock.advanceAsync(testConfig.drainMs);
+    expect(rig.snapshot).toMatchObject({ screen: 'done', receipt: { totalMinor: 1_100 } });
+    expect(rig.journal.committedAfter(0, 10)[0]?.flags.lostEvents).toBe(true);
+  });
+
+  it('a validator that disconnects with a bill in escrow: the deposit commits after the drain, flagged, even at zero', async () => {
+    await rig.openDeposit();
+    rig.devices.emit({
+      type: 'escrow',
+      device: 'bill',
+      ccTalkId: 'US0020A',
+      currency: 'USD',
+      valueMinor: 2_000,
+    });
+    rig.devices.emit({ type: 'disconnected', device: 'bill' });
+    await rig.clock.advanceAsync(testConfig.drainMs);
+    expect(rig.snapshot).toMatchObject({ screen: 'done', receipt: { totalMinor: 0 } });
+    expect(rig.journal.committedAfter(0, 10)[0]).toMatchObject({
+      totalMinor: 0,
+      flags: { lostEvents: true, deviceFault: true },
+    });
   });
 
   it('a server that never answers: the lookup times out and the deposit goes on offline, signed', async () => {
@@ -233,6 +323,54 @@ describe('deposit runner with a real journal', () => {
   });
 });
 
+describe('deposit runner, quarantined money and the offline caps', () => {
+  async function offlineDeposit(valueMinor: number): Promise<void> {
+    await rig.openDeposit();
+    rig.devices.insertCoin(valueMinor);
+    await rig.finish();
+    await rig.clock.advanceAsync(testConfig.receiptScreenMs);
+  }
+
+  it('money the server never credited (quarantined after a conflict) still counts against the unsynced cap', async () => {
+    rig.crash();
+    const limits = loadLimits({
+      money: { USD: { kioskOfflineDepositMaxMinor: 100, kioskOfflineUnsyncedMaxMinor: 150 } },
+    });
+    rig = new RunnerRig(temp, depositConfig({ ...testConfig, limits }));
+    rig.lookup.mode = 'unreachable';
+    await offlineDeposit(100);
+    // The server answered this deposit with a conflict: set aside, never sent again, never credited.
+    const [conflicted] = rig.journal.outbox.takeBatch();
+    rig.journal.outbox.quarantine(conflicted!.depositId, { stored: {} }, rig.clock.nowMs());
+    rig.runner.refreshOutboxStatus();
+    await rig.openDeposit();
+    expect(rig.snapshot.remainingMinor).toBe(50);
+    rig.devices.insertCoin(50);
+    await rig.finish();
+    await rig.clock.advanceAsync(testConfig.receiptScreenMs);
+    expect(rig.snapshot).toMatchObject({ screen: 'offlineCapped', offlineCap: { reason: 'unsyncedTotal' } });
+    // The credited one is acknowledged; the quarantined $1.00 alone keeps the kiosk under the cap.
+    rig.journal.outbox.markSynced(
+      rig.journal.outbox.takeBatch().map((d) => d.depositId),
+      rig.clock.nowMs(),
+    );
+    rig.runner.refreshOutboxStatus();
+    expect(rig.snapshot.screen).toBe('attract');
+    await rig.openDeposit();
+    expect(rig.snapshot.remainingMinor).toBe(50);
+  });
+
+  it('a quarantined deposit older than the offline age cap keeps an offline kiosk from taking money', async () => {
+    rig.lookup.mode = 'unreachable';
+    await offlineDeposit(25);
+    const [conflicted] = rig.journal.outbox.takeBatch();
+    rig.journal.outbox.quarantine(conflicted!.depositId, { stored: {} }, rig.clock.nowMs());
+    await rig.clock.advanceAsync(testConfig.offlineOldestUnsyncedMs);
+    rig.runner.refreshOutboxStatus();
+    expect(rig.snapshot).toMatchObject({ screen: 'offlineCapped', offlineCap: { reason: 'unsyncedAge' } });
+  });
+});
+
 describe('deposit runner across crashes', () => {
   it('power loss mid-deposit: on restart the open deposit is committed once, as recovered, with the right total', async () => {
     await rig.openDeposit();
@@ -249,7 +387,7 @@ describe('deposit runner across crashes', () => {
     expect(rig.snapshot.screen).toBe('attract');
     const recoveredId = rig.lastRecovery.recovered[0]!.depositId;
     rig.restart();
-    expect(rig.lastRecovery).toEqual({ recovered: [], abandoned: [], strays: [] });
+    expect(rig.lastRecovery).toEqual({ recovered: [], abandoned: [], strays: [], alarms: [] });
     expect(committedTotals()).toEqual([625]);
 
     const outcome = await rig.runner.reprint(recoveredId);
@@ -347,6 +485,20 @@ describe('deposit runner across crashes', () => {
     },
   );
 
+  it('a crash in a deposit that lost events and counted nothing: recovery commits it, never abandons it', async () => {
+    await rig.openDeposit();
+    rig.devices.emit({ type: 'lostEvents', device: 'coin', count: 6 });
+    rig.restart();
+    expect(rig.lastRecovery.abandoned).toEqual([]);
+    expect(rig.lastRecovery.recovered).toEqual([
+      expect.objectContaining({
+        totalMinor: 0,
+        flags: expect.objectContaining({ recovered: true, lostEvents: true }),
+      }),
+    ]);
+    expect(rig.journal.outbox.status()).toMatchObject({ depth: 1, unsyncedTotalMinor: 0 });
+  });
+
   it('a crash before any money closes the empty deposit as abandoned', async () => {
     await rig.openDeposit();
     rig.restart();
@@ -398,6 +550,33 @@ describe('deposit runner failures', () => {
 });
 
 describe('reprint', () => {
+  it('reprints a recovered deposit by id after newer deposits, and never a stray', async () => {
+    await rig.openDeposit();
+    rig.devices.insertCoin(25);
+    rig.restart();
+    const recovered = rig.lastRecovery.recovered[0]!;
+    await rig.openDeposit();
+    rig.devices.insertCoin(50);
+    await rig.finish();
+    rig.devices.coinInFlight(5); // after the commit: a stray deposit
+    const stray = rig.journal.committedAfter(0, 10).at(-1)!;
+    expect(stray.code).toBeNull();
+    expect(rig.journal.lastCommittedDepositId()).not.toBe(recovered.depositId);
+    const printedBefore = rig.devices.printed.length;
+    expect(await rig.runner.reprint(recovered.depositId)).toEqual({ ok: true });
+    const reprinted = rig.devices.printed.at(-1)!;
+    expect(reprinted.lines).toContainEqual(
+      expect.objectContaining({ text: 'Completed after a power loss.' }),
+    );
+    expect(reprinted.lines).toContainEqual({
+      type: 'barcode',
+      symbology: 'code128',
+      data: depositReference(testConfig.terminalId, recovered.sequence),
+    });
+    expect(await rig.runner.reprint(stray.depositId)).toEqual({ ok: false, unknown: true });
+    expect(rig.devices.printed).toHaveLength(printedBefore + 1);
+  });
+
   it('reprints the last receipt, or says it knows no such deposit', async () => {
     expect(await rig.runner.reprint()).toEqual({ ok: false, unknown: true });
     await rig.openDeposit();

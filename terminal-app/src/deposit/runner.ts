@@ -10,8 +10,16 @@ import type {
 } from '@cashin/shared';
 import { addMinor } from '@cashin/shared';
 import { eventCounterOf } from '../devices/cctalk/event-counter.js';
-import type { CreditEntry, JournalEntry } from '../journal/journal-entry.js';
-import type { Journal, LateEntry, RecoveryReport, StrayDepositIds } from '../journal/journal.js';
+import type { CreditEntry, JournalEntry, LostEventsEntry } from '../journal/journal-entry.js';
+import { isLostEventsEntry } from '../journal/journal-entry.js';
+import type {
+  AlarmDepositIds,
+  Journal,
+  LateEntry,
+  RecoveryReport,
+  StrayDepositIds,
+} from '../journal/journal.js';
+import type { OutboxStatus } from '../journal/outbox.js';
 import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
 import type { DepositConfig } from './deposit-config.js';
 import type { DepositEffect, TimerName } from './deposit-effects.js';
@@ -37,7 +45,16 @@ export interface DepositRunnerOptions {
   eventQueueMax: number;
   /** A stray deposit was committed while running (money with no deposit open): sync it, tell ops. */
   onStrayCommitted?: (deposit: KioskDeposit) => void;
+  /**
+   * A device lost events or reset while running, journaled by then: into the open deposit (`alarm` null;
+   * the deposit is held for review), or, with none open, as the alarm deposit `alarm`. Log it, show it to
+   * the tech, and sync an alarm deposit so ops hear of it.
+   */
+  onLostEvents?: (entry: LostEventsEntry, where: { depositId: UuidV7; alarm: KioskDeposit | null }) => void;
 }
+
+/** What `reprint` answers: how the print went, or that no reprintable deposit has that id. */
+export type ReprintOutcome = PrintOutcome | { ok: false; unknown: true };
 
 type SnapshotListener = (snapshot: KioskSnapshot) => void;
 
@@ -88,8 +105,11 @@ export class DepositRunner {
       const entry = lateEntryOf(event);
       return entry === null ? [] : [{ entry, eventCounter: eventCounterOf(event) }];
     });
-    const report = this.options.journal.recover(this.options.clock.nowMs(), late, (entry) =>
-      entry.currency === this.options.config.currency ? this.strayIds() : null,
+    const report = this.options.journal.recover(
+      this.options.clock.nowMs(),
+      late,
+      (entry) => (entry.currency === this.options.config.currency ? this.strayIds() : null),
+      () => this.alarmIds(),
     );
     recovering = false;
     this.options.devices.inhibitAll();
@@ -127,15 +147,12 @@ export class DepositRunner {
     this.dispatch({ type: 'connectivity', online, atMs: this.options.clock.nowMs() });
   }
 
-  /** Re-reads the outbox (after a sync drained it, say) so the offline caps see the current queue. */
+  /**
+   * Re-reads the outbox (after a sync drained it, say) so the offline caps see the current queue. The caps
+   * count every deposit the server has not credited: the queue and the quarantined ones (see OutboxStatus).
+   */
   refreshOutboxStatus(): void {
-    const status = this.options.journal.outbox.status();
-    this.dispatch({
-      type: 'outboxStatus',
-      unsyncedTotalMinor: status.unsyncedTotalMinor,
-      oldestUnsyncedAtMs: status.oldestUnsyncedAtMs,
-      atMs: this.options.clock.nowMs(),
-    });
+    this.dispatch({ ...capsView(this.options.journal.outbox.status()), atMs: this.options.clock.nowMs() });
   }
 
   /**
@@ -160,12 +177,12 @@ export class DepositRunner {
   /**
    * Reprints a committed deposit's receipt (maintenance, or a recovered deposit whose shopper comes back);
    * the last committed one when no id is given. Resolves with how the print went, or `unknown` when the
-   * journal holds no such committed deposit.
+   * journal holds no such committed deposit, or only a stray (nobody's receipt: its claim code is for ops).
    */
-  async reprint(depositId?: string): Promise<PrintOutcome | { ok: false; unknown: true }> {
+  async reprint(depositId?: string): Promise<ReprintOutcome> {
     const id = depositId ?? this.options.journal.lastCommittedDepositId();
     const stored = id === undefined ? undefined : this.options.journal.storedDeposit(id);
-    if (stored === undefined) return { ok: false, unknown: true };
+    if (stored === undefined || stored.stray) return { ok: false, unknown: true };
     const { config } = this.options;
     const d = stored.deposit;
     const known = !d.flags.offline && d.claimCode === null && stored.balanceMinor !== null;
@@ -228,9 +245,14 @@ export class DepositRunner {
       } else if (counter !== undefined && effect.type === 'commitStray' && effect.entry.device === device) {
         this.commitStray(effect.entry, effect.atMs, counter);
         counter = undefined;
+      } else if (counter !== undefined && effect.type === 'commitAlarm' && effect.entry.device === device) {
+        this.commitAlarm(effect.entry, effect.atMs, counter);
+        counter = undefined;
       } else {
         this.execute(effect);
       }
+      if (effect.type === 'journal' && effect.depositId !== null && isLostEventsEntry(effect.entry))
+        this.options.onLostEvents?.(effect.entry, { depositId: effect.depositId, alarm: null });
     }
     if (counter !== undefined && device !== null)
       this.options.journal.noteEventCounter(device, counter, event.atMs);
@@ -250,22 +272,19 @@ export class DepositRunner {
       case 'commitStray':
         this.commitStray(effect.entry, effect.atMs, undefined);
         return;
+      case 'commitAlarm':
+        this.commitAlarm(effect.entry, effect.atMs, undefined);
+        return;
       case 'abandonDeposit':
         journal.abandon(effect.depositId, effect.atMs);
         return;
       case 'commitDeposit': {
         const deposit = journal.commit(effect.depositId, effect.committedAtMs);
-        const status = journal.outbox.status();
         // The answer goes to the front of the queue: nothing may reach the machine between its commit
         // and its hearing that the commit is done.
         this.queue.unshift(
           { type: 'committed', deposit, atMs: clock.nowMs() },
-          {
-            type: 'outboxStatus',
-            unsyncedTotalMinor: status.unsyncedTotalMinor,
-            oldestUnsyncedAtMs: status.oldestUnsyncedAtMs,
-            atMs: clock.nowMs(),
-          },
+          { ...capsView(journal.outbox.status()), atMs: clock.nowMs() },
         );
         return;
       }
@@ -313,11 +332,22 @@ export class DepositRunner {
     };
   }
 
+  private alarmIds(): AlarmDepositIds {
+    return { ...this.strayIds(), currency: this.options.config.currency };
+  }
+
   /** Journals stray money as its own committed deposit; the offline caps then see it in the queue. */
   private commitStray(entry: CreditEntry, atMs: number, eventCounter: number | undefined): void {
     const deposit = this.options.journal.commitStray(entry, atMs, this.strayIds(), eventCounter);
     this.refreshOutboxStatus();
     this.options.onStrayCommitted?.(deposit);
+  }
+
+  /** Journals lost events with no deposit open as an alarm deposit of their own, queued for sync. */
+  private commitAlarm(entry: LostEventsEntry, atMs: number, eventCounter: number | undefined): void {
+    const alarm = this.options.journal.commitAlarm(entry, atMs, this.alarmIds(), eventCounter);
+    this.refreshOutboxStatus();
+    this.options.onLostEvents?.(entry, { depositId: alarm.depositId, alarm });
   }
 
   private startLookup(requestId: number, code: Code): void {
@@ -410,6 +440,18 @@ function lateEntryOf(event: DeviceEvent): JournalEntry | null {
     default:
       return null;
   }
+}
+
+/**
+ * What the offline caps see of the outbox: every deposit the server has not credited, waiting or
+ * quarantined (money set aside after a conflict is still in the bag and in nobody's account).
+ */
+function capsView(status: OutboxStatus): Omit<Extract<DepositEvent, { type: 'outboxStatus' }>, 'atMs'> {
+  return {
+    type: 'outboxStatus',
+    unsyncedTotalMinor: status.uncreditedTotalMinor,
+    oldestUnsyncedAtMs: status.oldestUncreditedAtMs,
+  };
 }
 
 /** A snapshot's content without its version, to publish only real changes. */

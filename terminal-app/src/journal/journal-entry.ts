@@ -20,6 +20,16 @@ export type JournalEntry =
 /** Money a device reported: the one kind of entry that carries an amount into a deposit or the bag. */
 export type CreditEntry = Extract<JournalEntry, { type: 'credit' }>;
 
+/**
+ * A device's alarm that events may have gone unseen: more of them between two polls than its buffer holds
+ * (`lostEvents`), or a reset or power loss that emptied the buffer (`reset`). Either may have been money.
+ */
+export type LostEventsEntry = Extract<JournalEntry, { type: 'lostEvents' | 'reset' }>;
+
+export function isLostEventsEntry(entry: JournalEntry): entry is LostEventsEntry {
+  return entry.type === 'lostEvents' || entry.type === 'reset';
+}
+
 /** What the journal records when a deposit opens: everything a commit or a reprint needs later. */
 export interface OpenDepositRecord {
   depositId: UuidV7;

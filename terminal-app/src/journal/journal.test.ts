@@ -243,6 +243,73 @@ describe('journal deposits', () => {
     expect(() => journal.abandon(full.depositId, clockMs)).toThrow(/has money/);
   });
 
+  it('commits a deposit that lost events with no money at a zero total, flagged, and never abandons it', () => {
+    for (const lost of [
+      { type: 'lostEvents', device: 'coin', count: 6 },
+      { type: 'reset', device: 'bill' },
+    ] as const) {
+      const r = record();
+      journal.openDeposit(r);
+      journal.append(r.depositId, lost, clockMs);
+      expect(() => journal.abandon(r.depositId, clockMs)).toThrow(/lost events/);
+      const committed = journal.commit(r.depositId, clockMs);
+      expect(committed).toMatchObject({
+        code: shopperCode,
+        items: [],
+        totalMinor: 0,
+        flags: { lostEvents: true, recovered: false },
+      });
+      expect(journal.outbox.takeBatch().map((d) => d.depositId)).toContain(r.depositId);
+    }
+  });
+
+  it("commits lost events with no deposit open as an alarm deposit: no money, flagged, queued, nobody's receipt", () => {
+    const shoppers = deposit([100]);
+    const ids = { depositId: newId(), claimCode: generateCode('claim'), language: 'en' as const };
+    clockMs += 1_000;
+    const alarm = journal.commitAlarm(
+      { type: 'reset', device: 'coin' },
+      clockMs,
+      { ...ids, currency: 'USD' },
+      0,
+    );
+    expect(KioskDepositSchema.parse(alarm)).toMatchObject({
+      depositId: ids.depositId,
+      sequence: 2,
+      code: null,
+      claimCode: ids.claimCode,
+      currency: 'USD',
+      items: [],
+      totalMinor: 0,
+      flags: { recovered: false, lostEvents: true, offline: false, deviceFault: false },
+    });
+    expect(journal.outbox.takeBatch().map((d) => d.depositId)).toEqual([shoppers.depositId, ids.depositId]);
+    expect(journal.eventCounters().get('coin')?.counter).toBe(0);
+    expect(journal.storedDeposit(ids.depositId)?.stray).toBe(true);
+    expect(journal.strayDeposits()).toEqual({ totalMinor: 0, deposits: 0 });
+    expect(journal.lastCommittedDepositId()).toBe(shoppers.depositId);
+    expect(journal.recentDeposits(10).map((d) => d.deposit.depositId)).toEqual([shoppers.depositId]);
+  });
+
+  it('lists the newest committed deposits with where each stands with the server, strays left out', () => {
+    const first = deposit([25]);
+    const second = deposit([50], { code: null, claimCode: generateCode('claim') as Code, maskedName: null });
+    journal.commitStray(coin(5, 'US005A'), clockMs, {
+      depositId: newId(),
+      claimCode: generateCode('claim'),
+      language: 'en',
+    });
+    const third = deposit([100]);
+    journal.outbox.markSynced([first.depositId], clockMs);
+    journal.outbox.quarantine(second.depositId, { stored: {} }, clockMs);
+    expect(journal.recentDeposits(10).map((d) => [d.deposit.sequence, d.outbox])).toEqual([
+      [third.sequence, 'pending'],
+      [second.sequence, 'quarantined'],
+      [first.sequence, 'synced'],
+    ]);
+    expect(journal.recentDeposits(1).map((d) => d.deposit.depositId)).toEqual([third.depositId]);
+  });
+
   it('keeps bare strays apart from deposits', () => {
     journal.append(null, coin(25, 'US025A'), clockMs);
     journal.append(null, coin(10, 'US010A'), clockMs);
@@ -302,9 +369,32 @@ describe('journal recovery', () => {
     journal.close();
 
     journal = temp.open();
-    expect(journal.recover(t0Ms + 120_000)).toEqual({ recovered: [], abandoned: [], strays: [] });
+    expect(journal.recover(t0Ms + 120_000)).toEqual({
+      recovered: [],
+      abandoned: [],
+      strays: [],
+      alarms: [],
+    });
     expect(journal.outbox.takeBatch()).toHaveLength(1);
     expect(journal.storedDeposit(full.depositId)?.deposit.flags.recovered).toBe(true);
+  });
+
+  it('commits an open deposit that lost events but holds no money as recovered, not abandoned', () => {
+    const lost = record();
+    journal.openDeposit(lost);
+    journal.append(lost.depositId, { type: 'reset', device: 'coin' }, clockMs);
+    journal.close();
+
+    journal = temp.open();
+    const report = journal.recover(t0Ms + 60_000);
+    expect(report.abandoned).toEqual([]);
+    expect(report.recovered).toEqual([
+      expect.objectContaining({
+        depositId: lost.depositId,
+        totalMinor: 0,
+        flags: expect.objectContaining({ recovered: true, lostEvents: true }),
+      }),
+    ]);
   });
 });
 
@@ -340,6 +430,9 @@ describe('outbox', () => {
       unsyncedTotalMinor: 0,
       oldestUnsyncedAtMs: null,
       quarantined: 0,
+      quarantinedTotalMinor: 0,
+      uncreditedTotalMinor: 0,
+      oldestUncreditedAtMs: null,
       lastSequence: 0,
     });
     const first = deposit([25]);
@@ -350,6 +443,9 @@ describe('outbox', () => {
       unsyncedTotalMinor: 125,
       oldestUnsyncedAtMs: firstAtMs,
       quarantined: 0,
+      quarantinedTotalMinor: 0,
+      uncreditedTotalMinor: 125,
+      oldestUncreditedAtMs: firstAtMs,
       lastSequence: 2,
     });
     journal.outbox.markSynced([first.depositId], clockMs);
@@ -366,11 +462,38 @@ describe('outbox', () => {
     const answer = { status: 'conflict', stored: { totalMinor: 30 } };
     expect(journal.outbox.quarantine(a.depositId, answer, clockMs)).toBe(true);
     expect(journal.outbox.takeBatch().map((d) => d.depositId)).not.toContain(a.depositId);
-    expect(journal.outbox.status()).toMatchObject({ depth: 1, quarantined: 1, unsyncedTotalMinor: 50 });
+    // Out of the queue, but not credited: its money still counts for the offline caps.
+    expect(journal.outbox.status()).toMatchObject({
+      depth: 1,
+      unsyncedTotalMinor: 50,
+      quarantined: 1,
+      quarantinedTotalMinor: 25,
+      uncreditedTotalMinor: 75,
+    });
     expect(journal.outbox.quarantined(10)).toEqual([
       { deposit: a, quarantinedAtMs: clockMs, serverAnswer: answer },
     ]);
     expect(journal.outbox.markSynced([a.depositId], clockMs)).toBe(0);
+  });
+
+  it('keeps a quarantined deposit in the value and age the offline caps count until it is resolved', () => {
+    const quarantined = deposit([500]);
+    const quarantinedAtMs = clockMs;
+    clockMs += 3_600_000;
+    const later = deposit([100]);
+    journal.outbox.quarantine(quarantined.depositId, { stored: {} }, clockMs);
+    journal.outbox.markSynced([later.depositId], clockMs);
+    // Nothing waits to be sent, yet $5.00 the server never credited is still in the bag.
+    expect(journal.outbox.status()).toMatchObject({
+      depth: 0,
+      unsyncedTotalMinor: 0,
+      oldestUnsyncedAtMs: null,
+      quarantined: 1,
+      quarantinedTotalMinor: 500,
+      uncreditedTotalMinor: 500,
+      oldestUncreditedAtMs: quarantinedAtMs,
+    });
+    expect(journal.outbox.oldestUnsyncedAgeMs(clockMs + 1_000)).toBe(clockMs + 1_000 - quarantinedAtMs);
   });
 });
 
@@ -476,6 +599,41 @@ describe('journal event counters and late events', () => {
     ]);
     expect(journal.strayCredits().totalMinor).toBe(0);
     expect(journal.eventCounters().get('coin')?.counter).toBe(3);
+  });
+
+  it('recovery makes late lost events an alarm deposit when no deposit is open, and a deposit takes them', () => {
+    const alarmId = newId();
+    const claimCode = generateCode('claim');
+    const first = journal.recover(
+      clockMs,
+      [{ entry: { type: 'reset', device: 'bill' }, eventCounter: 0 }],
+      () => null,
+      () => ({ depositId: alarmId, claimCode, language: 'en', currency: 'USD' }),
+    );
+    expect(first.alarms).toEqual([
+      {
+        deposit: expect.objectContaining({
+          depositId: alarmId,
+          totalMinor: 0,
+          flags: expect.objectContaining({ lostEvents: true }),
+        }),
+        entry: { type: 'reset', device: 'bill' },
+      },
+    ]);
+    expect(journal.outbox.takeBatch().map((d) => d.depositId)).toEqual([alarmId]);
+    expect(journal.eventCounters().get('bill')?.counter).toBe(0);
+    const open = record();
+    journal.openDeposit(open);
+    const second = journal.recover(
+      clockMs,
+      [{ entry: { type: 'lostEvents', device: 'coin', count: 4 }, eventCounter: 9 }],
+      () => null,
+      () => ({ depositId: newId(), claimCode: generateCode('claim'), language: 'en', currency: 'USD' }),
+    );
+    expect(second.alarms).toEqual([]);
+    expect(second.recovered.map((d) => [d.depositId, d.totalMinor, d.flags.lostEvents])).toEqual([
+      [open.depositId, 0, true],
+    ]);
   });
 
   it('recovery makes late money a stray deposit when no deposit is open, and an empty deposit takes it', () => {

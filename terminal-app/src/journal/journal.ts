@@ -2,7 +2,9 @@ import type { Code, CurrencyCode, DepositItem, KioskDeposit, Language, UuidV7 } 
 import { KioskDepositSchema, addMinor, multiplyMinor } from '@cashin/shared';
 import type { JournalDatabase } from './database.js';
 import { openJournalDatabase } from './database.js';
-import type { CreditEntry, JournalEntry, OpenDepositRecord } from './journal-entry.js';
+import type { CreditEntry, JournalEntry, LostEventsEntry, OpenDepositRecord } from './journal-entry.js';
+import { isLostEventsEntry } from './journal-entry.js';
+import type { OutboxState } from './outbox.js';
 import { Outbox } from './outbox.js';
 import { Bag } from './bag.js';
 import type { ReceiptSigner } from '../receipt/receipt-signature.js';
@@ -20,6 +22,15 @@ export interface StoredDeposit {
   language: Language;
   maskedName: string | null;
   balanceMinor: number | null;
+  /** Money (or an alarm) that arrived with no deposit open: nobody's receipt, so never reprinted. */
+  stray: boolean;
+}
+
+/** A committed shopper's deposit as the maintenance screen lists it, newest first. */
+export interface RecentDeposit {
+  deposit: KioskDeposit;
+  /** Where it stands with the server (see Outbox): waiting, acknowledged, or set aside after a conflict. */
+  outbox: OutboxState;
 }
 
 /** A device event the drivers reported at start-up, before any deposit could open (see `recover`). */
@@ -30,12 +41,17 @@ export interface LateEntry {
 }
 
 export interface RecoveryReport {
-  /** Open deposits with money in them, now committed with flags.recovered. */
+  /**
+   * Open deposits with money in them, or with lost events (which may have been money), now committed with
+   * flags.recovered.
+   */
   recovered: KioskDeposit[];
-  /** Open deposits with no money, closed as abandoned. */
+  /** Open deposits with no money and no lost events, closed as abandoned. */
   abandoned: UuidV7[];
   /** Late money that found no open deposit, each committed as a stray deposit for suspense. */
   strays: KioskDeposit[];
+  /** Late lost events or resets that found no open deposit, each committed as an alarm deposit (commitAlarm). */
+  alarms: Array<{ deposit: KioskDeposit; entry: LostEventsEntry }>;
 }
 
 /**
@@ -53,6 +69,18 @@ export interface StrayDepositIds {
  * (money of another currency, which the terminal's server account cannot take).
  */
 export type StrayDepositPolicy = (entry: CreditEntry) => StrayDepositIds | null;
+
+/** What an alarm deposit needs (see commitAlarm): a stray's ids and the terminal's currency, as it has no coin. */
+export interface AlarmDepositIds extends StrayDepositIds {
+  currency: CurrencyCode;
+}
+
+/**
+ * For late lost events or a reset found at recovery with no deposit open: the ids of the alarm deposit it
+ * becomes, or null to keep it only as a bare stray alarm in the journal (what a caller giving no policy
+ * gets; the runner always gives one).
+ */
+export type AlarmDepositPolicy = (entry: LostEventsEntry) => AlarmDepositIds | null;
 
 interface DepositRow {
   deposit_id: string;
@@ -148,10 +176,19 @@ export class Journal {
       creditCount: db.prepare<[string], { n: number }>(
         `SELECT COUNT(*) AS n FROM deposit_events WHERE deposit_id = ? AND type = 'credit'`,
       ),
+      // Credits, lost events and resets: a deposit with any of them may hold money and is never abandoned.
+      mayHoldMoney: db.prepare<[string], { n: number }>(
+        `SELECT COUNT(*) AS n FROM deposit_events
+         WHERE deposit_id = ? AND type IN ('credit', 'lostEvents', 'reset')`,
+      ),
       openIds: db.prepare<[], { deposit_id: string }>(
         `SELECT deposit_id FROM deposits WHERE status = 'open' ORDER BY started_at_ms, deposit_id`,
       ),
       payload: db.prepare<[string], { payload: string }>('SELECT payload FROM outbox WHERE deposit_id = ?'),
+      recent: db.prepare<[number], { payload: string; status: OutboxState }>(
+        `SELECT o.payload, o.status FROM outbox o JOIN deposits d USING (deposit_id)
+         WHERE d.stray = 0 ORDER BY o.sequence DESC LIMIT ?`,
+      ),
       // A stray deposit is nobody's receipt: "reprint last receipt" must never hand out its claim code.
       lastCommittedId: db.prepare<[], { deposit_id: string }>(
         `SELECT o.deposit_id FROM outbox o JOIN deposits d USING (deposit_id)
@@ -174,9 +211,10 @@ export class Journal {
         `SELECT COALESCE(SUM(value_minor * count), 0) AS total, COUNT(*) AS n
          FROM deposit_events WHERE deposit_id IS NULL AND type = 'credit'`,
       ),
+      // Alarm deposits (stray = 1, no money) are not stray money.
       strayDeposits: db.prepare<[], { total: number; n: number }>(
         `SELECT COALESCE(SUM(total_minor), 0) AS total, COUNT(*) AS n
-         FROM deposits WHERE stray = 1 AND status = 'committed'`,
+         FROM deposits WHERE stray = 1 AND status = 'committed' AND total_minor > 0`,
       ),
     };
   }
@@ -224,6 +262,41 @@ export class Journal {
    */
   commitStray(entry: CreditEntry, atMs: number, ids: StrayDepositIds, eventCounter?: number): KioskDeposit {
     return this.db.transaction(() => this.commitStrayInTransaction(entry, atMs, ids, eventCounter))();
+  }
+
+  /**
+   * Lost events or a reset with no deposit open (the kiosk idle, or a receipt printing): nothing was
+   * counted, but what the device did not report may have been money, and ops must hear of it. It becomes a
+   * deposit of its own, committed at once like a stray (no shopper, a claim code nobody holds) with no
+   * items, a zero total and flags.lostEvents: synced, it raises the server's lost-events alert, and it is
+   * the record a shopper's complaint can be matched against. The event, the deposit and its outbox row are
+   * one transaction.
+   */
+  commitAlarm(
+    entry: LostEventsEntry,
+    atMs: number,
+    ids: AlarmDepositIds,
+    eventCounter?: number,
+  ): KioskDeposit {
+    return this.db.transaction(() => this.commitAlarmInTransaction(entry, atMs, ids, eventCounter))();
+  }
+
+  private commitAlarmInTransaction(
+    entry: LostEventsEntry,
+    atMs: number,
+    ids: AlarmDepositIds,
+    eventCounter: number | undefined,
+  ): KioskDeposit {
+    this.statements.openStray.run({
+      depositId: ids.depositId,
+      claimCode: ids.claimCode,
+      currency: ids.currency,
+      atMs,
+      amountMinor: 0,
+      language: ids.language,
+    });
+    this.appendInTransaction(ids.depositId, entry, atMs, eventCounter);
+    return this.commitInTransaction(ids.depositId, atMs, false);
   }
 
   private commitStrayInTransaction(
@@ -297,11 +370,18 @@ export class Journal {
     return Number(result.lastInsertRowid);
   }
 
-  /** Closes an open deposit that took no money (the shopper walked away or cancelled). */
+  /**
+   * Closes an open deposit that took no money (the shopper walked away or cancelled). One with lost events
+   * is refused like one with money: what the device did not report may have been money, so the deposit
+   * must be committed and reach ops, not vanish.
+   */
   abandon(depositId: UuidV7, atMs: number): void {
     this.db.transaction(() => {
       if (this.statements.creditCount.get(depositId)!.n > 0) {
         throw new Error(`journal: deposit ${depositId} has money and cannot be abandoned`);
+      }
+      if (this.statements.mayHoldMoney.get(depositId)!.n > 0) {
+        throw new Error(`journal: deposit ${depositId} lost events and cannot be abandoned`);
       }
       if (this.statements.abandon.run(atMs, depositId).changes !== 1) {
         throw new Error(`journal: deposit ${depositId} is not open`);
@@ -333,7 +413,12 @@ export class Journal {
       (sum, item) => addMinor(sum, multiplyMinor(item.valueMinor, item.count)),
       0,
     );
-    if (totalMinor === 0) throw new Error(`journal: deposit ${depositId} has no money to commit`);
+    const lostEvents = this.statements.hasType.get(depositId, 'lostEvents', 'reset')!.n > 0;
+    // A deposit with no counted money is committed only when a device lost events during it: they may have
+    // been money, so the record (flagged, and so held for review and alerted on by the server) is the
+    // shopper's claim and ops' alarm. With nothing lost it is abandoned instead; committing it is a bug.
+    if (totalMinor === 0 && !lostEvents)
+      throw new Error(`journal: deposit ${depositId} has no money to commit`);
     const sequence = this.statements.nextSequence.get()!.value;
     const unsigned = KioskDepositSchema.parse({
       depositId,
@@ -348,7 +433,7 @@ export class Journal {
       committedAt: isoOf(committedAtMs),
       flags: {
         recovered,
-        lostEvents: this.statements.hasType.get(depositId, 'lostEvents', 'reset')!.n > 0,
+        lostEvents,
         offline: row.offline === 1,
         deviceFault: this.statements.hasType.get(depositId, 'fault', 'disconnected')!.n > 0,
       },
@@ -376,34 +461,47 @@ export class Journal {
 
   /**
    * Start-up recovery: an open deposit left by a crash or power loss is committed as recovered when it
-   * holds money (cash taken is never dropped), or closed as abandoned when it holds none. One transaction
-   * for all of them, so a crash during recovery leaves them all open for the next start.
+   * holds money or lost events (cash taken is never dropped, and cash maybe taken is never forgotten), or
+   * closed as abandoned when it holds neither. One transaction for all of them, so a crash during recovery
+   * leaves them all open for the next start.
    *
    * `late` are the events the acceptors still held from before the crash (reported at start from their
    * journaled baselines): they happened while the newest open deposit was open, so they join it before it
    * is committed; with no deposit open, money among them becomes a stray deposit when `strayIds` gives it
-   * ids (see commitStray), else a bare stray. Their counters are kept in the same transaction.
+   * ids (see commitStray), and lost events or a reset an alarm deposit when `alarmIds` does (see
+   * commitAlarm), else a bare stray. Their counters are kept in the same transaction.
    */
   recover(
     nowMs: number,
     late: readonly LateEntry[] = [],
     strayIds: StrayDepositPolicy = () => null,
+    alarmIds: AlarmDepositPolicy = () => null,
   ): RecoveryReport {
     return this.db.transaction((): RecoveryReport => {
-      const report: RecoveryReport = { recovered: [], abandoned: [], strays: [] };
+      const report: RecoveryReport = { recovered: [], abandoned: [], strays: [], alarms: [] };
       const open = this.statements.openIds.all();
       const receiving = (open.at(-1)?.deposit_id ?? null) as UuidV7 | null;
       for (const { entry, eventCounter } of late) {
-        const ids = receiving === null && entry.type === 'credit' ? strayIds(entry) : null;
-        if (ids !== null && entry.type === 'credit') {
-          report.strays.push(this.commitStrayInTransaction(entry, nowMs, ids, eventCounter));
-          continue;
+        if (receiving === null && entry.type === 'credit') {
+          const ids = strayIds(entry);
+          if (ids !== null) {
+            report.strays.push(this.commitStrayInTransaction(entry, nowMs, ids, eventCounter));
+            continue;
+          }
+        }
+        if (receiving === null && isLostEventsEntry(entry)) {
+          const ids = alarmIds(entry);
+          if (ids !== null) {
+            const deposit = this.commitAlarmInTransaction(entry, nowMs, ids, eventCounter);
+            report.alarms.push({ deposit, entry });
+            continue;
+          }
         }
         this.appendInTransaction(receiving, entry, nowMs, eventCounter);
       }
       for (const { deposit_id } of open) {
         const id = deposit_id as UuidV7;
-        if (this.statements.creditCount.get(id)!.n > 0) {
+        if (this.statements.mayHoldMoney.get(id)!.n > 0) {
           report.recovered.push(this.commitInTransaction(id, nowMs, true));
         } else {
           this.statements.abandon.run(nowMs, id);
@@ -429,7 +527,19 @@ export class Journal {
       language: row.language as Language,
       maskedName: row.masked_name,
       balanceMinor: row.balance_minor,
+      stray: row.stray === 1,
     };
+  }
+
+  /**
+   * The newest committed shopper's deposits and vouchers (strays and alarms are nobody's receipt), at most
+   * `limit`, with where each stands with the server: the maintenance screen lists them for reprinting.
+   */
+  recentDeposits(limit: number): RecentDeposit[] {
+    return this.statements.recent.all(limit).map((row) => ({
+      deposit: KioskDepositSchema.parse(JSON.parse(row.payload)),
+      outbox: row.status,
+    }));
   }
 
   /** The most recently committed deposit's id, for "reprint last receipt". */

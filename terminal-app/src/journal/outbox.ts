@@ -2,9 +2,20 @@ import type { KioskDeposit } from '@cashin/shared';
 import { KioskDepositSchema } from '@cashin/shared';
 import type { JournalDatabase } from './database.js';
 
-/** What the sync engine, the offline caps and the heartbeat need to know about the queue. */
+/** Where a committed deposit stands with the server. */
+export type OutboxState = 'pending' | 'synced' | 'quarantined';
+
+/**
+ * What the sync engine, the offline caps and the heartbeat need to know about the queue.
+ *
+ * The queue (depth, unsynced total and age) is what waits to be sent; the heartbeat reports it and the
+ * server judges a stuck queue by it. The offline caps (unsynced value and age, DESIGN 5) count more: every
+ * deposit the server has not credited, quarantined ones included. A quarantined deposit's cash is in the
+ * kiosk's bag and no wallet or suspense account holds it, so it keeps counting until a person resolves it;
+ * the kiosk has no way to mark it resolved, so until then it counts, and the maintenance screen says so.
+ */
 export interface OutboxStatus {
-  /** Deposits committed and not yet acknowledged by the server. */
+  /** Deposits committed and waiting to be sent (the sync queue; quarantined ones are not sent again). */
   depth: number;
   /** Their total in minor units (a kiosk has one currency). */
   unsyncedTotalMinor: number;
@@ -12,6 +23,12 @@ export interface OutboxStatus {
   oldestUnsyncedAtMs: number | null;
   /** Deposits the server answered with a conflict, set aside for a person to look at. */
   quarantined: number;
+  /** Their total in minor units. */
+  quarantinedTotalMinor: number;
+  /** Every deposit not credited by the server, waiting or quarantined: what the offline caps count. */
+  uncreditedTotalMinor: number;
+  /** When the oldest of those was committed; null when there is none. */
+  oldestUncreditedAtMs: number | null;
   /** The highest sequence number assigned so far (0 before the first commit). */
   lastSequence: number;
 }
@@ -47,12 +64,25 @@ export class Outbox {
         `UPDATE outbox SET status = 'quarantined', quarantined_at_ms = ?, server_answer = ?
          WHERE deposit_id = ? AND status = 'pending'`,
       ),
-      status: db.prepare<[], { depth: number; total: number; oldest: number | null }>(
-        `SELECT COUNT(*) AS depth, COALESCE(SUM(total_minor), 0) AS total, MIN(committed_at_ms) AS oldest
-         FROM outbox WHERE status = 'pending'`,
-      ),
-      quarantinedCount: db.prepare<[], { n: number }>(
-        `SELECT COUNT(*) AS n FROM outbox WHERE status = 'quarantined'`,
+      status: db.prepare<
+        [],
+        {
+          depth: number;
+          total: number;
+          oldest: number | null;
+          quarantined: number;
+          quarantined_total: number;
+          uncredited_total: number;
+          uncredited_oldest: number | null;
+        }
+      >(
+        `SELECT COALESCE(SUM(status = 'pending'), 0) AS depth,
+           COALESCE(SUM(CASE WHEN status = 'pending' THEN total_minor END), 0) AS total,
+           MIN(CASE WHEN status = 'pending' THEN committed_at_ms END) AS oldest,
+           COALESCE(SUM(status = 'quarantined'), 0) AS quarantined,
+           COALESCE(SUM(CASE WHEN status = 'quarantined' THEN total_minor END), 0) AS quarantined_total,
+           COALESCE(SUM(total_minor), 0) AS uncredited_total, MIN(committed_at_ms) AS uncredited_oldest
+         FROM outbox WHERE status IN ('pending', 'quarantined')`,
       ),
       lastSequence: db.prepare<[], { value: number }>(
         `SELECT value FROM counters WHERE name = 'depositSequence'`,
@@ -102,14 +132,20 @@ export class Outbox {
       depth: row.depth,
       unsyncedTotalMinor: row.total,
       oldestUnsyncedAtMs: row.oldest,
-      quarantined: this.statements.quarantinedCount.get()!.n,
+      quarantined: row.quarantined,
+      quarantinedTotalMinor: row.quarantined_total,
+      uncreditedTotalMinor: row.uncredited_total,
+      oldestUncreditedAtMs: row.uncredited_oldest,
       lastSequence: this.statements.lastSequence.get()!.value,
     };
   }
 
-  /** How long the oldest unsynced deposit has waited at `nowMs`; null when nothing waits (offline age cap). */
+  /**
+   * How long the oldest deposit not credited (waiting or quarantined) has waited at `nowMs`; null when
+   * there is none (offline age cap).
+   */
   oldestUnsyncedAgeMs(nowMs: number): number | null {
-    const oldest = this.statements.status.get()!.oldest;
+    const oldest = this.statements.status.get()!.uncredited_oldest;
     return oldest === null ? null : Math.max(0, nowMs - oldest);
   }
 

@@ -1,4 +1,4 @@
-import type { MaintenanceState } from '@cashin/shared';
+import type { MaintenanceState, UuidV7 } from '@cashin/shared';
 import type { MaintenanceSources } from '../agent/maintenance.js';
 
 /**
@@ -10,6 +10,39 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
   bagState: MaintenanceState['bag'];
 } {
   const calls: string[] = [];
+  // The newest first: an ordinary deposit, one recovered after a power loss (and held for review), a voucher.
+  const recentDeposits: MaintenanceState['recentDeposits'] = [
+    {
+      depositId: '019aab40-8c00-7000-8000-000000000041' as UuidV7,
+      sequence: 41,
+      committedAtMs: Date.UTC(2026, 10, 22, 9, 40),
+      totalMinor: 350,
+      voucher: false,
+      recovered: false,
+      heldForReview: false,
+      sync: 'pending',
+    },
+    {
+      depositId: '019aab40-8c00-7000-8000-000000000040' as UuidV7,
+      sequence: 40,
+      committedAtMs: Date.UTC(2026, 10, 22, 9, 20),
+      totalMinor: 100,
+      voucher: false,
+      recovered: true,
+      heldForReview: true,
+      sync: 'pending',
+    },
+    {
+      depositId: '019aab40-8c00-7000-8000-000000000039' as UuidV7,
+      sequence: 39,
+      committedAtMs: Date.UTC(2026, 10, 22, 8, 55),
+      totalMinor: 1_000,
+      voucher: true,
+      recovered: false,
+      heldForReview: false,
+      sync: 'synced',
+    },
+  ];
   const bagState = { currency: 'USD' as const, totalMinor: 12_345, coinCount: 312, billCount: 4 };
   return {
     calls,
@@ -31,11 +64,13 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
       calls.push('testPrint');
       return { ok: false, summary: 'paper out' };
     },
+    // Three deposits ($4.50) wait to sync and one ($1.25) is quarantined.
     outboxStatus: () => ({
       depth: 3,
       unsyncedTotalMinor: 450,
       oldestUnsyncedAtMs: Date.UTC(2026, 10, 22, 9),
       quarantined: 1,
+      quarantinedTotalMinor: 125,
       lastSequence: 41,
     }),
     syncStatus: () => ({
@@ -59,6 +94,14 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
       calls.push('reprintLast');
       return { ok: true, code: null, summary: 'reprinted deposit 41' };
     },
+    reprint: async (depositId) => {
+      calls.push(`reprint:${depositId}`);
+      const known = recentDeposits.find((d) => d.depositId === depositId);
+      return known
+        ? { ok: true, code: null, summary: `reprinted deposit ${known.sequence}` }
+        : { ok: false, code: 'NOT_FOUND', summary: 'no such deposit to reprint' };
+    },
+    recentDeposits: () => recentDeposits.map((d) => ({ ...d })),
     recentErrors: () => [
       { at: '2026-11-22T09:30:00.000Z', code: 'DEVICE_FAULT', detail: 'printer: paper out' },
     ],

@@ -85,6 +85,22 @@ describe('maintenance mode', () => {
     expect(sources.calls).toEqual(['selfTest:coin', 'collect']);
   });
 
+  it('lists recent deposits, a recovered one marked, and reprints the receipt the tech picks', async () => {
+    const deposits = page.getByTestId('deposits').locator('li');
+    expect(await deposits.count()).toBe(3);
+    const recovered = page.getByTestId('deposits').locator('li[data-recovered="true"]');
+    expect(await recovered.count()).toBe(1);
+    expect(await recovered.textContent()).toContain('$1.00');
+    // The quarantined $1.25 is shown apart from the $4.50 waiting to sync.
+    expect(await page.getByTestId('quarantined').textContent()).toContain('$1.25');
+    await recovered.getByRole('button', { name: 'Reprint receipt 40' }).click();
+    await expect.poll(() => sources.calls.at(-1)).toBe('reprint:019aab40-8c00-7000-8000-000000000040');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('reprinted deposit 40');
+    await page.getByTestId('deposits').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: screenshotPath('kiosk', '22-maintenance-deposits'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
   it('locks again on exit', async () => {
     await page.getByRole('button', { name: 'Lock and exit' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Turn your cash into wallet money');

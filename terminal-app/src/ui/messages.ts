@@ -87,7 +87,9 @@ const en = {
   'maintenance.outbox': 'Deposits waiting to sync',
   'maintenance.outboxDepth': '{count} deposits, {amount}',
   'maintenance.oldest': 'Oldest from {time}',
-  'maintenance.quarantined': '{count} in conflict, held for review',
+  'maintenance.quarantined': '{count} in conflict, held for review: {amount}',
+  'maintenance.quarantinedCaps':
+    'The server has not credited this money. It counts against the offline limits until ops resolve it.',
   'maintenance.online': 'Server: connected',
   'maintenance.offline': 'Server: not reachable',
   'maintenance.lastSync': 'Last sync {time}',
@@ -97,6 +99,16 @@ const en = {
   'maintenance.reprint': 'Reprint last receipt',
   'maintenance.terminal': 'Terminal {id}, software {version}',
   'maintenance.never': 'never',
+  'maintenance.deposits': 'Recent deposits',
+  'maintenance.noDeposits': 'No deposits yet.',
+  'maintenance.depositLine': 'No. {sequence}, {time}: {amount}',
+  'maintenance.depositVoucher': 'voucher',
+  'maintenance.depositRecovered': 'recovered after a restart',
+  'maintenance.depositReview': 'held for review',
+  'maintenance.depositSync.pending': 'waiting to sync',
+  'maintenance.depositSync.synced': 'synced',
+  'maintenance.depositSync.quarantined': 'in conflict',
+  'maintenance.reprintDeposit': 'Reprint receipt {sequence}',
 };
 
 export type KioskMessageKey = keyof typeof en;
@@ -184,7 +196,9 @@ const es: Record<KioskMessageKey, string> = {
   'maintenance.outbox': 'Depósitos por sincronizar',
   'maintenance.outboxDepth': '{count} depósitos, {amount}',
   'maintenance.oldest': 'El más antiguo de {time}',
-  'maintenance.quarantined': '{count} en conflicto, en revisión',
+  'maintenance.quarantined': '{count} en conflicto, en revisión: {amount}',
+  'maintenance.quarantinedCaps':
+    'El servidor no ha acreditado este dinero. Cuenta para los límites sin conexión hasta que operaciones lo resuelva.',
   'maintenance.online': 'Servidor: conectado',
   'maintenance.offline': 'Servidor: sin conexión',
   'maintenance.lastSync': 'Última sincronización {time}',
@@ -194,6 +208,16 @@ const es: Record<KioskMessageKey, string> = {
   'maintenance.reprint': 'Reimprimir último recibo',
   'maintenance.terminal': 'Terminal {id}, software {version}',
   'maintenance.never': 'nunca',
+  'maintenance.deposits': 'Depósitos recientes',
+  'maintenance.noDeposits': 'Aún no hay depósitos.',
+  'maintenance.depositLine': 'N.º {sequence}, {time}: {amount}',
+  'maintenance.depositVoucher': 'vale',
+  'maintenance.depositRecovered': 'recuperado tras un reinicio',
+  'maintenance.depositReview': 'en revisión',
+  'maintenance.depositSync.pending': 'por sincronizar',
+  'maintenance.depositSync.synced': 'sincronizado',
+  'maintenance.depositSync.quarantined': 'en conflicto',
+  'maintenance.reprintDeposit': 'Reimprimir recibo {sequence}',
 };
 
 export const kioskMessages: Catalogue<KioskMessageKey> = { en, es };

@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import type { Code, KioskSnapshot } from '@cashin/shared';
+import type { Code, KioskDeposit, KioskSnapshot } from '@cashin/shared';
 import {
   FakeClock,
   KioskSnapshotSchema,
@@ -7,6 +7,7 @@ import {
   defaultLimits,
   generateCode,
 } from '@cashin/shared';
+import type { LostEventsEntry } from '../../journal/journal-entry.js';
 import type { Journal } from '../../journal/journal.js';
 import type { TempJournal } from '../../journal/testing/temp-journal.js';
 import type { DepositConfig } from '../deposit-config.js';
@@ -25,6 +26,8 @@ export class RunnerRig {
   readonly devices: FakeKioskDevices;
   readonly lookup = new FakeShopperLookup();
   readonly snapshots: KioskSnapshot[] = [];
+  /** What the runner reported of lost events (onLostEvents), in order, across restarts. */
+  readonly lostEvents: Array<{ entry: LostEventsEntry; depositId: string; alarm: KioskDeposit | null }> = [];
   journal!: Journal;
   runner!: DepositRunner;
   private readonly newId = createUuidV7Generator(() => this.clock.nowMs());
@@ -56,6 +59,7 @@ export class RunnerRig {
       newDepositId: this.newId,
       newClaimCode: (): Code => generateCode('claim'),
       eventQueueMax: defaultLimits.system.depositEventQueueMax,
+      onLostEvents: (entry, { depositId, alarm }) => this.lostEvents.push({ entry, depositId, alarm }),
     });
     this.runner.subscribe((snapshot) => {
       // Every snapshot the runner emits must be one the bridge can carry.

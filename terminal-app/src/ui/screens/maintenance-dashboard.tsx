@@ -3,7 +3,10 @@ import { Banner } from '../components/banner.js';
 import { ScreenHeading } from '../components/screen-heading.js';
 import type { MaintenanceProps } from './maintenance-props.js';
 
-/** The field tech's view of the kiosk: devices, the cash bag, the queue to the server, recent errors. */
+/**
+ * The field tech's view of the kiosk: devices, the cash bag, the queue to the server, recent errors, and the
+ * recent deposits with a reprint button each (a recovered deposit's shopper may come back after newer ones).
+ */
 export function MaintenanceDashboard({ state, t, errorText, money, time, request, exit }: MaintenanceProps) {
   const [confirmCollect, setConfirmCollect] = useState(false);
   if (!state) return null;
@@ -75,7 +78,15 @@ export function MaintenanceDashboard({ state, t, errorText, money, time, request
           ` · ${t('maintenance.oldest', { time: time(state.outbox.oldestUnsyncedAtMs) })}`}
       </p>
       {state.outbox.quarantined > 0 && (
-        <p class="rejects">{t('maintenance.quarantined', { count: state.outbox.quarantined })}</p>
+        <div data-testid="quarantined">
+          <p class="rejects">
+            {t('maintenance.quarantined', {
+              count: state.outbox.quarantined,
+              amount: money(state.outbox.quarantinedTotalMinor),
+            })}
+          </p>
+          <p class="muted">{t('maintenance.quarantinedCaps')}</p>
+        </div>
       )}
       <p class="lead">
         {state.sync.online ? t('maintenance.online') : t('maintenance.offline')} ·{' '}
@@ -86,6 +97,43 @@ export function MaintenanceDashboard({ state, t, errorText, money, time, request
       <button type="button" class="secondary" onClick={() => request({ op: 'syncNow' })}>
         {t('maintenance.syncNow')}
       </button>
+
+      <h2>{t('maintenance.deposits')}</h2>
+      {state.recentDeposits.length === 0 ? (
+        <p class="muted">{t('maintenance.noDeposits')}</p>
+      ) : (
+        <ul class="maintenance-list" data-testid="deposits">
+          {state.recentDeposits.map((deposit) => (
+            <li key={deposit.depositId} data-recovered={deposit.recovered ? 'true' : undefined}>
+              <span>
+                <strong>
+                  {t('maintenance.depositLine', {
+                    sequence: deposit.sequence,
+                    time: time(deposit.committedAtMs),
+                    amount: money(deposit.totalMinor),
+                  })}
+                </strong>
+                {[
+                  deposit.voucher ? t('maintenance.depositVoucher') : null,
+                  deposit.recovered ? t('maintenance.depositRecovered') : null,
+                  deposit.heldForReview ? t('maintenance.depositReview') : null,
+                  t(`maintenance.depositSync.${deposit.sync}`),
+                ]
+                  .filter((note) => note !== null)
+                  .map((note) => ` · ${note}`)
+                  .join('')}
+              </span>
+              <button
+                type="button"
+                class="secondary small"
+                onClick={() => request({ op: 'reprint', depositId: deposit.depositId })}
+              >
+                {t('maintenance.reprintDeposit', { sequence: deposit.sequence })}
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
 
       <h2>{t('maintenance.errors')}</h2>
       {state.recentErrors.length === 0 ? (
