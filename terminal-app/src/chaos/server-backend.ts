@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Clock, Code, KioskDeposit, TerminalSummary } from '@cashin/shared';
+import type { Clock, Code, TerminalSummary } from '@cashin/shared';
 import { KioskDepositSchema, TerminalListSchema, createUuidV7Generator, opsApiPaths } from '@cashin/shared';
 import type { Db } from '@cashin/server';
 import { buildApp, loadConfig, openDb } from '@cashin/server';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
+import { z } from 'zod';
 import type { ChaosBackend } from './chaos-backend.js';
 
 /**
@@ -49,9 +50,20 @@ export interface ServerChaosBackend extends ChaosBackend {
   breakStorage(): Promise<() => Promise<void>>;
 }
 
+/**
+ * The fields of a synced kiosk deposit as the server keeps them: as the kiosk sent them, but a voucher's
+ * claim code only as its hash (`sha256:` and hex), never the bearer code itself.
+ */
+const StoredKioskDepositSchema = KioskDepositSchema.safeExtend({
+  claimCode: z
+    .string()
+    .regex(/^sha256:[0-9a-f]{64}$/)
+    .nullable(),
+});
+
 /** A kiosk deposit as the server holds it: the fields the kiosk synced and where the money went. */
 export interface ServerKioskDeposit {
-  readonly deposit: KioskDeposit;
+  readonly deposit: z.infer<typeof StoredKioskDepositSchema>;
   readonly creditedTo: string;
   readonly inReview: boolean;
   readonly reviewFlags: string | null;
@@ -162,8 +174,9 @@ export async function serverBackend(
         ),
       );
       return rows.map((row) => ({
-        // Parsed against the channel's own schema: a row that is not a whole kiosk deposit fails here.
-        deposit: KioskDepositSchema.parse(JSON.parse(row.fields_json ?? 'null')),
+        // Parsed against the channel's own schema (a voucher's claim code as stored): a row that is not a
+        // whole kiosk deposit fails here.
+        deposit: StoredKioskDepositSchema.parse(JSON.parse(row.fields_json ?? 'null')),
         creditedTo: row.credited_to,
         inReview: row.in_review === 1,
         reviewFlags: row.review_flags,
