@@ -60,8 +60,11 @@ function connectUi(agent: RunningAgent) {
 /**
  * `coinPort`: configure the coin acceptor on this port with nothing there yet (it is plugged in later).
  * `server` and `token`: a server another kiosk of the test already uses, and the token this one enrolls with.
+ * `counter`: the kiosk has a bulk coin counter too (the pour-in kiosk).
  */
-async function kiosk(options: { coinPort?: number; server?: ServerChaosBackend; token?: string } = {}) {
+async function kiosk(
+  options: { coinPort?: number; server?: ServerChaosBackend; token?: string; counter?: boolean } = {},
+) {
   const clock = realClock();
   const sim = await Simulator.start({
     currency: 'USD',
@@ -69,6 +72,7 @@ async function kiosk(options: { coinPort?: number; server?: ServerChaosBackend; 
     devices: {
       ...(options.coinPort === undefined ? { coin: { kind: 'tcp', port: 0 } as const } : {}),
       bill: { kind: 'tcp', port: 0 },
+      ...(options.counter === true ? { counter: { kind: 'tcp', port: 0 } as const } : {}),
       scanner: { kind: 'tcp', port: 0 },
       printer: { kind: 'tcp', port: 0 },
     },
@@ -120,8 +124,11 @@ async function kiosk(options: { coinPort?: number; server?: ServerChaosBackend; 
     screen,
     maintenance,
     agent,
-    restart: async () => {
+    /** Stops the agent and starts it again; `whileDown` happens in between, with no agent running. */
+    restart: async (whileDown?: () => Promise<void>) => {
       await running?.stop();
+      running = undefined;
+      await whileDown?.();
       running = await start();
       return running;
     },
@@ -295,6 +302,43 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     });
     expect(await server.creditedByDeposit(terminalId)).toEqual(new Map([[stored!.deposit.depositId, 35]]));
     expect(sim.accepted().totalMinor).toBe(35);
+  });
+
+  it('credits coins poured into the bulk counter while the agent was down to the deposit open at the crash', async () => {
+    const { sim, server, terminalId, synced, bridge, latest, screen, restart } = await kiosk({
+      counter: true,
+    });
+    const counter = sim.counter!;
+    const code = await server.signUpShopper('Ana Perez');
+    await screen('attract');
+    bridge.send({ type: 'start' });
+    await screen('identify');
+    bridge.send({ type: 'keyedCode', text: code });
+    await screen('confirm');
+    bridge.send({ type: 'confirm' });
+    await screen('insertMoney');
+    await counter.pour({ coins: 12, coinsPerMinute: 6_000, ccTalkId: 'US025A' });
+    await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(300);
+    // The agent dies mid-deposit. The counter cannot be inhibited: the shopper goes on pouring, and it
+    // counts every coin while nobody polls it.
+    await restart(() => counter.pour({ coins: 15, coinsPerMinute: 6_000, ccTalkId: 'US010A' }));
+    expect(counter.totals.valueMinor).toBe(450);
+    await expect.poll(async () => (await synced()).length, { timeout: 20_000 }).toBe(1);
+    const [stored] = await server.kioskDeposits(terminalId);
+    // The restarted agent resumed from the journaled registers: the coins poured while it was down are in
+    // the recovered deposit (credited, and held for a person to look at as every recovered deposit is).
+    expect(stored).toMatchObject({
+      deposit: { code, totalMinor: 450, flags: { recovered: true, lostEvents: false } },
+      creditedTo: 'wallet',
+      inReview: true,
+    });
+    expect(stored!.deposit.items).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ ccTalkId: 'US025A', count: 12 }),
+        expect.objectContaining({ ccTalkId: 'US010A', count: 15 }),
+      ]),
+    );
+    expect(await server.creditedByDeposit(terminalId)).toEqual(new Map([[stored!.deposit.depositId, 450]]));
   });
 
   it("numbers a replaced kiosk's deposits after those its predecessor synced, so they are credited, not conflicts", async () => {

@@ -24,6 +24,7 @@ import type { KioskDevices as OpenedDevices } from '../devices/open-devices.js';
 import { openDevices } from '../devices/open-devices.js';
 import { BillValidator } from '../devices/bill/bill-validator.js';
 import { CoinAcceptor } from '../devices/coin/coin-acceptor.js';
+import { BulkCounter } from '../devices/counter/bulk-counter.js';
 import { journalPathIn } from '../journal/database.js';
 import type { LostEventsEntry } from '../journal/journal-entry.js';
 import { Journal } from '../journal/journal.js';
@@ -138,18 +139,35 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     decideEscrow: escrow.decide,
     // Read when each driver is made, so a device that opens late starts from the journal as it is then.
     eventCounters: (device) => journal.eventCounters().get(device),
-    // An acceptor the journal has no counter for (a new journal, a new or replaced device): its starting
-    // counter is journaled now, before any of its events, so that a crash before its first journaled
-    // event still finds a baseline and the coins taken meanwhile are reported on the next start.
+    counterRegisters: (device) => journal.counterRegisters().get(device),
+    // Fraud attempts, money of unknown value, a device whose identity could not be confirmed: one-off
+    // alarms that change no state here (what they mean for a deposit comes as device events), so logged.
+    onAlarm: (alarm) => log.warn(alarm, 'device alarm'),
+    // A money device that did not start from the journal's baseline (a new journal, a new or replaced
+    // device, registers that were not this counter's): its starting baseline is journaled now, before any
+    // of its events, so that a crash before its first journaled event still finds one and the money taken
+    // meanwhile is reported on the next start. One that resumed from the journal leaves it as it is (its
+    // events move it on): an acceptor whose serial could not be read must not overwrite the journal's.
+    // Only a serial the journal never had is filled in, with the counter unchanged (a resumed driver
+    // started from the journal's), so the acceptor is not "unconfirmed" at every start from then on.
     onOpened: (device) => {
       const driver = device.driver;
+      const name = device.config.name;
       if (driver instanceof CoinAcceptor || driver instanceof BillValidator) {
         const { startCounter, serialNumber } = driver;
-        const known = journal.eventCounters().get(device.config.name);
-        if (startCounter !== undefined && (known === undefined || known.serial !== serialNumber))
-          journal.resetEventCounter(device.config.name, startCounter, serialNumber, clock.nowMs());
+        const learnsSerial =
+          driver.resumedFromJournal &&
+          serialNumber !== null &&
+          journal.eventCounters().get(name)?.serial === null;
+        if (startCounter !== undefined && (!driver.resumedFromJournal || learnsSerial))
+          journal.resetEventCounter(name, startCounter, serialNumber, clock.nowMs());
       }
-      if (started) log.info({ device: device.config.name }, 'a device that would not open at start joined');
+      if (driver instanceof BulkCounter) {
+        const registers = driver.startRegisters;
+        if (registers !== undefined && !driver.resumedFromJournal)
+          journal.resetCounterRegisters(name, registers, clock.nowMs());
+      }
+      if (started) log.info({ device: name }, 'a device that would not open at start joined');
     },
     ...(options.openPort ? { open: options.openPort } : {}),
   });

@@ -1,3 +1,4 @@
+import type { DeviceEvent } from '@cashin/shared';
 import { depositReference } from '@cashin/shared';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -5,6 +6,8 @@ import { defaultLimits, loadLimits } from '@cashin/shared';
 import type { TempJournal } from '../journal/testing/temp-journal.js';
 import { tempJournal } from '../journal/testing/temp-journal.js';
 import { verifyReceiptQr } from '@cashin/shared';
+import type { CounterRegisters } from '../devices/counter/counter-registers.js';
+import { withCounterRegisters } from '../devices/counter/counter-registers.js';
 import { depositConfig } from './deposit-config.js';
 import { RunnerRig } from './testing/runner-rig.js';
 import { otherShopperCode, shopperCode, testConfig } from './testing/deposit-fixtures.js';
@@ -140,6 +143,34 @@ describe('deposit runner with a real journal', () => {
     expect(rig.journal.strayCredits()).toEqual({ totalMinor: 0, events: 0 });
     expect(rig.journal.outbox.status().depth).toBe(2);
     expect(rig.journal.bag.totalFor('coin').totalsByCurrency[0]?.totalMinor).toBe(40);
+  });
+
+  it("journals a bulk counter's registers with its coins, and alone with a reject that writes nothing", async () => {
+    const registers = (quarters: number, rejects: number): CounterRegisters => ({
+      counts: [{ register: 0, ccTalkId: 'US025A', count: quarters }],
+      rejects,
+      atMs: rig.clock.nowMs(),
+    });
+    const counted = (event: DeviceEvent, after: CounterRegisters) =>
+      rig.devices.emit(withCounterRegisters(event, after));
+    // No deposit open: a reject writes no entry, yet the next start must not report it again.
+    counted({ type: 'reject', device: 'counter', reason: 'rejected', count: 2 }, registers(0, 2));
+    expect(rig.journal.counterRegisters().get('counter')).toEqual(registers(0, 2));
+    await rig.openDeposit();
+    const quarters = {
+      type: 'credit',
+      device: 'counter',
+      kind: 'coin',
+      ccTalkId: 'US025A',
+      currency: 'USD',
+      valueMinor: 25,
+      count: 3,
+    } as const;
+    counted(quarters, registers(3, 2));
+    expect(rig.snapshot.totalMinor).toBe(75);
+    rig.restart();
+    expect(rig.journal.counterRegisters().get('counter')).toEqual(registers(3, 2));
+    expect(committedTotals()).toEqual([75]);
   });
 
   it('a jam mid-deposit commits what was counted, flagged, and takes the kiosk out of service until cleared', async () => {

@@ -10,6 +10,8 @@ import type {
 } from '@cashin/shared';
 import { addMinor } from '@cashin/shared';
 import { eventCounterOf } from '../devices/cctalk/event-counter.js';
+import type { CounterRegisters } from '../devices/counter/counter-registers.js';
+import { counterRegistersOf } from '../devices/counter/counter-registers.js';
 import type { CreditEntry, JournalEntry, LostEventsEntry } from '../journal/journal-entry.js';
 import { isLostEventsEntry } from '../journal/journal-entry.js';
 import type {
@@ -93,8 +95,9 @@ export class DepositRunner {
   start(): RecoveryReport {
     if (this.unsubscribeDevices !== null || this.stopped) throw new Error('a runner starts once');
     // The devices may hand over, as we subscribe, events they buffered before the crash (reported from the
-    // journaled event counters). Those that carry money belong to the deposit open at the crash, so they go
-    // into recovery before it commits; the rest reach the machine as usual once it listens.
+    // journaled event counters) and coins the bulk counter counted while the agent was down (from its
+    // journaled registers). Those that carry money belong to the deposit open at the crash, so they go into
+    // recovery before it commits, with their baselines; the rest reach the machine as usual once it listens.
     const early: DeviceEvent[] = [];
     let recovering = true;
     this.unsubscribeDevices = this.options.devices.subscribe((event) => {
@@ -103,7 +106,9 @@ export class DepositRunner {
     });
     const late = early.flatMap((event): LateEntry[] => {
       const entry = lateEntryOf(event);
-      return entry === null ? [] : [{ entry, eventCounter: eventCounterOf(event) }];
+      return entry === null
+        ? []
+        : [{ entry, eventCounter: eventCounterOf(event), counterRegisters: counterRegistersOf(event) }];
     });
     const report = this.options.journal.recover(
       this.options.clock.nowMs(),
@@ -234,28 +239,34 @@ export class DepositRunner {
   private handle(event: DepositEvent): void {
     const result = step(this.options.config, this.state, event);
     this.state = result.state;
-    // A device event's counter is journaled with the device's own entry (one transaction), or alone when
-    // the event wrote nothing: either way the next start's baseline is past it.
+    // A device event's baseline (an acceptor's event counter, a bulk counter's registers) is journaled with
+    // the device's own entry (one transaction), or alone when the event wrote nothing: either way the next
+    // start's baseline is past it.
     const device = event.type === 'device' ? event.event.device : null;
     let counter = event.type === 'device' ? eventCounterOf(event.event) : undefined;
+    let registers = event.type === 'device' ? counterRegistersOf(event.event) : undefined;
     for (const effect of result.effects) {
-      if (counter !== undefined && effect.type === 'journal' && effect.entry.device === device) {
-        this.options.journal.append(effect.depositId, effect.entry, effect.atMs, counter);
-        counter = undefined;
-      } else if (counter !== undefined && effect.type === 'commitStray' && effect.entry.device === device) {
-        this.commitStray(effect.entry, effect.atMs, counter);
-        counter = undefined;
-      } else if (counter !== undefined && effect.type === 'commitAlarm' && effect.entry.device === device) {
-        this.commitAlarm(effect.entry, effect.atMs, counter);
-        counter = undefined;
+      const own = (counter !== undefined || registers !== undefined) && entryDevice(effect) === device;
+      if (own && effect.type === 'journal') {
+        this.options.journal.append(effect.depositId, effect.entry, effect.atMs, counter, registers);
+      } else if (own && effect.type === 'commitStray') {
+        this.commitStray(effect.entry, effect.atMs, counter, registers);
+      } else if (own && effect.type === 'commitAlarm') {
+        this.commitAlarm(effect.entry, effect.atMs, counter, registers);
       } else {
         this.execute(effect);
+      }
+      if (own) {
+        counter = undefined;
+        registers = undefined;
       }
       if (effect.type === 'journal' && effect.depositId !== null && isLostEventsEntry(effect.entry))
         this.options.onLostEvents?.(effect.entry, { depositId: effect.depositId, alarm: null });
     }
     if (counter !== undefined && device !== null)
       this.options.journal.noteEventCounter(device, counter, event.atMs);
+    if (registers !== undefined && device !== null)
+      this.options.journal.noteCounterRegisters(device, registers, event.atMs);
     if (this.state.phase !== 'lookingUp') this.abortLookups();
     this.publish();
   }
@@ -270,10 +281,10 @@ export class DepositRunner {
         journal.append(effect.depositId, effect.entry, effect.atMs);
         return;
       case 'commitStray':
-        this.commitStray(effect.entry, effect.atMs, undefined);
+        this.commitStray(effect.entry, effect.atMs, undefined, undefined);
         return;
       case 'commitAlarm':
-        this.commitAlarm(effect.entry, effect.atMs, undefined);
+        this.commitAlarm(effect.entry, effect.atMs, undefined, undefined);
         return;
       case 'abandonDeposit':
         journal.abandon(effect.depositId, effect.atMs);
@@ -337,15 +348,37 @@ export class DepositRunner {
   }
 
   /** Journals stray money as its own committed deposit; the offline caps then see it in the queue. */
-  private commitStray(entry: CreditEntry, atMs: number, eventCounter: number | undefined): void {
-    const deposit = this.options.journal.commitStray(entry, atMs, this.strayIds(), eventCounter);
+  private commitStray(
+    entry: CreditEntry,
+    atMs: number,
+    eventCounter: number | undefined,
+    counterRegisters: CounterRegisters | undefined,
+  ): void {
+    const deposit = this.options.journal.commitStray(
+      entry,
+      atMs,
+      this.strayIds(),
+      eventCounter,
+      counterRegisters,
+    );
     this.refreshOutboxStatus();
     this.options.onStrayCommitted?.(deposit);
   }
 
   /** Journals lost events with no deposit open as an alarm deposit of their own, queued for sync. */
-  private commitAlarm(entry: LostEventsEntry, atMs: number, eventCounter: number | undefined): void {
-    const alarm = this.options.journal.commitAlarm(entry, atMs, this.alarmIds(), eventCounter);
+  private commitAlarm(
+    entry: LostEventsEntry,
+    atMs: number,
+    eventCounter: number | undefined,
+    counterRegisters: CounterRegisters | undefined,
+  ): void {
+    const alarm = this.options.journal.commitAlarm(
+      entry,
+      atMs,
+      this.alarmIds(),
+      eventCounter,
+      counterRegisters,
+    );
     this.refreshOutboxStatus();
     this.options.onLostEvents?.(entry, { depositId: alarm.depositId, alarm });
   }
@@ -404,6 +437,18 @@ export class DepositRunner {
     this.latest = next;
     this.currentKey = key;
     for (const listener of this.listeners) listener(next);
+  }
+}
+
+/** The device whose entry an effect journals, or null for an effect that journals no device's entry. */
+function entryDevice(effect: DepositEffect): string | null {
+  switch (effect.type) {
+    case 'journal':
+    case 'commitStray':
+    case 'commitAlarm':
+      return effect.entry.device;
+    default:
+      return null;
   }
 }
 

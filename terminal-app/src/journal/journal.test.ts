@@ -4,6 +4,7 @@ import type { Code, UuidV7 } from '@cashin/shared';
 import { KioskDepositSchema, createUuidV7Generator, generateCode } from '@cashin/shared';
 import { openJournalDatabase } from './database.js';
 import type { Journal } from './journal.js';
+import type { CounterRegisters } from '../devices/counter/counter-registers.js';
 import type { CreditEntry, OpenDepositRecord } from './journal-entry.js';
 import { migrations } from './migrations.js';
 import type { TempJournal } from './testing/temp-journal.js';
@@ -659,5 +660,100 @@ describe('journal event counters and late events', () => {
     const report = journal.recover(clockMs, [{ entry: coin(10, 'US010A'), eventCounter: 2 }]);
     expect(report.recovered.map((d) => d.totalMinor)).toEqual([10]);
     expect(report.abandoned).toEqual([]);
+  });
+});
+
+describe('journal bulk counter registers', () => {
+  /** The registers a bulk counter stamps on an event: quarters, dimes and the rejects, read at `atMs`. */
+  function registers(quarters: number, dimes: number, rejects = 0, atMs = clockMs): CounterRegisters {
+    return {
+      counts: [
+        { register: 0, ccTalkId: 'US025A', count: quarters },
+        { register: 1, ccTalkId: 'US010A', count: dimes },
+      ],
+      rejects,
+      atMs,
+    };
+  }
+  const poured = (valueMinor: number, ccTalkId: string, count: number) =>
+    coin(valueMinor, ccTalkId, count, 'counter');
+
+  it('keeps the registers with the entry they came with, and alone for events that write nothing', () => {
+    const open = record();
+    journal.openDeposit(open);
+    journal.resetCounterRegisters('counter', registers(0, 0), clockMs);
+    journal.append(open.depositId, poured(25, 'US025A', 4), clockMs, undefined, registers(4, 0));
+    journal.noteCounterRegisters('counter', registers(4, 0, 2), clockMs);
+    // An entry of another device, stamped with nothing, leaves the counter's registers as they are.
+    journal.append(open.depositId, coin(100, 'US100A'), clockMs);
+    journal.close();
+    journal = temp.open();
+    expect([...journal.counterRegisters()]).toEqual([['counter', registers(4, 0, 2)]]);
+    expect(journal.eventCounters().size).toBe(0);
+  });
+
+  it('a register read whose entry failed to journal is not kept (one transaction)', () => {
+    journal.resetCounterRegisters('counter', registers(1, 1), clockMs);
+    expect(() =>
+      journal.append(newId(), poured(25, 'US025A', 3), clockMs, undefined, registers(4, 1)),
+    ).toThrow(/not open/);
+    expect(journal.counterRegisters().get('counter')).toEqual(registers(1, 1));
+  });
+
+  it('a stray deposit of poured coins moves the registers on with it', () => {
+    const stray = journal.commitStray(
+      poured(10, 'US010A', 7),
+      clockMs,
+      { depositId: newId(), claimCode: generateCode('claim'), language: 'en' },
+      undefined,
+      registers(0, 7),
+    );
+    expect(stray.totalMinor).toBe(70);
+    expect(journal.counterRegisters().get('counter')).toEqual(registers(0, 7));
+  });
+
+  it('recovery puts coins counted while the agent was down into the open deposit, and keeps the registers', () => {
+    const open = record();
+    journal.openDeposit(open);
+    journal.append(open.depositId, poured(25, 'US025A', 2), clockMs, undefined, registers(2, 0));
+    clockMs += 60_000;
+    const report = journal.recover(clockMs, [
+      { entry: poured(25, 'US025A', 3), eventCounter: undefined, counterRegisters: registers(5, 0) },
+      { entry: poured(10, 'US010A', 4), eventCounter: undefined, counterRegisters: registers(5, 4) },
+      {
+        entry: { type: 'reject', device: 'counter', reason: 'rejected', valueMinor: null, count: 1 },
+        eventCounter: undefined,
+        counterRegisters: registers(5, 4, 1),
+      },
+    ]);
+    expect(report.recovered.map((d) => [d.depositId, d.totalMinor, d.rejectedCount])).toEqual([
+      [open.depositId, 165, 1],
+    ]);
+    journal.close();
+    journal = temp.open();
+    expect(journal.counterRegisters().get('counter')).toEqual(registers(5, 4, 1));
+  });
+
+  it('recovery that fails keeps the registers from before it (one transaction with the entries)', () => {
+    journal.resetCounterRegisters('counter', registers(2, 0), clockMs);
+    const late = [
+      { entry: poured(25, 'US025A', 3), eventCounter: undefined, counterRegisters: registers(5, 0) },
+    ];
+    const noIds = (): never => {
+      throw new Error('no ids');
+    };
+    expect(() => journal.recover(clockMs, late, noIds)).toThrow(/no ids/);
+    expect(journal.counterRegisters().get('counter')).toEqual(registers(2, 0));
+    expect(journal.strayDeposits().deposits).toBe(0);
+  });
+
+  it('reads a stored row that is not registers as registers of no counter, so the driver holds its coins', () => {
+    journal.resetCounterRegisters('counter', registers(3, 3), clockMs);
+    journal.close();
+    const raw = new Database(temp.path);
+    raw.prepare(`UPDATE counter_registers SET registers_json = ?`).run('{"counts":[{"register":0}]}');
+    raw.close();
+    journal = temp.open();
+    expect(journal.counterRegisters().get('counter')).toEqual({ counts: [], rejects: 0, atMs: clockMs });
   });
 });

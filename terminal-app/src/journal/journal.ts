@@ -1,5 +1,7 @@
 import type { Code, CurrencyCode, DepositItem, KioskDeposit, Language, UuidV7 } from '@cashin/shared';
 import { KioskDepositSchema, addMinor, multiplyMinor } from '@cashin/shared';
+import type { CounterRegisters } from '../devices/counter/counter-registers.js';
+import { counterRegistersFromJson, counterRegistersToJson } from './counter-registers-json.js';
 import type { JournalDatabase } from './database.js';
 import { openJournalDatabase } from './database.js';
 import type { CreditEntry, JournalEntry, LostEventsEntry, OpenDepositRecord } from './journal-entry.js';
@@ -38,6 +40,8 @@ export interface LateEntry {
   entry: JournalEntry;
   /** The device's event counter right after it, when the device has one. */
   eventCounter: number | undefined;
+  /** The bulk counter's registers right after it, when the device is one. */
+  counterRegisters?: CounterRegisters | undefined;
 }
 
 export interface RecoveryReport {
@@ -207,6 +211,12 @@ export class Journal {
       eventCounters: db.prepare<[], { device: string; counter: number; serial: string | null }>(
         'SELECT device, counter, serial FROM event_counters ORDER BY device',
       ),
+      setCounterRegisters: db.prepare(`
+        INSERT INTO counter_registers (device, registers_json, at_ms) VALUES (?, ?, ?)
+        ON CONFLICT (device) DO UPDATE SET registers_json = excluded.registers_json, at_ms = excluded.at_ms`),
+      counterRegisters: db.prepare<[], { device: string; registers_json: string; at_ms: number }>(
+        'SELECT device, registers_json, at_ms FROM counter_registers ORDER BY device',
+      ),
       strayCredits: db.prepare<[], { total: number; n: number }>(
         `SELECT COALESCE(SUM(value_minor * count), 0) AS total, COUNT(*) AS n
          FROM deposit_events WHERE deposit_id IS NULL AND type = 'credit'`,
@@ -246,11 +256,19 @@ export class Journal {
   /**
    * Appends one device event, to an open deposit or (depositId null) as a stray. Returns its event id.
    * Appending to a deposit that is not open is a programmer error: its money would be in neither the
-   * committed total nor the strays. `eventCounter`, when the device stamped one, is kept in the same
-   * transaction as the device's baseline for the next start.
+   * committed total nor the strays. `eventCounter` or `counterRegisters`, when the device stamped them,
+   * are kept in the same transaction as the device's baseline for the next start.
    */
-  append(depositId: UuidV7 | null, entry: JournalEntry, atMs: number, eventCounter?: number): number {
-    return this.db.transaction(() => this.appendInTransaction(depositId, entry, atMs, eventCounter))();
+  append(
+    depositId: UuidV7 | null,
+    entry: JournalEntry,
+    atMs: number,
+    eventCounter?: number,
+    counterRegisters?: CounterRegisters,
+  ): number {
+    return this.db.transaction(() =>
+      this.appendInTransaction(depositId, entry, atMs, eventCounter, counterRegisters),
+    )();
   }
 
   /**
@@ -260,8 +278,16 @@ export class Journal {
    * outbox row are one transaction, so the money is never a stray on disk and a deposit in the queue at
    * once. A stray is never added to a deposit that already committed: that record may be synced already.
    */
-  commitStray(entry: CreditEntry, atMs: number, ids: StrayDepositIds, eventCounter?: number): KioskDeposit {
-    return this.db.transaction(() => this.commitStrayInTransaction(entry, atMs, ids, eventCounter))();
+  commitStray(
+    entry: CreditEntry,
+    atMs: number,
+    ids: StrayDepositIds,
+    eventCounter?: number,
+    counterRegisters?: CounterRegisters,
+  ): KioskDeposit {
+    return this.db.transaction(() =>
+      this.commitStrayInTransaction(entry, atMs, ids, eventCounter, counterRegisters),
+    )();
   }
 
   /**
@@ -277,8 +303,11 @@ export class Journal {
     atMs: number,
     ids: AlarmDepositIds,
     eventCounter?: number,
+    counterRegisters?: CounterRegisters,
   ): KioskDeposit {
-    return this.db.transaction(() => this.commitAlarmInTransaction(entry, atMs, ids, eventCounter))();
+    return this.db.transaction(() =>
+      this.commitAlarmInTransaction(entry, atMs, ids, eventCounter, counterRegisters),
+    )();
   }
 
   private commitAlarmInTransaction(
@@ -286,6 +315,7 @@ export class Journal {
     atMs: number,
     ids: AlarmDepositIds,
     eventCounter: number | undefined,
+    counterRegisters: CounterRegisters | undefined,
   ): KioskDeposit {
     this.statements.openStray.run({
       depositId: ids.depositId,
@@ -295,7 +325,7 @@ export class Journal {
       amountMinor: 0,
       language: ids.language,
     });
-    this.appendInTransaction(ids.depositId, entry, atMs, eventCounter);
+    this.appendInTransaction(ids.depositId, entry, atMs, eventCounter, counterRegisters);
     return this.commitInTransaction(ids.depositId, atMs, false);
   }
 
@@ -304,6 +334,7 @@ export class Journal {
     atMs: number,
     ids: StrayDepositIds,
     eventCounter: number | undefined,
+    counterRegisters: CounterRegisters | undefined,
   ): KioskDeposit {
     this.statements.openStray.run({
       depositId: ids.depositId,
@@ -313,7 +344,7 @@ export class Journal {
       amountMinor: multiplyMinor(entry.valueMinor, entry.count),
       language: ids.language,
     });
-    this.appendInTransaction(ids.depositId, entry, atMs, eventCounter);
+    this.appendInTransaction(ids.depositId, entry, atMs, eventCounter, counterRegisters);
     return this.commitInTransaction(ids.depositId, atMs, false);
   }
 
@@ -342,11 +373,41 @@ export class Journal {
     );
   }
 
+  /**
+   * Keeps a bulk counter's registers after an event that wrote nothing (a reject with no deposit open), so
+   * the next start does not report it again.
+   */
+  noteCounterRegisters(device: string, registers: CounterRegisters, atMs: number): void {
+    this.statements.setCounterRegisters.run(device, counterRegistersToJson(registers), atMs);
+  }
+
+  /**
+   * Takes a bulk counter's registers afresh: a counter the journal did not know, or whose journaled
+   * registers were not its own (another register table). Its later events then move them on.
+   */
+  resetCounterRegisters(device: string, registers: CounterRegisters, atMs: number): void {
+    this.statements.setCounterRegisters.run(device, counterRegistersToJson(registers), atMs);
+  }
+
+  /**
+   * Each bulk counter's registers after the last event journaled for it, by device name. A row that does
+   * not parse reads as registers of no counter (see counterRegistersFromJson): the driver then holds what
+   * was counted meanwhile for review rather than dropping it.
+   */
+  counterRegisters(): Map<string, CounterRegisters> {
+    return new Map(
+      this.statements.counterRegisters
+        .all()
+        .map((row) => [row.device, counterRegistersFromJson(row.registers_json, row.at_ms)]),
+    );
+  }
+
   private appendInTransaction(
     depositId: UuidV7 | null,
     entry: JournalEntry,
     atMs: number,
     eventCounter: number | undefined,
+    counterRegisters: CounterRegisters | undefined,
   ): number {
     if (depositId !== null) {
       const row = this.statements.depositRow.get(depositId);
@@ -367,6 +428,9 @@ export class Journal {
       atMs,
     });
     if (eventCounter !== undefined) this.statements.setEventCounter.run(entry.device, eventCounter, atMs);
+    if (counterRegisters !== undefined) {
+      this.statements.setCounterRegisters.run(entry.device, counterRegistersToJson(counterRegisters), atMs);
+    }
     return Number(result.lastInsertRowid);
   }
 
@@ -465,11 +529,13 @@ export class Journal {
    * closed as abandoned when it holds neither. One transaction for all of them, so a crash during recovery
    * leaves them all open for the next start.
    *
-   * `late` are the events the acceptors still held from before the crash (reported at start from their
-   * journaled baselines): they happened while the newest open deposit was open, so they join it before it
+   * `late` are the events the acceptors still held from before the crash, and the coins the bulk counter
+   * counted while the agent was down (each reported at start from its journaled baseline): they happened
+   * while the newest open deposit was open, so they join it before it
    * is committed; with no deposit open, money among them becomes a stray deposit when `strayIds` gives it
    * ids (see commitStray), and lost events or a reset an alarm deposit when `alarmIds` does (see
-   * commitAlarm), else a bare stray. Their counters are kept in the same transaction.
+   * commitAlarm), else a bare stray. Their event counters and counter registers are kept in the same
+   * transaction.
    */
   recover(
     nowMs: number,
@@ -481,23 +547,25 @@ export class Journal {
       const report: RecoveryReport = { recovered: [], abandoned: [], strays: [], alarms: [] };
       const open = this.statements.openIds.all();
       const receiving = (open.at(-1)?.deposit_id ?? null) as UuidV7 | null;
-      for (const { entry, eventCounter } of late) {
+      for (const { entry, eventCounter, counterRegisters } of late) {
         if (receiving === null && entry.type === 'credit') {
           const ids = strayIds(entry);
           if (ids !== null) {
-            report.strays.push(this.commitStrayInTransaction(entry, nowMs, ids, eventCounter));
+            report.strays.push(
+              this.commitStrayInTransaction(entry, nowMs, ids, eventCounter, counterRegisters),
+            );
             continue;
           }
         }
         if (receiving === null && isLostEventsEntry(entry)) {
           const ids = alarmIds(entry);
           if (ids !== null) {
-            const deposit = this.commitAlarmInTransaction(entry, nowMs, ids, eventCounter);
+            const deposit = this.commitAlarmInTransaction(entry, nowMs, ids, eventCounter, counterRegisters);
             report.alarms.push({ deposit, entry });
             continue;
           }
         }
-        this.appendInTransaction(receiving, entry, nowMs, eventCounter);
+        this.appendInTransaction(receiving, entry, nowMs, eventCounter, counterRegisters);
       }
       for (const { deposit_id } of open) {
         const id = deposit_id as UuidV7;

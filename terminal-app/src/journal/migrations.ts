@@ -132,4 +132,20 @@ export const migrations: readonly Migration[] = [
       INSERT INTO counters (name, value) VALUES ('serverSequenceHigh', 0);
     `,
   },
+  {
+    version: 5,
+    sql: `
+      -- Each bulk counter's registers right after the last of its events the journal wrote, updated in the
+      -- same transaction as that event: what event_counters is to the acceptors. The counter cannot be
+      -- inhibited and goes on counting while the agent is down; at start the driver takes these as its
+      -- baseline and reports what the registers grew by since, instead of taking the grown registers as
+      -- its starting point. registers_json is the driver's CounterRegisters (which register holds which
+      -- coin, so another counter's registers are not taken for ours); at_ms is when it was journaled.
+      CREATE TABLE counter_registers (
+        device TEXT PRIMARY KEY,
+        registers_json TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -1,5 +1,7 @@
 import type { CurrencyCode, DeviceEvent, PrintJob } from '@cashin/shared';
 import { DeviceEventSchema, PrintJobSchema, denominationOf } from '@cashin/shared';
+import { eventCounterOf, withEventCounter } from '../../devices/cctalk/event-counter.js';
+import { counterRegistersOf, withCounterRegisters } from '../../devices/counter/counter-registers.js';
 import type { BillDecision, KioskDevices, PrintOutcome } from '../kiosk-devices.js';
 
 /**
@@ -76,9 +78,14 @@ export class FakeKioskDevices implements KioskDevices {
     return this.listeners.size;
   }
 
-  /** Emits any event as a driver would. */
+  /**
+   * Emits any event as a driver would: parsed against the schema, keeping the baseline a driver stamps on
+   * it (an acceptor's event counter, a bulk counter's registers), which is not part of the schema.
+   */
   emit(event: DeviceEvent): void {
-    const parsed = DeviceEventSchema.parse(event);
+    let parsed = withEventCounter(DeviceEventSchema.parse(event), eventCounterOf(event));
+    const registers = counterRegistersOf(event);
+    if (registers !== undefined) parsed = withCounterRegisters(parsed, registers);
     for (const listener of [...this.listeners]) listener(parsed);
   }
 
