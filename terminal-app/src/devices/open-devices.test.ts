@@ -10,7 +10,7 @@ import { counterRegistersOf } from './counter/counter-registers.js';
 import type { KioskDevices } from './open-devices.js';
 import { openDevices } from './open-devices.js';
 import { lossyLine } from './testing/lossy-line.js';
-import { run, until } from './testing/sim-time.js';
+import { run, until } from '@cashin/hardware-sim/testing';
 
 // openDevices over in-memory lines to the simulated devices: what the kiosk hears before and after the
 // deposit runner starts listening.

@@ -4,7 +4,7 @@ import { FakeClock, defaultLimits } from '@cashin/shared';
 import { BillValidatorSim } from '@cashin/hardware-sim';
 import { duplexPair } from '../common/duplex-pair.js';
 import type { DeviceAlarm } from '../common/driver.js';
-import { run, until } from '../testing/sim-time.js';
+import { run, until } from '@cashin/hardware-sim/testing';
 import { BillValidator } from './bill-validator.js';
 
 // The bill validator driver against the simulated validator (CRC-16, escrow) over an in-memory line.

@@ -8,7 +8,7 @@ import { ccTalkHeaders } from '../cctalk/headers.js';
 import type { DeviceAlarm } from '../common/driver.js';
 import type { HostFrame } from '../testing/lossy-line.js';
 import { lossyLine } from '../testing/lossy-line.js';
-import { run, until } from '../testing/sim-time.js';
+import { run, until } from '@cashin/hardware-sim/testing';
 import { CoinAcceptor } from './coin-acceptor.js';
 
 // The coin acceptor driver against the simulated acceptor over an in-memory line that can lose the host's

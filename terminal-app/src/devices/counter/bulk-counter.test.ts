@@ -4,7 +4,7 @@ import { FakeClock, defaultLimits } from '@cashin/shared';
 import { BulkCounterSim, seededRandom } from '@cashin/hardware-sim';
 import { duplexPair } from '../common/duplex-pair.js';
 import type { DeviceAlarm } from '../common/driver.js';
-import { run, until } from '../testing/sim-time.js';
+import { run, until } from '@cashin/hardware-sim/testing';
 import { BulkCounter } from './bulk-counter.js';
 import type { CounterRegisters } from './counter-registers.js';
 import { counterRegistersOf } from './counter-registers.js';
