@@ -142,11 +142,11 @@ async function kiosk(
 type Kiosk = Awaited<ReturnType<typeof kiosk>>;
 
 /** A shopper keys in their code and drops one coin; the kiosk commits, prints, and is back on attract. */
-async function coinDeposit(
-  { sim, bridge, latest, screen }: Pick<Kiosk, 'sim' | 'bridge' | 'latest' | 'screen'>,
+/** A shopper starts at the attract screen, keys their code and confirms: the coin acceptor takes coins. */
+async function openDeposit(
+  { sim, bridge, screen }: Pick<Kiosk, 'sim' | 'bridge' | 'screen'>,
   code: Code,
-  coinMinor: number,
-) {
+): Promise<void> {
   await screen('attract');
   bridge.send({ type: 'start' });
   await screen('identify');
@@ -155,6 +155,14 @@ async function coinDeposit(
   bridge.send({ type: 'confirm' });
   await screen('insertMoney');
   await sim.coin!.whenAccepting();
+}
+
+async function coinDeposit(
+  { sim, bridge, latest, screen }: Pick<Kiosk, 'sim' | 'bridge' | 'latest' | 'screen'>,
+  code: Code,
+  coinMinor: number,
+) {
+  await openDeposit({ sim, bridge, screen }, code);
   expect(sim.coin!.insert(coinMinor)).toBe('accepted');
   await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(coinMinor);
   bridge.send({ type: 'finish' });
@@ -379,14 +387,7 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     const k = await kiosk();
     const { sim, server, bridge, screen, latest, restart } = k;
     const code = await server.signUpShopper('Ana Perez');
-    await screen('attract');
-    bridge.send({ type: 'start' });
-    await screen('identify');
-    bridge.send({ type: 'keyedCode', text: code });
-    await screen('confirm');
-    bridge.send({ type: 'confirm' });
-    await screen('insertMoney');
-    await sim.coin!.whenAccepting();
+    await openDeposit({ sim, bridge, screen }, code);
     sim.coin!.insert(25);
     await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(25);
     // Power goes mid-deposit: the restarted agent commits it as recovered, and prints nothing.
@@ -421,14 +422,7 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     const outbox = () => k.agent.journal.outbox.status();
     const code = await server.signUpShopper('Luis Ortega');
     // A first deposit moves both acceptors' event counters off 0, so a power loss shows as a reset.
-    await screen('attract');
-    bridge.send({ type: 'start' });
-    await screen('identify');
-    bridge.send({ type: 'keyedCode', text: code });
-    await screen('confirm');
-    bridge.send({ type: 'confirm' });
-    await screen('insertMoney');
-    await sim.coin!.whenAccepting();
+    await openDeposit({ sim, bridge, screen }, code);
     sim.coin!.insert(25);
     expect(sim.bill!.insert('US0005A')).toBe('escrowed');
     await expect.poll(() => latest()?.totalMinor, { timeout: 10_000 }).toBe(525);
