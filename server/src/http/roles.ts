@@ -39,6 +39,8 @@ declare module 'fastify' {
     terminalMayBeDisabled?: boolean;
     /** The handler records the request nonce in its own transaction (the sync batch); see nonces.ts. */
     nonceConsumedByHandler?: boolean;
+    /** A recently retired terminal key may sign this route (the sync batch); see request-verification.ts. */
+    retiredKeyMaySign?: boolean;
   }
   interface FastifyRequest {
     principal: Principal | null;
@@ -164,12 +166,17 @@ export function installRoles(app: FastifyInstance, config: Config, deps: Deps): 
   app.addHook('preParsing', async (request, _reply, payload) => {
     const principal = request.principal;
     if (principal?.role !== 'terminal') return payload;
-    return verifyTerminalBody(
+    const verified = await verifyTerminalBody(
       deps,
       principal,
       { method: request.method, url: request.url },
       payload,
-      request.routeOptions.config.nonceConsumedByHandler === true,
+      {
+        nonceConsumedByHandler: request.routeOptions.config.nonceConsumedByHandler === true,
+        retiredKeyMaySign: request.routeOptions.config.retiredKeyMaySign === true,
+      },
     );
+    request.principal = { role: 'terminal', ...verified.caller };
+    return verified.body;
   });
 }

@@ -4,6 +4,7 @@ import {
   AlertListSchema,
   AlertSchema,
   EnrollResponseSchema,
+  ReviewListSchema,
   createUuidV7Generator,
   generateCode,
   opsApiPaths,
@@ -394,6 +395,71 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     expect(next.json<{ results: SyncResult[] }>().results).toEqual([
       expect.objectContaining({ status: 'created', creditedTo: 'wallet' }),
     ]);
+  });
+
+  it('takes what a replaced device still holds under its retired key, for the offline window only, held for review', async () => {
+    t = await openTestApp(adapter);
+    const old = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const deposit = (kiosk: TestKiosk) => kioskDeposit(kiosk, newId, t!.clock.nowMs(), { code: ana.depositCode });
+    // The old device took three deposits it never synced before it was replaced.
+    const stranded = [deposit(old), deposit(old), deposit(old)];
+    const rotation = await t.app.inject({
+      method: 'POST',
+      url: opsApiPaths.terminalKeyRotation(old.terminalId),
+      headers: opsHeaders,
+    });
+    const replacementKeys = newKeyPair();
+    const enrolled = await t.app.inject({
+      method: 'POST',
+      url: terminalApiPaths.enroll,
+      payload: {
+        token: rotation.json<{ token: string }>().token,
+        publicKey: replacementKeys.publicKey,
+        softwareVersion: '1.1.0',
+      },
+    });
+    expect(enrolled.statusCode).toBe(200);
+    const replacement: TestKiosk = { ...old, ...replacementKeys, sequence: 10 };
+    expect(
+      (await signedPost(t, replacement, terminalApiPaths.sync, { deposits: [deposit(replacement)] })).json<{
+        results: SyncResult[];
+      }>().results,
+    ).toEqual([expect.objectContaining({ status: 'created', inReview: false })]);
+    const balanceBefore = await walletBalance(t, ana.headers);
+
+    // The old device is brought back up: its retired key may still sign a sync batch, and nothing else.
+    t.clock.advance(60 * 60 * 1000);
+    expect((await signedPost(t, old, terminalApiPaths.heartbeat, heartbeat())).json().error.code).toBe(
+      'SIGNATURE_INVALID',
+    );
+    expect(
+      (await signedPost(t, old, terminalApiPaths.lookup, { code: ana.depositCode })).json().error.code,
+    ).toBe('SIGNATURE_INVALID');
+    const handedOver = await signedPost(t, old, terminalApiPaths.sync, { deposits: stranded.slice(0, 2) });
+    expect(handedOver.statusCode).toBe(200);
+    expect(handedOver.json<{ results: SyncResult[] }>().results).toEqual([
+      expect.objectContaining({ status: 'created', creditedTo: 'wallet', inReview: true }),
+      expect.objectContaining({ status: 'created', creditedTo: 'wallet', inReview: true }),
+    ]);
+    // Every deposit it handed over waits for a person, who sees why.
+    const queue = await t.app.inject({ method: 'GET', url: opsApiPaths.reviews, headers: opsHeaders });
+    const held = ReviewListSchema.parse(queue.json()).deposits.filter((item) =>
+      stranded.some((one) => one.depositId === item.depositId),
+    );
+    expect(held.map((item) => item.reasons)).toEqual([['retiredKey'], ['retiredKey']]);
+    // A re-send of the same batch credits nothing twice.
+    const again = await signedPost(t, old, terminalApiPaths.sync, { deposits: stranded.slice(0, 2) });
+    expect(again.json<{ results: SyncResult[] }>().results.map((result) => result.status)).toEqual([
+      'exists',
+      'exists',
+    ]);
+    expect(await walletBalance(t, ana.headers)).toBe(balanceBefore + stranded[0]!.totalMinor * 2);
+
+    // Past the kiosk offline window after the key's retirement, the old key signs nothing.
+    t.clock.advance(t.config.limits.money.USD!.kioskOfflineOldestUnsyncedMs);
+    const late = await signedPost(t, old, terminalApiPaths.sync, { deposits: stranded.slice(2) });
+    expect(late.json().error.code).toBe('SIGNATURE_INVALID');
   });
 
   it('adds the deposits a later batch names to the open alert about them, and an operator closes it with a note', async () => {

@@ -46,7 +46,7 @@ export function terminalRoutes(deps: Deps) {
     app.post(
       terminalApiPaths.sync,
       {
-        config: { roles: ['terminal'], nonceConsumedByHandler: true },
+        config: { roles: ['terminal'], nonceConsumedByHandler: true, retiredKeyMaySign: true },
         schema: { tags: ['terminal'], body: SyncRequestSchema, response: { 200: SyncResponseSchema } },
         serializerCompiler: plainJsonSerializer,
         // A batch over the limit gets its own code (the kiosk then splits it) rather than a schema error.

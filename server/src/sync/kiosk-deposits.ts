@@ -1,4 +1,5 @@
 import type { Code, CurrencyCode, KioskDeposit, SignedFields } from '@cashin/shared';
+import type { serverKioskReviewFlags } from '@cashin/shared';
 import { CodedError, kioskReviewFlags, maskCode, parseCode, receiptSigningPayload } from '@cashin/shared';
 import { claimCodeHash } from '../claims/claim-code.js';
 import type { Deps } from '../deps.js';
@@ -110,8 +111,11 @@ export function storedFields(stored: StoredKioskDeposit): Record<string, unknown
 }
 
 /** The flags that hold a deposit for a person to look at, as one comma-separated list (or null). */
-export function reviewFlags(flags: KioskDeposit['flags']): string | null {
-  const held = kioskReviewFlags.filter((flag) => flags[flag]);
+export function reviewFlags(
+  flags: KioskDeposit['flags'],
+  serverFlags: readonly (typeof serverKioskReviewFlags)[number][] = [],
+): string | null {
+  const held: string[] = [...kioskReviewFlags.filter((flag) => flags[flag]), ...serverFlags];
   return held.length === 0 ? null : held.join(',');
 }
 

@@ -109,6 +109,9 @@ async function runBatch(
   viewMode: 'direct' | 'savepoints',
 ): Promise<SyncResult[]> {
   const nowMs = deps.clock.nowMs();
+  // A batch signed with a retired key (a replaced device handing over what it took) is taken, every new
+  // deposit of it held for a person to look at: the key may be in other hands than the kiosk's.
+  const serverFlags = caller.keyRetiredAtMs === null ? [] : (['retiredKey'] as const);
   await consumeNonce(tx, caller.terminalId, caller.parts.nonce, nowMs);
   const terminal = await lockTerminal(tx, caller.terminalId);
   if (terminal === undefined) throw new CodedError('TERMINAL_UNKNOWN');
@@ -165,6 +168,7 @@ async function runBatch(
         nowMs,
         known,
         conflict,
+        serverFlags,
       );
       continue;
     }
@@ -188,7 +192,7 @@ async function runBatch(
       results[index] = conflict({ reason: 'IDEMPOTENCY_CONFLICT' });
       continue;
     }
-    const entry: Fresh = { index, deposit, fieldsJson, flags: reviewFlags(deposit.flags) };
+    const entry: Fresh = { index, deposit, fieldsJson, flags: reviewFlags(deposit.flags, serverFlags) };
     fresh.push(entry);
     freshById.set(depositId, entry);
     freshBySequence.set(deposit.sequence, entry);
@@ -332,6 +336,7 @@ async function answerKnown(
   nowMs: number,
   knownById: Map<string, StoredKioskDeposit>,
   conflict: (stored: Record<string, unknown>) => SyncResult,
+  serverFlags: Parameters<typeof reviewFlags>[1],
 ): Promise<SyncResult> {
   const { depositId } = deposit;
   if (known.terminalId !== terminalId) return conflict({ terminalId: known.terminalId });
@@ -339,7 +344,7 @@ async function answerKnown(
     return known.fieldsJson === fieldsJson ? { depositId, status: 'exists' } : conflict(storedFields(known));
   }
   if (known.signedPayload !== storedSignedPayload(terminalId, deposit)) return conflict(storedFields(known));
-  const flags = reviewFlags(deposit.flags);
+  const flags = reviewFlags(deposit.flags, serverFlags);
   await tx.run(
     'UPDATE kiosk_deposits SET fields_json = ?, review_flags = ?, synced_at_ms = ? WHERE deposit_id = ?',
     [fieldsJson, flags, nowMs, depositId],

@@ -549,6 +549,12 @@ export const depositReviewReasons = [
 /** What a kiosk flags on a deposit for a person to look at (its sync flags that hold a deposit). */
 export const kioskReviewFlags = ['lostEvents', 'recovered', 'deviceFault'] as const;
 
+/**
+ * What the server flags on a kiosk deposit for a person to look at: it arrived signed with a key a newer
+ * enrollment retired (a replaced device handing over what it took, or someone holding its old key).
+ */
+export const serverKioskReviewFlags = ['retiredKey'] as const;
+
 /** How many deposits wait in the review queue, however many that is (a listing stops at its maximum). */
 export const ReviewCountSchema = z.object({ waiting: z.number().int().nonnegative() });
 
@@ -575,7 +581,7 @@ export const ReviewItemSchema = z.object({
   source: z.object({ kind: z.enum(['kioskBag', 'storeDrawer', 'suspense']), ownerId: z.string() }),
   status: z.enum(['credited', 'inReview', 'reversed']),
   /** Why it is held: the ledger's reason and the kiosk's flags; empty when only a cash report is due. */
-  reasons: z.array(z.enum([...depositReviewReasons, ...kioskReviewFlags])),
+  reasons: z.array(z.enum([...depositReviewReasons, ...kioskReviewFlags, ...serverKioskReviewFlags])),
   /** The day's cash passed the report threshold with this deposit: `due` until a report is filed. */
   cashReport: z.enum(['due', 'filed']).nullable(),
 });
