@@ -401,7 +401,8 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     t = await openTestApp(adapter);
     const old = await enrollTestKiosk(t);
     const ana = await signUpAndIn(t);
-    const deposit = (kiosk: TestKiosk) => kioskDeposit(kiosk, newId, t!.clock.nowMs(), { code: ana.depositCode });
+    const deposit = (kiosk: TestKiosk) =>
+      kioskDeposit(kiosk, newId, t!.clock.nowMs(), { code: ana.depositCode });
     // The old device took three deposits it never synced before it was replaced.
     const stranded = [deposit(old), deposit(old), deposit(old)];
     const rotation = await t.app.inject({

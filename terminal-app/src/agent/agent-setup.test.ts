@@ -1,9 +1,11 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HeartbeatRequest, KioskDeposit } from '@cashin/shared';
 import {
   FakeClock,
+  HeartbeatResponseSchema,
   SyncResponseSchema,
   createUuidV7Generator,
   defaultLimits,
@@ -18,7 +20,10 @@ import { createServerLookup } from '../sync/server-lookup.js';
 import { createSignedClient } from '../sync/signed-client.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
 import { AgentConfigError, loadAgentConfig, parseAgentArgs } from './agent-config.js';
+import { JournalMissingError, startAgent } from './agent.js';
 import { enrollTerminal } from './enroll.js';
+import { journalPathIn } from '../journal/database.js';
+import { pino } from 'pino';
 import { Heartbeat } from './heartbeat.js';
 import { checkTechnicianPin, hashTechnicianPin } from './technician-pin.js';
 import { readTerminalIdentity } from './terminal-identity.js';
@@ -247,6 +252,75 @@ describe('enrollment and the signed channel', () => {
       kind: 'refused',
       code: 'CODE_UNKNOWN',
     });
+  });
+
+  it('will not start an enrolled kiosk whose journal is gone; enrolled again, it numbers after what the server knows', async () => {
+    const folder = tempDir();
+    const clock = new FakeClock(Date.UTC(2026, 10, 22, 9));
+    const server = await serverBackend(clock);
+    servers.push(server);
+    const configFile = path.join(folder, 'kiosk.json');
+    writeFileSync(configFile, JSON.stringify({ ...validConfig, serverUrl: server.baseUrl }));
+    const config = loadAgentConfig(configFile);
+    const { key } = loadOrCreateTerminalKey(config.dataDir);
+    const enroll = (token: string) =>
+      enrollTerminal({
+        serverUrl: server.baseUrl,
+        token,
+        key,
+        softwareVersion: '1.2.3',
+        dataDir: config.dataDir,
+        clock,
+        requestTimeoutMs: 5_000,
+        fetch: server.fetch,
+      });
+    const { terminalId, token } = await server.newTerminal();
+    expect(await enroll(token)).toMatchObject({ ok: true });
+    // The kiosk had numbered its deposits up to 9 when it last told the server.
+    const client = createSignedClient({
+      baseUrl: server.baseUrl,
+      terminalId,
+      key,
+      clock,
+      requestTimeoutMs: 5_000,
+      fetch: server.fetch,
+    });
+    const beat: HeartbeatRequest = {
+      softwareVersion: '1.2.3',
+      uptimeMs: 1_000,
+      devices: [],
+      outbox: { depth: 0, unsyncedTotalMinor: 0, oldestUnsyncedAtMs: null, quarantined: 0, lastSequence: 9 },
+      bag: { currency: 'USD', totalMinor: 0, coinCount: 0, billCount: 0 },
+      lastError: null,
+    };
+    expect(await client.post(terminalApiPaths.heartbeat, beat, HeartbeatResponseSchema)).toMatchObject({
+      ok: true,
+    });
+    rmSync(journalPathIn(config.dataDir));
+    const start = () =>
+      startAgent({
+        config,
+        bridgeToken: 'x'.repeat(32),
+        clock,
+        logger: pino({ level: 'silent' }),
+        fetch: server.fetch,
+      });
+    const refused = await start().then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(JournalMissingError);
+    expect((refused as Error).message).toContain('--enroll');
+    // Enrolled again with a key rotation token, its new journal numbers after what the server knows.
+    expect(await enroll(await server.rotateTerminalKey(terminalId))).toMatchObject({ ok: true });
+    const journal = new Database(journalPathIn(config.dataDir), { readonly: true });
+    try {
+      expect(journal.prepare("SELECT value FROM counters WHERE name = 'serverSequenceHigh'").get()).toEqual({
+        value: 9,
+      });
+    } finally {
+      journal.close();
+    }
   });
 
   it('reports an unreachable server as a value, not a throw', async () => {

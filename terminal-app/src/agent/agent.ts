@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import type { Duplex } from 'node:stream';
 import type {
   Clock,
@@ -74,6 +74,22 @@ export interface RunningAgent {
   stop(): Promise<void>;
 }
 
+/**
+ * The kiosk is enrolled but its journal is gone (a replaced disk, a deleted file). A fresh journal would
+ * number deposits from 1 again, and each would collide with a number the server already holds for this
+ * terminal and be answered as a conflict. Enrolling again (ops issue a key rotation token) hands back the
+ * highest number the server knows, and the agent numbers after it.
+ */
+export class JournalMissingError extends Error {
+  override name = 'JournalMissingError';
+  constructor(readonly journalPath: string) {
+    super(
+      `this kiosk is enrolled but its journal ${journalPath} is missing, so its deposit numbers are unknown; ` +
+        'ask ops for a key rotation token and start it once with --enroll <token>',
+    );
+  }
+}
+
 export class NotEnrolledError extends Error {
   override name = 'NotEnrolledError';
   constructor(readonly dataDir: string) {
@@ -126,7 +142,11 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     log.warn({ code, detail }, 'kiosk error');
   };
 
-  const journal = Journal.open(journalPathIn(config.dataDir), {
+  const journalPath = journalPathIn(config.dataDir);
+  // Enrollment creates the journal (it records the server's sequence high there) before it writes the
+  // identity, so an identity without a journal means the journal was lost, never that it is new.
+  if (!existsSync(journalPath)) throw new JournalMissingError(journalPath);
+  const journal = Journal.open(journalPath, {
     signReceipt: createReceiptSigner(identity.terminalId, key.sign),
     syncBatchDepositsMax: system.syncBatchDepositsMax,
   });
