@@ -12,6 +12,7 @@ import { pino } from 'pino';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
 import { installErrorHandling } from './http/error-handler.js';
+import { keyLegacyClaimHashes } from './claims/key-legacy-claim-hashes.js';
 import { installMetrics } from './http/metrics.js';
 import { installNulGuard } from './http/nul-guard.js';
 import { installRoles } from './http/roles.js';
@@ -141,6 +142,9 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
     claimCodeSecret: config.claimCodeSecret,
     logger,
   };
+  // Claim code hashes stored before they were keyed are keyed before anything is answered.
+  const keyed = await keyLegacyClaimHashes(deps.db, config.claimCodeSecret);
+  if (keyed.claims + keyed.kioskDeposits > 0) logger.info(keyed, 'claim code hashes keyed');
 
   const app: FastifyInstance = Fastify({
     loggerInstance: logger as FastifyBaseLogger,

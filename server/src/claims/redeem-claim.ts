@@ -159,7 +159,7 @@ export async function redeemClaim(deps: Deps, shopperId: string, claimCode: Code
   const nowMs = deps.clock.nowMs();
   const transferId = deps.newId();
   return deps.db.transaction(async (tx) => {
-    const claim = await lockClaim(tx, 'code_hash', claimCodeHash(claimCode));
+    const claim = await lockClaim(tx, 'code_hash', claimCodeHash(deps.claimCodeSecret, claimCode));
     if (claim === undefined) throw new CodedError('CODE_UNKNOWN');
     return redeemLockedClaim(tx, deps, shopperId, claim, {
       id: transferId,

@@ -175,7 +175,7 @@ export async function creditDeposit(deps: Deps, input: CreditDepositInput): Prom
          VALUES (?, ?, ?, ?, ?, ?)`,
         [
           claimId,
-          claimCodeHash(claimCodeFor(deps.claimCodeSecret, input.id)),
+          claimCodeHash(deps.claimCodeSecret, claimCodeFor(deps.claimCodeSecret, input.id)),
           input.amountMinor,
           input.currency,
           input.id,

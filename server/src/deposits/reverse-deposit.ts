@@ -108,7 +108,7 @@ export async function reverseDeposit(deps: Deps, input: ReverseDepositInput): Pr
          VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
         [
           claimId,
-          claimCodeHash(claimCodeFor(deps.claimCodeSecret, input.id)),
+          claimCodeHash(deps.claimCodeSecret, claimCodeFor(deps.claimCodeSecret, input.id)),
           original.amountMinor,
           original.currency,
           input.id,

@@ -118,6 +118,7 @@ export async function redeemReceipt(deps: Deps, shopperId: string, text: string)
     const credit = await creditKioskMoney(tx, deps, terminal, signed, nowMs);
     await insertKioskDeposit(
       tx,
+      deps.claimCodeSecret,
       {
         depositId: signed.depositId,
         terminalId: terminal.id,
@@ -163,7 +164,10 @@ async function redeemKnown(
   known: StoredKioskDeposit,
   nowMs: number,
 ): Promise<ReceiptRedemption> {
-  if (known.terminalId !== terminalId || known.signedPayload !== storedSignedPayload(terminalId, signed))
+  if (
+    known.terminalId !== terminalId ||
+    known.signedPayload !== storedSignedPayload(deps.claimCodeSecret, terminalId, signed)
+  )
     throw new CodedError('CONFLICT', { reason: 'receiptDiffers' });
   if (known.creditedTo === 'suspense' || known.creditedTo === 'claim') {
     const claimed = await redeemDepositClaim(tx, deps, shopperId, signed.depositId, nowMs);

@@ -9,6 +9,9 @@ import {
   terminalApiPaths,
 } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { claimCodeFor, claimCodeHash } from '../claims/claim-code.js';
+import { keyLegacyClaimHashes } from '../claims/key-legacy-claim-hashes.js';
+import { sha256Hex } from '../secrets/hash.js';
 import type { Db } from '../storage/db.js';
 import { columnsHolding } from '../test-support/database-scan.js';
 import type { TestApp } from '../test-support/test-app.js';
@@ -180,9 +183,14 @@ describe.each(testAdapters)('voucher claim codes at rest on %s', (adapter) => {
       'kiosk_deposits.signed_payload',
     ]);
 
-    // A server process opening the database applies migration 170.
+    // A server process opening the database applies migration 170, and a server starting on it keys the
+    // hashes that migration wrote.
     const migrating = await app.openAnotherDb();
     await migrating.close();
+    expect(await keyLegacyClaimHashes(app.db, app.config.claimCodeSecret)).toEqual({
+      claims: 0,
+      kioskDeposits: 3,
+    });
     expect(await kioskDepositRows(app.db)).toEqual(current);
     expect(await columnsHolding(app.db, codes)).toEqual([]);
 
@@ -197,5 +205,95 @@ describe.each(testAdapters)('voucher claim codes at rest on %s', (adapter) => {
     expect((await redeem(ana.headers, synced.qr)).json()).toMatchObject({ result: 'created' });
     expect(await walletBalance(app, ana.headers)).toBe(200 * 4);
     expect(await columnsHolding(app.db, codes)).toEqual([]);
+  });
+
+  it('keys the claim code hashes stored unkeyed, after which their claims and vouchers answer as before', async () => {
+    const app = await openTestApp(adapter);
+    t = app;
+    const secret = app.config.claimCodeSecret;
+    const kiosk = await enrollTestKiosk(app);
+    const ana = await signUpAndIn(app);
+    const synced = voucher(kiosk);
+    const receiptOnly = voucher(kiosk);
+    // Cash for a code nobody holds: suspense, under a claim code the server derives.
+    const unknown = kioskDeposit(kiosk, newId, app.clock.nowMs(), { code: generateCode('deposit') });
+    await sync(kiosk, [synced.deposit, unknown]);
+    const derived = claimCodeFor(secret, unknown.depositId);
+    const claimCodes = [synced.deposit.claimCode!, derived];
+    // Redeemed before the hashes are rewritten, so the redemption's deposit record carries one too.
+    expect((await redeem(ana.headers, receiptOnly.qr)).statusCode).toBe(201);
+    claimCodes.push(receiptOnly.deposit.claimCode!);
+    const keyedRows = {
+      kiosk: await kioskDepositRows(app.db),
+      claims: await app.db.transaction((tx) => tx.all('SELECT * FROM claims ORDER BY id')),
+      deposits: await app.db.transaction((tx) => tx.all('SELECT * FROM deposits ORDER BY transfer_id')),
+    };
+    // What the server stores is keyed: the unkeyed hash of a code is found nowhere.
+    const unkeyed = (code: string) => sha256Hex(`claim:${code}`);
+    expect(await columnsHolding(app.db, claimCodes.map(unkeyed))).toEqual([]);
+    expect(
+      await columnsHolding(
+        app.db,
+        claimCodes.map((code) => claimCodeHash(secret, code)),
+      ),
+    ).toEqual([
+      'claims.code_hash',
+      'deposits.code_hash',
+      'kiosk_deposits.fields_json',
+      'kiosk_deposits.signed_payload',
+    ]);
+
+    // The rows as a server stored them before: the unkeyed hash in claims and deposits, and kiosk_deposits
+    // as migration 170 left them.
+    await app.db.transaction(async (tx) => {
+      for (const code of claimCodes) {
+        const keyed = claimCodeHash(secret, code);
+        await tx.run('UPDATE claims SET code_hash = ? WHERE code_hash = ?', [unkeyed(code), keyed]);
+        await tx.run('UPDATE deposits SET code_hash = ? WHERE code_hash = ?', [unkeyed(code), keyed]);
+        for (const column of ['fields_json', 'signed_payload']) {
+          await tx.run(`UPDATE kiosk_deposits SET ${column} = replace(${column}, ?, ?)`, [
+            keyed,
+            `sha256:${unkeyed(code)}`,
+          ]);
+        }
+      }
+    });
+    expect(await columnsHolding(app.db, claimCodes.map(unkeyed))).toEqual([
+      'claims.code_hash',
+      'deposits.code_hash',
+      'kiosk_deposits.fields_json',
+      'kiosk_deposits.signed_payload',
+    ]);
+
+    expect(await keyLegacyClaimHashes(app.db, secret)).toEqual({ claims: 3, kioskDeposits: 2 });
+    expect(await columnsHolding(app.db, claimCodes.map(unkeyed))).toEqual([]);
+    expect(await kioskDepositRows(app.db)).toEqual(keyedRows.kiosk);
+    expect(await app.db.transaction((tx) => tx.all('SELECT * FROM claims ORDER BY id'))).toEqual(
+      keyedRows.claims,
+    );
+    expect(await app.db.transaction((tx) => tx.all('SELECT * FROM deposits ORDER BY transfer_id'))).toEqual(
+      keyedRows.deposits,
+    );
+    // Again: nothing left to key.
+    expect(await keyLegacyClaimHashes(app.db, secret)).toEqual({ claims: 0, kioskDeposits: 0 });
+
+    // Everything answers as before: re-sends exist, the vouchers and the derived claim redeem once.
+    expect((await sync(kiosk, [synced.deposit, unknown, receiptOnly.deposit])).map((r) => r.status)).toEqual([
+      'exists',
+      'exists',
+      'exists',
+    ]);
+    for (const claimCode of [synced.deposit.claimCode!, derived]) {
+      const redeemed = await app.app.inject({
+        method: 'POST',
+        url: '/v1/me/claims',
+        headers: ana.headers,
+        payload: { claimCode },
+      });
+      expect(redeemed.json()).toMatchObject({ result: 'created' });
+    }
+    expect(await walletBalance(app, ana.headers)).toBe(
+      synced.deposit.totalMinor + unknown.totalMinor + receiptOnly.deposit.totalMinor,
+    );
   });
 });

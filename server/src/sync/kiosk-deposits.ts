@@ -1,5 +1,4 @@
-import type { Code, CurrencyCode, KioskDeposit, SignedFields } from '@cashin/shared';
-import type { serverKioskReviewFlags } from '@cashin/shared';
+import type { CurrencyCode, KioskDeposit, SignedFields, serverKioskReviewFlags } from '@cashin/shared';
 import { CodedError, kioskReviewFlags, maskCode, parseCode, receiptSigningPayload } from '@cashin/shared';
 import { claimCodeHash } from '../claims/claim-code.js';
 import type { Deps } from '../deps.js';
@@ -217,17 +216,18 @@ export interface NewKioskDeposit {
 }
 
 /**
- * How kiosk_deposits keeps a voucher's claim code: `sha256:` and the hash the claims table keeps
- * (claimCodeHash), never the code. The code is a bearer instrument, and the claims table keeps only its
+ * How kiosk_deposits keeps a voucher's claim code: the keyed hash the claims table keeps (claimCodeHash),
+ * never the code. The code is a bearer instrument, and the claims table keeps only its
  * hash so that a database leak redeems nothing; a clear copy beside it would undo that. The hash still
  * tells one code from another, so a deposit re-sent with another claim code, or a receipt signed over
  * another, still differs from the stored one. (A masked code would not: two codes can mask alike.)
- * Migration 170 rewrote rows stored before into this form, in SQL; the two must agree.
+ * Rows stored before hold `sha256:` and the unkeyed hash (migration 170); keyLegacyClaimHashes rewrites them
+ * into this form when a server starts.
  */
-export function storedClaimCode(claimCode: string | null): string | null {
+export function storedClaimCode(secret: string, claimCode: string | null): string | null {
   // Whatever the kiosk sent (digits, by the schema) is hashed as the claims table hashes a code, whether
   // or not it parses as one: only a code that parses opens a claim, but none is kept in clear.
-  return claimCode === null ? null : `sha256:${claimCodeHash(claimCode as Code)}`;
+  return claimCode === null ? null : claimCodeHash(secret, claimCode);
 }
 
 /**
@@ -235,8 +235,8 @@ export function storedClaimCode(claimCode: string | null): string | null {
  * signature), as JSON, its claim code as storedClaimCode. A re-sent deposit is compared in this form,
  * and a conflict answers the kiosk with it.
  */
-export function storedDepositJson(deposit: KioskDeposit): string {
-  return JSON.stringify({ ...deposit, claimCode: storedClaimCode(deposit.claimCode) });
+export function storedDepositJson(secret: string, deposit: KioskDeposit): string {
+  return JSON.stringify({ ...deposit, claimCode: storedClaimCode(secret, deposit.claimCode) });
 }
 
 /**
@@ -244,8 +244,11 @@ export function storedDepositJson(deposit: KioskDeposit): string {
  * (receiptSigningPayload), its claim code field as storedClaimCode. A receipt and a later sync of the
  * same deposit are compared in this form; the signature itself is checked over the receipt's own payload.
  */
-export function storedSignedPayload(terminalId: string, deposit: SignedFields): string {
-  return receiptSigningPayload(terminalId, { ...deposit, claimCode: storedClaimCode(deposit.claimCode) });
+export function storedSignedPayload(secret: string, terminalId: string, deposit: SignedFields): string {
+  return receiptSigningPayload(terminalId, {
+    ...deposit,
+    claimCode: storedClaimCode(secret, deposit.claimCode),
+  });
 }
 
 const kioskDepositColumns = [
@@ -267,14 +270,14 @@ const kioskDepositColumns = [
   'created_at_ms',
 ] as const;
 
-function kioskDepositValues(row: NewKioskDeposit, nowMs: number): SqlValue[] {
+function kioskDepositValues(secret: string, row: NewKioskDeposit, nowMs: number): SqlValue[] {
   const claim = row.signed.claimCode;
   return [
     row.depositId,
     row.terminalId,
     row.sequence,
     row.fieldsJson,
-    storedSignedPayload(row.terminalId, row.signed),
+    storedSignedPayload(secret, row.terminalId, row.signed),
     row.signed.totalMinor,
     row.signed.currency,
     row.credit.creditedTo,
@@ -289,13 +292,19 @@ function kioskDepositValues(row: NewKioskDeposit, nowMs: number): SqlValue[] {
   ];
 }
 
-export async function insertKioskDeposit(tx: Tx, row: NewKioskDeposit, nowMs: number): Promise<void> {
-  await insertKioskDeposits(tx, [row], nowMs);
+export async function insertKioskDeposit(
+  tx: Tx,
+  claimCodeSecret: string,
+  row: NewKioskDeposit,
+  nowMs: number,
+): Promise<void> {
+  await insertKioskDeposits(tx, claimCodeSecret, [row], nowMs);
 }
 
 /** Records many kiosk deposits at once (a sync batch's new deposits), in multi-row inserts. */
 export async function insertKioskDeposits(
   tx: Tx,
+  claimCodeSecret: string,
   rows: readonly NewKioskDeposit[],
   nowMs: number,
 ): Promise<void> {
@@ -303,6 +312,6 @@ export async function insertKioskDeposits(
     tx,
     'kiosk_deposits',
     kioskDepositColumns,
-    rows.map((row) => kioskDepositValues(row, nowMs)),
+    rows.map((row) => kioskDepositValues(claimCodeSecret, row, nowMs)),
   );
 }

@@ -53,7 +53,14 @@ export async function postToSuspense(
     tx.run(
       `INSERT INTO claims (id, code_hash, amount_minor, currency, deposit_transfer_id, created_at_ms)
        VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
-      [claimId, claimCodeHash(code), deposit.amountMinor, deposit.currency, deposit.depositId, nowMs],
+      [
+        claimId,
+        claimCodeHash(deps.claimCodeSecret, code),
+        deposit.amountMinor,
+        deposit.currency,
+        deposit.depositId,
+        nowMs,
+      ],
     );
   let claimCode = deposit.kioskClaimCode;
   let usedKioskCode = claimCode !== null && (await openClaim(claimCode)) === 1;
@@ -67,7 +74,7 @@ export async function postToSuspense(
     transferId: deposit.depositId,
     shopperId: null,
     walletAccountId: null,
-    codeHash: claimCodeHash(claimCode),
+    codeHash: claimCodeHash(deps.claimCodeSecret, claimCode),
     codeMasked: maskCode(claimCode),
     amountMinor: deposit.amountMinor,
     currency: deposit.currency,

@@ -147,7 +147,7 @@ async function runBatch(
   for (const { deposit, index } of order) {
     const { depositId } = deposit;
     // Compared, stored and answered in its stored form: a voucher's claim code never in clear.
-    const fieldsJson = storedDepositJson(deposit);
+    const fieldsJson = storedDepositJson(deps.claimCodeSecret, deposit);
     const conflict = (stored: Record<string, unknown>): SyncResult => {
       conflicts.push(deposit.sequence);
       return { depositId, status: 'conflict', stored };
@@ -169,6 +169,7 @@ async function runBatch(
         known,
         conflict,
         serverFlags,
+        deps.claimCodeSecret,
       );
       continue;
     }
@@ -274,7 +275,7 @@ async function runBatch(
       inReview: credit.inReview || entry.flags !== null,
     };
   }
-  await insertKioskDeposits(tx, recorded, nowMs);
+  await insertKioskDeposits(tx, deps.claimCodeSecret, recorded, nowMs);
   for (const entry of fresh) results[entry.index] = entry.result!;
   for (const repeat of repeats) {
     const first = repeat.first.result!;
@@ -337,13 +338,15 @@ async function answerKnown(
   knownById: Map<string, StoredKioskDeposit>,
   conflict: (stored: Record<string, unknown>) => SyncResult,
   serverFlags: Parameters<typeof reviewFlags>[1],
+  claimCodeSecret: string,
 ): Promise<SyncResult> {
   const { depositId } = deposit;
   if (known.terminalId !== terminalId) return conflict({ terminalId: known.terminalId });
   if (known.fieldsJson !== null) {
     return known.fieldsJson === fieldsJson ? { depositId, status: 'exists' } : conflict(storedFields(known));
   }
-  if (known.signedPayload !== storedSignedPayload(terminalId, deposit)) return conflict(storedFields(known));
+  if (known.signedPayload !== storedSignedPayload(claimCodeSecret, terminalId, deposit))
+    return conflict(storedFields(known));
   const flags = reviewFlags(deposit.flags, serverFlags);
   await tx.run(
     'UPDATE kiosk_deposits SET fields_json = ?, review_flags = ?, synced_at_ms = ? WHERE deposit_id = ?',
