@@ -216,6 +216,15 @@ describe.each(testAdapters)('the app on %s', (adapter) => {
     const inbox = await t.app.inject({ method: 'GET', url: '/dev/inbox' });
     expect(inbox.statusCode).toBe(200);
     expect(inbox.headers['content-type']).toContain('text/html');
+    // A browser on another machine is answered as if there were no inbox.
+    for (const url of ['/dev/inbox', '/dev/inbox.json']) {
+      for (const remoteAddress of ['192.168.1.20', '::ffff:10.0.0.7', 'fe80::1']) {
+        const elsewhere = await t.app.inject({ method: 'GET', url, remoteAddress });
+        expect(elsewhere.statusCode).toBe(404);
+      }
+      for (const remoteAddress of ['127.0.0.1', '::1', '::ffff:127.0.0.1'])
+        expect((await t.app.inject({ method: 'GET', url, remoteAddress })).statusCode).toBe(200);
+    }
   });
 });
 

@@ -17,7 +17,11 @@ describe('config', () => {
     expect(config.port).toBe(8080);
     expect(config.storage).toEqual({ kind: 'sqlite', path: './data/server.sqlite' });
     expect(config.opsToken).toBeUndefined();
-    expect(config.devInboxEnabled).toBe(true);
+    // The development inbox shows one-time codes: never on unless asked for (or in tests).
+    expect(config.devInboxEnabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'development' }).devInboxEnabled).toBe(false);
+    expect(loadConfig({ DEV_INBOX: 'on' }).devInboxEnabled).toBe(true);
+    expect(loadConfig({ NODE_ENV: 'test' }).devInboxEnabled).toBe(true);
   });
 
   it('chooses PostgreSQL when DATABASE_URL is set', () => {

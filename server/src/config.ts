@@ -156,7 +156,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     opsToken: e.OPS_TOKEN,
     claimCodeSecret: e.CLAIM_CODE_SECRET ?? developmentClaimSecret,
     smsProvider,
-    devInboxEnabled: (e.DEV_INBOX ?? (e.NODE_ENV === 'production' ? 'off' : 'on')) === 'on',
+    // The inbox shows every one-time code to whoever asks: only when asked for (npm start does), or in
+    // tests. Even then it answers only requests from this machine (system-routes.ts).
+    devInboxEnabled: (e.DEV_INBOX ?? (e.NODE_ENV === 'test' ? 'on' : 'off')) === 'on',
     httpRequestsPerMinute: e.HTTP_REQUESTS_PER_MINUTE,
     sqliteWriterThread: e.SQLITE_WRITER_THREAD === 'on',
   };
