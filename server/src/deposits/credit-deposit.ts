@@ -164,7 +164,9 @@ export async function creditDeposit(deps: Deps, input: CreditDepositInput): Prom
         'UPDATE slips SET used_transfer_id = ? WHERE code = ? AND used_transfer_id IS NULL',
         [input.id, target.slipCode],
       );
-      if (used === 0 && !input.cashAlreadyTaken) throw new CodedError('CODE_USED');
+      // The slip was read unused under its row lock; another deposit taking it since is impossible, and
+      // crediting this one too would spend the one-use slip twice without anyone looking.
+      if (used === 0) throw new Error('a locked unused payment slip was used by another deposit');
     }
 
     let claimId: string | null = null;
@@ -242,9 +244,12 @@ async function resolveTarget(tx: Tx, deps: Deps, input: CreditDepositInput, nowM
       amount_minor: number;
       expires_at_ms: number;
       used_transfer_id: string | null;
-    }>('SELECT shopper_id, amount_minor, expires_at_ms, used_transfer_id FROM slips WHERE code = ?', [
-      input.code,
-    ]);
+    }>(
+      // Locked (PostgreSQL): deposits racing for one slip take it one after the other, so every later one
+      // sees it used and is refused, or, with the cash taken, held for review, never credited as well.
+      `SELECT shopper_id, amount_minor, expires_at_ms, used_transfer_id FROM slips WHERE code = ?${forUpdate(tx.dialect)}`,
+      [input.code],
+    );
     if (slip === undefined) return refuseOrSuspend('CODE_UNKNOWN', 'codeUnknown');
     shopperId = slip.shopper_id;
     const problem: [ReviewReason, 'CODE_USED' | 'CODE_EXPIRED' | 'AMOUNT_MISMATCH'] | undefined =

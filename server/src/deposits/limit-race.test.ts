@@ -108,4 +108,40 @@ describe.each(testAdapters)('deposits racing into one wallet on %s', (adapter) =
       expect((await verifyAudit(testDb.db)).ok).toBe(true);
     },
   );
+
+  it.each([false, true])(
+    'credits one payment slip once, however many deposits race for it (cash already taken: %s)',
+    async (cashAlreadyTaken) => {
+      const one = testDeps(testDb.db);
+      const two: Deps = { ...testDeps(second), clock: one.clock, newId: one.newId };
+      const drawer = await seedDrawer(one);
+      const shopper = await seedShopper(one);
+      const slip = await issueSlip(one, shopper.shopperId, 2_000, slipTtlMs);
+      const settled = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, n) =>
+          creditDeposit(n % 2 === 0 ? one : two, {
+            id: one.newId(),
+            code: slip.code,
+            amountMinor: 2_000,
+            currency: 'USD',
+            sourceAccountId: drawer,
+            cashAlreadyTaken,
+          }),
+        ),
+      );
+      const receipts = settled.flatMap((outcome) => (outcome.status === 'fulfilled' ? [outcome.value] : []));
+      const refused = settled.flatMap((outcome) => (outcome.status === 'rejected' ? [outcome.reason] : []));
+      // Exactly one deposit uses the slip; every other one is refused before cash is taken, or, with the
+      // cash taken, credited and held for a person as a slip already used.
+      expect(receipts.filter((receipt) => receipt.status === 'credited')).toHaveLength(1);
+      if (cashAlreadyTaken) {
+        expect(refused).toEqual([]);
+        expect(receipts.filter((receipt) => receipt.reviewReason === 'slipUsed')).toHaveLength(5);
+      } else {
+        expect(receipts).toHaveLength(1);
+        expect(refused.map((error) => (error as CodedError).code)).toEqual(Array(5).fill('CODE_USED'));
+      }
+      expect((await verifyLedger(testDb.db)).ok).toBe(true);
+    },
+  );
 });
