@@ -2,7 +2,7 @@ import { CodedError } from '@cashin/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import { newBearerToken, sha256Hex } from '../secrets/hash.js';
-import { afterWrongSecret, countSignInAttempt } from '../secrets/sign-in-attempts.js';
+import { afterWrongSecret, clearSignInAttempts, countSignInAttempt } from '../secrets/sign-in-attempts.js';
 import { matchesSlowHash, slowHash } from '../secrets/slow-hash.js';
 import { nextShortId } from '../stores/short-ids.js';
 import type { StoreRecord } from '../stores/stores.js';
@@ -82,9 +82,10 @@ export interface ClerkSession {
 }
 
 /**
- * Signs a clerk in. An attempt is counted before the PIN is checked (a conditional UPDATE that also
- * refuses a locked clerk), so guesses sent in parallel, to any number of server processes, each use up
- * an attempt; pinAttemptsMax wrong PINs lock the clerk for pinLockoutMs. The right PIN clears the count.
+ * Signs a clerk in. An attempt is counted before the PIN is checked, in a conditional UPDATE that locks
+ * the clerk for pinLockoutMs when the count reaches pinAttemptsMax and refuses every attempt while locked
+ * (sign-in-attempts.ts), so of guesses sent in parallel, to any number of server processes, at most
+ * pinAttemptsMax are ever checked. The right PIN clears the count.
  * A wrong store or clerk id answers PIN_INVALID too, so the answer tells a guesser nothing.
  */
 export async function signInClerk(
@@ -99,26 +100,25 @@ export async function signInClerk(
       [input.clerkId, input.storeId],
     );
     if (row === undefined) return { outcome: 'invalid' } as const;
-    const attempts = await countSignInAttempt(tx, 'clerks', input.clerkId, nowMs);
-    if (attempts === undefined) return { outcome: 'locked' } as const;
-    return { outcome: 'check', pinHash: row.pin_hash, name: row.name, attempts } as const;
+    const counted = await countSignInAttempt(tx, 'clerks', input.clerkId, {
+      attemptsMax: pinAttemptsMax,
+      lockoutMs: pinLockoutMs,
+      nowMs,
+    });
+    if (counted.outcome === 'locked') return { outcome: 'locked' } as const;
+    return { outcome: 'check', pinHash: row.pin_hash, name: row.name, counted } as const;
   });
   if (attempt.outcome === 'invalid') throw new CodedError('PIN_INVALID');
   if (attempt.outcome === 'locked') throw new CodedError('PIN_LOCKED');
   const right = await matchesSlowHash(input.pin, attempt.pinHash);
   if (!right) {
-    const { locked, attemptsLeft } = await afterWrongSecret(deps.db, 'clerks', input.clerkId, {
-      attempts: attempt.attempts,
-      attemptsMax: pinAttemptsMax,
-      lockoutMs: pinLockoutMs,
-      nowMs,
-    });
+    const { locked, attemptsLeft } = afterWrongSecret(attempt.counted);
     throw new CodedError(locked ? 'PIN_LOCKED' : 'PIN_INVALID', { attemptsLeft });
   }
   const token = `${clerkTokenPrefix}${newBearerToken()}`;
   const expiresAtMs = nowMs + clerkSessionTtlMs;
   const store = await deps.db.transaction(async (tx) => {
-    await tx.run('UPDATE clerks SET failed_attempts = 0 WHERE id = ?', [input.clerkId]);
+    await clearSignInAttempts(tx, 'clerks', input.clerkId);
     await tx.run(
       'INSERT INTO clerk_sessions (token_hash, clerk_id, store_id, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?, ?)',
       [sha256Hex(token), input.clerkId, input.storeId, expiresAtMs, nowMs],

@@ -125,6 +125,16 @@ describe.each(testAdapters)('ops staff on %s', (adapter) => {
     expect(errorCodeOf(await signIn(t, 'maria.g'))).toBe('STAFF_LOCKED');
   });
 
+  it('locks out the right password sent after pinAttemptsMax wrong ones in the same burst', async () => {
+    t = await openTestApp(adapter);
+    await createStaff(t, 'maria.g');
+    const max = t.config.limits.system.pinAttemptsMax;
+    const guesses = [...Array.from({ length: 3 * max }, (_, n) => `wrong-password-${n}`), password];
+    const answers = await Promise.all(guesses.map((guess) => signIn(t!, 'maria.g', guess)));
+    expect(answers.map((answer) => answer.statusCode)).not.toContain(201);
+    expect(errorCodeOf(answers[answers.length - 1]!)).toBe('STAFF_LOCKED');
+  });
+
   it('ends every session of a disabled person at once, and a colleague can enable them again', async () => {
     t = await openTestApp(adapter);
     await createStaff(t, 'maria.g');

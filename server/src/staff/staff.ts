@@ -2,7 +2,7 @@ import { CodedError } from '@cashin/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import { newBearerToken, sha256Hex } from '../secrets/hash.js';
-import { afterWrongSecret, countSignInAttempt } from '../secrets/sign-in-attempts.js';
+import { afterWrongSecret, clearSignInAttempts, countSignInAttempt } from '../secrets/sign-in-attempts.js';
 import { matchesSlowHash, slowHash } from '../secrets/slow-hash.js';
 import type { Tx } from '../storage/db.js';
 import { nextShortId } from '../stores/short-ids.js';
@@ -156,9 +156,13 @@ export async function signInStaff(
       disabled_at_ms: number | null;
     }>('SELECT id, name, password_hash, disabled_at_ms FROM ops_staff WHERE username = ?', [input.username]);
     if (row === undefined) return { outcome: 'invalid' } as const;
-    const attempts = await countSignInAttempt(tx, 'ops_staff', row.id, nowMs);
-    if (attempts === undefined) return { outcome: 'locked' } as const;
-    return { outcome: 'check', row, attempts } as const;
+    const counted = await countSignInAttempt(tx, 'ops_staff', row.id, {
+      attemptsMax: pinAttemptsMax,
+      lockoutMs: pinLockoutMs,
+      nowMs,
+    });
+    if (counted.outcome === 'locked') return { outcome: 'locked' } as const;
+    return { outcome: 'check', row, counted } as const;
   });
   if (attempt.outcome === 'invalid') {
     // As slow as a real check, so the answer's timing does not tell which usernames exist.
@@ -168,19 +172,14 @@ export async function signInStaff(
   if (attempt.outcome === 'locked') throw new CodedError('STAFF_LOCKED');
   const { row } = attempt;
   if (!(await matchesSlowHash(input.password, row.password_hash))) {
-    const { locked, attemptsLeft } = await afterWrongSecret(deps.db, 'ops_staff', row.id, {
-      attempts: attempt.attempts,
-      attemptsMax: pinAttemptsMax,
-      lockoutMs: pinLockoutMs,
-      nowMs,
-    });
+    const { locked, attemptsLeft } = afterWrongSecret(attempt.counted);
     throw new CodedError(locked ? 'STAFF_LOCKED' : 'STAFF_SIGN_IN_INVALID', { attemptsLeft });
   }
   if (row.disabled_at_ms !== null) throw new CodedError('STAFF_DISABLED');
   const token = `${staffTokenPrefix}${newBearerToken()}`;
   const expiresAtMs = nowMs + staffSessionTtlMs;
   await deps.db.transaction(async (tx) => {
-    await tx.run('UPDATE ops_staff SET failed_attempts = 0 WHERE id = ?', [row.id]);
+    await clearSignInAttempts(tx, 'ops_staff', row.id);
     await tx.run(
       'INSERT INTO ops_sessions (token_hash, staff_id, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?)',
       [sha256Hex(token), row.id, expiresAtMs, nowMs],
