@@ -64,7 +64,10 @@ export interface ResolvedDepositCode {
   readonly shopperId: string;
 }
 
-/** Who a deposit code belongs to and whether it may still take money now; undefined when unknown. */
+/**
+ * Who a deposit code belongs to and whether it could take money at `nowMs` (now, or when a kiosk took it
+ * with the cash: a code revoked after that moment was still the shopper's then); undefined when unknown.
+ */
 export async function resolveDepositCode(
   tx: Tx,
   code: Code,

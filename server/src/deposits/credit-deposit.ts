@@ -51,6 +51,12 @@ export interface CreditDepositInput {
   readonly sourceAccountId: string;
   /** True when the cash is already physically taken (a kiosk synced late): never refuse, flag instead. */
   readonly cashAlreadyTaken: boolean;
+  /**
+   * When the code was taken with the cash, if that was before now (a kiosk deposit synced late): a deposit
+   * code rotated since is judged as it stood then, so cash taken while it was active, or in its rotation
+   * grace, still reaches its wallet instead of suspense. Now when absent.
+   */
+  readonly codeTakenAtMs?: number;
 }
 
 export interface DepositReceipt {
@@ -267,7 +273,14 @@ async function resolveTarget(tx: Tx, deps: Deps, input: CreditDepositInput, nowM
       slipCode = input.code;
     }
   } else {
-    const resolved = await resolveDepositCode(tx, input.code, nowMs, deps.limits.system.codeRotationGraceMs);
+    const resolved = await resolveDepositCode(
+      tx,
+      input.code,
+      input.codeTakenAtMs !== undefined && Number.isFinite(input.codeTakenAtMs)
+        ? Math.min(nowMs, input.codeTakenAtMs)
+        : nowMs,
+      deps.limits.system.codeRotationGraceMs,
+    );
     if (resolved === undefined) return refuseOrSuspend('CODE_UNKNOWN', 'codeUnknown');
     if (resolved.state === 'revoked') return refuseOrSuspend('CODE_REVOKED', 'codeRevoked');
     shopperId = resolved.shopperId;

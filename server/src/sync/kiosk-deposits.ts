@@ -155,6 +155,9 @@ export async function creditKioskMoney(
         currency,
         sourceAccountId: terminal.bagAccountId,
         cashAlreadyTaken: true,
+        // The kiosk took the code with the cash when it committed the deposit, perhaps long before this
+        // sync: a code the shopper rotated meanwhile was theirs then.
+        codeTakenAtMs: Date.parse(deposit.committedAt),
       },
     );
     if (receipt.result !== 'created')

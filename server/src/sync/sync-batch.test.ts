@@ -271,6 +271,36 @@ describe.each(testAdapters)('a mixed sync batch on %s', (adapter) => {
     expect((await verifyAudit(t.db)).ok).toBe(true);
   });
 
+  it('judges a rotated code as it stood when the kiosk took it with the cash, however late the sync', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    // Taken offline while the code was active; the shopper rotates it a minute later.
+    const takenActive = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode, coins: 2 });
+    t.clock.advance(60_000);
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/deposit-code/rotations',
+      headers: ana.headers,
+    });
+    expect(rotated.statusCode).toBe(201);
+    // Taken in the old code's grace, and then after its grace ended.
+    t.clock.advance(60_000);
+    const takenInGrace = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode, coins: 3 });
+    t.clock.advance(t.config.limits.system.codeRotationGraceMs);
+    const takenRevoked = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: ana.depositCode, coins: 4 });
+    // The kiosk comes back online a day later.
+    t.clock.advance(24 * 60 * 60 * 1000);
+    const results = await sync(t, kiosk, [takenActive, takenInGrace, takenRevoked]);
+    expect(results.map((result) => result.status === 'created' && result.creditedTo)).toEqual([
+      'wallet',
+      'wallet',
+      'suspense',
+    ]);
+    expect(await walletBalance(t, ana.headers)).toBe(takenActive.totalMinor + takenInGrace.totalMinor);
+    expect((await verifyLedger(t.db)).ok).toBe(true);
+  });
+
   it('counts the day of a wallet across batches and flags the deposit that passes its deposits per day', async () => {
     t = await openTestApp(adapter);
     const kiosk = await enrollTestKiosk(t);
