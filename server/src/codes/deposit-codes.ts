@@ -3,6 +3,7 @@ import { CodedError, generateCode, maskCode } from '@cashin/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import type { Tx } from '../storage/db.js';
+import { forUpdate } from '../storage/db.js';
 
 /** Fresh codes tried before giving up; a collision at 43 random bits is already vanishingly rare. */
 export const codeIssueAttemptsMax = 5;
@@ -12,8 +13,9 @@ export async function issueDepositCode(tx: Tx, deps: Deps, shopperId: string, no
   for (let attempt = 0; attempt < codeIssueAttemptsMax; attempt += 1) {
     const code = generateCode('deposit');
     const inserted = await tx.run(
+      // Only a code already taken is tried again: a second active code for the shopper is a bug to report.
       `INSERT INTO deposit_codes (code, shopper_id, status, created_at_ms) VALUES (?, ?, 'active', ?)
-       ON CONFLICT DO NOTHING`,
+       ON CONFLICT (code) DO NOTHING`,
       [code, shopperId, nowMs],
     );
     if (inserted === 1) {
@@ -44,6 +46,10 @@ export async function activeDepositCode(tx: Tx, shopperId: string): Promise<Code
 export async function rotateDepositCode(deps: Deps, shopperId: string): Promise<Code> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
+    // Rotations of one shopper run one after the other (PostgreSQL): each revokes the code the one before
+    // it issued. Without the lock, two read the same active code and the second cannot issue its own.
+    const shopper = await tx.get(`SELECT id FROM shoppers WHERE id = ?${forUpdate(tx.dialect)}`, [shopperId]);
+    if (shopper === undefined) throw new CodedError('NOT_FOUND');
     const old = await activeDepositCode(tx, shopperId);
     await tx.run("UPDATE deposit_codes SET status = 'revoked', revoked_at_ms = ? WHERE code = ?", [
       nowMs,

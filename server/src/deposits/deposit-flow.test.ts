@@ -256,6 +256,32 @@ describe.each(testAdapters)('deposits on %s', (adapter) => {
     expect(reversal.json().error.code).toBe('CONFLICT');
   });
 
+  it('rotates a code several times at once, one rotation after the other, leaving one active code', async () => {
+    const shopper = await signUpAndIn(t);
+    const rotations = await Promise.all(
+      [1, 2, 3].map(() =>
+        t.app.inject({ method: 'POST', url: '/v1/me/deposit-code/rotations', headers: shopper.headers }),
+      ),
+    );
+    expect(rotations.map((rotation) => rotation.statusCode)).toEqual([201, 201, 201]);
+    const codes = await t.db.transaction((tx) =>
+      tx.all<{ code: string; status: string }>(
+        'SELECT code, status FROM deposit_codes WHERE shopper_id = ?',
+        [shopper.shopperId],
+      ),
+    );
+    expect(codes.filter((code) => code.status === 'active')).toHaveLength(1);
+    expect(codes.filter((code) => code.status === 'revoked')).toHaveLength(3);
+    const current = await t.app.inject({
+      method: 'GET',
+      url: '/v1/me/deposit-code',
+      headers: shopper.headers,
+    });
+    expect(rotations.map((rotation) => rotation.json<{ code: string }>().code)).toContain(
+      current.json<{ code: string }>().code,
+    );
+  });
+
   it('keeps a rotated code working through the grace period, then refuses or suspends it', async () => {
     const shopper = await signUpAndIn(t);
     const rotated = await t.app.inject({
