@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { generateCode } from '@cashin/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TestApp } from '../test-support/test-app.js';
+import { renderBarcode } from './barcode.js';
 import { openTestApp } from '../test-support/test-app.js';
 
 /** An independent decoder (Debian zbar-tools), so the test does not trust bwip-js to read its own output. */
@@ -35,7 +36,7 @@ describe('barcode images', () => {
   });
 
   it.each(['code128', 'qr'])('renders a %s PNG that zbarimg decodes back to the code', async (symbology) => {
-    for (const type of ['deposit', 'slip', 'claim'] as const) {
+    for (const type of ['deposit', 'slip'] as const) {
       const code = generateCode(type);
       const response = await t.app.inject({ method: 'GET', url: `/v1/barcodes/${symbology}/${code}.png` });
       expect(response.statusCode).toBe(200);
@@ -44,13 +45,22 @@ describe('barcode images', () => {
     }
   });
 
-  it('renders SVG, and marks every image cacheable forever with an ETag', async () => {
+  it('renders a claim code (money to whoever types it) only where it is printed, never for anyone who asks', async () => {
+    const code = generateCode('claim');
+    for (const symbology of ['code128', 'qr'] as const)
+      expect(decode((await renderBarcode(code, symbology, 'png')) as Buffer)).toBe(code);
+    const response = await t.app.inject({ method: 'GET', url: `/v1/barcodes/qr/${code}.png` });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe('CODE_MALFORMED');
+  });
+
+  it('renders SVG, and marks every image cacheable forever, by the browser alone, with an ETag', async () => {
     const code = generateCode('deposit');
     const response = await t.app.inject({ method: 'GET', url: `/v1/barcodes/code128/${code}.svg` });
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('image/svg+xml');
     expect(response.body).toContain('<svg');
-    expect(response.headers['cache-control']).toContain('immutable');
+    expect(response.headers['cache-control']).toBe('private, max-age=31536000, immutable');
     const etag = response.headers['etag'];
     expect(typeof etag).toBe('string');
     const again = await t.app.inject({

@@ -5,8 +5,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { imageFormats, renderBarcode, symbologies } from '../codes/barcode.js';
 
-/** A rendered image depends only on its URL, so browsers and proxies may keep it for a year. */
-const immutableCacheControl = 'public, max-age=31536000, immutable';
+/**
+ * A rendered image depends only on its URL, so the browser may keep it for a year; only the browser: the
+ * code in it is a shopper's, and a shared cache (a proxy, a CDN) would keep it for anyone who asks.
+ */
+const immutableCacheControl = 'private, max-age=31536000, immutable';
+
+/**
+ * The codes rendered here: a shopper's deposit code and payment slips, which only send money to their
+ * owner. A claim code is money to whoever types it: never rendered by an endpoint anyone may call.
+ */
+const renderedCodeTypes = ['deposit', 'slip'] as const;
 
 export function barcodeRoutes() {
   return async (plain: FastifyInstance): Promise<void> => {
@@ -19,7 +28,7 @@ export function barcodeRoutes() {
           tags: ['codes'],
           params: z.object({
             symbology: z.enum(symbologies),
-            code: codeSchema(),
+            code: codeSchema(renderedCodeTypes),
             format: z.enum(imageFormats),
           }),
         },
