@@ -1,5 +1,6 @@
 import type { Authorization, Code, CurrencyCode } from '@cashin/shared';
 import { CodedError, codeTypeOf, maskCode, moneyLimitsFor } from '@cashin/shared';
+import { claimCodeFor } from '../claims/claim-code.js';
 import { lookupCode } from '../codes/code-lookup.js';
 import type { Deps } from '../deps.js';
 import { codeHash, creditDeposit } from '../deposits/credit-deposit.js';
@@ -38,12 +39,17 @@ interface AuthorizationRow extends Record<string, unknown> {
   created_at_ms: number;
   store_name: string;
   clerk_name: string;
+  /** The deposit under this authorization's id (null until one exists) and its claim, if in suspense. */
+  deposit_id: string | null;
+  deposit_claim_id: string | null;
 }
 
 const selectAuthorization = `SELECT a.id, a.store_id, a.clerk_id, a.code, a.code_masked, a.code_type, a.amount_minor,
   a.currency, a.masked_name, a.remaining_after_minor, a.status, a.expires_at_ms, a.committed_at_ms,
-  a.voided_at_ms, a.created_at_ms, s.name AS store_name, c.name AS clerk_name
-  FROM till_authorizations a JOIN stores s ON s.id = a.store_id JOIN clerks c ON c.id = a.clerk_id`;
+  a.voided_at_ms, a.created_at_ms, s.name AS store_name, c.name AS clerk_name,
+  d.transfer_id AS deposit_id, d.claim_id AS deposit_claim_id
+  FROM till_authorizations a JOIN stores s ON s.id = a.store_id JOIN clerks c ON c.id = a.clerk_id
+  LEFT JOIN deposits d ON d.transfer_id = a.id`;
 
 async function findAuthorization(tx: Tx, id: string, lock: boolean): Promise<AuthorizationRow | undefined> {
   // FOR UPDATE names the table it locks: joined rows (store, clerk) are never written here.
@@ -51,8 +57,19 @@ async function findAuthorization(tx: Tx, id: string, lock: boolean): Promise<Aut
   return tx.get<AuthorizationRow>(`${selectAuthorization} WHERE a.id = ?${locking}`, [id]);
 }
 
-function toAuthorization(row: AuthorizationRow, deps: Deps, nowMs: number): Authorization {
+/**
+ * The authorization as the till sees it. `withClaimCode` is for a commit's own answer: a claim code is a
+ * bearer secret for the money in suspense, printed once for the shopper, not repeated in lists.
+ */
+function toAuthorization(
+  row: AuthorizationRow,
+  deps: Deps,
+  nowMs: number,
+  withClaimCode = false,
+): Authorization {
   const expired = row.status === 'authorized' && row.expires_at_ms <= nowMs;
+  const committed = row.status === 'committed' && row.deposit_id !== null;
+  const inSuspense = committed && row.deposit_claim_id !== null;
   return {
     authorizationId: row.id as Authorization['authorizationId'],
     status: expired ? 'expired' : row.status,
@@ -68,10 +85,13 @@ function toAuthorization(row: AuthorizationRow, deps: Deps, nowMs: number): Auth
     createdAtMs: row.created_at_ms,
     committedAtMs: row.committed_at_ms,
     voidedAtMs: row.voided_at_ms,
+    // Money in suspense is not the wallet's to take back: a void would be refused (reverse-deposit.ts).
     voidableUntilMs:
-      row.status === 'committed' && row.committed_at_ms !== null
+      row.status === 'committed' && row.committed_at_ms !== null && !inSuspense
         ? row.committed_at_ms + deps.limits.system.tillVoidWindowMs
         : null,
+    creditedTo: committed ? (inSuspense ? 'suspense' : 'wallet') : null,
+    claimCode: inSuspense && withClaimCode ? claimCodeFor(deps.claimCodeSecret, row.id) : null,
   };
 }
 
@@ -165,11 +185,12 @@ export async function commitDeposit(
   return deps.db.transaction(async (tx) => {
     const row = ownedBy(await findAuthorization(tx, authorizationId, true), clerk);
     if (row.status === 'voided') throw new CodedError('ALREADY_VOIDED');
-    if (row.status === 'committed') return toAuthorization(row, deps, nowMs);
+    if (row.status === 'committed') return toAuthorization(row, deps, nowMs, true);
     const prior = await findDeposit(tx, authorizationId);
     const store = await requireStore(tx, clerk.storeId);
     if (prior !== undefined && !isThisAuthorizationsDeposit(prior, row, store.drawerAccountId))
       throw new CodedError('IDEMPOTENCY_CONFLICT', { authorizationId });
+    let credited = prior;
     if (prior === undefined) {
       if (row.expires_at_ms <= nowMs) throw new CodedError('AUTHORIZATION_EXPIRED');
       await creditDeposit(
@@ -181,15 +202,33 @@ export async function commitDeposit(
           currency: row.currency,
           sourceAccountId: store.drawerAccountId,
           cashAlreadyTaken: true,
+          // The clerk took the cash on the strength of the authorization, which named the shopper: a
+          // code valid then (in its rotation grace, say, which has ended since) still credits that
+          // shopper's wallet, as a kiosk deposit synced late does. Limits are weighed as of now.
+          codeTakenAtMs: row.created_at_ms,
         },
       );
+      credited = await findDeposit(tx, authorizationId);
+      if (credited === undefined) throw new Error('a credited till deposit has no deposit record');
     }
     const committedAtMs = prior?.createdAtMs ?? nowMs;
     await tx.run("UPDATE till_authorizations SET status = 'committed', committed_at_ms = ? WHERE id = ?", [
       committedAtMs,
       authorizationId,
     ]);
-    return toAuthorization({ ...row, status: 'committed', committed_at_ms: committedAtMs }, deps, nowMs);
+    // The answer says where the money went: suspense, with its claim code, is never "in the wallet".
+    return toAuthorization(
+      {
+        ...row,
+        status: 'committed',
+        committed_at_ms: committedAtMs,
+        deposit_id: authorizationId,
+        deposit_claim_id: credited?.claimId ?? null,
+      },
+      deps,
+      nowMs,
+      true,
+    );
   });
 }
 

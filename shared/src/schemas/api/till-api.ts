@@ -68,8 +68,15 @@ export const AuthorizationSchema = z.object({
   createdAtMs: z.number().int(),
   committedAtMs: z.number().int().nullable(),
   voidedAtMs: z.number().int().nullable(),
-  /** Until when a committed deposit may still be voided. */
+  /** Until when a committed deposit may still be voided (never for money held in suspense). */
   voidableUntilMs: z.number().int().nullable(),
+  /**
+   * Where a committed deposit's money went: the authorized shopper's wallet, or suspense when it could
+   * not reach it (the shopper claims it with claimCode). Null until committed.
+   */
+  creditedTo: z.enum(['wallet', 'suspense']).nullable(),
+  /** Only on a commit's answer, and only when the money went to suspense: printed for the shopper. */
+  claimCode: z.string().nullable(),
 });
 export type Authorization = z.infer<typeof AuthorizationSchema>;
 
