@@ -1,8 +1,9 @@
 import type { Code, CurrencyCode } from '@cashin/shared';
-import { CodedError, generateCode, maskCode } from '@cashin/shared';
+import { CodedError, generateCode, maskCode, moneyLimitsFor } from '@cashin/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import { findShopper } from '../shoppers/shoppers.js';
+import { forUpdate } from '../storage/db.js';
 import { codeIssueAttemptsMax } from './deposit-codes.js';
 
 export type SlipStatus = 'open' | 'used' | 'expired';
@@ -36,8 +37,22 @@ export async function issueSlip(
   }
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
+    // Slips of one shopper are issued one after the other (PostgreSQL), so the open ones are counted right.
+    await tx.get(`SELECT id FROM shoppers WHERE id = ?${forUpdate(tx.dialect)}`, [shopperId]);
     const shopper = await findShopper(tx, shopperId);
     if (shopper === undefined) throw new CodedError('UNAUTHENTICATED');
+    // A slip is paid at a till: one it could never take is refused now, not in front of the clerk.
+    const money = moneyLimitsFor(deps.limits, shopper.currency);
+    if (amountMinor < money.tillDepositMinMinor)
+      throw new CodedError('AMOUNT_BELOW_MINIMUM', { minimumMinor: money.tillDepositMinMinor });
+    if (amountMinor > money.tillDepositMaxMinor)
+      throw new CodedError('AMOUNT_ABOVE_MAXIMUM', { maximumMinor: money.tillDepositMaxMinor });
+    const open = await tx.get<{ n: number | string }>(
+      'SELECT COUNT(*) AS n FROM slips WHERE shopper_id = ? AND used_transfer_id IS NULL AND expires_at_ms > ?',
+      [shopperId, nowMs],
+    );
+    if (Number(open?.n ?? 0) >= system.slipsOpenPerShopperMax)
+      throw new CodedError('SLIPS_OPEN_MAX', { openMax: system.slipsOpenPerShopperMax });
     for (let attempt = 0; attempt < codeIssueAttemptsMax; attempt += 1) {
       const code = generateCode('slip');
       const inserted = await tx.run(

@@ -329,6 +329,35 @@ describe.each(testAdapters)('deposits on %s', (adapter) => {
     expect((await wallet(shopper.headers)).balanceMinor).toBe(2_000);
   });
 
+  it('issues payment slips only for amounts a till takes, and only so many open at once', async () => {
+    const shopper = await signUpAndIn(t);
+    const money = t.config.limits.money.USD!;
+    const issue = (amountMinor: number) =>
+      t.app.inject({
+        method: 'POST',
+        url: '/v1/me/slips',
+        headers: shopper.headers,
+        payload: { amountMinor, ttlMs: hourMs },
+      });
+    const below = await issue(money.tillDepositMinMinor - 1);
+    expect(below.json().error).toMatchObject({
+      code: 'AMOUNT_BELOW_MINIMUM',
+      details: { minimumMinor: money.tillDepositMinMinor },
+    });
+    const above = await issue(money.tillDepositMaxMinor + 1);
+    expect(above.json().error).toMatchObject({
+      code: 'AMOUNT_ABOVE_MAXIMUM',
+      details: { maximumMinor: money.tillDepositMaxMinor },
+    });
+    const openMax = t.config.limits.system.slipsOpenPerShopperMax;
+    for (let n = 0; n < openMax; n += 1)
+      expect((await issue(money.tillDepositMinMinor)).statusCode).toBe(201);
+    expect((await issue(money.tillDepositMinMinor)).json().error.code).toBe('SLIPS_OPEN_MAX');
+    // One expiring makes room for another.
+    t.clock.advance(hourMs);
+    expect((await issue(money.tillDepositMaxMinor)).statusCode).toBe(201);
+  });
+
   it('accepts a payment slip once, for its amount, until it expires', async () => {
     const shopper = await signUpAndIn(t);
     const issue = (ttlMs: number) =>

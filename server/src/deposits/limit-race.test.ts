@@ -1,5 +1,5 @@
 import type { Code } from '@cashin/shared';
-import { CodedError, moneyLimitsFor } from '@cashin/shared';
+import { CodedError, defaultLimits, moneyLimitsFor } from '@cashin/shared';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyAudit } from '../audit/audit-verify.js';
 import { issueSlip } from '../codes/slips.js';
@@ -47,8 +47,13 @@ describe.each(testAdapters)('deposits racing into one wallet on %s', (adapter) =
   it.each(cases)(
     'credits no more than the day limit as plain credits ($codeKind, cash already taken: $cashAlreadyTaken)',
     async ({ codeKind, cashAlreadyTaken }) => {
-      const one = testDeps(testDb.db);
-      const two: Deps = { ...testDeps(second), clock: one.clock, newId: one.newId };
+      // One shopper holds a slip for every racer.
+      const limits = {
+        ...defaultLimits,
+        system: { ...defaultLimits.system, slipsOpenPerShopperMax: racingDepositsCount },
+      };
+      const one = { ...testDeps(testDb.db), limits };
+      const two: Deps = { ...testDeps(second), clock: one.clock, newId: one.newId, limits };
       const dayMaxMinor = moneyLimitsFor(one.limits, 'USD').tiers[0].walletDailyMaxMinor;
       const drawer = await seedDrawer(one);
       const shopper = await seedShopper(one);

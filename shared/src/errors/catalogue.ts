@@ -36,6 +36,7 @@ const catalogue = {
   AMOUNT_BELOW_MINIMUM: { status: 422, what: 'The amount is below the minimum for this channel.' },
   AMOUNT_ABOVE_MAXIMUM: { status: 422, what: 'The amount is above the maximum for this channel.' },
   AMOUNT_MISMATCH: { status: 422, what: 'The amount differs from the amount the slip is bound to.' },
+  SLIPS_OPEN_MAX: { status: 422, what: 'The shopper already has as many open payment slips as allowed.' },
   INSUFFICIENT_FUNDS: { status: 422, what: 'The account would go below zero.' },
   IDEMPOTENCY_CONFLICT: { status: 409, what: 'This id was already used with different fields.' },
   // Shoppers and sessions

@@ -26,6 +26,8 @@ export const errorMessagesEn = {
   'error.amountBelowMinimum': 'The smallest deposit here is {minimum}.',
   'error.amountAboveMaximum': 'The largest deposit here is {maximum}.',
   'error.amountMismatch': 'This payment slip is for {expected}. Deposit exactly that amount.',
+  'error.slipsOpenMax':
+    'You already have as many open payment slips as you can. Use one, or wait for one to expire.',
   'error.insufficientFunds': 'There is not enough money in the account for this.',
   'error.idempotencyConflict': 'This was already done with different details. Start again.',
   'error.shopperExists': 'There is already a wallet for this phone number. Sign in instead.',

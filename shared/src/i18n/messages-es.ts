@@ -23,6 +23,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.amountBelowMinimum': 'El depósito mínimo aquí es {minimum}.',
   'error.amountAboveMaximum': 'El depósito máximo aquí es {maximum}.',
   'error.amountMismatch': 'Esta ficha de pago es por {expected}. Deposite exactamente ese monto.',
+  'error.slipsOpenMax':
+    'Ya tiene todas las fichas de pago abiertas que se permiten. Use una o espere a que venza.',
   'error.insufficientFunds': 'No hay suficiente dinero en la cuenta para esto.',
   'error.idempotencyConflict': 'Esto ya se hizo con otros datos. Empiece de nuevo.',
   'error.shopperExists': 'Ya existe una billetera con este teléfono. Inicie sesión.',

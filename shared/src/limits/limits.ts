@@ -134,6 +134,8 @@ export const SystemLimitsSchema = z.object({
   codeLookupsPerMinuteMax: z.number().int().positive(),
   slipTtlMsMin: z.number().int().positive(),
   slipTtlMsMax: z.number().int().positive(),
+  /** Payment slips a shopper may hold open (neither used nor expired) at once. */
+  slipsOpenPerShopperMax: z.number().int().positive(),
   depositIdleTimeoutMs: z.number().int().positive(),
   depositDrainMs: z.number().int().positive(),
   /** How long the kiosk waits for the server to answer a code lookup before it goes on offline. */
@@ -300,6 +302,7 @@ export const defaultLimits: Limits = {
     codeLookupsPerMinuteMax: 30,
     slipTtlMsMin: hoursMs,
     slipTtlMsMax: 7 * daysMs,
+    slipsOpenPerShopperMax: 10,
     depositIdleTimeoutMs: 60_000,
     depositDrainMs: 1_500,
     depositLookupTimeoutMs: 8_000,
