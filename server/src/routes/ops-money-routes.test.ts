@@ -11,21 +11,8 @@ import {
   signInTestClerk,
   signedPost,
 } from '../test-kit/terminal-kit.js';
-import { businessDayRange } from '../settlements/business-day.js';
 
 const newId = createUuidV7Generator();
-
-describe('business days', () => {
-  it('cuts days in the store time zone, daylight saving included', () => {
-    expect(businessDayRange('2026-06-01', 'America/Mexico_City')).toEqual({
-      startMs: Date.UTC(2026, 5, 1, 6),
-      endMs: Date.UTC(2026, 5, 2, 6),
-    });
-    const spring = businessDayRange('2026-03-08', 'America/New_York');
-    expect(spring.endMs - spring.startMs).toBe(23 * 3_600_000);
-    expect(spring.startMs).toBe(Date.UTC(2026, 2, 8, 5));
-  });
-});
 
 describe.each(testAdapters)('ops money on %s', (adapter) => {
   let t: TestApp | undefined;
@@ -127,5 +114,80 @@ describe.each(testAdapters)('ops money on %s', (adapter) => {
         amountMinor: 200,
       }),
     ]);
+  });
+  it('lands a void on the day it was made, so a day can owe below zero, alike in JSON and CSV', async () => {
+    t = await openTestApp(adapter);
+    // 2026-06-01 23:55 in New York (UTC-4); the void ten minutes later is on 2026-06-02.
+    t.clock.advance(Date.UTC(2026, 5, 2, 3, 55) - t.clock.nowMs());
+    const storeId = await createTestStore(t, 'USD', 'America/New_York');
+    const clerk = await signInTestClerk(t, storeId);
+    const ana = await signUpAndIn(t);
+    const authorizationId = newId();
+    const authorized = await t.app.inject({
+      method: 'POST',
+      url: tillApiPaths.authorizations,
+      headers: clerk.headers,
+      payload: { authorizationId, code: ana.depositCode, amountMinor: 2_000, currency: 'USD' },
+    });
+    expect(authorized.statusCode).toBeLessThan(300);
+    const committed = await t.app.inject({
+      method: 'POST',
+      url: tillApiPaths.commit(authorizationId),
+      headers: clerk.headers,
+    });
+    expect(committed.statusCode).toBeLessThan(300);
+    t.clock.advance(10 * 60_000);
+    const voided = await t.app.inject({
+      method: 'POST',
+      url: tillApiPaths.void(authorizationId),
+      headers: clerk.headers,
+      payload: { reason: 'wrong amount' },
+    });
+    expect(voided.statusCode).toBeLessThan(300);
+    const report = async (date: string | undefined) => {
+      const query = `storeId=${storeId}${date === undefined ? '' : `&date=${date}`}`;
+      const json = await t!.app.inject({
+        method: 'GET',
+        url: `/v1/ops/settlements?${query}`,
+        headers: opsHeaders,
+      });
+      expect(json.statusCode).toBe(200);
+      const csv = await t!.app.inject({
+        method: 'GET',
+        url: `/v1/ops/settlements.csv?${query}`,
+        headers: opsHeaders,
+      });
+      expect(csv.statusCode).toBe(200);
+      const [header, row] = csv.body.trim().split('\r\n');
+      const columns = Object.fromEntries(
+        header!.split(',').map((name, index) => [name, row!.split(',')[index]]),
+      );
+      return { json: json.json<{ date: string; owedMinor: number }>(), columns };
+    };
+    const before = await report('2026-06-01');
+    expect(before.json).toMatchObject({ tillDeposits: { count: 1, totalMinor: 2_000 }, owedMinor: 2_000 });
+    expect(before.columns['owed_minor']).toBe('2000');
+    const after = await report('2026-06-02');
+    expect(after.json).toMatchObject({
+      tillDeposits: { count: 0, totalMinor: 0 },
+      tillVoids: { count: 1, totalMinor: 2_000 },
+      owedMinor: -2_000,
+    });
+    expect(after.columns['owed_minor']).toBe(String(after.json.owedMinor));
+    // Without a date: the day it is now at the store (UTC says 2026-06-02 too; see the next check).
+    expect((await report(undefined)).json).toMatchObject({ date: '2026-06-02', owedMinor: -2_000 });
+  });
+
+  it('answers the store day it is now by default, not the UTC day', async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t, 'USD', 'America/New_York');
+    // 2026-06-02 01:00 UTC is still 2026-06-01 (21:00) in New York.
+    t.clock.advance(Date.UTC(2026, 5, 2, 1) - t.clock.nowMs());
+    const json = await t.app.inject({
+      method: 'GET',
+      url: `/v1/ops/settlements?storeId=${storeId}`,
+      headers: opsHeaders,
+    });
+    expect(json.json()).toMatchObject({ date: '2026-06-01', timeZone: 'America/New_York' });
   });
 });

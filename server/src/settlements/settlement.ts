@@ -3,7 +3,7 @@ import { CodedError } from '@cashin/shared';
 import type { Deps } from '../deps.js';
 import { csvText } from '../http/csv.js';
 import { requireStore } from '../stores/stores.js';
-import { businessDayRange } from './business-day.js';
+import { businessDayOf, businessDayRange } from './business-day.js';
 
 export interface Settlement {
   readonly storeId: string;
@@ -31,14 +31,25 @@ const totals = (row: Totals | undefined) => ({
  * A store's business day read from the ledger itself, so the report and the ledger cannot disagree: till
  * deposits are the transfers out of the store's drawer, till voids the reversals back into it, kiosk
  * deposits the transfers out of the bags of the store's terminals (collected by the network, so not owed
- * by the store). Ledger time (when the server recorded the money) decides the day.
+ * by the store). Ledger time (when the server recorded the money) decides the day, for voids too: a void
+ * lands on the day it was made, not on its deposit's day, since the money left the drawer then and a
+ * report already handed over must not change. So a day whose voids exceed its deposits owes below zero.
  */
-export async function settlementFor(deps: Deps, storeId: string, date: string): Promise<Settlement> {
-  const parsed = new Date(`${date}T00:00:00Z`);
-  if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== date)
-    throw new CodedError('VALIDATION_FAILED', { field: 'date' });
+export async function settlementFor(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  storeId: string,
+  requestedDate: string | undefined,
+): Promise<Settlement> {
+  if (requestedDate !== undefined) {
+    const parsed = new Date(`${requestedDate}T00:00:00Z`);
+    if (Number.isNaN(parsed.getTime()) || parsed.toISOString().slice(0, 10) !== requestedDate)
+      throw new CodedError('VALIDATION_FAILED', { field: 'date' });
+  }
+  const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
     const store = await requireStore(tx, storeId);
+    // Without a date, the day it is now where the store is (not in UTC, nor where the operator sits).
+    const date = requestedDate ?? businessDayOf(nowMs, store.timeZone);
     const { startMs, endMs } = businessDayRange(date, store.timeZone);
     const till = await tx.get<Totals>(
       `SELECT COUNT(*) AS count, SUM(amount_minor) AS total FROM transfers

@@ -30,7 +30,8 @@ export function BarChart({ bars, title, summary }: { bars: readonly Bar[]; title
           stroke-width="1"
         />
         {bars.map((bar, index) => {
-          const barHeight = Math.round((bar.value / max) * plotHeight);
+          // A day below zero (voids of earlier deposits) draws no bar; its value is in the table below.
+          const barHeight = Math.round((Math.max(0, bar.value) / max) * plotHeight);
           const x = 4 + index * slot + slot * 0.15;
           return (
             <g key={bar.label}>

@@ -402,6 +402,9 @@ const en = {
   'remit.by': 'Recorded by',
   'settlements.store': 'Store number',
   'settlements.date': 'Business day',
+  'settlements.dateHint': 'Leave empty for today at the store, in its own time zone.',
+  'settlements.voidsNote':
+    'A void counts on the day it was made, not on the day of the deposit it cancels, so a day can owe less than nothing.',
   'settlements.show': 'Show report',
   'settlements.csv': 'Download CSV',
   'settlements.tillDeposits': 'Till deposits',
@@ -848,6 +851,9 @@ const es: Record<OpsMessageKey, string> = {
   'remit.by': 'Registrado por',
   'settlements.store': 'Número de tienda',
   'settlements.date': 'Día hábil',
+  'settlements.dateHint': 'Déjelo vacío para el día de hoy en la tienda, en su propia zona horaria.',
+  'settlements.voidsNote':
+    'Una cancelación cuenta el día en que se hizo, no el día del depósito que cancela, así que un día puede deber menos que nada.',
   'settlements.show': 'Ver reporte',
   'settlements.csv': 'Descargar CSV',
   'settlements.tillDeposits': 'Depósitos en caja',

@@ -4,12 +4,13 @@ import { opsApiPaths } from '@cashin/shared';
  * Where the ops console calls: the shared contract's paths (ops-api.ts), the settlement queries built from
  * them, and the two routes of issue 3 that the contract does not name (reversals and code lookups).
  */
-const settlementQuery = (storeId: string, date: string): string =>
-  `storeId=${encodeURIComponent(storeId)}&date=${encodeURIComponent(date)}`;
+const settlementQuery = (storeId: string, date?: string): string =>
+  `storeId=${encodeURIComponent(storeId)}` + (date === undefined ? '' : `&date=${encodeURIComponent(date)}`);
 
 export const opsPaths = {
   ...opsApiPaths,
-  settlement: (storeId: string, date: string) =>
+  /** Without a date: the business day it is now at the store, in the store's own time zone. */
+  settlement: (storeId: string, date?: string) =>
     `${opsApiPaths.settlements}?${settlementQuery(storeId, date)}`,
   settlementCsv: (storeId: string, date: string) =>
     `${opsApiPaths.settlementsCsv}?${settlementQuery(storeId, date)}`,

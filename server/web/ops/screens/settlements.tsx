@@ -25,16 +25,26 @@ function dayBefore(date: string, days: number): string {
 export function SettlementsSection(context: OpsContext) {
   const { words, token } = context;
   const [storeId, setStoreId] = useState('');
-  const [date, setDate] = useState(() => new Date().toISOString().slice(0, 10));
+  // Empty until chosen: the server then answers the day it is now at the store, which neither the UTC
+  // date nor this browser's date is (a store eight hours behind UTC is still on yesterday at 20:00 UTC).
+  const [date, setDate] = useState('');
   const [days, setDays] = useState<Settlement[] | null>(null);
   const show = async (): Promise<void> => {
     context.clear();
+    const store = storeId.trim();
+    let shownDate = date;
+    if (shownDate === '') {
+      const today = await callApi(opsPaths.settlement(store), SettlementSchema, { token });
+      if (!today.ok) return context.fail(today);
+      shownDate = today.value.date;
+      setDate(shownDate);
+    }
     // The chosen day and the days before it, for the chart; oldest first.
     const dates = Array.from({ length: chartDaysMax }, (_, index) =>
-      dayBefore(date, chartDaysMax - 1 - index),
+      dayBefore(shownDate, chartDaysMax - 1 - index),
     );
     const results = await Promise.all(
-      dates.map((day) => callApi(opsPaths.settlement(storeId.trim(), day), SettlementSchema, { token })),
+      dates.map((day) => callApi(opsPaths.settlement(store, day), SettlementSchema, { token })),
     );
     const failed = results.find((result) => !result.ok);
     if (failed && !failed.ok) return context.fail(failed);
@@ -75,12 +85,19 @@ export function SettlementsSection(context: OpsContext) {
               id="settlement-date"
               type="date"
               value={date}
+              aria-describedby="settlement-date-hint"
               onInput={(event) => setDate(event.currentTarget.value)}
-              required
             />
+            <p id="settlement-date-hint" class="field-hint">
+              {words.t('settlements.dateHint')}
+            </p>
           </div>
         </div>
-        <Button kind="primary" type="submit" disabled={!storeId.trim() || !/^\d{4}-\d{2}-\d{2}$/.test(date)}>
+        <Button
+          kind="primary"
+          type="submit"
+          disabled={!storeId.trim() || (date !== '' && !/^\d{4}-\d{2}-\d{2}$/.test(date))}
+        >
           {words.t('settlements.show')}
         </Button>
       </Form>
@@ -126,6 +143,9 @@ export function SettlementsSection(context: OpsContext) {
               </tbody>
             </table>
           </TableScroll>
+          <p class="field-hint" data-testid="settlement-voids-note">
+            {words.t('settlements.voidsNote')}
+          </p>
           <Button onClick={() => void downloadCsv(report)} busy={downloading}>
             {words.t('settlements.csv')}
           </Button>

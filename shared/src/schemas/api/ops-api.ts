@@ -332,8 +332,11 @@ export const StoreRemittanceListSchema = z.object({
 
 export const SettlementQuerySchema = z.object({
   storeId: z.string().min(1).max(64),
-  /** The store's local business day, YYYY-MM-DD. */
-  date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+  /** The store's local business day, YYYY-MM-DD; by default the day it is now at the store. */
+  date: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .optional(),
 });
 
 export const SettlementSchema = z.object({
@@ -343,10 +346,18 @@ export const SettlementSchema = z.object({
   timeZone: z.string(),
   currency: CurrencyCodeSchema,
   tillDeposits: z.object({ count: z.number().int().nonnegative(), totalMinor: AmountMinorSchema }),
+  /** Voids made this day, whatever day the deposits they undo were made. */
   tillVoids: z.object({ count: z.number().int().nonnegative(), totalMinor: AmountMinorSchema }),
   kioskDeposits: z.object({ count: z.number().int().nonnegative(), totalMinor: AmountMinorSchema }),
-  /** What the store owes the network for the day: till cash taken less voids (kiosk cash is collected). */
-  owedMinor: AmountMinorSchema,
+  /**
+   * What the store owes the network for the day: till cash taken less voids (kiosk cash is collected). A
+   * void counts on the day it was made, whatever day its deposit was, so a day whose voids exceed its
+   * deposits (a deposit at 23:55 voided at 00:05) owes less than nothing: it is signed.
+   */
+  owedMinor: z
+    .number()
+    .int()
+    .describe('Till deposits less till voids of the day; below zero when its voids exceed its deposits'),
 });
 
 export const SuspenseEntrySchema = z.object({
