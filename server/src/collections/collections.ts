@@ -140,20 +140,43 @@ export async function recordCollection(
 ): Promise<Collection> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
-    const prior = await tx.get<CollectionRow>(`SELECT ${collectionColumns} FROM collections WHERE id = ?`, [
-      input.collectionId,
-    ]);
-    if (prior !== undefined) {
+    // The answer already given for this id, if any: a retry gets it back, a different reuse a conflict.
+    const priorAnswer = async (): Promise<Collection | undefined> => {
+      const prior = await tx.get<CollectionRow>(`SELECT ${collectionColumns} FROM collections WHERE id = ?`, [
+        input.collectionId,
+      ]);
+      if (prior === undefined) return undefined;
       const same =
         prior.terminal_id === input.terminalId &&
         prior.counted_minor === input.countedMinor &&
         prior.currency === input.currency;
       if (!same) throw new CodedError('IDEMPOTENCY_CONFLICT', { collectionId: input.collectionId });
       return fromRow(prior);
-    }
+    };
+    const prior = await priorAnswer();
+    if (prior !== undefined) return prior;
     const terminal = await lockTerminal(tx, input.terminalId);
     if (terminal === undefined) throw new CodedError('NOT_FOUND', { field: 'terminalId' });
+    // Asked again while holding the terminal: on PostgreSQL a retry racing its first send waited here for
+    // the first to commit, and READ COMMITTED now shows its row (as recordBankDeposit does).
+    const recorded = await priorAnswer();
+    if (recorded !== undefined) return recorded;
     if (terminal.currency !== input.currency) throw new CodedError('CURRENCY_MISMATCH');
+    // A bag is emptied once: the same label on the same terminal under a new id is the same bag entered
+    // twice (a form resent, a second tech), which would expect nothing, book its whole count as over and
+    // double the cash in transit. Checked under the terminal lock, so two such sends cannot both pass.
+    if (input.bagLabel !== undefined) {
+      const sameBag = await tx.get<{ id: string }>(
+        'SELECT id FROM collections WHERE terminal_id = ? AND bag_label = ?',
+        [terminal.id, input.bagLabel],
+      );
+      if (sameBag !== undefined)
+        throw new CodedError('BAG_ALREADY_COLLECTED', {
+          terminalId: terminal.id,
+          bagLabel: input.bagLabel,
+          collectionId: sameBag.id,
+        });
+    }
     const awaitingSyncMinor = await unsyncedInBag(tx, terminal);
     const expectedMinor = (await bagBalance(tx, terminal.bagAccountId)) + awaitingSyncMinor;
     const unsyncedReportedMinor = terminal.lastHeartbeatAtMs === null ? null : terminal.unsyncedTotalMinor;

@@ -329,12 +329,33 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await goTo(page, t('nav.collections'), t('collections.title'));
     await page.getByLabel(t('collections.terminal')).fill(terminalId);
     await page.getByLabel(t('collections.counted')).fill(((kioskMinor - 25) / 100).toFixed(2));
+    const bagLabel = `BAG-${terminalId.replace(/\D/g, '')}`;
+    await page.getByLabel(t('collections.bag')).fill(bagLabel);
     await page.getByRole('button', { name: t('collections.submit') }).click();
     await expect.poll(() => page.getByTestId('collection-expected').textContent()).toBe(money(kioskMinor));
     expect(await page.getByTestId('collection-counted').textContent()).toBe(money(kioskMinor - 25));
     const overShort = page.locator('.money', { has: page.getByTestId('collection-over-short') });
     expect(await overShort.locator('.money-label').textContent()).toBe(t('collections.short'));
     expect(await page.getByTestId('collection-over-short').textContent()).toBe(money(25));
+    // The form is empty for the next bag, so one more press cannot record this one twice; the result
+    // says which bag was recorded.
+    expect(await page.getByTestId('collection-recorded').textContent()).toBe(
+      t('collections.recordedBag', { kiosk: terminalId, bag: bagLabel }),
+    );
+    for (const label of ['collections.terminal', 'collections.counted', 'collections.bag'] as const)
+      expect(await page.getByLabel(t(label)).inputValue(), label).toBe('');
+    await expectAccessible(page, shot('07-collection-saved'));
+    // Entered again by hand, the same bag is refused with the catalogue's words.
+    await page.getByLabel(t('collections.terminal')).fill(terminalId);
+    await page.getByLabel(t('collections.counted')).fill(((kioskMinor - 25) / 100).toFixed(2));
+    await page.getByLabel(t('collections.bag')).fill(bagLabel);
+    await page.getByRole('button', { name: t('collections.submit') }).click();
+    await expect
+      .poll(() => page.getByRole('alert').first().textContent())
+      .toContain(errorMessage('BAG_ALREADY_COLLECTED', language));
+    await page.getByLabel(t('collections.terminal')).fill('');
+    await page.getByLabel(t('collections.counted')).fill('');
+    await page.getByLabel(t('collections.bag')).fill('');
     const collections = await server.ops('GET', opsApiPaths.collections, undefined, CollectionListSchema);
     expect(
       collections.collections
@@ -433,9 +454,11 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     // The day's settlement: on screen, and as the CSV the console downloads.
     await goTo(page, t('nav.settlements'), t('settlements.title'));
     await page.getByLabel(t('settlements.store')).fill(store.id);
-    await page.getByLabel(t('settlements.date')).fill(day);
+    // The date left empty: today at the store, in its own zone (not the UTC date, nor this browser's).
+    expect(await page.getByLabel(t('settlements.date')).inputValue()).toBe('');
     await page.getByRole('button', { name: t('settlements.show') }).click();
     await expect.poll(() => page.getByTestId('settlement-owed').textContent()).toBe(money(3_000));
+    expect(await page.getByLabel(t('settlements.date')).inputValue()).toBe(day);
     await expectAccessible(page, shot('08-settlement'));
     const [download] = await Promise.all([
       page.waitForEvent('download'),

@@ -39,6 +39,10 @@ const catalogue = {
   SLIPS_OPEN_MAX: { status: 422, what: 'The shopper already has as many open payment slips as allowed.' },
   INSUFFICIENT_FUNDS: { status: 422, what: 'The account would go below zero.' },
   IDEMPOTENCY_CONFLICT: { status: 409, what: 'This id was already used with different fields.' },
+  BAG_ALREADY_COLLECTED: {
+    status: 409,
+    what: 'A collection of this terminal with this bag label was already recorded (under another id).',
+  },
   // Shoppers and sessions
   SHOPPER_EXISTS: { status: 409, what: 'A shopper with this phone number already exists.' },
   UNAUTHENTICATED: { status: 401, what: 'Sign in first.' },

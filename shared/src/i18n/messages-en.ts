@@ -30,6 +30,8 @@ export const errorMessagesEn = {
     'You already have as many open payment slips as you can. Use one, or wait for one to expire.',
   'error.insufficientFunds': 'There is not enough money in the account for this.',
   'error.idempotencyConflict': 'This was already done with different details. Start again.',
+  'error.bagAlreadyCollected':
+    'A bag with this label was already recorded for this kiosk. Check the label on the bag: each bag is recorded once.',
   'error.shopperExists': 'There is already a wallet for this phone number. Sign in instead.',
   'error.unauthenticated': 'Please sign in.',
   'error.sessionExpired': 'You were signed out. Please sign in again.',

@@ -27,6 +27,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
     'Ya tiene todas las fichas de pago abiertas que se permiten. Use una o espere a que venza.',
   'error.insufficientFunds': 'No hay suficiente dinero en la cuenta para esto.',
   'error.idempotencyConflict': 'Esto ya se hizo con otros datos. Empiece de nuevo.',
+  'error.bagAlreadyCollected':
+    'Ya se registró una bolsa con esta etiqueta para este quiosco. Revise la etiqueta de la bolsa: cada bolsa se registra una sola vez.',
   'error.shopperExists': 'Ya existe una billetera con este teléfono. Inicie sesión.',
   'error.unauthenticated': 'Inicie sesión, por favor.',
   'error.sessionExpired': 'Su sesión terminó. Inicie sesión de nuevo.',

@@ -106,7 +106,13 @@ export function CollectionsSection(context: OpsContext) {
     });
     if (!result.ok) return context.fail(result);
     setCollection(result.value);
+    // The bag is recorded: the next one starts from an empty form under a new id. Keeping the kiosk,
+    // amount and label would let one more press record the same bag a second time.
     collectionId.current = uuidv7();
+    setTerminalId('');
+    setCounted('');
+    setBagLabel('');
+    setTouched(false);
     refresh();
     refreshFleet();
   };
@@ -151,6 +157,14 @@ export function CollectionsSection(context: OpsContext) {
       </Form>
       {collection && (
         <div class="panel" role="status">
+          <p data-testid="collection-recorded">
+            {collection.bagLabel === null
+              ? words.t('collections.recordedKiosk', { kiosk: collection.terminalId })
+              : words.t('collections.recordedBag', {
+                  kiosk: collection.terminalId,
+                  bag: collection.bagLabel,
+                })}
+          </p>
           <MoneyDisplay
             size="medium"
             label={words.t('collections.expected')}
