@@ -146,6 +146,10 @@ describe.each(testAdapters)('offline receipts on %s', (adapter) => {
 
     const above = receiptOf(usd.kioskOfflineDepositMaxMinor + 25);
     expect(await reasonOf(above.qr)).toBe('aboveOfflineMaximum');
+    // Once the kiosk synced it, its money is in the wallet; the receipt only answers that.
+    const aboveSynced = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [above.deposit] });
+    expect(aboveSynced.json<{ results: SyncResult[] }>().results[0]?.status).toBe('created');
+    expect((await redeem(ana.headers, above.qr)).json().error.code).toBe('CLAIM_ALREADY_REDEEMED');
 
     const held = receiptOf(1_000);
     const setEnabled = (enabled: boolean) =>
@@ -170,13 +174,42 @@ describe.each(testAdapters)('offline receipts on %s', (adapter) => {
     }
     const over = receiptOf(usd.kioskOfflineUnsyncedMaxMinor - awaiting + 25);
     expect(await reasonOf(over.qr)).toBe('unsyncedCapReached');
-    expect(await walletBalance(t, ana.headers)).toBe(awaiting);
+    expect(await walletBalance(t, ana.headers)).toBe(above.deposit.totalMinor + awaiting);
     const sync = await signedPost(t, kiosk, terminalApiPaths.sync, {
       deposits: filling.map((one) => one.deposit),
     });
     expect(sync.json<{ results: SyncResult[] }>().results.every((one) => one.status === 'exists')).toBe(true);
     expect((await redeem(ana.headers, over.qr)).statusCode).toBe(201);
-    expect(await walletBalance(t, ana.headers)).toBe(awaiting + over.deposit.totalMinor);
+    expect(await walletBalance(t, ana.headers)).toBe(
+      above.deposit.totalMinor + awaiting + over.deposit.totalMinor,
+    );
+  });
+
+  it('redeems a synced voucher above the offline maximum, or from a kiosk disabled since, by its receipt', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const ana = await signUpAndIn(t);
+    const usd = moneyLimitsFor(t.config.limits, 'USD');
+    const voucher = signedReceipt(
+      kiosk,
+      kioskDeposit(kiosk, newId, t.clock.nowMs(), {
+        code: null,
+        claimCode: generateCode('claim'),
+        coins: usd.kioskOfflineDepositMaxMinor / 25 + 4,
+      }),
+    );
+    const synced = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [voucher.deposit] });
+    expect(synced.json<{ results: SyncResult[] }>().results[0]).toMatchObject({ creditedTo: 'claim' });
+    const disabled = await t.app.inject({
+      method: 'POST',
+      url: `/v1/ops/terminals/${kiosk.terminalId}/disable`,
+      headers: opsHeaders,
+    });
+    expect(disabled.statusCode).toBe(200);
+    const redeemed = await redeem(ana.headers, voucher.qr);
+    expect(redeemed.statusCode).toBe(201);
+    expect(redeemed.json()).toMatchObject({ result: 'created', amountMinor: voucher.deposit.totalMinor });
+    expect(await walletBalance(t, ana.headers)).toBe(voucher.deposit.totalMinor);
   });
 
   it('gives the money of a receipt whose code went to suspense to the redeemer, once', async () => {

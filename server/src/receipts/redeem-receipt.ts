@@ -99,17 +99,23 @@ export async function redeemReceipt(deps: Deps, shopperId: string, text: string)
   const money = moneyLimitsFor(deps.limits, signed.currency);
   const notRedeemable = (reason: string, details: Record<string, unknown> = {}) =>
     new CodedError('RECEIPT_NOT_REDEEMABLE', { reason, ...details });
-  if (signedWith.retiredAtMs !== null && nowMs - signedWith.retiredAtMs > money.kioskOfflineOldestUnsyncedMs)
-    throw notRedeemable('keyRetired');
-  if (signed.totalMinor > money.kioskOfflineDepositMaxMinor)
-    throw notRedeemable('aboveOfflineMaximum', { maximumMinor: money.kioskOfflineDepositMaxMinor });
   return deps.db.transaction(async (tx) => {
     const terminal = await lockTerminal(tx, terminalId);
     if (terminal === undefined) throw new CodedError('RECEIPT_SIGNATURE_INVALID');
-    if (!terminal.enabled) throw notRedeemable('terminalDisabled');
     if (terminal.currency !== signed.currency) throw new CodedError('CURRENCY_MISMATCH');
+    // A deposit the server holds already moved its money with the kiosk's sync (or an earlier
+    // redemption); the receipt must match it field for field, and only tells who takes money held under
+    // a claim. The bounds below are for a receipt that moves money on the kiosk's key alone.
     const known = await findKioskDeposit(tx, signed.depositId);
     if (known !== undefined) return redeemKnown(tx, deps, shopperId, terminal.id, signed, known, nowMs);
+    if (
+      signedWith.retiredAtMs !== null &&
+      nowMs - signedWith.retiredAtMs > money.kioskOfflineOldestUnsyncedMs
+    )
+      throw notRedeemable('keyRetired');
+    if (signed.totalMinor > money.kioskOfflineDepositMaxMinor)
+      throw notRedeemable('aboveOfflineMaximum', { maximumMinor: money.kioskOfflineDepositMaxMinor });
+    if (!terminal.enabled) throw notRedeemable('terminalDisabled');
     const taken = await findKioskDepositBySequence(tx, terminal.id, signed.sequence);
     if (taken !== undefined) throw new CodedError('CONFLICT', { reason: 'sequenceTaken' });
     const awaitingSync = await receiptMoneyAwaitingSync(tx, terminal.id);
