@@ -24,6 +24,16 @@ export interface Tx {
 
 export type Dialect = 'sqlite' | 'postgres';
 
+export interface TransactionOptions {
+  /**
+   * A unit that only reads and must see one moment of the database across all its statements (a
+   * verification summing several tables). PostgreSQL runs it REPEATABLE READ READ ONLY, since at READ
+   * COMMITTED each statement sees what committed by its own start; SQLite needs nothing, as every unit
+   * runs alone inside the one writer's transaction.
+   */
+  readonly readOnlySnapshot?: boolean;
+}
+
 export interface Db {
   readonly dialect: Dialect;
   /**
@@ -32,7 +42,7 @@ export interface Db {
    * after the unit is durable (COMMIT returned), so a caller never acknowledges a write that could vanish.
    * Never call `transaction` inside a body: on SQLite the inner unit would wait behind the outer one.
    */
-  transaction<T>(body: (tx: Tx) => Promise<T>): Promise<T>;
+  transaction<T>(body: (tx: Tx) => Promise<T>, options?: TransactionOptions): Promise<T>;
   /**
    * One statement as its own transaction: a single round trip on PostgreSQL (used for its stored
    * deposit function), one queued unit on SQLite.

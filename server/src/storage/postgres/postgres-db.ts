@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import pg from 'pg';
-import type { Db, Row, SqlValue, Tx } from '../db.js';
+import type { Db, Row, SqlValue, TransactionOptions, Tx } from '../db.js';
 import { Rollback } from '../db.js';
 import { readMigrations } from '../migrations.js';
 
@@ -152,17 +152,17 @@ export class PostgresDb implements Db {
    * cycle; PostgreSQL then aborts one of them, which is run again here (up to
    * postgresTransactionRetriesMax times) instead of answering the caller with a 500.
    */
-  async transaction<T>(body: (tx: Tx) => Promise<T>): Promise<T> {
+  async transaction<T>(body: (tx: Tx) => Promise<T>, options: TransactionOptions = {}): Promise<T> {
     for (let attempt = 0; ; attempt += 1) {
       try {
-        return await this.transactionOnce(body);
+        return await this.transactionOnce(body, options);
       } catch (error) {
         if (attempt >= postgresTransactionRetriesMax || !isRetryableAbort(error)) throw error;
       }
     }
   }
 
-  private async transactionOnce<T>(body: (tx: Tx) => Promise<T>): Promise<T> {
+  private async transactionOnce<T>(body: (tx: Tx) => Promise<T>, options: TransactionOptions): Promise<T> {
     const client = await this.pool.connect();
     let savepointDepth = 0;
     const query = async <R extends Row>(sql: string, params: readonly SqlValue[]) =>
@@ -191,7 +191,9 @@ export class PostgresDb implements Db {
     };
     let broken = false;
     try {
-      await client.query('BEGIN');
+      await client.query(
+        options.readOnlySnapshot === true ? 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY' : 'BEGIN',
+      );
       let value: T;
       try {
         value = await body(tx);
