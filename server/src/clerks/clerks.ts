@@ -95,10 +95,15 @@ export async function signInClerk(
   const { pinAttemptsMax, pinLockoutMs, clerkSessionTtlMs } = deps.limits.system;
   const nowMs = deps.clock.nowMs();
   const attempt = await deps.db.transaction(async (tx) => {
-    const row = await tx.get<{ pin_hash: string; locked_until_ms: number | null; name: string }>(
-      'SELECT pin_hash, locked_until_ms, name FROM clerks WHERE id = ? AND store_id = ?',
-      [input.clerkId, input.storeId],
-    );
+    const row = await tx.get<{
+      pin_hash: string;
+      locked_until_ms: number | null;
+      name: string;
+      disabled_at_ms: number | null;
+    }>('SELECT pin_hash, locked_until_ms, name, disabled_at_ms FROM clerks WHERE id = ? AND store_id = ?', [
+      input.clerkId,
+      input.storeId,
+    ]);
     if (row === undefined) return { outcome: 'invalid' } as const;
     const counted = await countSignInAttempt(tx, 'clerks', input.clerkId, {
       attemptsMax: pinAttemptsMax,
@@ -106,7 +111,13 @@ export async function signInClerk(
       nowMs,
     });
     if (counted.outcome === 'locked') return { outcome: 'locked' } as const;
-    return { outcome: 'check', pinHash: row.pin_hash, name: row.name, counted } as const;
+    return {
+      outcome: 'check',
+      pinHash: row.pin_hash,
+      name: row.name,
+      disabled: row.disabled_at_ms !== null,
+      counted,
+    } as const;
   });
   if (attempt.outcome === 'invalid') throw new CodedError('PIN_INVALID');
   if (attempt.outcome === 'locked') throw new CodedError('PIN_LOCKED');
@@ -115,13 +126,23 @@ export async function signInClerk(
     const { locked, attemptsLeft } = afterWrongSecret(attempt.counted);
     throw new CodedError(locked ? 'PIN_LOCKED' : 'PIN_INVALID', { attemptsLeft });
   }
+  // Said only after the right PIN, so it tells a guesser nothing.
+  if (attempt.disabled) throw new CodedError('CLERK_DISABLED');
   const token = `${clerkTokenPrefix}${newBearerToken()}`;
   const expiresAtMs = nowMs + clerkSessionTtlMs;
   const store = await deps.db.transaction(async (tx) => {
     await clearSignInAttempts(tx, 'clerks', input.clerkId);
+    // A session opened while another of this clerk's is live (a second tab, a browser reopened after a
+    // crash) carries on that shift; a sign-in after signing out, or after every session ran out, starts one.
+    const live = await tx.get<{ shift_started_at_ms: number | null }>(
+      'SELECT MIN(shift_started_at_ms) AS shift_started_at_ms FROM clerk_sessions WHERE clerk_id = ? AND expires_at_ms > ?',
+      [input.clerkId, nowMs],
+    );
+    const shiftStartedAtMs = live?.shift_started_at_ms ?? nowMs;
     await tx.run(
-      'INSERT INTO clerk_sessions (token_hash, clerk_id, store_id, expires_at_ms, created_at_ms) VALUES (?, ?, ?, ?, ?)',
-      [sha256Hex(token), input.clerkId, input.storeId, expiresAtMs, nowMs],
+      `INSERT INTO clerk_sessions (token_hash, clerk_id, store_id, expires_at_ms, created_at_ms, shift_started_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+      [sha256Hex(token), input.clerkId, input.storeId, expiresAtMs, nowMs, Number(shiftStartedAtMs)],
     );
     return findStore(tx, input.storeId);
   });
@@ -132,18 +153,39 @@ export async function signInClerk(
 export interface ClerkPrincipal {
   readonly clerkId: string;
   readonly storeId: string;
-  readonly sessionStartedAtMs: number;
+  /** When this clerk's shift began (see signInClerk): what the shift summary counts from. */
+  readonly shiftStartedAtMs: number;
 }
 
-/** The clerk behind a session token; an unknown token is UNAUTHENTICATED, an old one SESSION_EXPIRED. */
+/**
+ * The clerk behind a session token; an unknown token is UNAUTHENTICATED, an old one SESSION_EXPIRED, a
+ * disabled clerk's CLERK_DISABLED (disabling also deletes the sessions; this holds if one is opened in
+ * a race with it).
+ */
 export async function authenticateClerk(deps: Deps, token: string): Promise<ClerkPrincipal> {
   const row = await deps.db.transaction((tx) =>
-    tx.get<{ clerk_id: string; store_id: string; expires_at_ms: number; created_at_ms: number }>(
-      'SELECT clerk_id, store_id, expires_at_ms, created_at_ms FROM clerk_sessions WHERE token_hash = ?',
+    tx.get<{
+      clerk_id: string;
+      store_id: string;
+      expires_at_ms: number;
+      shift_started_at_ms: number;
+      disabled_at_ms: number | null;
+    }>(
+      `SELECT s.clerk_id, s.store_id, s.expires_at_ms, COALESCE(s.shift_started_at_ms, s.created_at_ms) AS shift_started_at_ms,
+         c.disabled_at_ms
+       FROM clerk_sessions s JOIN clerks c ON c.id = s.clerk_id WHERE s.token_hash = ?`,
       [sha256Hex(token)],
     ),
   );
   if (row === undefined) throw new CodedError('UNAUTHENTICATED');
+  if (row.disabled_at_ms !== null) throw new CodedError('CLERK_DISABLED');
   if (row.expires_at_ms <= deps.clock.nowMs()) throw new CodedError('SESSION_EXPIRED');
-  return { clerkId: row.clerk_id, storeId: row.store_id, sessionStartedAtMs: row.created_at_ms };
+  return { clerkId: row.clerk_id, storeId: row.store_id, shiftStartedAtMs: Number(row.shift_started_at_ms) };
+}
+
+/** Ends the session behind `token` (the clerk signed out); an unknown token has nothing to end. */
+export async function endClerkSession(deps: Deps, token: string): Promise<void> {
+  await deps.db.transaction((tx) =>
+    tx.run('DELETE FROM clerk_sessions WHERE token_hash = ?', [sha256Hex(token)]),
+  );
 }

@@ -22,7 +22,7 @@ export type Principal =
   | { role: 'shopper'; shopperId: string }
   /** `caller` is the staff id ("O00001") of a signed-in person, or "ops-token" for the service token. */
   | { role: 'ops'; caller: string }
-  | { role: 'clerk'; clerkId: string; storeId: string; sessionStartedAtMs: number }
+  | { role: 'clerk'; clerkId: string; storeId: string; shiftStartedAtMs: number }
   | ({ role: 'terminal' } & TerminalCaller);
 
 /** A /v1 route as registered, with the roles it declared: what the role walk test iterates over. */
@@ -85,7 +85,7 @@ export function opsCallerOf(request: FastifyRequest): string {
 export function clerkOf(request: FastifyRequest): {
   clerkId: string;
   storeId: string;
-  sessionStartedAtMs: number;
+  shiftStartedAtMs: number;
 } {
   const principal = principalOf(request);
   if (principal.role !== 'clerk') throw new CodedError('FORBIDDEN');

@@ -11,10 +11,10 @@ import {
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { signInClerk } from '../clerks/clerks.js';
+import { endClerkSession, signInClerk } from '../clerks/clerks.js';
 import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
-import { clerkOf } from '../http/roles.js';
+import { bearerToken, clerkOf } from '../http/roles.js';
 import { publicStore, requireStore } from '../stores/stores.js';
 import { authorizeDeposit, commitDeposit, shiftSummary, voidDeposit } from '../till/authorizations.js';
 
@@ -37,6 +37,17 @@ export function tillRoutes(deps: Deps) {
         const session = await signInClerk(deps, request.body);
         request.log.info({ clerkId: session.clerk.id, storeId: session.store.id }, 'clerk signed in');
         return reply.status(201).send({ ...session, store: publicStore(session.store) });
+      },
+    );
+
+    app.delete(
+      tillApiPaths.session,
+      { config: clerkOnly, schema: { tags: ['till'] } },
+      async (request, reply) => {
+        const token = bearerToken(request);
+        if (token !== undefined) await endClerkSession(deps, token);
+        request.log.info({ clerkId: clerkOf(request).clerkId }, 'clerk signed out');
+        return reply.status(204).send();
       },
     );
 
@@ -117,7 +128,8 @@ export function tillRoutes(deps: Deps) {
           sinceMs: summary.sinceMs,
           deposits: summary.deposits,
           voids: summary.voids,
-          cashToHandOverMinor: summary.deposits.totalMinor - summary.voids.totalMinor,
+          otherVoids: summary.otherVoids,
+          cashToHandOverMinor: summary.cashToHandOverMinor,
           recent: summary.recent,
         };
       },

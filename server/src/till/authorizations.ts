@@ -212,10 +212,11 @@ export async function commitDeposit(
       if (credited === undefined) throw new Error('a credited till deposit has no deposit record');
     }
     const committedAtMs = prior?.createdAtMs ?? nowMs;
-    await tx.run("UPDATE till_authorizations SET status = 'committed', committed_at_ms = ? WHERE id = ?", [
-      committedAtMs,
-      authorizationId,
-    ]);
+    // Who committed is who took the cash: the authorizing clerk's shift may have ended since.
+    await tx.run(
+      "UPDATE till_authorizations SET status = 'committed', committed_at_ms = ?, committed_by = ? WHERE id = ?",
+      [committedAtMs, clerk.clerkId, authorizationId],
+    );
     // The answer says where the money went: suspense, with its claim code, is never "in the wallet".
     return toAuthorization(
       {
@@ -283,8 +284,8 @@ export async function voidDeposit(
       );
     }
     await tx.run(
-      "UPDATE till_authorizations SET status = 'voided', voided_at_ms = ?, void_reason = ?, reversal_id = ? WHERE id = ?",
-      [nowMs, reason, reversalId, authorizationId],
+      "UPDATE till_authorizations SET status = 'voided', voided_at_ms = ?, void_reason = ?, reversal_id = ?, voided_by = ? WHERE id = ?",
+      [nowMs, reason, reversalId, clerk.clerkId, authorizationId],
     );
     return toAuthorization({ ...row, status: 'voided', voided_at_ms: nowMs }, deps, nowMs);
   });
@@ -293,43 +294,77 @@ export async function voidDeposit(
 /** The most authorizations a shift summary lists (AuthorizationSchema's bound in ShiftSummarySchema). */
 export const shiftRecentMax = 50;
 
-/** What the clerk took since signing in, what was voided, and so what cash to hand over. */
+/** A count and a sum of till deposits, as the shift summary reports them. */
+export interface TillTotal {
+  readonly count: number;
+  readonly totalMinor: number;
+}
+
+/**
+ * What the clerk's shift (since shiftStartedAtMs; see signInClerk) took and gave back, by who committed
+ * and who voided, not who authorized. `voids` are this shift's own deposits voided in it, so the cash to
+ * hand over, deposits less voids, can never go below zero. Cash this clerk paid back for a deposit taken
+ * before the shift or by another clerk is `otherVoids`: it left a drawer another hand-over already
+ * counted, for the store's reconciliation to settle, and is listed rather than subtracted.
+ */
 export async function shiftSummary(
   deps: Deps,
-  clerk: TillClerk & { sessionStartedAtMs: number },
+  clerk: TillClerk & { shiftStartedAtMs: number },
 ): Promise<{
   sinceMs: number;
-  deposits: { count: number; totalMinor: number };
-  voids: { count: number; totalMinor: number };
+  deposits: TillTotal;
+  voids: TillTotal;
+  otherVoids: TillTotal;
+  cashToHandOverMinor: number;
   recent: Authorization[];
   clerkName: string;
 }> {
   const nowMs = deps.clock.nowMs();
-  const sinceMs = clerk.sessionStartedAtMs;
+  const sinceMs = clerk.shiftStartedAtMs;
   return deps.db.transaction(async (tx) => {
+    const ownDeposit = 'committed_by = ? AND committed_at_ms >= ?';
     const totals = await tx.get<{
       d_count: number;
       d_total: number | null;
       v_count: number;
       v_total: number | null;
+      o_count: number;
+      o_total: number | null;
     }>(
       `SELECT
-         COUNT(CASE WHEN committed_at_ms >= ? THEN 1 END) AS d_count,
-         SUM(CASE WHEN committed_at_ms >= ? THEN amount_minor ELSE 0 END) AS d_total,
-         COUNT(CASE WHEN reversal_id IS NOT NULL AND voided_at_ms >= ? THEN 1 END) AS v_count,
-         SUM(CASE WHEN reversal_id IS NOT NULL AND voided_at_ms >= ? THEN amount_minor ELSE 0 END) AS v_total
-       FROM till_authorizations WHERE clerk_id = ?`,
-      [sinceMs, sinceMs, sinceMs, sinceMs, clerk.clerkId],
+         COUNT(CASE WHEN ${ownDeposit} THEN 1 END) AS d_count,
+         SUM(CASE WHEN ${ownDeposit} THEN amount_minor ELSE 0 END) AS d_total,
+         COUNT(CASE WHEN own_void = 1 AND ${ownDeposit} THEN 1 END) AS v_count,
+         SUM(CASE WHEN own_void = 1 AND ${ownDeposit} THEN amount_minor ELSE 0 END) AS v_total,
+         COUNT(CASE WHEN own_void = 1 AND NOT (${ownDeposit}) THEN 1 END) AS o_count,
+         SUM(CASE WHEN own_void = 1 AND NOT (${ownDeposit}) THEN amount_minor ELSE 0 END) AS o_total
+       FROM (SELECT amount_minor, committed_by, committed_at_ms,
+               CASE WHEN voided_by = ? AND voided_at_ms >= ? AND reversal_id IS NOT NULL THEN 1 ELSE 0 END AS own_void
+             FROM till_authorizations
+             WHERE (committed_by = ? AND committed_at_ms >= ?) OR (voided_by = ? AND voided_at_ms >= ?)) shift`,
+      // Every placeholder above is a (clerk, since) pair: six in the select list, three in the subquery.
+      Array.from({ length: 9 }, () => [clerk.clerkId, sinceMs]).flat(),
     );
     const rows = await tx.all<AuthorizationRow>(
       `${selectAuthorization} WHERE a.clerk_id = ? AND a.created_at_ms >= ? ORDER BY a.created_at_ms DESC LIMIT ${shiftRecentMax}`,
       [clerk.clerkId, sinceMs],
     );
     const name = await tx.get<{ name: string }>('SELECT name FROM clerks WHERE id = ?', [clerk.clerkId]);
+    const total = (count: number | undefined, sum: number | null | undefined): TillTotal => ({
+      count: Number(count ?? 0),
+      totalMinor: Number(sum ?? 0),
+    });
+    const deposits = total(totals?.d_count, totals?.d_total);
+    const voids = total(totals?.v_count, totals?.v_total);
+    const cashToHandOverMinor = deposits.totalMinor - voids.totalMinor;
+    // Voids counted are a subset of the deposits counted, each voided once: below zero is a bug.
+    if (cashToHandOverMinor < 0) throw new Error('a shift handed over less than nothing');
     return {
       sinceMs,
-      deposits: { count: Number(totals?.d_count ?? 0), totalMinor: Number(totals?.d_total ?? 0) },
-      voids: { count: Number(totals?.v_count ?? 0), totalMinor: Number(totals?.v_total ?? 0) },
+      deposits,
+      voids,
+      otherVoids: total(totals?.o_count, totals?.o_total),
+      cashToHandOverMinor,
       recent: rows.map((row) => toAuthorization(row, deps, nowMs)),
       clerkName: name?.name ?? '',
     };

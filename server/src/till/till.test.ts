@@ -286,6 +286,79 @@ describe.each(testAdapters)('the till on %s', (adapter) => {
     expect(shift.json().recent[0]).toMatchObject({ creditedTo: 'suspense', claimCode: null });
   });
 
+  it('counts the hand-over by who committed and who voided in the shift, never below zero', async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t);
+    const { clerkId, pin } = await createTestClerk(t, storeId, '1357');
+    const signIn = async (id = clerkId, withPin = pin): Promise<TestClerk> => {
+      const session = await t!.app.inject({
+        method: 'POST',
+        url: tillApiPaths.session,
+        payload: { storeId, clerkId: id, pin: withPin },
+      });
+      expect(session.statusCode).toBe(201);
+      const headers = { authorization: `Bearer ${session.json<{ token: string }>().token}` };
+      return { clerkId: id, storeId, pin: withPin, headers };
+    };
+    const shiftOf = async (clerk: TestClerk) =>
+      (await t!.app.inject({ method: 'GET', url: tillApiPaths.shift, headers: clerk.headers })).json();
+    const ana = await signUpAndIn(t);
+    const deposit = async (clerk: TestClerk, amountMinor: number) => {
+      const id = newId();
+      await authorize(clerk, { authorizationId: id, code: ana.depositCode, amountMinor, currency: 'USD' });
+      expect((await commit(clerk, id)).statusCode).toBe(200);
+      return id;
+    };
+
+    // Commits, signs in again (a second tab, a reopened browser) and voids: one shift, nothing to hand over.
+    const first = await signIn();
+    const taken = await deposit(first, 1_000);
+    t.clock.advance(1_000);
+    const again = await signIn();
+    expect((await voidIt(again, taken)).statusCode).toBe(200);
+    for (const session of [first, again])
+      expect(await shiftOf(session)).toMatchObject({
+        deposits: { count: 1, totalMinor: 1_000 },
+        voids: { count: 1, totalMinor: 1_000 },
+        otherVoids: { count: 0, totalMinor: 0 },
+        cashToHandOverMinor: 0,
+      });
+
+    // Signed out, the shift ends; voiding the last shift's deposit in the next is paid back, not subtracted.
+    const kept = await deposit(again, 2_000);
+    for (const session of [first, again])
+      await t.app.inject({ method: 'DELETE', url: tillApiPaths.session, headers: session.headers });
+    t.clock.advance(1_000);
+    const next = await signIn();
+    expect((await voidIt(next, kept)).statusCode).toBe(200);
+    expect(await shiftOf(next)).toMatchObject({
+      deposits: { count: 0, totalMinor: 0 },
+      voids: { count: 0, totalMinor: 0 },
+      otherVoids: { count: 1, totalMinor: 2_000 },
+      cashToHandOverMinor: 0,
+    });
+
+    // A colleague commits what this clerk authorized: the cash is in the colleague's hand-over.
+    const colleague = await createTestClerk(t, storeId, '2468');
+    const carla = await signIn(colleague.clerkId, colleague.pin);
+    const handed = newId();
+    await authorize(next, {
+      authorizationId: handed,
+      code: ana.depositCode,
+      amountMinor: 3_000,
+      currency: 'USD',
+    });
+    expect((await commit(carla, handed)).statusCode).toBe(200);
+    expect(await shiftOf(carla)).toMatchObject({
+      deposits: { count: 1, totalMinor: 3_000 },
+      cashToHandOverMinor: 3_000,
+    });
+    expect(await shiftOf(next)).toMatchObject({
+      deposits: { count: 0, totalMinor: 0 },
+      cashToHandOverMinor: 0,
+    });
+  });
+
   it('throttles wrong PINs and locks the clerk out for a while', async () => {
     t = await openTestApp(adapter);
     const storeId = await createTestStore(t);

@@ -40,6 +40,7 @@ export const errorMessagesEn = {
   'error.otpLocked': 'Too many wrong codes. Wait a few minutes and ask for a new one.',
   'error.pinInvalid': 'The store, clerk number or PIN is wrong.',
   'error.pinLocked': 'Too many wrong PINs. This clerk is locked for a few minutes.',
+  'error.clerkDisabled': 'This clerk is disabled. Ask the store manager or support to enable it.',
   'error.staffSignInInvalid': 'The username or password is wrong.',
   'error.staffLocked': 'Too many wrong passwords. This account is locked for a few minutes.',
   'error.staffDisabled': 'This staff account is disabled. Ask another operator to enable it.',

@@ -87,7 +87,13 @@ export const ShiftSummarySchema = z.object({
   store: StoreSchema,
   sinceMs: z.number().int(),
   deposits: z.object({ count: z.number().int().nonnegative(), totalMinor: AmountMinorSchema }),
+  /** This shift's own deposits voided in it. */
   voids: z.object({ count: z.number().int().nonnegative(), totalMinor: AmountMinorSchema }),
+  /**
+   * Cash this clerk paid back in this shift for deposits taken before it or by another clerk: listed for
+   * the store's reconciliation, not taken off the hand-over (which another shift already counted).
+   */
+  otherVoids: z.object({ count: z.number().int().nonnegative(), totalMinor: AmountMinorSchema }),
   /** The cash this clerk should hand over: deposits less voids. */
   cashToHandOverMinor: AmountMinorSchema,
   recent: z.array(AuthorizationSchema).max(50),
