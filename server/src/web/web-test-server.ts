@@ -9,6 +9,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { sweepTerminals } from '../alerts/terminal-sweep.js';
 import type { Deps } from '../deps.js';
+import type { Db } from '../storage/db.js';
 import type { MessageSender, OutgoingMessage } from '../shoppers/message-sender.js';
 import { DevInboxSender } from '../shoppers/message-sender.js';
 import type { TestApp } from '../test-support/test-app.js';
@@ -69,6 +70,8 @@ export interface WebTestServer {
   readonly url: string;
   readonly app: FastifyInstance;
   readonly webDir: string;
+  /** The server's database, for a test that must set up what no route can (a code revoked long ago). */
+  readonly db: Db;
   /** The newest one-time code the development inbox holds for a phone, as a shopper reads an SMS. */
   otpFor(phone: string): Promise<string>;
   /** Calls the server as ops (the bearer token of the test config). */
@@ -134,6 +137,7 @@ export async function startWebTestServer(options: WebTestServerOptions = {}): Pr
     url,
     app,
     webDir,
+    db: testDb.db,
     async otpFor(phone) {
       const response = await fetch(`${url}/dev/inbox.json`);
       const inbox = InboxSchema.parse(await response.json());

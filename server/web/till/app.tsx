@@ -15,7 +15,7 @@ import {
 } from '@cashin/shared';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ApiFailure } from '../common/api.js';
 import { callApi, isSignedOut } from '../common/api.js';
 import { AppLanguageSwitch, useDocumentLanguage } from '../common/app-language.js';
@@ -33,20 +33,29 @@ import { initialLanguage, wordsFor } from '../common/i18n.js';
 import { TopBar } from '../common/top-bar.js';
 import type { Step, TillWords } from './components.js';
 import { tillMessages } from './messages.js';
-import { Receipt, ReceiptActions, Steps } from './components.js';
-import type { ClerkSession } from './till-storage.js';
-import { loadClerkSession, loadPendingCommit, saveClerkSession, savePendingCommit } from './till-storage.js';
+import { Receipt, ReceiptActions, Steps, formatClaimCode } from './components.js';
+import type { ClerkSession, PendingCommit } from './till-storage.js';
+import {
+  loadClerkSession,
+  loadPendingCommit,
+  pendingCommitOf,
+  saveClerkSession,
+  savePendingCommit,
+} from './till-storage.js';
 import { useWedgeScanner } from './wedge-scanner.js';
 
 type ShiftSummary = z.output<typeof ShiftSummarySchema>;
+
+/** Sign-out answers 204 with no body; whatever it answers, the till forgets the session. */
+const SignedOutSchema = z.unknown();
 
 /** One thing per screen. The deposit's data travels with the screen, so a screen can never show stale data. */
 type Screen =
   | { name: 'scan'; notice?: string }
   | { name: 'amount'; code: Code; codeType: CodeType; typed: string }
-  | { name: 'check'; authorization: Authorization }
+  | { name: 'check'; authorization: Authorization; renewed: boolean }
   | { name: 'refused'; code: Code; codeType: CodeType; typed: string; failure: ApiFailure }
-  | { name: 'committing'; authorization: Authorization; failure: ApiFailure | null }
+  | { name: 'committing'; pending: PendingCommit; resumed: boolean }
   | { name: 'failed'; failure: ApiFailure }
   | { name: 'done'; authorization: Authorization }
   | { name: 'void'; authorization: Authorization }
@@ -72,19 +81,26 @@ function grouped(digits: string): string {
 }
 
 /**
- * Where the till starts: a commit that was sent but never answered (a reload, a lost connection, a
- * session that ran out) is re-sent first, with the same id, before anything else can happen.
+ * Where the till starts once a clerk of the store is signed in: a commit of this store that was sent but
+ * whose outcome never arrived (a closed tab, a crash, a lost connection, a session that ran out) is
+ * re-sent first, with the same id, before anything else can happen.
  */
-function firstScreen(): Screen {
-  const pending = loadPendingCommit();
-  return pending ? { name: 'committing', authorization: pending, failure: null } : { name: 'scan' };
+function firstScreen(session: ClerkSession | null): Screen {
+  const pending = session === null ? null : loadPendingCommit(session.store.id);
+  return pending ? { name: 'committing', pending, resumed: true } : { name: 'scan' };
 }
+
+/**
+ * Refusals of a commit that settle it as never credited, so the cash goes back to the customer: the
+ * authorization ran out uncommitted, or it was voided. Any other refusal leaves the outcome open.
+ */
+const commitNeverCredited: readonly ErrorCode[] = ['AUTHORIZATION_EXPIRED', 'ALREADY_VOIDED'];
 
 export function App() {
   const [language, setLanguage] = useState<Language>(() => initialLanguage(languageKey));
   const [session, setSession] = useState<ClerkSession | null>(() => loadClerkSession(Date.now()));
   // A commit that was sent but never answered (a reload, a lost connection) is resumed first of all.
-  const [screen, setScreen] = useState<Screen>(firstScreen);
+  const [screen, setScreen] = useState<Screen>(() => firstScreen(session));
   const [banner, setBanner] = useState<ApiFailure | null>(null);
   const currency: CurrencyCode = session?.store.currency ?? 'USD';
   const words = wordsFor(tillMessages, language, currency);
@@ -95,14 +111,21 @@ export function App() {
     setBanner(null);
     setScreen(next);
   };
-  const signOut = (): void => {
+  const forgetSession = (): void => {
     saveClerkSession(null);
     setSession(null);
     // A commit still waiting for its answer survives the sign-out and is re-sent after the next sign-in.
-    show(firstScreen());
+    show({ name: 'scan' });
+  };
+  const signOut = (): void => {
+    // The server ends the session too, so the token is worthless if this PC is left on; signed out here
+    // whatever it answers (a lost network must not keep a clerk signed in on a shared till).
+    if (session !== null)
+      void callApi(tillApiPaths.session, SignedOutSchema, { method: 'DELETE', token: session.token });
+    forgetSession();
   };
   const fail = (failure: ApiFailure): void => {
-    if (isSignedOut(failure.code)) signOut();
+    if (isSignedOut(failure.code)) forgetSession();
     setBanner(failure);
   };
 
@@ -142,7 +165,7 @@ export function App() {
         onSignedIn={(next) => {
           saveClerkSession(next);
           setSession(next);
-          show(firstScreen());
+          show(firstScreen(next));
         }}
         onError={fail}
       />
@@ -177,11 +200,11 @@ function TillScreen({ screen, ...props }: ScreenProps & { screen: Screen }) {
     case 'amount':
       return <AmountScreen {...props} code={screen.code} codeType={screen.codeType} initial={screen.typed} />;
     case 'check':
-      return <CheckScreen {...props} authorization={screen.authorization} />;
+      return <CheckScreen {...props} authorization={screen.authorization} renewed={screen.renewed} />;
     case 'refused':
       return <RefusedScreen {...props} screen={screen} />;
     case 'committing':
-      return <CommittingScreen {...props} authorization={screen.authorization} failure={screen.failure} />;
+      return <CommittingScreen {...props} pending={screen.pending} resumed={screen.resumed} />;
     case 'failed':
       return <FailedScreen {...props} failure={screen.failure} />;
     case 'done':
@@ -355,15 +378,23 @@ function AmountScreen({
     setTouched(true);
     if (!parsed.ok || parsed.amountMinor <= 0) return;
     const key = `${code}:${parsed.amountMinor}`;
-    const authorizationId = authorizationIds.current.get(key) ?? uuidv7();
-    authorizationIds.current.set(key, authorizationId);
+    const send = (authorizationId: string) => {
+      authorizationIds.current.set(key, authorizationId);
+      return callApi(tillApiPaths.authorizations, AuthorizationSchema, {
+        body: { authorizationId, code, amountMinor: parsed.amountMinor, currency },
+        token: session.token,
+      });
+    };
     setBusy(true);
-    const result = await callApi(tillApiPaths.authorizations, AuthorizationSchema, {
-      body: { authorizationId, code, amountMinor: parsed.amountMinor, currency },
-      token: session.token,
-    });
+    let result = await send(authorizationIds.current.get(key) ?? uuidv7());
+    // A re-sent id whose first answer was lost can come back expired (or settled): it is no check to take
+    // cash on. A fresh authorization, with a new id, checks the code and limits again.
+    const renewed = result.ok && result.value.status !== 'authorized';
+    if (renewed) result = await send(uuidv7());
     setBusy(false);
-    if (result.ok) return show({ name: 'check', authorization: result.value });
+    if (result.ok && result.value.status === 'authorized')
+      return show({ name: 'check', authorization: result.value, renewed });
+    if (result.ok) return fail({ code: 'AUTHORIZATION_EXPIRED', details: {} });
     if (isRetryable(result.code) || isSignedOut(result.code)) return fail(result);
     // Refused by the server (a limit, an unknown or used code): nothing was decided, no cash was taken.
     show({ name: 'refused', code, codeType, typed, failure: result });
@@ -422,13 +453,21 @@ function minorToTyped(amountMinor: number, currency: CurrencyCode): string {
   return exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
 }
 
-function CheckScreen({ words, show, authorization }: ScreenProps & { authorization: Authorization }) {
+function CheckScreen({
+  words,
+  session,
+  show,
+  authorization,
+  renewed,
+}: ScreenProps & { authorization: Authorization; renewed: boolean }) {
   const a = authorization;
   const amount = words.money(a.amountMinor, a.currency);
-  const confirm = (): void => show({ name: 'committing', authorization: a, failure: null });
+  const confirm = (): void =>
+    show({ name: 'committing', pending: pendingCommitOf(a, session.store.id), resumed: false });
   const cancel = (): void => show({ name: 'scan' });
   return (
     <StepScreen step="check" title={words.t('check.title')} screen="check" words={words}>
+      {renewed && <Banner tone="notice" text={words.t('check.renewed')} />}
       <div class="panel check-panel">
         <div class="money money-large">
           <span class="money-label">{words.t('check.name')}</span>
@@ -502,60 +541,104 @@ function RefusedScreen({
 }
 
 /**
- * Commits the authorization. Its id is stored before the request leaves, and kept until an answer comes,
- * so "Try again" (or a reload) re-sends the very same commit: the server credits it once however often.
+ * Commits the authorization. Its id is stored (in localStorage, under the store) before the request
+ * leaves, and kept until the outcome is known, so "Try again", a reload or a restarted PC re-sends the
+ * very same commit: the server credits it once however often. Only a refusal that settles the deposit as
+ * never credited (commitNeverCredited) sends the cash back; any other leaves it open, with the clerk
+ * keeping the cash and calling support.
  */
 function CommittingScreen({
   words,
   session,
   show,
   fail,
-  authorization,
-  failure,
-}: ScreenProps & { authorization: Authorization; failure: ApiFailure | null }) {
-  const [attempt, setAttempt] = useState(failure === null ? 1 : 0);
-  const [lastFailure, setLastFailure] = useState<ApiFailure | null>(failure);
+  pending,
+  resumed,
+}: ScreenProps & { pending: PendingCommit; resumed: boolean }) {
+  const storeId = session.store.id;
+  const [attempt, setAttempt] = useState(1);
+  const [lastFailure, setLastFailure] = useState<ApiFailure | null>(null);
   useEffect(() => {
-    if (attempt === 0) return;
     let cancelled = false;
-    savePendingCommit(authorization);
+    savePendingCommit(storeId, pending);
     setLastFailure(null);
-    void callApi(tillApiPaths.commit(authorization.authorizationId), AuthorizationSchema, {
+    void callApi(tillApiPaths.commit(pending.authorizationId), AuthorizationSchema, {
       body: {},
       token: session.token,
     }).then((result) => {
       if (cancelled) return;
       if (result.ok) {
-        savePendingCommit(null);
+        savePendingCommit(storeId, null);
         return show({ name: 'done', authorization: result.value });
       }
-      // Signed out: the pending commit stays stored and is re-sent once the clerk signs in again.
+      // Signed out: the pending commit stays stored and is re-sent once a clerk signs in again.
       if (isSignedOut(result.code)) return fail(result);
-      if (isRetryable(result.code)) return setLastFailure(result);
-      // The server decided: not credited (expired, voided, unknown). The cash goes back to the customer.
-      savePendingCommit(null);
-      show({ name: 'failed', failure: result });
+      if (commitNeverCredited.includes(result.code)) {
+        savePendingCommit(storeId, null);
+        return show({ name: 'failed', failure: result });
+      }
+      // Unanswered, or refused in a way that does not say the money stayed out of the wallet: kept.
+      setLastFailure(result);
     });
     return () => {
       cancelled = true;
     };
   }, [attempt]);
-  const amount = words.money(authorization.amountMinor, authorization.currency);
+  const amount = words.money(pending.amountMinor, pending.currency);
+  const resumedNotice = resumed && <Banner tone="notice" text={words.t('committing.resumed')} />;
   if (lastFailure === null) {
     return (
       <StepScreen step="check" title={words.t('committing.title')} screen="committing" words={words}>
+        {resumedNotice}
         <MoneyDisplay label={words.t('check.amount')} text={amount} />
       </StepScreen>
     );
   }
+  const retry = (
+    <Button kind="primary" onClick={() => setAttempt((n) => n + 1)}>
+      {words.t('committing.retry')}
+    </Button>
+  );
+  if (isRetryable(lastFailure.code)) {
+    return (
+      <StepScreen
+        step="check"
+        title={words.t('committing.retryTitle')}
+        screen="committing-retry"
+        words={words}
+      >
+        {resumedNotice}
+        <Banner tone="error" text={words.error(lastFailure.code, lastFailure.details)} />
+        <p class="lead">{words.t('committing.retryBody')}</p>
+        <MoneyDisplay label={words.t('check.amount')} text={amount} />
+        {retry}
+      </StepScreen>
+    );
+  }
+  const settled = (): void => {
+    savePendingCommit(storeId, null);
+    show({ name: 'scan' });
+  };
   return (
-    <StepScreen step="check" title={words.t('committing.retryTitle')} screen="committing-retry" words={words}>
+    <StepScreen
+      step="check"
+      title={words.t('committing.unresolvedTitle')}
+      screen="committing-unresolved"
+      words={words}
+    >
       <Banner tone="error" text={words.error(lastFailure.code, lastFailure.details)} />
-      <p class="lead">{words.t('committing.retryBody')}</p>
-      <MoneyDisplay label={words.t('check.amount')} text={amount} />
-      <Button kind="primary" onClick={() => setAttempt((n) => n + 1)}>
-        {words.t('committing.retry')}
-      </Button>
+      <p class="instruction">{words.t('committing.unresolvedBody')}</p>
+      <p class="reference" data-testid="pending-reference">
+        {words.t('committing.reference', {
+          reference: pending.authorizationId,
+          code: pending.codeMasked,
+          amount,
+        })}
+      </p>
+      <div class="actions">
+        <Button onClick={settled}>{words.t('committing.settled')}</Button>
+        {retry}
+      </div>
     </StepScreen>
   );
 }
@@ -574,14 +657,30 @@ function FailedScreen({ words, show, failure }: ScreenProps & { failure: ApiFail
 
 function DoneScreen({ words, show, authorization }: ScreenProps & { authorization: Authorization }) {
   const a = authorization;
-  const voidable = a.voidableUntilMs !== null && a.voidableUntilMs > Date.now();
+  const amount = words.money(a.amountMinor, a.currency);
+  // Money in suspense is not in the wallet: the clerk says so, the receipt carries the claim code, and
+  // there is nothing to void (the server would refuse it).
+  const inSuspense = a.creditedTo === 'suspense';
+  const voidable = !inSuspense && a.voidableUntilMs !== null && a.voidableUntilMs > Date.now();
   const time = (ms: number): string =>
     new Date(ms).toLocaleTimeString(words.locale, { hour: '2-digit', minute: '2-digit' });
   return (
-    <StepScreen step="done" title={words.t('done.title')} screen="done" words={words}>
+    <StepScreen
+      step="done"
+      title={words.t(inSuspense ? 'done.suspenseTitle' : 'done.title')}
+      screen={inSuspense ? 'done-suspense' : 'done'}
+      words={words}
+    >
       <p class="instruction" role="status">
-        {words.t('done.body', { amount: words.money(a.amountMinor, a.currency) })}
+        {words.t(inSuspense ? 'done.suspenseBody' : 'done.body', { amount })}
       </p>
+      {inSuspense && a.claimCode !== null && (
+        <MoneyDisplay
+          label={words.t('done.claimCode')}
+          text={formatClaimCode(a.claimCode)}
+          testId="claim-code"
+        />
+      )}
       <Receipt authorization={a} words={words} />
       <ReceiptActions words={words} onNext={() => show({ name: 'scan' })} />
       {voidable && a.voidableUntilMs !== null && (
@@ -712,6 +811,12 @@ function ShiftScreen({ words, session, show, fail }: ScreenProps) {
               {words.t('shift.voids', { count: summary.voids.count })}:{' '}
               {words.money(summary.voids.totalMinor, summary.store.currency)}
             </p>
+            {summary.otherVoids.count > 0 && (
+              <p data-testid="shift-other-voids">
+                {words.t('shift.otherVoids', { count: summary.otherVoids.count })}:{' '}
+                {words.money(summary.otherVoids.totalMinor, summary.store.currency)}
+              </p>
+            )}
           </div>
           <h2>{words.t('shift.recent')}</h2>
           {summary.recent.length === 0 ? (
@@ -735,7 +840,9 @@ function ShiftScreen({ words, session, show, fail }: ScreenProps) {
                       <td>{clockTime(a.committedAtMs ?? a.createdAtMs)}</td>
                       <td>{a.maskedName}</td>
                       <td class="number">{words.money(a.amountMinor, a.currency)}</td>
-                      <td>{words.t(`status.${a.status}`)}</td>
+                      <td>
+                        {words.t(a.creditedTo === 'suspense' ? 'status.suspense' : `status.${a.status}`)}
+                      </td>
                     </tr>
                   ))}
                 </tbody>

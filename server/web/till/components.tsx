@@ -1,4 +1,5 @@
-import type { Authorization } from '@cashin/shared';
+import type { Authorization, Code } from '@cashin/shared';
+import { formatCode } from '@cashin/shared';
 import { Button } from '../common/components.js';
 import type { Words } from '../common/i18n.js';
 import type { TillMessageKey } from './messages.js';
@@ -25,9 +26,23 @@ export function Steps({ current, words }: { current: Step; words: TillWords }) {
   );
 }
 
-/** The receipt the browser prints (the print style sheet shows only this, 80 mm wide). */
+/** A claim code as the shopper keys it in: groups of four. */
+export function formatClaimCode(claimCode: string): string {
+  return formatCode(claimCode as Code);
+}
+
+/**
+ * The receipt the browser prints (the print style sheet shows only this, 80 mm wide). Money held in
+ * suspense says so, and carries the claim code the shopper needs to get it.
+ */
 export function Receipt({ authorization, words }: { authorization: Authorization; words: TillWords }) {
   const a = authorization;
+  const status: TillMessageKey =
+    a.status === 'voided'
+      ? 'receipt.statusVoided'
+      : a.creditedTo === 'suspense'
+        ? 'receipt.statusSuspense'
+        : 'receipt.statusCommitted';
   const rows: [TillMessageKey, string][] = [
     ['receipt.store', a.storeName],
     ['receipt.clerk', a.clerkName],
@@ -35,7 +50,10 @@ export function Receipt({ authorization, words }: { authorization: Authorization
     ['receipt.code', a.codeMasked],
     ['receipt.amount', words.money(a.amountMinor, a.currency)],
     ['receipt.time', words.dateTime(a.committedAtMs ?? a.createdAtMs)],
-    ['receipt.status', words.t(a.status === 'voided' ? 'receipt.statusVoided' : 'receipt.statusCommitted')],
+    ['receipt.status', words.t(status)],
+    ...(a.claimCode === null
+      ? []
+      : [['receipt.claimCode', formatClaimCode(a.claimCode)] as [TillMessageKey, string]]),
     ['receipt.reference', a.authorizationId],
   ];
   return (
