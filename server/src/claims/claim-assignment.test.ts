@@ -19,7 +19,12 @@ import { enrollTestKiosk, kioskDeposit, signedPost, walletBalance } from '../tes
 const newId = createUuidV7Generator();
 
 async function suspenseClaimOf(t: TestApp, depositId: string) {
-  const response = await t.app.inject({ method: 'GET', url: '/v1/ops/suspense', headers: opsHeaders });
+  // Claimed ones too: the default listing holds only the money still held.
+  const response = await t.app.inject({
+    method: 'GET',
+    url: '/v1/ops/suspense?status=all',
+    headers: opsHeaders,
+  });
   const entry = SuspenseListSchema.parse(response.json()).entries.find((e) => e.depositId === depositId);
   if (entry === undefined) throw new Error(`no suspense entry for ${depositId}`);
   return entry;

@@ -21,6 +21,7 @@ import {
   StoreRemittanceRequestSchema,
   StoreRemittanceSchema,
   SuspenseListSchema,
+  SuspenseQuerySchema,
   opsApiPaths,
 } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
@@ -210,8 +211,11 @@ export function opsMoneyRoutes(deps: Deps) {
 
     app.get(
       opsApiPaths.suspense,
-      { config: ops, schema: { tags: ['ops'], response: { 200: SuspenseListSchema } } },
-      async () => ({ entries: await listSuspense(deps) }),
+      {
+        config: ops,
+        schema: { tags: ['ops'], querystring: SuspenseQuerySchema, response: { 200: SuspenseListSchema } },
+      },
+      async (request) => listSuspense(deps, request.query),
     );
 
     app.post(

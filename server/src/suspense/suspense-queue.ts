@@ -1,4 +1,5 @@
 import type { CurrencyCode } from '@cashin/shared';
+import { CodedError, suspensePageEntriesMax } from '@cashin/shared';
 import { maskedClaimCode } from '../claims/claim-code.js';
 import type { Deps } from '../deps.js';
 
@@ -13,8 +14,29 @@ export interface SuspenseEntry {
   readonly createdAtMs: number;
 }
 
-/** The most suspense entries one listing returns, newest first. */
-export const suspenseListedMax = 500;
+export interface SuspensePage {
+  readonly entries: SuspenseEntry[];
+  readonly next: string | null;
+  readonly held: { currency: CurrencyCode; count: number; totalMinor: number }[];
+}
+
+interface Cursor {
+  readonly createdAtMs: number;
+  readonly id: string;
+}
+
+function cursorOf(entry: { createdAtMs: number; id: string }): string {
+  return `${entry.createdAtMs}.${entry.id}`;
+}
+
+/** A cursor this server made (`createdAtMs.claimId`); the query schema has checked its shape. */
+function parseCursor(text: string): Cursor {
+  const dot = text.indexOf('.');
+  const parsed = { createdAtMs: Number(text.slice(0, dot)), id: text.slice(dot + 1) };
+  if (dot < 1 || !Number.isSafeInteger(parsed.createdAtMs) || parsed.id === '')
+    throw new CodedError('VALIDATION_FAILED', { field: 'after' });
+  return parsed;
+}
 
 /**
  * Money held in suspense and its claims: cash for an unknown or revoked code, a voucher's, and a reversed
@@ -22,33 +44,67 @@ export const suspenseListedMax = 500;
  * as stored); any other claim code is derived from the id of the transfer that put the money in suspense
  * and shown masked, so ops can tell a shopper which claim is theirs without the listing ever carrying a
  * usable code.
+ *
+ * By default the held claims, oldest first (money that has waited longest is what ops must see, however
+ * much arrived since), a page of suspensePageEntriesMax at a time; `all` adds the claimed ones, newest
+ * first. Each page also carries the total held per currency, read from the same snapshot as the page.
  */
-export async function listSuspense(deps: Deps): Promise<SuspenseEntry[]> {
-  const rows = await deps.db.transaction((tx) =>
-    tx.all<{
-      id: string;
-      deposit_transfer_id: string;
-      amount_minor: number;
-      currency: CurrencyCode;
-      review_reason: string | null;
-      transfer_code: string;
-      reverses_id: string | null;
-      voucher_code_masked: string | null;
-      credited_to: string | null;
-      redeemed_transfer_id: string | null;
-      created_at_ms: number;
-    }>(
-      `SELECT c.id, c.deposit_transfer_id, c.amount_minor, c.currency, d.review_reason,
-         t.code AS transfer_code, t.reverses_id,
-         k.claim_code_masked AS voucher_code_masked, k.credited_to, c.redeemed_transfer_id, c.created_at_ms
-       FROM claims c
-       JOIN transfers t ON t.id = c.deposit_transfer_id
-       LEFT JOIN deposits d ON d.transfer_id = c.deposit_transfer_id
-       LEFT JOIN kiosk_deposits k ON k.deposit_id = c.deposit_transfer_id
-       ORDER BY c.created_at_ms DESC, c.id DESC LIMIT ${suspenseListedMax}`,
-    ),
+export async function listSuspense(
+  deps: Pick<Deps, 'db' | 'claimCodeSecret'>,
+  query: { status?: 'held' | 'all' | undefined; after?: string | undefined } = {},
+): Promise<SuspensePage> {
+  const held = (query.status ?? 'held') === 'held';
+  const after = query.after === undefined ? undefined : parseCursor(query.after);
+  // One more than a page, to know whether another follows.
+  const limit = suspensePageEntriesMax + 1;
+  const where: string[] = [];
+  const params: (string | number)[] = [];
+  if (held) where.push('c.redeemed_transfer_id IS NULL');
+  if (after !== undefined) {
+    where.push(
+      held
+        ? '(c.created_at_ms > ? OR (c.created_at_ms = ? AND c.id > ?))'
+        : '(c.created_at_ms < ? OR (c.created_at_ms = ? AND c.id < ?))',
+    );
+    params.push(after.createdAtMs, after.createdAtMs, after.id);
+  }
+  const order = held ? 'c.created_at_ms, c.id' : 'c.created_at_ms DESC, c.id DESC';
+  const { rows, totals } = await deps.db.transaction(
+    async (tx) => ({
+      rows: await tx.all<{
+        id: string;
+        deposit_transfer_id: string;
+        amount_minor: number;
+        currency: CurrencyCode;
+        review_reason: string | null;
+        transfer_code: string;
+        reverses_id: string | null;
+        voucher_code_masked: string | null;
+        credited_to: string | null;
+        redeemed_transfer_id: string | null;
+        created_at_ms: number;
+      }>(
+        `SELECT c.id, c.deposit_transfer_id, c.amount_minor, c.currency, d.review_reason,
+           t.code AS transfer_code, t.reverses_id,
+           k.claim_code_masked AS voucher_code_masked, k.credited_to, c.redeemed_transfer_id, c.created_at_ms
+         FROM (SELECT * FROM claims c${where.length > 0 ? ` WHERE ${where.join(' AND ')}` : ''}
+                ORDER BY ${order} LIMIT ${limit}) c
+         JOIN transfers t ON t.id = c.deposit_transfer_id
+         LEFT JOIN deposits d ON d.transfer_id = c.deposit_transfer_id
+         LEFT JOIN kiosk_deposits k ON k.deposit_id = c.deposit_transfer_id
+         ORDER BY ${order}`,
+        params,
+      ),
+      totals: await tx.all<{ currency: CurrencyCode; count: number | string; total: number | string }>(
+        `SELECT currency, COUNT(*) AS count, SUM(amount_minor) AS total FROM claims
+          WHERE redeemed_transfer_id IS NULL GROUP BY currency ORDER BY currency`,
+      ),
+    }),
+    { readOnlySnapshot: true },
   );
-  return rows.map((row) => {
+  const page = rows.slice(0, suspensePageEntriesMax);
+  const last = page.at(-1);
+  const entries = page.map((row): SuspenseEntry => {
     const voucher = row.credited_to === 'claim';
     return {
       id: row.id,
@@ -70,4 +126,16 @@ export async function listSuspense(deps: Deps): Promise<SuspenseEntry[]> {
       createdAtMs: row.created_at_ms,
     };
   });
+  return {
+    entries,
+    next:
+      rows.length > suspensePageEntriesMax && last !== undefined
+        ? cursorOf({ createdAtMs: last.created_at_ms, id: last.id })
+        : null,
+    held: totals.map((row) => ({
+      currency: row.currency,
+      count: Number(row.count),
+      totalMinor: Number(row.total),
+    })),
+  };
 }

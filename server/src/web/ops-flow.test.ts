@@ -547,6 +547,11 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await expect.poll(() => held.count()).toBe(1);
     expect(await held.textContent()).toContain(t('suspense.codeUnknown'));
     expect(await held.textContent()).toContain(money(25 * 20));
+    // Above the page, all the money held, however many pages it spans.
+    const usdHeld = suspense.held.find((total) => total.currency === 'USD')!;
+    expect(await page.getByTestId('suspense-held').textContent()).toBe(
+      t('suspense.heldTotal', { amount: money(usdHeld.totalMinor), count: usdHeld.count }),
+    );
     await expectAccessible(page, shot('09-suspense'));
 
     // The shopper lost the receipt and proves the money is theirs: the operator credits it by phone.
@@ -568,6 +573,13 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await expect
       .poll(() => page.getByRole('status').first().textContent())
       .toBe(t('suspense.assigned', { amount: money(500), phone: shopper.phone }));
+    // Credited, it leaves the money held (and its total); the listing of every claim shows it claimed.
+    await expect.poll(() => held.count()).toBe(0);
+    const heldAfter = await server.ops('GET', opsApiPaths.suspense, undefined, SuspenseListSchema);
+    expect(heldAfter.held.find((total) => total.currency === 'USD')?.totalMinor ?? 0).toBe(
+      usdHeld.totalMinor - 500,
+    );
+    await page.getByRole('button', { name: t('suspense.showAll') }).click();
     await expect.poll(() => held.textContent()).toContain(t('suspense.claimed'));
     expect(await walletBalance(kit, shopper.headers)).toBe(balanceBefore + 500);
 

@@ -445,6 +445,13 @@ const en = {
   'suspense.reversal': 'reversed kiosk deposit',
   'suspense.held': 'held',
   'suspense.claimed': 'claimed',
+  'suspense.heldTotal': 'Held now: {amount}, claims waiting: {count}',
+  'suspense.nothingHeld': 'Nothing is held in suspense.',
+  'suspense.page': 'Page {page}',
+  'suspense.nextPage': 'Next page',
+  'suspense.firstPage': 'First page',
+  'suspense.showAll': 'Show claimed ones too, newest first',
+  'suspense.showHeld': 'Show only money held, oldest first',
 } as const;
 
 export type OpsMessageKey = keyof typeof en;
@@ -896,6 +903,13 @@ const es: Record<OpsMessageKey, string> = {
   'suspense.reversal': 'depósito de quiosco revertido',
   'suspense.held': 'retenido',
   'suspense.claimed': 'reclamado',
+  'suspense.heldTotal': 'Retenido ahora: {amount}, reclamos en espera: {count}',
+  'suspense.nothingHeld': 'No hay dinero retenido en suspenso.',
+  'suspense.page': 'Página {page}',
+  'suspense.nextPage': 'Página siguiente',
+  'suspense.firstPage': 'Primera página',
+  'suspense.showAll': 'Mostrar también los reclamados, los más recientes primero',
+  'suspense.showHeld': 'Mostrar solo el dinero retenido, el más antiguo primero',
 };
 
 export const opsMessages: Catalogue<OpsMessageKey> = { en, es };

@@ -13,14 +13,27 @@ import { useList } from '../use-list.js';
 
 type SuspenseEntry = z.output<typeof SuspenseEntrySchema>;
 
+/** The queue's path for a listing and a page of it (the `next` of the page before, or none). */
+function suspensePath(showAll: boolean, after: string | undefined): string {
+  const query = new URLSearchParams();
+  if (showAll) query.set('status', 'all');
+  if (after !== undefined) query.set('after', after);
+  const text = query.toString();
+  return text === '' ? opsPaths.suspense : `${opsPaths.suspense}?${text}`;
+}
+
 /**
- * Money received for codes nobody holds, newest first, with its claim. A shopper redeems a claim with its
- * code; one who lost it and proves the money is theirs gets it from an operator, who credits the held
- * claim to their wallet by phone number, with a reason.
+ * Money received for codes nobody holds, with its claim: the money still held, oldest first (what has
+ * waited longest leads), a page at a time, under the total held; or every claim, newest first. A shopper
+ * redeems a claim with its code; one who lost it and proves the money is theirs gets it from an
+ * operator, who credits the held claim to their wallet by phone number, with a reason.
  */
 export function SuspenseSection(context: OpsContext) {
   const { words, token } = context;
-  const [list, refresh] = useList(context, opsPaths.suspense, SuspenseListSchema);
+  const [showAll, setShowAll] = useState(false);
+  // The cursors of the pages walked through, so the page number is known; empty on the first page.
+  const [cursors, setCursors] = useState<readonly string[]>([]);
+  const [list, refresh] = useList(context, suspensePath(showAll, cursors.at(-1)), SuspenseListSchema);
   const [assigning, setAssigning] = useState<SuspenseEntry | null>(null);
   const [phone, setPhone] = useState('');
   const [reason, setReason] = useState('');
@@ -55,6 +68,35 @@ export function SuspenseSection(context: OpsContext) {
 
   return (
     <ListSection title={words.t('suspense.title')} screen="suspense" words={words} onRefresh={refresh}>
+      {list !== null && (
+        <div data-testid="suspense-held">
+          {list.held.length === 0 ? (
+            <p>{words.t('suspense.nothingHeld')}</p>
+          ) : (
+            list.held.map((total) => (
+              <p key={total.currency}>
+                <strong>
+                  {words.t('suspense.heldTotal', {
+                    amount: words.money(total.totalMinor, total.currency),
+                    count: total.count,
+                  })}
+                </strong>
+              </p>
+            ))
+          )}
+        </div>
+      )}
+      <div>
+        <Button
+          kind="link"
+          onClick={() => {
+            setShowAll(!showAll);
+            setCursors([]);
+          }}
+        >
+          {words.t(showAll ? 'suspense.showHeld' : 'suspense.showAll')}
+        </Button>
+      </div>
       <ListBody items={list?.entries ?? null} words={words}>
         {(entries) => (
           <TableScroll label={words.t('suspense.title')} stack>
@@ -101,6 +143,19 @@ export function SuspenseSection(context: OpsContext) {
           </TableScroll>
         )}
       </ListBody>
+      {list !== null && (cursors.length > 0 || list.next !== null) && (
+        <div class="actions">
+          <span data-testid="suspense-page">{words.t('suspense.page', { page: cursors.length + 1 })}</span>
+          {cursors.length > 0 && (
+            <Button onClick={() => setCursors([])}>{words.t('suspense.firstPage')}</Button>
+          )}
+          {list.next !== null && (
+            <Button onClick={() => setCursors([...cursors, list.next!])}>
+              {words.t('suspense.nextPage')}
+            </Button>
+          )}
+        </div>
+      )}
       {assigning !== null && (
         <ActionPanel
           title={title}

@@ -427,7 +427,35 @@ export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) });
 export const AlertCountSchema = z.object({ open: z.number().int().nonnegative() });
 export const CollectionListSchema = z.object({ collections: z.array(CollectionSchema) });
 export const BankDepositListSchema = z.object({ bankDeposits: z.array(BankDepositSchema) });
-export const SuspenseListSchema = z.object({ entries: z.array(SuspenseEntrySchema) });
+/** Claims one page of the suspense queue lists. */
+export const suspensePageEntriesMax = 500;
+
+/** A page's place in the suspense queue: `createdAtMs.claimId` of the last entry of the page before. */
+const suspenseCursorPattern = /^\d{1,16}\.[A-Za-z0-9_-]{1,64}$/;
+
+export const SuspenseQuerySchema = z.object({
+  /**
+   * held (the default): the money still waiting for its owner, oldest first, so what has waited longest
+   * leads however much arrived since; all: claimed ones too, newest first.
+   */
+  status: z.enum(['held', 'all']).optional(),
+  /** The `next` of the page before. */
+  after: z.string().regex(suspenseCursorPattern, 'expected a cursor from an earlier page').optional(),
+});
+
+export const SuspenseListSchema = z.object({
+  entries: z.array(SuspenseEntrySchema),
+  /** The cursor of the next page; null on the last. */
+  next: z.string().nullable(),
+  /** All the money held in suspense now, per currency, however many pages it spans. */
+  held: z.array(
+    z.object({
+      currency: CurrencyCodeSchema,
+      count: z.number().int().nonnegative(),
+      totalMinor: z.number().int().nonnegative(),
+    }),
+  ),
+});
 export const StaffListSchema = z.object({ staff: z.array(StaffSchema) });
 /** The most an operator writes when closing an alert by hand. */
 export const alertResolutionNoteLengthMax = 500;
