@@ -96,6 +96,7 @@ export async function redeemReceipt(deps: Deps, shopperId: string, text: string)
     committedAt: fields.committedAt,
   };
   const nowMs = deps.clock.nowMs();
+  const keyRetiredAtMs = signedWith.retiredAtMs;
   const money = moneyLimitsFor(deps.limits, signed.currency);
   const notRedeemable = (reason: string, details: Record<string, unknown> = {}) =>
     new CodedError('RECEIPT_NOT_REDEEMABLE', { reason, ...details });
@@ -108,10 +109,7 @@ export async function redeemReceipt(deps: Deps, shopperId: string, text: string)
     // a claim. The bounds below are for a receipt that moves money on the kiosk's key alone.
     const known = await findKioskDeposit(tx, signed.depositId);
     if (known !== undefined) return redeemKnown(tx, deps, shopperId, terminal.id, signed, known, nowMs);
-    if (
-      signedWith.retiredAtMs !== null &&
-      nowMs - signedWith.retiredAtMs > money.kioskOfflineOldestUnsyncedMs
-    )
+    if (keyRetiredAtMs !== null && nowMs - keyRetiredAtMs > money.kioskOfflineOldestUnsyncedMs)
       throw notRedeemable('keyRetired');
     if (signed.totalMinor > money.kioskOfflineDepositMaxMinor)
       throw notRedeemable('aboveOfflineMaximum', { maximumMinor: money.kioskOfflineDepositMaxMinor });
