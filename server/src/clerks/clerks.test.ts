@@ -1,11 +1,14 @@
-import { tillApiPaths } from '@cashin/shared';
+import { opsApiPaths, tillApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestApp } from '../test-support/test-app.js';
-import { errorCodeOf, openTestApp } from '../test-support/test-app.js';
+import { errorCodeOf, openTestApp, opsHeaders } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
 import { createTestClerk, createTestStore } from '../test-kit/terminal-kit.js';
 
-/** Clerk sign-in over HTTP: the PIN lockout holds against guesses sent all at once. */
+/**
+ * Clerk sign-in over HTTP: the PIN lockout holds against guesses sent all at once; a clerk signs out,
+ * and ops disable a clerk or reset a PIN, each ending the clerk's sessions.
+ */
 describe.each(testAdapters)('clerk sign-in on %s', (adapter) => {
   let t: TestApp | undefined;
   afterEach(async () => {
@@ -38,5 +41,50 @@ describe.each(testAdapters)('clerk sign-in on %s', (adapter) => {
     for (let n = 1; n < max; n += 1)
       expect(errorCodeOf(await signIn(storeId, clerkId, '1111'))).toBe('PIN_INVALID');
     expect((await signIn(storeId, clerkId, '0037')).statusCode).toBe(201);
+  });
+
+  it('ends a session on sign-out, and on an ops disable or PIN reset, and refuses a disabled clerk', async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t);
+    const { clerkId, pin } = await createTestClerk(t, storeId, '2468');
+    const session = async (withPin = pin) => {
+      const answer = await signIn(storeId, clerkId, withPin);
+      expect(answer.statusCode).toBe(201);
+      return { authorization: `Bearer ${answer.json<{ token: string }>().token}` };
+    };
+    const shift = (headers: { authorization: string }) =>
+      t!.app.inject({ method: 'GET', url: tillApiPaths.shift, headers });
+    const ops = (url: string, payload: unknown) =>
+      t!.app.inject({ method: 'PUT', url, headers: opsHeaders, payload });
+
+    const signedOut = await session();
+    const out = await t.app.inject({ method: 'DELETE', url: tillApiPaths.session, headers: signedOut });
+    expect(out.statusCode).toBe(204);
+    expect(errorCodeOf(await shift(signedOut))).toBe('UNAUTHENTICATED');
+
+    const beforeDisable = await session();
+    const disabled = await ops(opsApiPaths.clerkEnabled(storeId, clerkId), { enabled: false });
+    expect(disabled.statusCode).toBe(200);
+    expect(disabled.json<{ disabledAtMs: number | null }>().disabledAtMs).not.toBeNull();
+    expect(errorCodeOf(await shift(beforeDisable))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await signIn(storeId, clerkId, pin))).toBe('CLERK_DISABLED');
+    // A wrong PIN is still just wrong: being disabled is said only to the right PIN.
+    expect(errorCodeOf(await signIn(storeId, clerkId, '0000'))).toBe('PIN_INVALID');
+    expect((await ops(opsApiPaths.clerkEnabled(storeId, clerkId), { enabled: true })).statusCode).toBe(200);
+
+    const beforeReset = await session();
+    const max = t.config.limits.system.pinAttemptsMax;
+    for (let n = 0; n < max; n += 1) await signIn(storeId, clerkId, '0000');
+    expect(errorCodeOf(await signIn(storeId, clerkId, pin))).toBe('PIN_LOCKED');
+    const reset = await ops(opsApiPaths.clerkPin(storeId, clerkId), { pin: '97531' });
+    expect(reset.statusCode).toBe(200);
+    expect(errorCodeOf(await shift(beforeReset))).toBe('UNAUTHENTICATED');
+    expect(errorCodeOf(await signIn(storeId, clerkId, pin))).toBe('PIN_INVALID');
+    expect((await shift(await session('97531'))).statusCode).toBe(200);
+
+    const list = await t.app.inject({ method: 'GET', url: opsApiPaths.clerks(storeId), headers: opsHeaders });
+    expect(list.json()).toMatchObject({ clerks: [{ id: clerkId, disabledAtMs: null, lockedUntilMs: null }] });
+    const unknown = await ops(opsApiPaths.clerkEnabled(storeId, 'C99999'), { enabled: false });
+    expect(errorCodeOf(unknown)).toBe('NOT_FOUND');
   });
 });

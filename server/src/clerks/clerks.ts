@@ -4,6 +4,8 @@ import type { Deps } from '../deps.js';
 import { newBearerToken, sha256Hex } from '../secrets/hash.js';
 import { afterWrongSecret, clearSignInAttempts, countSignInAttempt } from '../secrets/sign-in-attempts.js';
 import { matchesSlowHash, slowHash } from '../secrets/slow-hash.js';
+import type { Tx } from '../storage/db.js';
+import { forUpdate } from '../storage/db.js';
 import { nextShortId } from '../stores/short-ids.js';
 import type { StoreRecord } from '../stores/stores.js';
 import { findStore, requireStore } from '../stores/stores.js';
@@ -16,6 +18,7 @@ export interface Clerk {
   readonly storeId: string;
   readonly name: string;
   readonly lockedUntilMs: number | null;
+  readonly disabledAtMs: number | null;
 }
 
 interface ClerkRow extends Record<string, unknown> {
@@ -23,7 +26,10 @@ interface ClerkRow extends Record<string, unknown> {
   store_id: string;
   name: string;
   locked_until_ms: number | null;
+  disabled_at_ms: number | null;
 }
+
+const clerkColumns = 'id, store_id, name, locked_until_ms, disabled_at_ms';
 
 function clerkFromRow(row: ClerkRow, nowMs: number): Clerk {
   return {
@@ -31,6 +37,7 @@ function clerkFromRow(row: ClerkRow, nowMs: number): Clerk {
     storeId: row.store_id,
     name: row.name,
     lockedUntilMs: row.locked_until_ms !== null && row.locked_until_ms > nowMs ? row.locked_until_ms : null,
+    disabledAtMs: row.disabled_at_ms === null ? null : Number(row.disabled_at_ms),
   };
 }
 
@@ -58,7 +65,7 @@ export async function createClerk(
       { kind: 'clerk.created', subject: storeId, data: { clerkId: id, name: input.name, by } },
       nowMs,
     );
-    return { id, storeId, name: input.name, lockedUntilMs: null };
+    return { id, storeId, name: input.name, lockedUntilMs: null, disabledAtMs: null };
   });
 }
 
@@ -66,10 +73,9 @@ export async function listClerks(deps: Deps, storeId: string): Promise<Clerk[]> 
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
     await requireStore(tx, storeId);
-    const rows = await tx.all<ClerkRow>(
-      'SELECT id, store_id, name, locked_until_ms FROM clerks WHERE store_id = ? ORDER BY id',
-      [storeId],
-    );
+    const rows = await tx.all<ClerkRow>(`SELECT ${clerkColumns} FROM clerks WHERE store_id = ? ORDER BY id`, [
+      storeId,
+    ]);
     return rows.map((row) => clerkFromRow(row, nowMs));
   });
 }
@@ -188,4 +194,64 @@ export async function endClerkSession(deps: Deps, token: string): Promise<void> 
   await deps.db.transaction((tx) =>
     tx.run('DELETE FROM clerk_sessions WHERE token_hash = ?', [sha256Hex(token)]),
   );
+}
+
+/** The clerk `clerkId` of `storeId`, under its row lock on PostgreSQL; NOT_FOUND for any other. */
+async function requireClerk(tx: Tx, storeId: string, clerkId: string, nowMs: number): Promise<Clerk> {
+  const row = await tx.get<ClerkRow>(
+    `SELECT ${clerkColumns} FROM clerks WHERE id = ? AND store_id = ?${forUpdate(tx.dialect)}`,
+    [clerkId, storeId],
+  );
+  if (row === undefined) throw new CodedError('NOT_FOUND');
+  return clerkFromRow(row, nowMs);
+}
+
+/**
+ * Ops disable or enable a clerk (one who left, or whose PIN got out). Disabling deletes every session of
+ * theirs in the same transaction, so a till they are signed in at stops at its next call; sign-in and any
+ * session opened in a race are refused while disabled (signInClerk, authenticateClerk).
+ */
+export async function setClerkEnabled(
+  deps: Deps,
+  storeId: string,
+  clerkId: string,
+  enabled: boolean,
+  by: string,
+): Promise<Clerk> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    const before = await requireClerk(tx, storeId, clerkId, nowMs);
+    if ((before.disabledAtMs === null) === enabled) return before;
+    await tx.run('UPDATE clerks SET disabled_at_ms = ? WHERE id = ?', [enabled ? null : nowMs, clerkId]);
+    if (!enabled) await tx.run('DELETE FROM clerk_sessions WHERE clerk_id = ?', [clerkId]);
+    await appendAudit(
+      tx,
+      { kind: enabled ? 'clerk.enabled' : 'clerk.disabled', subject: storeId, data: { clerkId, by } },
+      nowMs,
+    );
+    return { ...before, disabledAtMs: enabled ? null : nowMs };
+  });
+}
+
+/**
+ * Ops give a clerk a new PIN: every session of theirs ends (whoever knew the old PIN is signed out) and
+ * any wrong-PIN lockout is cleared, so the clerk signs in with the new PIN at once.
+ */
+export async function resetClerkPin(
+  deps: Deps,
+  storeId: string,
+  clerkId: string,
+  pin: string,
+  by: string,
+): Promise<Clerk> {
+  const pinHash = await slowHash(pin);
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    const before = await requireClerk(tx, storeId, clerkId, nowMs);
+    await tx.run('UPDATE clerks SET pin_hash = ? WHERE id = ?', [pinHash, clerkId]);
+    await clearSignInAttempts(tx, 'clerks', clerkId);
+    await tx.run('DELETE FROM clerk_sessions WHERE clerk_id = ?', [clerkId]);
+    await appendAudit(tx, { kind: 'clerk.pinReset', subject: storeId, data: { clerkId, by } }, nowMs);
+    return { ...before, lockedUntilMs: null };
+  });
 }

@@ -10,7 +10,9 @@ import {
   CreateTerminalRequestSchema,
   EnrollmentTokenSchema,
   OpsStoreSchema,
+  ResetClerkPinRequestSchema,
   ResolveAlertRequestSchema,
+  SetClerkEnabledRequestSchema,
   StoreListSchema,
   TerminalListSchema,
   TerminalSummarySchema,
@@ -20,7 +22,7 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { countOpenAlerts, listAlerts, resolveAlertByHand } from '../alerts/alerts.js';
-import { createClerk, listClerks } from '../clerks/clerks.js';
+import { createClerk, listClerks, resetClerkPin, setClerkEnabled } from '../clerks/clerks.js';
 import type { Deps } from '../deps.js';
 import { opsCallerOf } from '../http/roles.js';
 import { createStore, listStores, publicStore } from '../stores/stores.js';
@@ -84,6 +86,52 @@ export function opsFleetRoutes(deps: Deps) {
         schema: { tags: ['ops'], params: StoreParamsSchema, response: { 200: ClerkListSchema } },
       },
       async (request) => ({ clerks: await listClerks(deps, request.params.storeId) }),
+    );
+
+    const ClerkParamsSchema = StoreParamsSchema.extend({ clerkId: z.string().min(1).max(64) });
+
+    app.put(
+      '/v1/ops/stores/:storeId/clerks/:clerkId/enabled',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          params: ClerkParamsSchema,
+          body: SetClerkEnabledRequestSchema,
+          response: { 200: ClerkSchema },
+        },
+      },
+      async (request) => {
+        const { storeId, clerkId } = request.params;
+        const clerk = await setClerkEnabled(
+          deps,
+          storeId,
+          clerkId,
+          request.body.enabled,
+          opsCallerOf(request),
+        );
+        request.log.info({ clerkId, storeId, enabled: request.body.enabled }, 'clerk enabled set');
+        return clerk;
+      },
+    );
+
+    app.put(
+      '/v1/ops/stores/:storeId/clerks/:clerkId/pin',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          params: ClerkParamsSchema,
+          body: ResetClerkPinRequestSchema,
+          response: { 200: ClerkSchema },
+        },
+      },
+      async (request) => {
+        const { storeId, clerkId } = request.params;
+        const clerk = await resetClerkPin(deps, storeId, clerkId, request.body.pin, opsCallerOf(request));
+        request.log.info({ clerkId, storeId }, 'clerk PIN reset');
+        return clerk;
+      },
     );
 
     app.post(

@@ -38,7 +38,15 @@ export const ClerkSchema = z.object({
   storeId: z.string(),
   name: z.string(),
   lockedUntilMs: z.number().int().nullable(),
+  /** Set while ops have the clerk disabled: no session, no sign-in. */
+  disabledAtMs: z.number().int().nullable(),
 });
+
+/** Disabling a clerk ends every session of theirs at once; enabling lets them sign in again. */
+export const SetClerkEnabledRequestSchema = z.object({ enabled: z.boolean() });
+
+/** A new PIN for a clerk who forgot theirs (or whose PIN got out): ends their sessions and any lockout. */
+export const ResetClerkPinRequestSchema = z.object({ pin: z.string().regex(clerkPinPattern) });
 
 /** A staff username: what a person types at the ops console's sign-in ("maria.g"). */
 export const staffUsernamePattern = /^[a-z0-9][a-z0-9._-]{2,39}$/;
@@ -381,6 +389,10 @@ export const OpsStoreSchema = StoreSchema;
 export const opsApiPaths = {
   stores: '/v1/ops/stores',
   clerks: (storeId: string) => `/v1/ops/stores/${encodeURIComponent(storeId)}/clerks`,
+  clerkEnabled: (storeId: string, clerkId: string) =>
+    `/v1/ops/stores/${encodeURIComponent(storeId)}/clerks/${encodeURIComponent(clerkId)}/enabled`,
+  clerkPin: (storeId: string, clerkId: string) =>
+    `/v1/ops/stores/${encodeURIComponent(storeId)}/clerks/${encodeURIComponent(clerkId)}/pin`,
   /** What a store owes and has paid: its drawer account -> the bank. */
   storeRemittances: (storeId: string) => `/v1/ops/stores/${encodeURIComponent(storeId)}/remittances`,
   terminals: '/v1/ops/terminals',
@@ -517,6 +529,9 @@ export const auditKinds = [
   'store.created',
   'store.remittanceRecorded',
   'clerk.created',
+  'clerk.enabled',
+  'clerk.disabled',
+  'clerk.pinReset',
   'terminal.created',
   'terminal.enrolled',
   'terminal.enabled',
