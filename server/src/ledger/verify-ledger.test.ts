@@ -1,7 +1,10 @@
-import { createUuidV7Generator } from '@cashin/shared';
+import { createUuidV7Generator, opsApiPaths, terminalApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db, Row, SqlValue, Tx } from '../storage/db.js';
+import type { TestApp } from '../test-support/test-app.js';
+import { openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import type { TestDb } from '../test-support/test-db.js';
+import { enrollTestKiosk, kioskDeposit, signedPost } from '../test-kit/terminal-kit.js';
 import { openTestDb, testAdapters } from '../test-support/test-db.js';
 import { ensureAccount } from './accounts.js';
 import { createTransfers } from './ledger.js';
@@ -89,5 +92,89 @@ describe.each(testAdapters)('ledger verification on %s', (adapter) => {
     expect(report).toMatchObject({ ok: true, transfers: 1 });
     await queued;
     expect(await verifyLedger(db)).toMatchObject({ ok: true, transfers: 2 });
+  });
+
+  // Bags, cash in transit, the bank and over/short keep no running balance: their balances are sums of
+  // their own transfers, so a transfer changed or deleted there leaves every sum consistent. Only the
+  // business rows beside the transfers can tell.
+  it('finds transfers that no longer agree with their collections, bank deposits and deposits', async () => {
+    const app: TestApp = await openTestApp(adapter);
+    try {
+      const kiosk = await enrollTestKiosk(app);
+      const ana = await signUpAndIn(app);
+      const deposit = kioskDeposit(kiosk, newId, app.clock.nowMs(), { code: ana.depositCode, coins: 8 });
+      await signedPost(app, kiosk, terminalApiPaths.sync, { deposits: [deposit] });
+      const post = (url: string, payload: object) =>
+        app.app.inject({ method: 'POST', url, headers: opsHeaders, payload });
+      const collectionId = newId();
+      const collected = await post(opsApiPaths.collections, {
+        collectionId,
+        terminalId: kiosk.terminalId,
+        countedMinor: 190,
+        currency: 'USD',
+      });
+      expect(collected.statusCode, collected.body).toBe(201);
+      const bankDepositId = newId();
+      const banked = await post(opsApiPaths.bankDeposits, {
+        bankDepositId,
+        collectionIds: [collectionId],
+        creditedMinor: 200,
+        currency: 'USD',
+        bankReference: 'SLIP-1',
+      });
+      expect(banked.statusCode, banked.body).toBe(201);
+      expect(await verifyLedger(app.db)).toMatchObject({ ok: true, recordDiscrepancies: [] });
+
+      const overShortOf = await app.db.transaction((tx) =>
+        tx.get<{ collection: string; bank: string }>(
+          `SELECT c.over_short_transfer_id AS collection, b.difference_transfer_id AS bank
+             FROM collections c JOIN bank_deposits b ON b.id = c.bank_deposit_id WHERE c.id = ?`,
+          [collectionId],
+        ),
+      );
+      await app.db.transaction(async (tx) => {
+        // The bag's collection changed, the bank's difference deleted, the deposit's amount changed.
+        await tx.run('UPDATE transfers SET amount_minor = amount_minor + 100 WHERE id = ?', [collectionId]);
+        await tx.run('DELETE FROM transfers WHERE id = ?', [overShortOf!.bank]);
+        await tx.run('UPDATE deposits SET amount_minor = amount_minor + 1 WHERE transfer_id = ?', [
+          deposit.depositId,
+        ]);
+      });
+      const tampered = await verifyLedger(app.db);
+      expect(tampered.ok).toBe(false);
+      expect(tampered.recordDiscrepancies).toEqual(
+        expect.arrayContaining([
+          {
+            record: 'collection',
+            problem: 'transferDiffers',
+            recordId: collectionId,
+            transferId: collectionId,
+          },
+          {
+            record: 'bankDepositDifference',
+            problem: 'transferMissing',
+            recordId: bankDepositId,
+            transferId: null,
+          },
+          {
+            record: 'deposit',
+            problem: 'transferDiffers',
+            recordId: deposit.depositId,
+            transferId: deposit.depositId,
+          },
+        ]),
+      );
+      expect(tampered.recordDiscrepancies).toHaveLength(3);
+      // A collection's row deleted: its transfers into cash in transit are accounted for by nothing.
+      await app.db.transaction((tx) => tx.run('DELETE FROM collections WHERE id = ?', [collectionId]));
+      expect((await verifyLedger(app.db)).recordDiscrepancies).toEqual(
+        expect.arrayContaining([
+          { record: 'none', problem: 'recordMissing', recordId: null, transferId: collectionId },
+          { record: 'none', problem: 'recordMissing', recordId: null, transferId: overShortOf!.collection },
+        ]),
+      );
+    } finally {
+      await app.close();
+    }
   });
 });

@@ -1,4 +1,4 @@
-import type { Db } from '../storage/db.js';
+import type { Db, Tx } from '../storage/db.js';
 
 export interface AccountDiscrepancy {
   readonly accountId: string;
@@ -14,6 +14,29 @@ export interface AccountDiscrepancy {
   readonly recomputedCreditsMinor: bigint;
 }
 
+/** The business rows whose money is a transfer: what each row says must be what the ledger moved. */
+export type RecordKind =
+  | 'collection'
+  | 'collectionOverShort'
+  | 'bankDeposit'
+  | 'bankDepositDifference'
+  | 'storeRemittance'
+  | 'deposit';
+
+/**
+ * A business row and its transfer that disagree. transferMissing: the row says money moved and no such
+ * transfer exists; transferDiffers: it exists with another amount, currency or account; recordMissing: a
+ * transfer into or out of cash in transit, the bank or over/short that no collection, bank deposit or
+ * remittance accounts for (its row deleted). Those accounts' balances are sums of their own transfers, so
+ * a changed or deleted transfer there leaves every sum consistent; only the rows beside them can tell.
+ */
+export interface RecordDiscrepancy {
+  readonly record: RecordKind | 'none';
+  readonly problem: 'transferMissing' | 'transferDiffers' | 'recordMissing';
+  readonly recordId: string | null;
+  readonly transferId: string | null;
+}
+
 export interface LedgerReport {
   readonly ok: boolean;
   readonly accounts: number;
@@ -21,6 +44,101 @@ export interface LedgerReport {
   /** Per currency, over every account, recomputed from transfers. */
   readonly totals: Record<string, { debitsMinor: bigint; creditsMinor: bigint }>;
   readonly discrepancies: AccountDiscrepancy[];
+  readonly recordDiscrepancies: RecordDiscrepancy[];
+}
+
+/**
+ * Each business row against its transfer, one statement per kind: the amount (a signed difference is
+ * booked as its absolute value, its sign choosing the direction), the currency, and the account the row
+ * names. Rows without money (a collection expecting nothing, a bank deposit of nothing) have no transfer.
+ */
+const recordChecks: readonly { record: RecordKind; sql: string }[] = [
+  {
+    record: 'collection',
+    sql: `SELECT c.id AS record_id, t.id AS transfer_id FROM collections c
+            JOIN terminals k ON k.id = c.terminal_id
+            LEFT JOIN transfers t ON t.id = c.id
+           WHERE c.expected_minor <> 0 AND (t.id IS NULL OR t.amount_minor <> ABS(c.expected_minor)
+             OR t.currency <> c.currency
+             OR (c.expected_minor > 0 AND t.credit_account_id <> k.bag_account_id)
+             OR (c.expected_minor < 0 AND t.debit_account_id <> k.bag_account_id))`,
+  },
+  {
+    record: 'collectionOverShort',
+    sql: `SELECT c.id AS record_id, t.id AS transfer_id FROM collections c
+            LEFT JOIN transfers t ON t.id = c.over_short_transfer_id
+           WHERE (c.over_short_minor <> 0 OR c.over_short_transfer_id IS NOT NULL)
+             AND (t.id IS NULL OR t.amount_minor <> ABS(c.over_short_minor) OR t.currency <> c.currency)`,
+  },
+  {
+    record: 'bankDeposit',
+    sql: `SELECT b.id AS record_id, t.id AS transfer_id FROM bank_deposits b
+            LEFT JOIN transfers t ON t.id = b.id
+           WHERE b.counted_minor <> 0
+             AND (t.id IS NULL OR t.amount_minor <> b.counted_minor OR t.currency <> b.currency)`,
+  },
+  {
+    record: 'bankDepositDifference',
+    sql: `SELECT b.id AS record_id, t.id AS transfer_id FROM bank_deposits b
+            LEFT JOIN transfers t ON t.id = b.difference_transfer_id
+           WHERE (b.difference_minor <> 0 OR b.difference_transfer_id IS NOT NULL)
+             AND (t.id IS NULL OR t.amount_minor <> ABS(b.difference_minor) OR t.currency <> b.currency)`,
+  },
+  {
+    record: 'storeRemittance',
+    sql: `SELECT r.id AS record_id, t.id AS transfer_id FROM store_remittances r
+            JOIN stores s ON s.id = r.store_id
+            LEFT JOIN transfers t ON t.id = r.id
+           WHERE t.id IS NULL OR t.amount_minor <> r.amount_minor OR t.currency <> r.currency
+             OR t.credit_account_id <> s.drawer_account_id`,
+  },
+  {
+    record: 'deposit',
+    sql: `SELECT d.transfer_id AS record_id, t.id AS transfer_id FROM deposits d
+            LEFT JOIN transfers t ON t.id = d.transfer_id
+           WHERE t.id IS NULL OR t.amount_minor <> d.amount_minor OR t.currency <> d.currency
+             OR t.debit_account_id <> d.source_account_id`,
+  },
+];
+
+/**
+ * Transfers into or out of cash in transit, the bank and over/short that no business row accounts for:
+ * only collections, bank deposits and store remittances move money there, each under its own id or the
+ * id of its over/short transfer. Each side is read through its own index (the credit side's leaves out
+ * deposits, which never credit these accounts).
+ */
+const unaccountedTransfersSql = `
+  WITH accounted AS (
+    SELECT id FROM collections
+    UNION ALL SELECT over_short_transfer_id FROM collections WHERE over_short_transfer_id IS NOT NULL
+    UNION ALL SELECT id FROM bank_deposits
+    UNION ALL SELECT difference_transfer_id FROM bank_deposits WHERE difference_transfer_id IS NOT NULL
+    UNION ALL SELECT id FROM store_remittances
+  ), touching AS (
+    SELECT t.id FROM accounts a JOIN transfers t ON t.debit_account_id = a.id
+     WHERE a.kind IN ('cashInTransit', 'bank', 'overShort')
+    UNION
+    SELECT t.id FROM accounts a JOIN transfers t ON t.credit_account_id = a.id AND t.code <> 'deposit'
+     WHERE a.kind IN ('cashInTransit', 'bank', 'overShort')
+  )
+  SELECT id AS transfer_id FROM touching WHERE id NOT IN (SELECT id FROM accounted) ORDER BY id`;
+
+/** Every business row against its transfer, and every transfer of those accounts against its row. */
+async function verifyRecords(tx: Tx): Promise<RecordDiscrepancy[]> {
+  const found: RecordDiscrepancy[] = [];
+  for (const check of recordChecks) {
+    const rows = await tx.all<{ record_id: string; transfer_id: string | null }>(check.sql);
+    for (const row of rows)
+      found.push({
+        record: check.record,
+        problem: row.transfer_id === null ? 'transferMissing' : 'transferDiffers',
+        recordId: row.record_id,
+        transferId: row.transfer_id,
+      });
+  }
+  for (const row of await tx.all<{ transfer_id: string }>(unaccountedTransfersSql))
+    found.push({ record: 'none', problem: 'recordMissing', recordId: null, transferId: row.transfer_id });
+  return found;
 }
 
 interface Sums {
@@ -125,13 +243,15 @@ export async function verifyLedger(db: Db): Promise<LedgerReport> {
           recomputedCreditsMinor: recomputed.credits,
         });
       }
+      const recordDiscrepancies = await verifyRecords(tx);
       const balanced = Object.values(totals).every((total) => total.debitsMinor === total.creditsMinor);
       return {
-        ok: balanced && discrepancies.length === 0,
+        ok: balanced && discrepancies.length === 0 && recordDiscrepancies.length === 0,
         accounts: accounts.length,
         transfers: Number(toBig(transferCount?.n)),
         totals,
         discrepancies,
+        recordDiscrepancies,
       };
     },
     { readOnlySnapshot: true },
@@ -152,8 +272,15 @@ export function formatLedgerReport(report: LedgerReport): string {
       `DISCREPANCY ${d.problem} ${d.kind} ${d.accountId}: stored ${d.storedDebitsMinor}/${d.storedCreditsMinor}, recomputed ${d.recomputedDebitsMinor}/${d.recomputedCreditsMinor}`,
     );
   }
+  for (const d of report.recordDiscrepancies) {
+    lines.push(
+      `DISCREPANCY ${d.problem} ${d.record} ${d.recordId ?? '-'}: transfer ${d.transferId ?? 'none'}`,
+    );
+  }
   lines.push(
-    report.ok ? 'ledger verified: every balance equals its transfers' : 'LEDGER VERIFICATION FAILED',
+    report.ok
+      ? 'ledger verified: every balance equals its transfers, every business row its transfer'
+      : 'LEDGER VERIFICATION FAILED',
   );
   return lines.join('\n');
 }
