@@ -54,7 +54,7 @@ describe.each(testAdapters)('clerk sign-in on %s', (adapter) => {
     };
     const shift = (headers: { authorization: string }) =>
       t!.app.inject({ method: 'GET', url: tillApiPaths.shift, headers });
-    const ops = (url: string, payload: unknown) =>
+    const ops = (url: string, payload: Record<string, unknown>) =>
       t!.app.inject({ method: 'PUT', url, headers: opsHeaders, payload });
 
     const signedOut = await session();
