@@ -1,17 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Code, CurrencyCode, SeededRandom } from '@cashin/shared';
-import {
-  EnrollmentTokenSchema,
-  FakeClock,
-  SignUpResponseSchema,
-  StoreSchema,
-  opsApiPaths,
-  seededRandom,
-} from '@cashin/shared';
+import { EnrollmentTokenSchema, FakeClock, StoreSchema, opsApiPaths, seededRandom } from '@cashin/shared';
 import { ChaosKiosk, settle } from '@cashin/terminal-app/chaos/chaos-rig.js';
 import { z } from 'zod';
 import { noFaults } from '../testing/faulty-fetch.js';
+import { codeFromDevInbox, signUpShopperOverHttp } from '../testing/shopper-sign-up.js';
 import type { CheckResult } from './check-end-state.js';
 import { checkEndState } from './check-end-state.js';
 import { ChaosTill, tillStepAttemptsMax } from './chaos-till.js';
@@ -123,7 +117,13 @@ export async function runNetworkChaos(options: NetworkChaosOptions): Promise<Net
   writeFileSync(
     limitsFile,
     JSON.stringify({
-      system: { signatureSkewMs: chaosSignatureSkewMs, nonceRetentionMs: 2 * chaosSignatureSkewMs },
+      system: {
+        signatureSkewMs: chaosSignatureSkewMs,
+        nonceRetentionMs: 2 * chaosSignatureSkewMs,
+        // Every shopper of the run signs up from 127.0.0.1: the run is not SMS pumping.
+        otpSendsPerClientIpMax: chaosShoppers,
+        otpGuessesPerClientIpMax: chaosShoppers,
+      },
     }),
   );
   say(`starting ${options.serverProcesses} server process(es) on ${options.db}`);
@@ -375,19 +375,18 @@ async function makeNetwork(
   }
   const codes: Code[] = [];
   for (let index = 0; index < chaosShoppers; index += 1) {
-    const signUp = await post(
-      fleet,
-      '/v1/shoppers',
-      {
+    const signUp = await signUpShopperOverHttp({
+      baseUrl: fleetBaseUrl,
+      fetch: fleet.fetch,
+      signUp: {
         phone: `+1555${String(index + 1).padStart(7, '0')}`,
         name: `Chaos Shopper ${index + 1}`,
         language: 'en',
         currency,
       },
-      SignUpResponseSchema,
-      false,
-    );
-    codes.push(signUp.depositCode as Code);
+      codeFor: (phone) => codeFromDevInbox(fleetBaseUrl, phone, fleet.fetch),
+    });
+    codes.push(signUp.depositCode);
   }
   return { storeIds, clerks, codes };
 }

@@ -21,6 +21,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium, screenshotPath, seriousAxeViolations } from '../testing/browser.js';
 import { createFaultyLink } from '../testing/faulty-fetch.js';
+import { signUpShopperOverHttp } from '../testing/shopper-sign-up.js';
 
 // The kiosk as a shopper meets it, against the real server: the server on SQLite, the hardware simulator's
 // devices over TCP, the real agent (drivers, journal, runner, signed sync) and the kiosk UI in Chromium.
@@ -51,22 +52,16 @@ async function newShopper(
   phone: string,
   name: string,
 ): Promise<{ code: Code; balance: () => Promise<number> }> {
-  const signUp = await post<{ depositCode: Code }>('/v1/shoppers', {
-    phone,
-    name,
-    language: 'en',
-    currency: 'USD',
-  });
-  await post('/v1/auth/otp', { phone });
-  const session = await post<{ token: string }>('/v1/auth/sessions', {
-    phone,
-    otp: sender.lastOtpFor(phone),
+  const signUp = await signUpShopperOverHttp({
+    baseUrl,
+    signUp: { phone, name, language: 'en', currency: 'USD' },
+    codeFor: (to) => Promise.resolve(sender.lastOtpFor(to)),
   });
   return {
     code: signUp.depositCode,
     balance: async () => {
       const response = await fetch(`${baseUrl}/v1/me/wallet`, {
-        headers: { authorization: `Bearer ${session.token}` },
+        headers: { authorization: `Bearer ${signUp.token}` },
       });
       return ((await response.json()) as { balanceMinor: number }).balanceMinor;
     },

@@ -4,11 +4,11 @@ import {
   CashAccountResponseSchema,
   DepositReceiptSchema,
   EnrollmentTokenSchema,
-  SignUpResponseSchema,
   StoreSchema,
   createUuidV7Generator,
   opsApiPaths,
 } from '@cashin/shared';
+import { codeFromDevInbox, signUpShopperOverHttp } from '../testing/shopper-sign-up.js';
 
 /**
  * The demo data `npm start` needs, made through the server's real API (so it is what a real store,
@@ -88,13 +88,11 @@ const heldShopper = { phone: '+15550100002', name: 'Lucia Perez' } as const;
  * her $1,000 day. The server credits it and holds it for a person, as it would any real overrun.
  */
 async function seedHeldDeposit(baseUrl: string, opsToken: string, storeId: string): Promise<void> {
-  const signUp = await call(
+  const signUp = await signUpShopperOverHttp({
     baseUrl,
-    null,
-    '/v1/shoppers',
-    { phone: heldShopper.phone, name: heldShopper.name, language: 'es', currency: 'USD' },
-    SignUpResponseSchema,
-  );
+    signUp: { phone: heldShopper.phone, name: heldShopper.name, language: 'es', currency: 'USD' },
+    codeFor: (phone) => codeFromDevInbox(baseUrl, phone),
+  });
   const drawer = await call(
     baseUrl,
     opsToken,
@@ -149,13 +147,13 @@ export async function ensureDemo(options: {
     ClerkCreatedSchema,
   );
   const shopperPhone = '+15550100001';
-  const signUp = await call(
+  // The demo signs its shopper up as the wallet app does, reading the texted code from the development
+  // inbox that `npm start` turns on.
+  const signUp = await signUpShopperOverHttp({
     baseUrl,
-    null,
-    '/v1/shoppers',
-    { phone: shopperPhone, name: 'Maria Garcia', language: 'en', currency: 'USD' },
-    SignUpResponseSchema,
-  );
+    signUp: { phone: shopperPhone, name: 'Maria Garcia', language: 'en', currency: 'USD' },
+    codeFor: (phone) => codeFromDevInbox(baseUrl, phone),
+  });
   const terminal = await call(
     baseUrl,
     opsToken,
@@ -171,7 +169,7 @@ export async function ensureDemo(options: {
     clerkName: 'Alex Clerk',
     clerkPin,
     shopperPhone,
-    shopperName: signUp.shopper.name ?? 'Maria Garcia',
+    shopperName: signUp.name ?? 'Maria Garcia',
     depositCode: signUp.depositCode,
     terminalId: terminal.terminalId,
     enrollmentToken: terminal.token,

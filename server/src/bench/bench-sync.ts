@@ -23,7 +23,7 @@ import { pino } from 'pino';
 import { buildApp } from '../app.js';
 import { loadConfig } from '../config.js';
 import type { Deps } from '../deps.js';
-import { signUp } from '../shoppers/shoppers.js';
+import { createShopper } from '../shoppers/shoppers.js';
 import { UnconfiguredSender } from '../shoppers/message-sender.js';
 import { SqliteDb } from '../storage/sqlite/sqlite-db.js';
 
@@ -189,7 +189,7 @@ const codes: Code[] = [];
 for (let start = 0; start < shoppersCount; start += setupConcurrency) {
   const made = await Promise.all(
     Array.from({ length: Math.min(setupConcurrency, shoppersCount - start) }, (_, n) =>
-      signUp(deps, {
+      createShopper(deps, {
         phone: `+1555${String(start + n).padStart(7, '0')}`,
         name: 'Bench Shopper',
         language: 'en',

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import type { Deps } from '../deps.js';
 import { creditDeposit } from '../deposits/credit-deposit.js';
 import { ensureAccount } from '../ledger/accounts.js';
-import { signUp } from '../shoppers/shoppers.js';
+import { createShopper } from '../shoppers/shoppers.js';
 import type { Db } from '../storage/db.js';
 import { PostgresDb } from '../storage/postgres/postgres-db.js';
 import { SqliteDb } from '../storage/sqlite/sqlite-db.js';
@@ -46,7 +46,7 @@ const drawer = await db.transaction((tx) =>
 );
 const codes: string[] = [];
 for (let n = 0; n < walletsCount; n += 1) {
-  const { depositCode } = await signUp(deps, {
+  const { depositCode } = await createShopper(deps, {
     phone: `+1555${String(n).padStart(7, '0')}`,
     language: 'en',
     currency: 'USD',

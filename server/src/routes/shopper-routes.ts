@@ -1,5 +1,6 @@
 import {
   ClaimRedeemRequestSchema,
+  CodeSentResponseSchema,
   ClaimRedeemResponseSchema,
   DepositCodeResponseSchema,
   OtpRequestSchema,
@@ -16,15 +17,13 @@ import {
 import type { Code } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { z } from 'zod';
 import { redeemClaim } from '../claims/redeem-claim.js';
 import { activeDepositCode, rotateDepositCode } from '../codes/deposit-codes.js';
 import { issueSlip, listSlips } from '../codes/slips.js';
 import type { Deps } from '../deps.js';
 import { bearerToken, shopperIdOf } from '../http/roles.js';
-import { endSession, requestOtp, verifyOtp } from '../shoppers/otp.js';
+import { endSession, requestOtp, requestSignUp, verifyOtp } from '../shoppers/otp.js';
 import type { Shopper } from '../shoppers/shoppers.js';
-import { signUp } from '../shoppers/shoppers.js';
 import { walletView } from '../wallets/wallet.js';
 
 function publicShopper(shopper: Shopper) {
@@ -56,15 +55,17 @@ export function shopperRoutes(deps: Deps) {
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
 
+    // Sign-up opens no wallet by itself: it texts a code, and verifying it (POST /v1/auth/sessions) opens
+    // the wallet with these details. It answers 202 for a number that already has a wallet too.
     app.post(
       '/v1/shoppers',
       {
         config: { roles: ['public'] },
-        schema: { tags: ['shoppers'], body: SignUpRequestSchema, response: { 201: SignUpResponseSchema } },
+        schema: { tags: ['shoppers'], body: SignUpRequestSchema, response: { 202: SignUpResponseSchema } },
       },
       async (request, reply) => {
-        const { shopper, depositCode } = await signUp(deps, request.body);
-        return reply.status(201).send({ shopper: publicShopper(shopper), depositCode });
+        await requestSignUp(deps, request.body, request.ip);
+        return reply.status(202).send({ sent: true });
       },
     );
 
@@ -75,11 +76,11 @@ export function shopperRoutes(deps: Deps) {
         schema: {
           tags: ['auth'],
           body: OtpRequestSchema,
-          response: { 202: z.object({ sent: z.literal(true) }) },
+          response: { 202: CodeSentResponseSchema },
         },
       },
       async (request, reply) => {
-        await requestOtp(deps, request.body.phone);
+        await requestOtp(deps, request.body.phone, request.ip, request.body.language);
         return reply.status(202).send({ sent: true });
       },
     );
@@ -91,7 +92,7 @@ export function shopperRoutes(deps: Deps) {
         schema: { tags: ['auth'], body: SessionRequestSchema, response: { 201: SessionResponseSchema } },
       },
       async (request, reply) => {
-        const session = await verifyOtp(deps, request.body.phone, request.body.otp);
+        const session = await verifyOtp(deps, request.body.phone, request.body.otp, request.ip);
         return reply.status(201).send({ token: session.token, expiresAtMs: session.expiresAtMs });
       },
     );

@@ -2,13 +2,14 @@ import { tillApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestClerk, createTestStore } from '../test-kit/terminal-kit.js';
 import type { TestApp } from '../test-support/test-app.js';
-import { errorCodeOf, openTestApp, signUpAndIn } from '../test-support/test-app.js';
+import { errorCodeOf, nextPhone, openTestApp, signUpAndIn } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
 
 /**
  * Brute force against the two secrets a person types: a clerk's PIN and a shopper's one-time code. Each
  * wrong guess counts in the database, in order or all at once, and enough of them lock the door, even to
- * the right answer, until the lockout ends.
+ * the right answer, until the lockout ends. A one-time code's door is locked to the guesser's address,
+ * not the phone: a stranger must not be able to lock a shopper out (shoppers/otp.ts).
  */
 
 describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
@@ -77,29 +78,111 @@ describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
     expect(errorCodeOf(await askForCode())).toBe('OTP_LOCKED');
   });
 
-  it('counts wrong codes per phone across new codes, so asking again does not buy more guesses', async () => {
+  const guessFrom = (app: TestApp, phone: string, otp: string, remoteAddress: string) =>
+    app.app.inject({ method: 'POST', url: '/v1/auth/sessions', remoteAddress, payload: { phone, otp } });
+  const askFrom = (app: TestApp, phone: string, remoteAddress: string) =>
+    app.app.inject({ method: 'POST', url: '/v1/auth/otp', remoteAddress, payload: { phone } });
+
+  it("locks a stranger's address out of a phone, longer each time, and never the owner on their own network", async () => {
     t = await openTestApp(adapter);
     const { shopper, askForCode, attempt, wrongFor } = await otpSetup(t);
-    const { otpAttemptsMax, otpPhoneFailuresMax, otpPhoneWindowMs } = t.config.limits.system;
-    let wrongSoFar = 0;
-    let last: string | undefined;
-    // Stop one short of each code's own lockout, then ask for a fresh code, as a guesser would.
-    while (wrongSoFar < otpPhoneFailuresMax) {
+    const { otpAttemptsMax, otpLockoutMs } = t.config.limits.system;
+    const lockOut = async () => {
       expect(errorCodeOf(await askForCode())).toBeUndefined();
-      const right = t.sender.lastOtpFor(shopper.phone);
-      for (let n = 1; n < otpAttemptsMax && wrongSoFar < otpPhoneFailuresMax; n += 1) {
-        wrongSoFar += 1;
-        last = errorCodeOf(await attempt(wrongFor(right)));
-        expect(last).toBe(wrongSoFar < otpPhoneFailuresMax ? 'OTP_INVALID' : 'OTP_LOCKED');
-      }
-    }
-    expect(last).toBe('OTP_LOCKED');
-    const right = t.sender.lastOtpFor(shopper.phone);
-    expect(errorCodeOf(await attempt(right))).toBe('OTP_LOCKED');
+      const right = t!.sender.lastOtpFor(shopper.phone);
+      for (let n = 1; n < otpAttemptsMax; n += 1)
+        expect(errorCodeOf(await attempt(wrongFor(right)))).toBe('OTP_INVALID');
+      expect(errorCodeOf(await attempt(wrongFor(right)))).toBe('OTP_LOCKED');
+      expect(errorCodeOf(await askForCode())).toBe('OTP_LOCKED');
+    };
+    await lockOut();
+    // The owner, on another network, asks for a new code and signs in at once.
+    const owner = '198.51.100.20';
+    expect((await askFrom(t, shopper.phone, owner)).statusCode).toBe(202);
+    expect((await guessFrom(t, shopper.phone, t.sender.lastOtpFor(shopper.phone), owner)).statusCode).toBe(
+      201,
+    );
+    // The stranger's second lockout lasts twice as long as the first.
+    t.clock.advance(otpLockoutMs);
+    await lockOut();
+    t.clock.advance(otpLockoutMs);
     expect(errorCodeOf(await askForCode())).toBe('OTP_LOCKED');
-    t.clock.advance(otpPhoneWindowMs);
-    expect(errorCodeOf(await askForCode())).toBeUndefined();
-    expect((await attempt(t.sender.lastOtpFor(shopper.phone))).statusCode).toBe(201);
+    t.clock.advance(otpLockoutMs);
+    expect((await askForCode()).statusCode).toBe(202);
+  });
+
+  it('makes guesses at one phone from many addresses wait longer and longer, never longer than the longest delay', async () => {
+    const delayMaxMs = 2 * 60_000;
+    t = await openTestApp(adapter, { limits: { system: { otpPhoneGuessDelayMsMax: delayMaxMs } } });
+    const { shopper, askForCode, wrongFor } = await otpSetup(t);
+    const { otpAttemptsMax, otpPhoneFailuresMax, otpPhoneGuessDelayMsMin } = t.config.limits.system;
+    let addresses = 0;
+    const fresh = () => `203.0.113.${(addresses += 1)}`;
+    let right = '';
+    const newCode = async () => {
+      expect((await askForCode()).statusCode).toBe(202);
+      right = t!.sender.lastOtpFor(shopper.phone);
+    };
+    // Each guess from its own address, and a new code before any is spent: nothing but the phone's own
+    // count holds them back, until it does.
+    for (let n = 1; n <= otpPhoneFailuresMax; n += 1) {
+      if ((n - 1) % (otpAttemptsMax - 1) === 0) await newCode();
+      const answer = errorCodeOf(await guessFrom(t, shopper.phone, wrongFor(right), fresh()));
+      expect(answer, `wrong guess ${n}`).toBe(n < otpPhoneFailuresMax ? 'OTP_INVALID' : 'OTP_LOCKED');
+    }
+    // Now every guess waits: even the right code, from an address never seen, until the delay has passed.
+    expect(errorCodeOf(await guessFrom(t, shopper.phone, right, fresh()))).toBe('OTP_LOCKED');
+    t.clock.advance(otpPhoneGuessDelayMsMin);
+    expect(errorCodeOf(await guessFrom(t, shopper.phone, wrongFor(right), fresh()))).toBe('OTP_LOCKED');
+    // That wrong guess doubled the wait.
+    t.clock.advance(otpPhoneGuessDelayMsMin);
+    expect(errorCodeOf(await guessFrom(t, shopper.phone, right, fresh()))).toBe('OTP_LOCKED');
+    t.clock.advance(delayMaxMs - otpPhoneGuessDelayMsMin);
+    expect(errorCodeOf(await guessFrom(t, shopper.phone, wrongFor(right), fresh()))).toBe('OTP_LOCKED');
+    // However many wrong guesses came, the owner waits no longer than the longest delay after the last.
+    t.clock.advance(delayMaxMs - 1);
+    expect(errorCodeOf(await guessFrom(t, shopper.phone, right, '198.51.100.21'))).toBe('OTP_LOCKED');
+    t.clock.advance(1);
+    expect((await guessFrom(t, shopper.phone, right, '198.51.100.21')).statusCode).toBe(201);
+  });
+
+  it('bounds the code messages one address may cause, over all numbers (SMS pumping)', async () => {
+    t = await openTestApp(adapter);
+    const { otpSendsPerClientIpMax, otpClientIpWindowMs } = t.config.limits.system;
+    const pumper = '192.0.2.66';
+    const phones = Array.from({ length: otpSendsPerClientIpMax + 5 }, () => nextPhone());
+    const answers = await Promise.all(
+      phones.map((phone) =>
+        t!.app.inject({
+          method: 'POST',
+          url: '/v1/shoppers',
+          remoteAddress: pumper,
+          payload: { phone, language: 'en', currency: 'USD' },
+        }),
+      ),
+    );
+    expect(answers.filter((answer) => answer.statusCode === 202)).toHaveLength(otpSendsPerClientIpMax);
+    expect(answers.filter((answer) => errorCodeOf(answer) === 'RATE_LIMITED')).toHaveLength(5);
+    expect(t.sender.sent).toHaveLength(otpSendsPerClientIpMax);
+    // Sign-in codes count against the same address; another address is not held back.
+    expect(errorCodeOf(await askFrom(t, nextPhone(), pumper))).toBe('RATE_LIMITED');
+    expect((await askFrom(t, nextPhone(), '192.0.2.67')).statusCode).toBe(202);
+    t.clock.advance(otpClientIpWindowMs);
+    expect((await askFrom(t, nextPhone(), pumper)).statusCode).toBe(202);
+  });
+
+  it('bounds the guesses one address may make, over all numbers, even at the right code', async () => {
+    t = await openTestApp(adapter);
+    const shopper = await signUpAndIn(t);
+    const { otpGuessesPerClientIpMax } = t.config.limits.system;
+    const guesser = '192.0.2.77';
+    for (let n = 0; n < otpGuessesPerClientIpMax; n += 1) {
+      expect(errorCodeOf(await guessFrom(t, nextPhone(), '123456', guesser))).toBe('OTP_INVALID');
+    }
+    expect((await askFrom(t, shopper.phone, '198.51.100.22')).statusCode).toBe(202);
+    const right = t.sender.lastOtpFor(shopper.phone);
+    expect(errorCodeOf(await guessFrom(t, shopper.phone, right, guesser))).toBe('RATE_LIMITED');
+    expect((await guessFrom(t, shopper.phone, right, '198.51.100.22')).statusCode).toBe(201);
   });
 
   it('sends at most otpSendsMax codes to one phone per window (asked one by one or all at once)', async () => {

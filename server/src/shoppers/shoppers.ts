@@ -57,32 +57,49 @@ export interface SignUp {
   readonly currency: CurrencyCode;
 }
 
-/** Creates the shopper, their wallet in their currency and their first deposit code, atomically. */
-export async function signUp(deps: Deps, input: SignUp): Promise<{ shopper: Shopper; depositCode: Code }> {
-  const nowMs = deps.clock.nowMs();
+/**
+ * Opens a wallet: the shopper, their wallet in their currency and their first deposit code, inside `tx`.
+ * Public sign-up reaches it only once a code texted to the phone is verified (shoppers/otp.ts).
+ */
+export async function createShopperIn(
+  tx: Tx,
+  deps: Deps,
+  input: SignUp,
+  nowMs: number,
+): Promise<{ shopper: Shopper; depositCode: Code }> {
   const id = deps.newId();
-  return deps.db.transaction(async (tx) => {
-    const walletAccountId = await ensureAccount(
-      tx,
-      { kind: 'wallet', ownerRef: id, currency: input.currency },
-      deps.newId,
-      nowMs,
-    );
-    const inserted = await tx.run(
-      `INSERT INTO shoppers (${shopperColumns}, created_at_ms) VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING`,
-      [id, input.phone, input.name ?? null, input.language, input.currency, walletAccountId, nowMs],
-    );
-    if (inserted === 0) throw new CodedError('SHOPPER_EXISTS');
-    await appendAudit(
-      tx,
-      { kind: 'account.opened', subject: id, data: { walletAccountId, currency: input.currency } },
-      nowMs,
-    );
-    const depositCode = await issueDepositCode(tx, deps, id, nowMs);
-    const shopper = await findShopper(tx, id);
-    if (shopper === undefined) throw new Error('a shopper just inserted must exist');
-    return { shopper, depositCode };
-  });
+  const walletAccountId = await ensureAccount(
+    tx,
+    { kind: 'wallet', ownerRef: id, currency: input.currency },
+    deps.newId,
+    nowMs,
+  );
+  const inserted = await tx.run(
+    `INSERT INTO shoppers (${shopperColumns}, created_at_ms) VALUES (?, ?, ?, ?, ?, 0, ?, ?) ON CONFLICT DO NOTHING`,
+    [id, input.phone, input.name ?? null, input.language, input.currency, walletAccountId, nowMs],
+  );
+  if (inserted === 0) throw new CodedError('SHOPPER_EXISTS');
+  await appendAudit(
+    tx,
+    { kind: 'account.opened', subject: id, data: { walletAccountId, currency: input.currency } },
+    nowMs,
+  );
+  const depositCode = await issueDepositCode(tx, deps, id, nowMs);
+  const shopper = await findShopper(tx, id);
+  if (shopper === undefined) throw new Error('a shopper just inserted must exist');
+  return { shopper, depositCode };
+}
+
+/**
+ * Opens a wallet at once, with no code texted to the phone: for trusted set-up code only (seeds,
+ * benchmarks, tests), never for a route, since nobody proved the number is theirs.
+ */
+export async function createShopper(
+  deps: Deps,
+  input: SignUp,
+): Promise<{ shopper: Shopper; depositCode: Code }> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction((tx) => createShopperIn(tx, deps, input, nowMs));
 }
 
 /** Sets a shopper's KYC tier (and so their limits); `by` is the ops caller, for the audit trail. */

@@ -125,15 +125,29 @@ export function errorCodeOf(response: { json: <T>() => T }): string | undefined 
   return response.json<{ error?: { code: string } }>().error?.code;
 }
 
-/** Signs a shopper up and in over HTTP, reading the one-time code from the captured message. */
+/**
+ * A client IP address per sign-up, as if each shopper signed up from their own phone: the server bounds
+ * code messages and guesses per client address, and a test may sign up many shoppers.
+ */
+export function clientAddressFor(phone: string): string {
+  const digits = phone.replace(/\D/g, '').slice(-6).padStart(6, '0');
+  return `10.${Number(digits.slice(0, 2))}.${Number(digits.slice(2, 4))}.${Number(digits.slice(4, 6))}`;
+}
+
+/**
+ * Signs a shopper up and in over HTTP, as the wallet app does: the sign-up texts a code, and verifying
+ * the code (read from the captured message) opens the wallet and signs in.
+ */
 export async function signUpAndIn(
   t: TestApp,
   input: { currency?: string; name?: string; phone?: string } = {},
 ): Promise<SignedUpShopper> {
   const phone = input.phone ?? nextPhone();
+  const remoteAddress = clientAddressFor(phone);
   const signUp = await t.app.inject({
     method: 'POST',
     url: '/v1/shoppers',
+    remoteAddress,
     payload: {
       phone,
       name: input.name ?? 'Maria Gonzalez',
@@ -141,23 +155,26 @@ export async function signUpAndIn(
       currency: input.currency ?? 'USD',
     },
   });
-  if (signUp.statusCode !== 201) throw new Error(`sign-up failed: ${signUp.body}`);
-  const body = signUp.json<{ shopper: { id: string }; depositCode: Code }>();
-  const otp = await t.app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone } });
-  if (otp.statusCode !== 202) throw new Error(`otp failed: ${otp.body}`);
+  if (signUp.statusCode !== 202) throw new Error(`sign-up failed: ${signUp.body}`);
   const session = await t.app.inject({
     method: 'POST',
     url: '/v1/auth/sessions',
+    remoteAddress,
     payload: { phone, otp: t.sender.lastOtpFor(phone) },
   });
   if (session.statusCode !== 201) throw new Error(`sign-in failed: ${session.body}`);
   const token = session.json<{ token: string }>().token;
+  const headers = { authorization: `Bearer ${token}` };
+  const wallet = await t.app.inject({ method: 'GET', url: '/v1/me/wallet', headers });
+  if (wallet.statusCode !== 200) throw new Error(`wallet failed: ${wallet.body}`);
+  const code = await t.app.inject({ method: 'GET', url: '/v1/me/deposit-code', headers });
+  if (code.statusCode !== 200) throw new Error(`deposit code failed: ${code.body}`);
   return {
-    shopperId: body.shopper.id,
+    shopperId: wallet.json<{ shopper: { id: string } }>().shopper.id,
     phone,
-    depositCode: body.depositCode,
+    depositCode: code.json<{ code: Code }>().code,
     token,
-    headers: { authorization: `Bearer ${token}` },
+    headers,
   };
 }
 

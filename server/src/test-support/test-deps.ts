@@ -3,7 +3,7 @@ import { FakeClock, createUuidV7Generator, defaultLimits } from '@cashin/shared'
 import { pino } from 'pino';
 import type { Deps } from '../deps.js';
 import { ensureAccount } from '../ledger/accounts.js';
-import { signUp } from '../shoppers/shoppers.js';
+import { createShopper } from '../shoppers/shoppers.js';
 import type { Db } from '../storage/db.js';
 import { CapturingSender, nextPhone } from './test-app.js';
 
@@ -24,7 +24,7 @@ export function testDeps(db: Db): Deps & { clock: FakeClock } {
 export async function seedShopper(
   deps: Deps,
 ): Promise<{ shopperId: string; walletAccountId: string; code: Code }> {
-  const { shopper, depositCode } = await signUp(deps, {
+  const { shopper, depositCode } = await createShopper(deps, {
     phone: nextPhone(),
     name: 'Ana Ruiz',
     language: 'es',

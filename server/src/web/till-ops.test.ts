@@ -2,7 +2,6 @@ import type { Language } from '@cashin/shared';
 import {
   CashAccountResponseSchema,
   DepositReceiptSchema,
-  SignUpResponseSchema,
   WalletResponseSchema,
   errorMessage,
   formatCode,
@@ -12,6 +11,7 @@ import {
   uuidv7,
 } from '@cashin/shared';
 import { launchChromium } from '@cashin/scripts/testing/browser';
+import { signUpShopperOverHttp } from '@cashin/scripts/testing/shopper-sign-up';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
@@ -143,12 +143,11 @@ describe('the ops console', () => {
       const shot = (name: string): string => `ops-${language}-${size}-${name}`;
       // A shopper with a credited deposit, made through the server's own routes.
       const phone = nextPhone();
-      const signUp = await fetch(`${server.url}/v1/shoppers`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ phone, name: 'Maria Gonzalez', language, currency: 'USD' }),
+      const shopper = await signUpShopperOverHttp({
+        baseUrl: server.url,
+        signUp: { phone, name: 'Maria Gonzalez', language, currency: 'USD' },
+        codeFor: (to) => server.otpFor(to),
       });
-      const shopper = SignUpResponseSchema.parse(await signUp.json());
       const drawer = await server.ops(
         'POST',
         '/v1/ops/cash-accounts',

@@ -5,6 +5,7 @@ import {
   DepositReceiptSchema,
   ReversalResponseSchema,
   SlipListResponseSchema,
+  WalletResponseSchema,
   errorMessage,
   formatCode,
   formatMoney,
@@ -50,6 +51,13 @@ async function depositCodeOf(page: Page): Promise<string> {
     headers: { authorization: `Bearer ${await tokenOf(page)}` },
   });
   return DepositCodeResponseSchema.parse(await response.json()).code;
+}
+
+async function walletShopper(page: Page): Promise<{ name: string | null; currency: string }> {
+  const response = await fetch(`${server.url}/v1/me/wallet`, {
+    headers: { authorization: `Bearer ${await tokenOf(page)}` },
+  });
+  return WalletResponseSchema.parse(await response.json()).shopper;
 }
 
 async function credit(code: string, amountMinor: number, currency: CurrencyCode, cashAlreadyTaken = false) {
@@ -113,21 +121,25 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
     await page.getByRole('button', { name: t('signUp.submit') }).click();
 
     await expectHeading(page, t('verify.title'));
+    expect(await page.getByText(t('verify.bodySignUp', { phone: phoneNumber })).count()).toBe(1);
+    await expectAccessible(page, shot('03a-verify-sign-up'));
     // A wrong code is refused with the catalogue's words for OTP_INVALID.
     const otp = await server.otpFor(phoneNumber);
     const wrongOtp = otp.replace(/^\d/, (digit) => String((Number(digit) + 1) % 10));
     await page.getByLabel(t('verify.code')).fill(wrongOtp);
-    await page.getByRole('button', { name: t('verify.submit'), exact: true }).click();
+    await page.getByRole('button', { name: t('verify.submitSignUp'), exact: true }).click();
     await expect
       .poll(() => page.getByRole('alert').textContent())
       .toBe(errorMessage('OTP_INVALID', language));
     await expectAccessible(page, shot('03-verify-wrong-code'));
     await page.getByLabel(t('verify.code')).fill(otp);
-    await page.getByRole('button', { name: t('verify.submit'), exact: true }).click();
+    await page.getByRole('button', { name: t('verify.submitSignUp'), exact: true }).click();
 
     await expectHeading(page, t('home.title'));
     await expect.poll(() => page.getByTestId('balance').textContent()).toBe(money(0));
     expect(await page.getByText(t('home.historyEmpty')).count()).toBe(1);
+    // The wallet was opened by the code, with the details the sign-up gave.
+    expect(await walletShopper(page)).toMatchObject({ name: 'Maria Gonzalez', currency });
     await expectAccessible(page, shot('04-home-empty'));
 
     await page.getByRole('button', { name: t('home.showCode') }).click();
@@ -211,7 +223,9 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
     await page.getByRole('button', { name: t('home.slips') }).click();
     await expectHeading(page, t('slips.title'));
     await expect.poll(() => page.getByText(t('slips.none')).count()).toBe(1);
-    await page.getByLabel(t('slips.amount', { currency })).fill('15');
+    // An amount a till takes in the wallet's currency (at least 100 MXN, 5 USD).
+    const slipMajor = currency === 'MXN' ? 150 : 15;
+    await page.getByLabel(t('slips.amount', { currency })).fill(String(slipMajor));
     await page.getByLabel(t('slips.validity')).selectOption({ label: t('slips.day') });
     await page.getByRole('button', { name: t('slips.create') }).click();
     await expect.poll(() => page.locator('.history .entry').count()).toBe(1);
@@ -222,7 +236,7 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
         })
       ).json(),
     ).slips;
-    expect(slips.map((slip) => [slip.amountMinor, slip.status])).toEqual([[1_500, 'open']]);
+    expect(slips.map((slip) => [slip.amountMinor, slip.status])).toEqual([[slipMajor * 100, 'open']]);
     expect(await page.locator('.history .status').textContent()).toBe(t('slips.status.open'));
     expect(await decodeOnScreen(page, 'slip-barcode')).toBe(slips[0]?.code);
     await expectAccessible(page, shot('10-slip'));
@@ -263,6 +277,19 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
     await page.getByRole('button', { name: t('home.signOut') }).click();
     await expectHeading(page, t('welcome.title'));
     expect(await page.evaluate<string | null>("localStorage.getItem('cashin.wallet.session')")).toBeNull();
+
+    // Signing in again: the same code screen, worded for signing in, back to the same wallet.
+    await page.getByRole('button', { name: t('welcome.signIn') }).click();
+    await expectHeading(page, t('signIn.title'));
+    await page.getByLabel(t('signUp.phone')).fill(phoneNumber);
+    await page.getByRole('button', { name: t('signIn.submit') }).click();
+    await expectHeading(page, t('verify.title'));
+    expect(await page.getByText(t('verify.body', { phone: phoneNumber })).count()).toBe(1);
+    await expectAccessible(page, shot('13-verify-sign-in'));
+    await page.getByLabel(t('verify.code')).fill(await server.otpFor(phoneNumber));
+    await page.getByRole('button', { name: t('verify.submit'), exact: true }).click();
+    await expectHeading(page, t('home.title'));
+    await expect.poll(() => page.getByTestId('balance').textContent()).toBe(money(amountMinor));
   } catch (error) {
     // The state the page was in when it failed, for whoever reads the test output.
     await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });

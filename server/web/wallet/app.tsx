@@ -1,4 +1,4 @@
-import type { CurrencyCode, ErrorCode, Language } from '@cashin/shared';
+import type { CurrencyCode, ErrorCode, Language, SignUpRequest } from '@cashin/shared';
 import { DepositCodeResponseSchema, WalletResponseSchema } from '@cashin/shared';
 import { z } from 'zod';
 import { useEffect, useRef, useState } from 'preact/hooks';
@@ -44,7 +44,9 @@ export interface WalletContext {
   setDepositCode: (code: DepositCode) => void;
   /** Set between sign-up / sign-in and the one-time code screen. */
   pendingPhone: string | null;
-  setPendingPhone: (phone: string) => void;
+  /** The sign-up the code on that screen opens a wallet for (null: signing in), so it can be sent again. */
+  pendingSignUp: SignUpRequest | null;
+  setPendingPhone: (phone: string, signUp?: SignUpRequest) => void;
   /** For sign-up: the currency this wallet will hold. */
   preferredCurrency: CurrencyCode;
 }
@@ -59,6 +61,7 @@ export function App() {
   const [depositCode, setDepositCode] = useState<DepositCode | null>(null);
   const [banner, setBanner] = useState<BannerState>(null);
   const [pendingPhone, setPendingPhone] = useState<string | null>(null);
+  const [pendingSignUp, setPendingSignUp] = useState<SignUpRequest | null>(null);
   const [route, go] = useRoute(base);
   // Entries already seen, so a poll that brings a new credit or reversal can say so once.
   const seenEntries = useRef<Map<string, string> | null>(null);
@@ -216,7 +219,11 @@ export function App() {
     refreshWallet,
     setDepositCode,
     pendingPhone,
-    setPendingPhone,
+    pendingSignUp,
+    setPendingPhone: (phone, signUp) => {
+      setPendingPhone(phone);
+      setPendingSignUp(signUp ?? null);
+    },
     preferredCurrency: currency,
   };
 

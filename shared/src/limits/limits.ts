@@ -108,20 +108,38 @@ export const SystemLimitsSchema = z.object({
   pinLockoutMs: z.number().int().positive(),
   otpTtlMs: z.number().int().positive(),
   otpAttemptsMax: z.number().int().positive(),
-  /** How long a phone stays locked after otpAttemptsMax wrong one-time codes. */
-  otpLockoutMs: z.number().int().positive(),
   /**
-   * Wrong one-time codes a phone may send over all its codes within otpPhoneWindowMs. Asking for a new code
-   * restarts the per-code count, so without this a guesser could ask again and again.
+   * How long one client (a phone number guessed at from one IP address) is locked out after its
+   * otpAttemptsMax-th wrong one-time code; each later lockout in the same otpPhoneWindowMs lasts twice as
+   * long as the one before, up to otpLockoutMsMax.
+   */
+  otpLockoutMs: z.number().int().positive(),
+  otpLockoutMsMax: z.number().int().positive(),
+  /**
+   * Wrong one-time codes a phone may be sent, from anywhere, over all its codes within otpPhoneWindowMs
+   * before every further guess at it must wait: otpPhoneGuessDelayMsMin after the last wrong one, doubling
+   * with each, up to otpPhoneGuessDelayMsMax. Asking for a new code restarts the per-code count, so without
+   * this guessers on many addresses could ask again and again; a delay rather than a lock, so a stranger
+   * cannot shut the owner out for the whole window (shoppers/otp.ts).
    */
   otpPhoneFailuresMax: z.number().int().positive(),
   otpPhoneWindowMs: z.number().int().positive(),
+  otpPhoneGuessDelayMsMin: z.number().int().positive(),
+  otpPhoneGuessDelayMsMax: z.number().int().positive(),
   /**
    * One-time codes sent to one phone within otpSendsWindowMs. Each is a text message someone pays for and a
    * shopper receives: without a bound, anyone could flood a phone or run up the bill (SMS pumping).
    */
   otpSendsMax: z.number().int().positive(),
   otpSendsWindowMs: z.number().int().positive(),
+  /**
+   * Code messages (sign-ups and sign-in codes, to any numbers) and code guesses one client IP address may
+   * ask for within otpClientIpWindowMs, counted in the database so every server process shares the count.
+   * The per-phone bounds alone let one client text forty numbers five times each.
+   */
+  otpSendsPerClientIpMax: z.number().int().positive(),
+  otpGuessesPerClientIpMax: z.number().int().positive(),
+  otpClientIpWindowMs: z.number().int().positive(),
   /** The most history entries one wallet history page returns. */
   walletHistoryPageEntriesMax: z.number().int().positive(),
   shopperSessionTtlMs: z.number().int().positive(),
@@ -291,10 +309,18 @@ export const defaultLimits: Limits = {
     otpTtlMs: 10 * minutesMs,
     otpAttemptsMax: 5,
     otpLockoutMs: 15 * minutesMs,
+    otpLockoutMsMax: 4 * hoursMs,
     otpPhoneFailuresMax: 10,
     otpPhoneWindowMs: 24 * hoursMs,
+    otpPhoneGuessDelayMsMin: 1 * minutesMs,
+    otpPhoneGuessDelayMsMax: 15 * minutesMs,
     otpSendsMax: 5,
     otpSendsWindowMs: 1 * hoursMs,
+    // A store's Wi-Fi or a carrier's shared address may carry many honest shoppers, so these are set well
+    // above one person's needs and far below what pumping texts to premium numbers pays for.
+    otpSendsPerClientIpMax: 20,
+    otpGuessesPerClientIpMax: 60,
+    otpClientIpWindowMs: 1 * hoursMs,
     walletHistoryPageEntriesMax: 100,
     shopperSessionTtlMs: 30 * daysMs,
     expiredSessionsKeptMs: 7 * daysMs,
@@ -433,6 +459,15 @@ export function limitProblems(limits: Limits): string[] {
   check(
     s.otpSendsWindowMs >= s.otpTtlMs,
     'the window that bounds one-time code messages must outlast one code',
+  );
+  check(s.otpLockoutMs <= s.otpLockoutMsMax, 'the first OTP lockout is longer than the longest');
+  check(
+    s.otpPhoneGuessDelayMsMin <= s.otpPhoneGuessDelayMsMax,
+    'the first wait between guesses at a phone is longer than the longest',
+  );
+  check(
+    s.otpSendsPerClientIpMax >= s.otpSendsMax && s.otpGuessesPerClientIpMax >= s.otpAttemptsMax,
+    'one client must be allowed the messages of one phone and the guesses of one code',
   );
   check(s.slipTtlMsMin <= s.slipTtlMsMax, 'payment slip minimum lifetime is above its maximum');
   check(

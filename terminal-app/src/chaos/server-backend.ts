@@ -114,16 +114,37 @@ export async function serverBackend(
   const storeId = store.json<{ id: string }>().id;
 
   let phones = 0;
-  const signUp = async (name?: string): Promise<{ phone: string; depositCode: Code }> => {
+  /**
+   * Signs a shopper up as the wallet app does: the sign-up texts a code and verifying it opens the wallet.
+   * Each from its own client address, as shoppers' phones are, since the server bounds texts per address.
+   */
+  const signUp = async (name?: string): Promise<{ phone: string; depositCode: Code; token: string }> => {
     phones += 1;
     const phone = `+1555${String(phones).padStart(7, '0')}`;
+    const remoteAddress = `10.${(phones >> 16) & 255}.${(phones >> 8) & 255}.${phones & 255}`;
     const answer = await app.inject({
       method: 'POST',
       url: '/v1/shoppers',
+      remoteAddress,
       payload: { phone, name: name ?? `Chaos Shopper ${phones}`, language: 'en', currency: 'USD' },
     });
-    if (answer.statusCode !== 201) throw new Error(`chaos sign-up: ${answer.body}`);
-    return { phone, depositCode: answer.json<{ depositCode: Code }>().depositCode };
+    if (answer.statusCode !== 202) throw new Error(`chaos sign-up: ${answer.body}`);
+    const otp = /(\d{6})/.exec(sent.findLast((message) => message.to === phone)?.text ?? '')?.[1];
+    const session = await app.inject({
+      method: 'POST',
+      url: '/v1/auth/sessions',
+      remoteAddress,
+      payload: { phone, otp },
+    });
+    if (session.statusCode !== 201) throw new Error(`chaos sign-in: ${session.body}`);
+    const token = session.json<{ token: string }>().token;
+    const code = await app.inject({
+      method: 'GET',
+      url: '/v1/me/deposit-code',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    if (code.statusCode !== 200) throw new Error(`chaos deposit code: ${code.body}`);
+    return { phone, depositCode: code.json<{ code: Code }>().code, token };
   };
   const newTerminal = async (): Promise<{ terminalId: string; token: string }> => {
     const terminal = await app.inject({
@@ -199,20 +220,11 @@ export async function serverBackend(
       return found;
     },
     async redeemReceipt(receiptQr) {
-      const { phone } = await signUp();
-      const otp = await app.inject({ method: 'POST', url: '/v1/auth/otp', payload: { phone } });
-      if (otp.statusCode !== 202) throw new Error(`chaos otp: ${otp.body}`);
-      const code = /(\d{6})/.exec(sent.findLast((message) => message.to === phone)?.text ?? '')?.[1];
-      const session = await app.inject({
-        method: 'POST',
-        url: '/v1/auth/sessions',
-        payload: { phone, otp: code },
-      });
-      if (session.statusCode !== 201) throw new Error(`chaos sign-in: ${session.body}`);
+      const { token } = await signUp();
       const redeemed = await app.inject({
         method: 'POST',
         url: '/v1/me/receipts',
-        headers: { authorization: `Bearer ${session.json<{ token: string }>().token}` },
+        headers: { authorization: `Bearer ${token}` },
         payload: { receipt: receiptQr },
       });
       return redeemed.statusCode;

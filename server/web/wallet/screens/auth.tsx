@@ -1,8 +1,7 @@
-import type { CurrencyCode } from '@cashin/shared';
-import { PhoneE164Schema, SessionResponseSchema, SignUpResponseSchema } from '@cashin/shared';
+import type { CurrencyCode, SignUpRequest } from '@cashin/shared';
+import { CodeSentResponseSchema, PhoneE164Schema, SessionResponseSchema } from '@cashin/shared';
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
-import { z } from 'zod';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form, ScreenHeading } from '../../common/components.js';
 import { checkedFieldStatus } from '../../common/field-status.js';
@@ -11,8 +10,6 @@ import { normalizePhone } from '../session.js';
 
 /** The currencies a new wallet may hold here; the list grows as the network opens in more countries. */
 const walletCurrencies: readonly CurrencyCode[] = ['USD', 'MXN'];
-
-const OtpSentSchema = z.object({ sent: z.literal(true) });
 
 export function WelcomeScreen({ words, go }: WalletContext) {
   return (
@@ -29,16 +26,25 @@ export function WelcomeScreen({ words, go }: WalletContext) {
   );
 }
 
-/** Asks the server to text a one-time code, then moves to the screen that takes it. */
-async function sendOtp(context: WalletContext, phone: string): Promise<boolean> {
-  const result = await callApi('/v1/auth/otp', OtpSentSchema, { body: { phone } });
+/**
+ * Asks the server to text a code: a sign-in code, or, for a sign-up, the code that opens the wallet. The
+ * server answers the same whether or not the number has a wallet; the text says which.
+ */
+async function requestCode(context: WalletContext, phone: string, signUp: SignUpRequest | null) {
+  return signUp === null
+    ? callApi('/v1/auth/otp', CodeSentResponseSchema, { body: { phone, language: context.words.language } })
+    : callApi('/v1/shoppers', CodeSentResponseSchema, { body: signUp });
+}
+
+/** Texts the code, then moves to the screen that takes it. */
+async function sendCode(context: WalletContext, phone: string, signUp: SignUpRequest | null): Promise<void> {
+  const result = await requestCode(context, phone, signUp);
   if (!result.ok) {
     context.showError(result.code, result.details);
-    return false;
+    return;
   }
-  context.setPendingPhone(phone);
+  context.setPendingPhone(phone, signUp ?? undefined);
   context.go('verify');
-  return true;
 }
 
 function usePhoneField(context: WalletContext) {
@@ -116,18 +122,14 @@ export function SignUpScreen(context: WalletContext) {
   const { words } = context;
   const [name, setName] = useState('');
   const [currency, setCurrency] = useState<CurrencyCode>(context.preferredCurrency);
-  const signUp = async (phone: string): Promise<void> => {
-    const result = await callApi('/v1/shoppers', SignUpResponseSchema, {
-      body: {
-        phone,
-        ...(name.trim() ? { name: name.trim() } : {}),
-        language: words.language,
-        currency,
-      },
+  // No wallet is opened yet: the server keeps these details until the code it texts is entered.
+  const signUp = (phone: string): Promise<void> =>
+    sendCode(context, phone, {
+      phone,
+      ...(name.trim() ? { name: name.trim() } : {}),
+      language: words.language,
+      currency,
     });
-    if (result.ok) await sendOtp(context, phone);
-    else context.showError(result.code, result.details);
-  };
   return (
     <PhoneScreen
       context={context}
@@ -175,9 +177,7 @@ export function SignInScreen(context: WalletContext) {
       submitText={words.t('signIn.submit')}
       switchText={words.t('signIn.noWallet')}
       switchRoute="sign-up"
-      onPhone={async (phone) => {
-        await sendOtp(context, phone);
-      }}
+      onPhone={(phone) => sendCode(context, phone, null)}
     />
   );
 }
@@ -199,15 +199,16 @@ export function VerifyScreen(context: WalletContext) {
       context.signedIn({ token: result.value.token, expiresAtMs: result.value.expiresAtMs, phone });
     else context.showError(result.code, result.details);
   };
+  const signingUp = context.pendingSignUp !== null;
   const resend = async (): Promise<void> => {
-    const result = await callApi('/v1/auth/otp', OtpSentSchema, { body: { phone } });
+    const result = await requestCode(context, phone, context.pendingSignUp);
     if (result.ok) context.showBanner({ tone: 'notice', text: words.t('verify.resent') });
     else context.showError(result.code, result.details);
   };
   return (
     <section class="screen">
       <ScreenHeading text={words.t('verify.title')} screen="verify" />
-      <p class="lead">{words.t('verify.body', { phone })}</p>
+      <p class="lead">{words.t(signingUp ? 'verify.bodySignUp' : 'verify.body', { phone })}</p>
       <Form onSubmit={() => void submit()}>
         <Field
           id="otp"
@@ -222,7 +223,7 @@ export function VerifyScreen(context: WalletContext) {
           required
         />
         <Button kind="primary" type="submit" busy={busy}>
-          {words.t('verify.submit')}
+          {words.t(signingUp ? 'verify.submitSignUp' : 'verify.submit')}
         </Button>
       </Form>
       <Button kind="link" onClick={() => void resend()}>

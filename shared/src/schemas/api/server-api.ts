@@ -23,7 +23,19 @@ export const SignUpRequestSchema = z.object({
   currency: CurrencyCodeSchema,
 });
 
-export const OtpRequestSchema = z.object({ phone: PhoneE164Schema });
+export type SignUpRequest = z.input<typeof SignUpRequestSchema>;
+
+/**
+ * `language` is for a number with no wallet, which gets a text saying so in it (a shopper's own texts are
+ * in the language they signed up in).
+ */
+export const OtpRequestSchema = z.object({ phone: PhoneE164Schema, language: LanguageSchema.optional() });
+
+/**
+ * The answer to a sign-up or a request for a code: the same whether or not the number has a wallet, so
+ * neither route tells anyone who is a shopper. The wallet is opened when the texted code is verified.
+ */
+export const CodeSentResponseSchema = z.object({ sent: z.literal(true) });
 
 export const SessionRequestSchema = z.object({
   phone: PhoneE164Schema,
@@ -41,7 +53,7 @@ export const ShopperSchema = z.object({
   kycTier: KycTierSchema,
 });
 
-export const SignUpResponseSchema = z.object({ shopper: ShopperSchema, depositCode: z.string() });
+export const SignUpResponseSchema = CodeSentResponseSchema;
 
 export const AllowanceSchema = z.object({
   remainingMinor: AmountMinorSchema,
