@@ -224,6 +224,26 @@ describe.each(testAdapters)('the app on %s', (adapter) => {
       }
       for (const remoteAddress of ['127.0.0.1', '::1', '::ffff:127.0.0.1'])
         expect((await t.app.inject({ method: 'GET', url, remoteAddress })).statusCode).toBe(200);
+      // With no proxy trusted, a forwarding header is anyone's to write and changes nothing.
+      const forwarded = { 'x-forwarded-for': '203.0.113.9' };
+      expect((await t.app.inject({ method: 'GET', url, headers: forwarded })).statusCode).toBe(200);
+    }
+  });
+
+  it("takes the client address from a trusted reverse proxy on this machine, not the proxy's own", async () => {
+    const testDb = await openTestDb('sqlite');
+    const app = await buildApp(testConfig(undefined, { TRUST_PROXY: '127.0.0.1' }), {
+      db: testDb.db,
+      logger: createLogger({ logLevel: 'silent' }),
+    });
+    try {
+      const through = (client: string) =>
+        app.inject({ method: 'GET', url: '/dev/inbox.json', headers: { 'x-forwarded-for': client } });
+      expect((await through('203.0.113.9')).statusCode).toBe(404);
+      expect((await through('127.0.0.1')).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await testDb.dispose();
     }
   });
 });

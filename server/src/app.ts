@@ -152,6 +152,8 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,
+    // request.ip is the client behind a trusted proxy, else the connection's address (config.ts).
+    ...(config.trustedProxies.length > 0 ? { trustProxy: [...config.trustedProxies] } : {}),
   });
   // The API speaks JSON only; any other body type is refused with 415 rather than half-parsed.
   app.removeContentTypeParser('text/plain');

@@ -24,6 +24,18 @@ describe('config', () => {
     expect(loadConfig({ NODE_ENV: 'test' }).devInboxEnabled).toBe(true);
   });
 
+  it('trusts X-Forwarded-For only from the reverse proxies named in TRUST_PROXY', () => {
+    expect(loadConfig({}).trustedProxies).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: '127.0.0.1, 10.0.0.0/8,::1,fd00::/8' }).trustedProxies).toEqual([
+      '127.0.0.1',
+      '10.0.0.0/8',
+      '::1',
+      'fd00::/8',
+    ]);
+    for (const bad of ['true', 'proxy.local', '10.0.0.0/33', '::1/129', '1.2.3.4/8/1', ''])
+      expect(() => loadConfig({ TRUST_PROXY: bad }), bad).toThrow(ConfigError);
+  });
+
   it('chooses PostgreSQL when DATABASE_URL is set', () => {
     const config = loadConfig({ DATABASE_URL: 'postgres://u@h:5432/db', DATABASE_SCHEMA: 'cashin' });
     expect(config.storage).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db', schema: 'cashin' });

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import type { Limits } from '@cashin/shared';
 import { loadLimits } from '@cashin/shared';
 import { z } from 'zod';
@@ -8,6 +9,16 @@ import type { SmsProviderConfig } from './shoppers/sms-providers.js';
 export const httpRequestsPerMinuteDefault = 6_000;
 
 const developmentClaimSecret = 'development-only-claim-code-secret-do-not-use-in-production';
+
+/** An IPv4 or IPv6 address, or such an address with a prefix length (a CIDR range). */
+function isAddressOrRange(text: string): boolean {
+  const [address = '', prefix, ...rest] = text.split('/');
+  const family = isIP(address);
+  if (family === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  const bits = Number(prefix);
+  return /^\d{1,3}$/.test(prefix) && bits <= (family === 4 ? 32 : 128);
+}
 
 const LogLevelSchema = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']);
 
@@ -56,6 +67,17 @@ const EnvSchema = z.object({
    */
   SQLITE_WRITER_THREAD: z.enum(['on', 'off']).default('on'),
   HTTP_REQUESTS_PER_MINUTE: z.coerce.number().int().positive().default(httpRequestsPerMinuteDefault),
+  /**
+   * The reverse proxies in front of the server, as addresses or CIDR ranges separated by commas: their
+   * X-Forwarded-For names the client. Unset, the client is the connection's own address, as it must be
+   * when nothing trusted stands in front (anyone could write the header). Behind a proxy it must be set,
+   * or every client shares the proxy's address in the per-client limits (rate limits, code sends).
+   */
+  TRUST_PROXY: z
+    .string()
+    .transform((text) => text.split(',').map((part) => part.trim()))
+    .refine((parts) => parts.every(isAddressOrRange), 'addresses or CIDR ranges separated by commas')
+    .optional(),
 });
 
 export interface Config {
@@ -74,6 +96,8 @@ export interface Config {
   readonly smsProvider: SmsProviderConfig | undefined;
   readonly sqliteWriterThread: boolean;
   readonly httpRequestsPerMinute: number;
+  /** The trusted reverse proxies (TRUST_PROXY); empty when none. */
+  readonly trustedProxies: readonly string[];
 }
 
 export class ConfigError extends Error {
@@ -160,6 +184,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     // tests. Even then it answers only requests from this machine (system-routes.ts).
     devInboxEnabled: (e.DEV_INBOX ?? (e.NODE_ENV === 'test' ? 'on' : 'off')) === 'on',
     httpRequestsPerMinute: e.HTTP_REQUESTS_PER_MINUTE,
+    trustedProxies: e.TRUST_PROXY ?? [],
     sqliteWriterThread: e.SQLITE_WRITER_THREAD === 'on',
   };
 }

@@ -38,7 +38,8 @@ export function systemRoutes(deps: Deps, metrics: Metrics, devInboxEnabled: bool
     // even then only for a browser on this machine: the server listens on every interface by default, and
     // anyone else reading the inbox could sign in as any shopper.
     const fromThisMachine = async (request: FastifyRequest): Promise<void> => {
-      if (!isLoopbackAddress(request.socket.remoteAddress)) throw new CodedError('NOT_FOUND');
+      // request.ip: a reverse proxy on this machine connects from loopback for clients anywhere.
+      if (!isLoopbackAddress(request.ip)) throw new CodedError('NOT_FOUND');
     };
     app.get('/dev/inbox.json', { schema: { hide: true }, onRequest: fromThisMachine }, async () => ({
       messages: await readDevInbox(deps.db),
