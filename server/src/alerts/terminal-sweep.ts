@@ -1,5 +1,6 @@
 import type { Deps } from '../deps.js';
 import { pruneExpiredSessions } from '../sessions/prune-expired-sessions.js';
+import { pruneGuardCounters } from '../sessions/prune-guard-counters.js';
 import { pruneNonces } from '../terminals/nonces.js';
 import { raiseAlert } from './alerts.js';
 
@@ -8,13 +9,14 @@ export const terminalSweepIntervalMs = 30_000;
 
 /**
  * Raises terminalSilent for every enrolled, enabled terminal whose last heartbeat (or enrollment, for one
- * that never beat) is older than terminalSilentAlertMs, and prunes old nonces and long-expired sessions.
+ * that never beat) is older than terminalSilentAlertMs, and prunes old nonces, long-expired sessions and
+ * guard counters whose windows ended.
  * Every server process runs it; that is safe because raising is an INSERT that the open-alert unique index
  * lets only one win, and pruning is idempotent. The next heartbeat resolves the alert (heartbeat.ts).
  */
 export async function sweepTerminals(
   deps: Deps,
-): Promise<{ raised: number; noncesPruned: number; sessionsPruned: number }> {
+): Promise<{ raised: number; noncesPruned: number; sessionsPruned: number; countersPruned: number }> {
   const nowMs = deps.clock.nowMs();
   const { terminalSilentAlertMs, nonceRetentionMs, expiredSessionsKeptMs } = deps.limits.system;
   const raised = await deps.db.transaction(async (tx) => {
@@ -34,5 +36,11 @@ export async function sweepTerminals(
   });
   const noncesPruned = await pruneNonces(deps.db, nowMs, nonceRetentionMs);
   const sessions = await pruneExpiredSessions(deps.db, nowMs, expiredSessionsKeptMs);
-  return { raised, noncesPruned, sessionsPruned: sessions.shopperSessions + sessions.clerkSessions };
+  const counters = await pruneGuardCounters(deps, nowMs);
+  return {
+    raised,
+    noncesPruned,
+    sessionsPruned: sessions.shopperSessions + sessions.clerkSessions,
+    countersPruned: counters.codeLookupWindows + counters.otpClientWindows + counters.otpClientGuesses,
+  };
 }

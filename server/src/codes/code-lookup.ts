@@ -8,7 +8,7 @@ import { capRemainingMinor, cappedAllowance, findWalletCaps } from '../family/wa
 import { findShopper, maskedName } from '../shoppers/shoppers.js';
 import { resolveDepositCode } from './deposit-codes.js';
 
-const lookupWindowMs = 60_000;
+export const lookupWindowMs = 60_000;
 
 export interface CodeLookup {
   readonly maskedName: string;
