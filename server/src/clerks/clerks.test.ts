@@ -87,4 +87,65 @@ describe.each(testAdapters)('clerk sign-in on %s', (adapter) => {
     const unknown = await ops(opsApiPaths.clerkEnabled(storeId, 'C99999'), { enabled: false });
     expect(errorCodeOf(unknown)).toBe('NOT_FOUND');
   });
+
+  it("lists a store's clerks, its own only, saying who is disabled and who is locked out, to ops alone", async () => {
+    t = await openTestApp(adapter);
+    const storeId = await createTestStore(t);
+    const otherStoreId = await createTestStore(t);
+    const addClerk = async (inStoreId: string, name: string, pin: string): Promise<string> => {
+      const answer = await t!.app.inject({
+        method: 'POST',
+        url: opsApiPaths.clerks(inStoreId),
+        headers: opsHeaders,
+        payload: { name, pin },
+      });
+      expect(answer.statusCode).toBe(201);
+      return answer.json<{ id: string }>().id;
+    };
+    const activeId = await addClerk(storeId, 'Ana Active', '1357');
+    const disabledId = await addClerk(storeId, 'Dora Disabled', '2468');
+    const lockedId = await addClerk(storeId, 'Luis Locked', '3579');
+    await addClerk(otherStoreId, 'Otto Other', '4680');
+    const list = async (ofStoreId: string, headers: Record<string, string> = opsHeaders) =>
+      t!.app.inject({ method: 'GET', url: opsApiPaths.clerks(ofStoreId), headers });
+
+    const disabledAtMs = t.clock.nowMs();
+    const disabled = await t.app.inject({
+      method: 'PUT',
+      url: opsApiPaths.clerkEnabled(storeId, disabledId),
+      headers: opsHeaders,
+      payload: { enabled: false },
+    });
+    expect(disabled.statusCode).toBe(200);
+    const max = t.config.limits.system.pinAttemptsMax;
+    for (let n = 0; n < max; n += 1) await signIn(storeId, lockedId, '0000');
+    expect(errorCodeOf(await signIn(storeId, lockedId, '3579'))).toBe('PIN_LOCKED');
+    const lockedUntilMs = t.clock.nowMs() + t.config.limits.system.pinLockoutMs;
+
+    const answer = await list(storeId);
+    expect(answer.statusCode).toBe(200);
+    expect(answer.json()).toEqual({
+      clerks: [
+        { id: activeId, storeId, name: 'Ana Active', disabledAtMs: null, lockedUntilMs: null },
+        { id: disabledId, storeId, name: 'Dora Disabled', disabledAtMs, lockedUntilMs: null },
+        { id: lockedId, storeId, name: 'Luis Locked', disabledAtMs: null, lockedUntilMs },
+      ],
+    });
+    // A lockout that has run out is not reported, though the row still holds its time.
+    t.clock.advance(t.config.limits.system.pinLockoutMs);
+    expect(
+      (await list(storeId)).json<{ clerks: { lockedUntilMs: number | null }[] }>().clerks[2],
+    ).toMatchObject({ lockedUntilMs: null });
+    expect(
+      (await list(otherStoreId)).json<{ clerks: { name: string }[] }>().clerks.map((c) => c.name),
+    ).toEqual(['Otto Other']);
+    expect(errorCodeOf(await list('S99999'))).toBe('NOT_FOUND');
+
+    // A clerk may not list their colleagues, nor can anyone without a token.
+    const session = await signIn(storeId, activeId, '1357');
+    expect(session.statusCode).toBe(201);
+    const clerkHeaders = { authorization: `Bearer ${session.json<{ token: string }>().token}` };
+    expect(errorCodeOf(await list(storeId, clerkHeaders))).toBe('FORBIDDEN');
+    expect(errorCodeOf(await list(storeId, {}))).toBe('UNAUTHENTICATED');
+  });
 });

@@ -1,5 +1,11 @@
 import type { CurrencyCode } from '@cashin/shared';
-import { ClerkSchema, OpsStoreSchema, StoreListSchema, storeAddressLengthMax } from '@cashin/shared';
+import {
+  ClerkSchema,
+  OpsStoreSchema,
+  StoreListSchema,
+  clerkPinPattern,
+  storeAddressLengthMax,
+} from '@cashin/shared';
 import { useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form, TableScroll } from '../../common/components.js';
@@ -8,6 +14,7 @@ import { ListSection } from '../list-section.js';
 import type { OpsContext } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
+import { StoreClerks, clerkPinLengthMax, pinDigitsOnly } from './store-clerks.js';
 
 export function StoresSection(context: OpsContext) {
   const { words, token } = context;
@@ -19,6 +26,14 @@ export function StoresSection(context: OpsContext) {
   const [clerkStore, setClerkStore] = useState('');
   const [clerkName, setClerkName] = useState('');
   const [pin, setPin] = useState('');
+  // Whose clerks are listed: the one chosen, else the first store.
+  const [clerksStoreId, setClerksStoreId] = useState<string | null>(null);
+  const [clerksReloadCount, setClerksReloadCount] = useState(0);
+  const clerksStore = list?.stores.find((store) => store.id === clerksStoreId) ?? list?.stores[0] ?? null;
+  const refreshAll = (): void => {
+    refresh();
+    setClerksReloadCount((n) => n + 1);
+  };
   const createStore = async (): Promise<void> => {
     context.clear();
     const result = await callApi(opsPaths.stores, OpsStoreSchema, {
@@ -46,9 +61,13 @@ export function StoresSection(context: OpsContext) {
     if (!result.ok) return context.fail(result);
     context.notify(words.t('clerks.created', { name: result.value.name, id: result.value.id }));
     setClerkName('');
+    // The list turns to the store the clerk joined, where the new clerk now shows (the stores are read
+    // again too, in case that store was added elsewhere since they were).
+    setClerksStoreId(result.value.storeId);
+    refreshAll();
   };
   return (
-    <ListSection title={words.t('stores.title')} screen="stores" words={words} onRefresh={refresh}>
+    <ListSection title={words.t('stores.title')} screen="stores" words={words} onRefresh={refreshAll}>
       {list !== null && list.stores.length > 0 && (
         <TableScroll label={words.t('stores.title')} stack>
           <table>
@@ -78,6 +97,26 @@ export function StoresSection(context: OpsContext) {
             </tbody>
           </table>
         </TableScroll>
+      )}
+      {clerksStore !== null && (
+        <div class="panel">
+          <h2>{words.t('clerks.listTitle', { store: clerksStore.name, id: clerksStore.id })}</h2>
+          <div class="field">
+            <label for="clerks-of-store">{words.t('clerks.ofStore')}</label>
+            <select
+              id="clerks-of-store"
+              value={clerksStore.id}
+              onChange={(event) => setClerksStoreId(event.currentTarget.value)}
+            >
+              {list?.stores.map((store) => (
+                <option key={store.id} value={store.id}>
+                  {words.t('clerks.storeOption', { store: store.name, id: store.id })}
+                </option>
+              ))}
+            </select>
+          </div>
+          <StoreClerks context={context} store={clerksStore} reloadCount={clerksReloadCount} />
+        </div>
       )}
       <div class="columns">
         <div class="panel">
@@ -142,14 +181,14 @@ export function StoresSection(context: OpsContext) {
               inputMode="numeric"
               label={words.t('clerks.pin')}
               value={pin}
-              maxLength={8}
-              onInput={(value) => setPin(value.replace(/\D/g, ''))}
+              maxLength={clerkPinLengthMax}
+              onInput={(value) => setPin(pinDigitsOnly(value))}
               required
             />
             <Button
               kind="primary"
               type="submit"
-              disabled={!clerkStore.trim() || !clerkName.trim() || pin.length < 4}
+              disabled={!clerkStore.trim() || !clerkName.trim() || !clerkPinPattern.test(pin)}
             >
               {words.t('clerks.create')}
             </Button>

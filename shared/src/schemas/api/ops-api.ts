@@ -41,6 +41,7 @@ export const ClerkSchema = z.object({
   /** Set while ops have the clerk disabled: no session, no sign-in. */
   disabledAtMs: z.number().int().nullable(),
 });
+export type Clerk = z.infer<typeof ClerkSchema>;
 
 /** Disabling a clerk ends every session of theirs at once; enabling lets them sign in again. */
 export const SetClerkEnabledRequestSchema = z.object({ enabled: z.boolean() });
