@@ -33,6 +33,23 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
+/** The kiosk's signed channel to the in-process server, on the test's clock. */
+function signedClientOf(
+  server: ServerChaosBackend,
+  terminalId: string,
+  key: Parameters<typeof createSignedClient>[0]['key'],
+  clock: FakeClock,
+) {
+  return createSignedClient({
+    baseUrl: server.baseUrl,
+    terminalId,
+    key,
+    clock,
+    requestTimeoutMs: 5_000,
+    fetch: server.fetch,
+  });
+}
+
 function tempDir(): string {
   return mkdtempSync(path.join(tmpdir(), 'kiosk-agent-'));
 }
@@ -142,14 +159,7 @@ describe('enrollment and the signed channel', () => {
       lastHeartbeatAtMs: null,
     });
 
-    const client = createSignedClient({
-      baseUrl: server.baseUrl,
-      terminalId,
-      key,
-      clock,
-      requestTimeoutMs: 5_000,
-      fetch: server.fetch,
-    });
+    const client = signedClientOf(server, terminalId, key, clock);
     const beat: HeartbeatRequest = {
       softwareVersion: '1.2.3',
       uptimeMs: 1_000,
@@ -277,14 +287,7 @@ describe('enrollment and the signed channel', () => {
     const { terminalId, token } = await server.newTerminal();
     expect(await enroll(token)).toMatchObject({ ok: true });
     // The kiosk had numbered its deposits up to 9 when it last told the server.
-    const client = createSignedClient({
-      baseUrl: server.baseUrl,
-      terminalId,
-      key,
-      clock,
-      requestTimeoutMs: 5_000,
-      fetch: server.fetch,
-    });
+    const client = signedClientOf(server, terminalId, key, clock);
     const beat: HeartbeatRequest = {
       softwareVersion: '1.2.3',
       uptimeMs: 1_000,
