@@ -153,7 +153,7 @@ export async function signUpInWallet(
   await page.getByRole('button', { name: w('signUp.submit') }).click();
   await expectHeading(page, w('verify.title'));
   await page.getByLabel(w('verify.code')).fill(await server.otpFor(phone));
-  await page.getByRole('button', { name: w('verify.submit'), exact: true }).click();
+  await page.getByRole('button', { name: w('verify.submitSignUp'), exact: true }).click();
   await expectHeading(page, w('home.title'));
   const stored = await page.evaluate<string | null>("localStorage.getItem('cashin.wallet.session')");
   return (JSON.parse(stored ?? '{}') as { token: string }).token;
