@@ -130,7 +130,7 @@ async function clerksJourney(language: Language, size: ScreenSize): Promise<void
     expect(signedIn.status).toBe(201);
 
     // Disabling asks first; Cancel leaves the clerk as they were.
-    await row.getByRole('button', { name: t('clerks.disable', { name: clerkName }) }).click();
+    await row.getByRole('button', { name: t('clerks.disable', { name: clerkName }), exact: true }).click();
     const disableForm = page.getByRole('form', {
       name: t('clerks.disableTitle', { name: clerkName, id: clerkId }),
     });
@@ -139,19 +139,21 @@ async function clerksJourney(language: Language, size: ScreenSize): Promise<void
     await disableForm.getByRole('button', { name: t('cancel') }).click();
     expect(await disableForm.count()).toBe(0);
     expect((await clerkShift(signedIn.token!)).status).toBe(200);
-    await row.getByRole('button', { name: t('clerks.disable', { name: clerkName }) }).click();
+    await row.getByRole('button', { name: t('clerks.disable', { name: clerkName }), exact: true }).click();
     await disableForm.getByRole('button', { name: t('clerks.disableSubmit') }).click();
     await expect.poll(statusText).toBe(t('clerks.disabledNotice', { name: clerkName }));
     await expect
-      .poll(() => row.getByRole('button', { name: t('clerks.enable', { name: clerkName }) }).count())
+      .poll(() =>
+        row.getByRole('button', { name: t('clerks.enable', { name: clerkName }), exact: true }).count(),
+      )
       .toBe(1);
-    expect(await row.locator('.status').allTextContents()).toEqual([t('clerks.disabled')]);
+    await expect.poll(() => row.locator('.status').allTextContents()).toEqual([t('clerks.disabled')]);
     await expectAccessible(page, shot('03-list-disabled'));
     // The till's session ended with the disable; the right PIN now says why it cannot sign in.
     expect((await clerkShift(signedIn.token!)).code).toBe('UNAUTHENTICATED');
     expect((await clerkSignIn(store.id, clerkId, firstPin)).code).toBe('CLERK_DISABLED');
 
-    await row.getByRole('button', { name: t('clerks.enable', { name: clerkName }) }).click();
+    await row.getByRole('button', { name: t('clerks.enable', { name: clerkName }), exact: true }).click();
     await expect.poll(statusText).toBe(t('clerks.enabledNotice', { name: clerkName }));
     await expect.poll(() => row.locator('.status').allTextContents()).toEqual([t('clerks.active')]);
     expect((await clerkSignIn(store.id, clerkId, firstPin)).status).toBe(201);
