@@ -8,6 +8,7 @@ import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { createUuidV7Generator } from '@cashin/shared';
+import { codeFromDevInbox, signUpShopperOverHttp } from '@cashin/scripts/testing/shopper-sign-up';
 import { verifyLedger } from '../ledger/verify-ledger.js';
 import { SqliteDb } from '../storage/sqlite/sqlite-db.js';
 import { PostgresDb } from '../storage/postgres/postgres-db.js';
@@ -242,9 +243,11 @@ async function bare(): Promise<number> {
 function benchLimitsFile(dir: string): string {
   // The benchmark sends many deposits per wallet; wallet limits are raised so every request is credited.
   // Everything else (the limit checks themselves, their queries) runs as in production.
+  // The set-up signs every wallet up from this one address, so the per-address code limits are raised too.
   const tier = { walletDailyMaxMinor: 1e13, walletMonthlyMaxMinor: 1e13, walletDepositsPerDayMax: 1e9 };
+  const system = { otpSendsPerClientIpMax: walletsCount, otpGuessesPerClientIpMax: walletsCount };
   const file = join(dir, 'limits.json');
-  writeFileSync(file, JSON.stringify({ money: { USD: { tiers: { 0: tier, 1: tier } } } }));
+  writeFileSync(file, JSON.stringify({ money: { USD: { tiers: { 0: tier, 1: tier } } }, system }));
   return file;
 }
 
@@ -265,6 +268,8 @@ async function startDepositServer(env: Record<string, string>, dir: string): Pro
     OPS_TOKEN: opsToken,
     CLAIM_CODE_SECRET: 'bench-claim-code-secret-0123456789abcdef',
     LOG_LEVEL: 'warn',
+    // Wallets are signed up as the wallet app does: the code texted to open each is read from the inbox.
+    DEV_INBOX: 'on',
     HTTP_REQUESTS_PER_MINUTE: String(1e9),
     LIMITS_FILE: benchLimitsFile(dir),
   });
@@ -292,12 +297,12 @@ async function setUpDepositServer(child: ChildProcess, url: string): Promise<Dep
       { length: Math.min(setupConcurrency, walletsCount - start) },
       async (_, offset) => {
         const phone = `+1555${String(start + offset).padStart(7, '0')}`;
-        const response = await fetch(`${url}/v1/shoppers`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ phone, name: 'Bench Shopper', currency: 'USD' }),
+        const shopper = await signUpShopperOverHttp({
+          baseUrl: url,
+          signUp: { phone, name: 'Bench Shopper', language: 'en', currency: 'USD' },
+          codeFor: (to) => codeFromDevInbox(url, to),
         });
-        return ((await response.json()) as { depositCode: string }).depositCode;
+        return shopper.depositCode;
       },
     );
     codes.push(...(await Promise.all(batch)));
@@ -542,6 +547,11 @@ if (only !== 'postgres') {
   await rawSqlite();
 }
 if (only !== 'sqlite') await postgresRuns();
+// A row whose requests failed measured refusals, not the work it names: it says so, and meets no target.
+for (const failing of rows.filter((r) => r.failures > 0)) {
+  notes.push(`${failing.scenario} (${failing.clients} clients): ${failing.failures} requests failed`);
+  if (failing.target !== undefined) failing.pass = false;
+}
 console.log(
   `\nbench:server — ${measureS} s per row after ${warmupS} s warm-up, autocannon closed loop, loopback, ` +
     `server LOG_LEVEL=warn, ${cpus().length} cores, 1-min load average ${loadAtStart.toFixed(1)} at start ` +
