@@ -69,6 +69,14 @@ describe.each(testAdapters)('collections on %s', (adapter) => {
     const again = await collect(t, { ...bag, collectionId: newId() });
     expect(again.statusCode).toBe(409);
     expect(errorCodeOf(again)).toBe('BAG_ALREADY_COLLECTED');
+    // Typed in small letters it is still the same bag, and the other way round.
+    const typedLower = await collect(t, { ...bag, bagLabel: 'b-0042', collectionId: newId() });
+    expect(typedLower.statusCode).toBe(409);
+    expect(errorCodeOf(typedLower)).toBe('BAG_ALREADY_COLLECTED');
+    const lower = { ...bag, countedMinor: 0, bagLabel: 'b-0043' };
+    expect((await collect(t, { ...lower, collectionId: newId() })).statusCode).toBe(201);
+    const typedUpper = await collect(t, { ...lower, bagLabel: 'B-0043', collectionId: newId() });
+    expect(errorCodeOf(typedUpper)).toBe('BAG_ALREADY_COLLECTED');
     expect(await holds(t, 'cashInTransit', 'USD')).toBe(200);
     expect(await holds(t, 'overShort', 'USD')).toBe(0);
     // Labels are the carrier's per kiosk: another kiosk's bag may carry the same one, and bags without a

@@ -113,6 +113,22 @@ async function unsyncedInBag(tx: Tx, terminal: TerminalRecord): Promise<number> 
 }
 
 /**
+ * A bag label with its ASCII letters in capitals: what two labels must agree on to name one bag. Only
+ * ASCII, since SQLite's UPPER folds nothing else and PostgreSQL's upper() folds by locale; seal labels are
+ * letters, digits and dashes.
+ */
+export function foldBagLabel(label: string): string {
+  return label.replace(/[a-z]+/g, (letters) => letters.toUpperCase());
+}
+
+/** `bag_label` folded as foldBagLabel folds, compared with one parameter. */
+function sameBagLabelSql(dialect: Tx['dialect']): string {
+  return dialect === 'postgres'
+    ? "translate(bag_label, 'abcdefghijklmnopqrstuvwxyz', 'ABCDEFGHIJKLMNOPQRSTUVWXYZ') = ?"
+    : 'UPPER(bag_label) = ?';
+}
+
+/**
  * A tech empties a kiosk's bag and records the counted amount. In one transaction, holding the terminal
  * row (so no sync of that terminal lands half before and half after): the expected amount moves bag ->
  * cash in transit, and the difference counted - expected is booked against over/short (cash over: debit
@@ -165,10 +181,12 @@ export async function recordCollection(
     // A bag is emptied once: the same label on the same terminal under a new id is the same bag entered
     // twice (a form resent, a second tech), which would expect nothing, book its whole count as over and
     // double the cash in transit. Checked under the terminal lock, so two such sends cannot both pass.
+    // Seal labels are printed in capitals and typed either way ("b-0042" is bag B-0042): compared with
+    // ASCII letters folded, the same way on both databases (sameBagLabelSql).
     if (input.bagLabel !== undefined) {
       const sameBag = await tx.get<{ id: string }>(
-        'SELECT id FROM collections WHERE terminal_id = ? AND bag_label = ?',
-        [terminal.id, input.bagLabel],
+        `SELECT id FROM collections WHERE terminal_id = ? AND ${sameBagLabelSql(tx.dialect)}`,
+        [terminal.id, foldBagLabel(input.bagLabel)],
       );
       if (sameBag !== undefined)
         throw new CodedError('BAG_ALREADY_COLLECTED', {
