@@ -88,6 +88,43 @@ describe.each(testAdapters)('clerk sign-in on %s', (adapter) => {
     expect(errorCodeOf(unknown)).toBe('NOT_FOUND');
   });
 
+  it('adds at most clerksPerStoreMax clerks to one store, disabled ones counted', async () => {
+    const clerksMax = 3;
+    t = await openTestApp(adapter, { limits: { system: { clerksPerStoreMax: clerksMax } } });
+    const storeId = await createTestStore(t);
+    const otherStoreId = await createTestStore(t);
+    const add = (inStoreId: string, n: number) =>
+      t!.app.inject({
+        method: 'POST',
+        url: opsApiPaths.clerks(inStoreId),
+        headers: opsHeaders,
+        payload: { name: `Clerk ${n}`, pin: '1357' },
+      });
+    const first = await add(storeId, 0);
+    expect(first.statusCode).toBe(201);
+    const disabled = await t.app.inject({
+      method: 'PUT',
+      url: opsApiPaths.clerkEnabled(storeId, first.json<{ id: string }>().id),
+      headers: opsHeaders,
+      payload: { enabled: false },
+    });
+    expect(disabled.statusCode).toBe(200);
+    // Six sent together for the two places left.
+    const racing = await Promise.all(Array.from({ length: 6 }, (_, n) => add(storeId, n + 1)));
+    expect(racing.filter((answer) => answer.statusCode === 201)).toHaveLength(clerksMax - 1);
+    const refused = racing.filter((answer) => answer.statusCode !== 201);
+    expect(refused.map(errorCodeOf)).toEqual(Array(6 - (clerksMax - 1)).fill('CLERKS_PER_STORE_MAX'));
+    expect(refused[0]!.json()).toMatchObject({ error: { details: { clerksMax } } });
+    const listed = await t.app.inject({
+      method: 'GET',
+      url: opsApiPaths.clerks(storeId),
+      headers: opsHeaders,
+    });
+    expect(listed.json<{ clerks: unknown[] }>().clerks).toHaveLength(clerksMax);
+    // Another store's places are its own.
+    expect((await add(otherStoreId, 9)).statusCode).toBe(201);
+  });
+
   it("lists a store's clerks, its own only, saying who is disabled and who is locked out, to ops alone", async () => {
     t = await openTestApp(adapter);
     const storeId = await createTestStore(t);

@@ -51,7 +51,13 @@ export async function createClerk(
   const pinHash = await slowHash(input.pin);
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
-    await requireStore(tx, storeId);
+    // Counted holding the store row, so two clerks added at once cannot both take the last place.
+    await requireStore(tx, storeId, forUpdate(tx.dialect));
+    const clerksMax = deps.limits.system.clerksPerStoreMax;
+    const held = await tx.get<{ n: number | string }>('SELECT COUNT(*) AS n FROM clerks WHERE store_id = ?', [
+      storeId,
+    ]);
+    if (Number(held?.n ?? 0) >= clerksMax) throw new CodedError('CLERKS_PER_STORE_MAX', { clerksMax });
     const id = await nextShortId(tx, 'clerk');
     await tx.run('INSERT INTO clerks (id, store_id, name, pin_hash, created_at_ms) VALUES (?, ?, ?, ?, ?)', [
       id,
@@ -69,6 +75,7 @@ export async function createClerk(
   });
 }
 
+/** Every clerk of the store: at most clerksPerStoreMax (createClerk refuses past it). */
 export async function listClerks(deps: Deps, storeId: string): Promise<Clerk[]> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {

@@ -53,6 +53,7 @@ const catalogue = {
   PIN_INVALID: { status: 401, what: 'The store, clerk or PIN is wrong.' },
   PIN_LOCKED: { status: 423, what: 'Too many wrong PINs; the clerk is locked out for a while.' },
   CLERK_DISABLED: { status: 403, what: 'This clerk was disabled by ops.' },
+  CLERKS_PER_STORE_MAX: { status: 422, what: 'The store already has as many clerks as one store may have.' },
   STAFF_SIGN_IN_INVALID: { status: 401, what: 'The username or password is wrong.' },
   STAFF_LOCKED: { status: 423, what: 'Too many wrong passwords; the account is locked out for a while.' },
   STAFF_DISABLED: { status: 403, what: 'This staff account is disabled.' },

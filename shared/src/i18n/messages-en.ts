@@ -40,6 +40,8 @@ export const errorMessagesEn = {
   'error.otpLocked': 'Too many wrong codes. Wait a few minutes and ask for a new one.',
   'error.pinInvalid': 'The store, clerk number or PIN is wrong.',
   'error.pinLocked': 'Too many wrong PINs. This clerk is locked for a few minutes.',
+  'error.clerksPerStoreMax':
+    'This store already has {clerksMax} clerks, the most one store may have. Ask support before adding another.',
   'error.clerkDisabled': 'This clerk is disabled. Ask the store manager or support to enable it.',
   'error.staffSignInInvalid': 'The username or password is wrong.',
   'error.staffLocked': 'Too many wrong passwords. This account is locked for a few minutes.',

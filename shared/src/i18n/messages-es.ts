@@ -37,6 +37,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.otpLocked': 'Demasiados códigos incorrectos. Espere unos minutos y pida uno nuevo.',
   'error.pinInvalid': 'La tienda, el número de cajero o el PIN no son correctos.',
   'error.pinLocked': 'Demasiados PIN incorrectos. Este cajero queda bloqueado unos minutos.',
+  'error.clerksPerStoreMax':
+    'Esta tienda ya tiene {clerksMax} cajeros, el máximo para una tienda. Consulte a soporte antes de agregar otro.',
   'error.clerkDisabled':
     'Este cajero está desactivado. Pide al gerente de la tienda o a soporte que lo active.',
   'error.staffSignInInvalid': 'El usuario o la contraseña no son correctos.',

@@ -152,6 +152,11 @@ export const SystemLimitsSchema = z.object({
   codeLookupsPerMinuteMax: z.number().int().positive(),
   slipTtlMsMin: z.number().int().positive(),
   slipTtlMsMax: z.number().int().positive(),
+  /**
+   * Clerks one store may have, disabled ones included (a clerk is never deleted: till deposits name who
+   * took the cash). Bounds the console's clerk list, which shows them all.
+   */
+  clerksPerStoreMax: z.number().int().positive(),
   /** Payment slips a shopper may hold open (neither used nor expired) at once. */
   slipsOpenPerShopperMax: z.number().int().positive(),
   depositIdleTimeoutMs: z.number().int().positive(),
@@ -329,6 +334,7 @@ export const defaultLimits: Limits = {
     slipTtlMsMin: hoursMs,
     slipTtlMsMax: 7 * daysMs,
     slipsOpenPerShopperMax: 10,
+    clerksPerStoreMax: 500,
     depositIdleTimeoutMs: 60_000,
     depositDrainMs: 1_500,
     depositLookupTimeoutMs: 8_000,

@@ -2,6 +2,7 @@ import type { Clerk } from '@cashin/shared';
 import { ClerkListSchema, ClerkSchema, clerkPinPattern } from '@cashin/shared';
 import { useEffect, useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
+import type { FieldProps } from '../../common/components.js';
 import { Button, Field, TableScroll } from '../../common/components.js';
 import { ActionPanel } from '../action-panel.js';
 import { ListBody } from '../list-body.js';
@@ -12,8 +13,29 @@ import { useList } from '../use-list.js';
 type Action = 'disable' | 'pin';
 
 /** A PIN as the forms take it: digits only, at most the 8 that clerkPinPattern (shared) allows. */
-export const clerkPinLengthMax = 8;
-export const pinDigitsOnly = (value: string): string => value.replace(/\D/g, '').slice(0, clerkPinLengthMax);
+const clerkPinLengthMax = 8;
+const pinDigitsOnly = (value: string): string => value.replace(/\D/g, '').slice(0, clerkPinLengthMax);
+
+/**
+ * A clerk PIN field, the same wherever ops type one (a new clerk's, a new PIN and it again): hidden,
+ * a numeric keypad on a phone, and only digits kept, at most clerkPinLengthMax.
+ */
+export function ClerkPinField(
+  props: Pick<FieldProps, 'id' | 'label' | 'value' | 'status' | 'autoComplete'> & {
+    onInput: (pin: string) => void;
+  },
+) {
+  return (
+    <Field
+      {...props}
+      type="password"
+      inputMode="numeric"
+      maxLength={clerkPinLengthMax}
+      onInput={(value) => props.onInput(pinDigitsOnly(value))}
+      required
+    />
+  );
+}
 
 /**
  * One store's clerks: who is disabled and who is locked out by wrong PINs, with ops' two remedies. Disabling
@@ -203,28 +225,20 @@ export function StoreClerks({
           onCancel={() => setActing(null)}
         >
           <p>{words.t('clerks.pinBody', { name: acting.clerk.name })}</p>
-          <Field
+          <ClerkPinField
             id="clerk-new-pin"
-            type="password"
-            inputMode="numeric"
             autoComplete="new-password"
             label={words.t('clerks.newPinField')}
             value={pin}
-            maxLength={clerkPinLengthMax}
-            onInput={(value) => setPin(pinDigitsOnly(value))}
-            required
+            onInput={setPin}
           />
-          <Field
+          <ClerkPinField
             id="clerk-new-pin-again"
-            type="password"
-            inputMode="numeric"
             autoComplete="new-password"
             label={words.t('clerks.newPinAgain')}
             value={pinAgain}
-            maxLength={clerkPinLengthMax}
             status={pinAgainStatus}
-            onInput={(value) => setPinAgain(pinDigitsOnly(value))}
-            required
+            onInput={setPinAgain}
           />
         </ActionPanel>
       )}

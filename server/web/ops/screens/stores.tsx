@@ -14,7 +14,7 @@ import { ListSection } from '../list-section.js';
 import type { OpsContext } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
-import { StoreClerks, clerkPinLengthMax, pinDigitsOnly } from './store-clerks.js';
+import { ClerkPinField, StoreClerks } from './store-clerks.js';
 
 export function StoresSection(context: OpsContext) {
   const { words, token } = context;
@@ -175,16 +175,7 @@ export function StoresSection(context: OpsContext) {
               maxLength={80}
               required
             />
-            <Field
-              id="clerk-pin"
-              type="password"
-              inputMode="numeric"
-              label={words.t('clerks.pin')}
-              value={pin}
-              maxLength={clerkPinLengthMax}
-              onInput={(value) => setPin(pinDigitsOnly(value))}
-              required
-            />
+            <ClerkPinField id="clerk-pin" label={words.t('clerks.pin')} value={pin} onInput={setPin} />
             <Button
               kind="primary"
               type="submit"
