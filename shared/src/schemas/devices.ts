@@ -132,6 +132,11 @@ export const DeviceDiagnosticsSchema = z.object({
   channels: z.array(z.object({ channel: z.number().int(), ccTalkId: z.string(), valueMinor: z.number() })),
   echoDetected: z.boolean().optional(),
   ok: z.boolean(),
+  /** False when the device did not answer the self-test at all (unplugged, powered off, the wrong port). */
+  answered: z.boolean(),
+  /** What the self-test found wrong, in the words every screen translates; empty when it passed. */
+  faults: z.array(DeviceFaultSchema),
+  /** Technical notes for the log ("status 0x5"); screens show `faults` instead. */
   detail: z.string().optional(),
 });
 export type DeviceDiagnostics = z.infer<typeof DeviceDiagnosticsSchema>;

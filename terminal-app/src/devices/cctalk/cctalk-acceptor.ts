@@ -15,7 +15,7 @@ import { DeviceStartError } from '../common/driver.js';
 import type { FaultSet } from '../common/fault-set.js';
 import type { PollLoop } from '../common/poll-loop.js';
 import { crashingPollLoop } from '../common/poll-loop.js';
-import type { CcTalkIdentity } from './cctalk-device.js';
+import type { CcTalkIdentity, CcTalkReply } from './cctalk-device.js';
 import { CcTalkDevice, describeReplyError } from './cctalk-device.js';
 import type { ChecksumMode } from './checksum.js';
 import type { EventCounterBaseline } from './event-counter.js';
@@ -23,6 +23,20 @@ import { counterBefore, counterStep, withEventCounter } from './event-counter.js
 import { ccTalkChannelsMax, ccTalkHeaders } from './headers.js';
 import type { BufferedEventPair, Parsed } from './parsers.js';
 import { parseBufferedEvents, parseEmpty, parseSelfCheck } from './parsers.js';
+
+/**
+ * A self-check reply in the fault words the screens translate. A device that refused (NAK, busy) or garbled
+ * its reply did answer: that is a communication fault; silence is not answering at all.
+ */
+function selfCheckFindings(check: CcTalkReply<{ faultCode: number }>): {
+  answered: boolean;
+  faults: DeviceFault[];
+} {
+  if (check.ok) return { answered: true, faults: check.value.faultCode === 0 ? [] : ['selfCheckFailed'] };
+  const silent =
+    check.error.kind === 'noReply' && (check.error.failure === 'timeout' || check.error.failure === 'closed');
+  return silent ? { answered: false, faults: [] } : { answered: true, faults: ['protocolError'] };
+}
 
 /** What differs between the ccTalk acceptors (coin, bill) on the skeleton they share. */
 export interface CcTalkAcceptorProfile {
@@ -284,6 +298,7 @@ export class CcTalkAcceptor {
       })),
       ...(echo === undefined ? {} : { echoDetected: echo }),
       ok: check.ok && check.value.faultCode === 0,
+      ...selfCheckFindings(check),
       ...(check.ok ? {} : { detail: describeReplyError(check.error) }),
     };
   }

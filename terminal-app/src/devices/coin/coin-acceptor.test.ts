@@ -148,6 +148,21 @@ describe('coin acceptor: inhibit commands', () => {
     expect(sim.insert(25)).toBe('accepted');
     await until(clock, driver.close());
   });
+
+  it('a self-test says, as faults the screens translate, whether the acceptor passed, failed or stayed silent', async () => {
+    const { clock, sim, loss, driver } = await rig();
+    expect(await until(clock, driver.selfTest())).toMatchObject({ ok: true, answered: true, faults: [] });
+    sim.jam();
+    const jammed = await until(clock, driver.selfTest());
+    expect(jammed).toMatchObject({ ok: false, answered: true, faults: ['selfCheckFailed'] });
+    expect(jammed.selfCheckFaultCode).toBeGreaterThan(0);
+    sim.clearJam();
+    // Every try of the self-check is lost on the line: the acceptor never answers it.
+    loss.header = ccTalkHeaders.performSelfCheck;
+    loss.frames = framesPerRequest;
+    expect(await until(clock, driver.selfTest())).toMatchObject({ ok: false, answered: false, faults: [] });
+    await until(clock, driver.close());
+  });
 });
 
 describe('coin acceptor: resuming from the journal', () => {

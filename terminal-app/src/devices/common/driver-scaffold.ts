@@ -81,6 +81,8 @@ export abstract class DriverScaffold implements DeviceDriver {
       kind: this.kind,
       channels: [],
       ok: !this.closedFlag,
+      answered: !this.closedFlag,
+      faults: [],
       detail,
     });
   }

@@ -123,3 +123,18 @@ describe('bulk counter: an implausible count', () => {
     await until(clock, driver.close());
   });
 });
+
+describe('bulk counter: self-test', () => {
+  it('an open door fails the self-test as the doorOpen fault the screens translate', async () => {
+    const { clock, sim } = newCounter();
+    const { driver } = await startDriver(clock, sim);
+    expect(await until(clock, driver.selfTest())).toMatchObject({ ok: true, answered: true, faults: [] });
+    sim.doorOpen = true;
+    expect(await until(clock, driver.selfTest())).toMatchObject({
+      ok: false,
+      answered: true,
+      faults: ['doorOpen'],
+    });
+    await until(clock, driver.close());
+  });
+});

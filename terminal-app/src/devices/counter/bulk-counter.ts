@@ -5,6 +5,7 @@ import type {
   Denomination,
   DeviceDiagnostics,
   DeviceEvent,
+  DeviceFault,
   DeviceStatus,
   SystemLimits,
 } from '@cashin/shared';
@@ -14,10 +15,25 @@ import { DeviceStartError } from '../common/driver.js';
 import { DriverScaffold } from '../common/driver-scaffold.js';
 import type { PollLoop } from '../common/poll-loop.js';
 import { crashingPollLoop } from '../common/poll-loop.js';
+import type { CounterResult } from './counter-link.js';
 import { CounterLink } from './counter-link.js';
 import type { CounterRegisters } from './counter-registers.js';
 import { withCounterRegisters } from './counter-registers.js';
 import { counterCommands, counterStatusBits, registerValue, registersMax } from './scan-coin-protocol.js';
+
+/**
+ * A status reply in the fault words the screens translate. A refused or garbled reply did answer: that is a
+ * communication fault; only silence is not answering.
+ */
+function statusFindings(status: CounterResult): { answered: boolean; faults: DeviceFault[] } {
+  if (!status.ok) {
+    return status.why === 'timeout'
+      ? { answered: false, faults: [] }
+      : { answered: true, faults: ['protocolError'] };
+  }
+  const doorOpen = ((status.data[0] ?? 0) & counterStatusBits.doorOpen) !== 0;
+  return { answered: true, faults: doorOpen ? ['doorOpen'] : [] };
+}
 
 export interface BulkCounterOptions {
   readonly name: string;
@@ -157,6 +173,7 @@ export class BulkCounter extends DriverScaffold {
         valueMinor: d.valueMinor,
       })),
       ok: status.ok && ((status.data[0] ?? 0) & counterStatusBits.doorOpen) === 0,
+      ...statusFindings(status),
       detail: status.ok ? `status 0x${(status.data[0] ?? 0).toString(16)}` : `no status (${status.why})`,
     };
   }

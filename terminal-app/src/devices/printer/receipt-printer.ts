@@ -1,5 +1,12 @@
 import type { Duplex } from 'node:stream';
-import type { Clock, DeviceDiagnostics, PrintJob, SystemLimits, TimerHandle } from '@cashin/shared';
+import type {
+  Clock,
+  DeviceDiagnostics,
+  DeviceFault,
+  PrintJob,
+  SystemLimits,
+  TimerHandle,
+} from '@cashin/shared';
 import { DriverScaffold } from '../common/driver-scaffold.js';
 import { DriverStream } from '../common/driver-stream.js';
 import type { PollLoop } from '../common/poll-loop.js';
@@ -26,6 +33,14 @@ export interface ReceiptPrinterOptions {
 
 export type PrintResult =
   { ok: true; bytes: number } | { ok: false; reason: 'paperOut' | 'coverOpen' | 'noStatus' };
+
+/** What stops the printer printing, in the fault words the screens translate (a paper near end does not). */
+function conditionFaults(condition: PrinterCondition): DeviceFault[] {
+  const faults: DeviceFault[] = [];
+  if (condition.coverOpen) faults.push('coverOpen');
+  if (condition.paperOut) faults.push('paperOut');
+  return faults;
+}
 
 interface PendingStatus {
   readonly resolve: (byte: number | undefined) => void;
@@ -109,6 +124,8 @@ export class ReceiptPrinter extends DriverScaffold {
       kind: this.kind,
       channels: [],
       ok: condition !== undefined && !condition.coverOpen && !condition.paperOut,
+      answered: condition !== undefined,
+      faults: condition ? conditionFaults(condition) : [],
       ...(condition
         ? {
             detail: `cover ${condition.coverOpen ? 'open' : 'closed'}, paper ${
