@@ -4,7 +4,7 @@ import { UuidV7Schema } from '../ids/uuidv7.js';
 import { CurrencyCodeSchema } from '../money/currency.js';
 import { AmountMinorSchema } from '../money/money.js';
 import { IsoTimestampSchema } from './common.js';
-import { DeviceDiagnosticsSchema, DeviceStatusSchema } from './devices.js';
+import { DeviceDiagnosticsSchema, DeviceFaultSchema, DeviceStatusSchema } from './devices.js';
 
 /**
  * Maintenance mode over the kiosk bridge: what a field tech may ask once unlocked with the technician PIN,
@@ -32,6 +32,61 @@ export const MaintenanceRequestSchema = z.discriminatedUnion('op', [
 export type MaintenanceRequest = z.infer<typeof MaintenanceRequestSchema>;
 export type MaintenanceOp = MaintenanceRequest['op'];
 
+const DeviceNameSchema = z.string().min(1).max(32);
+const CountSchema = z.number().int().nonnegative();
+/** A kiosk configures at most this many devices, so a collection records at most this many bags. */
+export const maintenanceCollectedDevicesMax = 16;
+/** An unexpected failure's own words, cut to this length. */
+export const maintenanceDetailCharsMax = 200;
+
+/**
+ * What happened, as data the screen words in the tech's language: a kind (the message to show) and the
+ * values it needs, never a sentence. Only `failed` carries text, because an unexpected exception's message
+ * comes from outside our code and cannot be translated; the screen labels it as an English detail.
+ */
+export const MaintenanceOutcomeSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('unlocked') }),
+  z.object({ kind: z.literal('locked') }),
+  /** Asked for something while locked (never unlocked, or locked itself after a quiet spell). */
+  z.object({ kind: z.literal('pinRequired') }),
+  z.object({ kind: z.literal('pinWrong') }),
+  /** Too many wrong PINs: the state's `lockedUntilMs` says until when. */
+  z.object({ kind: z.literal('pinLocked') }),
+  z.object({ kind: z.literal('refreshed') }),
+  z.object({ kind: z.literal('selfTestPassed'), device: DeviceNameSchema }),
+  z.object({
+    kind: z.literal('selfTestFailed'),
+    device: DeviceNameSchema,
+    /** False when the device did not answer at all (unplugged, powered off, the wrong port). */
+    answered: z.boolean(),
+    faults: z.array(DeviceFaultSchema).max(DeviceFaultSchema.options.length),
+    /** The device's own self-check fault code when it reported one (ccTalk header 232). */
+    selfCheckFaultCode: z.number().int().min(1).max(255).nullable(),
+  }),
+  z.object({ kind: z.literal('deviceUnknown'), device: DeviceNameSchema }),
+  z.object({ kind: z.literal('testPrinted') }),
+  z.object({ kind: z.literal('noPrinter') }),
+  /** A test page or receipt did not print: the printer's fault, or null when it did not answer. */
+  z.object({ kind: z.literal('printFailed'), fault: DeviceFaultSchema.nullable() }),
+  z.object({ kind: z.literal('synced'), synced: CountSchema, quarantined: CountSchema }),
+  /** The round stopped early; the result's `code` says why, the counts say what went before it stopped. */
+  z.object({ kind: z.literal('syncFailed'), synced: CountSchema, quarantined: CountSchema }),
+  z.object({
+    kind: z.literal('collected'),
+    currency: CurrencyCodeSchema,
+    bags: z
+      .array(z.object({ device: DeviceNameSchema, pieces: CountSchema, totalMinor: AmountMinorSchema }))
+      .max(maintenanceCollectedDevicesMax),
+  }),
+  z.object({ kind: z.literal('noMoneyDevices') }),
+  z.object({ kind: z.literal('receiptReprinted'), sequence: z.number().int().positive() }),
+  /** No committed deposit by that id (or none yet, for the last one), or only a stray. */
+  z.object({ kind: z.literal('depositUnknown') }),
+  z.object({ kind: z.literal('failed'), detail: z.string().max(maintenanceDetailCharsMax) }),
+]);
+export type MaintenanceOutcome = z.infer<typeof MaintenanceOutcomeSchema>;
+export type MaintenanceOutcomeKind = MaintenanceOutcome['kind'];
+
 export const MaintenanceResultSchema = z.object({
   op: z.enum([
     'unlock',
@@ -46,8 +101,7 @@ export const MaintenanceResultSchema = z.object({
   ]),
   ok: z.boolean(),
   code: ErrorCodeSchema.nullable(),
-  /** One line for the tech: "coin: self-check passed", "collected 312 coins, $123.45". */
-  summary: z.string().max(200),
+  outcome: MaintenanceOutcomeSchema,
 });
 export type MaintenanceResult = z.infer<typeof MaintenanceResultSchema>;
 

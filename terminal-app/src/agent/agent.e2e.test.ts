@@ -383,7 +383,7 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     );
   });
 
-  it("lets a tech reprint a recovered deposit's receipt from maintenance after newer deposits", async () => {
+  it("lets a tech reprint a recovered deposit's receipt from maintenance after newer deposits, each answer as data", async () => {
     const k = await kiosk();
     const { sim, server, bridge, screen, latest, restart } = k;
     const code = await server.signUpShopper('Ana Perez');
@@ -406,11 +406,37 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
       [1, 25, true],
     ]);
     const answer = await ui.maintenance({ op: 'reprint', depositId: listed[1]!.depositId });
-    expect(answer.lastResult).toMatchObject({ op: 'reprint', ok: true, code: null });
+    expect(answer.lastResult).toEqual({
+      op: 'reprint',
+      ok: true,
+      code: null,
+      outcome: { kind: 'receiptReprinted', sequence: 1 },
+    });
     await expect.poll(() => sim.printer!.receipts.length, { timeout: 10_000 }).toBe(2);
     const reprinted = sim.printer!.text(sim.printer!.receipts[1]!);
     expect(reprinted).toContain('$0.25');
     expect(reprinted).toContain(depositReference(k.terminalId, 1));
+
+    // The tech's other actions answer as data too, from the real drivers and sync engine.
+    const synced = await ui.maintenance({ op: 'syncNow' });
+    expect(synced.lastResult).toMatchObject({ ok: true, outcome: { kind: 'synced', quarantined: 0 } });
+    sim.printer!.paperOut = true;
+    expect((await ui.maintenance({ op: 'selfTest', device: 'printer' })).lastResult).toEqual({
+      op: 'selfTest',
+      ok: false,
+      code: 'DEVICE_FAULT',
+      outcome: {
+        kind: 'selfTestFailed',
+        device: 'printer',
+        answered: true,
+        faults: ['paperOut'],
+        selfCheckFaultCode: null,
+      },
+    });
+    expect((await ui.maintenance({ op: 'selfTest', device: 'coin' })).lastResult).toMatchObject({
+      ok: true,
+      outcome: { kind: 'selfTestPassed', device: 'coin' },
+    });
   });
 
   it('sends ops a deposit that lost events with nothing counted, and an alarm for lost events with none open', async () => {

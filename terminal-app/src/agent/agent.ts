@@ -18,7 +18,6 @@ import {
 } from '@cashin/shared';
 import type { Logger } from 'pino';
 import { depositConfig } from '../deposit/deposit-config.js';
-import type { ReprintOutcome } from '../deposit/runner.js';
 import { DepositRunner } from '../deposit/runner.js';
 import type { KioskDevices as OpenedDevices } from '../devices/open-devices.js';
 import { openDevices } from '../devices/open-devices.js';
@@ -42,6 +41,16 @@ import { startBridgeServer } from './bridge-server.js';
 import { EscrowBridge, depositDevices } from './devices-adapter.js';
 import { Heartbeat } from './heartbeat.js';
 import { MaintenanceService } from './maintenance.js';
+import type { CollectedBag } from './maintenance-outcomes.js';
+import {
+  collectResult,
+  deviceUnknownResult,
+  noPrinterResult,
+  reprintResult,
+  selfTestResult,
+  syncResult,
+  testPrintResult,
+} from './maintenance-outcomes.js';
 import type { TerminalIdentity } from './terminal-identity.js';
 import { readTerminalIdentity } from './terminal-identity.js';
 
@@ -103,14 +112,6 @@ export class NotEnrolledError extends Error {
 const recentErrorsMax = 20;
 /** Maintenance mode locks itself after this long without a tap. */
 const maintenanceIdleLockMs = 5 * 60_000;
-
-/** What the tech is told of a reprint, as a maintenance result. */
-function reprintResult(outcome: ReprintOutcome): { ok: boolean; code: ErrorCode | null; summary: string } {
-  if ('unknown' in outcome) return { ok: false, code: 'NOT_FOUND', summary: 'no such deposit to reprint' };
-  return outcome.ok
-    ? { ok: true, code: null, summary: 'receipt reprinted' }
-    : { ok: false, code: 'DEVICE_FAULT', summary: `printer: ${outcome.fault ?? 'no answer'}` };
-}
 
 /** One line for the tech and the log: which device lost what. */
 function describeLostEvents(entry: LostEventsEntry): string {
@@ -337,17 +338,14 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       diagnostics: async () => [...diagnostics.values()],
       selfTest: async (name) => {
         const device = devices.devices.find((d) => d.config.name === name);
-        if (!device) return { ok: false, summary: `${name}: no such device` };
+        if (!device) return deviceUnknownResult(name);
         const result = await device.driver.selfTest();
         diagnostics.set(name, result);
-        return {
-          ok: result.ok,
-          summary: `${name}: ${result.ok ? 'self-check passed' : (result.detail ?? 'self-check failed')}`,
-        };
+        return selfTestResult(name, result);
       },
       testPrint: async () => {
         const target = printer();
-        if (!target) return { ok: false, summary: 'no printer configured' };
+        if (!target) return noPrinterResult();
         const result = await target.driver.print({
           title: 'test print',
           lines: [
@@ -357,7 +355,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
             { type: 'cut' },
           ],
         });
-        return { ok: result.ok, summary: result.ok ? 'test page printed' : `printer: ${result.reason}` };
+        return testPrintResult(result);
       },
       outboxStatus: () => {
         const status = journal.outbox.status();
@@ -374,18 +372,16 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       },
       syncNow: async () => {
         const round = await sync.syncNow();
-        return { ok: !round.failed, summary: `synced ${round.synced}, quarantined ${round.quarantined}` };
+        return syncResult(round, sync.status().lastErrorCode);
       },
       bag: bagTotal,
       collect: async () => {
         const moneyDevices = config.devices.filter((d) => d.kind !== 'printer' && d.kind !== 'scanner');
-        const summaries: string[] = [];
+        const bags: CollectedBag[] = [];
         for (const device of moneyDevices) {
           const collection = journal.bag.collect(newId(), device.name, clock.nowMs());
           const total = collection.totals.totalsByCurrency.find((t) => t.currency === config.currency);
-          summaries.push(
-            `${device.name}: ${total?.pieces ?? 0} pieces, ${total?.totalMinor ?? 0} minor units`,
-          );
+          bags.push({ device: device.name, pieces: total?.pieces ?? 0, totalMinor: total?.totalMinor ?? 0 });
           const target = printer();
           if (target) {
             await target.driver.print(
@@ -398,8 +394,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
             );
           }
         }
-        log.info({ summaries }, 'bag collected');
-        return { ok: true, summary: summaries.join('; ') || 'no money devices' };
+        log.info({ bags }, 'bag collected');
+        return collectResult(config.currency, bags);
       },
       reprintLast: async () => reprintResult(await runner.reprint()),
       reprint: async (depositId) => reprintResult(await runner.reprint(depositId)),

@@ -49,7 +49,8 @@ export class EscrowBridge {
   }
 }
 
-function printFault(reason: 'paperOut' | 'coverOpen' | 'noStatus'): DeviceFault | null {
+/** Why a print failed, as a fault; null when the printer did not answer. */
+export function printFault(reason: 'paperOut' | 'coverOpen' | 'noStatus'): DeviceFault | null {
   return reason === 'noStatus' ? null : reason;
 }
 

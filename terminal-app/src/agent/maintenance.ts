@@ -3,11 +3,12 @@ import type {
   CurrencyCode,
   DeviceDiagnostics,
   DeviceStatus,
-  ErrorCode,
   MaintenanceRequest,
   MaintenanceResult,
   MaintenanceState,
 } from '@cashin/shared';
+import type { SourceResult } from './maintenance-outcomes.js';
+import { failedWith, succeeded, unexpectedFailureResult } from './maintenance-outcomes.js';
 import { checkTechnicianPin } from './technician-pin.js';
 
 /**
@@ -21,16 +22,17 @@ export interface MaintenanceSources {
   currency: CurrencyCode;
   deviceStatuses(): DeviceStatus[];
   diagnostics(): Promise<DeviceDiagnostics[]>;
-  selfTest(device: string): Promise<{ ok: boolean; summary: string }>;
-  testPrint(): Promise<{ ok: boolean; summary: string }>;
+  // Each action answers as data (see maintenance-outcomes.ts); the screen words it in the tech's language.
+  selfTest(device: string): Promise<SourceResult>;
+  testPrint(): Promise<SourceResult>;
   outboxStatus(): MaintenanceState['outbox'];
   syncStatus(): MaintenanceState['sync'];
-  syncNow(): Promise<{ ok: boolean; summary: string }>;
+  syncNow(): Promise<SourceResult>;
   bag(): MaintenanceState['bag'];
-  collect(): Promise<{ ok: boolean; summary: string }>;
-  reprintLast(): Promise<{ ok: boolean; code: ErrorCode | null; summary: string }>;
+  collect(): Promise<SourceResult>;
+  reprintLast(): Promise<SourceResult>;
   /** Reprints one committed deposit's receipt; NOT_FOUND when it is not one the list could show. */
-  reprint(depositId: string): Promise<{ ok: boolean; code: ErrorCode | null; summary: string }>;
+  reprint(depositId: string): Promise<SourceResult>;
   recentErrors(): MaintenanceState['recentErrors'];
   /** The newest committed deposits, newest first, at most maintenanceDepositsListedMax. */
   recentDeposits(): MaintenanceState['recentDeposits'];
@@ -70,15 +72,10 @@ export class MaintenanceService {
     if (request.op === 'unlock') return this.unlock(session, request.pin, nowMs);
     if (request.op === 'lock') {
       session.unlocked = false;
-      return this.state(session, { op: 'lock', ok: true, code: null, summary: 'locked' });
+      return this.state(session, { op: 'lock', ...succeeded({ kind: 'locked' }) });
     }
     if (!session.unlocked) {
-      return this.state(session, {
-        op: request.op,
-        ok: false,
-        code: 'FORBIDDEN',
-        summary: 'enter the technician PIN',
-      });
+      return this.state(session, { op: request.op, ...failedWith('FORBIDDEN', { kind: 'pinRequired' }) });
     }
     return this.state(session, await this.perform(request));
   }
@@ -89,77 +86,52 @@ export class MaintenanceService {
   }
 
   private async unlock(session: Session, pin: string, nowMs: number): Promise<MaintenanceState> {
-    if (this.lockedUntilMs !== null && nowMs < this.lockedUntilMs) {
-      return this.state(session, {
-        op: 'unlock',
-        ok: false,
-        code: 'PIN_LOCKED',
-        summary: 'too many wrong PINs',
-      });
-    }
+    const pinLocked = { op: 'unlock', ...failedWith('PIN_LOCKED', { kind: 'pinLocked' }) } as const;
+    if (this.lockedUntilMs !== null && nowMs < this.lockedUntilMs) return this.state(session, pinLocked);
     if (checkTechnicianPin(pin, this.pinHash)) {
       this.failedAttempts = 0;
       this.lockedUntilMs = null;
       session.unlocked = true;
-      return this.state(session, { op: 'unlock', ok: true, code: null, summary: 'maintenance mode' });
+      return this.state(session, { op: 'unlock', ...succeeded({ kind: 'unlocked' }) });
     }
     this.failedAttempts += 1;
     if (this.failedAttempts >= this.limits.pinAttemptsMax) {
       this.lockedUntilMs = nowMs + this.limits.pinLockoutMs;
       this.failedAttempts = 0;
-      return this.state(session, {
-        op: 'unlock',
-        ok: false,
-        code: 'PIN_LOCKED',
-        summary: 'too many wrong PINs',
-      });
+      return this.state(session, pinLocked);
     }
-    return this.state(session, { op: 'unlock', ok: false, code: 'PIN_INVALID', summary: 'wrong PIN' });
+    return this.state(session, { op: 'unlock', ...failedWith('PIN_INVALID', { kind: 'pinWrong' }) });
   }
 
   private async perform(
     request: Exclude<MaintenanceRequest, { op: 'unlock' | 'lock' }>,
   ): Promise<MaintenanceResult> {
-    const outcome = async (
+    // A failing device must not take maintenance mode down with it: a throw becomes a result.
+    const guarded = async (
       op: MaintenanceResult['op'],
-      run: () => Promise<{ ok: boolean; summary: string; code?: ErrorCode | null }>,
-    ) => {
+      run: () => Promise<SourceResult>,
+    ): Promise<MaintenanceResult> => {
       try {
-        const result = await run();
-        return {
-          op,
-          ok: result.ok,
-          code: result.code ?? (result.ok ? null : 'DEVICE_FAULT'),
-          summary: result.summary,
-        };
+        return { op, ...(await run()) };
       } catch (error) {
-        // A failing device must not take maintenance mode down with it: say what failed.
-        return {
-          op,
-          ok: false,
-          code: 'INTERNAL' as const,
-          summary: error instanceof Error ? error.message.slice(0, 200) : 'failed',
-        };
+        return { op, ...unexpectedFailureResult(error) };
       }
     };
     switch (request.op) {
       case 'refresh':
-        return { op: 'refresh', ok: true, code: null, summary: 'refreshed' };
+        return { op: 'refresh', ...succeeded({ kind: 'refreshed' }) };
       case 'selfTest':
-        return outcome('selfTest', () => this.sources.selfTest(request.device));
+        return guarded('selfTest', () => this.sources.selfTest(request.device));
       case 'testPrint':
-        return outcome('testPrint', () => this.sources.testPrint());
+        return guarded('testPrint', () => this.sources.testPrint());
       case 'collect':
-        return outcome('collect', () => this.sources.collect());
+        return guarded('collect', () => this.sources.collect());
       case 'syncNow':
-        return outcome('syncNow', async () => {
-          const result = await this.sources.syncNow();
-          return { ...result, code: result.ok ? null : 'SERVER_UNREACHABLE' };
-        });
+        return guarded('syncNow', () => this.sources.syncNow());
       case 'reprintLast':
-        return outcome('reprintLast', () => this.sources.reprintLast());
+        return guarded('reprintLast', () => this.sources.reprintLast());
       case 'reprint':
-        return outcome('reprint', () => this.sources.reprint(request.depositId));
+        return guarded('reprint', () => this.sources.reprint(request.depositId));
     }
   }
 

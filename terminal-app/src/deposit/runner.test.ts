@@ -422,7 +422,7 @@ describe('deposit runner across crashes', () => {
     expect(committedTotals()).toEqual([625]);
 
     const outcome = await rig.runner.reprint(recoveredId);
-    expect(outcome).toEqual({ ok: true });
+    expect(outcome).toEqual({ ok: true, sequence: 1 });
     const reprinted = rig.devices.printed.at(-1)!;
     expect(reprinted.lines).toContainEqual(
       expect.objectContaining({ text: 'Completed after a power loss.' }),
@@ -594,7 +594,7 @@ describe('reprint', () => {
     expect(stray.code).toBeNull();
     expect(rig.journal.lastCommittedDepositId()).not.toBe(recovered.depositId);
     const printedBefore = rig.devices.printed.length;
-    expect(await rig.runner.reprint(recovered.depositId)).toEqual({ ok: true });
+    expect(await rig.runner.reprint(recovered.depositId)).toEqual({ ok: true, sequence: recovered.sequence });
     const reprinted = rig.devices.printed.at(-1)!;
     expect(reprinted.lines).toContainEqual(
       expect.objectContaining({ text: 'Completed after a power loss.' }),
@@ -616,7 +616,7 @@ describe('reprint', () => {
     rig.runner.intent({ type: 'reprint' });
     await rig.settle();
     expect(rig.devices.printed).toHaveLength(2);
-    expect(await rig.runner.reprint()).toEqual({ ok: true });
+    expect(await rig.runner.reprint()).toEqual({ ok: true, sequence: 1 });
     expect(rig.devices.printed[2]).toEqual(rig.devices.printed[0]);
   });
 });

@@ -55,8 +55,11 @@ export interface DepositRunnerOptions {
   onLostEvents?: (entry: LostEventsEntry, where: { depositId: UuidV7; alarm: KioskDeposit | null }) => void;
 }
 
-/** What `reprint` answers: how the print went, or that no reprintable deposit has that id. */
-export type ReprintOutcome = PrintOutcome | { ok: false; unknown: true };
+/**
+ * What `reprint` answers: how the print went and which deposit's receipt it was (the tech is told its
+ * number), or that no reprintable deposit has that id.
+ */
+export type ReprintOutcome = (PrintOutcome & { sequence: number }) | { ok: false; unknown: true };
 
 type SnapshotListener = (snapshot: KioskSnapshot) => void;
 
@@ -200,7 +203,7 @@ export class DepositRunner {
       maskedName: stored.maskedName,
       newBalanceMinor: known ? addMinor(stored.balanceMinor ?? 0, d.totalMinor) : null,
     });
-    return this.options.devices.print(job);
+    return { ...(await this.options.devices.print(job)), sequence: d.sequence };
   }
 
   private device(event: DeviceEvent): void {

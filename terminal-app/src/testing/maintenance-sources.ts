@@ -1,5 +1,12 @@
 import type { MaintenanceState, UuidV7 } from '@cashin/shared';
 import type { MaintenanceSources } from '../agent/maintenance.js';
+import {
+  collectResult,
+  reprintResult,
+  selfTestResult,
+  syncResult,
+  testPrintResult,
+} from '../agent/maintenance-outcomes.js';
 
 /**
  * TEST DOUBLE of the kiosk parts maintenance mode reads (devices, journal, sync), recording what the tech
@@ -50,19 +57,25 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
     terminalId: () => 'kiosk-1',
     softwareVersion: '0.1.0',
     currency: 'USD',
+    // The coin acceptor passes its self-test, the printer is out of paper, and the bill validator's port
+    // throws (an unexpected failure, whose own words reach the tech only as a labelled detail).
     deviceStatuses: () => [
       { device: 'coin', kind: 'coinAcceptor', state: 'ok', faults: [] },
       { device: 'printer', kind: 'printer', state: 'faulted', faults: ['paperOut'] },
+      { device: 'bill', kind: 'billValidator', state: 'disconnected', faults: [] },
     ],
     diagnostics: async () => [],
     selfTest: async (device) => {
       calls.push(`selfTest:${device}`);
-      if (device === 'printer') throw new Error('printer did not answer');
-      return { ok: true, summary: `${device}: self-check passed` };
+      if (device === 'bill') throw new Error('port /dev/ttyUSB1 is closed');
+      const kind = device === 'printer' ? 'printer' : 'coinAcceptor';
+      const faults = device === 'printer' ? (['paperOut'] as const) : [];
+      const ok = faults.length === 0;
+      return selfTestResult(device, { device, kind, channels: [], ok, answered: true, faults: [...faults] });
     },
     testPrint: async () => {
       calls.push('testPrint');
-      return { ok: false, summary: 'paper out' };
+      return testPrintResult({ ok: false, reason: 'paperOut' });
     },
     // Three deposits ($4.50) wait to sync and one ($1.25) is quarantined.
     outboxStatus: () => ({
@@ -81,25 +94,23 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
     }),
     syncNow: async () => {
       calls.push('syncNow');
-      return { ok: false, summary: 'server not reachable' };
+      return syncResult({ synced: 0, quarantined: 0, failed: true }, 'SERVER_UNREACHABLE');
     },
     bag: () => ({ ...bagState }),
     collect: async () => {
       calls.push('collect');
-      const summary = `collected ${bagState.coinCount} coins, ${bagState.totalMinor} minor units`;
+      const bag = { device: 'coin', pieces: bagState.coinCount, totalMinor: bagState.totalMinor };
       Object.assign(bagState, { totalMinor: 0, coinCount: 0, billCount: 0 });
-      return { ok: true, summary };
+      return collectResult(bagState.currency, [bag]);
     },
     reprintLast: async () => {
       calls.push('reprintLast');
-      return { ok: true, code: null, summary: 'reprinted deposit 41' };
+      return reprintResult({ ok: true, sequence: 41 });
     },
     reprint: async (depositId) => {
       calls.push(`reprint:${depositId}`);
       const known = recentDeposits.find((d) => d.depositId === depositId);
-      return known
-        ? { ok: true, code: null, summary: `reprinted deposit ${known.sequence}` }
-        : { ok: false, code: 'NOT_FOUND', summary: 'no such deposit to reprint' };
+      return reprintResult(known ? { ok: true, sequence: known.sequence } : { ok: false, unknown: true });
     },
     recentDeposits: () => recentDeposits.map((d) => ({ ...d })),
     recentErrors: () => [

@@ -1,4 +1,5 @@
-import { FakeClock } from '@cashin/shared';
+import type { Language } from '@cashin/shared';
+import { FakeClock, errorMessage, translator } from '@cashin/shared';
 import { launchChromium, screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +9,7 @@ import { MaintenanceService } from '../agent/maintenance.js';
 import { hashTechnicianPin } from '../agent/technician-pin.js';
 import { fakeMaintenanceSources } from '../testing/maintenance-sources.js';
 import { ManualSnapshotSource } from '../testing/manual-snapshot-source.js';
+import { kioskMessages } from '../ui/messages.js';
 import { buildKioskUi } from './build-ui.js';
 
 // Maintenance mode in Chromium: the real bridge and maintenance service (real PIN hashing and lockout);
@@ -17,11 +19,15 @@ let browser: Browser;
 let server: BridgeServer;
 let page: Page;
 const sources = fakeMaintenanceSources();
+const snapshots = new ManualSnapshotSource();
 
-async function typePin(pin: string): Promise<void> {
+async function typePin(pin: string, language: Language = 'en'): Promise<void> {
   for (const digit of pin) await page.getByRole('button', { name: digit, exact: true }).click();
-  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('button', { name: kioskMessages[language]['maintenance.unlock'] }).click();
 }
+
+/** What the last action's banner says (a notice or an alert). */
+const resultText = () => page.getByTestId('maintenance-result').locator('.banner').textContent();
 
 beforeAll(async () => {
   const uiDir = await buildKioskUi();
@@ -34,7 +40,7 @@ beforeAll(async () => {
     port: 0,
     token,
     uiDir,
-    source: new ManualSnapshotSource(),
+    source: snapshots,
     onIntent: () => {},
     maintenance,
     messageBytesMax: 64 * 1024,
@@ -65,10 +71,10 @@ describe('maintenance mode', () => {
 
   it('refuses a wrong PIN and opens the dashboard with the right one', async () => {
     await typePin('1357');
-    await expect.poll(() => page.getByRole('alert').textContent()).toMatch(/PIN/);
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe('Wrong PIN. Try again.');
     await typePin('2468');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Maintenance');
-    expect(await page.getByTestId('devices').locator('li').count()).toBe(2);
+    expect(await page.getByTestId('devices').locator('li').count()).toBe(3);
     expect(await page.getByTestId('bag').textContent()).toContain('$123.45');
     expect(await page.getByTestId('outbox').textContent()).toContain('3 deposits, $4.50');
     await page.screenshot({ path: screenshotPath('kiosk', '21-maintenance-dashboard'), fullPage: true });
@@ -77,11 +83,13 @@ describe('maintenance mode', () => {
 
   it('runs a self-test and records a collection only after confirmation', async () => {
     await page.getByRole('button', { name: 'Self-test coin' }).click();
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('coin: self-check passed');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('coin: self-test passed.');
     await page.getByRole('button', { name: 'Record bag collection' }).click();
     expect(sources.calls).not.toContain('collect');
     await page.getByRole('button', { name: /Confirm collection/ }).click();
     await expect.poll(() => page.getByTestId('bag').textContent()).toContain('$0.00');
+    expect(await resultText()).toBe('Bag collection recorded: coin: $123.45 (pieces: 312).');
+    await page.screenshot({ path: screenshotPath('kiosk', '23-maintenance-collected-en'), fullPage: true });
     expect(sources.calls).toEqual(['selfTest:coin', 'collect']);
   });
 
@@ -95,7 +103,7 @@ describe('maintenance mode', () => {
     expect(await page.getByTestId('quarantined').textContent()).toContain('$1.25');
     await recovered.getByRole('button', { name: 'Reprint receipt 40' }).click();
     await expect.poll(() => sources.calls.at(-1)).toBe('reprint:019aab40-8c00-7000-8000-000000000040');
-    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('reprinted deposit 40');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toBe('Receipt No. 40 reprinted.');
     await page.getByTestId('deposits').scrollIntoViewIfNeeded();
     await page.screenshot({ path: screenshotPath('kiosk', '22-maintenance-deposits'), fullPage: true });
     expect(await seriousAxeViolations(page)).toEqual([]);
@@ -106,5 +114,72 @@ describe('maintenance mode', () => {
     await expect.poll(() => page.locator('h1').textContent()).toBe('Turn your cash into wallet money');
     await page.keyboard.press('Control+Alt+m');
     await expect.poll(() => page.locator('h1').textContent()).toBe('Technician PIN');
+  });
+});
+
+describe('maintenance mode in Spanish', () => {
+  const t = translator(kioskMessages, 'es');
+
+  it('asks for the PIN in Spanish and says a wrong PIN is wrong in Spanish', async () => {
+    snapshots.publish({ language: 'es' });
+    await expect.poll(() => page.locator('h1').textContent()).toBe(t('maintenance.pinTitle'));
+    expect(await page.locator('html').getAttribute('lang')).toBe('es');
+    await typePin('9999', 'es');
+    await expect.poll(() => page.getByRole('alert').textContent()).toBe(t('maintenance.result.pinWrong'));
+    await page.screenshot({ path: screenshotPath('kiosk', '30-maintenance-wrong-pin-es'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('unlocks, and names devices and faults in Spanish', async () => {
+    await typePin('2468', 'es');
+    await expect.poll(() => page.locator('h1').textContent()).toBe(t('maintenance.title'));
+    const devices = page.getByTestId('devices');
+    expect(await devices.locator('li').first().textContent()).toContain(
+      t('maintenance.deviceKind.coinAcceptor'),
+    );
+    expect(await devices.locator('li').nth(1).textContent()).toContain(t('maintenance.fault.paperOut'));
+  });
+
+  it('words self-tests in Spanish: passed, a fault, and a failure whose English detail is labelled', async () => {
+    await page.getByRole('button', { name: t('maintenance.selfTest', { device: 'coin' }) }).click();
+    await expect.poll(resultText).toBe(t('maintenance.result.selfTestPassed', { device: 'coin' }));
+    await page.getByRole('button', { name: t('maintenance.selfTest', { device: 'printer' }) }).click();
+    await expect.poll(resultText).toBe(
+      t('maintenance.result.selfTestFailed', {
+        device: 'printer',
+        faults: t('maintenance.fault.paperOut'),
+      }),
+    );
+    expect(await page.getByTestId('maintenance-result').getByRole('alert').count()).toBe(1);
+    await page.screenshot({ path: screenshotPath('kiosk', '31-maintenance-self-test-es'), fullPage: true });
+    await page.getByRole('button', { name: t('maintenance.selfTest', { device: 'bill' }) }).click();
+    await expect.poll(resultText).toBe(t('maintenance.result.failed'));
+    const detail = page.getByTestId('maintenance-result-detail');
+    expect(await detail.textContent()).toBe(`${t('maintenance.detailLabel')} port /dev/ttyUSB1 is closed`);
+    expect(await detail.locator('span[lang="en"]').textContent()).toBe('port /dev/ttyUSB1 is closed');
+    await page.screenshot({
+      path: screenshotPath('kiosk', '32-maintenance-failure-detail-es'),
+      fullPage: true,
+    });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
+  it('words a sync that could not reach the server in Spanish, with its counts', async () => {
+    await page.getByRole('button', { name: t('maintenance.syncNow') }).click();
+    const reason = errorMessage('SERVER_UNREACHABLE', 'es');
+    await expect
+      .poll(resultText)
+      .toBe(t('maintenance.result.syncFailed', { synced: 0, quarantined: 0, reason }));
+    expect(await page.getByTestId('maintenance-result-detail').count()).toBe(0);
+    await page.screenshot({ path: screenshotPath('kiosk', '33-maintenance-sync-es'), fullPage: true });
+    await page.getByRole('button', { name: t('maintenance.reprintDeposit', { sequence: 40 }) }).click();
+    await expect.poll(resultText).toBe(t('maintenance.result.receiptReprinted', { sequence: 40 }));
+    expect(sources.calls.slice(-5)).toEqual([
+      'selfTest:coin',
+      'selfTest:printer',
+      'selfTest:bill',
+      'syncNow',
+      'reprint:019aab40-8c00-7000-8000-000000000040',
+    ]);
   });
 });

@@ -1,5 +1,5 @@
 import type { KioskIntent, KioskSnapshot, MaintenanceRequest, MaintenanceState } from '@cashin/shared';
-import { bridgePath, localeFor } from '@cashin/shared';
+import { bridgePath, formatMoney, localeFor } from '@cashin/shared';
 import { useEffect, useMemo, useState } from 'preact/hooks';
 import { connectBridge } from '../bridge/client.js';
 import type { BridgeClient } from '../bridge/client.js';
@@ -97,7 +97,7 @@ export function App({ token, startInMaintenance = false }: { token: string; star
       state: maintenance,
       t: props.t,
       errorText: (code) => props.errorText(code),
-      money: props.money,
+      money: (amountMinor, currency = snapshot.currency) => formatMoney(amountMinor, currency, locale),
       time: (epochMs) => timeFormat.format(epochMs),
       request,
       exit: () => {

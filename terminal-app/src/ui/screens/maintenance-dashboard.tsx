@@ -1,13 +1,15 @@
 import { useState } from 'preact/hooks';
-import { Banner } from '../components/banner.js';
 import { ScreenHeading } from '../components/screen-heading.js';
+import { faultText } from '../maintenance-result-text.js';
+import { MaintenanceResultBanner } from './maintenance-result-banner.js';
 import type { MaintenanceProps } from './maintenance-props.js';
 
 /**
  * The field tech's view of the kiosk: devices, the cash bag, the queue to the server, recent errors, and the
  * recent deposits with a reprint button each (a recovered deposit's shopper may come back after newer ones).
  */
-export function MaintenanceDashboard({ state, t, errorText, money, time, request, exit }: MaintenanceProps) {
+export function MaintenanceDashboard(props: MaintenanceProps) {
+  const { state, t, errorText, money, time, request, exit } = props;
   const [confirmCollect, setConfirmCollect] = useState(false);
   if (!state) return null;
   const result = state.lastResult;
@@ -18,10 +20,7 @@ export function MaintenanceDashboard({ state, t, errorText, money, time, request
         {t('maintenance.terminal', { id: state.terminalId ?? '-', version: state.softwareVersion })}
       </p>
       {result && result.op !== 'unlock' && result.op !== 'refresh' && (
-        <Banner
-          tone={result.ok ? 'notice' : 'error'}
-          text={result.ok ? result.summary : `${errorText(result.code ?? 'INTERNAL')} (${result.summary})`}
-        />
+        <MaintenanceResultBanner result={result} {...props} />
       )}
 
       <h2>{t('maintenance.devices')}</h2>
@@ -29,8 +28,10 @@ export function MaintenanceDashboard({ state, t, errorText, money, time, request
         {state.devices.map((device) => (
           <li key={device.device}>
             <span>
-              <strong>{device.device}</strong> ({device.kind}): {t(`maintenance.deviceState.${device.state}`)}
-              {device.faults.length > 0 && ` - ${device.faults.join(', ')}`}
+              <strong>{device.device}</strong> ({t(`maintenance.deviceKind.${device.kind}`)}):{' '}
+              {t(`maintenance.deviceState.${device.state}`)}
+              {device.faults.length > 0 &&
+                ` - ${device.faults.map((fault) => faultText(fault, { t })).join(', ')}`}
             </span>
             <button
               type="button"

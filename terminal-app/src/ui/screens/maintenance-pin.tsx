@@ -2,13 +2,25 @@ import { useState } from 'preact/hooks';
 import { Banner } from '../components/banner.js';
 import { Keypad } from '../components/keypad.js';
 import { ScreenHeading } from '../components/screen-heading.js';
+import type { MaintenanceResult } from '@cashin/shared';
+import { MaintenanceResultBanner } from './maintenance-result-banner.js';
 import type { MaintenanceProps } from './maintenance-props.js';
 
 const pinDigitsMax = 12;
 
-export function MaintenancePinScreen({ state, t, errorText, time, request, exit }: MaintenanceProps) {
+/**
+ * A failure worth a banner above the keypad: a wrong PIN, or an action asked for after maintenance locked
+ * itself. Opening the screen asks for a refresh, which is refused for want of a PIN; that says nothing new.
+ */
+function pinScreenFailure(result: MaintenanceResult | null | undefined): MaintenanceResult | null {
+  if (!result || result.ok) return null;
+  return result.outcome.kind === 'pinRequired' && result.op === 'refresh' ? null : result;
+}
+
+export function MaintenancePinScreen(props: MaintenanceProps) {
+  const { state, t, time, request, exit } = props;
   const [pin, setPin] = useState('');
-  const failure = state?.lastResult && !state.lastResult.ok ? state.lastResult.code : null;
+  const failure = pinScreenFailure(state?.lastResult);
   const lockedUntil = state?.lockedUntilMs ?? null;
   return (
     <section class="screen screen-maintenance">
@@ -16,7 +28,7 @@ export function MaintenancePinScreen({ state, t, errorText, time, request, exit 
       {lockedUntil !== null ? (
         <Banner tone="error" text={t('maintenance.lockedUntil', { time: time(lockedUntil) })} />
       ) : (
-        failure && failure !== 'FORBIDDEN' && <Banner tone="error" text={errorText(failure)} />
+        failure && <MaintenanceResultBanner result={failure} {...props} />
       )}
       <label class="code-field" for="pin">
         <span>{t('maintenance.pinLabel')}</span>
