@@ -6,9 +6,10 @@ import { openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.j
 import type { TestDb } from '../test-support/test-db.js';
 import { enrollTestKiosk, kioskDeposit, signedPost } from '../test-kit/terminal-kit.js';
 import { openTestDb, testAdapters } from '../test-support/test-db.js';
+import { insertDeposit } from '../deposits/deposit-record.js';
 import { ensureAccount } from './accounts.js';
 import { createTransfers } from './ledger.js';
-import { verifyLedger } from './verify-ledger.js';
+import { formatLedgerReport, verifyLedger } from './verify-ledger.js';
 
 const newId = createUuidV7Generator();
 const nowMs = Date.UTC(2026, 5, 1);
@@ -61,13 +62,15 @@ describe.each(testAdapters)('ledger verification on %s', (adapter) => {
       await ensureAccount(tx, { kind: 'storeDrawer', ownerRef: 's1', currency: 'USD' }, newId, nowMs),
       await ensureAccount(tx, { kind: 'wallet', ownerRef: 'shopper-1', currency: 'USD' }, newId, nowMs),
     ]);
+    // A deposit as the product writes one: its transfer and its deposit row, in one transaction.
     const deposit = (into: Db) =>
-      into.transaction((tx) =>
-        createTransfers(
+      into.transaction(async (tx) => {
+        const id = newId();
+        const results = await createTransfers(
           tx,
           [
             {
-              id: newId(),
+              id,
               debitAccountId: drawer,
               creditAccountId: wallet,
               amountMinor: 500,
@@ -76,8 +79,25 @@ describe.each(testAdapters)('ledger verification on %s', (adapter) => {
             },
           ],
           nowMs,
-        ),
-      );
+        );
+        await insertDeposit(tx, {
+          transferId: id,
+          shopperId: null,
+          walletAccountId: wallet,
+          codeHash: `hash-${id}`,
+          codeMasked: '**** 0000',
+          amountMinor: 500,
+          currency: 'USD',
+          sourceAccountId: drawer,
+          cashAlreadyTaken: false,
+          status: 'credited',
+          reviewReason: null,
+          cashReportFlag: false,
+          claimId: null,
+          createdAtMs: nowMs,
+        });
+        return results;
+      });
     expect(await deposit(db)).toEqual(['created']);
     const other = adapter === 'postgres' ? await testDb.openAnother() : db;
     if (other !== db) others.push(other);
@@ -173,6 +193,35 @@ describe.each(testAdapters)('ledger verification on %s', (adapter) => {
           { record: 'none', problem: 'recordMissing', recordId: null, transferId: overShortOf!.collection },
         ]),
       );
+    } finally {
+      await app.close();
+    }
+  });
+
+  // A deposit moves a wallet through its transfer, but the wallet's limits, its history, the review
+  // queue and settlements find deposits through their rows: a transfer whose row is gone is named.
+  it('names a deposit transfer that has no deposit row', async () => {
+    const app: TestApp = await openTestApp(adapter);
+    try {
+      const kiosk = await enrollTestKiosk(app);
+      const ana = await signUpAndIn(app);
+      const deposits = [
+        kioskDeposit(kiosk, newId, app.clock.nowMs(), { code: ana.depositCode, coins: 8 }),
+        kioskDeposit(kiosk, newId, app.clock.nowMs(), { code: ana.depositCode, coins: 4 }),
+      ];
+      const synced = await signedPost(app, kiosk, terminalApiPaths.sync, { deposits });
+      expect(synced.statusCode, synced.body).toBe(200);
+      expect(await verifyLedger(app.db)).toMatchObject({ ok: true, recordDiscrepancies: [] });
+
+      const gone = deposits[1]!.depositId;
+      await app.db.transaction((tx) => tx.run('DELETE FROM deposits WHERE transfer_id = ?', [gone]));
+      const report = await verifyLedger(app.db);
+      expect(report.ok).toBe(false);
+      expect(report.discrepancies).toEqual([]);
+      expect(report.recordDiscrepancies).toEqual([
+        { record: 'deposit', problem: 'recordMissing', recordId: null, transferId: gone },
+      ]);
+      expect(formatLedgerReport(report)).toContain(`DISCREPANCY recordMissing deposit -: transfer ${gone}`);
     } finally {
       await app.close();
     }

@@ -27,8 +27,9 @@ export type RecordKind =
  * A business row and its transfer that disagree. transferMissing: the row says money moved and no such
  * transfer exists; transferDiffers: it exists with another amount, currency or account; recordMissing: a
  * transfer into or out of cash in transit, the bank or over/short that no collection, bank deposit or
- * remittance accounts for (its row deleted). Those accounts' balances are sums of their own transfers, so
- * a changed or deleted transfer there leaves every sum consistent; only the rows beside them can tell.
+ * remittance accounts for (record `none`: its row deleted), or a deposit transfer with no deposit row
+ * (record `deposit`). Those accounts' balances are sums of their own transfers, so a changed or deleted
+ * transfer there leaves every sum consistent; only the rows beside them can tell.
  */
 export interface RecordDiscrepancy {
   readonly record: RecordKind | 'none';
@@ -123,6 +124,18 @@ const unaccountedTransfersSql = `
   )
   SELECT id AS transfer_id FROM touching WHERE id NOT IN (SELECT id FROM accounted) ORDER BY id`;
 
+/**
+ * Deposit transfers with no deposit row. Every deposit writes its row beside its transfer (who, which
+ * code, its review status, its place in the wallet's limits); a deposit without one still moves the
+ * wallet's balance but is missing from the limits, the review queue, settlements and the wallet's history,
+ * which find deposits through their rows. Reads every transfer once, as the sums above do, and each
+ * deposit row by its primary key.
+ */
+const depositsWithoutRecordSql = `
+  SELECT t.id AS transfer_id FROM transfers t
+   WHERE t.code = 'deposit' AND NOT EXISTS (SELECT 1 FROM deposits d WHERE d.transfer_id = t.id)
+   ORDER BY t.id`;
+
 /** Every business row against its transfer, and every transfer of those accounts against its row. */
 async function verifyRecords(tx: Tx): Promise<RecordDiscrepancy[]> {
   const found: RecordDiscrepancy[] = [];
@@ -138,6 +151,8 @@ async function verifyRecords(tx: Tx): Promise<RecordDiscrepancy[]> {
   }
   for (const row of await tx.all<{ transfer_id: string }>(unaccountedTransfersSql))
     found.push({ record: 'none', problem: 'recordMissing', recordId: null, transferId: row.transfer_id });
+  for (const row of await tx.all<{ transfer_id: string }>(depositsWithoutRecordSql))
+    found.push({ record: 'deposit', problem: 'recordMissing', recordId: null, transferId: row.transfer_id });
   return found;
 }
 
