@@ -226,7 +226,9 @@ export interface ClaimAssignment extends RedeemedClaim {
  * An operator credits a claim to the shopper who proved it is theirs (a lost receipt), found by phone:
  * the same crediting as the shopper's own redemption (limits, review, audit), under the transfer id the
  * console chose, so a retry answers `exists` and credits nothing twice. A claim already redeemed, by
- * anyone else or under another id, is CLAIM_ALREADY_REDEEMED.
+ * anyone else or under another id, is CLAIM_ALREADY_REDEEMED. The assignment is recorded beside the claim
+ * (claim_assignments), so it can be undone if it went to the wrong shopper (undo-claim-assignment.ts);
+ * an assignment already undone is not made again under its old id (CONFLICT).
  */
 export async function assignClaim(
   deps: Deps,
@@ -256,6 +258,8 @@ export async function assignClaim(
         status: done.status === 'inReview' ? 'inReview' : 'credited',
       };
     }
+    if (await wasAssignedBefore(tx, claim.id, input.assignmentId))
+      throw new CodedError('CONFLICT', { reason: 'assignmentUndone' });
     const shopper = await findShopperByPhone(tx, input.phone);
     if (shopper === undefined) throw new CodedError('NOT_FOUND', { field: 'phone' });
     const codeMasked = await claimCodeMasked(tx, deps, claim);
@@ -267,8 +271,25 @@ export async function assignClaim(
       { id: input.assignmentId, codeMasked, nowMs },
       { kind: 'claim.assigned', data: { reason: input.reason, by: input.by } },
     );
+    await tx.run(
+      `INSERT INTO claim_assignments (transfer_id, claim_id, shopper_id, reason, assigned_by, assigned_at_ms)
+       VALUES (?, ?, ?, ?, ?, ?)`,
+      [input.assignmentId, claim.id, shopper.id, input.reason, input.by, nowMs],
+    );
     return { ...credited, result: 'created', shopperId: shopper.id };
   });
+}
+
+/**
+ * Whether this claim was assigned under `assignmentId` before and the assignment since undone (the claim is
+ * held again): a late retry of that assignment must not credit the claim a second time under the same id.
+ */
+async function wasAssignedBefore(tx: Tx, claimId: string, assignmentId: string): Promise<boolean> {
+  const row = await tx.get(
+    'SELECT transfer_id FROM claim_assignments WHERE transfer_id = ? AND claim_id = ?',
+    [assignmentId, claimId],
+  );
+  return row !== undefined;
 }
 
 /** The claim's code as ops see it: a voucher's as the kiosk stored it, else derived from the deposit. */

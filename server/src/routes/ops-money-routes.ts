@@ -6,6 +6,7 @@ import {
   CashPositionSchema,
   CashReportFiledSchema,
   ClaimAssignmentSchema,
+  ClaimAssignmentUndoSchema,
   ClearReviewRequestSchema,
   CollectionListSchema,
   CollectionQuerySchema,
@@ -22,12 +23,14 @@ import {
   StoreRemittanceSchema,
   SuspenseListSchema,
   SuspenseQuerySchema,
+  UndoClaimAssignmentRequestSchema,
   opsApiPaths,
 } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { assignClaim } from '../claims/redeem-claim.js';
+import { undoClaimAssignment } from '../claims/undo-claim-assignment.js';
 import { listBankDeposits, recordBankDeposit } from '../collections/bank-deposits.js';
 import { cashPosition, cashPositionCsv } from '../collections/cash-position.js';
 import { listCollections, recordCollection } from '../collections/collections.js';
@@ -41,6 +44,7 @@ import { listSuspense } from '../suspense/suspense-queue.js';
 import { StoreParamsSchema } from './ops-fleet-routes.js';
 
 const ReviewParamsSchema = z.object({ depositId: z.string().min(1).max(64) });
+const ClaimParamsSchema = z.object({ claimId: z.string().min(1).max(64) });
 
 /**
  * The ops console's money: cash collections, settlement reports (JSON and CSV), the suspense queue, and
@@ -224,7 +228,7 @@ export function opsMoneyRoutes(deps: Deps) {
         config: ops,
         schema: {
           tags: ['ops'],
-          params: z.object({ claimId: z.string().min(1).max(64) }),
+          params: ClaimParamsSchema,
           body: AssignClaimRequestSchema,
           response: { 200: ClaimAssignmentSchema, 201: ClaimAssignmentSchema },
         },
@@ -240,6 +244,36 @@ export function opsMoneyRoutes(deps: Deps) {
           'suspense claim assigned',
         );
         return reply.status(assignment.result === 'created' ? 201 : 200).send(assignment);
+      },
+    );
+
+    app.post(
+      '/v1/ops/suspense/:claimId/assignment-undo',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          params: ClaimParamsSchema,
+          body: UndoClaimAssignmentRequestSchema,
+          response: { 200: ClaimAssignmentUndoSchema, 201: ClaimAssignmentUndoSchema },
+        },
+      },
+      async (request, reply) => {
+        const undo = await undoClaimAssignment(deps, {
+          claimId: request.params.claimId,
+          ...request.body,
+          by: opsCallerOf(request),
+        });
+        request.log.info(
+          {
+            claimId: undo.claimId,
+            undoId: undo.undoId,
+            assignmentId: undo.assignmentId,
+            result: undo.result,
+          },
+          'suspense claim assignment undone',
+        );
+        return reply.status(undo.result === 'created' ? 201 : 200).send(undo);
       },
     );
 

@@ -49,7 +49,7 @@ describe.each(testAdapters)('every /v1 route against every role on %s', (adapter
     }
   });
 
-  it('keeps family wallets, locations and receipts to shoppers and the audit check to ops', () => {
+  it('keeps family wallets, locations and receipts to shoppers and the audit check and suspense claims to ops', () => {
     const declared = (method: string, url: string) =>
       routes.find((route) => route.method === method && route.url === url)?.roles;
     expect(declared('POST', '/v1/me/children')).toEqual(['shopper']);
@@ -58,6 +58,9 @@ describe.each(testAdapters)('every /v1 route against every role on %s', (adapter
     expect(declared('PUT', '/v1/me/children/:childId/caps')).toEqual(['shopper']);
     expect(declared('GET', '/v1/locations')).toEqual(['shopper']);
     expect(declared('GET', '/v1/ops/audit/verification')).toEqual(['ops']);
+    // Taking money back from a wallet into suspense is for ops alone, as crediting it is.
+    expect(declared('POST', '/v1/ops/suspense/:claimId/assignment')).toEqual(['ops']);
+    expect(declared('POST', '/v1/ops/suspense/:claimId/assignment-undo')).toEqual(['ops']);
     expect(declared('POST', '/v1/me/receipts')).toEqual(['shopper']);
   });
 

@@ -1,7 +1,14 @@
-import type { CurrencyCode } from '@cashin/shared';
-import { CodedError, suspensePageEntriesMax } from '@cashin/shared';
+import type { CurrencyCode, SuspenseAssignmentSchema } from '@cashin/shared';
+import { CodedError, suspenseAssignmentsListedMax, suspensePageEntriesMax } from '@cashin/shared';
+import type { z } from 'zod';
 import { maskedClaimCode } from '../claims/claim-code.js';
 import type { Deps } from '../deps.js';
+import { maskPhone } from '../shoppers/message-sender.js';
+import { maskedName } from '../shoppers/shoppers.js';
+import { selectIn } from '../storage/bulk-sql.js';
+import type { Tx } from '../storage/db.js';
+
+export type SuspenseAssignment = z.output<typeof SuspenseAssignmentSchema>;
 
 export interface SuspenseEntry {
   readonly id: string;
@@ -12,6 +19,7 @@ export interface SuspenseEntry {
   readonly claimCodeMasked: string | null;
   readonly status: 'held' | 'claimed';
   readonly createdAtMs: number;
+  readonly assignments: SuspenseAssignment[];
 }
 
 export interface SuspensePage {
@@ -38,6 +46,75 @@ function parseCursor(text: string): Cursor {
   return parsed;
 }
 
+interface AssignmentRow extends Record<string, unknown> {
+  transfer_id: string;
+  claim_id: string;
+  shopper_id: string;
+  shopper_name: string | null;
+  shopper_phone: string;
+  reason: string;
+  assigned_by: string;
+  assigned_at_ms: number | string;
+  undo_transfer_id: string | null;
+  undo_reason: string | null;
+  undone_by: string | null;
+  undone_at_ms: number | string | null;
+}
+
+function assignmentOf(row: AssignmentRow): SuspenseAssignment {
+  return {
+    assignmentId: row.transfer_id,
+    shopperId: row.shopper_id,
+    shopperName: maskedName(row.shopper_name),
+    shopperPhoneMasked: maskPhone(row.shopper_phone),
+    reason: row.reason,
+    by: row.assigned_by,
+    assignedAtMs: Number(row.assigned_at_ms),
+    undo:
+      row.undo_transfer_id === null
+        ? null
+        : {
+            undoId: row.undo_transfer_id,
+            reason: row.undo_reason ?? '',
+            by: row.undone_by ?? '',
+            atMs: Number(row.undone_at_ms),
+          },
+  };
+}
+
+/**
+ * The ops assignments of the claims on a page, with their undos, per claim oldest first: the newest
+ * suspenseAssignmentsListedMax of each, however often a claim went back and forth.
+ */
+async function assignmentsOf(
+  tx: Tx,
+  claimIds: readonly string[],
+): Promise<Map<string, SuspenseAssignment[]>> {
+  const rows = await selectIn<AssignmentRow>(
+    tx,
+    (inList) =>
+      `SELECT * FROM (
+         SELECT a.transfer_id, a.claim_id, a.shopper_id, s.name AS shopper_name, s.phone AS shopper_phone,
+                a.reason, a.assigned_by, a.assigned_at_ms, a.undo_transfer_id, a.undo_reason, a.undone_by,
+                a.undone_at_ms,
+                ROW_NUMBER() OVER (PARTITION BY a.claim_id ORDER BY a.assigned_at_ms DESC, a.transfer_id DESC) AS newness
+           FROM claim_assignments a JOIN shoppers s ON s.id = a.shopper_id
+          WHERE a.claim_id IN (${inList})) listed
+        WHERE newness <= ?
+        ORDER BY claim_id, assigned_at_ms, transfer_id`,
+    claimIds,
+    [],
+    [suspenseAssignmentsListedMax],
+  );
+  const byClaim = new Map<string, SuspenseAssignment[]>();
+  for (const row of rows) {
+    const listed = byClaim.get(row.claim_id) ?? [];
+    listed.push(assignmentOf(row));
+    byClaim.set(row.claim_id, listed);
+  }
+  return byClaim;
+}
+
 /**
  * Money held in suspense and its claims: cash for an unknown or revoked code, a voucher's, and a reversed
  * kiosk deposit's (its claim names the reversal transfer). A voucher's claim code is the kiosk's (masked
@@ -47,7 +124,9 @@ function parseCursor(text: string): Cursor {
  *
  * By default the held claims, oldest first (money that has waited longest is what ops must see, however
  * much arrived since), a page of suspensePageEntriesMax at a time; `all` adds the claimed ones, newest
- * first. Each page also carries the total held per currency, read from the same snapshot as the page.
+ * first. Each page also carries the total held per currency, read from the same snapshot as the page,
+ * and each claim its ops assignments and their undos (a claim credited to the wrong shopper and taken
+ * back is held again, with that history beside it).
  */
 export async function listSuspense(
   deps: Pick<Deps, 'db' | 'claimCodeSecret'>,
@@ -69,9 +148,9 @@ export async function listSuspense(
     params.push(after.createdAtMs, after.createdAtMs, after.id);
   }
   const order = held ? 'c.created_at_ms, c.id' : 'c.created_at_ms DESC, c.id DESC';
-  const { rows, totals } = await deps.db.transaction(
-    async (tx) => ({
-      rows: await tx.all<{
+  const { rows, totals, assignments } = await deps.db.transaction(
+    async (tx) => {
+      const rows = await tx.all<{
         id: string;
         deposit_transfer_id: string;
         amount_minor: number;
@@ -94,12 +173,14 @@ export async function listSuspense(
          LEFT JOIN kiosk_deposits k ON k.deposit_id = c.deposit_transfer_id
          ORDER BY ${order}`,
         params,
-      ),
-      totals: await tx.all<{ currency: CurrencyCode; count: number | string; total: number | string }>(
+      );
+      const totals = await tx.all<{ currency: CurrencyCode; count: number | string; total: number | string }>(
         `SELECT currency, COUNT(*) AS count, SUM(amount_minor) AS total FROM claims
           WHERE redeemed_transfer_id IS NULL GROUP BY currency ORDER BY currency`,
-      ),
-    }),
+      );
+      const listed = rows.slice(0, suspensePageEntriesMax).map((row) => row.id);
+      return { rows, totals, assignments: await assignmentsOf(tx, listed) };
+    },
     { readOnlySnapshot: true },
   );
   const page = rows.slice(0, suspensePageEntriesMax);
@@ -124,6 +205,7 @@ export async function listSuspense(
         : maskedClaimCode(deps.claimCodeSecret, row.deposit_transfer_id),
       status: row.redeemed_transfer_id === null ? 'held' : 'claimed',
       createdAtMs: row.created_at_ms,
+      assignments: assignments.get(row.id) ?? [],
     };
   });
   return {

@@ -153,12 +153,26 @@ const en = {
   'suspense.phone': "Shopper's phone number",
   'suspense.phoneHint': 'As they signed up with it, with the country code, such as +15551234567.',
   'suspense.assignReason': 'How they proved it is theirs',
-  'suspense.assignReasonHint': 'Kept in the audit log. The claim code redeems nothing afterwards.',
+  'suspense.assignReasonHint':
+    'Kept in the audit log. The claim code redeems nothing while it stays credited.',
   'suspense.assignSubmit': 'Credit to this shopper',
   'suspense.assigned': 'Credited {amount} to the shopper with phone {phone}.',
   'suspense.assignedInReview':
     'Credited {amount} to the shopper with phone {phone}; it is past their limits and waits in the review queue.',
   'audit.kind.claim.assigned': 'Suspense credited by ops',
+  'audit.kind.claim.assignmentUndone': 'Suspense credit taken back by ops',
+  'suspense.history': 'History',
+  'suspense.assignedEvent': 'Credited to {shopper} by {by}, {time}: {reason}',
+  'suspense.undoneEvent': 'Taken back by {by}, {time}: {reason}',
+  'suspense.undo': 'Take back {amount} from {shopper}',
+  'suspense.undoTitle': 'Take back {amount} credited to {shopper}',
+  'suspense.undoReason': 'Why it is taken back',
+  'suspense.undoReasonHint':
+    'Kept in the audit log. The money goes back to suspense and the claim is held again: credit it to its owner, or they redeem it with the claim code.',
+  'suspense.undoSubmit': 'Take back and hold again',
+  'suspense.undone': 'Took {amount} back from {shopper}; the claim is held again.',
+  'suspense.undoSpent':
+    'The wallet holds {balance}, less than the {amount} to take back: it was spent. Nothing was changed.',
   'reviews.title': 'Deposits to review',
   'reviews.body':
     "Cash already taken is never refused. A deposit past a shopper's limit, or one a kiosk flagged, is credited and waits here until someone keeps it or reverses it. A shopper's cash past the day's report threshold waits here until the filed report is recorded.",
@@ -289,6 +303,8 @@ const en = {
   'audit.field.reversalId': 'Reversal',
   'audit.field.transferId': 'Transfer',
   'audit.field.claimId': 'Claim',
+  'audit.field.assignmentId': 'Credit (transfer)',
+  'audit.field.undoId': 'Taken back (transfer)',
   'audit.field.reason': 'Reason',
   'audit.field.code': 'Code',
   'audit.field.issued': 'New code',
@@ -641,12 +657,25 @@ const es: Record<OpsMessageKey, string> = {
   'suspense.phoneHint': 'El que usó al registrarse, con el código de país, como +525512345678.',
   'suspense.assignReason': 'Cómo demostró que es suyo',
   'suspense.assignReasonHint':
-    'Se guarda en la bitácora de auditoría. El código de reclamo ya no sirve después.',
+    'Se guarda en la bitácora de auditoría. El código de reclamo no sirve mientras siga acreditado.',
   'suspense.assignSubmit': 'Acreditar a este cliente',
   'suspense.assigned': 'Se acreditaron {amount} al cliente con teléfono {phone}.',
   'suspense.assignedInReview':
     'Se acreditaron {amount} al cliente con teléfono {phone}; pasa sus límites y espera en la cola de revisión.',
   'audit.kind.claim.assigned': 'Suspenso acreditado por operaciones',
+  'audit.kind.claim.assignmentUndone': 'Acreditación de suspenso retirada por operaciones',
+  'suspense.history': 'Historial',
+  'suspense.assignedEvent': 'Acreditado a {shopper} por {by}, {time}: {reason}',
+  'suspense.undoneEvent': 'Retirado por {by}, {time}: {reason}',
+  'suspense.undo': 'Retirar {amount} de {shopper}',
+  'suspense.undoTitle': 'Retirar {amount} acreditados a {shopper}',
+  'suspense.undoReason': 'Por qué se retira',
+  'suspense.undoReasonHint':
+    'Se guarda en la bitácora de auditoría. El dinero vuelve a suspenso y el reclamo queda retenido otra vez: acredítalo a su dueño, o que lo cobre con el código de reclamo.',
+  'suspense.undoSubmit': 'Retirar y retener otra vez',
+  'suspense.undone': 'Se retiraron {amount} de {shopper}; el reclamo está retenido otra vez.',
+  'suspense.undoSpent':
+    'La billetera tiene {balance}, menos que los {amount} por retirar: se gastó. No se cambió nada.',
   'reviews.title': 'Depósitos por revisar',
   'reviews.body':
     'El efectivo ya recibido nunca se rechaza. Un depósito que pasa el límite del cliente, o que un quiosco marcó, se acredita y espera aquí hasta que alguien lo mantenga o lo revierta. El efectivo de un cliente que pasa el umbral de reporte del día espera aquí hasta que se registre el reporte presentado.',
@@ -779,6 +808,8 @@ const es: Record<OpsMessageKey, string> = {
   'audit.field.reversalId': 'Reversión',
   'audit.field.transferId': 'Transferencia',
   'audit.field.claimId': 'Reclamo',
+  'audit.field.assignmentId': 'Acreditación (transferencia)',
+  'audit.field.undoId': 'Retiro (transferencia)',
   'audit.field.reason': 'Motivo',
   'audit.field.code': 'Código',
   'audit.field.issued': 'Código nuevo',

@@ -44,6 +44,8 @@ const namedFields = [
   'reversalId',
   'transferId',
   'claimId',
+  'assignmentId',
+  'undoId',
   'reason',
   'code',
   'issued',

@@ -369,6 +369,36 @@ export const SettlementSchema = z.object({
     .describe('Till deposits less till voids of the day; below zero when its voids exceed its deposits'),
 });
 
+/** The newest ops assignments of one claim the suspense queue lists, with their undos. */
+export const suspenseAssignmentsListedMax = 10;
+
+/**
+ * An operator credited a claim to a shopper (POST .../assignment), and, when it went to the wrong one, an
+ * operator took it back (POST .../assignment-undo): the claim was held again.
+ */
+export const SuspenseAssignmentSchema = z.object({
+  /** The transfer into the shopper's wallet. */
+  assignmentId: z.string(),
+  shopperId: z.string(),
+  /** "Maria G.", as a till sees it. */
+  shopperName: z.string(),
+  /** "+1555***4567": enough to tell shoppers apart, not to call one. */
+  shopperPhoneMasked: z.string(),
+  /** How the shopper proved it was theirs, as the operator wrote it. */
+  reason: z.string(),
+  by: z.string(),
+  assignedAtMs: z.number().int(),
+  undo: z
+    .object({
+      /** The compensating transfer, wallet -> suspense. */
+      undoId: z.string(),
+      reason: z.string(),
+      by: z.string(),
+      atMs: z.number().int(),
+    })
+    .nullable(),
+});
+
 export const SuspenseEntrySchema = z.object({
   id: z.string(),
   depositId: z.string(),
@@ -379,6 +409,12 @@ export const SuspenseEntrySchema = z.object({
   claimCodeMasked: z.string().nullable(),
   status: z.enum(['held', 'claimed']),
   createdAtMs: z.number().int(),
+  /**
+   * The claim's ops assignments, oldest first (the newest suspenseAssignmentsListedMax). A claimed entry
+   * whose last assignment is not undone is credited by that assignment, which ops may undo; a claimed
+   * entry without one was redeemed by the shopper with its code or receipt.
+   */
+  assignments: z.array(SuspenseAssignmentSchema),
 });
 
 export const OpsStoreSchema = StoreSchema;
@@ -415,6 +451,9 @@ export const opsApiPaths = {
   suspense: '/v1/ops/suspense',
   /** Credit a claim held in suspense to the shopper it belongs to. */
   suspenseAssignment: (claimId: string) => `/v1/ops/suspense/${encodeURIComponent(claimId)}/assignment`,
+  /** Take back a claim ops credited to the wrong shopper: the money goes back to suspense, held again. */
+  suspenseAssignmentUndo: (claimId: string) =>
+    `/v1/ops/suspense/${encodeURIComponent(claimId)}/assignment-undo`,
   /**
    * The deposits that wait for ops, oldest first: held for review (a limit overrun offline, lost coin
    * events, a crash), or past the day's cash-report threshold with no report filed yet.
@@ -517,6 +556,7 @@ export const auditKinds = [
   'transfer.reversed',
   'claim.redeemed',
   'claim.assigned',
+  'claim.assignmentUndone',
   'code.issued',
   'code.rotated',
   'slip.issued',
@@ -677,4 +717,28 @@ export const ClaimAssignmentSchema = z.object({
   currency: CurrencyCodeSchema,
   /** Credited, or credited and held for review when it passes the wallet's limits. */
   status: z.enum(['credited', 'inReview']),
+});
+
+/**
+ * An operator takes back a claim ops credited to the wrong shopper: the money goes from that wallet back
+ * to suspense (a compensating transfer naming the assignment), and the claim is held again, to be
+ * credited to its owner or redeemed with its code. Only an ops assignment is undone this way.
+ */
+export const UndoClaimAssignmentRequestSchema = z.object({
+  /** The id of the compensating transfer, chosen by the console before sending, so a retry moves once. */
+  undoId: UuidV7Schema,
+  /** The assignment to undo (its transfer id), so an undo meant for one never takes back a later one. */
+  assignmentId: UuidV7Schema,
+  reason: textSchema(reasonLengthMax),
+});
+
+export const ClaimAssignmentUndoSchema = z.object({
+  result: z.enum(['created', 'exists']),
+  claimId: z.string(),
+  undoId: z.string(),
+  assignmentId: z.string(),
+  /** The shopper the money was taken back from. */
+  shopperId: z.string(),
+  amountMinor: AmountMinorSchema,
+  currency: CurrencyCodeSchema,
 });
