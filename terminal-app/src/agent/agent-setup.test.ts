@@ -20,7 +20,7 @@ import { createServerLookup } from '../sync/server-lookup.js';
 import { createSignedClient } from '../sync/signed-client.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
 import { AgentConfigError, loadAgentConfig, parseAgentArgs } from './agent-config.js';
-import { JournalMissingError, startAgent } from './agent.js';
+import { CurrencyMismatchError, JournalMissingError, startAgent } from './agent.js';
 import { enrollTerminal } from './enroll.js';
 import { journalPathIn } from '../journal/database.js';
 import { pino } from 'pino';
@@ -324,6 +324,52 @@ describe('enrollment and the signed channel', () => {
     } finally {
       journal.close();
     }
+  });
+
+  it('will not start a kiosk configured for another currency than the store it was enrolled in', async () => {
+    const folder = tempDir();
+    const clock = new FakeClock(Date.UTC(2026, 10, 22, 9));
+    const server = await serverBackend(clock);
+    servers.push(server);
+    const pesos = {
+      ...validConfig,
+      serverUrl: server.baseUrl,
+      currency: 'MXN',
+      devices: validConfig.devices.map((device) => ({ ...device, currency: 'MXN' })),
+    };
+    const configFile = path.join(folder, 'kiosk.json');
+    writeFileSync(configFile, JSON.stringify(pesos));
+    const config = loadAgentConfig(configFile);
+    const { key } = loadOrCreateTerminalKey(config.dataDir);
+    const { token } = await server.newTerminal();
+    const enrolled = await enrollTerminal({
+      serverUrl: server.baseUrl,
+      token,
+      key,
+      softwareVersion: '1.2.3',
+      dataDir: config.dataDir,
+      clock,
+      requestTimeoutMs: 5_000,
+      fetch: server.fetch,
+    });
+    expect(enrolled).toMatchObject({ ok: true, value: { currency: 'USD' } });
+    const refused = await startAgent({
+      config,
+      bridgeToken: 'x'.repeat(32),
+      clock,
+      logger: pino({ level: 'silent' }),
+      fetch: server.fetch,
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    // Every deposit it took would be answered as a conflict and set aside: it takes none, and says why.
+    expect(refused).toBeInstanceOf(CurrencyMismatchError);
+    expect(refused).toMatchObject({
+      code: 'CURRENCY_MISMATCH',
+      configuredCurrency: 'MXN',
+      enrolledCurrency: 'USD',
+    });
   });
 
   it('reports an unreachable server as a value, not a throw', async () => {

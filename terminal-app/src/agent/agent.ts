@@ -99,6 +99,27 @@ export class JournalMissingError extends Error {
   }
 }
 
+/**
+ * The config says one currency and the kiosk was enrolled in a store of another. Every deposit would carry
+ * the configured currency and the server, which holds the store's, would answer each with a conflict: the
+ * cash is taken and then set aside in quarantine, in nobody's wallet. So the kiosk takes none and waits for
+ * the tech to fix the config (or for ops to enroll it where that currency is used).
+ */
+export class CurrencyMismatchError extends Error {
+  override name = 'CurrencyMismatchError';
+  readonly code = 'CURRENCY_MISMATCH' satisfies ErrorCode;
+  constructor(
+    readonly configuredCurrency: string,
+    readonly enrolledCurrency: string,
+  ) {
+    super(
+      `this kiosk's config says currency ${configuredCurrency} but it was enrolled in a ${enrolledCurrency} ` +
+        `store, so the server would refuse every deposit; set "currency" (and each device's) to ` +
+        `${enrolledCurrency} in the config, or ask ops to enroll it in a ${configuredCurrency} store`,
+    );
+  }
+}
+
 export class NotEnrolledError extends Error {
   override name = 'NotEnrolledError';
   constructor(readonly dataDir: string) {
@@ -134,6 +155,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   const { key } = loadOrCreateTerminalKey(config.dataDir);
   const identity = readTerminalIdentity(config.dataDir);
   if (identity === null) throw new NotEnrolledError(config.dataDir);
+  if (identity.currency !== config.currency)
+    throw new CurrencyMismatchError(config.currency, identity.currency);
   const log = logger.child({ terminalId: identity.terminalId });
 
   const recentErrors: MaintenanceState['recentErrors'] = [];

@@ -5,7 +5,7 @@ import { pino } from 'pino';
 import { realClock } from '@cashin/shared';
 import { randomBytes } from 'node:crypto';
 import { loadAgentConfig, parseAgentArgs } from './agent-config.js';
-import { JournalMissingError, startAgent } from './agent.js';
+import { CurrencyMismatchError, JournalMissingError, startAgent } from './agent.js';
 import { enrollTerminal } from './enroll.js';
 import { readTerminalIdentity } from './terminal-identity.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
@@ -39,10 +39,18 @@ if (args.enrollToken !== undefined) {
 // Without a shell (a headless kiosk, a bench), the agent makes its own token and prints the UI address.
 const bridgeToken = args.bridgeToken ?? randomBytes(32).toString('base64url');
 const agent = await startAgent({ config, bridgeToken, clock, logger }).catch((error: unknown) => {
-  // Taking money without knowing its deposit numbers would have them answered as conflicts: it waits.
-  if (!(error instanceof JournalMissingError)) throw error;
-  logger.error({ journalPath: error.journalPath }, error.message);
-  process.exit(2);
+  // Taking money without knowing its deposit numbers, or in a currency the server does not hold for this
+  // kiosk, would have every deposit answered as a conflict: it waits for the tech, saying what to do.
+  if (error instanceof JournalMissingError) {
+    logger.error({ journalPath: error.journalPath }, error.message);
+    process.exit(2);
+  }
+  if (error instanceof CurrencyMismatchError) {
+    const { code, configuredCurrency, enrolledCurrency } = error;
+    logger.error({ code, configuredCurrency, enrolledCurrency }, error.message);
+    process.exit(2);
+  }
+  throw error;
 });
 if (args.bridgeToken === undefined)
   logger.info({ url: `${agent.bridge.url}/#token=${bridgeToken}` }, 'kiosk UI');
