@@ -1,17 +1,66 @@
-import type { SuspenseEntrySchema } from '@cashin/shared';
-import { ClaimAssignmentSchema, SuspenseListSchema, reasonLengthMax, uuidv7 } from '@cashin/shared';
+import type { SuspenseAssignmentSchema, SuspenseEntrySchema } from '@cashin/shared';
+import {
+  ClaimAssignmentSchema,
+  ClaimAssignmentUndoSchema,
+  SuspenseListSchema,
+  reasonLengthMax,
+  uuidv7,
+} from '@cashin/shared';
 import { useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
 import { Button, Field, TableScroll } from '../../common/components.js';
 import { ActionPanel } from '../action-panel.js';
+import { actorText } from '../actor.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
-import type { OpsContext } from '../ops-context.js';
+import type { OpsContext, OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
 
 type SuspenseEntry = z.output<typeof SuspenseEntrySchema>;
+type SuspenseAssignment = z.output<typeof SuspenseAssignmentSchema>;
+
+/**
+ * The ops assignment a claimed entry is credited under now, which an operator may undo; none for money
+ * still held, or for a claim the shopper redeemed with its code (theirs by proof).
+ */
+function standingAssignment(entry: SuspenseEntry): SuspenseAssignment | undefined {
+  const last = entry.assignments.at(-1);
+  return entry.status === 'claimed' && last !== undefined && last.undo === null ? last : undefined;
+}
+
+function shopperOf(assignment: SuspenseAssignment): string {
+  return `${assignment.shopperName} (${assignment.shopperPhoneMasked})`;
+}
+
+/** Who a claim was credited to by ops and who took it back, oldest first, with their reasons. */
+function AssignmentHistory({ entry, words }: { entry: SuspenseEntry; words: OpsWords }) {
+  if (entry.assignments.length === 0) return null;
+  return (
+    <ul class="history" aria-label={words.t('suspense.history')}>
+      {entry.assignments.map((assignment) => [
+        <li key={assignment.assignmentId}>
+          {words.t('suspense.assignedEvent', {
+            shopper: shopperOf(assignment),
+            by: actorText(words, assignment.by),
+            time: words.dateTime(assignment.assignedAtMs),
+            reason: assignment.reason,
+          })}
+        </li>,
+        assignment.undo !== null && (
+          <li key={assignment.undo.undoId}>
+            {words.t('suspense.undoneEvent', {
+              by: actorText(words, assignment.undo.by),
+              time: words.dateTime(assignment.undo.atMs),
+              reason: assignment.undo.reason,
+            })}
+          </li>
+        ),
+      ])}
+    </ul>
+  );
+}
 
 /** The queue's path for a listing and a page of it (the `next` of the page before, or none). */
 function suspensePath(showAll: boolean, after: string | undefined): string {
@@ -26,7 +75,9 @@ function suspensePath(showAll: boolean, after: string | undefined): string {
  * Money received for codes nobody holds, with its claim: the money still held, oldest first (what has
  * waited longest leads), a page at a time, under the total held; or every claim, newest first. A shopper
  * redeems a claim with its code; one who lost it and proves the money is theirs gets it from an
- * operator, who credits the held claim to their wallet by phone number, with a reason.
+ * operator, who credits the held claim to their wallet by phone number, with a reason. A claim credited to
+ * the wrong shopper is taken back, with a reason: the money returns to suspense and the claim is held
+ * again, its history (who it was credited to, who took it back, why) beside it.
  */
 export function SuspenseSection(context: OpsContext) {
   const { words, token } = context;
@@ -38,8 +89,16 @@ export function SuspenseSection(context: OpsContext) {
   const [phone, setPhone] = useState('');
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
-  // One transfer id per claim, chosen before sending: a retry after a lost answer credits once.
+  const [undoing, setUndoing] = useState<{ entry: SuspenseEntry; assignment: SuspenseAssignment } | null>(
+    null,
+  );
+  const [undoReason, setUndoReason] = useState('');
+  const [undoSpent, setUndoSpent] = useState<string | null>(null);
+  // One transfer id per claim, chosen before sending: a retry after a lost answer credits once. Dropped
+  // once the credit is done, so a claim held again after an undo is credited under a new id.
   const assignmentIds = useRef(new Map<string, string>());
+  // One compensating transfer id per assignment, likewise: a retry takes the money back once.
+  const undoIds = useRef(new Map<string, string>());
   const amountOf = (entry: SuspenseEntry): string => words.money(entry.amountMinor, entry.currency);
   const title = assigning === null ? '' : words.t('suspense.assignTitle', { amount: amountOf(assigning) });
 
@@ -54,6 +113,7 @@ export function SuspenseSection(context: OpsContext) {
     });
     setBusy(false);
     if (!result.ok) return context.fail(result);
+    assignmentIds.current.delete(entry.id);
     context.notify(
       words.t(result.value.status === 'inReview' ? 'suspense.assignedInReview' : 'suspense.assigned', {
         amount: amountOf(entry),
@@ -63,6 +123,41 @@ export function SuspenseSection(context: OpsContext) {
     setAssigning(null);
     setPhone('');
     setReason('');
+    refresh();
+  };
+
+  const openUndo = (entry: SuspenseEntry, assignment: SuspenseAssignment): void => {
+    context.clear();
+    setAssigning(null);
+    setUndoSpent(null);
+    setUndoing({ entry, assignment });
+  };
+
+  const undo = async (entry: SuspenseEntry, assignment: SuspenseAssignment): Promise<void> => {
+    context.clear();
+    setUndoSpent(null);
+    const undoId = undoIds.current.get(assignment.assignmentId) ?? uuidv7();
+    undoIds.current.set(assignment.assignmentId, undoId);
+    setBusy(true);
+    const result = await callApi(opsPaths.suspenseAssignmentUndo(entry.id), ClaimAssignmentUndoSchema, {
+      body: { undoId, assignmentId: assignment.assignmentId, reason: undoReason.trim() },
+      token,
+    });
+    setBusy(false);
+    if (!result.ok) {
+      const balance = result.details['balanceMinor'];
+      if (result.code === 'INSUFFICIENT_FUNDS' && typeof balance === 'number')
+        setUndoSpent(
+          words.t('suspense.undoSpent', {
+            balance: words.money(balance, entry.currency),
+            amount: amountOf(entry),
+          }),
+        );
+      return context.fail(result);
+    }
+    context.notify(words.t('suspense.undone', { amount: amountOf(entry), shopper: shopperOf(assignment) }));
+    setUndoing(null);
+    setUndoReason('');
     refresh();
   };
 
@@ -110,34 +205,50 @@ export function SuspenseSection(context: OpsContext) {
                   <th scope="col">{words.t('suspense.reason')}</th>
                   <th scope="col">{words.t('suspense.claim')}</th>
                   <th scope="col">{words.t('suspense.status')}</th>
+                  <th scope="col">{words.t('suspense.history')}</th>
                   <th scope="col">{words.t('suspense.action')}</th>
                 </tr>
               </thead>
               <tbody>
-                {entries.map((entry) => (
-                  <tr key={entry.id}>
-                    <td>{words.dateTime(entry.createdAtMs)}</td>
-                    <td class="number">{amountOf(entry)}</td>
-                    <td>{words.t(`suspense.${entry.reason}`)}</td>
-                    <td>{entry.claimCodeMasked ?? '—'}</td>
-                    <td>{words.t(`suspense.${entry.status}`)}</td>
-                    <td>
-                      {entry.status === 'held' && (
-                        <Button
-                          onClick={() => {
-                            context.clear();
-                            setAssigning(entry);
-                          }}
-                        >
-                          {words.t('suspense.assign', {
-                            amount: amountOf(entry),
-                            claim: entry.claimCodeMasked ?? entry.id,
-                          })}
-                        </Button>
-                      )}
-                    </td>
-                  </tr>
-                ))}
+                {entries.map((entry) => {
+                  const standing = standingAssignment(entry);
+                  return (
+                    <tr key={entry.id}>
+                      <td>{words.dateTime(entry.createdAtMs)}</td>
+                      <td class="number">{amountOf(entry)}</td>
+                      <td>{words.t(`suspense.${entry.reason}`)}</td>
+                      <td>{entry.claimCodeMasked ?? '—'}</td>
+                      <td>{words.t(`suspense.${entry.status}`)}</td>
+                      <td>
+                        <AssignmentHistory entry={entry} words={words} />
+                      </td>
+                      <td>
+                        {entry.status === 'held' && (
+                          <Button
+                            onClick={() => {
+                              context.clear();
+                              setUndoing(null);
+                              setAssigning(entry);
+                            }}
+                          >
+                            {words.t('suspense.assign', {
+                              amount: amountOf(entry),
+                              claim: entry.claimCodeMasked ?? entry.id,
+                            })}
+                          </Button>
+                        )}
+                        {standing !== undefined && (
+                          <Button onClick={() => openUndo(entry, standing)}>
+                            {words.t('suspense.undo', {
+                              amount: amountOf(entry),
+                              shopper: shopperOf(standing),
+                            })}
+                          </Button>
+                        )}
+                      </td>
+                    </tr>
+                  );
+                })}
               </tbody>
             </table>
           </TableScroll>
@@ -187,6 +298,33 @@ export function SuspenseSection(context: OpsContext) {
             maxLength={reasonLengthMax}
             required
           />
+        </ActionPanel>
+      )}
+      {undoing !== null && (
+        <ActionPanel
+          title={words.t('suspense.undoTitle', {
+            amount: amountOf(undoing.entry),
+            shopper: shopperOf(undoing.assignment),
+          })}
+          focusId="suspense-undo-reason"
+          submitLabel={words.t('suspense.undoSubmit')}
+          submitKind="danger"
+          ready={undoReason.trim() !== ''}
+          busy={busy}
+          cancelLabel={words.t('cancel')}
+          onSubmit={() => void undo(undoing.entry, undoing.assignment)}
+          onCancel={() => setUndoing(null)}
+        >
+          <Field
+            id="suspense-undo-reason"
+            label={words.t('suspense.undoReason')}
+            hint={words.t('suspense.undoReasonHint')}
+            value={undoReason}
+            onInput={setUndoReason}
+            maxLength={reasonLengthMax}
+            required
+          />
+          {undoSpent !== null && <p class="field-status field-status-bad">{undoSpent}</p>}
         </ActionPanel>
       )}
     </ListSection>
