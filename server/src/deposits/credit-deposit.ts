@@ -86,7 +86,7 @@ type Target =
 export async function creditDeposit(deps: Deps, input: CreditDepositInput): Promise<DepositReceipt> {
   const nowMs = deps.clock.nowMs();
   if (deps.db.dialect === 'postgres') {
-    const fast = await postgresBatchedDeposit(deps, input, codeHash(input.code), nowMs);
+    const fast = await postgresBatchedDeposit(deps, input);
     if (fast !== undefined) return fast;
   }
   const sqlite = deps.db instanceof SqliteDb ? deps.db : undefined;
@@ -331,18 +331,16 @@ function receipt(
 }
 
 /**
- * Deposits per batched call on PostgreSQL. Each element runs in its own subtransaction; a backend caches
- * 64 subtransaction ids before it overflows into pg_subtrans (which slows every other backend's
- * snapshots), so a batch stays at that bound.
+ * Deposits per batched call on PostgreSQL. The call is one statement (migration 230's set-based function),
+ * whose cost grows with the batch by its rows alone.
  */
 export const postgresDepositsPerCallMax = 64;
 
 /**
- * Batched calls one process keeps in flight. Each batch runs serially in one backend, so more than one
+ * Batched calls one process keeps in flight. Each is one transaction on one connection, so more than one
  * lets PostgreSQL use a second core and execute a batch while another waits for its WAL flush; many more
- * would split the waiting deposits into small batches, each paying a flush (measured in process, 32
- * deposits in flight: 1 ≈ 2 < 4 ≈ 8, within noise). Elements run in wallet order, so batches in flight
- * together cannot deadlock.
+ * would split the waiting deposits into small batches, each paying a flush. A batch locks wallet rows,
+ * then audit chain heads, each in id order, so batches in flight together cannot deadlock.
  */
 export const postgresDepositCallsInFlightMax = 4;
 
@@ -352,30 +350,35 @@ export const postgresDepositCallsInFlightMax = 4;
  */
 export const postgresDepositQueueItemsMax = 10_000;
 
+/** Attempts at a batch PostgreSQL aborted as a deadlock or serialization failure (it rolled back whole). */
+const postgresBatchAttemptsMax = 3;
+
 interface BatchItem {
   readonly input: CreditDepositInput;
-  readonly codeHash: string;
-  readonly codeMasked: string;
-  readonly nowMs: number;
   readonly limits: Deps['limits'];
 }
 
 interface BatchRow extends Record<string, unknown> {
   item: number;
-  outcome: 'created' | 'fallback';
   shopper_name: string | null;
   status: 'credited' | 'inReview';
   review_reason: ReviewReason | null;
   cash_report: number;
 }
 
-const batchers = new WeakMap<Db, CallBatcher<BatchItem, BatchRow | undefined>>();
+/** A deposit the batch credited, at the batch's time; undefined in its place when it wrote nothing. */
+interface BatchCredit {
+  readonly row: BatchRow;
+  readonly createdAtMs: number;
+}
 
-function batcherFor(db: Db): CallBatcher<BatchItem, BatchRow | undefined> {
+const batchers = new WeakMap<Db, CallBatcher<BatchItem, BatchCredit | undefined>>();
+
+function batcherFor(db: Db, clock: Deps['clock']): CallBatcher<BatchItem, BatchCredit | undefined> {
   let batcher = batchers.get(db);
   if (batcher === undefined) {
     batcher = new CallBatcher(
-      (items) => runDepositBatch(db, items),
+      (items) => runDepositBatch(db, clock, items),
       postgresDepositsPerCallMax,
       postgresDepositCallsInFlightMax,
       postgresDepositQueueItemsMax,
@@ -386,25 +389,48 @@ function batcherFor(db: Db): CallBatcher<BatchItem, BatchRow | undefined> {
 }
 
 /**
- * One round trip and one COMMIT for every deposit in `items` (migration 007, which runs migration 006's
- * function per element, each in its own subtransaction). Answers one row per item, in order.
+ * One transaction, one round trip and one COMMIT for every deposit in `items` (migration 230's function,
+ * which credits the common ones and leaves the rest). Answers one entry per item, in order: undefined for
+ * an item the function left, and for every item when the transaction failed for anything but a deadlock
+ * (retried whole): the general path then decides each deposit alone.
  */
-async function runDepositBatch(db: Db, items: readonly BatchItem[]): Promise<(BatchRow | undefined)[]> {
+async function runDepositBatch(
+  db: Db,
+  clock: Deps['clock'],
+  items: readonly BatchItem[],
+): Promise<(BatchCredit | undefined)[]> {
+  for (let attempt = 1; ; attempt += 1) {
+    const nowMs = clock.nowMs();
+    try {
+      const rows = await db.transaction((tx) => callDepositBatch(tx, items, nowMs));
+      const byItem: (BatchCredit | undefined)[] = items.map(() => undefined);
+      for (const row of rows) byItem[row.item - 1] = { row, createdAtMs: nowMs };
+      return byItem;
+    } catch (error) {
+      const code = (error as { code?: unknown } | null)?.code;
+      const retryable = code === '40P01' || code === '40001';
+      if (!retryable || attempt >= postgresBatchAttemptsMax) return items.map(() => undefined);
+    }
+  }
+}
+
+function callDepositBatch(tx: Tx, items: readonly BatchItem[], nowMs: number): Promise<BatchRow[]> {
   const column = <V>(pick: (item: BatchItem) => V): V[] => items.map(pick);
   const money = (item: BatchItem) => moneyLimitsFor(item.limits, item.input.currency);
-  const rows = await db.single<BatchRow>(
-    'SELECT * FROM cashin_credit_deposits(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+  return tx.all<BatchRow>(
+    'SELECT * FROM cashin_credit_deposit_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
       column((item) => item.input.id),
       column((item) => item.input.code),
-      column((item) => item.codeHash),
-      column((item) => item.codeMasked),
+      column((item) => codeHash(item.input.code)),
+      column((item) => maskCode(item.input.code)),
       column((item) => item.input.amountMinor),
       column((item) => item.input.currency),
       column((item) => item.input.sourceAccountId),
       column((item) => (item.input.cashAlreadyTaken ? 1 : 0)),
-      column((item) => item.nowMs),
-      column((item) => item.limits.system.codeRotationGraceMs),
+      nowMs,
+      // One grace for the batch: every deposit of a process is weighed against the same limits.
+      items[0]?.limits.system.codeRotationGraceMs ?? 0,
       rollingDayMs,
       rollingMonthMs,
       column((item) => money(item).tiers[0].walletDailyMaxMinor),
@@ -416,44 +442,33 @@ async function runDepositBatch(db: Db, items: readonly BatchItem[]): Promise<(Ba
       column((item) => money(item).cashReportThresholdMinor),
     ] as unknown as SqlValue[],
   );
-  const byItem: (BatchRow | undefined)[] = items.map(() => undefined);
-  for (const row of rows) byItem[row.item - 1] = row;
-  return byItem;
 }
 
 /**
  * The common deposit on PostgreSQL, group-committed with the deposits that arrive while an earlier batch
- * is in flight. Answers undefined when the stored function declined (it then wrote nothing for this
+ * is in flight. Answers undefined when the batch did not credit it (it then wrote nothing for this
  * deposit) and the general path must run. The answer is released only after the batch's COMMIT returned.
  */
 async function postgresBatchedDeposit(
   deps: Deps,
   input: CreditDepositInput,
-  hash: string,
-  nowMs: number,
 ): Promise<DepositReceipt | undefined> {
   if (codeTypeOf(input.code) !== 'deposit') return undefined;
-  const codeMasked = maskCode(input.code);
-  const row = await batcherFor(deps.db).submit({
-    input,
-    codeHash: hash,
-    codeMasked,
-    nowMs,
-    limits: deps.limits,
-  });
-  if (row === undefined || row.outcome !== 'created') return undefined;
+  const batched = await batcherFor(deps.db, deps.clock).submit({ input, limits: deps.limits });
+  if (batched === undefined) return undefined;
+  const { row } = batched;
   return {
     result: 'created',
     depositId: input.id,
     status: row.status,
     amountMinor: input.amountMinor,
     currency: input.currency,
-    codeMasked,
+    codeMasked: maskCode(input.code),
     maskedName: maskedName(row.shopper_name),
     reviewReason: row.review_reason,
     cashReportFlagged: row.cash_report === 1,
     claimCode: null,
-    createdAtMs: nowMs,
+    createdAtMs: batched.createdAtMs,
   };
 }
 
