@@ -402,7 +402,7 @@ async function runDepositBatch(
   for (let attempt = 1; ; attempt += 1) {
     const nowMs = clock.nowMs();
     try {
-      const rows = await db.transaction((tx) => callDepositBatch(tx, items, nowMs));
+      const rows = await callDepositBatch(db, items, nowMs);
       const byItem: (BatchCredit | undefined)[] = items.map(() => undefined);
       for (const row of rows) byItem[row.item - 1] = { row, createdAtMs: nowMs };
       return byItem;
@@ -414,10 +414,11 @@ async function runDepositBatch(
   }
 }
 
-function callDepositBatch(tx: Tx, items: readonly BatchItem[], nowMs: number): Promise<BatchRow[]> {
+/** The batch function called as its own transaction: one round trip, no BEGIN or COMMIT of its own. */
+function callDepositBatch(db: Db, items: readonly BatchItem[], nowMs: number): Promise<BatchRow[]> {
   const column = <V>(pick: (item: BatchItem) => V): V[] => items.map(pick);
   const money = (item: BatchItem) => moneyLimitsFor(item.limits, item.input.currency);
-  return tx.all<BatchRow>(
+  return db.single<BatchRow>(
     'SELECT * FROM cashin_credit_deposit_batch(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
       column((item) => item.input.id),
