@@ -121,6 +121,15 @@ export class BulkCounterSim {
     this.misread = { register, extra, reads };
   }
 
+  /**
+   * A technician clears the counter at its keypad: the registers go back to zero, and the host stays logged
+   * on (unlike a power loss), so only the registers themselves tell the host.
+   */
+  clearRegisters(): void {
+    this.counts.fill(0);
+    this.rejects = 0;
+  }
+
   /** Power loss: the registers go back to zero (what was counted stays counted in `totals`). */
   powerCycle(): void {
     this.counts.fill(0);

@@ -69,6 +69,17 @@ export const SystemLimitsSchema = z.object({
   /** How often the bulk coin counter's registers and status are read. */
   bulkCounterPollIntervalMs: z.number().int().positive(),
   bulkCounterReplyTimeoutMs: z.number().int().positive(),
+  /**
+   * The fastest a bulk counter counts (a JetSort sorts up to 6,000 mixed coins a minute): a register that
+   * grew by more than this rate allows for the time since it was last read is a garbled read, not coins.
+   */
+  bulkCounterCoinsPerMinuteMax: z.number().int().positive(),
+  /**
+   * Consecutive reads, each consistent with the one before, after which a register that reads lower than
+   * its baseline or implausibly high is believed: taken as its new baseline, uncredited, and the deposit it
+   * lands in held for review (lost events). Fewer are a misread, and the baseline is kept.
+   */
+  bulkCounterSuspectReadsMax: z.number().int().positive(),
   /** The longest scan a scanner line or HID POS report train may carry. */
   scanTextCharsMax: z.number().int().positive(),
   hidPosReportsPerScanMax: z.number().int().positive(),
@@ -285,6 +296,8 @@ export const defaultLimits: Limits = {
     billEscrowTimeoutMs: 10_000,
     bulkCounterPollIntervalMs: 250,
     bulkCounterReplyTimeoutMs: 200,
+    bulkCounterCoinsPerMinuteMax: 6_000,
+    bulkCounterSuspectReadsMax: 12,
     scanTextCharsMax: 512,
     hidPosReportsPerScanMax: 16,
     scanBurstKeyGapMsMax: 30,
@@ -491,6 +504,10 @@ export function limitProblems(limits: Limits): string[] {
   check(
     s.depositEscrowSettleMs >= s.depositDrainMs && s.depositEscrowSettleMs < s.depositIdleTimeoutMs,
     'waiting for a stacked bill must outlast the drain window and end before the idle time-out',
+  );
+  check(
+    s.bulkCounterSuspectReadsMax >= 2,
+    'a suspect counter register must be read at least twice before it is believed',
   );
   check(
     s.depositReceiptScreenMs <= s.depositIdleTimeoutMs,

@@ -23,6 +23,14 @@ export const RejectReasonSchema = z.enum([
   'returnedFromEscrow', // a bill the host sent back
 ]);
 
+/**
+ * What a bulk coin counter says it is doing (its status bits): counting a pour, done with a batch, or idle.
+ * It cannot be inhibited, so a pour goes on being counted after the shopper taps Finish: a deposit drains
+ * until every counter has stopped counting.
+ */
+export const CounterStateSchema = z.enum(['counting', 'batchDone', 'idle']);
+export type CounterState = z.infer<typeof CounterStateSchema>;
+
 export const DeviceFaultSchema = z.enum([
   'jam',
   'fraudAttempt',
@@ -82,6 +90,8 @@ export const DeviceEventSchema = z.discriminatedUnion('type', [
   z.object({ ...base, type: z.literal('lostEvents'), count: z.number().int().positive() }),
   /** The device lost power or was reset; the driver re-initialises it. */
   z.object({ ...base, type: z.literal('reset') }),
+  /** A bulk counter's status changed (and once when it starts): see CounterStateSchema. */
+  z.object({ ...base, type: z.literal('counterState'), state: CounterStateSchema }),
   z.object({ ...base, type: z.literal('connected') }),
   z.object({ ...base, type: z.literal('disconnected'), detail: z.string().max(200).optional() }),
   z.object({ ...base, type: z.literal('scan'), text: z.string().max(512), symbology: z.string().max(16) }),

@@ -1127,6 +1127,7 @@ const anyTimeEvents: Array<[string, DepositEvent]> = [
   ['bill connected', device({ type: 'connected', device: 'bill' })],
   ['lostEvents', device({ type: 'lostEvents', device: 'coin', count: 1 })],
   ['reset', device({ type: 'reset', device: 'coin' })],
+  ['counter counting', device({ type: 'counterState', device: 'counter', state: 'counting' })],
   ['scan', device({ type: 'scan', device: 'scanner', text: otherShopperCode, symbology: ']C0' })],
   ...(['start', 'noAccount', 'confirm', 'cancel', 'finish', 'reprint', 'dismiss'] as const).map(
     (type): [string, DepositEvent] => [type, intent({ type })],
@@ -1195,6 +1196,7 @@ const deviceTypesCovered: Record<DeviceEvent['type'], true> = {
   faultCleared: true,
   lostEvents: true,
   reset: true,
+  counterState: true,
   connected: true,
   disconnected: true,
   scan: true,

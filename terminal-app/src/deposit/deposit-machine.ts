@@ -254,6 +254,8 @@ function onDevice(config: DepositConfig, state: DepositState, event: DeviceEvent
       return onLostEvents(state, event, atMs);
     case 'scan':
       return onScan(config, state, event.text, atMs);
+    case 'counterState':
+      return stay(state);
   }
 }
 

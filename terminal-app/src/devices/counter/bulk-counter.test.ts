@@ -138,3 +138,109 @@ describe('bulk counter: self-test', () => {
     await until(clock, driver.close());
   });
 });
+
+const valueOf = (events: DeviceEvent[]) =>
+  events.reduce((sum, e) => (e.type === 'credit' ? sum + e.valueMinor * e.count : sum), 0);
+const typesOf = (events: DeviceEvent[], ...types: DeviceEvent['type'][]) =>
+  events.filter((e) => types.includes(e.type)).map((e) => e.type);
+
+describe('bulk counter: a register that reads lower', () => {
+  it('one low read of one register (a mixed pour) is a garbled read: nothing is credited again', async () => {
+    const { clock, sim } = newCounter();
+    const { driver, events } = await startDriver(clock, sim);
+    await until(clock, sim.pour({ coins: 200, coinsPerMinute: 6_000 }), 60_000, 10);
+    await run(clock, 600, 10);
+    expect(valueOf(events)).toBe(sim.totals.valueMinor);
+    const quarter = sim.registers.findIndex((d) => d.ccTalkId === 'US025A');
+    sim.misreadRegister(quarter, -1, 1);
+    await run(clock, 1_500, 10);
+    expect(valueOf(events)).toBe(sim.totals.valueMinor);
+    expect(typesOf(events, 'reset', 'lostEvents')).toEqual([]);
+    expect(faultsOf(events)).toEqual(['fault:protocolError', 'faultCleared:protocolError']);
+    await until(clock, driver.close());
+  });
+
+  it('one low read of the only register that counted is not a reset until a second read agrees', async () => {
+    const { clock, sim } = newCounter();
+    const { driver, events } = await startDriver(clock, sim);
+    await until(clock, sim.pour({ coins: 40, coinsPerMinute: 1_200, ccTalkId: 'US025A' }), 60_000, 10);
+    await run(clock, 600, 10);
+    const quarter = sim.registers.findIndex((d) => d.ccTalkId === 'US025A');
+    sim.misreadRegister(quarter, -1, 1);
+    await run(clock, 1_500, 10);
+    expect(creditedByCoin(events)).toEqual({ US025A: 40 });
+    expect(typesOf(events, 'reset', 'lostEvents', 'fault')).toEqual([]);
+    await until(clock, driver.close());
+  });
+
+  it('registers cleared at the counter (no new log-on) are a reset once two reads agree; later coins count from zero', async () => {
+    const { clock, sim } = newCounter();
+    const { driver, events } = await startDriver(clock, sim);
+    await until(clock, sim.pour({ coins: 30, coinsPerMinute: 6_000, rejectRate: 0.1 }), 60_000, 10);
+    await run(clock, 600, 10);
+    sim.clearRegisters();
+    await run(clock, 600, 10);
+    await until(clock, sim.pour({ coins: 20, coinsPerMinute: 6_000, ccTalkId: 'US100A' }), 60_000, 10);
+    await run(clock, 600, 10);
+    expect(typesOf(events, 'reset', 'lostEvents')).toEqual(['reset']);
+    expect(valueOf(events)).toBe(sim.totals.valueMinor);
+    expect(driver.status().faults).toEqual([]);
+    await until(clock, driver.close());
+  });
+
+  it('a low register that reads the same story bulkCounterSuspectReadsMax times is believed, uncredited and held for review', async () => {
+    const { clock, sim } = newCounter();
+    const { driver, events, alarms } = await startDriver(clock, sim);
+    await until(clock, sim.pour({ coins: 100, coinsPerMinute: 6_000 }), 60_000, 10);
+    await run(clock, 600, 10);
+    const quarter = sim.registers.findIndex((d) => d.ccTalkId === 'US025A');
+    sim.misreadRegister(quarter, -3, 1_000);
+    await run(clock, limits.bulkCounterPollIntervalMs * (limits.bulkCounterSuspectReadsMax + 2), 10);
+    expect(faultsOf(events)).toEqual(['fault:protocolError', 'faultCleared:protocolError']);
+    expect(typesOf(events, 'reset', 'lostEvents')).toEqual(['lostEvents']);
+    expect(alarms.map((a) => a.alarm)).toEqual(['implausibleCount', 'unknownMoney']);
+    // Later coins are counted from the believed register: none lost, none twice.
+    const before = valueOf(events);
+    await until(clock, sim.pour({ coins: 10, coinsPerMinute: 6_000, ccTalkId: 'US025A' }), 60_000, 10);
+    await run(clock, 600, 10);
+    expect(valueOf(events) - before).toBe(10 * 25);
+    expect(driver.status().faults).toEqual([]);
+    await until(clock, driver.close());
+  });
+});
+
+describe('bulk counter: plausible growth depends on the time since the last read', () => {
+  it('coins counted while the line was silent for minutes are credited when it answers again, not held as implausible', async () => {
+    const { clock, sim } = newCounter();
+    const { driver, events } = await startDriver(clock, sim);
+    sim.muted = true;
+    await until(
+      clock,
+      sim.pour({ coins: 8_000, coinsPerMinute: 6_000, ccTalkId: 'US001A' }),
+      10 * 60_000,
+      50,
+    );
+    sim.muted = false;
+    await run(clock, 1_000, 10);
+    expect(creditedByCoin(events)).toEqual({ US001A: 8_000 });
+    expect(driver.status().faults).toEqual([]);
+    await until(clock, driver.close());
+  });
+});
+
+describe('bulk counter: counting status', () => {
+  it('reports counting while a pour is counted and batch done after it, after every credit of the pour', async () => {
+    const { clock, sim } = newCounter();
+    const { driver, events } = await startDriver(clock, sim);
+    expect(events.filter((e) => e.type === 'counterState')).toEqual([
+      { device: 'counter', type: 'counterState', state: 'idle' },
+    ]);
+    await until(clock, sim.pour({ coins: 120, coinsPerMinute: 1_200, ccTalkId: 'US025A' }), 60_000, 10);
+    await run(clock, 600, 10);
+    const states = events.flatMap((e) => (e.type === 'counterState' ? [e.state] : []));
+    expect(states).toEqual(['idle', 'counting', 'batchDone']);
+    const done = events.findIndex((e) => e.type === 'counterState' && e.state === 'batchDone');
+    expect(valueOf(events.slice(0, done))).toBe(120 * 25);
+    await until(clock, driver.close());
+  });
+});
