@@ -472,7 +472,7 @@ describe('outbox', () => {
       uncreditedTotalMinor: 75,
     });
     expect(journal.outbox.quarantined(10)).toEqual([
-      { deposit: a, quarantinedAtMs: clockMs, serverAnswer: answer },
+      { depositId: a.depositId, deposit: a, quarantinedAtMs: clockMs, serverAnswer: answer },
     ]);
     expect(journal.outbox.markSynced([a.depositId], clockMs)).toBe(0);
   });

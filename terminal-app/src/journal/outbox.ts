@@ -34,10 +34,33 @@ export interface OutboxStatus {
 }
 
 export interface QuarantinedDeposit {
-  deposit: KioskDeposit;
+  depositId: string;
+  /** Null for a row set aside because it no longer reads as a deposit (see takeBatch). */
+  deposit: KioskDeposit | null;
   quarantinedAtMs: number;
   /** The server's answer, as it sent it (the stored fields that differ). */
   serverAnswer: unknown;
+}
+
+/** A stored payload as a deposit, or what is wrong with it (not JSON, or not a deposit). */
+function readStoredDeposit(
+  payload: string,
+): { ok: true; deposit: KioskDeposit } | { ok: false; problem: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(payload);
+  } catch {
+    return { ok: false, problem: 'not JSON' };
+  }
+  const parsed = KioskDepositSchema.safeParse(json);
+  if (parsed.success) return { ok: true, deposit: parsed.data };
+  return {
+    ok: false,
+    problem: parsed.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ')
+      .slice(0, 500),
+  };
 }
 
 /**
@@ -54,8 +77,8 @@ export class Outbox {
     private readonly batchDepositsMax: number,
   ) {
     this.statements = {
-      batch: db.prepare<[number], { payload: string }>(
-        `SELECT payload FROM outbox WHERE status = 'pending' ORDER BY sequence LIMIT ?`,
+      batch: db.prepare<[number], { deposit_id: string; payload: string }>(
+        `SELECT deposit_id, payload FROM outbox WHERE status = 'pending' ORDER BY sequence LIMIT ?`,
       ),
       markSynced: db.prepare<[number, string], unknown>(
         `UPDATE outbox SET status = 'synced', synced_at_ms = ? WHERE deposit_id = ? AND status = 'pending'`,
@@ -89,9 +112,9 @@ export class Outbox {
       ),
       quarantined: db.prepare<
         [number],
-        { payload: string; quarantined_at_ms: number; server_answer: string }
+        { deposit_id: string; payload: string; quarantined_at_ms: number; server_answer: string }
       >(
-        `SELECT payload, quarantined_at_ms, server_answer FROM outbox WHERE status = 'quarantined'
+        `SELECT deposit_id, payload, quarantined_at_ms, server_answer FROM outbox WHERE status = 'quarantined'
          ORDER BY sequence LIMIT ?`,
       ),
     };
@@ -108,10 +131,29 @@ export class Outbox {
    * The oldest unsynced deposits, in sequence order, at most `maxDeposits` and never more than the
    * configured batch maximum. Taking a batch does not lock or change anything: until acknowledged, the same
    * deposits come back next time, so a lost answer means a resend, not a loss.
+   *
+   * A row that no longer reads as a deposit (a damaged file, a bug) would stop every later deposit from
+   * ever being sent: it is set aside like a conflict, at `atMs`, with what is wrong with it as the answer,
+   * and the batch is taken again without it. Without `atMs` such a row throws.
    */
-  takeBatch(maxDeposits: number = this.batchDepositsMax): KioskDeposit[] {
+  takeBatch(maxDeposits: number = this.batchDepositsMax, atMs?: number): KioskDeposit[] {
     const limit = Math.max(0, Math.min(maxDeposits, this.batchDepositsMax));
-    return this.statements.batch.all(limit).map((row) => KioskDepositSchema.parse(JSON.parse(row.payload)));
+    for (;;) {
+      const deposits: KioskDeposit[] = [];
+      let setAside = false;
+      for (const row of this.statements.batch.all(limit)) {
+        const read = readStoredDeposit(row.payload);
+        if (read.ok) {
+          deposits.push(read.deposit);
+          continue;
+        }
+        if (atMs === undefined)
+          throw new Error(`outbox row ${row.deposit_id} is unreadable: ${read.problem}`);
+        // Each pass sets at least one row aside, so this ends.
+        setAside = this.quarantine(row.deposit_id, { unreadableJournalRow: read.problem }, atMs) || setAside;
+      }
+      if (!setAside) return deposits;
+    }
   }
 
   /** Marks acknowledged deposits synced, in one transaction. Returns how many were pending and now are not. */
@@ -151,10 +193,14 @@ export class Outbox {
 
   /** Quarantined deposits for the maintenance screen and the heartbeat, oldest first, at most `limit`. */
   quarantined(limit: number): QuarantinedDeposit[] {
-    return this.statements.quarantined.all(limit).map((row) => ({
-      deposit: KioskDepositSchema.parse(JSON.parse(row.payload)),
-      quarantinedAtMs: row.quarantined_at_ms,
-      serverAnswer: JSON.parse(row.server_answer) as unknown,
-    }));
+    return this.statements.quarantined.all(limit).map((row) => {
+      const read = readStoredDeposit(row.payload);
+      return {
+        depositId: row.deposit_id,
+        deposit: read.ok ? read.deposit : null,
+        quarantinedAtMs: row.quarantined_at_ms,
+        serverAnswer: JSON.parse(row.server_answer) as unknown,
+      };
+    });
   }
 }

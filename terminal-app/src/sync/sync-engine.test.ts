@@ -240,7 +240,7 @@ describe('SyncEngine, from the real journal to the real server', () => {
     raw.close();
     expect(await sync.syncNow()).toEqual({ synced: 0, quarantined: 1, failed: false });
     const [quarantined] = kiosk.journal.outbox.quarantined(10);
-    expect(quarantined?.deposit.depositId).toBe(original.depositId);
+    expect(quarantined?.deposit?.depositId).toBe(original.depositId);
     expect(quarantined?.serverAnswer).toMatchObject({ totalMinor: 50 });
     const requests = kiosk.link.stats.sent;
     await sync.syncNow();
@@ -286,6 +286,54 @@ describe('SyncEngine, from the real journal to the real server', () => {
     expect(await kiosk.server.creditedByDeposit(kiosk.terminalId)).toEqual(
       new Map([[deposit.depositId, deposit.totalMinor]]),
     );
+  });
+
+  it('sets aside the one deposit the server refuses as malformed, found by halving, and syncs the rest', async () => {
+    const kiosk = await rig();
+    const deposits = Array.from({ length: 7 }, (_, index) => kiosk.commit(index + 1));
+    const bad = deposits[4]!;
+    // A coin id with a NUL in it reads as a deposit here but not at the server, which refuses the whole
+    // batch that carries it (as a server upgraded to a stricter schema than the kiosk's would).
+    const damaged = { ...bad, items: [{ ...bad.items[0]!, ccTalkId: 'US\u0000025A' }] };
+    const raw = new Database(kiosk.journalPath);
+    raw
+      .prepare('UPDATE outbox SET payload = ? WHERE deposit_id = ?')
+      .run(JSON.stringify(damaged), bad.depositId);
+    raw.close();
+    const sync = kiosk.engine({ batchDepositsMax: 8 });
+    expect(await sync.syncNow()).toEqual({ synced: 6, quarantined: 1, failed: false });
+    expect(kiosk.sent).toEqual([[1, 2, 3, 4, 5, 6, 7], [1, 2, 3, 4], [5, 6, 7], [5, 6], [5], [6, 7]]);
+    const [setAside] = kiosk.journal.outbox.quarantined(10);
+    expect(setAside?.depositId).toBe(bad.depositId);
+    expect(setAside?.serverAnswer).toMatchObject({ refused: 'VALIDATION_FAILED', status: 400 });
+    expect(sync.status()).toMatchObject({ online: true, quarantinedTotal: 1 });
+    expect(await kiosk.server.creditedByDeposit(kiosk.terminalId)).toEqual(
+      new Map(deposits.filter((d) => d !== bad).map((d) => [d.depositId, d.totalMinor])),
+    );
+    // The next commit goes in a whole batch again.
+    kiosk.commit(1);
+    expect(await sync.syncNow()).toEqual({ synced: 1, quarantined: 0, failed: false });
+    expect(kiosk.sent.at(-1)).toEqual([8]);
+  });
+
+  it('sets aside a journal row that no longer reads as a deposit, never sends it, and syncs the rest', async () => {
+    const kiosk = await rig();
+    const deposits = Array.from({ length: 4 }, (_, index) => kiosk.commit(index + 1));
+    const bad = deposits[1]!;
+    const raw = new Database(kiosk.journalPath);
+    raw
+      .prepare('UPDATE outbox SET payload = ? WHERE deposit_id = ?')
+      .run(JSON.stringify({ ...bad, totalMinor: bad.totalMinor + 5 }), bad.depositId);
+    raw.close();
+    const sync = kiosk.engine();
+    expect(await sync.syncNow()).toEqual({ synced: 3, quarantined: 0, failed: false });
+    expect(kiosk.sent).toEqual([[1, 3, 4]]);
+    const [setAside] = kiosk.journal.outbox.quarantined(10);
+    expect(setAside).toMatchObject({ depositId: bad.depositId, deposit: null });
+    expect(setAside?.serverAnswer).toMatchObject({
+      unreadableJournalRow: expect.stringMatching(/totalMinor/),
+    });
+    expect(kiosk.journal.outbox.status()).toMatchObject({ depth: 0, quarantined: 1 });
   });
 
   it('takes a 500 from a server whose storage failed: keeps the deposit, backs off, then syncs it once', async () => {

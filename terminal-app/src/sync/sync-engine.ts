@@ -10,7 +10,8 @@ import type { SignedClient } from './signed-client.js';
  * flight at a time, so a deposit is never in two requests at once.
  */
 export interface SyncOutbox {
-  takeBatch(maxDeposits: number): KioskDeposit[];
+  /** `atMs`: when a row found unreadable is set aside (see Outbox.takeBatch). */
+  takeBatch(maxDeposits: number, atMs: number): KioskDeposit[];
   markSynced(depositIds: readonly string[], atMs: number): number;
   quarantine(depositId: string, serverAnswer: unknown, atMs: number): boolean;
 }
@@ -36,6 +37,28 @@ export interface SyncStatus {
   syncedTotal: number;
   quarantinedTotal: number;
 }
+
+/**
+ * Refusals of a whole batch that one deposit in it can cause, every time it is sent: a field the server
+ * does not take (a bug, or a server upgraded to a stricter schema), a body over its size limit. The batch
+ * is split in halves until that deposit is alone, and it is then set aside like a conflict (with the
+ * refusal as the server's answer), so one deposit cannot hold back every deposit committed after it.
+ */
+const oneDepositRefusals: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'BODY_TOO_LARGE',
+  'CODE_MALFORMED',
+  'AMOUNT_INVALID',
+  'CURRENCY_UNKNOWN',
+]);
+
+/**
+ * A server fault (500) may be one deposit's doing or the server's alone: the batch is split too, so the
+ * deposits before the one it fails on still sync, but a deposit refused with it alone is kept and retried
+ * with backoff, never set aside: money is not taken out of the queue for what may be an outage.
+ */
+const splitOnRefusals: ReadonlySet<ErrorCode> = new Set<ErrorCode>([...oneDepositRefusals, 'INTERNAL']);
 
 export interface SyncRound {
   synced: number;
@@ -102,12 +125,16 @@ export class SyncEngine {
     return round;
   }
 
-  /** Sends batches until the outbox is empty or a request fails. */
+  /**
+   * Sends batches until the outbox is empty or a request fails. A batch refused for what one deposit may
+   * cause is sent again in halves (oldest first) for the rest of the round, down to the one deposit.
+   */
   private async drain(): Promise<SyncRound> {
     const { outbox, client, clock } = this.options;
     const round: SyncRound = { synced: 0, quarantined: 0, failed: false };
+    let splitLimit = this.batchLimit;
     for (;;) {
-      const batch = outbox.takeBatch(this.batchLimit);
+      const batch = outbox.takeBatch(Math.min(splitLimit, this.batchLimit), clock.nowMs());
       if (batch.length === 0) break;
       const result = await client.post(terminalApiPaths.sync, { deposits: batch }, SyncResponseSchema);
       if (!result.ok) {
@@ -115,6 +142,22 @@ export class SyncEngine {
           // The server's limit is lower than ours: send smaller batches rather than none.
           this.batchLimit = Math.max(1, Math.floor(this.batchLimit / 2));
           continue;
+        }
+        if (result.kind === 'refused' && splitOnRefusals.has(result.code)) {
+          if (batch.length > 1) {
+            splitLimit = Math.ceil(batch.length / 2);
+            continue;
+          }
+          const [alone] = batch;
+          if (alone !== undefined && oneDepositRefusals.has(result.code)) {
+            const refusal = { refused: result.code, status: result.status, details: result.details ?? null };
+            if (outbox.quarantine(alone.depositId, refusal, clock.nowMs())) {
+              round.quarantined += 1;
+              this.state.quarantinedTotal += 1;
+              splitLimit = this.batchLimit;
+              continue;
+            }
+          }
         }
         this.fail(result.kind === 'refused' ? result.code : 'SERVER_UNREACHABLE');
         return { ...round, failed: true };
