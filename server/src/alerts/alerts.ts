@@ -1,5 +1,5 @@
 import type { Alert, AlertFacts } from '@cashin/shared';
-import { AlertFactsSchema, CodedError, alertSequencesKeptMax } from '@cashin/shared';
+import { AlertFactsSchema, CodedError, alertKeysKeptMax, alertSequencesKeptMax } from '@cashin/shared';
 import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import type { Tx } from '../storage/db.js';
@@ -33,6 +33,11 @@ export function alertDetail(facts: AlertFacts): string {
       return facts.devices
         .map((device) => `${device.device}: ${device.faults.join('+') || 'fault'}`)
         .join('; ');
+    case 'keyRevoked':
+      return (
+        `key ${facts.keyFingerprints.join(', ')} revoked (device lost or stolen); ` +
+        `${facts.refusedRequests} request(s) signed with it refused since`
+      );
   }
 }
 
@@ -58,10 +63,22 @@ export function alertSequences(
 /**
  * The open alert's facts brought up to date by a new report. Alerts about deposits (lost coin events, sync
  * conflicts) add the newly named deposits to the ones already named, since the earlier ones still need a
- * look; every other kind states the condition as it is now (a gap that grew, a bag that filled more).
+ * look; a revoked key's alert adds the key and counts the refused request; every other kind states the
+ * condition as it is now (a gap that grew, a bag that filled more).
  */
 function updatedFacts(open: AlertFacts | null, facts: AlertFacts): AlertFacts {
   if (open === null || open.kind !== facts.kind) return facts;
+  if (facts.kind === 'keyRevoked' && open.kind === 'keyRevoked') {
+    return {
+      kind: 'keyRevoked',
+      keyFingerprints: [...new Set([...open.keyFingerprints, ...facts.keyFingerprints])].slice(
+        0,
+        alertKeysKeptMax,
+      ),
+      refusedRequests: open.refusedRequests + facts.refusedRequests,
+      lastRefusedAtMs: facts.lastRefusedAtMs ?? open.lastRefusedAtMs,
+    };
+  }
   if (
     (facts.kind === 'lostCoinEvents' || facts.kind === 'syncConflict') &&
     (open.kind === 'lostCoinEvents' || open.kind === 'syncConflict')

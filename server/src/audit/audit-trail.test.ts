@@ -8,7 +8,7 @@ import {
 } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { z } from 'zod';
-import { publicKeyFingerprint } from '../terminals/enrollment.js';
+import { publicKeyFingerprint } from '../terminals/key-records.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { errorCodeOf, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
@@ -70,7 +70,7 @@ describe.each(testAdapters)('the audit trail on %s', (adapter) => {
     // Asked again, nothing changes and nothing is recorded.
     await post(opsApiPaths.terminalDisable(kiosk.terminalId));
     await post(opsApiPaths.terminalEnable(kiosk.terminalId));
-    await post(opsApiPaths.terminalKeyRotation(kiosk.terminalId));
+    await post(opsApiPaths.terminalKeyRotation(kiosk.terminalId), { oldDevice: 'replaced' });
 
     const ana = await signUpAndIn(t);
     t.clock.advance(1_000);
@@ -126,6 +126,7 @@ describe.each(testAdapters)('the audit trail on %s', (adapter) => {
       bagLabel: 'B-17',
       by: 'ops-token',
     });
+    expect(terminalChain[2]?.data).toEqual({ oldDevice: 'replaced', by: 'ops-token' });
     expect(terminalChain[5]?.data).toEqual({
       keyFingerprint: publicKeyFingerprint(kiosk.publicKey),
       softwareVersion: '1.0.0',

@@ -103,6 +103,7 @@ describe.each(testAdapters)('offline receipts on %s', (adapter) => {
       method: 'POST',
       url: `/v1/ops/terminals/${kiosk.terminalId}/key-rotations`,
       headers: opsHeaders,
+      payload: { oldDevice: 'replaced' },
     });
     await t.app.inject({
       method: 'POST',

@@ -22,8 +22,8 @@ import {
   insertKioskDeposit,
   storedSignedPayload,
 } from '../sync/kiosk-deposits.js';
-import type { TerminalKey } from '../terminals/enrollment.js';
-import { terminalKeys } from '../terminals/enrollment.js';
+import type { StoredTerminalKey } from '../terminals/key-records.js';
+import { findTerminalKey, terminalKeys } from '../terminals/key-records.js';
 import { verifyEd25519 } from '../terminals/terminal-keys.js';
 import { lockTerminal } from '../terminals/terminal-record.js';
 
@@ -49,6 +49,8 @@ export interface ReceiptRedemption {
  *
  * A receipt moves money on the strength of a kiosk's key alone, so what one can do is bounded, and a
  * leaked key cannot mint without limit (RECEIPT_NOT_REDEEMABLE, with the reason):
+ * - a key ops revoked (its kiosk lost or stolen) redeems no receipt at all (`keyRevoked`): whoever holds
+ *   the kiosk holds its key, and could sign any receipt, dated any time;
  * - a disabled terminal's receipts wait for ops (`terminalDisabled`);
  * - a key retired by a rotation verifies receipts for the kiosk offline window after its retirement
  *   (kioskOfflineOldestUnsyncedMs: a kiosk syncs what it printed within it), and no longer (`keyRetired`);
@@ -67,7 +69,7 @@ export async function redeemReceipt(deps: Deps, shopperId: string, text: string)
   const terminalId = text.split('|')[1] ?? '';
   if (!terminalIdPattern.test(terminalId)) throw new CodedError('RECEIPT_SIGNATURE_INVALID');
   const keys = await deps.db.transaction((tx) => terminalKeys(tx, terminalId));
-  let signedWith: TerminalKey | undefined;
+  let signedWith: StoredTerminalKey | undefined;
   const check = verifyReceiptQr(text, (bytes, signature) => {
     signedWith = keys.find((key) => verifyEd25519(key.publicKey, bytes, signature));
     return signedWith !== undefined;
@@ -96,6 +98,7 @@ export async function redeemReceipt(deps: Deps, shopperId: string, text: string)
     committedAt: fields.committedAt,
   };
   const nowMs = deps.clock.nowMs();
+  const signingKey = signedWith.publicKey;
   const keyRetiredAtMs = signedWith.retiredAtMs;
   const money = moneyLimitsFor(deps.limits, signed.currency);
   const notRedeemable = (reason: string, details: Record<string, unknown> = {}) =>
@@ -103,6 +106,10 @@ export async function redeemReceipt(deps: Deps, shopperId: string, text: string)
   return deps.db.transaction(async (tx) => {
     const terminal = await lockTerminal(tx, terminalId);
     if (terminal === undefined) throw new CodedError('RECEIPT_SIGNATURE_INVALID');
+    // Read again under the terminal's lock, which a revocation takes too: one committed since the keys
+    // were read above holds here as well.
+    const keyNow = await findTerminalKey(tx, terminal.id, signingKey);
+    if (keyNow !== undefined && keyNow.revokedAtMs !== null) throw notRedeemable('keyRevoked');
     if (terminal.currency !== signed.currency) throw new CodedError('CURRENCY_MISMATCH');
     // A deposit the server holds already moved its money with the kiosk's sync (or an earlier
     // redemption); the receipt must match it field for field, and only tells who takes money held under

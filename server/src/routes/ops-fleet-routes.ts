@@ -9,11 +9,15 @@ import {
   CreateStoreRequestSchema,
   CreateTerminalRequestSchema,
   EnrollmentTokenSchema,
+  KeyRevocationRequestSchema,
+  KeyRotationRequestSchema,
+  KeyRotationSchema,
   OpsStoreSchema,
   ResetClerkPinRequestSchema,
   ResolveAlertRequestSchema,
   SetClerkEnabledRequestSchema,
   StoreListSchema,
+  TerminalKeyListSchema,
   TerminalListSchema,
   TerminalSummarySchema,
   opsApiPaths,
@@ -27,6 +31,8 @@ import type { Deps } from '../deps.js';
 import { opsCallerOf } from '../http/roles.js';
 import { createStore, listStores, publicStore } from '../stores/stores.js';
 import { createTerminal, rotateTerminalKey, setTerminalEnabled } from '../terminals/enrollment.js';
+import { revokeTerminalKey } from '../terminals/key-revocation.js';
+import { terminalKeyList } from '../terminals/terminal-key-status.js';
 import { findTerminal, listTerminals } from '../terminals/terminal-record.js';
 import { terminalSummary } from '../terminals/terminal-status.js';
 
@@ -34,7 +40,10 @@ export const StoreParamsSchema = z.object({ storeId: z.string().min(1).max(64) }
 const TerminalParamsSchema = z.object({ terminalId: z.string().min(1).max(64) });
 const AlertParamsSchema = z.object({ alertId: z.string().min(1).max(64) });
 
-/** The ops console's fleet: stores, clerks, terminals (enrollment, disable, key rotation) and alerts. */
+/**
+ * The ops console's fleet: stores, clerks, terminals (enrollment, disable, key rotation and revocation)
+ * and alerts.
+ */
 export function opsFleetRoutes(deps: Deps) {
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
@@ -185,12 +194,79 @@ export function opsFleetRoutes(deps: Deps) {
       '/v1/ops/terminals/:terminalId/key-rotations',
       {
         config: ops,
-        schema: { tags: ['ops'], params: TerminalParamsSchema, response: { 201: EnrollmentTokenSchema } },
+        schema: {
+          tags: ['ops'],
+          summary: "Rotate a terminal's key: a one-time token for the new device",
+          description:
+            'Ops say what became of the old device. replaced: its key keeps working until the new device ' +
+            'enrolls, then may sign sync batches only, for the kiosk offline window, every deposit held ' +
+            'for review. lost: its key is revoked at once, before any new device enrolls, and every ' +
+            'request it signs is refused with TERMINAL_KEY_REVOKED, sync batches included; a keyRevoked ' +
+            'alert opens. Audited on the terminal with the choice.',
+          params: TerminalParamsSchema,
+          body: KeyRotationRequestSchema,
+          response: { 201: KeyRotationSchema },
+        },
       },
       async (request, reply) => {
-        const token = await rotateTerminalKey(deps, request.params.terminalId, opsCallerOf(request));
-        request.log.info({ terminalId: token.terminalId }, 'terminal key rotation started');
-        return reply.status(201).send(token);
+        const rotation = await rotateTerminalKey(
+          deps,
+          request.params.terminalId,
+          request.body.oldDevice,
+          opsCallerOf(request),
+        );
+        request.log.info(
+          {
+            terminalId: rotation.terminalId,
+            oldDevice: rotation.oldDevice,
+            revokedKeyFingerprint: rotation.revokedKeyFingerprint,
+          },
+          'terminal key rotation started',
+        );
+        return reply.status(201).send(rotation);
+      },
+    );
+
+    app.get(
+      '/v1/ops/terminals/:terminalId/keys',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          summary: "A terminal's keys, newest first: current, handing over, retired or revoked",
+          params: TerminalParamsSchema,
+          response: { 200: TerminalKeyListSchema },
+        },
+      },
+      async (request) =>
+        deps.db.transaction((tx) =>
+          terminalKeyList(tx, deps.limits, request.params.terminalId, deps.clock.nowMs()),
+        ),
+    );
+
+    app.post(
+      '/v1/ops/terminals/:terminalId/key-revocations',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          summary: 'Revoke one terminal key at once: its device is lost or stolen',
+          description:
+            'For a device learnt lost after a replaced rotation: its key, handing over or still current ' +
+            "(the new device not enrolled yet; the rotation's token stays good), is refused from now on " +
+            'for every request with TERMINAL_KEY_REVOKED. Audited on the terminal; a keyRevoked alert ' +
+            'opens. Revoking a revoked key changes nothing.',
+          params: TerminalParamsSchema,
+          body: KeyRevocationRequestSchema,
+          response: { 200: TerminalKeyListSchema },
+        },
+      },
+      async (request) => {
+        const { terminalId } = request.params;
+        const { keyFingerprint } = request.body;
+        const keys = await revokeTerminalKey(deps, terminalId, keyFingerprint, opsCallerOf(request));
+        request.log.info({ terminalId, keyFingerprint }, 'terminal key revoked');
+        return keys;
       },
     );
 

@@ -321,6 +321,7 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
       method: 'POST',
       url: `/v1/ops/terminals/${kiosk.terminalId}/key-rotations`,
       headers: opsHeaders,
+      payload: { oldDevice: 'replaced' },
     });
     expect(rotation.statusCode).toBe(201);
     expect((await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat())).statusCode).toBe(200);
@@ -384,6 +385,7 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
       method: 'POST',
       url: opsApiPaths.terminalKeyRotation(terminalId),
       headers: opsHeaders,
+      payload: { oldDevice: 'replaced' },
     });
     expect(rotation.statusCode).toBe(201);
     const rotationToken = rotation.json<{ token: string }>().token;
@@ -413,6 +415,7 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
       method: 'POST',
       url: opsApiPaths.terminalKeyRotation(old.terminalId),
       headers: opsHeaders,
+      payload: { oldDevice: 'replaced' },
     });
     const replacementKeys = newKeyPair();
     const enrolled = await t.app.inject({

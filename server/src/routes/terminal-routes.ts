@@ -88,7 +88,7 @@ export function terminalRoutes(deps: Deps) {
           response: { 200: HeartbeatResponseSchema },
         },
       },
-      async (request) => recordHeartbeat(deps, terminalOf(request).terminalId, request.body),
+      async (request) => recordHeartbeat(deps, terminalOf(request), request.body),
     );
   };
 }

@@ -10,6 +10,7 @@ import type { Tx } from '../storage/db.js';
 import { UnitFailedWithoutSavepoint } from '../storage/tx-view.js';
 import { consumeNonce } from '../terminals/nonces.js';
 import type { TerminalCaller } from '../terminals/request-verification.js';
+import { signingKeyNow } from '../terminals/request-verification.js';
 import type { TerminalRecord } from '../terminals/terminal-record.js';
 import { lockTerminal } from '../terminals/terminal-record.js';
 import type { KioskCredit, NewKioskDeposit, StoredKioskDeposit } from './kiosk-deposits.js';
@@ -109,12 +110,15 @@ async function runBatch(
   viewMode: 'direct' | 'savepoints',
 ): Promise<SyncResult[]> {
   const nowMs = deps.clock.nowMs();
-  // A batch signed with a retired key (a replaced device handing over what it took) is taken, every new
-  // deposit of it held for a person to look at: the key may be in other hands than the kiosk's.
-  const serverFlags = caller.keyRetiredAtMs === null ? [] : (['retiredKey'] as const);
   await consumeNonce(tx, caller.terminalId, caller.parts.nonce, nowMs);
   const terminal = await lockTerminal(tx, caller.terminalId);
   if (terminal === undefined) throw new CodedError('TERMINAL_UNKNOWN');
+  // The signing key as it stands under the terminal's lock: a key ops revoked since the signature was
+  // verified moves nothing (TERMINAL_KEY_REVOKED, and the whole batch rolls back). A batch signed with a
+  // retired key (a replaced device handing over what it took) is taken, every new deposit of it held for a
+  // person to look at: the key may be in other hands than the kiosk's.
+  const { retiredAtMs } = await signingKeyNow(tx, terminal, caller);
+  const serverFlags = retiredAtMs === null ? [] : (['retiredKey'] as const);
   // Code order, as the one-at-a-time path credited: deposits to one wallet are checked in this order.
   const order = deposits
     .map((deposit, index) => ({ deposit, index }))

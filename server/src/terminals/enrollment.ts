@@ -1,5 +1,5 @@
 import bwipjs from 'bwip-js';
-import type { CurrencyCode } from '@cashin/shared';
+import type { CurrencyCode, KeyRotation, OldDeviceFate } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
 import { randomBytes } from 'node:crypto';
 import { appendAudit } from '../audit/audit-log.js';
@@ -9,7 +9,9 @@ import { secretsEqual, sha256Hex } from '../secrets/hash.js';
 import type { Tx } from '../storage/db.js';
 import { nextShortId } from '../stores/short-ids.js';
 import { requireStore } from '../stores/stores.js';
-import { findTerminal, lockTerminal } from './terminal-record.js';
+import { findTerminalKey, publicKeyFingerprint } from './key-records.js';
+import { revokeKey } from './key-revocation.js';
+import { lockTerminal } from './terminal-record.js';
 
 /** Random bytes in an enrollment token: 192 bits, 32 base64url characters, short enough to type. */
 export const enrollmentTokenBytes = 24;
@@ -24,11 +26,6 @@ export interface EnrollmentToken {
 
 function tokenHash(token: string): string {
   return sha256Hex(`enroll:${token}`);
-}
-
-/** What the audit log says of an enrolled key: enough to tell keys apart, nothing to sign with. */
-export function publicKeyFingerprint(publicKey: string): string {
-  return sha256Hex(`terminal-key:${publicKey}`).slice(0, 16);
 }
 
 /** Any earlier unused token of the terminal stops working, then a fresh one is stored by its hash. */
@@ -81,19 +78,38 @@ export async function createTerminal(
 }
 
 /**
- * A new enrollment token for an existing terminal (a replaced kiosk, a suspected key leak). The current
- * key keeps working until the new one enrolls, so the kiosk is not cut off while a tech is on the way.
+ * A new enrollment token for an existing terminal, and what becomes of the old device's key, as ops say
+ * (oldDeviceFates in shared):
+ * - `replaced`: the current key keeps working until the new one enrolls, so the kiosk is not cut off while
+ *   a tech is on the way; then it may hand over what it holds (request-verification.ts).
+ * - `lost`: the current key is revoked in the same transaction (key-revocation.ts), before any new device
+ *   enrolls: whoever holds the device can do nothing with it from this commit on.
+ * The rotation is audited with the choice, and a lost one with the key it revoked.
  */
 export async function rotateTerminalKey(
   deps: Deps,
   terminalId: string,
+  oldDevice: OldDeviceFate,
   by: string,
-): Promise<EnrollmentToken> {
+): Promise<KeyRotation> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
-    if ((await findTerminal(tx, terminalId)) === undefined) throw new CodedError('NOT_FOUND');
-    await appendAudit(tx, { kind: 'terminal.keyRotationStarted', subject: terminalId, data: { by } }, nowMs);
-    return issueToken(tx, deps, terminalId, nowMs);
+    const terminal = await lockTerminal(tx, terminalId);
+    if (terminal === undefined) throw new CodedError('NOT_FOUND');
+    await appendAudit(
+      tx,
+      { kind: 'terminal.keyRotationStarted', subject: terminalId, data: { oldDevice, by } },
+      nowMs,
+    );
+    let revokedKeyFingerprint: string | null = null;
+    if (oldDevice === 'lost' && terminal.publicKey !== null) {
+      const current = await findTerminalKey(tx, terminalId, terminal.publicKey);
+      if (current === undefined) throw new Error("a terminal's current key is missing from terminal_keys");
+      await revokeKey(tx, deps, terminal, current, by, nowMs);
+      revokedKeyFingerprint = publicKeyFingerprint(current.publicKey);
+    }
+    const token = await issueToken(tx, deps, terminalId, nowMs);
+    return { ...token, oldDevice, revokedKeyFingerprint };
   });
 }
 
@@ -145,6 +161,9 @@ export async function enrollTerminal(
       return sameKey ? answer : undefined;
     }
     if (token.expires_at_ms <= nowMs) return undefined;
+    // A key ops revoked never signs again, whatever token it comes with; the token stays unused.
+    const known = await findTerminalKey(tx, terminal.id, input.publicKey);
+    if (known !== undefined && known.revokedAtMs !== null) throw new CodedError('TERMINAL_KEY_REVOKED');
     const won = await tx.run(
       'UPDATE enrollment_tokens SET used_at_ms = ? WHERE token_hash = ? AND used_at_ms IS NULL',
       [nowMs, tokenHash(input.token)],
@@ -204,25 +223,4 @@ export async function setTerminalEnabled(
       nowMs,
     );
   });
-}
-
-export interface TerminalKey {
-  readonly publicKey: string;
-  /** When a newer key's enrollment retired it; null for the current key. */
-  readonly retiredAtMs: number | null;
-}
-
-/**
- * Every key the terminal has enrolled, newest first: receipts signed before a rotation still verify with
- * the retired key (redeem-receipt.ts bounds for how long).
- */
-export async function terminalKeys(tx: Tx, terminalId: string): Promise<TerminalKey[]> {
-  const rows = await tx.all<{ public_key: string; retired_at_ms: number | string | null }>(
-    'SELECT public_key, retired_at_ms FROM terminal_keys WHERE terminal_id = ? ORDER BY enrolled_at_ms DESC',
-    [terminalId],
-  );
-  return rows.map((row) => ({
-    publicKey: row.public_key,
-    retiredAtMs: row.retired_at_ms === null ? null : Number(row.retired_at_ms),
-  }));
 }

@@ -2,6 +2,8 @@ import type { HeartbeatRequest } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
 import { raiseOrUpdateAlert, resolveAlert } from '../alerts/alerts.js';
 import type { Deps } from '../deps.js';
+import type { TerminalCaller } from './request-verification.js';
+import { signingKeyNow } from './request-verification.js';
 import { lockTerminal } from './terminal-record.js';
 
 /**
@@ -12,14 +14,19 @@ import { lockTerminal } from './terminal-record.js';
  */
 export async function recordHeartbeat(
   deps: Deps,
-  terminalId: string,
+  caller: TerminalCaller,
   beat: HeartbeatRequest,
 ): Promise<{ serverTimeMs: number; disabled: boolean }> {
   const nowMs = deps.clock.nowMs();
   const { kioskBagCoinsMax, bagNearlyFullPercent } = deps.limits.system;
+  const { terminalId } = caller;
   return deps.db.transaction(async (tx) => {
     const terminal = await lockTerminal(tx, terminalId);
     if (terminal === undefined) throw new CodedError('TERMINAL_UNKNOWN');
+    // What a heartbeat writes (the last sequence it reports sets where a new device's numbers start) is
+    // the current device's to say: a key revoked or retired since its signature was verified says nothing.
+    if ((await signingKeyNow(tx, terminal, caller)).retiredAtMs !== null)
+      throw new CodedError('SIGNATURE_INVALID', { part: 'signature' });
     await tx.run(
       `UPDATE terminals SET last_heartbeat_at_ms = ?, software_version = ?, devices_json = ?, queue_depth = ?,
          unsynced_total_minor = ?, oldest_unsynced_at_ms = ?, reported_last_sequence = ?, bag_total_minor = ?,

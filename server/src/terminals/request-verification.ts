@@ -10,26 +10,35 @@ import {
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Deps } from '../deps.js';
+import type { Tx } from '../storage/db.js';
+import type { StoredTerminalKey } from './key-records.js';
+import { findTerminalKey, keysBesideCurrent } from './key-records.js';
+import { noteRevokedKeyUse } from './key-revocation.js';
 import { consumeNonce } from './nonces.js';
-import { terminalKeys } from './enrollment.js';
 import { verifyEd25519 } from './terminal-keys.js';
+import type { TerminalRecord } from './terminal-record.js';
 import { findTerminal } from './terminal-record.js';
 
 /** Who a verified terminal request is from, and the parts its signature covered. */
 export interface TerminalCaller {
   readonly terminalId: string;
   readonly storeId: string;
-  readonly publicKey: string;
+  /**
+   * The terminal's current key when it was identified: null when ops revoked its last key and no device
+   * has enrolled since (a request can then only be a revoked key's, or a forgery).
+   */
+  readonly publicKey: string | null;
   readonly enabled: boolean;
   readonly currency: CurrencyCode;
   readonly parts: Omit<SignedRequestParts, 'method' | 'path'>;
   readonly signature: string;
   /**
-   * Null when the request is signed with the terminal's current key. When a route lets a retired key sign
-   * (the sync batch) and it did, when that key was retired: the replaced device's deposits still arrive,
-   * and are held for a person to look at (sync-batch.ts).
+   * The key the signature verified with (null until verifyTerminalBody has run): the current key, or, where
+   * a route lets a retired key sign (the sync batch), a replaced device's key, whose deposits still arrive
+   * and are held for a person to look at (sync-batch.ts). Handlers that change state ask what it is now,
+   * under the terminal's lock (signingKeyNow).
    */
-  readonly keyRetiredAtMs: number | null;
+  readonly signedWith: string | null;
 }
 
 /**
@@ -46,7 +55,9 @@ export async function identifyTerminal(
   if (!read.ok)
     throw new CodedError('SIGNATURE_INVALID', { missing: read.missing, malformed: read.malformed });
   const terminal = await deps.db.transaction((tx) => findTerminal(tx, read.parts.terminalId));
-  if (terminal === undefined || terminal.publicKey === null) throw new CodedError('TERMINAL_UNKNOWN');
+  // A terminal whose key ops revoked (and none enrolled since) is still known: its lost device's requests
+  // go on to the signature, which tells them apart from a stranger's (TERMINAL_KEY_REVOKED).
+  if (terminal === undefined || terminal.enrolledAtMs === null) throw new CodedError('TERMINAL_UNKNOWN');
   if (!terminal.enabled && !allowDisabled) throw new CodedError('TERMINAL_DISABLED');
   const skewMs = Math.abs(deps.clock.nowMs() - read.parts.timestampMs);
   if (skewMs > deps.limits.system.signatureSkewMs) throw new CodedError('SIGNATURE_STALE');
@@ -58,7 +69,7 @@ export async function identifyTerminal(
     currency: terminal.currency,
     parts: read.parts,
     signature: read.signature,
-    keyRetiredAtMs: null,
+    signedWith: null,
   };
 }
 
@@ -83,6 +94,7 @@ export interface TerminalBodyOptions {
    * A key retired by a newer enrollment may sign this route for the kiosk offline window after its
    * retirement (kioskOfflineOldestUnsyncedMs, the longest a kiosk keeps money unsynced): a replaced device
    * brought back up can still hand over the deposits it took, which exist nowhere else. Only the sync batch.
+   * A key ops revoked (its device lost or stolen) signs no route, this one included.
    */
   readonly retiredKeyMaySign: boolean;
 }
@@ -97,8 +109,11 @@ export interface VerifiedTerminalBody {
  * Step two, on the raw bytes and before any parsing or schema: the body digest matches the signed
  * digest, and the Ed25519 signature verifies over the signature base (one verify per request, so one per
  * sync batch however many deposits it carries) with the current key, or, where the route allows it, with
- * a key retired within the offline window. Answers a fresh stream of the same bytes for Fastify's JSON
- * parser. Unless the route consumes the nonce in its own transaction, the nonce is recorded here.
+ * a key retired within the offline window. A signature by a key ops revoked is refused with its own code,
+ * TERMINAL_KEY_REVOKED, on every route, and counted on the terminal's keyRevoked alert; any other
+ * signature is SIGNATURE_INVALID. The keys are read from the database on every request, so a revocation
+ * holds in every server process from its commit. Answers a fresh stream of the same bytes for Fastify's
+ * JSON parser. Unless the route consumes the nonce in its own transaction, the nonce is recorded here.
  */
 export async function verifyTerminalBody(
   deps: Deps,
@@ -115,14 +130,17 @@ export async function verifyTerminalBody(
   );
   const signature = base64urlDecode(caller.signature);
   if (signature === undefined) throw new CodedError('SIGNATURE_INVALID', { part: 'signature' });
-  let verified = caller;
-  if (!verifyEd25519(caller.publicKey, base, signature)) {
-    const retiredAtMs = options.retiredKeyMaySign
-      ? await retiredKeyThatSigned(deps, caller, base, signature)
-      : undefined;
-    if (retiredAtMs === undefined) throw new CodedError('SIGNATURE_INVALID', { part: 'signature' });
-    verified = { ...caller, keyRetiredAtMs: retiredAtMs };
+  let signedWith = caller.publicKey;
+  if (signedWith === null || !verifyEd25519(signedWith, base, signature)) {
+    const key = await otherKeyThatSigned(deps, caller, base, signature, options.retiredKeyMaySign);
+    if (key !== undefined && key.revokedAtMs !== null) {
+      await noteRevokedKeyUse(deps, caller.terminalId, key.publicKey);
+      throw new CodedError('TERMINAL_KEY_REVOKED');
+    }
+    if (key === undefined) throw new CodedError('SIGNATURE_INVALID', { part: 'signature' });
+    signedWith = key.publicKey;
   }
+  const verified: TerminalCaller = { ...caller, signedWith };
   if (!options.nonceConsumedByHandler) {
     const nowMs = deps.clock.nowMs();
     await deps.db.transaction((tx) => consumeNonce(tx, caller.terminalId, caller.parts.nonce, nowMs));
@@ -132,19 +150,45 @@ export async function verifyTerminalBody(
   return { body: replay, caller: verified };
 }
 
-/** When the retired key that signed `base` was retired, if one retired within the offline window did. */
-async function retiredKeyThatSigned(
+/**
+ * The key other than the current one that signed `base`, if one that still means something did: a key
+ * ops revoked (at any time since), or, where the route lets one sign, a key retired within the offline
+ * window.
+ */
+async function otherKeyThatSigned(
   deps: Deps,
   caller: TerminalCaller,
   base: Uint8Array,
   signature: Uint8Array,
-): Promise<number | undefined> {
+  retiredKeyMaySign: boolean,
+): Promise<StoredTerminalKey | undefined> {
   const windowMs = moneyLimitsFor(deps.limits, caller.currency).kioskOfflineOldestUnsyncedMs;
   const nowMs = deps.clock.nowMs();
-  const keys = await deps.db.transaction((tx) => terminalKeys(tx, caller.terminalId));
-  for (const key of keys) {
-    if (key.retiredAtMs === null || nowMs - key.retiredAtMs > windowMs) continue;
-    if (verifyEd25519(key.publicKey, base, signature)) return key.retiredAtMs;
-  }
-  return undefined;
+  const keys = await deps.db.transaction((tx) => keysBesideCurrent(tx, caller.terminalId, nowMs - windowMs));
+  return keys.find(
+    (key) => (key.revokedAtMs !== null || retiredKeyMaySign) && verifyEd25519(key.publicKey, base, signature),
+  );
+}
+
+/**
+ * Under the terminal's row lock, in the handler's transaction: the key that signed a verified request, as
+ * it stands now. Verification read the keys in a transaction of its own, and a rotation's enrollment or a
+ * revocation (which take the same lock) may have committed since; a handler that changes state asks
+ * again here, where neither can slip between the check and the change. Answers when the key was retired
+ * (null: it is the current key); a key ops revoked meanwhile is refused with TERMINAL_KEY_REVOKED.
+ */
+export async function signingKeyNow(
+  tx: Tx,
+  terminal: TerminalRecord,
+  caller: TerminalCaller,
+): Promise<{ retiredAtMs: number | null }> {
+  if (caller.signedWith === null) throw new Error('a terminal handler ran before its signature was verified');
+  if (caller.signedWith === terminal.publicKey) return { retiredAtMs: null };
+  const key = await findTerminalKey(tx, terminal.id, caller.signedWith);
+  if (key === undefined)
+    throw new Error('a verified request was signed with a key the terminal never enrolled');
+  if (key.revokedAtMs !== null) throw new CodedError('TERMINAL_KEY_REVOKED');
+  // Not the current key and not revoked: a newer enrollment retired it.
+  if (key.retiredAtMs === null) throw new Error('a terminal has two current keys');
+  return { retiredAtMs: key.retiredAtMs };
 }

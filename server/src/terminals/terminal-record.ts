@@ -9,7 +9,10 @@ export interface TerminalRecord {
   readonly name: string;
   readonly currency: CurrencyCode;
   readonly bagAccountId: string;
+  /** The key that signs today; null before the first enrollment, and after ops revoked it until the next. */
   readonly publicKey: string | null;
+  /** When a device last enrolled; null if none ever did. */
+  readonly enrolledAtMs: number | null;
   readonly enabled: boolean;
   readonly sequenceHigh: number;
   readonly sequenceCount: number;
@@ -31,6 +34,7 @@ interface TerminalRow extends Record<string, unknown> {
   currency: CurrencyCode;
   bag_account_id: string;
   public_key: string | null;
+  enrolled_at_ms: number | null;
   enabled: number;
   sequence_high: number;
   sequence_count: number;
@@ -46,7 +50,7 @@ interface TerminalRow extends Record<string, unknown> {
 }
 
 export const terminalColumns =
-  'id, store_id, name, currency, bag_account_id, public_key, enabled, sequence_high, sequence_count, last_heartbeat_at_ms, software_version, devices_json, queue_depth, unsynced_total_minor, oldest_unsynced_at_ms, reported_last_sequence, bag_total_minor, bag_coin_count';
+  'id, store_id, name, currency, bag_account_id, public_key, enrolled_at_ms, enabled, sequence_high, sequence_count, last_heartbeat_at_ms, software_version, devices_json, queue_depth, unsynced_total_minor, oldest_unsynced_at_ms, reported_last_sequence, bag_total_minor, bag_coin_count';
 
 export function terminalFromRow(row: TerminalRow): TerminalRecord {
   return {
@@ -56,6 +60,7 @@ export function terminalFromRow(row: TerminalRow): TerminalRecord {
     currency: row.currency,
     bagAccountId: row.bag_account_id,
     publicKey: row.public_key,
+    enrolledAtMs: row.enrolled_at_ms,
     enabled: row.enabled === 1,
     sequenceHigh: row.sequence_high,
     sequenceCount: row.sequence_count,

@@ -70,12 +70,16 @@ const catalogue = {
   NONCE_REPLAYED: { status: 401, what: 'The request nonce was already used.' },
   TERMINAL_UNKNOWN: { status: 401, what: 'No enrolled terminal has this id.' },
   TERMINAL_DISABLED: { status: 403, what: 'The terminal was disabled by ops.' },
+  TERMINAL_KEY_REVOKED: {
+    status: 401,
+    what: 'The request is signed with a terminal key ops revoked (its device was lost or stolen); it is refused for every request.',
+  },
   ENROLLMENT_TOKEN_INVALID: { status: 401, what: 'The enrollment token is unknown, used or expired.' },
   SYNC_BATCH_TOO_LARGE: { status: 413, what: 'The sync batch has more deposits than allowed.' },
   RECEIPT_SIGNATURE_INVALID: { status: 400, what: 'The offline receipt signature does not verify.' },
   RECEIPT_NOT_REDEEMABLE: {
     status: 409,
-    what: 'The receipt verifies but cannot move money by itself now (kiosk disabled, key retired long ago, or past the offline limits); the kiosk sync still credits it.',
+    what: 'The receipt verifies but cannot move money by itself now (kiosk disabled, key retired long ago or revoked, or past the offline limits); the kiosk sync still credits it.',
   },
   // Kiosk (shown on screen; the agent raises them)
   OFFLINE_CAP_REACHED: {

@@ -57,6 +57,8 @@ export const errorMessagesEn = {
   'error.nonceReplayed': 'This kiosk sent a message twice. Please call for service.',
   'error.terminalUnknown': 'This kiosk is not registered. Please call for service.',
   'error.terminalDisabled': 'This kiosk is switched off by the operator.',
+  'error.terminalKeyRevoked':
+    'This kiosk was reported lost or stolen, and its key no longer works. Please call for service.',
   'error.enrollmentTokenInvalid': 'That registration code is wrong, used or expired.',
   'error.syncBatchTooLarge': 'The kiosk sent too many deposits at once.',
   'error.receiptSignatureInvalid': 'We could not check this receipt. Please keep it and contact support.',

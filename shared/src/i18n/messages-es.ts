@@ -55,6 +55,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.nonceReplayed': 'Este kiosco envió un mensaje dos veces. Llame a servicio técnico.',
   'error.terminalUnknown': 'Este kiosco no está registrado. Llame a servicio técnico.',
   'error.terminalDisabled': 'El operador apagó este kiosco.',
+  'error.terminalKeyRevoked':
+    'Este kiosco se reportó como perdido o robado y su llave ya no funciona. Llame a servicio técnico.',
   'error.enrollmentTokenInvalid': 'Ese código de registro es incorrecto, ya se usó o venció.',
   'error.syncBatchTooLarge': 'El kiosco envió demasiados depósitos a la vez.',
   'error.receiptSignatureInvalid': 'No pudimos verificar este recibo. Guárdelo y contacte a soporte.',

@@ -168,6 +168,7 @@ export async function serverBackend(
         method: 'POST',
         url: opsApiPaths.terminalKeyRotation(terminalId),
         headers: ops,
+        payload: { oldDevice: 'replaced' },
       });
       if (rotation.statusCode !== 201) throw new Error(`chaos key rotation: ${rotation.body}`);
       return rotation.json<{ token: string }>().token;

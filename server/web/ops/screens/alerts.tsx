@@ -163,5 +163,15 @@ function alertText(words: OpsWords, alert: Alert): string {
     case 'deviceFault':
       // The alert's own name already says it is a fault: the line names the devices and what is wrong.
       return facts.devices.map((device) => deviceTroubleText(words, device.device, device.faults)).join('; ');
+    case 'keyRevoked': {
+      const keys = facts.keyFingerprints.join(', ');
+      return facts.lastRefusedAtMs === null
+        ? words.t('alertDetail.keyRevoked', { keys })
+        : words.t('alertDetail.keyRevokedRefused', {
+            keys,
+            count: facts.refusedRequests,
+            time: words.dateTime(facts.lastRefusedAtMs),
+          });
+    }
   }
 }

@@ -1,5 +1,5 @@
-import type { AuditEntrySchema } from '@cashin/shared';
-import { AuditTrailSchema, CurrencyCodeSchema, alertKinds } from '@cashin/shared';
+import type { AuditEntrySchema, OldDeviceFate } from '@cashin/shared';
+import { AuditTrailSchema, CurrencyCodeSchema, alertKinds, oldDeviceFates } from '@cashin/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
@@ -14,6 +14,10 @@ type AlertKind = (typeof alertKinds)[number];
 
 function isAlertKind(value: unknown): value is AlertKind {
   return (alertKinds as readonly unknown[]).includes(value);
+}
+
+function isOldDeviceFate(value: unknown): value is OldDeviceFate {
+  return (oldDeviceFates as readonly unknown[]).includes(value);
 }
 
 /** The entry facts the console names in the reader's language; any other is shown under its own name. */
@@ -39,6 +43,8 @@ const namedFields = [
   'alertKind',
   'note',
   'keyFingerprint',
+  'oldDevice',
+  'wasCurrent',
   'softwareVersion',
   'depositId',
   'reversalId',
@@ -95,6 +101,8 @@ function factsOf(words: OpsWords, data: Entry['data']): { label: string; value: 
     else if (key === 'alertKind' && isAlertKind(value)) text = words.t(`alert.${value}`);
     else if (key === 'heldIn' && (value === 'source' || value === 'suspense'))
       text = words.t(`audit.heldIn.${value}`);
+    else if (key === 'oldDevice' && isOldDeviceFate(value)) text = words.t(`audit.oldDevice.${value}`);
+    else if (typeof value === 'boolean') text = words.t(value ? 'audit.yes' : 'audit.no');
     else text = String(value);
     facts.push({ label, value: text });
   }

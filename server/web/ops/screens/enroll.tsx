@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form } from '../../common/components.js';
+import { EnrollmentTokenPanel } from '../enrollment-token.js';
 import { ListSection } from '../list-section.js';
 import type { OpsContext } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
@@ -43,21 +44,7 @@ export function EnrollSection(context: OpsContext) {
           {words.t('enroll.create')}
         </Button>
       </Form>
-      {enrollment && (
-        <div class="panel enrollment">
-          <h2>{words.t('enroll.token')}</h2>
-          <p class="token-text" data-testid="enrollment-token">
-            {enrollment.token}
-          </p>
-          <p>{words.t('enroll.tokenHint', { time: words.dateTime(enrollment.expiresAtMs) })}</p>
-          {/* The server's SVG shown as an image (a data: URL), never as markup inserted into the page. */}
-          <img
-            class="enrollment-qr"
-            src={`data:image/svg+xml;charset=utf-8,${encodeURIComponent(enrollment.qrSvg)}`}
-            alt={words.t('enroll.qrAlt')}
-          />
-        </div>
-      )}
+      {enrollment && <EnrollmentTokenPanel words={words} enrollment={enrollment} />}
     </ListSection>
   );
 }

@@ -1,11 +1,13 @@
 import { StoreListSchema, TerminalListSchema } from '@cashin/shared';
-import { TableScroll } from '../../common/components.js';
+import { useState } from 'preact/hooks';
+import { Button, TableScroll } from '../../common/components.js';
 import { ListBody } from '../list-body.js';
 import { ListSection } from '../list-section.js';
 import { deviceTroubleText } from '../device-trouble.js';
 import type { OpsContext } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
+import { TerminalKeys } from './terminal-keys.js';
 
 const terminalTone: Record<string, string> = {
   online: 'status-good',
@@ -16,14 +18,25 @@ const terminalTone: Record<string, string> = {
   notEnrolled: 'status-neutral',
 };
 
+/**
+ * The kiosks, each with its status, heartbeat, faults, bag and queue, and its key: rotating it for a new
+ * device, or revoking it when a device is lost (terminal-keys.tsx, opened under the list).
+ */
 export function FleetSection(context: OpsContext) {
   const { words } = context;
   const [list, refresh] = useList(context, opsPaths.terminals, TerminalListSchema);
+  const [keysOf, setKeysOf] = useState<{ id: string; name: string } | null>(null);
+  const [reloadCount, setReloadCount] = useState(0);
+  // Refresh reads the open key panel again too: a new device enrolls, a handing-over key runs out.
+  const refreshAll = (): void => {
+    refresh();
+    setReloadCount((n) => n + 1);
+  };
   // Terminals carry amounts without a currency: it is their store's.
   const [stores] = useList(context, opsPaths.stores, StoreListSchema);
   const storeById = new Map((stores?.stores ?? []).map((store) => [store.id, store]));
   return (
-    <ListSection title={words.t('fleet.title')} screen="fleet" words={words} onRefresh={refresh}>
+    <ListSection title={words.t('fleet.title')} screen="fleet" words={words} onRefresh={refreshAll}>
       <ListBody items={list?.terminals ?? null} words={words}>
         {(terminals) => (
           <>
@@ -47,6 +60,7 @@ export function FleetSection(context: OpsContext) {
                       {words.t('fleet.queue')}
                     </th>
                     <th scope="col">{words.t('fleet.version')}</th>
+                    <th scope="col">{words.t('fleet.action')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -94,6 +108,16 @@ export function FleetSection(context: OpsContext) {
                         </td>
                         <td class="number">{terminal.queueDepth}</td>
                         <td>{terminal.softwareVersion ?? '—'}</td>
+                        <td class="row-actions">
+                          <Button
+                            onClick={() => {
+                              context.clear();
+                              setKeysOf({ id: terminal.id, name: terminal.name });
+                            }}
+                          >
+                            {words.t('fleet.keys', { name: terminal.name })}
+                          </Button>
+                        </td>
                       </tr>
                     );
                   })}
@@ -103,6 +127,15 @@ export function FleetSection(context: OpsContext) {
           </>
         )}
       </ListBody>
+      {keysOf !== null && (
+        <TerminalKeys
+          context={context}
+          terminal={keysOf}
+          reloadCount={reloadCount}
+          onChanged={refresh}
+          onClose={() => setKeysOf(null)}
+        />
+      )}
     </ListSection>
   );
 }

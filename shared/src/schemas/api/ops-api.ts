@@ -107,6 +107,74 @@ export const EnrollmentTokenSchema = z.object({
   qrSvg: z.string(),
 });
 
+/**
+ * What became of the device whose key a rotation replaces, which ops must say:
+ * - `replaced`: it was swapped out and may come back up. Its key works until the new device enrolls, then
+ *   may still sign sync batches (and nothing else) for the kiosk offline window, so the deposits it took
+ *   reach the server; each is held for review (`retiredKey`).
+ * - `lost`: it was lost or stolen. Its key is revoked at once, before any new device enrolls: every request
+ *   it signs is refused with TERMINAL_KEY_REVOKED, sync batches included, and its receipts redeem nothing.
+ */
+export const oldDeviceFates = ['replaced', 'lost'] as const;
+export type OldDeviceFate = (typeof oldDeviceFates)[number];
+
+export const KeyRotationRequestSchema = z.object({
+  oldDevice: z
+    .enum(oldDeviceFates)
+    .describe(
+      'replaced: the old key works until the new device enrolls, then signs sync batches only, for the kiosk offline window, each deposit held for review; lost: the old key is revoked at once and refused for every request',
+    ),
+});
+export type KeyRotationRequest = z.infer<typeof KeyRotationRequestSchema>;
+
+/** How the audit log and the ops console name a terminal key: a hash of it, enough to tell keys apart. */
+export const KeyFingerprintSchema = z.string().regex(/^[0-9a-f]{16}$/, 'expected a key fingerprint');
+
+/** A rotation's answer: the new device's one-time token, and what became of the old key. */
+export const KeyRotationSchema = EnrollmentTokenSchema.extend({
+  oldDevice: z.enum(oldDeviceFates),
+  /** The key a `lost` rotation revoked; null for `replaced`, or when the terminal had no key to revoke. */
+  revokedKeyFingerprint: KeyFingerprintSchema.nullable(),
+});
+export type KeyRotation = z.infer<typeof KeyRotationSchema>;
+
+/**
+ * A terminal key as ops see it, derived when asked: `current` signs everything; `handingOver` was retired
+ * by a newer enrollment and may still sign sync batches until `handOverUntilMs`; `retired` signs nothing
+ * (its receipts too are past redeeming); `revoked` was revoked by ops as lost or stolen and is refused for
+ * every request.
+ */
+export const terminalKeyStatuses = ['current', 'handingOver', 'retired', 'revoked'] as const;
+
+export const TerminalKeySchema = z.object({
+  fingerprint: KeyFingerprintSchema,
+  status: z.enum(terminalKeyStatuses),
+  enrolledAtMs: z.number().int(),
+  retiredAtMs: z.number().int().nullable(),
+  /** Until when a `handingOver` key may sign sync batches; null for every other status. */
+  handOverUntilMs: z.number().int().nullable(),
+  revokedAtMs: z.number().int().nullable(),
+  /** Who revoked it: a staff id, or `ops-token` for the service token. */
+  revokedBy: z.string().nullable(),
+});
+export type OpsTerminalKey = z.infer<typeof TerminalKeySchema>;
+
+export const TerminalKeyListSchema = z.object({
+  terminalId: z.string(),
+  /** Newest first. */
+  keys: z.array(TerminalKeySchema),
+  /** A rotation's token not yet used: a new device may enroll until then. Null when none is open. */
+  enrollmentOpenUntilMs: z.number().int().nullable(),
+});
+export type TerminalKeyList = z.infer<typeof TerminalKeyListSchema>;
+
+/**
+ * Ops revoke one key of a terminal at once: its device turned out lost or stolen after a `replaced`
+ * rotation (a key handing over, or still current because the new device has not enrolled). A pending
+ * rotation's token stays good, so the new device can still enroll. Revoking a revoked key changes nothing.
+ */
+export const KeyRevocationRequestSchema = z.object({ keyFingerprint: KeyFingerprintSchema });
+
 export const terminalStatuses = ['notEnrolled', 'online', 'offline', 'stuck', 'faulted', 'disabled'] as const;
 
 export const TerminalSummarySchema = z.object({
@@ -137,7 +205,11 @@ export const alertKinds = [
   'bagNearlyFull',
   'deviceFault',
   'syncConflict',
+  'keyRevoked',
 ] as const;
+
+/** The most revoked keys one keyRevoked alert names (a terminal's devices lost while it stays open). */
+export const alertKeysKeptMax = 20;
 
 /** The most deposit sequence numbers one alert keeps; past it the list is cut and says so. */
 export const alertSequencesKeptMax = 1_000;
@@ -170,6 +242,15 @@ export const AlertFactsSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('deviceFault'),
     devices: z.array(z.object({ device: z.string(), faults: z.array(DeviceFaultSchema) })),
+  }),
+  z.object({
+    // Ops revoked a key as its device was lost or stolen. Open until a person closes it (what was done
+    // about the device); a request the lost device signs later counts here, or raises it again if closed.
+    kind: z.literal('keyRevoked'),
+    keyFingerprints: z.array(KeyFingerprintSchema).min(1).max(alertKeysKeptMax),
+    /** Requests signed with one of these keys and refused since the alert was raised. */
+    refusedRequests: z.number().int().nonnegative(),
+    lastRefusedAtMs: z.number().int().nullable(),
   }),
 ]);
 export type AlertFacts = z.infer<typeof AlertFactsSchema>;
@@ -437,6 +518,11 @@ export const opsApiPaths = {
   terminalEnable: (terminalId: string) => `/v1/ops/terminals/${encodeURIComponent(terminalId)}/enable`,
   terminalKeyRotation: (terminalId: string) =>
     `/v1/ops/terminals/${encodeURIComponent(terminalId)}/key-rotations`,
+  /** The terminal's keys, newest first, each with its status (current, handing over, retired, revoked). */
+  terminalKeys: (terminalId: string) => `/v1/ops/terminals/${encodeURIComponent(terminalId)}/keys`,
+  /** Revoke one of its keys at once: the device holding it is lost or stolen. */
+  terminalKeyRevocations: (terminalId: string) =>
+    `/v1/ops/terminals/${encodeURIComponent(terminalId)}/key-revocations`,
   alerts: '/v1/ops/alerts',
   alertCount: '/v1/ops/alerts/count',
   alertResolution: (alertId: string) => `/v1/ops/alerts/${encodeURIComponent(alertId)}/resolution`,
@@ -578,6 +664,7 @@ export const auditKinds = [
   'terminal.enabled',
   'terminal.disabled',
   'terminal.keyRotationStarted',
+  'terminal.keyRevoked',
   'collection.recorded',
   'bankDeposit.recorded',
   'alert.closed',
