@@ -20,7 +20,7 @@ export const kioskScreens = [
   'insertMoney', // acceptors open: live total, itemised list, rejects
   'finishing', // acceptors closed, counting what is still in flight, then committing
   'done', // committed: amount, new balance or pending, receipt printing
-  'outOfService', // a device failed; the reason says which
+  'outOfService', // a device failed, or the server refused this terminal; the reason says which
   'offlineCapped', // offline and holding as much unsynced money as allowed: no money is taken
 ] as const;
 export const KioskScreenSchema = z.enum(kioskScreens);
@@ -44,8 +44,11 @@ export const KioskItemSchema = z.object({
 export type KioskItem = z.infer<typeof KioskItemSchema>;
 
 export const KioskOutOfServiceSchema = z.object({
-  /** The device that failed, by its configured name. */
-  device: z.string().min(1).max(32),
+  /**
+   * The device that failed, by its configured name; null when no device failed but the server refused this
+   * terminal (disabled by ops, unknown, its key revoked), which `errorCode` names.
+   */
+  device: z.string().min(1).max(32).nullable(),
   /** The fault it reported, or null when it disconnected. */
   fault: DeviceFaultSchema.nullable(),
   errorCode: ErrorCodeSchema,

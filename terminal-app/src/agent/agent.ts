@@ -19,6 +19,7 @@ import {
 import type { Logger } from 'pino';
 import { depositConfig } from '../deposit/deposit-config.js';
 import { DepositRunner } from '../deposit/runner.js';
+import { isTerminalRefusal } from '../deposit/terminal-refusal.js';
 import type { KioskDevices as OpenedDevices } from '../devices/open-devices.js';
 import { openDevices } from '../devices/open-devices.js';
 import { BillValidator } from '../devices/bill/bill-validator.js';
@@ -291,6 +292,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       runner.setOnline(status.online);
       runner.refreshOutboxStatus();
       if (status.lastErrorCode) noteError(status.lastErrorCode, 'sync failed');
+      if (isTerminalRefusal(status.lastErrorCode)) runner.terminalRefused(status.lastErrorCode);
     },
   });
 
@@ -302,7 +304,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     if (receiptId !== null && receiptId !== lastReceiptId) sync.kick();
     lastReceiptId = receiptId;
     const outOfService = snapshot.outOfService
-      ? `${snapshot.outOfService.device}:${snapshot.outOfService.fault}`
+      ? `${snapshot.outOfService.device ?? 'server'}:${snapshot.outOfService.fault ?? snapshot.outOfService.errorCode}`
       : null;
     if (snapshot.outOfService && outOfService !== lastOutOfService) {
       noteError(snapshot.outOfService.errorCode, outOfService ?? '');
@@ -345,8 +347,21 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       bag: bagTotal(),
       lastError: recentErrors[0]?.code ?? null,
     }),
+    // Ops disabling the terminal takes it out of service (the machine finishes a deposit already open);
+    // only a heartbeat saying it is enabled brings it back, whichever refusal put it out.
     onAnswer: ({ disabled }) => {
-      if (disabled) noteError('TERMINAL_DISABLED', 'ops disabled this terminal');
+      if (disabled) {
+        if (runner.machineState().refusal === null)
+          noteError('TERMINAL_DISABLED', 'ops disabled this terminal');
+        runner.terminalRefused('TERMINAL_DISABLED');
+      } else {
+        runner.terminalEnabled();
+      }
+    },
+    onRefused: (code) => {
+      if (!isTerminalRefusal(code)) return;
+      noteError(code, 'the server refused the heartbeat');
+      runner.terminalRefused(code);
     },
   });
 

@@ -1,4 +1,4 @@
-import type { Clock, HeartbeatRequest, TimerHandle } from '@cashin/shared';
+import type { Clock, ErrorCode, HeartbeatRequest, TimerHandle } from '@cashin/shared';
 import { HeartbeatResponseSchema, terminalApiPaths } from '@cashin/shared';
 import type { CallResult, SignedClient } from '../sync/signed-client.js';
 
@@ -13,6 +13,8 @@ export interface HeartbeatOptions {
   intervalMs: number;
   collect: () => HeartbeatRequest;
   onAnswer: (answer: { disabled: boolean; serverTimeMs: number }) => void;
+  /** The server refused the heartbeat with a code (an unknown terminal, a revoked key). */
+  onRefused?: (code: ErrorCode) => void;
 }
 
 export class Heartbeat {
@@ -40,6 +42,7 @@ export class Heartbeat {
       HeartbeatResponseSchema,
     );
     if (result.ok) this.options.onAnswer(result.value);
+    else if (result.kind === 'refused') this.options.onRefused?.(result.code);
     return result;
   }
 

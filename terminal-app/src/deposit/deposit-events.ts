@@ -2,6 +2,7 @@ import type { Code, DeviceEvent, KioskDeposit, KioskIntent, UuidV7 } from '@cash
 import type { LookupResult } from './shopper-lookup.js';
 import type { PrintOutcome } from './kiosk-devices.js';
 import type { TimerName } from './deposit-effects.js';
+import type { TerminalRefusalCode } from './terminal-refusal.js';
 
 /**
  * Fresh identifiers the runner draws (UUIDv7 from the clock, claim code from the CSPRNG) and hands to the
@@ -23,4 +24,8 @@ export type DepositEvent = { atMs: number } & (
   | { type: 'printResult'; requestId: number; outcome: PrintOutcome }
   | { type: 'connectivity'; online: boolean }
   | { type: 'outboxStatus'; unsyncedTotalMinor: number; oldestUnsyncedAtMs: number | null }
+  /** The server refused this terminal (a sync, a lookup or a heartbeat said so): out of service. */
+  | { type: 'terminalRefused'; code: TerminalRefusalCode }
+  /** A heartbeat's answer said the terminal is enabled: a refusal no longer stands. */
+  | { type: 'terminalEnabled' }
 );

@@ -25,6 +25,8 @@ import type {
 } from './deposit-state.js';
 import { initialDepositState } from './deposit-state.js';
 import type { LookupResult } from './shopper-lookup.js';
+import type { TerminalRefusalCode } from './terminal-refusal.js';
+import { isTerminalRefusal } from './terminal-refusal.js';
 
 /**
  * The kiosk's deposit engine: a pure function from (state, event) to (state, effects). It reads no clock,
@@ -99,6 +101,10 @@ export function step(config: DepositConfig, state: DepositState, event: DepositE
         },
         event.atMs,
       );
+    case 'terminalRefused':
+      return onTerminalRefused(config, state, event.code, event.atMs);
+    case 'terminalEnabled':
+      return onTerminalEnabled(config, state, event.atMs);
   }
 }
 
@@ -175,10 +181,14 @@ function common(state: DepositState): Common {
     requestSeq: state.requestSeq,
     lastError: state.lastError,
     notice: state.notice,
+    refusal: state.refusal,
   };
 }
 
-/** Back to the attract screen (or out of service if a device is down), ready for the next shopper. */
+/**
+ * Back to the attract screen (or out of service if a device is down or the server refused this terminal),
+ * ready for the next shopper.
+ */
 function toRest(
   config: DepositConfig,
   from: DepositState,
@@ -186,7 +196,7 @@ function toRest(
   atMs: number,
 ): StepResult {
   const base = { ...common(from), language: config.defaultLanguage, lastError: null, notice: null };
-  if (blockingTroubles(config, from.troubles).length > 0) {
+  if (blockingTroubles(config, from.troubles).length > 0 || from.refusal !== null) {
     return go(config, from, { ...base, phase: 'outOfService' }, [...effects, { type: 'inhibitAcceptors' }]);
   }
   const rested = go(config, from, { ...base, phase: 'idle' }, effects);
@@ -542,6 +552,51 @@ function onScan(config: DepositConfig, state: DepositState, text: string, atMs: 
 }
 
 // ---------------------------------------------------------------------------------------------------------
+// The server's word on this terminal
+
+/**
+ * The server refused this terminal itself: nothing taken from now on could be synced or redeemed, so the
+ * kiosk goes out of service and takes no new deposit, voucher or not. A deposit already taking money ends
+ * at once, as the finish button ends it (acceptors closed, in-flight coins counted), and is committed and
+ * printed as usual: that money is in the bag and belongs to the shopper, and syncs once ops enable the
+ * terminal again. Only then, from the done screen, the kiosk rests out of service (see toRest).
+ */
+function onTerminalRefused(
+  config: DepositConfig,
+  state: DepositState,
+  code: TerminalRefusalCode,
+  atMs: number,
+): StepResult {
+  const refused: DepositState = { ...state, refusal: code };
+  switch (state.phase) {
+    case 'accepting': {
+      const ended = endDeposit(config, refused, state.deposit, 'terminalRefused', atMs);
+      return { state: { ...ended.state, lastError: code }, effects: ended.effects };
+    }
+    case 'draining':
+    case 'committing':
+    case 'printing':
+    case 'outOfService':
+      return stay(refused);
+    case 'idle':
+    case 'identifying':
+    case 'lookingUp':
+    case 'confirming':
+    case 'offlineCapped':
+      return go(config, state, { ...common(refused), phase: 'outOfService', lastError: null, notice: null }, [
+        { type: 'inhibitAcceptors' },
+      ]);
+  }
+}
+
+/** A heartbeat said the terminal is enabled: a refusal is lifted, and the kiosk serves again if it can. */
+function onTerminalEnabled(config: DepositConfig, state: DepositState, atMs: number): StepResult {
+  if (state.refusal === null) return stay(state);
+  const enabled: DepositState = { ...state, refusal: null };
+  return state.phase === 'outOfService' ? toRest(config, enabled, [], atMs) : stay(enabled);
+}
+
+// ---------------------------------------------------------------------------------------------------------
 // Identifying the shopper
 
 /** Leaves idle for the identify screen, unless the offline caps forbid taking money. */
@@ -645,6 +700,7 @@ function onLookupResult(
       return go(config, online, { ...common(online), phase: 'confirming', shopper }, []);
     }
     case 'refused':
+      if (isTerminalRefusal(result.code)) return onTerminalRefused(config, state, result.code, atMs);
       return go(
         config,
         state,

@@ -97,6 +97,10 @@ export function depositSnapshot(config: DepositConfig, state: DepositState, vers
       };
     }
     case 'outOfService': {
+      // The server's refusal comes first: no device repair brings the kiosk back while it stands.
+      if (state.refusal !== null) {
+        return { ...snapshot, outOfService: { device: null, fault: null, errorCode: state.refusal } };
+      }
       const trouble = state.troubles.find((t) => config.deviceKinds[t.device] !== 'scanner');
       if (trouble === undefined) throw new Error('out of service without a blocking trouble');
       return {

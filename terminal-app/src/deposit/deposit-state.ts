@@ -10,6 +10,7 @@ import type {
   UuidV7,
 } from '@cashin/shared';
 import type { DepositConfig } from './deposit-config.js';
+import type { TerminalRefusalCode } from './terminal-refusal.js';
 
 /** Who the money is for, as settled before the acceptors open. */
 export interface Shopper {
@@ -41,7 +42,7 @@ export interface OpenDeposit {
   deviceFault: boolean;
 }
 
-export type EndReason = 'shopper' | 'idleTimeout' | 'limitReached' | 'deviceFault';
+export type EndReason = 'shopper' | 'idleTimeout' | 'limitReached' | 'deviceFault' | 'terminalRefused';
 
 /** A device that is faulted (fault set) or disconnected (fault null). */
 export interface DeviceTrouble {
@@ -75,6 +76,11 @@ export interface Common {
   requestSeq: number;
   lastError: ErrorCode | null;
   notice: KioskNotice | null;
+  /**
+   * The server refused this terminal itself (disabled by ops, unknown, key revoked): out of service until a
+   * heartbeat says it is enabled, whatever the devices do.
+   */
+  refusal: TerminalRefusalCode | null;
 }
 
 export type Phase =
@@ -103,6 +109,7 @@ export function initialDepositState(config: DepositConfig, outbox: OutboxView = 
     requestSeq: 0,
     lastError: null,
     notice: null,
+    refusal: null,
   };
 }
 

@@ -32,6 +32,7 @@ import type { DepositState } from './deposit-state.js';
 import { initialDepositState } from './deposit-state.js';
 import type { KioskDevices, PrintOutcome } from './kiosk-devices.js';
 import type { ShopperLookup } from './shopper-lookup.js';
+import type { TerminalRefusalCode } from './terminal-refusal.js';
 
 export interface DepositRunnerOptions {
   config: DepositConfig;
@@ -153,6 +154,19 @@ export class DepositRunner {
   /** What the sync engine or heartbeat learned about reaching the server. */
   setOnline(online: boolean): void {
     this.dispatch({ type: 'connectivity', online, atMs: this.options.clock.nowMs() });
+  }
+
+  /**
+   * The server refused this terminal (a sync or heartbeat said so; a lookup's refusal reaches the machine
+   * with its answer): the kiosk goes out of service until `terminalEnabled`.
+   */
+  terminalRefused(code: TerminalRefusalCode): void {
+    this.dispatch({ type: 'terminalRefused', code, atMs: this.options.clock.nowMs() });
+  }
+
+  /** A heartbeat's answer said the terminal is enabled. */
+  terminalEnabled(): void {
+    this.dispatch({ type: 'terminalEnabled', atMs: this.options.clock.nowMs() });
   }
 
   /**

@@ -189,6 +189,29 @@ describe('kiosk screens', () => {
     await expectAccessible('08-out-of-service');
   });
 
+  it('out of service because ops switched the kiosk off: sends the shopper elsewhere, in both languages', async () => {
+    source.publish({
+      screen: 'outOfService',
+      language: 'en',
+      currency: 'USD',
+      outOfService: { device: null, fault: null, errorCode: 'TERMINAL_DISABLED' },
+    });
+    await expect.poll(() => page.locator('.lead').textContent()).toMatch(/another kiosk/);
+    expect(await page.locator('h1').textContent()).toBe('Out of service');
+    expect(await page.locator('.reason').textContent()).toMatch(/switched off/);
+    await expectAccessible('09-out-of-service-switched-off');
+    source.publish({
+      screen: 'outOfService',
+      language: 'es',
+      currency: 'USD',
+      outOfService: { device: null, fault: null, errorCode: 'TERMINAL_DISABLED' },
+    });
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Fuera de servicio');
+    expect(await page.locator('.lead').textContent()).toMatch(/otro kiosco/);
+    await expectAccessible('10-out-of-service-switched-off-es');
+    source.publish({ screen: 'attract', language: 'en', outOfService: null });
+  });
+
   it('shows that it is reconnecting when the agent goes away, and recovers', async () => {
     const port = server.port;
     await server.close();

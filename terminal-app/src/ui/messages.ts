@@ -42,6 +42,7 @@ const en = {
   'insert.rejected':
     '{count} returned: take them from the return cup. Worn or foreign coins cannot be counted.',
   'insert.finish': 'Finish',
+  'insert.stillCounting': 'Still counting your coins…',
   'finishing.title': 'Counting the last coins…',
   'done.title': 'Done!',
   'done.amount': 'You deposited {amount}.',
@@ -57,6 +58,8 @@ const en = {
   cancel: 'Cancel',
   'outOfService.title': 'Out of service',
   'outOfService.body': 'Sorry, this kiosk cannot take money right now.',
+  'outOfService.terminalBody':
+    'This kiosk is closed and takes no money. Please use another kiosk or ask at the store counter.',
   'offlineCapped.title': 'Not taking money right now',
   'connection.lost': 'Reconnecting…',
   'notice.scanIgnored': 'A deposit is already open. Finish it first.',
@@ -191,6 +194,7 @@ const es: Record<KioskMessageKey, string> = {
   'insert.rejected':
     '{count} devueltas: tómelas de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
   'insert.finish': 'Terminar',
+  'insert.stillCounting': 'Todavía contando sus monedas…',
   'finishing.title': 'Contando las últimas monedas…',
   'done.title': '¡Listo!',
   'done.amount': 'Depositó {amount}.',
@@ -206,6 +210,8 @@ const es: Record<KioskMessageKey, string> = {
   cancel: 'Cancelar',
   'outOfService.title': 'Fuera de servicio',
   'outOfService.body': 'Lo sentimos, este kiosco no puede recibir dinero ahora.',
+  'outOfService.terminalBody':
+    'Este kiosco está cerrado y no recibe dinero. Use otro kiosco o pregunte en la caja de la tienda.',
   'offlineCapped.title': 'No recibimos dinero por ahora',
   'connection.lost': 'Reconectando…',
   'notice.scanIgnored': 'Ya hay un depósito abierto. Termínelo primero.',
