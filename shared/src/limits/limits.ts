@@ -183,6 +183,17 @@ export const SystemLimitsSchema = z.object({
    * so the bill is counted in its deposit rather than arriving after the commit.
    */
   depositEscrowSettleMs: z.number().int().positive(),
+  /**
+   * How long a finishing deposit keeps draining, from the start of its drain, while a bulk counter still
+   * counts the coins poured into it (it cannot be inhibited): every coin of the pour is the shopper's. If it
+   * still counts then, the deposit commits held for review (lost events).
+   */
+  depositCounterSettleMsMax: z.number().int().positive(),
+  /**
+   * How long a finishing deposit waits, from the start of its drain, for a money device that went away
+   * during it to come back and be polled again, so the coins it still holds are counted in the deposit.
+   */
+  depositDeviceSettleMsMax: z.number().int().positive(),
   bridgeMessageBytesMax: z.number().int().positive(),
 });
 
@@ -354,6 +365,8 @@ export const defaultLimits: Limits = {
     depositReceiptScreenMs: 15_000,
     depositEventQueueMax: 1_024,
     depositEscrowSettleMs: 5_000,
+    depositCounterSettleMsMax: 3 * minutesMs,
+    depositDeviceSettleMsMax: 15_000,
     bridgeMessageBytesMax: 64 * 1024,
   },
 };
@@ -504,6 +517,14 @@ export function limitProblems(limits: Limits): string[] {
   check(
     s.depositEscrowSettleMs >= s.depositDrainMs && s.depositEscrowSettleMs < s.depositIdleTimeoutMs,
     'waiting for a stacked bill must outlast the drain window and end before the idle time-out',
+  );
+  check(
+    s.depositCounterSettleMsMax >= s.depositDrainMs && s.depositDeviceSettleMsMax >= s.depositDrainMs,
+    'waiting for a counting counter or a device that went away must outlast the drain window',
+  );
+  check(
+    s.depositDeviceSettleMsMax >= s.deviceReconnectBackoffMsMax + s.depositDrainMs,
+    'waiting for a device that went away must leave room for one reconnect and a drain of polls',
   );
   check(
     s.bulkCounterSuspectReadsMax >= 2,

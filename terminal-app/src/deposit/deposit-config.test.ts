@@ -23,6 +23,8 @@ describe('deposit config', () => {
       idleTimeoutMs: defaultLimits.system.depositIdleTimeoutMs,
       drainMs: defaultLimits.system.depositDrainMs,
       escrowSettleMs: defaultLimits.system.depositEscrowSettleMs,
+      counterSettleMsMax: defaultLimits.system.depositCounterSettleMsMax,
+      deviceSettleMsMax: defaultLimits.system.depositDeviceSettleMsMax,
       lookupTimeoutMs: defaultLimits.system.depositLookupTimeoutMs,
       receiptScreenMs: defaultLimits.system.depositReceiptScreenMs,
     });
@@ -33,6 +35,8 @@ describe('deposit config', () => {
     ['a done screen longer than the idle time-out', { depositReceiptScreenMs: 120_000 }],
     ['an escrow wait shorter than the drain', { depositEscrowSettleMs: 1_000 }],
     ['an escrow wait past the idle time-out', { depositEscrowSettleMs: 90_000 }],
+    ['a counting counter waited for less than the drain', { depositCounterSettleMsMax: 1_000 }],
+    ['a device that went away waited for less than one reconnect', { depositDeviceSettleMsMax: 5_000 }],
   ])('refuses limits with %s', (_, system) => {
     expect(() => loadLimits({ system })).toThrow(LimitsError);
   });

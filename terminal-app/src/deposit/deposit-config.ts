@@ -23,6 +23,10 @@ export interface DepositConfig {
   drainMs: number;
   /** The longest a finishing deposit waits, from the start of its drain, for a bill it is stacking. */
   escrowSettleMs: number;
+  /** The longest a finishing deposit drains, from the start of its drain, while a bulk counter counts. */
+  counterSettleMsMax: number;
+  /** The longest a finishing deposit waits, from the start of its drain, for a money device that went away. */
+  deviceSettleMsMax: number;
   lookupTimeoutMs: number;
   receiptScreenMs: number;
 }
@@ -55,6 +59,8 @@ export function depositConfig(input: DepositConfigInput): DepositConfig {
     idleTimeoutMs: system.depositIdleTimeoutMs,
     drainMs: system.depositDrainMs,
     escrowSettleMs: system.depositEscrowSettleMs,
+    counterSettleMsMax: system.depositCounterSettleMsMax,
+    deviceSettleMsMax: system.depositDeviceSettleMsMax,
     lookupTimeoutMs: system.depositLookupTimeoutMs,
     receiptScreenMs: system.depositReceiptScreenMs,
   };

@@ -606,15 +606,19 @@ const cases: Case[] = [
     phase: 'draining',
   },
   {
-    name: 'a jam with coins counted -> draining (deviceFault), fault journaled to the deposit',
+    name: 'a jam with coins counted -> draining (deviceFault), fault and one lost event journaled to the deposit',
     from: 'acceptingWithMoney',
     events: [device({ type: 'fault', device: 'coin', fault: 'jam', detail: 'coin path' })],
     phase: 'draining',
-    effects: ['cancelTimer:idle', 'journal', 'inhibitAcceptors', 'startTimer:drain'],
+    effects: ['cancelTimer:idle', 'journal', 'journal', 'inhibitAcceptors', 'startTimer:drain'],
     check: (state, effects) => {
       expect(state).toMatchObject({ endedBy: 'deviceFault', lastError: 'DEVICE_FAULT' });
-      expect(deposit(state)).toMatchObject({ deviceFault: true, totalMinor: 50 });
+      expect(deposit(state)).toMatchObject({ deviceFault: true, lostEvents: true, totalMinor: 50 });
       expect(journaled(effects)[0]).toMatchObject({ depositId, entry: { type: 'fault', fault: 'jam' } });
+      expect(journaled(effects)[1]).toMatchObject({
+        depositId,
+        entry: { type: 'lostEvents', device: 'coin' },
+      });
     },
   },
   {
@@ -688,13 +692,13 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'then the drain time-out -> commits at once (no wait for the forgotten bill), zero total kept',
+    name: 'then the drain waits for the validator to come back (not for the forgotten bill) and, at its bound, commits the zero total',
     from: () =>
       stateAfter(
         [escrow(2_000), device({ type: 'disconnected', device: 'bill' }, at(0))],
         fixtures.accepting(),
       ),
-    events: [timer('drain', at(testConfig.drainMs))],
+    events: [timer('drain', at(testConfig.drainMs)), timer('drain', at(testConfig.deviceSettleMsMax))],
     phase: 'committing',
     check: (_, effects) =>
       expect(effects).toContainEqual(
@@ -825,14 +829,61 @@ const cases: Case[] = [
       ),
   },
   {
-    name: 'draining, the bill never comes -> commits at the settle deadline without it',
+    name: 'draining, the bill never comes -> commits at the settle deadline without it, flagged lost events',
     from: () => stateAfter([escrow(500), intent({ type: 'finish' }, at(0))], fixtures.acceptingWithMoney()),
     events: [timer('drain', at(testConfig.escrowSettleMs))],
     phase: 'committing',
-    check: (_, effects) =>
+    check: (state, effects) => {
+      expect(journaled(effects)).toMatchObject([{ entry: { type: 'lostEvents', device: 'bill' } }]);
+      expect(deposit(state)).toMatchObject({ lostEvents: true, escrow: null });
       expect(effects).toContainEqual(
         expect.objectContaining({ type: 'commitDeposit', expectedTotalMinor: 50 }),
+      );
+    },
+  },
+  {
+    name: 'draining while a bulk counter counts -> the drain time-out waits, and the counter stopping commits at once',
+    from: () =>
+      stateAfter(
+        [device({ type: 'counterState', device: 'counter', state: 'counting' }), intent({ type: 'finish' })],
+        fixtures.acceptingWithMoney(),
       ),
+    events: [
+      timer('drain', at(testConfig.drainMs)),
+      coin(25, at(testConfig.drainMs + 500)),
+      device({ type: 'counterState', device: 'counter', state: 'batchDone' }, at(testConfig.drainMs + 600)),
+    ],
+    phase: 'committing',
+    check: (state, effects) => {
+      expect(deposit(state)).toMatchObject({ totalMinor: 75, lostEvents: false });
+      expect(state.counting).toEqual([]);
+      expect(effects).toContainEqual(
+        expect.objectContaining({ type: 'commitDeposit', expectedTotalMinor: 75 }),
+      );
+    },
+  },
+  {
+    name: 'draining while a bulk counter never stops -> commits at depositCounterSettleMsMax, flagged lost events',
+    from: () =>
+      stateAfter(
+        [device({ type: 'counterState', device: 'counter', state: 'counting' }), intent({ type: 'finish' })],
+        fixtures.acceptingWithMoney(),
+      ),
+    events: [timer('drain', at(testConfig.drainMs)), timer('drain', at(testConfig.counterSettleMsMax))],
+    phase: 'committing',
+    check: (_, effects) =>
+      expect(journaled(effects)).toMatchObject([{ entry: { type: 'lostEvents', device: 'counter' } }]),
+  },
+  {
+    name: 'accepting, nothing counted, idle time-out while a bulk counter counts -> drains rather than abandons',
+    from: () =>
+      stateAfter(
+        [device({ type: 'counterState', device: 'counter', state: 'counting' })],
+        fixtures.accepting(),
+      ),
+    events: [timer('idle', at(testConfig.idleTimeoutMs))],
+    phase: 'draining',
+    check: (_, effects) => expect(types(effects)).not.toContain('abandonDeposit'),
   },
   {
     name: 'accepting + the coin acceptor resets -> flagged, and the accept limit is sent again',
@@ -856,12 +907,12 @@ const cases: Case[] = [
     effects: ['inhibitAcceptors'],
   },
   {
-    name: 'draining + fault -> still draining, deposit flagged deviceFault',
+    name: 'draining + fault -> still draining, deposit flagged deviceFault and lost events',
     from: 'draining',
     events: [device({ type: 'fault', device: 'coin', fault: 'jam' })],
     phase: 'draining',
-    effects: ['journal', 'inhibitAcceptors'],
-    check: (state) => expect(deposit(state).deviceFault).toBe(true),
+    effects: ['journal', 'journal', 'inhibitAcceptors'],
+    check: (state) => expect(deposit(state)).toMatchObject({ deviceFault: true, lostEvents: true }),
   },
   {
     name: 'draining + finish again / stale idle timer -> nothing',

@@ -1,5 +1,6 @@
 import type {
   Code,
+  CounterState,
   DepositItem,
   DeviceEvent,
   DeviceFault,
@@ -181,6 +182,7 @@ function common(state: DepositState): Common {
     requestSeq: state.requestSeq,
     lastError: state.lastError,
     notice: state.notice,
+    counting: state.counting,
     refusal: state.refusal,
   };
 }
@@ -265,7 +267,7 @@ function onDevice(config: DepositConfig, state: DepositState, event: DeviceEvent
     case 'scan':
       return onScan(config, state, event.text, atMs);
     case 'counterState':
-      return stay(state);
+      return onCounterState(config, state, event.device, event.state, atMs);
   }
 }
 
@@ -322,6 +324,7 @@ function onCredit(
         deposit: counted,
         endedBy: 'limitReached',
         drainStartedAtMs: atMs,
+        drainWindowPassed: false,
         notice: 'limitReached',
       },
       [journal, { type: 'inhibitAcceptors' }],
@@ -457,26 +460,23 @@ function onTrouble(
       trouble.fault === null
         ? { type: 'disconnected', device: trouble.device }
         : { type: 'fault', device: trouble.device, fault: trouble.fault, detail };
+    // What the device held or was doing when it failed (coins in its buffer not yet polled, a bill in its
+    // transport) is unknown until it is polled again, perhaps never: one event is journaled as lost, which
+    // holds the deposit for review with the shopper's code and keeps it from being abandoned if nothing
+    // else was counted. The drain still waits for such a device to come back (see drainWaits).
     // A validator that went away forgets the bill it held in escrow (the driver drops it), so no report of
     // it will come: the room held for it is freed, so the drain does not wait the settle time for nothing.
-    // The bill may have been stacked unseen: one event is journaled as lost, which flags the deposit for
-    // review and keeps it from being abandoned if nothing else was counted.
     const forgotEscrow = trouble.fault === null && deposit.escrow?.device === trouble.device;
-    const faulted: OpenDeposit = forgotEscrow
-      ? { ...deposit, deviceFault: true, escrow: null, lostEvents: true }
-      : { ...deposit, deviceFault: true };
+    const faulted: OpenDeposit = {
+      ...deposit,
+      deviceFault: true,
+      lostEvents: true,
+      escrow: forgotEscrow ? null : deposit.escrow,
+    };
+    const lost: JournalEntry = { type: 'lostEvents', device: trouble.device, count: 1 };
     const effects: DepositEffect[] = [
       { type: 'journal', depositId: deposit.depositId, entry, atMs },
-      ...(forgotEscrow
-        ? [
-            {
-              type: 'journal',
-              depositId: deposit.depositId,
-              entry: { type: 'lostEvents', device: trouble.device, count: 1 },
-              atMs,
-            } satisfies DepositEffect,
-          ]
-        : []),
+      { type: 'journal', depositId: deposit.depositId, entry: lost, atMs },
       { type: 'inhibitAcceptors' },
     ];
     if (state.phase === 'draining')
@@ -490,6 +490,7 @@ function onTrouble(
         deposit: faulted,
         endedBy: 'deviceFault',
         drainStartedAtMs: atMs,
+        drainWindowPassed: false,
         lastError: 'DEVICE_FAULT',
       },
       effects,
@@ -528,7 +529,38 @@ function onTroubleCleared(
     return toRest(config, cleared, [], atMs);
   }
   const reconnected = fault === null && isMoneyDevice(config, device);
-  return stay(cleared, reconnected ? reapplyAcceptors(state.phase, openDepositOf(state)) : []);
+  if (!reconnected) return stay(cleared);
+  const effects = reapplyAcceptors(state.phase, openDepositOf(state));
+  if (cleared.phase !== 'draining') return stay(cleared, effects);
+  // Back during the drain: what it still holds comes at its next polls, so the drain window starts again,
+  // within the wait a device that went away is allowed.
+  const leftMs = cleared.drainStartedAtMs + config.deviceSettleMsMax - atMs;
+  if (leftMs <= 0) return stay(cleared, effects);
+  return stay({ ...cleared, drainWindowPassed: false }, [
+    ...effects,
+    { type: 'startTimer', name: 'drain', delayMs: Math.min(config.drainMs, leftMs) },
+  ]);
+}
+
+/**
+ * A bulk counter started or stopped counting a pour. While one counts, the shopper's coins are still
+ * arriving: the idle time-out restarts, and a finishing deposit keeps draining. When the last one stops,
+ * the credits of its final read have already arrived (the driver reports them first), so a deposit whose
+ * drain was only waiting for it ends now.
+ */
+function onCounterState(
+  config: DepositConfig,
+  state: DepositState,
+  device: string,
+  counterState: CounterState,
+  atMs: number,
+): StepResult {
+  const others = state.counting.filter((name) => name !== device);
+  const counting = counterState === 'counting' ? [...others, device] : others;
+  const next: DepositState = { ...state, counting };
+  if (next.phase === 'accepting' && counterState === 'counting') return stay(next, [restartIdle(config)]);
+  if (next.phase === 'draining' && counterState !== 'counting') return settleDrain(config, next, atMs, false);
+  return stay(next);
 }
 
 function onScan(config: DepositConfig, state: DepositState, text: string, atMs: number): StepResult {
@@ -860,7 +892,14 @@ function endDeposit(
   return go(
     config,
     state,
-    { ...common(state), phase: 'draining', deposit, endedBy, drainStartedAtMs: atMs },
+    {
+      ...common(state),
+      phase: 'draining',
+      deposit,
+      endedBy,
+      drainStartedAtMs: atMs,
+      drainWindowPassed: false,
+    },
     [{ type: 'inhibitAcceptors' }],
   );
 }
@@ -879,7 +918,12 @@ function onTimer(config: DepositConfig, state: DepositState, name: TimerName, at
       return goOffline(config, state, state.code, atMs);
     case 'accepting': {
       const deposit = state.deposit;
-      if (deposit.totalMinor === 0 && deposit.escrow === null && !deposit.lostEvents) {
+      if (
+        deposit.totalMinor === 0 &&
+        deposit.escrow === null &&
+        !deposit.lostEvents &&
+        state.counting.length === 0
+      ) {
         // Nothing went in and nothing has moved for the whole idle time-out: nothing can be in flight. (With
         // lost events something may have gone in unseen: that deposit ends and commits like any other.)
         return toRest(
@@ -892,35 +936,98 @@ function onTimer(config: DepositConfig, state: DepositState, name: TimerName, at
       const ended = endDeposit(config, state, deposit, 'idleTimeout', atMs);
       return { state: { ...ended.state, notice: 'idleTimeout' }, effects: ended.effects };
     }
-    case 'draining': {
-      const deposit = state.deposit;
-      const settleLeftMs = state.drainStartedAtMs + config.escrowSettleMs - atMs;
-      if (deposit.escrow !== null && settleLeftMs > 0) {
-        // A bill we told the validator to stack has not been reported stacked yet: wait for it (bounded),
-        // so it is counted in this deposit rather than arriving as a stray after the commit.
-        return stay(state, [
-          { type: 'startTimer', name: 'drain', delayMs: Math.min(config.drainMs, settleLeftMs) },
-        ]);
-      }
-      // Nothing counted and nothing lost: nothing to keep. A deposit that lost events is committed even at
-      // zero, flagged, so the shopper's claim and ops' alarm have a record (see Journal.commit).
-      if (deposit.totalMinor === 0 && !deposit.lostEvents) {
-        return toRest(config, state, [{ type: 'abandonDeposit', depositId: deposit.depositId, atMs }], atMs);
-      }
-      return go(config, state, { ...common(state), phase: 'committing', deposit, endedBy: state.endedBy }, [
-        {
-          type: 'commitDeposit',
-          depositId: deposit.depositId,
-          committedAtMs: atMs,
-          expectedTotalMinor: deposit.totalMinor,
-        },
-      ]);
-    }
+    case 'draining':
+      return settleDrain(config, state, atMs, true);
     case 'printing':
       return toRest(config, state, [], atMs);
     default:
       throw new Error(`phase ${state.phase} owns no timer`);
   }
+}
+
+type Draining = Extract<DepositState, { phase: 'draining' }>;
+
+/** Something a finishing deposit still waits for, and how much longer it may wait for it. */
+interface DrainWait {
+  device: string;
+  leftMs: number;
+  /** Giving up on it leaves money unknown that nothing has flagged yet. */
+  flagOnExpiry: boolean;
+}
+
+/**
+ * What a finishing deposit still waits for, each bounded from the start of its drain: a bill it told a
+ * validator to stack and has not heard of (escrowSettleMs), a bulk counter still counting the pour
+ * (counterSettleMsMax), a money device that went away and may still hold coins (deviceSettleMsMax; it was
+ * flagged when it went). A counter that went away is waited for as a device that went away.
+ */
+function drainWaits(config: DepositConfig, state: Draining, atMs: number): DrainWait[] {
+  const sinceMs = atMs - state.drainStartedAtMs;
+  const gone = state.troubles
+    .filter((t) => t.fault === null && isMoneyDevice(config, t.device))
+    .map((t) => t.device);
+  const waits: DrainWait[] = gone.map((device) => ({
+    device,
+    leftMs: config.deviceSettleMsMax - sinceMs,
+    flagOnExpiry: false,
+  }));
+  const escrow = state.deposit.escrow;
+  if (escrow !== null)
+    waits.push({ device: escrow.device, leftMs: config.escrowSettleMs - sinceMs, flagOnExpiry: true });
+  for (const device of state.counting) {
+    if (!gone.includes(device))
+      waits.push({ device, leftMs: config.counterSettleMsMax - sinceMs, flagOnExpiry: true });
+  }
+  return waits;
+}
+
+/**
+ * Ends the drain once nothing more can arrive, or once the bound of what still might has passed. Until then
+ * the drain timer (`timerFired`) is started again, for at most a drain window, so the deposit ends as soon
+ * as it can; an event that settles the drain early (a counter stopping) ends it at once.
+ */
+function settleDrain(
+  config: DepositConfig,
+  draining: Draining,
+  atMs: number,
+  timerFired: boolean,
+): StepResult {
+  const state = timerFired ? { ...draining, drainWindowPassed: true } : draining;
+  // Coins still falling through an acceptor are counted for the drain window whatever else is awaited.
+  if (!state.drainWindowPassed) return stay(state);
+  const waits = drainWaits(config, state, atMs);
+  const leftMs = waits.map((w) => w.leftMs).filter((ms) => ms > 0);
+  if (leftMs.length > 0) {
+    // A bill being stacked, a pour still counted, a device coming back: wait for it (bounded), so its money
+    // is counted in this deposit rather than arriving as a stray for suspense after the commit.
+    if (!timerFired) return stay(state);
+    return stay(state, [{ type: 'startTimer', name: 'drain', delayMs: Math.min(config.drainMs, ...leftMs) }]);
+  }
+  // What was still awaited when its bound ran out may have been the shopper's money (a bill stacked unseen,
+  // coins counted after the commit): journaled as lost, so the deposit is held for review and not abandoned.
+  const expired = waits.filter((w) => w.flagOnExpiry);
+  const deposit: OpenDeposit =
+    expired.length > 0 ? { ...state.deposit, lostEvents: true, escrow: null } : state.deposit;
+  const flags: DepositEffect[] = expired.map((w) => ({
+    type: 'journal',
+    depositId: deposit.depositId,
+    entry: { type: 'lostEvents', device: w.device, count: 1 },
+    atMs,
+  }));
+  // Nothing counted and nothing lost: nothing to keep. A deposit that lost events is committed even at
+  // zero, flagged, so the shopper's claim and ops' alarm have a record (see Journal.commit).
+  if (deposit.totalMinor === 0 && !deposit.lostEvents) {
+    return toRest(config, state, [{ type: 'abandonDeposit', depositId: deposit.depositId, atMs }], atMs);
+  }
+  return go(config, state, { ...common(state), phase: 'committing', deposit, endedBy: state.endedBy }, [
+    ...flags,
+    {
+      type: 'commitDeposit',
+      depositId: deposit.depositId,
+      committedAtMs: atMs,
+      expectedTotalMinor: deposit.totalMinor,
+    },
+  ]);
 }
 
 function onCommitted(config: DepositConfig, state: DepositState, deposit: KioskDeposit): StepResult {

@@ -77,6 +77,11 @@ export interface Common {
   lastError: ErrorCode | null;
   notice: KioskNotice | null;
   /**
+   * The bulk counters that say they are counting a pour (counterState), by name. A counter cannot be
+   * inhibited, so a finishing deposit drains until none is counting (see DepositConfig.counterSettleMsMax).
+   */
+  counting: readonly string[];
+  /**
    * The server refused this terminal itself (disabled by ops, unknown, key revoked): out of service until a
    * heartbeat says it is enabled, whatever the devices do.
    */
@@ -89,7 +94,17 @@ export type Phase =
   | { phase: 'lookingUp'; requestId: number; code: Code }
   | { phase: 'confirming'; shopper: Shopper }
   | { phase: 'accepting'; deposit: OpenDeposit }
-  | { phase: 'draining'; deposit: OpenDeposit; endedBy: EndReason; drainStartedAtMs: number }
+  | {
+      phase: 'draining';
+      deposit: OpenDeposit;
+      endedBy: EndReason;
+      drainStartedAtMs: number;
+      /**
+       * The drain window has passed: the drain timer fired since the drain began, or since a money device
+       * that went away came back (so it is polled again before the deposit commits).
+       */
+      drainWindowPassed: boolean;
+    }
   | { phase: 'committing'; deposit: OpenDeposit; endedBy: EndReason }
   | { phase: 'printing'; receipt: ReceiptState }
   | { phase: 'outOfService' }
@@ -109,6 +124,7 @@ export function initialDepositState(config: DepositConfig, outbox: OutboxView = 
     requestSeq: 0,
     lastError: null,
     notice: null,
+    counting: [],
     refusal: null,
   };
 }

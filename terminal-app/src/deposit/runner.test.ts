@@ -282,7 +282,7 @@ describe('deposit runner with a real journal', () => {
     expect(rig.journal.committedAfter(0, 10)[0]?.flags.lostEvents).toBe(true);
   });
 
-  it('a validator that disconnects with a bill in escrow: the deposit commits after the drain, flagged, even at zero', async () => {
+  it('a validator that disconnects with a bill in escrow and stays away: the deposit commits at the wait bound, flagged, even at zero', async () => {
     await rig.openDeposit();
     rig.devices.emit({
       type: 'escrow',
@@ -293,6 +293,8 @@ describe('deposit runner with a real journal', () => {
     });
     rig.devices.emit({ type: 'disconnected', device: 'bill' });
     await rig.clock.advanceAsync(testConfig.drainMs);
+    expect(rig.snapshot.screen).toBe('finishing');
+    await rig.clock.advanceAsync(testConfig.deviceSettleMsMax - testConfig.drainMs);
     expect(rig.snapshot).toMatchObject({ screen: 'done', receipt: { totalMinor: 0 } });
     expect(rig.journal.committedAfter(0, 10)[0]).toMatchObject({
       totalMinor: 0,

@@ -252,7 +252,7 @@ describe('journal deposits', () => {
       const r = record();
       journal.openDeposit(r);
       journal.append(r.depositId, lost, clockMs);
-      expect(() => journal.abandon(r.depositId, clockMs)).toThrow(/lost events/);
+      expect(() => journal.abandon(r.depositId, clockMs)).toThrow(/unreported money/);
       const committed = journal.commit(r.depositId, clockMs);
       expect(committed).toMatchObject({
         code: shopperCode,
@@ -261,6 +261,23 @@ describe('journal deposits', () => {
         flags: { lostEvents: true, recovered: false },
       });
       expect(journal.outbox.takeBatch().map((d) => d.depositId)).toContain(r.depositId);
+    }
+  });
+
+  it("refuses to abandon a deposit in which a money device faulted or went away, and commits it at zero with the shopper's code, flagged", () => {
+    for (const trouble of [
+      { type: 'fault', device: 'bill', fault: 'jam', detail: 'bill jammed in transport' },
+      { type: 'disconnected', device: 'coin' },
+    ] as const) {
+      const r = record();
+      journal.openDeposit(r);
+      journal.append(r.depositId, trouble, clockMs);
+      expect(() => journal.abandon(r.depositId, clockMs)).toThrow(/unreported money/);
+      expect(journal.commit(r.depositId, clockMs)).toMatchObject({
+        code: shopperCode,
+        totalMinor: 0,
+        flags: { deviceFault: true },
+      });
     }
   });
 
@@ -378,6 +395,24 @@ describe('journal recovery', () => {
     });
     expect(journal.outbox.takeBatch()).toHaveLength(1);
     expect(journal.storedDeposit(full.depositId)?.deposit.flags.recovered).toBe(true);
+  });
+
+  it('commits an open deposit in which a money device faulted as recovered, not abandoned', () => {
+    const jammed = record();
+    journal.openDeposit(jammed);
+    journal.append(jammed.depositId, { type: 'fault', device: 'bill', fault: 'jam', detail: null }, clockMs);
+    journal.close();
+
+    journal = temp.open();
+    const report = journal.recover(t0Ms + 60_000);
+    expect(report.abandoned).toEqual([]);
+    expect(report.recovered).toEqual([
+      expect.objectContaining({
+        depositId: jammed.depositId,
+        totalMinor: 0,
+        flags: expect.objectContaining({ recovered: true, deviceFault: true }),
+      }),
+    ]);
   });
 
   it('commits an open deposit that lost events but holds no money as recovered, not abandoned', () => {

@@ -180,10 +180,11 @@ export class Journal {
       creditCount: db.prepare<[string], { n: number }>(
         `SELECT COUNT(*) AS n FROM deposit_events WHERE deposit_id = ? AND type = 'credit'`,
       ),
-      // Credits, lost events and resets: a deposit with any of them may hold money and is never abandoned.
+      // Credits, lost events, resets, and a money device's fault or disconnection (what it held then is
+      // unknown): a deposit with any of them may hold money and is never abandoned.
       mayHoldMoney: db.prepare<[string], { n: number }>(
         `SELECT COUNT(*) AS n FROM deposit_events
-         WHERE deposit_id = ? AND type IN ('credit', 'lostEvents', 'reset')`,
+         WHERE deposit_id = ? AND type IN ('credit', 'lostEvents', 'reset', 'fault', 'disconnected')`,
       ),
       openIds: db.prepare<[], { deposit_id: string }>(
         `SELECT deposit_id FROM deposits WHERE status = 'open' ORDER BY started_at_ms, deposit_id`,
@@ -435,9 +436,10 @@ export class Journal {
   }
 
   /**
-   * Closes an open deposit that took no money (the shopper walked away or cancelled). One with lost events
-   * is refused like one with money: what the device did not report may have been money, so the deposit
-   * must be committed and reach ops, not vanish.
+   * Closes an open deposit that took no money (the shopper walked away or cancelled). One with lost events,
+   * or with a money device's fault or disconnection, is refused like one with money: what the device did not
+   * report (coins in its buffer, a bill jammed while being stacked) may have been money, so the deposit must
+   * be committed with the shopper's code and reach review, not vanish.
    */
   abandon(depositId: UuidV7, atMs: number): void {
     this.db.transaction(() => {
@@ -445,7 +447,7 @@ export class Journal {
         throw new Error(`journal: deposit ${depositId} has money and cannot be abandoned`);
       }
       if (this.statements.mayHoldMoney.get(depositId)!.n > 0) {
-        throw new Error(`journal: deposit ${depositId} lost events and cannot be abandoned`);
+        throw new Error(`journal: deposit ${depositId} may hold unreported money and cannot be abandoned`);
       }
       if (this.statements.abandon.run(atMs, depositId).changes !== 1) {
         throw new Error(`journal: deposit ${depositId} is not open`);
@@ -478,10 +480,12 @@ export class Journal {
       0,
     );
     const lostEvents = this.statements.hasType.get(depositId, 'lostEvents', 'reset')!.n > 0;
-    // A deposit with no counted money is committed only when a device lost events during it: they may have
-    // been money, so the record (flagged, and so held for review and alerted on by the server) is the
-    // shopper's claim and ops' alarm. With nothing lost it is abandoned instead; committing it is a bug.
-    if (totalMinor === 0 && !lostEvents)
+    const deviceFault = this.statements.hasType.get(depositId, 'fault', 'disconnected')!.n > 0;
+    // A deposit with no counted money is committed only when a device lost events, faulted or went away
+    // during it: that may have been money, so the record (flagged, and so held for review and alerted on by
+    // the server) is the shopper's claim and ops' alarm. With none of them it is abandoned instead;
+    // committing it is a bug.
+    if (totalMinor === 0 && !lostEvents && !deviceFault)
       throw new Error(`journal: deposit ${depositId} has no money to commit`);
     const sequence = this.statements.nextSequence.get()!.value;
     const unsigned = KioskDepositSchema.parse({
@@ -499,7 +503,7 @@ export class Journal {
         recovered,
         lostEvents,
         offline: row.offline === 1,
-        deviceFault: this.statements.hasType.get(depositId, 'fault', 'disconnected')!.n > 0,
+        deviceFault,
       },
       receiptSignature: null,
     });
