@@ -99,6 +99,11 @@ export const KioskSnapshotSchema = z.object({
   totalMinor: AmountMinorSchema,
   items: z.array(KioskItemSchema).max(64),
   rejectedCount: z.number().int().nonnegative(),
+  /**
+   * A bulk counter is still counting the coins poured in: Finish shows "still counting" and waits, since
+   * the deposit would only drain until the counter stops anyway.
+   */
+  counting: z.boolean(),
   lastError: ErrorCodeSchema.nullable(),
   notice: KioskNoticeSchema.nullable(),
   outOfService: KioskOutOfServiceSchema.nullable(),

@@ -49,6 +49,7 @@ export function depositSnapshot(config: DepositConfig, state: DepositState, vers
     totalMinor: 0,
     items: [],
     rejectedCount: 0,
+    counting: state.counting.length > 0,
     lastError: state.lastError,
     notice: state.notice,
     outOfService: null,

@@ -18,6 +18,7 @@ export function blankSnapshot(overrides: Partial<KioskSnapshot> = {}): KioskSnap
     totalMinor: 0,
     items: [],
     rejectedCount: 0,
+    counting: false,
     lastError: null,
     notice: null,
     outOfService: null,

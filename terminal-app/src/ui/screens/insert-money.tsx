@@ -3,7 +3,8 @@ import { ScreenHeading } from '../components/screen-heading.js';
 
 /**
  * The live deposit. The total sits in a polite live region so a screen reader speaks each new total
- * without interrupting; the itemised list and the rejects say what the machine saw.
+ * without interrupting; the itemised list and the rejects say what the machine saw. While a bulk counter is
+ * still counting a pour, Finish says so and is disabled.
  */
 export function InsertMoneyScreen({ snapshot, t, money, send }: ScreenProps) {
   const items = [...snapshot.items].sort((a, b) => b.valueMinor - a.valueMinor);
@@ -43,8 +44,16 @@ export function InsertMoneyScreen({ snapshot, t, money, send }: ScreenProps) {
           {t('insert.rejected', { count: snapshot.rejectedCount })}
         </p>
       )}
-      <button type="button" class="primary huge" onClick={() => send({ type: 'finish' })}>
-        {t('insert.finish')}
+      {/* The counter counts on whatever the shopper taps: Finish waits until it is done. */}
+      <button
+        type="button"
+        class="primary huge"
+        disabled={snapshot.counting}
+        aria-busy={snapshot.counting}
+        data-testid="finish"
+        onClick={() => send({ type: 'finish' })}
+      >
+        {snapshot.counting ? t('insert.stillCounting') : t('insert.finish')}
       </button>
     </section>
   );
