@@ -181,7 +181,11 @@ describe.each(testAdapters)('the app on %s', (adapter) => {
       url: '/v1/shoppers',
       payload: { phone: shopper.phone, currency: 'USD' },
     });
-    expect([again.statusCode, again.json()]).toEqual([202, { sent: true }]);
+    // The same answer as any sign-up: a fresh token, which on this number only ever signs in.
+    expect([again.statusCode, again.json()]).toEqual([
+      202,
+      { sent: true, signUpToken: expect.stringMatching(/^[A-Za-z0-9_-]{22}$/) as unknown },
+    ]);
   });
 
   it('looks a code up with a masked name and allowance, and rate-limits lookups per caller in the database', async () => {
@@ -289,16 +293,21 @@ describe('the development inbox sender and log redaction', () => {
     const app = await buildApp(testConfig(), { db: testDb.db, logger });
     try {
       const phone = nextPhone();
-      await app.inject({
+      const signUp = await app.inject({
         method: 'POST',
         url: '/v1/shoppers',
         payload: { phone, name: 'Ana Ruiz', currency: 'USD' },
       });
+      const { signUpToken } = signUp.json<{ signUpToken: string }>();
       const inbox = await app.inject({ method: 'GET', url: '/dev/inbox.json' });
       const message = inbox.json<{ messages: { to: string; text: string }[] }>().messages[0];
       expect(message?.to).toBe(phone);
       const otp = /(\d{6})/.exec(message?.text ?? '')?.[1] ?? 'missing';
-      const session = await app.inject({ method: 'POST', url: '/v1/auth/sessions', payload: { phone, otp } });
+      const session = await app.inject({
+        method: 'POST',
+        url: '/v1/auth/sessions',
+        payload: { phone, otp, signUpToken },
+      });
       const token = session.json<{ token: string }>().token;
       await app.inject({
         method: 'GET',
@@ -316,6 +325,7 @@ describe('the development inbox sender and log redaction', () => {
       expect(log()).not.toContain(depositCode);
       expect(log()).not.toContain(otp);
       expect(log()).not.toContain(token);
+      expect(log()).not.toContain(signUpToken);
       expect(log()).not.toContain(phone);
       expect(log()).not.toContain(testOpsToken);
     } finally {

@@ -46,6 +46,7 @@ export const logRedactPaths = [
   'req.headers.cookie',
   '*.otp',
   '*.token',
+  '*.signUpToken',
   '*.pin',
   '*.claimCode',
   '*.code',

@@ -8,9 +8,10 @@ import {
 import type { z } from 'zod';
 
 /**
- * Signs a shopper up over HTTP as the wallet app does: the sign-up texts a code, and verifying it opens
- * the wallet. For seeds, chaos runs and browser tests that need a real shopper made through the real
- * routes; `codeFor` reads the texted code the way the caller can (the development inbox, a captured sender).
+ * Signs a shopper up over HTTP as the wallet app does: the sign-up texts a code and answers a sign-up
+ * token, and verifying the code with the token opens the wallet. For seeds, chaos runs and browser tests
+ * that need a real shopper made through the real routes; `codeFor` reads the texted code the way the
+ * caller can (the development inbox, a captured sender).
  */
 export interface ShopperSignUp {
   readonly phone: string;
@@ -49,9 +50,13 @@ export async function signUpShopperOverHttp(options: {
       body: JSON.stringify(body),
     });
   const { phone } = options.signUp;
-  await answer(await post('/v1/shoppers', options.signUp), 'POST /v1/shoppers', SignUpResponseSchema);
+  const { signUpToken } = await answer(
+    await post('/v1/shoppers', options.signUp),
+    'POST /v1/shoppers',
+    SignUpResponseSchema,
+  );
   const session = await answer(
-    await post('/v1/auth/sessions', { phone, otp: await options.codeFor(phone) }),
+    await post('/v1/auth/sessions', { phone, otp: await options.codeFor(phone), signUpToken }),
     'POST /v1/auth/sessions',
     SessionResponseSchema,
   );

@@ -41,6 +41,10 @@ export async function sweepTerminals(
     raised,
     noncesPruned,
     sessionsPruned: sessions.shopperSessions + sessions.clerkSessions,
-    countersPruned: counters.codeLookupWindows + counters.otpClientWindows + counters.otpClientGuesses,
+    countersPruned:
+      counters.codeLookupWindows +
+      counters.otpClientWindows +
+      counters.otpClientGuesses +
+      counters.pendingSignUps,
   };
 }

@@ -55,8 +55,9 @@ export function shopperRoutes(deps: Deps) {
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
 
-    // Sign-up opens no wallet by itself: it texts a code, and verifying it (POST /v1/auth/sessions) opens
-    // the wallet with these details. It answers 202 for a number that already has a wallet too.
+    // Sign-up opens no wallet by itself: it texts a code, and verifying it with the sign-up token this
+    // answers (POST /v1/auth/sessions) opens the wallet with these details. It answers 202 and a fresh
+    // token for a number that already has a wallet too.
     app.post(
       '/v1/shoppers',
       {
@@ -64,8 +65,8 @@ export function shopperRoutes(deps: Deps) {
         schema: { tags: ['shoppers'], body: SignUpRequestSchema, response: { 202: SignUpResponseSchema } },
       },
       async (request, reply) => {
-        await requestSignUp(deps, request.body, request.ip);
-        return reply.status(202).send({ sent: true });
+        const signUpToken = await requestSignUp(deps, request.body, request.ip);
+        return reply.status(202).send({ sent: true, signUpToken });
       },
     );
 
@@ -92,7 +93,8 @@ export function shopperRoutes(deps: Deps) {
         schema: { tags: ['auth'], body: SessionRequestSchema, response: { 201: SessionResponseSchema } },
       },
       async (request, reply) => {
-        const session = await verifyOtp(deps, request.body.phone, request.body.otp, request.ip);
+        const { phone, otp, signUpToken } = request.body;
+        const session = await verifyOtp(deps, phone, otp, request.ip, signUpToken);
         return reply.status(201).send({ token: session.token, expiresAtMs: session.expiresAtMs });
       },
     );

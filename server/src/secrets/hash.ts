@@ -1,5 +1,6 @@
 import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type { RandomBytes } from '@cashin/shared';
+import { signUpTokenBytes } from '@cashin/shared';
 
 /** SHA-256 hex of a secret we must recognise but never keep (session tokens, OTPs, claim codes). */
 export function sha256Hex(text: string): string {
@@ -16,6 +17,11 @@ export function secretsEqual(a: string, b: string): boolean {
 /** An opaque bearer token: 256 bits from the CSPRNG, base64url. */
 export function newBearerToken(): string {
   return randomBytes(32).toString('base64url');
+}
+
+/** A sign-up token (shared SignUpTokenSchema): 128 bits from the CSPRNG, base64url. */
+export function newSignUpToken(): string {
+  return randomBytes(signUpTokenBytes).toString('base64url');
 }
 
 export const otpDigits = 6;

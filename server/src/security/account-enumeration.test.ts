@@ -1,3 +1,4 @@
+import { SignUpTokenSchema } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ScriptedAnswer, SmsProviderStandIn } from '../test-support/sms-provider-stand-in.js';
 import { startSmsProviderStandIn } from '../test-support/sms-provider-stand-in.js';
@@ -28,24 +29,40 @@ describe.each(testAdapters)('account enumeration on %s', (adapter) => {
   /** Everything a stranger can do to one number, from one address, and every answer they get. */
   async function probe(app: TestApp, phone: string, from: string): Promise<unknown[]> {
     const answers: unknown[] = [];
-    // Everything in the answer but its request id, which is fresh for every request.
+    // Everything in the answer but its request id and sign-up token, which are fresh for every request
+    // (the token only by its form).
     const record = (response: { statusCode: number; body: string }) =>
       answers.push([
         response.statusCode,
-        JSON.parse(response.body, (key, value: unknown) => (key === 'requestId' ? undefined : value)),
+        JSON.parse(response.body, (key, value: unknown) =>
+          key === 'requestId'
+            ? undefined
+            : key === 'signUpToken'
+              ? SignUpTokenSchema.safeParse(value).success
+              : value,
+        ),
       ]);
     const post = (url: string, payload: Record<string, unknown>) =>
       app.app.inject({ method: 'POST', url, remoteAddress: from, payload });
-    record(await post('/v1/shoppers', { phone, name: 'Eve Stranger', language: 'en', currency: 'MXN' }));
+    const signUp = await post('/v1/shoppers', {
+      phone,
+      name: 'Eve Stranger',
+      language: 'en',
+      currency: 'MXN',
+    });
+    record(signUp);
+    const { signUpToken } = signUp.json<{ signUpToken: string }>();
     for (let n = 0; n <= app.config.limits.system.otpSendsMax; n += 1) {
       record(await post('/v1/auth/otp', { phone }));
     }
     // Wrong for a shopper's newest code; any code is wrong for a number that was texted none.
     const newest = /(\d{6})/.exec(app.sender.sent.findLast((m) => m.to === phone)?.text ?? '')?.[1];
     const wrong = newest === '000000' ? '111111' : '000000';
+    // With the stranger's own sign-up token and without, which count alike; then with a token nobody had.
     for (let n = 0; n <= app.config.limits.system.otpAttemptsMax + 1; n += 1) {
-      record(await post('/v1/auth/sessions', { phone, otp: wrong }));
+      record(await post('/v1/auth/sessions', { phone, otp: wrong, ...(n % 2 === 0 ? { signUpToken } : {}) }));
     }
+    record(await post('/v1/auth/sessions', { phone, otp: wrong, signUpToken: 'A'.repeat(22) }));
     return answers;
   }
 
@@ -72,6 +89,7 @@ describe.each(testAdapters)('account enumeration on %s', (adapter) => {
       'OTP_LOCKED',
       'OTP_LOCKED',
       'OTP_LOCKED',
+      'SIGN_UP_TOKEN_INVALID',
     ]);
   });
 
@@ -90,16 +108,17 @@ describe.each(testAdapters)('account enumeration on %s', (adapter) => {
     const app = t;
     const stand = provider;
     const known = '+15550100901';
-    await app.app.inject({
+    const signUp = await app.app.inject({
       method: 'POST',
       url: '/v1/shoppers',
       payload: { phone: known, name: 'Ana Ruiz', language: 'en', currency: 'USD' },
     });
+    const { signUpToken } = signUp.json<{ signUpToken: string }>();
     const otp = /(\d{6})/.exec(new URLSearchParams(stand.requests.at(-1)?.body).get('Body') ?? '')?.[1];
     const opened = await app.app.inject({
       method: 'POST',
       url: '/v1/auth/sessions',
-      payload: { phone: known, otp },
+      payload: { phone: known, otp, signUpToken },
     });
     expect(opened.statusCode, opened.body).toBe(201);
 

@@ -8,7 +8,7 @@ import {
   signedPost,
 } from '../test-kit/terminal-kit.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
-import { opsHeaders, testOpsToken } from '../test-support/test-app.js';
+import { nextPhone, opsHeaders, testOpsToken } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
 import type { World } from './security-kit.js';
 import {
@@ -126,6 +126,21 @@ describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter)
       payload: { phone: world.shopper.phone, otp },
     });
     keep('second shopper token', session.json<{ token: string }>().token);
+    // A sign-up: the token its answer carries goes back with its code, and opens a wallet.
+    const newcomer = nextPhone();
+    const signedUp = await t.app.inject({
+      method: 'POST',
+      url: '/v1/shoppers',
+      payload: { phone: newcomer, name: 'Nueva Persona', currency: 'USD' },
+    });
+    const { signUpToken } = signedUp.json<{ signUpToken: string }>();
+    keep('sign-up token', signUpToken);
+    const opened = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sessions',
+      payload: { phone: newcomer, otp: t.sender.lastOtpFor(newcomer), signUpToken },
+    });
+    keep('newcomer token', opened.json<{ token: string }>().token);
     for (const message of t.sender.sent) {
       const sent = /(\d{6})/.exec(message.text)?.[1];
       if (sent !== undefined) keep('one-time code', sent);
@@ -171,7 +186,7 @@ describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter)
 
     // Every route, with its seed body and with each secret in each text field (where it does not belong).
     const routes = await routeSchemas(t);
-    const planted = [world.shopper.depositCode, voucher, pin, token, world.shopper.token];
+    const planted = [world.shopper.depositCode, voucher, pin, token, world.shopper.token, signUpToken];
     for (const route of routes) {
       if (route.method === 'DELETE') continue;
       const url = concreteUrl(route, world);

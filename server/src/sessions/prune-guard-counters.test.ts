@@ -12,9 +12,9 @@ describe.each(testAdapters)('pruning guard counters on %s', (adapter) => {
     t = undefined;
   });
 
-  it('deletes the windows that ended and the guesses no lockout needs, and keeps the rest', async () => {
+  it('deletes the windows that ended, the guesses no lockout needs and expired sign-ups, and keeps the rest', async () => {
     t = await openTestApp(adapter);
-    const { otpClientIpWindowMs, otpPhoneWindowMs, otpLockoutMs } = t.config.limits.system;
+    const { otpClientIpWindowMs, otpPhoneWindowMs, otpLockoutMs, signUpTtlMs } = t.config.limits.system;
     const nowMs = t.clock.nowMs();
     const phone = '+15550000001';
     await t.db.transaction(async (tx) => {
@@ -48,12 +48,24 @@ describe.each(testAdapters)('pruning guard counters on %s', (adapter) => {
           [phone, clientIp, windowStartMs, lockedUntilMs],
         );
       }
+      // Sign-ups: one whose token has just expired (gone), one still live (kept until it expires).
+      for (const [tokenHash, expiresAtMs] of [
+        ['expired', nowMs],
+        ['live', nowMs + signUpTtlMs],
+      ] as const) {
+        await tx.run(
+          `INSERT INTO pending_sign_ups (token_hash, phone, name, language, currency, created_at_ms, expires_at_ms)
+           VALUES (?, ?, NULL, 'en', 'USD', ?, ?)`,
+          [tokenHash, phone, expiresAtMs - signUpTtlMs, expiresAtMs],
+        );
+      }
     });
     const deps = { db: t.db, limits: t.config.limits };
     expect(await pruneGuardCounters(deps, nowMs)).toEqual({
       codeLookupWindows: 1,
       otpClientWindows: 1,
       otpClientGuesses: 1,
+      pendingSignUps: 1,
     });
     const left = await t.db.transaction((tx) =>
       tx.all<{ client_ip: string }>('SELECT client_ip FROM otp_client_guesses ORDER BY client_ip'),
@@ -64,12 +76,15 @@ describe.each(testAdapters)('pruning guard counters on %s', (adapter) => {
       codeLookupWindows: 0,
       otpClientWindows: 0,
       otpClientGuesses: 0,
+      pendingSignUps: 0,
     });
-    const laterMs = nowMs + otpLockoutMs + otpPhoneWindowMs + otpClientIpWindowMs + lookupWindowMs;
+    const laterMs =
+      nowMs + otpLockoutMs + otpPhoneWindowMs + otpClientIpWindowMs + lookupWindowMs + signUpTtlMs;
     expect(await pruneGuardCounters(deps, laterMs)).toEqual({
       codeLookupWindows: 1,
       otpClientWindows: 1,
       otpClientGuesses: 2,
+      pendingSignUps: 1,
     });
   });
 });

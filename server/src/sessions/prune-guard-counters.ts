@@ -5,13 +5,15 @@ export interface PrunedGuardCounters {
   readonly codeLookupWindows: number;
   readonly otpClientWindows: number;
   readonly otpClientGuesses: number;
+  readonly pendingSignUps: number;
 }
 
 /**
  * Deletes the guard counters no check reads any more: code lookup windows and per-client code send and
  * guess windows that have ended, and a client's wrong guesses at a phone once both their window and any
- * lockout they caused are over. Every request adds to these tables (a row per caller per window), so
- * without this they only grow. Idempotent, so every server process may run it (terminal-sweep.ts).
+ * lockout they caused are over; and sign-ups whose token expired (signUpTtlMs), which open nothing any
+ * more. Every request adds to these tables (a row per caller per window, a row per sign-up), so without
+ * this they only grow. Idempotent, so every server process may run it (terminal-sweep.ts).
  */
 export async function pruneGuardCounters(
   deps: Pick<Deps, 'db' | 'limits'>,
@@ -29,5 +31,6 @@ export async function pruneGuardCounters(
       'DELETE FROM otp_client_guesses WHERE window_start_ms <= ? AND locked_until_ms <= ?',
       [nowMs - otpPhoneWindowMs, nowMs],
     ),
+    pendingSignUps: await tx.run('DELETE FROM pending_sign_ups WHERE expires_at_ms <= ?', [nowMs]),
   }));
 }

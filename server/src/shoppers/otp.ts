@@ -1,7 +1,7 @@
 import type { Catalogue, Language } from '@cashin/shared';
 import { CodedError, translator } from '@cashin/shared';
 import type { Deps } from '../deps.js';
-import { newBearerToken, newOtp, secretsEqual, sha256Hex } from '../secrets/hash.js';
+import { newBearerToken, newOtp, newSignUpToken, secretsEqual, sha256Hex } from '../secrets/hash.js';
 import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 import type { SignUp } from './shoppers.js';
@@ -13,6 +13,17 @@ import { createShopperIn, findShopperByPhone } from './shoppers.js';
  * message each request sends are the same for a number with a wallet and one without. Only what the text
  * says differs, and only the phone's owner reads it. A wallet is opened when the code texted for its
  * sign-up is verified, so nobody can open one on someone else's number.
+ *
+ * Codes are per phone (a newer one replaces the older), but sign-ups are not: each sign-up's answer carries
+ * a random token, and its details are kept under the token's hash (pending_sign_ups), beside any other
+ * sign-up of the number. The phone's current code, whichever request had it texted, proves the phone;
+ * the token says which sign-up's details the wallet opens with. So a stranger who signs the number up
+ * between the owner's sign-up and the owner's code entry only has a newer code texted to the owner: the
+ * owner enters it with their own token and their wallet opens with their own details, while the stranger's
+ * token opens nothing without a code they never see. Verifying a code on a number with no wallet needs a
+ * token; a token that is not one of the number's live sign-ups is refused before the code is looked at.
+ * Every sign-up keeps a token for signUpTtlMs, a number with a wallet too (where it only signs in), and
+ * nothing else ends one, so whether a token is good says nothing about the number or its owner.
  *
  * Guessing is bounded three ways, and no stranger can lock the owner out:
  * - per code: otpAttemptsMax wrong guesses, from anywhere, spend it (the owner asks for another);
@@ -153,17 +164,21 @@ function phoneNextGuessAtMs(row: PhoneFailures, system: System, nowMs: number): 
   return atMs > nowMs ? atMs : undefined;
 }
 
-/** What a request for a code asks: a sign-in (the language is for a number with no wallet) or a sign-up. */
+/**
+ * What a request for a code asks: a sign-in (the language is for a number with no wallet) or a sign-up,
+ * kept under the hash of the token its answer carries.
+ */
 export type CodeRequest =
   | { readonly kind: 'signIn'; readonly language: Language }
-  | { readonly kind: 'signUp'; readonly signUp: SignUp };
+  | { readonly kind: 'signUp'; readonly signUp: SignUp; readonly tokenHash: string };
 
 /**
  * Texts the phone one message and answers the same whatever the phone is: a sign-in code to a shopper; a
- * sign-up's code, with the sign-up's details kept pending until the code is verified; to a shopper who
- * signs up again, a sign-in code saying they already have a wallet; and to a number with no wallet asked
- * to sign in, a text saying so, whose code is never sent (so nothing can match it). A newer code replaces
- * an older one, pending details included.
+ * sign-up's code, with the sign-up's details kept pending under its token until the code is verified; to
+ * a shopper who signs up again, a sign-in code saying they already have a wallet (the sign-up is kept all
+ * the same, so its token behaves as any other); and to a number with no wallet asked to sign in, a text
+ * saying so, whose code is never sent (so nothing can match it). A newer code replaces an older one; a
+ * newer sign-up leaves the older ones as they are.
  *
  * Messages are bounded: otpSendsMax per otpSendsWindowMs to one phone and otpSendsPerClientIpMax per
  * otpClientIpWindowMs from one client address, then RATE_LIMITED, so nobody can flood a phone or run up the
@@ -193,7 +208,6 @@ export async function requestCode(
     const sentInWindow = windowOver ? 0 : current.sends;
     if (sentInWindow >= system.otpSendsMax) return { kind: 'tooMany' } as const;
     const shopper = await findShopperByPhone(tx, phone);
-    const pending = shopper === undefined && request.kind === 'signUp' ? request.signUp : undefined;
     const language =
       shopper?.language ?? (request.kind === 'signUp' ? request.signUp.language : request.language);
     const key: SmsKey =
@@ -206,12 +220,11 @@ export async function requestCode(
           : 'sms.noWallet';
     await tx.run(
       `INSERT INTO otp_challenges (phone, code_hash, expires_at_ms, attempts, created_at_ms, sends,
-         sends_window_start_ms, sign_up_name, sign_up_language, sign_up_currency)
-       VALUES (?, ?, ?, 0, ?, ?, ?, ?, ?, ?)
+         sends_window_start_ms)
+       VALUES (?, ?, ?, 0, ?, ?, ?)
        ON CONFLICT (phone) DO UPDATE SET code_hash = excluded.code_hash, expires_at_ms = excluded.expires_at_ms,
          attempts = 0, created_at_ms = excluded.created_at_ms, sends = excluded.sends,
-         sends_window_start_ms = excluded.sends_window_start_ms, sign_up_name = excluded.sign_up_name,
-         sign_up_language = excluded.sign_up_language, sign_up_currency = excluded.sign_up_currency`,
+         sends_window_start_ms = excluded.sends_window_start_ms`,
       [
         phone,
         // A number with no wallet asked to sign in is sent no code; the one hashed here is never sent.
@@ -220,11 +233,26 @@ export async function requestCode(
         nowMs,
         sentInWindow + 1,
         windowOver ? nowMs : current.sends_window_start_ms,
-        pending?.name ?? null,
-        pending?.language ?? null,
-        pending?.currency ?? null,
       ],
     );
+    if (request.kind === 'signUp') {
+      // In the same unit as the code, so a token is never seen without the code texted for it. Bounded:
+      // one per message, and messages to a phone are bounded within otpSendsWindowMs >= signUpTtlMs.
+      const { signUp } = request;
+      await tx.run(
+        `INSERT INTO pending_sign_ups (token_hash, phone, name, language, currency, created_at_ms, expires_at_ms)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        [
+          request.tokenHash,
+          phone,
+          signUp.name ?? null,
+          signUp.language,
+          signUp.currency,
+          nowMs,
+          nowMs + system.signUpTtlMs,
+        ],
+      );
+    }
     return { kind: 'send', text: smsText(key, language, otp, system.otpTtlMs) } as const;
   });
   if (outcome.kind === 'locked') throw new CodedError('OTP_LOCKED');
@@ -242,9 +270,31 @@ export async function requestOtp(
   await requestCode(deps, phone, clientIp, { kind: 'signIn', language });
 }
 
-/** Keeps a sign-up pending and texts its code; the wallet opens when the code is verified. */
-export async function requestSignUp(deps: Deps, signUp: SignUp, clientIp: string): Promise<void> {
-  await requestCode(deps, signUp.phone, clientIp, { kind: 'signUp', signUp });
+/**
+ * Keeps a sign-up pending and texts its code; answers the sign-up's token, with which (and the phone's
+ * code) the wallet opens. Only the token's hash is kept.
+ */
+export async function requestSignUp(deps: Deps, signUp: SignUp, clientIp: string): Promise<string> {
+  const token = newSignUpToken();
+  await requestCode(deps, signUp.phone, clientIp, { kind: 'signUp', signUp, tokenHash: sha256Hex(token) });
+  return token;
+}
+
+/** The details of the phone's live sign-up that `token` names, or undefined. */
+async function pendingSignUp(
+  tx: Tx,
+  phone: string,
+  token: string,
+  nowMs: number,
+): Promise<SignUp | undefined> {
+  const row = await tx.get<{ name: string | null; language: Language; currency: SignUp['currency'] }>(
+    `SELECT name, language, currency FROM pending_sign_ups
+     WHERE token_hash = ? AND phone = ? AND expires_at_ms > ?`,
+    [sha256Hex(token), phone, nowMs],
+  );
+  return row === undefined
+    ? undefined
+    : { phone, name: row.name ?? undefined, language: row.language, currency: row.currency };
 }
 
 export interface Session {
@@ -254,12 +304,23 @@ export interface Session {
 }
 
 /**
- * Trades a correct one-time code for a session, first opening the wallet if the code was a sign-up's.
- * Wrong codes count per code, per phone and client address, and per phone (see the top of this file);
- * a guess a counter refuses answers OTP_LOCKED, as does the wrong guess after which the next one would be.
- * The counts are committed even though the call fails.
+ * Trades a correct one-time code for a session, first opening the wallet if the number has none, with the
+ * details of the sign-up `signUpToken` names. Wrong codes count per code, per phone and client address,
+ * and per phone (see the top of this file); a guess a counter refuses answers OTP_LOCKED, as does the
+ * wrong guess after which the next one would be. The counts are committed even though the call fails.
+ *
+ * SIGN_UP_TOKEN_INVALID changes nothing (no wallet opens, the code is not spent, no guess is counted): a
+ * token that is not a live sign-up of this phone, whatever the code, which is then never tried; or the
+ * right code for a number with no wallet and no token, which only the code's holder can be told (the text
+ * they read already said it was a sign-up's).
  */
-export async function verifyOtp(deps: Deps, phone: string, otp: string, clientIp: string): Promise<Session> {
+export async function verifyOtp(
+  deps: Deps,
+  phone: string,
+  otp: string,
+  clientIp: string,
+  signUpToken?: string,
+): Promise<Session> {
   const nowMs = deps.clock.nowMs();
   const system = deps.limits.system;
   const token = newBearerToken();
@@ -267,22 +328,18 @@ export async function verifyOtp(deps: Deps, phone: string, otp: string, clientIp
     if (!(await withinClientAllowance(tx, system, 'guess', clientIp, system.otpGuessesPerClientIpMax, nowMs)))
       return { error: 'RATE_LIMITED' } as const;
     const challenge = await tx.get<
-      {
-        code_hash: string;
-        attempts: number;
-        expires_at_ms: number;
-        sign_up_name: string | null;
-        sign_up_language: Language | null;
-        sign_up_currency: SignUp['currency'] | null;
-      } & PhoneFailures
+      { code_hash: string; attempts: number; expires_at_ms: number } & PhoneFailures
     >(
       // Locked: guesses sent at once must each see the count the one before wrote (on PostgreSQL, read
       // committed would let them all read the same count and all be let through).
-      `SELECT code_hash, attempts, expires_at_ms, phone_failures, phone_window_start_ms, last_failure_at_ms,
-         sign_up_name, sign_up_language, sign_up_currency
+      `SELECT code_hash, attempts, expires_at_ms, phone_failures, phone_window_start_ms, last_failure_at_ms
        FROM otp_challenges WHERE phone = ?${forUpdate(tx.dialect)}`,
       [phone],
     );
+    // Before anything about the phone: whether a token is good depends on nothing but the sign-up it came
+    // from, so refusing it tells nothing, and a code sent with a wrong one is never tried.
+    const signUp = signUpToken === undefined ? undefined : await pendingSignUp(tx, phone, signUpToken, nowMs);
+    if (signUpToken !== undefined && signUp === undefined) return { error: 'SIGN_UP_TOKEN_INVALID' } as const;
     if (challenge === undefined) return { error: 'OTP_INVALID' } as const;
     const guesses = await clientGuesses(tx, phone, clientIp);
     if (clientLocked(guesses, nowMs)) return { error: 'OTP_LOCKED' } as const;
@@ -318,28 +375,19 @@ export async function verifyOtp(deps: Deps, phone: string, otp: string, clientIp
       return { error: locked ? 'OTP_LOCKED' : 'OTP_INVALID' } as const;
     }
     let shopper = await findShopperByPhone(tx, phone);
-    if (shopper === undefined && challenge.sign_up_currency !== null) {
-      // The code was this sign-up's: the phone's owner asked for this wallet, with these details.
-      const opened = await createShopperIn(
-        tx,
-        deps,
-        {
-          phone,
-          name: challenge.sign_up_name ?? undefined,
-          language: challenge.sign_up_language ?? 'en',
-          currency: challenge.sign_up_currency,
-        },
-        nowMs,
-      );
-      shopper = opened.shopper;
+    if (shopper === undefined) {
+      // A number with no wallet is sent a code only by a sign-up, so whoever holds it holds the phone, and
+      // the token says which sign-up they made: the wallet opens with its details, whichever sign-up of
+      // the number had this code texted. Without a token nothing changes, and the code stays good.
+      if (signUp === undefined) return { error: 'SIGN_UP_TOKEN_INVALID' } as const;
+      shopper = (await createShopperIn(tx, deps, signUp, nowMs)).shopper;
     }
-    if (shopper === undefined) return { error: 'OTP_INVALID' } as const;
     // The code is spent and the phone's wrong guesses forgiven (its owner just proved it), but the row
-    // stays: it carries the count of messages sent in this window, which signing in must not reset.
+    // stays: it carries the count of messages sent in this window, which signing in must not reset. The
+    // number's sign-ups stay until they expire: their tokens now only sign in, with a new code.
     await tx.run(
       `UPDATE otp_challenges SET code_hash = '', expires_at_ms = ?, attempts = 0, phone_failures = 0,
-         phone_window_start_ms = 0, last_failure_at_ms = 0, sign_up_name = NULL, sign_up_language = NULL,
-         sign_up_currency = NULL WHERE phone = ?`,
+         phone_window_start_ms = 0, last_failure_at_ms = 0 WHERE phone = ?`,
       [nowMs, phone],
     );
     await tx.run('DELETE FROM otp_client_guesses WHERE phone = ? AND client_ip = ?', [phone, clientIp]);

@@ -254,15 +254,20 @@ describe('a shopper signing in through the configured provider', () => {
       url: '/v1/shoppers',
       payload: { phone, name: 'Ana López', language: 'es', currency: 'MXN' },
     });
-    // The sign-up texts the code that opens the wallet.
+    // The sign-up texts the code that opens the wallet, with the token it answers.
     expect(signUp.statusCode, signUp.body).toBe(202);
+    const { signUpToken } = signUp.json<{ signUpToken: string }>();
 
     const form = new URLSearchParams(provider.requests.at(-1)?.body);
     expect(form.get('To')).toBe(phone);
     const text = form.get('Body') ?? '';
     expect(text).toMatch(/^Su código de cash-in es \d{6}\. Vence en 10 minutos\./);
     const otp = /(\d{6})/.exec(text)?.[1];
-    const session = await t.app.inject({ method: 'POST', url: '/v1/auth/sessions', payload: { phone, otp } });
+    const session = await t.app.inject({
+      method: 'POST',
+      url: '/v1/auth/sessions',
+      payload: { phone, otp, signUpToken },
+    });
     expect(session.statusCode, session.body).toBe(201);
     // Nothing went to the development inbox as well: the provider alone carried it.
     expect(await readDevInbox(t.db)).toEqual([]);

@@ -135,8 +135,9 @@ export function clientAddressFor(phone: string): string {
 }
 
 /**
- * Signs a shopper up and in over HTTP, as the wallet app does: the sign-up texts a code, and verifying
- * the code (read from the captured message) opens the wallet and signs in.
+ * Signs a shopper up and in over HTTP, as the wallet app does: the sign-up texts a code and answers a
+ * sign-up token, and verifying the code (read from the captured message) with the token opens the wallet
+ * and signs in.
  */
 export async function signUpAndIn(
   t: TestApp,
@@ -156,11 +157,12 @@ export async function signUpAndIn(
     },
   });
   if (signUp.statusCode !== 202) throw new Error(`sign-up failed: ${signUp.body}`);
+  const { signUpToken } = signUp.json<{ signUpToken: string }>();
   const session = await t.app.inject({
     method: 'POST',
     url: '/v1/auth/sessions',
     remoteAddress,
-    payload: { phone, otp: t.sender.lastOtpFor(phone) },
+    payload: { phone, otp: t.sender.lastOtpFor(phone), signUpToken },
   });
   if (session.statusCode !== 201) throw new Error(`sign-in failed: ${session.body}`);
   const token = session.json<{ token: string }>().token;

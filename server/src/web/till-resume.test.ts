@@ -1,6 +1,5 @@
 import {
   ClerkSchema,
-  DepositCodeResponseSchema,
   OpsStoreSchema,
   ShiftSummarySchema,
   WalletResponseSchema,
@@ -14,6 +13,7 @@ import {
 } from '@cashin/shared';
 import type { Code } from '@cashin/shared';
 import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
+import { signUpShopperOverHttp } from '@cashin/scripts/testing/shopper-sign-up';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tillMessages } from '../../web/till/messages.js';
@@ -68,27 +68,11 @@ async function openCounter(): Promise<Counter> {
 
 /** A shopper signed up and in over HTTP, reading the one-time code from the development inbox. */
 async function signUpShopper(): Promise<{ token: string; depositCode: Code }> {
-  const phone = nextPhone();
-  const post = (path: string, body: unknown) =>
-    fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-  const signUp = await post('/v1/shoppers', {
-    phone,
-    name: 'Maria Gonzalez',
-    language: 'en',
-    currency: 'USD',
+  return signUpShopperOverHttp({
+    baseUrl: server.url,
+    signUp: { phone: nextPhone(), name: 'Maria Gonzalez', language: 'en', currency: 'USD' },
+    codeFor: (phone) => server.otpFor(phone),
   });
-  // A sign-up that opened the wallet at once (201) texted no code; one that waits for the code (202) did.
-  if (signUp.status === 201) await post('/v1/auth/otp', { phone });
-  const session = await post('/v1/auth/sessions', { phone, otp: await server.otpFor(phone) });
-  const { token } = (await session.json()) as { token: string };
-  const code = await fetch(`${server.url}/v1/me/deposit-code`, {
-    headers: { authorization: `Bearer ${token}` },
-  });
-  return { token, depositCode: DepositCodeResponseSchema.parse(await code.json()).code as Code };
 }
 
 async function walletBalance(token: string): Promise<number> {

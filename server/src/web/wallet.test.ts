@@ -6,6 +6,7 @@ import {
   ReversalResponseSchema,
   SlipListResponseSchema,
   WalletResponseSchema,
+  defaultLimits,
   errorMessage,
   formatCode,
   formatMoney,
@@ -20,7 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walletMessages } from '../../web/wallet/messages.js';
 import { nextPhone } from '../test-support/test-app.js';
 import type { WebTestServer } from './web-test-server.js';
-import { decodeBarcode, startWebTestServer } from './web-test-server.js';
+import { SkippableClock, decodeBarcode, startWebTestServer } from './web-test-server.js';
 import { decodeOnScreen, expectAccessible, expectHeading } from './web-test-page.js';
 
 // The shopper's wallet in Debian's Chromium, against the real server on a temp SQLite file, the app built by
@@ -53,8 +54,11 @@ async function depositCodeOf(page: Page): Promise<string> {
   return DepositCodeResponseSchema.parse(await response.json()).code;
 }
 
-async function walletShopper(page: Page): Promise<{ name: string | null; currency: string }> {
-  const response = await fetch(`${server.url}/v1/me/wallet`, {
+async function walletShopper(
+  page: Page,
+  on: WebTestServer = server,
+): Promise<{ name: string | null; currency: string; language: string }> {
+  const response = await fetch(`${on.url}/v1/me/wallet`, {
     headers: { authorization: `Bearer ${await tokenOf(page)}` },
   });
   return WalletResponseSchema.parse(await response.json()).shopper;
@@ -132,14 +136,28 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
       .poll(() => page.getByRole('alert').textContent())
       .toBe(errorMessage('OTP_INVALID', language));
     await expectAccessible(page, shot('03-verify-wrong-code'));
-    await page.getByLabel(t('verify.code')).fill(otp);
+    // Meanwhile a stranger signs the same number up with other details: the phone gets a newer code, and
+    // the shopper types that one. The wallet still opens with the shopper's own details (below), as the
+    // app sends the code with the token of the shopper's own sign-up.
+    const stranger = await fetch(`${server.url}/v1/shoppers`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        phone: phoneNumber,
+        name: 'Mallory',
+        language: language === 'es' ? 'en' : 'es',
+        currency: currency === 'USD' ? 'MXN' : 'USD',
+      }),
+    });
+    expect(stranger.status).toBe(202);
+    await page.getByLabel(t('verify.code')).fill(await server.otpFor(phoneNumber));
     await page.getByRole('button', { name: t('verify.submitSignUp'), exact: true }).click();
 
     await expectHeading(page, t('home.title'));
     await expect.poll(() => page.getByTestId('balance').textContent()).toBe(money(0));
     expect(await page.getByText(t('home.historyEmpty')).count()).toBe(1);
-    // The wallet was opened by the code, with the details the sign-up gave.
-    expect(await walletShopper(page)).toMatchObject({ name: 'Maria Gonzalez', currency });
+    // The wallet was opened by the code, with the details the shopper's sign-up gave, not the stranger's.
+    expect(await walletShopper(page)).toMatchObject({ name: 'Maria Gonzalez', currency, language });
     await expectAccessible(page, shot('04-home-empty'));
 
     await page.getByRole('button', { name: t('home.showCode') }).click();
@@ -306,5 +324,38 @@ describe('the shopper wallet', () => {
 
   it('works end to end in Spanish at desktop size', async () => {
     await walletJourney('es', 'desktop');
+  }, 90_000);
+});
+
+describe('signing up in the wallet', () => {
+  it('opens the wallet with the token of the newest sending after "Send a new code"', async () => {
+    const t = translator(walletMessages, 'en');
+    const clock = new SkippableClock();
+    const own = await startWebTestServer({ apps: ['wallet'], clock });
+    const context = await browser.newContext({ viewport: phone, locale: 'en-US' });
+    try {
+      const page = await context.newPage();
+      await page.goto(`${own.url}/wallet/`);
+      await page.getByRole('button', { name: t('welcome.signUp') }).click();
+      const phoneNumber = nextPhone();
+      await page.getByLabel(t('signUp.phone')).fill(phoneNumber);
+      await page.getByLabel(t('signUp.name')).fill('Ana Ruiz');
+      await page.getByRole('button', { name: t('signUp.submit') }).click();
+      await expectHeading(page, t('verify.title'));
+      // Near the end of the first sign-up's life the shopper asks for a new code: a new sign-up, with a
+      // new token. Then the first token expires, while the newer code and token are still good.
+      const { signUpTtlMs } = defaultLimits.system;
+      clock.skip(signUpTtlMs - 60_000);
+      await page.getByRole('button', { name: t('verify.resend') }).click();
+      await expect.poll(() => page.getByText(t('verify.resent')).count()).toBe(1);
+      clock.skip(2 * 60_000);
+      await page.getByLabel(t('verify.code')).fill(await own.otpFor(phoneNumber));
+      await page.getByRole('button', { name: t('verify.submitSignUp'), exact: true }).click();
+      await expectHeading(page, t('home.title'));
+      expect(await walletShopper(page, own)).toMatchObject({ name: 'Ana Ruiz', currency: 'USD' });
+    } finally {
+      await context.close();
+      await own.close();
+    }
   }, 90_000);
 });

@@ -28,6 +28,14 @@ import { loadSession, saveSession } from './session.js';
 export type Wallet = z.output<typeof WalletResponseSchema>;
 export type DepositCode = z.output<typeof DepositCodeResponseSchema>;
 export type BannerState = { tone: 'error' | 'notice' | 'success'; text: string } | null;
+/**
+ * A sign-up waiting for its code, and the token the server answered it with. Kept in memory only, as the
+ * phone is: a reload starts again from the welcome screen.
+ */
+export interface PendingSignUp {
+  readonly request: SignUpRequest;
+  readonly token: string;
+}
 
 /** What every screen gets: words, the session, and the ways to change what the app shows. */
 export interface WalletContext {
@@ -44,9 +52,12 @@ export interface WalletContext {
   setDepositCode: (code: DepositCode) => void;
   /** Set between sign-up / sign-in and the one-time code screen. */
   pendingPhone: string | null;
-  /** The sign-up the code on that screen opens a wallet for (null: signing in), so it can be sent again. */
-  pendingSignUp: SignUpRequest | null;
-  setPendingPhone: (phone: string, signUp?: SignUpRequest) => void;
+  /**
+   * The sign-up the code on that screen opens a wallet for (null: signing in), so it can be sent again,
+   * with the token of its newest sending: the code opens the wallet with these details only beside it.
+   */
+  pendingSignUp: PendingSignUp | null;
+  setPendingPhone: (phone: string, signUp?: PendingSignUp) => void;
   /** For sign-up: the currency this wallet will hold. */
   preferredCurrency: CurrencyCode;
 }
@@ -61,7 +72,7 @@ export function App() {
   const [depositCode, setDepositCode] = useState<DepositCode | null>(null);
   const [banner, setBanner] = useState<BannerState>(null);
   const [pendingPhone, setPendingPhone] = useState<string | null>(null);
-  const [pendingSignUp, setPendingSignUp] = useState<SignUpRequest | null>(null);
+  const [pendingSignUp, setPendingSignUp] = useState<PendingSignUp | null>(null);
   const [route, go] = useRoute(base);
   // Entries already seen, so a poll that brings a new credit or reversal can say so once.
   const seenEntries = useRef<Map<string, string> | null>(null);

@@ -50,6 +50,10 @@ const catalogue = {
   FORBIDDEN: { status: 403, what: 'This role may not do this.' },
   OTP_INVALID: { status: 401, what: 'The one-time code is wrong or expired.' },
   OTP_LOCKED: { status: 423, what: 'Too many wrong one-time codes; wait and ask for a new one.' },
+  SIGN_UP_TOKEN_INVALID: {
+    status: 401,
+    what: "The sign-up token is missing, wrong or expired (a sign-up's code opens its wallet only with the token its answer carried); sign up again.",
+  },
   PIN_INVALID: { status: 401, what: 'The store, clerk or PIN is wrong.' },
   PIN_LOCKED: { status: 423, what: 'Too many wrong PINs; the clerk is locked out for a while.' },
   CLERK_DISABLED: { status: 403, what: 'This clerk was disabled by ops.' },

@@ -38,6 +38,7 @@ export const errorMessagesEn = {
   'error.forbidden': 'You are not allowed to do this.',
   'error.otpInvalid': 'That code is wrong or too old. Check the message we sent you.',
   'error.otpLocked': 'Too many wrong codes. Wait a few minutes and ask for a new one.',
+  'error.signUpTokenInvalid': 'This sign-up has expired. Ask for a new code to start it again.',
   'error.pinInvalid': 'The store, clerk number or PIN is wrong.',
   'error.pinLocked': 'Too many wrong PINs. This clerk is locked for a few minutes.',
   'error.clerksPerStoreMax':

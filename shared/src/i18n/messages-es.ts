@@ -35,6 +35,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.forbidden': 'No tiene permiso para hacer esto.',
   'error.otpInvalid': 'Ese código es incorrecto o ya venció. Revise el mensaje que le enviamos.',
   'error.otpLocked': 'Demasiados códigos incorrectos. Espere unos minutos y pida uno nuevo.',
+  'error.signUpTokenInvalid':
+    'Esta solicitud de monedero venció. Pida un código nuevo para empezar otra vez.',
   'error.pinInvalid': 'La tienda, el número de cajero o el PIN no son correctos.',
   'error.pinLocked': 'Demasiados PIN incorrectos. Este cajero queda bloqueado unos minutos.',
   'error.clerksPerStoreMax':

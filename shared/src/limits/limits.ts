@@ -144,6 +144,12 @@ export const SystemLimitsSchema = z.object({
   otpSendsMax: z.number().int().positive(),
   otpSendsWindowMs: z.number().int().positive(),
   /**
+   * How long a sign-up's token can open its wallet (with the phone's newest code). Longer than one code,
+   * so an owner whose number a stranger signs up again can still enter the newer code the stranger caused;
+   * no longer than otpSendsWindowMs, so a phone's message bound also bounds its pending sign-ups.
+   */
+  signUpTtlMs: z.number().int().positive(),
+  /**
    * Code messages (sign-ups and sign-in codes, to any numbers) and code guesses one client IP address may
    * ask for within otpClientIpWindowMs, counted in the database so every server process shares the count.
    * The per-phone bounds alone let one client text forty numbers five times each.
@@ -345,6 +351,7 @@ export const defaultLimits: Limits = {
     otpPhoneGuessDelayMsMax: 15 * minutesMs,
     otpSendsMax: 5,
     otpSendsWindowMs: 1 * hoursMs,
+    signUpTtlMs: 1 * hoursMs,
     // A store's Wi-Fi or a carrier's shared address may carry many honest shoppers, so these are set well
     // above one person's needs and far below what pumping texts to premium numbers pays for.
     otpSendsPerClientIpMax: 20,
@@ -491,6 +498,10 @@ export function limitProblems(limits: Limits): string[] {
   check(
     s.otpSendsWindowMs >= s.otpTtlMs,
     'the window that bounds one-time code messages must outlast one code',
+  );
+  check(
+    s.signUpTtlMs >= s.otpTtlMs && s.signUpTtlMs <= s.otpSendsWindowMs,
+    'a pending sign-up must outlast one code and end within the window that bounds its messages',
   );
   check(s.otpLockoutMs <= s.otpLockoutMsMax, 'the first OTP lockout is longer than the longest');
   check(

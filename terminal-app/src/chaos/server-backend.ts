@@ -115,7 +115,8 @@ export async function serverBackend(
 
   let phones = 0;
   /**
-   * Signs a shopper up as the wallet app does: the sign-up texts a code and verifying it opens the wallet.
+   * Signs a shopper up as the wallet app does: the sign-up texts a code and answers a token, and
+   * verifying the code with the token opens the wallet.
    * Each from its own client address, as shoppers' phones are, since the server bounds texts per address.
    */
   const signUp = async (name?: string): Promise<{ phone: string; depositCode: Code; token: string }> => {
@@ -129,12 +130,13 @@ export async function serverBackend(
       payload: { phone, name: name ?? `Chaos Shopper ${phones}`, language: 'en', currency: 'USD' },
     });
     if (answer.statusCode !== 202) throw new Error(`chaos sign-up: ${answer.body}`);
+    const { signUpToken } = answer.json<{ signUpToken: string }>();
     const otp = /(\d{6})/.exec(sent.findLast((message) => message.to === phone)?.text ?? '')?.[1];
     const session = await app.inject({
       method: 'POST',
       url: '/v1/auth/sessions',
       remoteAddress,
-      payload: { phone, otp },
+      payload: { phone, otp, signUpToken },
     });
     if (session.statusCode !== 201) throw new Error(`chaos sign-in: ${session.body}`);
     const token = session.json<{ token: string }>().token;

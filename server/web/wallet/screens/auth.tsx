@@ -1,11 +1,17 @@
 import type { CurrencyCode, SignUpRequest } from '@cashin/shared';
-import { CodeSentResponseSchema, PhoneE164Schema, SessionResponseSchema } from '@cashin/shared';
+import {
+  CodeSentResponseSchema,
+  PhoneE164Schema,
+  SessionResponseSchema,
+  SignUpResponseSchema,
+} from '@cashin/shared';
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
+import type { ApiResult } from '../../common/api.js';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form, ScreenHeading } from '../../common/components.js';
 import { checkedFieldStatus } from '../../common/field-status.js';
-import type { WalletContext } from '../app.js';
+import type { PendingSignUp, WalletContext } from '../app.js';
 import { normalizePhone } from '../session.js';
 
 /** The currencies a new wallet may hold here; the list grows as the network opens in more countries. */
@@ -27,13 +33,23 @@ export function WelcomeScreen({ words, go }: WalletContext) {
 }
 
 /**
- * Asks the server to text a code: a sign-in code, or, for a sign-up, the code that opens the wallet. The
- * server answers the same whether or not the number has a wallet; the text says which.
+ * Asks the server to text a code: a sign-in code, or, for a sign-up, the code that opens the wallet and
+ * the sign-up's token (every sending a new one). The server answers the same whether or not the number
+ * has a wallet; the text says which. Answers what the code screen then needs: the sign-up and its token.
  */
-async function requestCode(context: WalletContext, phone: string, signUp: SignUpRequest | null) {
-  return signUp === null
-    ? callApi('/v1/auth/otp', CodeSentResponseSchema, { body: { phone, language: context.words.language } })
-    : callApi('/v1/shoppers', CodeSentResponseSchema, { body: signUp });
+async function requestCode(
+  context: WalletContext,
+  phone: string,
+  signUp: SignUpRequest | null,
+): Promise<ApiResult<PendingSignUp | null>> {
+  if (signUp === null) {
+    const result = await callApi('/v1/auth/otp', CodeSentResponseSchema, {
+      body: { phone, language: context.words.language },
+    });
+    return result.ok ? { ok: true, value: null } : result;
+  }
+  const result = await callApi('/v1/shoppers', SignUpResponseSchema, { body: signUp });
+  return result.ok ? { ok: true, value: { request: signUp, token: result.value.signUpToken } } : result;
 }
 
 /** Texts the code, then moves to the screen that takes it. */
@@ -43,7 +59,7 @@ async function sendCode(context: WalletContext, phone: string, signUp: SignUpReq
     context.showError(result.code, result.details);
     return;
   }
-  context.setPendingPhone(phone, signUp ?? undefined);
+  context.setPendingPhone(phone, result.value ?? undefined);
   context.go('verify');
 }
 
@@ -193,17 +209,22 @@ export function VerifyScreen(context: WalletContext) {
     setTouched(true);
     if (!complete) return;
     setBusy(true);
-    const result = await callApi('/v1/auth/sessions', SessionResponseSchema, { body: { phone, otp } });
+    const signUpToken = context.pendingSignUp?.token;
+    const result = await callApi('/v1/auth/sessions', SessionResponseSchema, {
+      body: { phone, otp, ...(signUpToken === undefined ? {} : { signUpToken }) },
+    });
     setBusy(false);
     if (result.ok)
       context.signedIn({ token: result.value.token, expiresAtMs: result.value.expiresAtMs, phone });
     else context.showError(result.code, result.details);
   };
   const signingUp = context.pendingSignUp !== null;
+  // A sign-up sent again is a new sign-up: its newer token goes with the newer code it texts.
   const resend = async (): Promise<void> => {
-    const result = await requestCode(context, phone, context.pendingSignUp);
-    if (result.ok) context.showBanner({ tone: 'notice', text: words.t('verify.resent') });
-    else context.showError(result.code, result.details);
+    const result = await requestCode(context, phone, context.pendingSignUp?.request ?? null);
+    if (!result.ok) return context.showError(result.code, result.details);
+    context.setPendingPhone(phone, result.value ?? undefined);
+    context.showBanner({ tone: 'notice', text: words.t('verify.resent') });
   };
   return (
     <section class="screen">

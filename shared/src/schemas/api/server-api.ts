@@ -37,9 +37,28 @@ export const OtpRequestSchema = z.object({ phone: PhoneE164Schema, language: Lan
  */
 export const CodeSentResponseSchema = z.object({ sent: z.literal(true) });
 
+/** A sign-up token: 128 random bits, base64url without padding. */
+export const signUpTokenBytes = 16;
+export const SignUpTokenSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{22}$/, 'expected the sign-up token from the sign-up answer');
+
+/**
+ * The answer to a sign-up: its code was texted, and `signUpToken` names this sign-up, whose details the
+ * wallet opens with when the code is verified together with the token. Every sign-up gets a fresh token,
+ * whether or not the number has a wallet, so the answer still tells nobody who is a shopper; and a later
+ * sign-up of the same number (by a stranger, say) gets its own token and cannot change what this one opens.
+ */
+export const SignUpResponseSchema = CodeSentResponseSchema.extend({ signUpToken: SignUpTokenSchema });
+
+/**
+ * Trades a texted code for a session. A sign-up's code opens the wallet only with its `signUpToken`; a
+ * sign-in needs none (a token given there must still be one of this number's live sign-ups).
+ */
 export const SessionRequestSchema = z.object({
   phone: PhoneE164Schema,
   otp: z.string().regex(/^\d{6}$/, 'expected the six digits of the one-time code'),
+  signUpToken: SignUpTokenSchema.optional(),
 });
 
 export const SessionResponseSchema = z.object({ token: z.string(), expiresAtMs: z.number().int() });
@@ -52,8 +71,6 @@ export const ShopperSchema = z.object({
   currency: CurrencyCodeSchema,
   kycTier: KycTierSchema,
 });
-
-export const SignUpResponseSchema = CodeSentResponseSchema;
 
 export const AllowanceSchema = z.object({
   remainingMinor: AmountMinorSchema,
