@@ -119,6 +119,11 @@ export const MaintenanceDepositSchema = z.object({
   heldForReview: z.boolean(),
   /** Where it stands with the server: waiting to sync, acknowledged, or quarantined after a conflict. */
   sync: z.enum(['pending', 'synced', 'quarantined']),
+  /**
+   * Whether the printer said its receipt came out. A voucher or offline deposit whose receipt did not is
+   * listed first: its claim code or signed QR is on paper nowhere, and the kiosk prints it when it can.
+   */
+  receiptPrinted: z.boolean(),
 });
 export type MaintenanceDeposit = z.infer<typeof MaintenanceDepositSchema>;
 
@@ -158,7 +163,10 @@ export const MaintenanceStateSchema = z.object({
   recentErrors: z
     .array(z.object({ at: IsoTimestampSchema, code: ErrorCodeSchema, detail: z.string().max(200) }))
     .max(20),
-  /** The newest committed deposits first, for reprinting a receipt; empty while locked. */
+  /**
+   * Committed deposits for reprinting a receipt: vouchers and offline deposits whose receipt never printed
+   * first, then the newest; empty while locked.
+   */
   recentDeposits: z.array(MaintenanceDepositSchema).max(maintenanceDepositsListedMax),
   lastResult: MaintenanceResultSchema.nullable(),
 });

@@ -439,7 +439,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       reprint: async (depositId) => reprintResult(await runner.reprint(depositId)),
       recentErrors: () => [...recentErrors],
       recentDeposits: () =>
-        journal.recentDeposits(maintenanceDepositsListedMax).map(({ deposit, outbox }) => ({
+        journal.recentDeposits(maintenanceDepositsListedMax).map(({ deposit, outbox, receiptPrinted }) => ({
           depositId: deposit.depositId,
           sequence: deposit.sequence,
           committedAtMs: Date.parse(deposit.committedAt),
@@ -448,6 +448,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
           recovered: deposit.flags.recovered,
           heldForReview: deposit.flags.recovered || deposit.flags.lostEvents || deposit.flags.deviceFault,
           sync: outbox,
+          receiptPrinted,
         })),
     },
     config.technicianPinHash,

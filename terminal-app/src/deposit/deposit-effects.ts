@@ -39,7 +39,8 @@ export type DepositEffect =
   | { type: 'inhibitAcceptors' }
   | { type: 'routeBill'; device: string; decision: BillDecision }
   | { type: 'lookup'; requestId: number; code: Code }
-  | { type: 'print'; requestId: number; job: PrintJob }
+  /** Prints a committed deposit's receipt; the runner journals it as printed when the printer says so. */
+  | { type: 'print'; requestId: number; job: PrintJob; depositId: UuidV7 }
   /** Starts (or restarts) the named timer; it arrives later as a `timer` event. */
   | { type: 'startTimer'; name: TimerName; delayMs: number }
   | { type: 'cancelTimer'; name: TimerName };

@@ -3,6 +3,7 @@ import type { LookupResult } from './shopper-lookup.js';
 import type { PrintOutcome } from './kiosk-devices.js';
 import type { TimerName } from './deposit-effects.js';
 import type { TerminalRefusalCode } from './terminal-refusal.js';
+import type { ReceiptState } from './deposit-state.js';
 
 /**
  * Fresh identifiers the runner draws (UUIDv7 from the clock, claim code from the CSPRNG) and hands to the
@@ -28,4 +29,12 @@ export type DepositEvent = { atMs: number } & (
   | { type: 'terminalRefused'; code: TerminalRefusalCode }
   /** A heartbeat's answer said the terminal is enabled: a refusal no longer stands. */
   | { type: 'terminalEnabled' }
+  /**
+   * A committed voucher or offline deposit whose receipt never printed (recovered after a power loss, or
+   * the printer failed): print it, or show it on the done screen when it cannot print.
+   */
+  | { type: 'receiptDue'; receipt: DueReceipt }
 );
+
+/** What the done screen and the printer need of a committed deposit's receipt. */
+export type DueReceipt = Pick<ReceiptState, 'deposit' | 'job' | 'maskedName' | 'newBalanceMinor'>;

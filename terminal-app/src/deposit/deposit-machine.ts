@@ -13,7 +13,7 @@ import type { CreditEntry, JournalEntry, LostEventsEntry } from '../journal/jour
 import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
 import type { DepositConfig } from './deposit-config.js';
 import type { DepositEffect, TimerName } from './deposit-effects.js';
-import type { DepositEvent, FreshIds } from './deposit-events.js';
+import type { DepositEvent, DueReceipt, FreshIds } from './deposit-events.js';
 import type {
   Common,
   DepositState,
@@ -106,6 +106,8 @@ export function step(config: DepositConfig, state: DepositState, event: DepositE
       return onTerminalRefused(config, state, event.code, event.atMs);
     case 'terminalEnabled':
       return onTerminalEnabled(config, state, event.atMs);
+    case 'receiptDue':
+      return onReceiptDue(config, state, event.receipt);
   }
 }
 
@@ -827,7 +829,14 @@ function onIntent(
         const requestId = state.requestSeq + 1;
         return stay(
           { ...state, requestSeq: requestId, receipt: { ...state.receipt, status: 'printing', requestId } },
-          [{ type: 'print', requestId, job: state.receipt.job }],
+          [
+            {
+              type: 'print',
+              requestId,
+              job: state.receipt.job,
+              depositId: state.receipt.deposit.depositId,
+            },
+          ],
         );
       }
       return intent.type === 'dismiss' || intent.type === 'start'
@@ -1072,7 +1081,33 @@ function onCommitted(config: DepositConfig, state: DepositState, deposit: KioskD
         requestId,
       },
     },
-    [{ type: 'print', requestId, job }],
+    [{ type: 'print', requestId, job, depositId: deposit.depositId }],
+  );
+}
+
+/**
+ * A committed receipt that never printed is owed to its shopper (a voucher's claim code, an offline
+ * deposit's signed QR, each on paper nowhere else). While nobody is being served, the done screen shows it
+ * and it is printed; when it cannot print, the screen still shows the claim code, as after any failed print.
+ * Out of service (no printer, say) it is shown all the same, and the kiosk rests out of service after.
+ */
+function onReceiptDue(config: DepositConfig, state: DepositState, due: DueReceipt): StepResult {
+  if (state.phase !== 'idle' && state.phase !== 'outOfService' && state.phase !== 'offlineCapped') {
+    return stay(state);
+  }
+  const requestId = state.requestSeq + 1;
+  return go(
+    config,
+    state,
+    {
+      ...common(state),
+      phase: 'printing',
+      requestSeq: requestId,
+      lastError: null,
+      notice: null,
+      receipt: { ...due, status: 'printing', requestId },
+    },
+    [{ type: 'print', requestId, job: due.job, depositId: due.deposit.depositId }],
   );
 }
 

@@ -19,13 +19,14 @@ import type {
   Journal,
   LateEntry,
   RecoveryReport,
+  StoredDeposit,
   StrayDepositIds,
 } from '../journal/journal.js';
 import type { OutboxStatus } from '../journal/outbox.js';
 import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
 import type { DepositConfig } from './deposit-config.js';
 import type { DepositEffect, TimerName } from './deposit-effects.js';
-import type { DepositEvent } from './deposit-events.js';
+import type { DepositEvent, DueReceipt } from './deposit-events.js';
 import { step } from './deposit-machine.js';
 import { depositSnapshot } from './deposit-snapshot.js';
 import type { DepositState } from './deposit-state.js';
@@ -65,6 +66,13 @@ export type ReprintOutcome = (PrintOutcome & { sequence: number }) | { ok: false
 type SnapshotListener = (snapshot: KioskSnapshot) => void;
 
 /**
+ * The most unprinted receipts taken from the journal at a time (at start, when the printer comes back). More
+ * than this many owed at once means the printer has been down for a long while: the rest wait for the next
+ * time it comes back, or for a tech, who sees every one of them in maintenance.
+ */
+export const receiptsDueMax = 20;
+
+/**
  * The one part of the kiosk that touches the devices, the journal and the clock on the deposit engine's
  * behalf. It turns device events, UI intents, timers and async answers into machine events, one at a time
  * in arrival order; executes the machine's effects in order; and only then publishes the new snapshot. So
@@ -81,6 +89,8 @@ export class DepositRunner {
   private readonly lookups = new Map<number, AbortController>();
   private readonly listeners = new Set<SnapshotListener>();
   private unsubscribeDevices: (() => void) | null = null;
+  /** Unprinted receipts to show and print, oldest first, one at a time whenever nobody is being served. */
+  private readonly receiptsDue: UuidV7[] = [];
   private version = 0;
   private latest: KioskSnapshot;
   private currentKey: string;
@@ -124,6 +134,9 @@ export class DepositRunner {
     this.options.devices.inhibitAll();
     this.refreshOutboxStatus();
     for (const event of early) if (lateEntryOf(event) === null) this.device(event);
+    // What recovery committed and any receipt a crash or a printer fault kept from printing: owed now.
+    this.queueUnprintedReceipts();
+    this.offerDueReceipt();
     return report;
   }
 
@@ -205,9 +218,18 @@ export class DepositRunner {
     const id = depositId ?? this.options.journal.lastCommittedDepositId();
     const stored = id === undefined ? undefined : this.options.journal.storedDeposit(id);
     if (stored === undefined || stored.stray) return { ok: false, unknown: true };
+    const outcome = await this.options.devices.print(this.receiptOf(stored).job);
+    if (outcome.ok && !this.stopped)
+      this.options.journal.markReceiptPrinted(stored.deposit.depositId, this.options.clock.nowMs());
+    return { ...outcome, sequence: stored.deposit.sequence };
+  }
+
+  /** A committed deposit's receipt, in the language it was made in (reprints, receipts owed). */
+  private receiptOf(stored: StoredDeposit): DueReceipt {
     const { config } = this.options;
     const d = stored.deposit;
     const known = !d.flags.offline && d.claimCode === null && stored.balanceMinor !== null;
+    const newBalanceMinor = known ? addMinor(stored.balanceMinor ?? 0, d.totalMinor) : null;
     const job = buildDepositReceipt({
       deposit: d,
       terminalId: config.terminalId,
@@ -215,12 +237,45 @@ export class DepositRunner {
       timeZone: config.timeZone,
       language: stored.language,
       maskedName: stored.maskedName,
-      newBalanceMinor: known ? addMinor(stored.balanceMinor ?? 0, d.totalMinor) : null,
+      newBalanceMinor,
     });
-    return { ...(await this.options.devices.print(job)), sequence: d.sequence };
+    return { deposit: d, job, maskedName: stored.maskedName, newBalanceMinor };
+  }
+
+  /**
+   * Takes the journal's unprinted vouchers and offline receipts into the queue of receipts owed. One on the
+   * done screen now is taken too: its print may fail (the printer came back while it showed as failed), and
+   * if it prints meanwhile it is skipped when its turn comes (see offerDueReceipt).
+   */
+  private queueUnprintedReceipts(): void {
+    for (const { deposit } of this.options.journal.unprintedReceipts(receiptsDueMax)) {
+      if (!this.receiptsDue.includes(deposit.depositId)) this.receiptsDue.push(deposit.depositId);
+    }
+  }
+
+  /** While nobody is being served, hands the machine the next receipt owed that is still unprinted. */
+  private offerDueReceipt(): void {
+    const phase = this.state.phase;
+    if (phase !== 'idle' && phase !== 'outOfService' && phase !== 'offlineCapped') return;
+    for (let id = this.receiptsDue.shift(); id !== undefined; id = this.receiptsDue.shift()) {
+      const stored = this.options.journal.storedDeposit(id);
+      if (stored === undefined || stored.stray || stored.receiptPrinted) continue;
+      this.dispatch({
+        type: 'receiptDue',
+        receipt: this.receiptOf(stored),
+        atMs: this.options.clock.nowMs(),
+      });
+      return;
+    }
   }
 
   private device(event: DeviceEvent): void {
+    // A printer back from a fault (paper in, cover shut, cable back) prints what it owes, once the machine
+    // has heard it is back (see offerDueReceipt at the end of handle).
+    const printerBack =
+      (event.type === 'faultCleared' || event.type === 'connected') &&
+      this.options.config.deviceKinds[event.device] === 'printer';
+    if (printerBack) this.queueUnprintedReceipts();
     this.dispatch({ type: 'device', event, atMs: this.options.clock.nowMs() });
   }
 
@@ -286,6 +341,15 @@ export class DepositRunner {
       this.options.journal.noteCounterRegisters(device, registers, event.atMs);
     if (this.state.phase !== 'lookingUp') this.abortLookups();
     this.publish();
+    if (event.type === 'receiptDue' && !this.showing(event.receipt.deposit.depositId)) {
+      // Someone was being served when it arrived: it waits for the next pause.
+      this.receiptsDue.unshift(event.receipt.deposit.depositId);
+    }
+    this.offerDueReceipt();
+  }
+
+  private showing(depositId: UuidV7): boolean {
+    return this.state.phase === 'printing' && this.state.receipt.deposit.depositId === depositId;
   }
 
   private execute(effect: DepositEffect): void {
@@ -330,9 +394,13 @@ export class DepositRunner {
         this.startLookup(effect.requestId, effect.code);
         return;
       case 'print': {
-        const requestId = effect.requestId;
+        const { requestId, depositId } = effect;
         void devices.print(effect.job).then(
-          (outcome) => this.dispatch({ type: 'printResult', requestId, outcome, atMs: clock.nowMs() }),
+          (outcome) => {
+            // The receipt is owed until the printer says it came out; a stopped runner's journal is closed.
+            if (outcome.ok && !this.stopped) journal.markReceiptPrinted(depositId, clock.nowMs());
+            this.dispatch({ type: 'printResult', requestId, outcome, atMs: clock.nowMs() });
+          },
           () =>
             this.dispatch({
               type: 'printResult',

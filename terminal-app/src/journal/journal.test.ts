@@ -320,6 +320,8 @@ describe('journal deposits', () => {
     const third = deposit([100]);
     journal.outbox.markSynced([first.depositId], clockMs);
     journal.outbox.quarantine(second.depositId, { stored: {} }, clockMs);
+    // (A voucher whose receipt never printed would be listed first: see receipt-printed.test.ts.)
+    journal.markReceiptPrinted(second.depositId, clockMs);
     expect(journal.recentDeposits(10).map((d) => [d.deposit.sequence, d.outbox])).toEqual([
       [third.sequence, 'pending'],
       [second.sequence, 'quarantined'],

@@ -26,6 +26,8 @@ export interface StoredDeposit {
   balanceMinor: number | null;
   /** Money (or an alarm) that arrived with no deposit open: nobody's receipt, so never reprinted. */
   stray: boolean;
+  /** The printer said its receipt came out (see markReceiptPrinted). */
+  receiptPrinted: boolean;
 }
 
 /** A committed shopper's deposit as the maintenance screen lists it, newest first. */
@@ -33,6 +35,8 @@ export interface RecentDeposit {
   deposit: KioskDeposit;
   /** Where it stands with the server (see Outbox): waiting, acknowledged, or set aside after a conflict. */
   outbox: OutboxState;
+  /** The printer said its receipt came out (see markReceiptPrinted). */
+  receiptPrinted: boolean;
 }
 
 /** A device event the drivers reported at start-up, before any deposit could open (see `recover`). */
@@ -99,6 +103,7 @@ interface DepositRow {
   balance_minor: number | null;
   recovered: number;
   stray: number;
+  receipt_printed_at_ms: number | null;
 }
 
 interface ItemRow {
@@ -190,9 +195,21 @@ export class Journal {
         `SELECT deposit_id FROM deposits WHERE status = 'open' ORDER BY started_at_ms, deposit_id`,
       ),
       payload: db.prepare<[string], { payload: string }>('SELECT payload FROM outbox WHERE deposit_id = ?'),
-      recent: db.prepare<[number], { payload: string; status: OutboxState }>(
-        `SELECT o.payload, o.status FROM outbox o JOIN deposits d USING (deposit_id)
+      recent: db.prepare<[number], { payload: string; status: OutboxState; printed: number }>(
+        `SELECT o.payload, o.status, d.receipt_printed_at_ms IS NOT NULL AS printed
+         FROM outbox o JOIN deposits d USING (deposit_id)
          WHERE d.stray = 0 ORDER BY o.sequence DESC LIMIT ?`,
+      ),
+      markPrinted: db.prepare(`
+        UPDATE deposits SET receipt_printed_at_ms = ?
+        WHERE deposit_id = ? AND status = 'committed' AND receipt_printed_at_ms IS NULL`),
+      // A voucher's claim code or an offline deposit's signed QR that is on paper nowhere (migration 6).
+      // The conditions repeat the partial index's, so it is used.
+      unprinted: db.prepare<[number], { payload: string; status: OutboxState }>(
+        `SELECT o.payload, o.status FROM deposits d JOIN outbox o USING (deposit_id)
+         WHERE d.status = 'committed' AND d.stray = 0 AND d.receipt_printed_at_ms IS NULL
+           AND (d.claim_code IS NOT NULL OR d.offline = 1)
+         ORDER BY d.sequence LIMIT ?`,
       ),
       // A stray deposit is nobody's receipt: "reprint last receipt" must never hand out its claim code.
       lastCommittedId: db.prepare<[], { deposit_id: string }>(
@@ -600,18 +617,48 @@ export class Journal {
       maskedName: row.masked_name,
       balanceMinor: row.balance_minor,
       stray: row.stray === 1,
+      receiptPrinted: row.receipt_printed_at_ms !== null,
     };
   }
 
   /**
-   * The newest committed shopper's deposits and vouchers (strays and alarms are nobody's receipt), at most
-   * `limit`, with where each stands with the server: the maintenance screen lists them for reprinting.
+   * The printer said this committed deposit's receipt came out: it is no longer owed to its shopper. The
+   * first print counts; a reprint changes nothing.
    */
-  recentDeposits(limit: number): RecentDeposit[] {
-    return this.statements.recent.all(limit).map((row) => ({
+  markReceiptPrinted(depositId: string, atMs: number): void {
+    this.statements.markPrinted.run(atMs, depositId);
+  }
+
+  /**
+   * Committed vouchers and offline deposits whose receipt never came out of the printer, oldest first, at
+   * most `limit`: the only copy of a voucher's claim code (the server keeps a hash) or of an offline
+   * deposit's signed QR, owed to a shopper who paid. Strays are nobody's receipt and never listed.
+   */
+  unprintedReceipts(limit: number): RecentDeposit[] {
+    return this.statements.unprinted.all(limit).map((row) => ({
       deposit: KioskDepositSchema.parse(JSON.parse(row.payload)),
       outbox: row.status,
+      receiptPrinted: false,
     }));
+  }
+
+  /**
+   * The committed shopper's deposits and vouchers the maintenance screen lists for reprinting (strays and
+   * alarms are nobody's receipt), at most `limit`, with where each stands with the server: first the
+   * receipts owed (unprintedReceipts, oldest first), so a tech sees every one of them, then the newest.
+   */
+  recentDeposits(limit: number): RecentDeposit[] {
+    const owed = this.unprintedReceipts(limit);
+    const listed = new Set(owed.map(({ deposit }) => deposit.depositId));
+    const newest = this.statements.recent
+      .all(limit)
+      .map((row) => ({
+        deposit: KioskDepositSchema.parse(JSON.parse(row.payload)),
+        outbox: row.status,
+        receiptPrinted: row.printed === 1,
+      }))
+      .filter(({ deposit }) => !listed.has(deposit.depositId));
+    return [...owed, ...newest].slice(0, limit);
   }
 
   /** The most recently committed deposit's id, for "reprint last receipt". */

@@ -148,4 +148,20 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 6,
+    sql: `
+      -- When the deposit's receipt came out of the printer (the printer said so), or NULL while it has not.
+      -- A voucher's claim code and an offline deposit's signed QR exist on paper nowhere else: the server
+      -- keeps only a hash of the claim code. One committed but never printed (a power loss between commit and
+      -- print, or no paper) is printed at the next start, or when the printer's fault clears.
+      ALTER TABLE deposits ADD COLUMN receipt_printed_at_ms INTEGER;
+      -- Journals from before this column cannot say which receipts printed. Their deposits count as printed
+      -- (at their commit): a kiosk printing every voucher it ever took on its first start after the upgrade
+      -- would hand bearer codes to whoever stands there. A tech can still reprint any of them.
+      UPDATE deposits SET receipt_printed_at_ms = committed_at_ms WHERE status = 'committed';
+      CREATE INDEX deposits_receipt_unprinted ON deposits (sequence)
+        WHERE status = 'committed' AND stray = 0 AND receipt_printed_at_ms IS NULL;
+    `,
+  },
 ];

@@ -17,7 +17,8 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
   bagState: MaintenanceState['bag'];
 } {
   const calls: string[] = [];
-  // The newest first: an ordinary deposit, one recovered after a power loss (and held for review), a voucher.
+  // The newest first: an ordinary deposit, one recovered after a power loss (and held for review), and a
+  // voucher whose receipt never printed (the printer ran out of paper).
   const recentDeposits: MaintenanceState['recentDeposits'] = [
     {
       depositId: '019aab40-8c00-7000-8000-000000000041' as UuidV7,
@@ -28,6 +29,7 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
       recovered: false,
       heldForReview: false,
       sync: 'pending',
+      receiptPrinted: true,
     },
     {
       depositId: '019aab40-8c00-7000-8000-000000000040' as UuidV7,
@@ -38,6 +40,7 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
       recovered: true,
       heldForReview: true,
       sync: 'pending',
+      receiptPrinted: true,
     },
     {
       depositId: '019aab40-8c00-7000-8000-000000000039' as UuidV7,
@@ -48,6 +51,7 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
       recovered: false,
       heldForReview: false,
       sync: 'synced',
+      receiptPrinted: false,
     },
   ];
   const bagState = { currency: 'USD' as const, totalMinor: 12_345, coinCount: 312, billCount: 4 };

@@ -99,6 +99,11 @@ describe('maintenance mode', () => {
     const recovered = page.getByTestId('deposits').locator('li[data-recovered="true"]');
     expect(await recovered.count()).toBe(1);
     expect(await recovered.textContent()).toContain('$1.00');
+    // A voucher whose receipt never printed is marked: its claim code is on paper nowhere yet.
+    const unprinted = page.getByTestId('deposits').locator('li[data-unprinted="true"]');
+    expect(await unprinted.count()).toBe(1);
+    expect(await unprinted.textContent()).toContain('$10.00');
+    expect(await unprinted.textContent()).toContain('receipt not printed');
     // The quarantined $1.25 is shown apart from the $4.50 waiting to sync.
     expect(await page.getByTestId('quarantined').textContent()).toContain('$1.25');
     await recovered.getByRole('button', { name: 'Reprint receipt 40' }).click();

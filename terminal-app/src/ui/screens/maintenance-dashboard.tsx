@@ -105,7 +105,11 @@ export function MaintenanceDashboard(props: MaintenanceProps) {
       ) : (
         <ul class="maintenance-list" data-testid="deposits">
           {state.recentDeposits.map((deposit) => (
-            <li key={deposit.depositId} data-recovered={deposit.recovered ? 'true' : undefined}>
+            <li
+              key={deposit.depositId}
+              data-recovered={deposit.recovered ? 'true' : undefined}
+              data-unprinted={deposit.receiptPrinted ? undefined : 'true'}
+            >
               <span>
                 <strong>
                   {t('maintenance.depositLine', {
@@ -118,6 +122,7 @@ export function MaintenanceDashboard(props: MaintenanceProps) {
                   deposit.voucher ? t('maintenance.depositVoucher') : null,
                   deposit.recovered ? t('maintenance.depositRecovered') : null,
                   deposit.heldForReview ? t('maintenance.depositReview') : null,
+                  deposit.receiptPrinted ? null : t('maintenance.depositUnprinted'),
                   t(`maintenance.depositSync.${deposit.sync}`),
                 ]
                   .filter((note) => note !== null)
