@@ -33,8 +33,11 @@ export interface ServerFleetOptions {
 export const serverReadyMsMax = 180_000;
 /** How long a stopped server may take to exit after SIGTERM before it gets SIGKILL. */
 export const serverStopGraceMs = 10_000;
-/** The base URL clients are configured with; `fetch` rewrites it to a live process. */
-export const fleetBaseUrl = 'http://chaos-fleet.invalid';
+/**
+ * The base URL clients are configured with; `fetch` rewrites it to a live process. https, as a kiosk's
+ * server address must be off loopback.
+ */
+export const fleetBaseUrl = 'https://chaos-fleet.invalid';
 
 const root = path.resolve(import.meta.dirname, '../../..');
 

@@ -4,12 +4,37 @@ import { z } from 'zod';
 import { CurrencyCodeSchema, DeviceConfigSchema, LanguageSchema } from '@cashin/shared';
 
 /**
+ * Whether a host name is this machine itself (127.0.0.0/8, ::1, localhost), where plain http never crosses
+ * a network: the demo and the tests run the server there.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+/**
+ * Whether the kiosk may talk to a server at this URL. Only over https, except on loopback: over plain http
+ * anyone on the store's network can answer \`created\` to every sync, and the kiosk would mark deposits
+ * synced that the server never saw. (Signing the server's answers would close that even without TLS; the
+ * kiosk does not check them yet.)
+ */
+export function isAllowedServerUrl(url: string): boolean {
+  if (!URL.canParse(url)) return false;
+  const parsed = new URL(url);
+  return parsed.protocol === 'https:' || (parsed.protocol === 'http:' && isLoopbackHost(parsed.hostname));
+}
+
+export const serverUrlProblem =
+  'must be an https:// address (plain http:// only to this machine: 127.0.0.1, ::1 or localhost)';
+
+/**
  * The agent's configuration, parsed once at start-up from its config file and command line, then passed
  * down: no other module reads the environment or argv. The terminal id is not configured: it comes from
  * enrollment and is kept in the data folder with the key.
  */
 export const AgentConfigSchema = z.object({
-  serverUrl: z.url({ protocol: /^https?$/ }),
+  serverUrl: z.url({ protocol: /^https?$/, abort: true }).refine(isAllowedServerUrl, serverUrlProblem),
   dataDir: z.string().min(1),
   /** What receipts and the maintenance screen call this kiosk ("Store 12 entrance"). */
   terminalName: z.string().min(1).max(40),

@@ -103,6 +103,43 @@ describe('agent config', () => {
     expect(problemsOf(write({ ...validConfig, devices: pesos }))).toHaveLength(1);
   });
 
+  it('takes a server only over https, or plain http on this machine (the demo and tests)', () => {
+    const dir = tempDir();
+    const problemsOf = (serverUrl: string): string[] => {
+      const file = path.join(dir, `${Math.random()}.json`);
+      writeFileSync(file, JSON.stringify({ ...validConfig, serverUrl }));
+      try {
+        loadAgentConfig(file);
+        return [];
+      } catch (error) {
+        if (error instanceof AgentConfigError) return error.problems;
+        throw error;
+      }
+    };
+    for (const allowed of [
+      'https://cashin.example',
+      'https://10.0.0.5:8443',
+      'http://127.0.0.1:8080',
+      'http://127.8.9.10',
+      'http://[::1]:8080',
+      'http://localhost:8080',
+    ])
+      expect(problemsOf(allowed), allowed).toEqual([]);
+    // Anyone on the store's network could answer these, and the kiosk would believe its deposits synced.
+    for (const refused of [
+      'http://cashin.example',
+      'http://10.0.0.5:8080',
+      'http://192.168.1.20',
+      'http://127.0.0.1.cashin.example',
+      'http://localhost.cashin.example',
+      'http://[::2]',
+    ]) {
+      const problems = problemsOf(refused);
+      expect(problems, refused).toHaveLength(1);
+      expect(problems[0], refused).toMatch(/^serverUrl: /);
+    }
+  });
+
   it('takes the config path and enrollment token from the command line', () => {
     expect(parseAgentArgs(['--config', 'k.json', '--enroll', 'a'.repeat(20)], {})).toEqual({
       configPath: 'k.json',
@@ -370,6 +407,41 @@ describe('enrollment and the signed channel', () => {
       configuredCurrency: 'MXN',
       enrolledCurrency: 'USD',
     });
+  });
+
+  it('will not start a kiosk enrolled at a plain-http server address off this machine', async () => {
+    const folder = tempDir();
+    const clock = new FakeClock(Date.UTC(2026, 10, 22, 9));
+    const server = await serverBackend(clock);
+    servers.push(server);
+    const configFile = path.join(folder, 'kiosk.json');
+    writeFileSync(configFile, JSON.stringify({ ...validConfig, serverUrl: server.baseUrl, uiPort: 0 }));
+    const config = loadAgentConfig(configFile);
+    const { key } = loadOrCreateTerminalKey(config.dataDir);
+    // Enrolled by an older agent that took plain http: the identity keeps the address it talks to.
+    const enrolled = await enrollTerminal({
+      serverUrl: 'http://cashin.store.example',
+      token: (await server.newTerminal()).token,
+      key,
+      softwareVersion: '1.2.3',
+      dataDir: config.dataDir,
+      clock,
+      requestTimeoutMs: 5_000,
+      fetch: server.fetch,
+    });
+    expect(enrolled).toMatchObject({ ok: true });
+    const refused = await startAgent({
+      config,
+      bridgeToken: 'x'.repeat(32),
+      clock,
+      logger: pino({ level: 'silent' }),
+      fetch: server.fetch,
+    }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(AgentConfigError);
+    expect((refused as AgentConfigError).problems[0]).toMatch(/^serverUrl /);
   });
 
   it('reports an unreachable server as a value, not a throw', async () => {

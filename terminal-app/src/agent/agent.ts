@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import type {
   Clock,
@@ -37,6 +38,7 @@ import { createSignedClient } from '../sync/signed-client.js';
 import { SyncEngine } from '../sync/sync-engine.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
 import type { AgentConfig } from './agent-config.js';
+import { AgentConfigError, isAllowedServerUrl, serverUrlProblem } from './agent-config.js';
 import type { BridgeServer } from './bridge-server.js';
 import { startBridgeServer } from './bridge-server.js';
 import { EscrowBridge, depositDevices } from './devices-adapter.js';
@@ -53,7 +55,7 @@ import {
   testPrintResult,
 } from './maintenance-outcomes.js';
 import type { TerminalIdentity } from './terminal-identity.js';
-import { readTerminalIdentity } from './terminal-identity.js';
+import { readTerminalIdentity, terminalIdentityFile } from './terminal-identity.js';
 
 /**
  * The terminal agent's composition root: it builds every part from the parsed config, wires them, and
@@ -158,6 +160,14 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   if (identity === null) throw new NotEnrolledError(config.dataDir);
   if (identity.currency !== config.currency)
     throw new CurrencyMismatchError(config.currency, identity.currency);
+  // The kiosk talks to the address it was enrolled at: one enrolled over plain http before that was refused
+  // must not go on taking the store network's word that its deposits were synced.
+  if (!isAllowedServerUrl(identity.serverUrl)) {
+    throw new AgentConfigError(path.join(config.dataDir, terminalIdentityFile), [
+      `serverUrl ${identity.serverUrl}: ${serverUrlProblem}; ask ops for a key rotation token and enroll ` +
+        'this kiosk again with an https serverUrl in its config (--enroll <token>)',
+    ]);
+  }
   const log = logger.child({ terminalId: identity.terminalId });
 
   const recentErrors: MaintenanceState['recentErrors'] = [];

@@ -4,7 +4,8 @@
 import { pino } from 'pino';
 import { realClock } from '@cashin/shared';
 import { randomBytes } from 'node:crypto';
-import { loadAgentConfig, parseAgentArgs } from './agent-config.js';
+import type { AgentConfig } from './agent-config.js';
+import { AgentConfigError, loadAgentConfig, parseAgentArgs } from './agent-config.js';
 import { CurrencyMismatchError, JournalMissingError, startAgent } from './agent.js';
 import { enrollTerminal } from './enroll.js';
 import { readTerminalIdentity } from './terminal-identity.js';
@@ -12,7 +13,18 @@ import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
 
 const logger = pino({ name: 'agent' });
 const args = parseAgentArgs(process.argv.slice(2), process.env);
-const config = loadAgentConfig(args.configPath);
+// A config the agent cannot run with (a plain-http server address, say) is the tech's to fix: say what.
+function configError(error: AgentConfigError): never {
+  logger.error({ file: error.file, problems: error.problems }, 'the kiosk config needs fixing');
+  process.exit(2);
+}
+let config: AgentConfig;
+try {
+  config = loadAgentConfig(args.configPath);
+} catch (error) {
+  if (!(error instanceof AgentConfigError)) throw error;
+  configError(error);
+}
 const clock = realClock();
 
 if (args.enrollToken !== undefined) {
@@ -45,6 +57,7 @@ const agent = await startAgent({ config, bridgeToken, clock, logger }).catch((er
     logger.error({ journalPath: error.journalPath }, error.message);
     process.exit(2);
   }
+  if (error instanceof AgentConfigError) configError(error);
   if (error instanceof CurrencyMismatchError) {
     const { code, configuredCurrency, enrolledCurrency } = error;
     logger.error({ code, configuredCurrency, enrolledCurrency }, error.message);

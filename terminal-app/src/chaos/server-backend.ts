@@ -20,7 +20,8 @@ import type { ChaosBackend } from './chaos-backend.js';
  * runs, tests and benches: production code in terminal-app never imports it.
  */
 const opsToken = 'chaos-ops-token-0123456789abcdef';
-const baseUrl = 'http://chaos-server.invalid';
+// https, as every kiosk must use off loopback (the requests never leave the process, so no certificate).
+const baseUrl = 'https://chaos-server.invalid';
 
 /** The real server backend, plus what a shopper can do on their own phone. */
 export interface ServerChaosBackend extends ChaosBackend {
