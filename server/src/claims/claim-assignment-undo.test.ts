@@ -354,14 +354,17 @@ describe.each(testAdapters)('ops undo a claim credited to the wrong shopper on %
           reason: 'Showed the voucher.',
         }),
       ]);
+      // Whichever undo takes the claim's lock first moves the money (on PostgreSQL any of them may): its
+      // retries under the same id answer it again, every other undo is ALREADY_VOIDED.
       const undos = answers.slice(0, 7);
-      const sameId = undos.slice(0, 4);
-      expect(
-        sameId.filter((a) => a.statusCode === 201),
-        sameId.map((a) => a.body).join(),
-      ).toHaveLength(1);
-      expect(sameId.filter((a) => a.statusCode === 200)).toHaveLength(3);
-      for (const answer of undos.slice(4)) expect(errorCodeOf(answer), answer.body).toBe('ALREADY_VOIDED');
+      const won = undos.filter((a) => a.statusCode === 201);
+      expect(won, undos.map((a) => a.body).join()).toHaveLength(1);
+      const winnerId = won[0]!.json<{ undoId: string }>().undoId;
+      const retries = winnerId === undoId ? 3 : 0;
+      expect(undos.filter((a) => a.statusCode === 200)).toHaveLength(retries);
+      for (const answer of undos.filter((a) => a.statusCode !== 201 && a.statusCode !== 200))
+        expect(errorCodeOf(answer), answer.body).toBe('ALREADY_VOIDED');
+      expect(undos.filter((a) => a.statusCode !== 201 && a.statusCode !== 200)).toHaveLength(6 - retries);
       const credited = answers[7]!;
       if (credited.statusCode === 201) anaExpected += amountMinor;
       else expect(errorCodeOf(credited), credited.body).toBe('CLAIM_ALREADY_REDEEMED');
@@ -372,7 +375,7 @@ describe.each(testAdapters)('ops undo a claim credited to the wrong shopper on %
       const reversals = await t.db.transaction((tx) =>
         tx.all('SELECT id FROM transfers WHERE reverses_id = ?', [wrong.transferId]),
       );
-      expect(reversals).toEqual([{ id: undoId }]);
+      expect(reversals).toEqual([{ id: winnerId }]);
     }
     expect(await auditOf(t, 'claim.assignmentUndone')).toHaveLength(4);
     await expectVerified(t);
