@@ -391,14 +391,28 @@ function batcherFor(db: Db, clock: Deps['clock']): CallBatcher<BatchItem, BatchC
 /**
  * One transaction, one round trip and one COMMIT for every deposit in `items` (migration 230's function,
  * which credits the common ones and leaves the rest). Answers one entry per item, in order: undefined for
- * an item the function left, and for every item when the transaction failed for anything but a deadlock
- * (retried whole): the general path then decides each deposit alone.
+ * an item the function left. A batch that failed for anything but a deadlock (retried whole) is run again
+ * one deposit at a time, in order, so a deposit that fails fails alone (undefined: the general path then
+ * decides it) and a later copy of an id in the batch finds the first one credited.
  */
 async function runDepositBatch(
   db: Db,
   clock: Deps['clock'],
   items: readonly BatchItem[],
 ): Promise<(BatchCredit | undefined)[]> {
+  const whole = await tryDepositBatch(db, clock, items);
+  if (whole !== undefined || items.length === 1) return whole ?? [undefined];
+  const alone: (BatchCredit | undefined)[] = [];
+  for (const item of items) alone.push((await tryDepositBatch(db, clock, [item]))?.[0]);
+  return alone;
+}
+
+/** runDepositBatch's call, retried on a deadlock; undefined when it failed otherwise (nothing written). */
+async function tryDepositBatch(
+  db: Db,
+  clock: Deps['clock'],
+  items: readonly BatchItem[],
+): Promise<(BatchCredit | undefined)[] | undefined> {
   for (let attempt = 1; ; attempt += 1) {
     const nowMs = clock.nowMs();
     try {
@@ -409,7 +423,7 @@ async function runDepositBatch(
     } catch (error) {
       const code = (error as { code?: unknown } | null)?.code;
       const retryable = code === '40P01' || code === '40001';
-      if (!retryable || attempt >= postgresBatchAttemptsMax) return items.map(() => undefined);
+      if (!retryable || attempt >= postgresBatchAttemptsMax) return undefined;
     }
   }
 }
