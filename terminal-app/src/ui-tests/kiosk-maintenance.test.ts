@@ -128,7 +128,8 @@ describe('maintenance mode in Spanish', () => {
   it('asks for the PIN in Spanish and says a wrong PIN is wrong in Spanish', async () => {
     snapshots.publish({ language: 'es' });
     await expect.poll(() => page.locator('h1').textContent()).toBe(t('maintenance.pinTitle'));
-    expect(await page.locator('html').getAttribute('lang')).toBe('es');
+    // The page's lang follows the language once the screen has rendered in it (an effect after paint).
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('es');
     await typePin('9999', 'es');
     await expect.poll(() => page.getByRole('alert').textContent()).toBe(t('maintenance.result.pinWrong'));
     await page.screenshot({ path: screenshotPath('kiosk', '30-maintenance-wrong-pin-es'), fullPage: true });

@@ -173,7 +173,8 @@ describe('kiosk screens', () => {
     });
     await expect.poll(() => page.locator('h1').textContent()).toBe('Inserte sus monedas y billetes');
     expect(await page.getByTestId('total').textContent()).toBe('$1,234.50');
-    expect(await page.locator('html').getAttribute('lang')).toBe('es');
+    // The page's lang follows the language once the screen has rendered in it (an effect after paint).
+    await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('es');
     await expectAccessible('07-insert-money-es');
   });
 
