@@ -38,6 +38,12 @@ export function alertDetail(facts: AlertFacts): string {
         `key ${facts.keyFingerprints.join(', ')} revoked (device lost or stolen); ` +
         `${facts.refusedRequests} request(s) signed with it refused since`
       );
+    case 'depositsSetAside':
+      return (
+        `${facts.deposits} deposit(s)` +
+        (facts.totalMinor === null ? '' : ` holding ${facts.totalMinor} ${facts.currency} (minor units)`) +
+        ' set aside on the kiosk and never credited'
+      );
   }
 }
 

@@ -581,4 +581,28 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     await signedPost(t, kiosk, terminalApiPaths.heartbeat, heartbeat(0));
     expect(await openAlerts(t)).toEqual([]);
   });
+
+  it('keeps an alert open while heartbeats report deposits the kiosk set aside, with what they hold', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const setAside = (quarantined: number, quarantinedTotalMinor?: number) => {
+      const beat = heartbeat();
+      return { ...beat, outbox: { ...beat.outbox, quarantined, quarantinedTotalMinor } };
+    };
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, setAside(2, 1_750));
+    const [raised] = await openAlerts(t);
+    expect(raised).toMatchObject({
+      kind: 'depositsSetAside',
+      terminalId: kiosk.terminalId,
+      facts: { kind: 'depositsSetAside', deposits: 2, totalMinor: 1_750, currency: 'USD' },
+    });
+    expect(raised?.detail).toContain('2 deposit(s) holding 1750 USD');
+    // A third one set aside updates the open alert; a terminal too old to say the total leaves it unknown.
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, setAside(3));
+    expect((await openAlerts(t)).map((a) => [a.id === raised?.id, a.facts])).toEqual([
+      [true, { kind: 'depositsSetAside', deposits: 3, totalMinor: null, currency: 'USD' }],
+    ]);
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, setAside(0, 0));
+    expect(await openAlerts(t)).toEqual([]);
+  });
 });

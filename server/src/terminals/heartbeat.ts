@@ -10,7 +10,8 @@ import { lockTerminal } from './terminal-record.js';
  * Records a heartbeat on the terminal's row (the fleet view reads it from there) and keeps the alerts
  * that a heartbeat can settle in step: a silent terminal that beats again is no longer silent; a faulted
  * device raises deviceFault until it clears; a bag past bagNearlyFullPercent of its capacity raises
- * bagNearlyFull until it is collected. Answers whether ops have disabled the terminal.
+ * bagNearlyFull until it is collected; deposits the terminal set aside (cash no wallet has) raise
+ * depositsSetAside until none are left. Answers whether ops have disabled the terminal.
  */
 export async function recordHeartbeat(
   deps: Deps,
@@ -59,6 +60,18 @@ export async function recordHeartbeat(
       await raiseOrUpdateAlert(tx, deps, { ...alert, facts }, nowMs);
     } else {
       await resolveAlert(tx, terminalId, 'bagNearlyFull', nowMs);
+    }
+    const { quarantined, quarantinedTotalMinor } = beat.outbox;
+    if (quarantined > 0) {
+      const facts = {
+        kind: 'depositsSetAside',
+        deposits: quarantined,
+        totalMinor: quarantinedTotalMinor ?? null,
+        currency: terminal.currency,
+      } as const;
+      await raiseOrUpdateAlert(tx, deps, { ...alert, facts }, nowMs);
+    } else {
+      await resolveAlert(tx, terminalId, 'depositsSetAside', nowMs);
     }
     return { serverTimeMs: nowMs, disabled: !terminal.enabled };
   });

@@ -289,7 +289,11 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
 
     // It comes back with its coin acceptor jammed: the fleet and the alert name the fault in the reader's
     // language.
-    const jammed = heartbeat(kioskMinor, 28, { state: 'faulted', faults: ['jam'] });
+    // It also set aside a deposit it will never send: ops are told what cash that leaves in the bag.
+    const jammed = {
+      ...heartbeat(kioskMinor, 28, { state: 'faulted', faults: ['jam'] }),
+      outbox: { ...heartbeat(0, 0).outbox, quarantined: 1, quarantinedTotalMinor: 600 },
+    };
     expect((await signedPost(kit, kiosk, terminalApiPaths.heartbeat, jammed)).statusCode).toBe(200);
     const trouble = t('fleet.deviceFaults', { device: 'coins', faults: t('fault.jam') });
     await page.getByRole('button', { name: t('refresh') }).click();
@@ -298,6 +302,10 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await goTo(page, alertsLink, t('alerts.title'));
     const fault = page.locator('tbody tr', { hasText: t('alert.deviceFault') });
     await expect.poll(() => fault.locator('td').nth(2).textContent()).toBe(trouble);
+    const setAside = page.locator('tbody tr', { hasText: t('alert.depositsSetAside') });
+    expect(await setAside.locator('td').nth(2).textContent()).toBe(
+      t('alertDetail.depositsSetAside', { count: 1, amount: money(600) }),
+    );
     const openBefore = await openAlertCount();
     await expect.poll(() => openAlertsLink(openBefore).count()).toBe(1);
     await expectAccessible(page, shot('06b-alert-fault'));

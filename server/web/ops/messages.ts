@@ -160,11 +160,16 @@ const en = {
   'alert.deviceFault': 'Device fault',
   'alert.syncConflict': 'Sync conflict',
   'alert.keyRevoked': 'Kiosk key revoked: device lost',
+  'alert.depositsSetAside': 'Deposits set aside on the kiosk',
   'alertDetail.terminalSilent': 'No heartbeat for {minutes} min',
   'alertDetail.sequenceGap': 'Deposits not received: {missing}, numbered below {below}',
   'alertDetail.lostCoinEvents': 'Deposits that reported lost coin events: {sequences}',
   'alertDetail.syncConflict': 'Deposits that differ from what the server holds: {sequences}',
   'alertDetail.bagNearlyFull': 'The bag holds {coins} of {max} coins',
+  'alertDetail.depositsSetAside':
+    "Deposits set aside: {count}, holding {amount}. They will not be sent again: their cash is in the bag and no wallet has it. See the kiosk's maintenance screen.",
+  'alertDetail.depositsSetAsideUnknown':
+    "Deposits set aside: {count}. They will not be sent again: their cash is in the bag and no wallet has it. See the kiosk's maintenance screen.",
   'alertDetail.more': '{list} and {count} more',
   'alertDetail.keyRevoked': 'Key {keys} revoked. Requests from the lost device refused since: none.',
   'alertDetail.keyRevokedRefused':
@@ -722,11 +727,16 @@ const es: Record<OpsMessageKey, string> = {
   'alert.deviceFault': 'Falla de dispositivo',
   'alert.syncConflict': 'Conflicto de sincronización',
   'alert.keyRevoked': 'Llave de quiosco revocada: dispositivo perdido',
+  'alert.depositsSetAside': 'Depósitos apartados en el quiosco',
   'alertDetail.terminalSilent': 'Sin señal desde hace {minutes} min',
   'alertDetail.sequenceGap': 'Depósitos sin recibir: {missing}, con número menor que {below}',
   'alertDetail.lostCoinEvents': 'Depósitos que informaron eventos de monedas perdidos: {sequences}',
   'alertDetail.syncConflict': 'Depósitos que no coinciden con lo que tiene el servidor: {sequences}',
   'alertDetail.bagNearlyFull': 'La bolsa tiene {coins} de {max} monedas',
+  'alertDetail.depositsSetAside':
+    'Depósitos apartados: {count}, por {amount}. No se volverán a enviar: su efectivo está en la bolsa y ninguna billetera lo tiene. Vea la pantalla de mantenimiento del quiosco.',
+  'alertDetail.depositsSetAsideUnknown':
+    'Depósitos apartados: {count}. No se volverán a enviar: su efectivo está en la bolsa y ninguna billetera lo tiene. Vea la pantalla de mantenimiento del quiosco.',
   'alertDetail.more': '{list} y {count} más',
   'alertDetail.keyRevoked':
     'Llave {keys} revocada. Solicitudes del dispositivo perdido rechazadas desde entonces: ninguna.',

@@ -10,6 +10,8 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { connectBridge } from '../bridge/client.js';
+import { journalPathIn } from '../journal/database.js';
+import { Journal } from '../journal/journal.js';
 import type { ServerChaosBackend } from '../chaos/server-backend.js';
 import { serverBackend } from '../chaos/server-backend.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
@@ -117,6 +119,8 @@ async function kiosk(
     server,
     terminalId,
     link,
+    /** The kiosk's data folder (its journal is there). */
+    dataDir: config.dataDir,
     /** The deposits the server holds from this kiosk, as synced. */
     synced: async () => (await server.kioskDeposits(terminalId)).map((stored) => stored.deposit),
     bridge,
@@ -281,6 +285,35 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
       creditedTo: 'wallet',
     });
     expect(await server.creditedByDeposit(terminalId)).toEqual(new Map([[stored!.deposit.depositId, 100]]));
+  });
+
+  it('tells ops of a deposit it set aside, with the cash it holds', async () => {
+    const k = await kiosk();
+    const code = await k.server.signUpShopper('Rosa Diaz');
+    k.link.faults.down = true;
+    const depositId = await coinDeposit(k, code, 25);
+    // Set aside while the agent is down (as the sync does with a deposit it may never send again).
+    await k.restart(async () => {
+      const journal = Journal.open(journalPathIn(k.dataDir), {
+        signReceipt: () => {
+          throw new Error('nothing is committed here');
+        },
+        syncBatchDepositsMax: 1,
+      });
+      try {
+        expect(journal.outbox.quarantine(depositId, { test: 'set aside' }, Date.now())).toBe(true);
+      } finally {
+        journal.close();
+      }
+      k.link.faults.down = false;
+    });
+    // The heartbeat an agent sends as it starts carries it: ops see the deposit and what it holds.
+    await expect
+      .poll(async () => (await k.server.openAlerts(k.terminalId)).map((alert) => alert.facts), {
+        timeout: 15_000,
+      })
+      .toEqual([{ kind: 'depositsSetAside', deposits: 1, totalMinor: 25, currency: 'USD' }]);
+    expect(await k.synced()).toEqual([]);
   });
 
   it('commits a deposit left open by a crash as recovered when it starts again', async () => {

@@ -342,6 +342,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     unsyncedTotalMinor: status.unsyncedTotalMinor,
     oldestUnsyncedAtMs: status.oldestUnsyncedAtMs,
     quarantined: status.quarantined,
+    quarantinedTotalMinor: status.quarantinedTotalMinor,
     lastSequence: status.lastSequence,
   });
 

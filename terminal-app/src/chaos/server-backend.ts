@@ -1,8 +1,14 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { Clock, Code, TerminalSummary } from '@cashin/shared';
-import { KioskDepositSchema, TerminalListSchema, createUuidV7Generator, opsApiPaths } from '@cashin/shared';
+import type { Alert, Clock, Code, TerminalSummary } from '@cashin/shared';
+import {
+  AlertListSchema,
+  KioskDepositSchema,
+  TerminalListSchema,
+  createUuidV7Generator,
+  opsApiPaths,
+} from '@cashin/shared';
 import type { Db } from '@cashin/server';
 import { buildApp, loadConfig, openDb } from '@cashin/server';
 import type { FastifyInstance } from 'fastify';
@@ -43,6 +49,8 @@ export interface ServerChaosBackend extends ChaosBackend {
   setTerminalEnabled(terminalId: string, enabled: boolean): Promise<TerminalSummary>;
   /** The ops console's view of one terminal (its last heartbeat, status, outbox and bag), from the ops API. */
   terminalSummary(terminalId: string): Promise<TerminalSummary>;
+  /** What the ops console's alerts list holds open for one terminal, from the ops API. */
+  openAlerts(terminalId: string): Promise<Alert[]>;
   /**
    * Makes the server's storage fail as a broken disk would (a table the sync needs is unreachable), so every
    * sync batch gets past the signature check and then answers 500; resolves with the function that mends it
@@ -222,6 +230,13 @@ export async function serverBackend(
       const found = TerminalListSchema.parse(answer.json()).terminals.find((t) => t.id === terminalId);
       if (found === undefined) throw new Error(`chaos terminal ${terminalId} is not in the ops list`);
       return found;
+    },
+    async openAlerts(terminalId) {
+      const answer = await app.inject({ method: 'GET', url: '/v1/ops/alerts', headers: ops });
+      if (answer.statusCode !== 200) throw new Error(`chaos alert list: ${answer.body}`);
+      return AlertListSchema.parse(answer.json()).alerts.filter(
+        (alert) => alert.terminalId === terminalId && alert.resolvedAtMs === null,
+      );
     },
     async redeemReceipt(receiptQr) {
       const { token } = await signUp();

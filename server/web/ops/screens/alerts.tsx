@@ -173,5 +173,12 @@ function alertText(words: OpsWords, alert: Alert): string {
             time: words.dateTime(facts.lastRefusedAtMs),
           });
     }
+    case 'depositsSetAside':
+      return facts.totalMinor === null
+        ? words.t('alertDetail.depositsSetAsideUnknown', { count: facts.deposits })
+        : words.t('alertDetail.depositsSetAside', {
+            count: facts.deposits,
+            amount: words.money(facts.totalMinor, facts.currency),
+          });
   }
 }

@@ -206,6 +206,7 @@ export const alertKinds = [
   'deviceFault',
   'syncConflict',
   'keyRevoked',
+  'depositsSetAside',
 ] as const;
 
 /** The most revoked keys one keyRevoked alert names (a terminal's devices lost while it stays open). */
@@ -251,6 +252,15 @@ export const AlertFactsSchema = z.discriminatedUnion('kind', [
     /** Requests signed with one of these keys and refused since the alert was raised. */
     refusedRequests: z.number().int().nonnegative(),
     lastRefusedAtMs: z.number().int().nullable(),
+  }),
+  z.object({
+    // A terminal holds deposits it will never send (a conflict with the server, or a journal row it cannot
+    // read): their cash is in its bag and no wallet has it. Open while its heartbeats report any.
+    kind: z.literal('depositsSetAside'),
+    deposits: z.number().int().positive(),
+    /** What they hold, in the terminal's currency; null when the terminal's software does not say. */
+    totalMinor: AmountMinorSchema.nullable(),
+    currency: CurrencyCodeSchema,
   }),
 ]);
 export type AlertFacts = z.infer<typeof AlertFactsSchema>;

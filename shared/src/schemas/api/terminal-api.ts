@@ -105,7 +105,10 @@ export const HeartbeatRequestSchema = z.object({
     depth: z.number().int().nonnegative(),
     unsyncedTotalMinor: AmountMinorSchema,
     oldestUnsyncedAtMs: z.number().int().nullable(),
+    /** Deposits set aside on the terminal, never to be sent again: a conflict, or a journal row it cannot read. */
     quarantined: z.number().int().nonnegative(),
+    /** What those deposits hold (cash in the bag the server never credited); absent from older terminals. */
+    quarantinedTotalMinor: AmountMinorSchema.optional(),
     lastSequence: z.number().int().nonnegative(),
   }),
   bag: z.object({
