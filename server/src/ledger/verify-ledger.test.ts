@@ -1,4 +1,4 @@
-import { createUuidV7Generator, opsApiPaths, terminalApiPaths } from '@cashin/shared';
+import { createUuidV7Generator, generateCode, opsApiPaths, terminalApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Db, Row, SqlValue, Tx } from '../storage/db.js';
 import type { TestApp } from '../test-support/test-app.js';
@@ -222,6 +222,45 @@ describe.each(testAdapters)('ledger verification on %s', (adapter) => {
         { record: 'deposit', problem: 'recordMissing', recordId: null, transferId: gone },
       ]);
       expect(formatLedgerReport(report)).toContain(`DISCREPANCY recordMissing deposit -: transfer ${gone}`);
+    } finally {
+      await app.close();
+    }
+  });
+
+  // Money in suspense leaves only through its claim: a deposit there without one would stay for ever, and
+  // a claim that disagrees with its transfer would pay out another amount than came in.
+  it('names a suspense deposit with no claim, and a claim that differs from its transfer', async () => {
+    const app: TestApp = await openTestApp(adapter);
+    try {
+      const kiosk = await enrollTestKiosk(app);
+      // Codes no shopper holds (mistyped at the kiosk while it was offline): the cash goes to suspense.
+      const deposits = [
+        kioskDeposit(kiosk, newId, app.clock.nowMs(), { code: generateCode('deposit'), coins: 8 }),
+        kioskDeposit(kiosk, newId, app.clock.nowMs(), { code: generateCode('deposit'), coins: 4 }),
+      ];
+      const synced = await signedPost(app, kiosk, terminalApiPaths.sync, { deposits });
+      expect(synced.statusCode, synced.body).toBe(200);
+      expect(await verifyLedger(app.db)).toMatchObject({ ok: true, recordDiscrepancies: [] });
+
+      const [changed, gone] = deposits.map((deposit) => deposit.depositId);
+      const claimOf = async (transferId: string | undefined) =>
+        (
+          await app.db.transaction((tx) =>
+            tx.get<{ id: string }>('SELECT id FROM claims WHERE deposit_transfer_id = ?', [transferId ?? '']),
+          )
+        )?.id;
+      const changedClaim = await claimOf(changed);
+      await app.db.transaction(async (tx) => {
+        await tx.run('UPDATE claims SET amount_minor = amount_minor + 1 WHERE id = ?', [changedClaim ?? '']);
+        await tx.run('DELETE FROM claims WHERE deposit_transfer_id = ?', [gone ?? '']);
+      });
+      const report = await verifyLedger(app.db);
+      expect(report.ok).toBe(false);
+      expect(report.discrepancies).toEqual([]);
+      expect(report.recordDiscrepancies).toEqual([
+        { record: 'claim', problem: 'transferDiffers', recordId: changedClaim, transferId: changed },
+        { record: 'claim', problem: 'recordMissing', recordId: null, transferId: gone },
+      ]);
     } finally {
       await app.close();
     }

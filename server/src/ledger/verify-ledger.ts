@@ -21,14 +21,15 @@ export type RecordKind =
   | 'bankDeposit'
   | 'bankDepositDifference'
   | 'storeRemittance'
-  | 'deposit';
+  | 'deposit'
+  | 'claim';
 
 /**
  * A business row and its transfer that disagree. transferMissing: the row says money moved and no such
  * transfer exists; transferDiffers: it exists with another amount, currency or account; recordMissing: a
  * transfer into or out of cash in transit, the bank or over/short that no collection, bank deposit or
- * remittance accounts for (record `none`: its row deleted), or a deposit transfer with no deposit row
- * (record `deposit`). Those accounts' balances are sums of their own transfers, so a changed or deleted
+ * remittance accounts for (record `none`: its row deleted), a deposit transfer with no deposit row
+ * (record `deposit`), or a deposit into suspense with no claim (record `claim`). Those accounts' balances are sums of their own transfers, so a changed or deleted
  * transfer there leaves every sum consistent; only the rows beside them can tell.
  */
 export interface RecordDiscrepancy {
@@ -100,6 +101,16 @@ const recordChecks: readonly { record: RecordKind; sql: string }[] = [
            WHERE t.id IS NULL OR t.amount_minor <> d.amount_minor OR t.currency <> d.currency
              OR t.debit_account_id <> d.source_account_id`,
   },
+  {
+    // A claim pays out what its transfer put into suspense (a deposit to an unknown code, or a reversal
+    // held there): the same amount and currency, credited to a suspense account.
+    record: 'claim',
+    sql: `SELECT c.id AS record_id, t.id AS transfer_id FROM claims c
+            LEFT JOIN transfers t ON t.id = c.deposit_transfer_id
+            LEFT JOIN accounts a ON a.id = t.credit_account_id
+           WHERE t.id IS NULL OR t.amount_minor <> c.amount_minor OR t.currency <> c.currency
+             OR a.kind IS NULL OR a.kind <> 'suspense'`,
+  },
 ];
 
 /**
@@ -128,12 +139,23 @@ const unaccountedTransfersSql = `
  * Deposit transfers with no deposit row. Every deposit writes its row beside its transfer (who, which
  * code, its review status, its place in the wallet's limits); a deposit without one still moves the
  * wallet's balance but is missing from the limits, the review queue, settlements and the wallet's history,
- * which find deposits through their rows. Reads every transfer once, as the sums above do, and each
- * deposit row by its primary key.
+ * which find deposits through their rows. A deposit into suspense has its row too (its status says so).
+ * Reads every transfer once, as the sums above do, and each deposit row by its primary key.
  */
 const depositsWithoutRecordSql = `
   SELECT t.id AS transfer_id FROM transfers t
-   WHERE t.code = 'deposit' AND NOT EXISTS (SELECT 1 FROM deposits d WHERE d.transfer_id = t.id)
+   WHERE t.code IN ('deposit', 'depositToSuspense')
+     AND NOT EXISTS (SELECT 1 FROM deposits d WHERE d.transfer_id = t.id)
+   ORDER BY t.id`;
+
+/**
+ * Deposits into suspense with no claim: the money sits there with no code a shopper could redeem and no
+ * claim ops could assign, so it would never leave. Each claim is found by its deposit transfer (unique).
+ */
+const suspenseDepositsWithoutClaimSql = `
+  SELECT t.id AS transfer_id FROM transfers t
+   WHERE t.code = 'depositToSuspense'
+     AND NOT EXISTS (SELECT 1 FROM claims c WHERE c.deposit_transfer_id = t.id)
    ORDER BY t.id`;
 
 /** Every business row against its transfer, and every transfer of those accounts against its row. */
@@ -153,6 +175,8 @@ async function verifyRecords(tx: Tx): Promise<RecordDiscrepancy[]> {
     found.push({ record: 'none', problem: 'recordMissing', recordId: null, transferId: row.transfer_id });
   for (const row of await tx.all<{ transfer_id: string }>(depositsWithoutRecordSql))
     found.push({ record: 'deposit', problem: 'recordMissing', recordId: null, transferId: row.transfer_id });
+  for (const row of await tx.all<{ transfer_id: string }>(suspenseDepositsWithoutClaimSql))
+    found.push({ record: 'claim', problem: 'recordMissing', recordId: null, transferId: row.transfer_id });
   return found;
 }
 
