@@ -9,12 +9,12 @@ import {
   tillApiPaths,
   translator,
 } from '@cashin/shared';
-import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
+import { launchChromium } from '@cashin/scripts/testing/browser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -89,11 +89,9 @@ async function clerksJourney(language: Language, size: ScreenSize): Promise<void
   await server.ops('POST', opsApiPaths.staff, { username, name: 'Pablo Ops', password }, StaffSchema);
 
   const context = await newContext(browser, language, size);
-  const page = await context.newPage();
-  const errors = pageErrorsOf(page);
-  const alertText = () => page.getByRole('alert').first().textContent();
-  const statusText = () => page.getByRole('status').first().textContent();
-  try {
+  await withPage(context, shot('failed'), async (page, errors) => {
+    const alertText = () => page.getByRole('alert').first().textContent();
+    const statusText = () => page.getByRole('status').first().textContent();
     await page.goto(`${server.url}/ops/stores`);
     await expectHeading(page, t('signIn.title'));
     await page.getByLabel(t('signIn.username')).fill(username);
@@ -207,12 +205,7 @@ async function clerksJourney(language: Language, size: ScreenSize): Promise<void
     expect((await clerkSignIn(store.id, clerkId, newPin)).status).toBe(201);
     // Chromium logs each refused request (the 404 and the 401 above); anything else is the page's fault.
     expect(errors.filter((error) => !error.startsWith('Failed to load resource'))).toEqual([]);
-  } catch (error) {
-    await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });
-    throw new Error(`${String(error)}; page errors: ${errors.join(' | ')}`, { cause: error });
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 describe("the ops console's clerks", () => {

@@ -26,7 +26,7 @@ import {
   translator,
   uuidv7,
 } from '@cashin/shared';
-import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
+import { launchChromium } from '@cashin/scripts/testing/browser';
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,7 +36,7 @@ import { kioskDeposit, newKeyPair, signedPost, walletBalance } from '../test-kit
 import { parseCsv } from '../test-support/csv-reader.js';
 import { opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { decodeBarcode, startWebTestServer } from './web-test-server.js';
 
@@ -119,11 +119,6 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
   const shot = (name: string): string => `ops-flow-${language}-${size}-${name}`;
   // The Alerts link also says how many are open ("Alerts (2 open)").
   const alertsLink = new RegExp(`^${t('nav.alerts').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}( \\(|$)`);
-  const openAlertsLink = (count: number) =>
-    page.getByRole('link', {
-      name: count === 0 ? t('nav.alerts') : `${t('nav.alerts')} ${t('nav.alertsOpen', { count })}`,
-      exact: true,
-    });
   // The default listing holds the open alerts only.
   const openAlertCount = async (): Promise<number> =>
     (await server.ops('GET', opsApiPaths.alerts, undefined, AlertListSchema)).alerts.length;
@@ -134,9 +129,13 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
   const kioskName = `Kiosk by the door ${language} ${size}`;
 
   const context = await newContext(browser, language, size);
-  const page = await context.newPage();
-  const errors = pageErrorsOf(page);
-  try {
+  await withPage(context, shot('failed'), async (page) => {
+    const openAlertsLink = (count: number) =>
+      page.getByRole('link', {
+        name: count === 0 ? t('nav.alerts') : `${t('nav.alerts')} ${t('nav.alertsOpen', { count })}`,
+        exact: true,
+      });
+
     // The first person is created with the service token; they sign in with their own password.
     const username = `lead.${language}.${size}`;
     const password = `first-password-${language}-${size}`;
@@ -671,12 +670,7 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
           ).status,
       )
       .toBe(401);
-  } catch (error) {
-    await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });
-    throw new Error(`${String(error)}; page errors: ${errors.join(' | ')}`, { cause: error });
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 describe('the ops console', () => {

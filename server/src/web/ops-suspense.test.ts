@@ -11,7 +11,7 @@ import {
   terminalApiPaths,
   translator,
 } from '@cashin/shared';
-import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
+import { launchChromium } from '@cashin/scripts/testing/browser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
@@ -21,7 +21,7 @@ import { maskPhone } from '../shoppers/message-sender.js';
 import { signUpAndIn } from '../test-support/test-app.js';
 import { enrollTestKiosk, kioskDeposit, signedPost, walletBalance } from '../test-kit/terminal-kit.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -68,10 +68,8 @@ async function suspenseJourney(language: Language, size: ScreenSize): Promise<vo
   const anaShown = `Ana R. (${maskPhone(ana.phone)})`;
 
   const context = await newContext(browser, language, size);
-  const page = await context.newPage();
-  const errors = pageErrorsOf(page);
-  const statusText = () => page.getByRole('status').first().textContent();
-  try {
+  await withPage(context, shot('failed'), async (page, errors) => {
+    const statusText = () => page.getByRole('status').first().textContent();
     await page.goto(`${server.url}/ops/suspense`);
     await expectHeading(page, t('signIn.title'));
     await page.getByLabel(t('signIn.username')).fill(username);
@@ -158,12 +156,7 @@ async function suspenseJourney(language: Language, size: ScreenSize): Promise<vo
     expect(errors).toEqual([]);
     expect((await verifyLedger(server.db)).ok).toBe(true);
     expect((await verifyAudit(server.db)).ok).toBe(true);
-  } catch (error) {
-    await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });
-    throw new Error(`${String(error)}; page errors: ${errors.join(' | ')}`, { cause: error });
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 describe("the ops console's suspense queue", () => {

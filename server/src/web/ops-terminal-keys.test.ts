@@ -11,8 +11,8 @@ import {
   terminalApiPaths,
   translator,
 } from '@cashin/shared';
-import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
-import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from '@cashin/scripts/testing/browser';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
@@ -21,7 +21,7 @@ import type { TestApp } from '../test-support/test-app.js';
 import { errorCodeOf, signUpAndIn } from '../test-support/test-app.js';
 import { publicKeyFingerprint } from '../terminals/key-records.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -90,10 +90,8 @@ async function keysJourney(language: Language, size: ScreenSize): Promise<void> 
   await server.ops('POST', opsApiPaths.staff, { username, name: 'Irene Ops', password }, StaffSchema);
 
   const context = await newContext(browser, language, size);
-  const page: Page = await context.newPage();
-  const errors = pageErrorsOf(page);
-  const statusText = () => page.getByRole('status').first().textContent();
-  try {
+  await withPage(context, shot('failed'), async (page, errors) => {
+    const statusText = () => page.getByRole('status').first().textContent();
     await page.goto(`${server.url}/ops/fleet`);
     await expectHeading(page, t('signIn.title'));
     await page.getByLabel(t('signIn.username')).fill(username);
@@ -239,12 +237,7 @@ async function keysJourney(language: Language, size: ScreenSize): Promise<void> 
     expect(await trailRows.nth(2).textContent()).toContain(oldFingerprint);
     await expectAccessible(page, shot('08-audit'));
     expect(errors).toEqual([]);
-  } catch (error) {
-    await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });
-    throw new Error(`${String(error)}; page errors: ${errors.join(' | ')}`, { cause: error });
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 describe("the ops console's kiosk keys", () => {

@@ -11,7 +11,7 @@ import {
   terminalApiPaths,
   translator,
 } from '@cashin/shared';
-import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
+import { launchChromium } from '@cashin/scripts/testing/browser';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
@@ -20,7 +20,7 @@ import { enrollTestKiosk, kioskDeposit, signedPost } from '../test-kit/terminal-
 import { quarterLimits } from '../test-support/quarter-limits.js';
 import { signUpAndIn } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, pageErrorsOf } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -76,9 +76,7 @@ async function reviewJourney(language: Language, size: ScreenSize): Promise<void
   await server.ops('POST', opsApiPaths.staff, { username, name: 'Rita Review', password }, StaffSchema);
 
   const context = await newContext(browser, language, size);
-  const page = await context.newPage();
-  const errors = pageErrorsOf(page);
-  try {
+  await withPage(context, shot('failed'), async (page) => {
     await page.goto(`${server.url}/ops/`);
     await page.getByLabel(t('signIn.username')).fill(username);
     await page.getByLabel(t('signIn.password')).fill(password);
@@ -183,12 +181,7 @@ async function reviewJourney(language: Language, size: ScreenSize): Promise<void
       'credited',
     ]);
     expect(statusOf(await wallet(bo.headers), lost)).toBe('reversed');
-  } catch (error) {
-    await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });
-    throw new Error(`${String(error)}; page errors: ${errors.join(' | ')}`, { cause: error });
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 describe('the review queue', () => {

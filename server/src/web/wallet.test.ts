@@ -22,7 +22,7 @@ import { walletMessages } from '../../web/wallet/messages.js';
 import { nextPhone } from '../test-support/test-app.js';
 import type { WebTestServer } from './web-test-server.js';
 import { SkippableClock, decodeBarcode, startWebTestServer } from './web-test-server.js';
-import { decodeOnScreen, expectAccessible, expectHeading } from './web-test-page.js';
+import { decodeOnScreen, expectAccessible, expectHeading, withPage } from './web-test-page.js';
 
 // The shopper's wallet in Debian's Chromium, against the real server on a temp SQLite file, the app built by
 // Vite in beforeAll. Money reaches the wallet only through the server's own deposit and reversal routes.
@@ -96,13 +96,7 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
     // A 360 px phone has a 2x screen or better; the desktop is a plain 1x monitor.
     deviceScaleFactor: size === 'phone' ? 2 : 1,
   });
-  const page = await context.newPage();
-  const pageErrors: string[] = [];
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
-  try {
+  await withPage(context, shot('failed'), async (page) => {
     await page.goto(`${server.url}/wallet/`);
     await expectHeading(page, t('welcome.title'));
     expect(await page.evaluate<string>('document.documentElement.lang')).toBe(language);
@@ -308,13 +302,7 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
     await page.getByRole('button', { name: t('verify.submit'), exact: true }).click();
     await expectHeading(page, t('home.title'));
     await expect.poll(() => page.getByTestId('balance').textContent()).toBe(money(amountMinor));
-  } catch (error) {
-    // The state the page was in when it failed, for whoever reads the test output.
-    await page.screenshot({ path: screenshotPath('web', shot('failed')), fullPage: true });
-    throw new Error(`${String(error)}; page errors: ${pageErrors.join(' | ')}`, { cause: error });
-  } finally {
-    await context.close();
-  }
+  });
 }
 
 describe('the shopper wallet', () => {

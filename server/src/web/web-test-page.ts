@@ -9,8 +9,9 @@ import type { WebTestServer } from './web-test-server.js';
 import { decodeBarcode } from './web-test-server.js';
 
 /**
- * What the Chromium tests of the web apps share: the two screen sizes, the accessibility and layout check
- * each screen gets (with its screenshot), waiting for a screen, and a keyboard-wedge scanner's burst.
+ * What the Chromium tests of the web apps share: the two screen sizes, a journey on a page that reports
+ * how it failed, the accessibility and layout check each screen gets (with its screenshot), waiting for a
+ * screen, and a keyboard-wedge scanner's burst.
  */
 export const screenSizes = {
   // A 360 px phone has a 2x screen or better; the desktop is a plain 1x monitor.
@@ -39,6 +40,29 @@ export function pageErrorsOf(page: Page): string[] {
     if (message.type() === 'error') errors.push(message.text());
   });
   return errors;
+}
+
+/**
+ * Runs a test's journey on a new page of `context`, then closes the context whatever happened. The journey
+ * gets the page and its errors (pageErrorsOf), live, to assert on. When it throws, the page is screenshot
+ * as it was (full page, screenshotPath('web', failedShotName)) for whoever reads the test output, and the
+ * error is thrown again with what the page said appended and the original as its cause.
+ */
+export async function withPage(
+  context: BrowserContext,
+  failedShotName: string,
+  journey: (page: Page, errors: readonly string[]) => Promise<void>,
+): Promise<void> {
+  const page = await context.newPage();
+  const errors = pageErrorsOf(page);
+  try {
+    await journey(page, errors);
+  } catch (error) {
+    await page.screenshot({ path: screenshotPath('web', failedShotName), fullPage: true });
+    throw new Error(`${String(error)}; page errors: ${errors.join(' | ')}`, { cause: error });
+  } finally {
+    await context.close();
+  }
 }
 
 /** Screenshots the screen, then checks it: no serious or critical axe-core violation, no sideways scroll. */
