@@ -15,8 +15,8 @@ CREATE TABLE pending_sign_ups (
 );
 CREATE INDEX pending_sign_ups_expiry ON pending_sign_ups (expires_at_ms);
 
--- The details migration 175 kept on the phone's one challenge row, which any later sign-up replaced. A
--- sign-up pending when this runs has no token, so its code opens nothing: it signs up again.
-ALTER TABLE otp_challenges DROP COLUMN sign_up_name;
-ALTER TABLE otp_challenges DROP COLUMN sign_up_language;
-ALTER TABLE otp_challenges DROP COLUMN sign_up_currency;
+-- The details migration 175 kept on the phone's one challenge row, which any later sign-up replaced, are
+-- no longer read or written. A sign-up pending when this runs has no token, so its code opens nothing: it
+-- signs up again. The columns stay: server processes of the previous release share this database until a
+-- rolling deploy has replaced them all, and they still write them. A later migration drops them, once no
+-- process older than this one can be running.
