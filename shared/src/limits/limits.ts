@@ -182,6 +182,13 @@ export const SystemLimitsSchema = z.object({
   depositLookupTimeoutMs: z.number().int().positive(),
   /** How long the done screen stays up after a deposit before the kiosk returns to attract. */
   depositReceiptScreenMs: z.number().int().positive(),
+  /**
+   * How long after a deposit started the kiosk still prints (or shows) a receipt it owes on its own, when
+   * the printer or the power comes back: its shopper may still be there. Later they have gone, and a
+   * voucher's claim code put in the tray for whoever stands at the kiosk would hand them the money; the
+   * receipt waits in maintenance for a tech to reprint it.
+   */
+  depositReceiptOwedMs: z.number().int().positive(),
   /** Events the kiosk's deposit runner may hold queued; more means a feedback loop, not a busy shopper. */
   depositEventQueueMax: z.number().int().positive(),
   /**
@@ -370,6 +377,7 @@ export const defaultLimits: Limits = {
     depositDrainMs: 1_500,
     depositLookupTimeoutMs: 8_000,
     depositReceiptScreenMs: 15_000,
+    depositReceiptOwedMs: 15 * minutesMs,
     depositEventQueueMax: 1_024,
     depositEscrowSettleMs: 5_000,
     depositCounterSettleMsMax: 3 * minutesMs,
@@ -540,6 +548,10 @@ export function limitProblems(limits: Limits): string[] {
   check(
     s.bulkCounterSuspectReadsMax >= 2,
     'a suspect counter register must be read at least twice before it is believed',
+  );
+  check(
+    s.depositReceiptOwedMs >= s.depositIdleTimeoutMs,
+    'a receipt owed must still print for a shopper who is waiting for it at the kiosk',
   );
   check(
     s.depositReceiptScreenMs <= s.depositIdleTimeoutMs,

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { FakeClock, formatCode, parseCode, seededRandom } from '@cashin/shared';
+import { FakeClock, defaultLimits, formatCode, parseCode, seededRandom } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ChaosKiosk, settle } from '../chaos/chaos-rig.js';
 import { serverBackend } from '../chaos/server-backend.js';
@@ -94,5 +94,30 @@ describe('receipts owed after a power cut', { timeout: 60_000 }, () => {
     await until(clock, () => kiosk.printer.receipts.length === 1, 30_000);
     expect(digitsOf(kiosk.printer.text(kiosk.printer.receipts[0]!))).toContain(digitsOf(claimCode));
     expect(kiosk.agent!.journal.unprintedReceipts(10)).toEqual([]);
+  });
+
+  it('keeps a voucher for a tech once its shopper has long gone, rather than print it for a stranger', async () => {
+    const { kiosk, clock } = await openKiosk();
+    await voucherThenPowerCut(kiosk, clock);
+    // The power stays off past the time its shopper could still be waiting.
+    await clock.advanceAsync(defaultLimits.system.depositReceiptOwedMs + 60_000);
+    await kiosk.restart();
+    const claimCode = claimCodeText(kiosk);
+    await advance(clock, 5_000);
+    const runner = kiosk.agent!.runner;
+    expect(runner.current().screen).toBe('attract');
+    expect(kiosk.printer.receipts).toEqual([]);
+    const [owed] = kiosk.agent!.journal.unprintedReceipts(10);
+    expect(owed).toBeDefined();
+    // Paper changed, printer back: still nothing comes out on its own.
+    kiosk.printer.paperOut = true;
+    await advance(clock, 2_000);
+    kiosk.printer.paperOut = false;
+    await advance(clock, 5_000);
+    expect(kiosk.printer.receipts).toEqual([]);
+    // The tech reprints it from maintenance, for the shopper who came back with proof.
+    expect(await runner.reprint(owed!.deposit.depositId)).toMatchObject({ ok: true });
+    await until(clock, () => kiosk.printer.receipts.length === 1);
+    expect(digitsOf(kiosk.printer.text(kiosk.printer.receipts[0]!))).toContain(digitsOf(claimCode));
   });
 });

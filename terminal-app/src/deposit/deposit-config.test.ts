@@ -27,12 +27,14 @@ describe('deposit config', () => {
       deviceSettleMsMax: defaultLimits.system.depositDeviceSettleMsMax,
       lookupTimeoutMs: defaultLimits.system.depositLookupTimeoutMs,
       receiptScreenMs: defaultLimits.system.depositReceiptScreenMs,
+      receiptOwedMs: defaultLimits.system.depositReceiptOwedMs,
     });
   });
 
   it.each([
     ['a lookup that outlasts the idle time-out', { depositLookupTimeoutMs: 60_000 }],
     ['a done screen longer than the idle time-out', { depositReceiptScreenMs: 120_000 }],
+    ['a receipt owed for less time than a shopper may wait', { depositReceiptOwedMs: 30_000 }],
     ['an escrow wait shorter than the drain', { depositEscrowSettleMs: 1_000 }],
     ['an escrow wait past the idle time-out', { depositEscrowSettleMs: 90_000 }],
     ['a counting counter waited for less than the drain', { depositCounterSettleMsMax: 1_000 }],

@@ -29,6 +29,8 @@ export interface DepositConfig {
   deviceSettleMsMax: number;
   lookupTimeoutMs: number;
   receiptScreenMs: number;
+  /** How long after its deposit started a receipt owed is still printed without a tech (SystemLimits). */
+  receiptOwedMs: number;
 }
 
 export interface DepositConfigInput {
@@ -63,5 +65,6 @@ export function depositConfig(input: DepositConfigInput): DepositConfig {
     deviceSettleMsMax: system.depositDeviceSettleMsMax,
     lookupTimeoutMs: system.depositLookupTimeoutMs,
     receiptScreenMs: system.depositReceiptScreenMs,
+    receiptOwedMs: system.depositReceiptOwedMs,
   };
 }

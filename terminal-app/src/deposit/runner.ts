@@ -249,8 +249,19 @@ export class DepositRunner {
    */
   private queueUnprintedReceipts(): void {
     for (const { deposit } of this.options.journal.unprintedReceipts(receiptsDueMax)) {
-      if (!this.receiptsDue.includes(deposit.depositId)) this.receiptsDue.push(deposit.depositId);
+      if (this.stillOwedToShopper(deposit) && !this.receiptsDue.includes(deposit.depositId))
+        this.receiptsDue.push(deposit.depositId);
     }
+  }
+
+  /**
+   * Whether a receipt owed may still go to the tray (or the screen) on its own: only within receiptOwedMs
+   * of its deposit's start, while its shopper may be waiting. An older one stays owed in the journal, and
+   * a tech reprints it from maintenance for the shopper who comes back for it.
+   */
+  private stillOwedToShopper(deposit: KioskDeposit): boolean {
+    const startedAtMs = Date.parse(deposit.startedAt);
+    return this.options.clock.nowMs() - startedAtMs <= this.options.config.receiptOwedMs;
   }
 
   /** While nobody is being served, hands the machine the next receipt owed that is still unprinted. */
@@ -260,6 +271,7 @@ export class DepositRunner {
     for (let id = this.receiptsDue.shift(); id !== undefined; id = this.receiptsDue.shift()) {
       const stored = this.options.journal.storedDeposit(id);
       if (stored === undefined || stored.stray || stored.receiptPrinted) continue;
+      if (!this.stillOwedToShopper(stored.deposit)) continue;
       this.dispatch({
         type: 'receiptDue',
         receipt: this.receiptOf(stored),
