@@ -21,6 +21,7 @@ import type { Logger } from 'pino';
 import { depositConfig } from '../deposit/deposit-config.js';
 import { DepositRunner } from '../deposit/runner.js';
 import { isTerminalRefusal } from '../deposit/terminal-refusal.js';
+import type { TerminalRefusalCode } from '../deposit/terminal-refusal.js';
 import type { KioskDevices as OpenedDevices } from '../devices/open-devices.js';
 import { openDevices } from '../devices/open-devices.js';
 import { BillValidator } from '../devices/bill/bill-validator.js';
@@ -290,6 +291,13 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     noteError('DEVICE_FAULT', describeLostEvents(entry));
   }
 
+  // The server refused this terminal: out of service now, and after a restart too, until a heartbeat says
+  // it is enabled again (the journal keeps the refusal), even where the server cannot be reached.
+  const terminalRefused = (code: TerminalRefusalCode): void => {
+    journal.recordTerminalRefusal(code, clock.nowMs());
+    runner.terminalRefused(code);
+  };
+
   const sync = new SyncEngine({
     outbox: journal.outbox,
     client,
@@ -302,7 +310,7 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       runner.setOnline(status.online);
       runner.refreshOutboxStatus();
       if (status.lastErrorCode) noteError(status.lastErrorCode, 'sync failed');
-      if (isTerminalRefusal(status.lastErrorCode)) runner.terminalRefused(status.lastErrorCode);
+      if (isTerminalRefusal(status.lastErrorCode)) terminalRefused(status.lastErrorCode);
     },
   });
 
@@ -364,15 +372,16 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       if (disabled) {
         if (runner.machineState().refusal === null)
           noteError('TERMINAL_DISABLED', 'ops disabled this terminal');
-        runner.terminalRefused('TERMINAL_DISABLED');
+        terminalRefused('TERMINAL_DISABLED');
       } else {
+        journal.terminalEnabled();
         runner.terminalEnabled();
       }
     },
     onRefused: (code) => {
       if (!isTerminalRefusal(code)) return;
       noteError(code, 'the server refused the heartbeat');
-      runner.terminalRefused(code);
+      terminalRefused(code);
     },
   });
 
@@ -472,6 +481,14 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   );
 
   const recovery = runner.start();
+  const keptRefusal = journal.terminalRefusal();
+  if (keptRefusal !== null) {
+    log.warn(
+      keptRefusal,
+      'the server refused this terminal before the restart: out of service until enabled',
+    );
+    runner.terminalRefused(keptRefusal.code);
+  }
   for (const deposit of recovery.recovered) {
     log.warn(
       { depositId: deposit.depositId, totalMinor: deposit.totalMinor, flags: deposit.flags },

@@ -137,4 +137,34 @@ describe('a kiosk the server refuses', { timeout: 60_000 }, () => {
     expect(screen(kiosk)).toBe('outOfService');
     expect(snapshot(kiosk).outOfService).toEqual(disabledScreen);
   });
+
+  it('stays out of service across a restart with the server out of reach, until a heartbeat enables it', async () => {
+    const { kiosk, clock, server } = await openKiosk();
+    const terminalId = kiosk.agent!.identity.terminalId;
+    await server.setTerminalEnabled(terminalId, false);
+    await until(clock, () => screen(kiosk) === 'outOfService', heartbeatIntervalMs + 1_000);
+    // The power goes, and the kiosk comes back where the server cannot be reached.
+    kiosk.link.faults.down = true;
+    await kiosk.crash();
+    await kiosk.restart();
+    await advance(clock, 1_000);
+    expect(snapshot(kiosk).outOfService).toEqual(disabledScreen);
+    kiosk.agent!.runner.intent({ type: 'start' });
+    kiosk.agent!.runner.intent({ type: 'noAccount' });
+    kiosk.agent!.runner.intent({ type: 'confirm' });
+    await advance(clock, 400);
+    expect(kiosk.bill.insert(2_000)).toBe('inhibited');
+    expect(kiosk.agent!.journal.openDepositIds()).toEqual([]);
+    // Ops enable it and the link is back: the next heartbeat puts it in service, and a restart keeps it so.
+    await server.setTerminalEnabled(terminalId, true);
+    kiosk.link.faults.down = false;
+    await until(clock, () => screen(kiosk) === 'attract', heartbeatIntervalMs + 1_000);
+    kiosk.link.faults.down = true;
+    await kiosk.crash();
+    await kiosk.restart();
+    await advance(clock, 1_000);
+    expect(screen(kiosk)).toBe('attract');
+    await openVoucher(kiosk, clock);
+    await feedBill(kiosk, clock, 2_000);
+  });
 });

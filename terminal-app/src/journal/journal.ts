@@ -8,6 +8,8 @@ import type { CreditEntry, JournalEntry, LostEventsEntry, OpenDepositRecord } fr
 import { isLostEventsEntry } from './journal-entry.js';
 import type { OutboxState } from './outbox.js';
 import { Outbox } from './outbox.js';
+import type { TerminalRefusalCode } from '../deposit/terminal-refusal.js';
+import { terminalRefusalCodes } from '../deposit/terminal-refusal.js';
 import { Bag } from './bag.js';
 import type { ReceiptSigner } from '../receipt/receipt-signature.js';
 
@@ -200,6 +202,11 @@ export class Journal {
          FROM outbox o JOIN deposits d USING (deposit_id)
          WHERE d.stray = 0 ORDER BY o.sequence DESC LIMIT ?`,
       ),
+      refusal: db.prepare<[], { code: string; at_ms: number }>('SELECT code, at_ms FROM terminal_refusal'),
+      refuse: db.prepare(`
+        INSERT INTO terminal_refusal (id, code, at_ms) VALUES (1, ?, ?)
+        ON CONFLICT (id) DO UPDATE SET code = excluded.code, at_ms = excluded.at_ms`),
+      unrefuse: db.prepare('DELETE FROM terminal_refusal'),
       markPrinted: db.prepare(`
         UPDATE deposits SET receipt_printed_at_ms = ?
         WHERE deposit_id = ? AND status = 'committed' AND receipt_printed_at_ms IS NULL`),
@@ -619,6 +626,27 @@ export class Journal {
       stray: row.stray === 1,
       receiptPrinted: row.receipt_printed_at_ms !== null,
     };
+  }
+
+  /**
+   * The server refused this terminal (terminal-refusal.ts): kept across restarts until `terminalEnabled`, so
+   * the kiosk starts out of service however long it is cut off from the server.
+   */
+  recordTerminalRefusal(code: TerminalRefusalCode, atMs: number): void {
+    this.statements.refuse.run(code, atMs);
+  }
+
+  /** A heartbeat said the terminal is enabled: the kept refusal no longer stands. */
+  terminalEnabled(): void {
+    this.statements.unrefuse.run();
+  }
+
+  /** The refusal kept by recordTerminalRefusal, if one stands (a code this software no longer knows is none). */
+  terminalRefusal(): { code: TerminalRefusalCode; atMs: number } | null {
+    const row = this.statements.refusal.get();
+    const code = terminalRefusalCodes.find((known) => known === row?.code);
+    if (row === undefined || code === undefined) return null;
+    return { code, atMs: row.at_ms };
   }
 
   /**

@@ -164,4 +164,17 @@ export const migrations: readonly Migration[] = [
         WHERE status = 'committed' AND stray = 0 AND receipt_printed_at_ms IS NULL;
     `,
   },
+  {
+    version: 7,
+    sql: `
+      -- The server's last refusal of this terminal (ops disabled it, its key was revoked, it is unknown), kept
+      -- until a heartbeat says it is enabled again: a kiosk that restarts where it cannot reach the server
+      -- stays out of service instead of taking money offline that nobody will credit. One row at most.
+      CREATE TABLE terminal_refusal (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        code TEXT NOT NULL,
+        at_ms INTEGER NOT NULL
+      ) STRICT;
+    `,
+  },
 ];

@@ -92,7 +92,10 @@ describe('the journal of printed receipts', () => {
     before.close();
     // The file as the previous version left it: no receipt column, schema 5.
     const raw = new Database(temp.path);
-    raw.exec('DROP INDEX deposits_receipt_unprinted; ALTER TABLE deposits DROP COLUMN receipt_printed_at_ms');
+    raw.exec(
+      'DROP TABLE terminal_refusal; DROP INDEX deposits_receipt_unprinted; ' +
+        'ALTER TABLE deposits DROP COLUMN receipt_printed_at_ms',
+    );
     raw.pragma('user_version = 5');
     raw.close();
 
