@@ -93,6 +93,34 @@ describe.each(testAdapters)('account enumeration on %s', (adapter) => {
     ]);
   });
 
+  it('locks guesses from one address alike, whether or not the number has a wallet or a live code', async () => {
+    t = await openTestApp(adapter);
+    const app = t;
+    const { otpAttemptsMax } = app.config.limits.system;
+    const known = (await signUpAndIn(app)).phone;
+    // Guesses at a number nobody asked a code for, and at a shopper's whose last code was spent signing in.
+    const guesses = async (phone: string, from: string): Promise<unknown[]> => {
+      const answers: unknown[] = [];
+      for (let n = 0; n <= otpAttemptsMax; n += 1) {
+        const response = await app.app.inject({
+          method: 'POST',
+          url: '/v1/auth/sessions',
+          remoteAddress: from,
+          payload: { phone, otp: '000000' },
+        });
+        answers.push([response.statusCode, errorCodeOf(response)]);
+      }
+      return answers;
+    };
+    const neverAsked = await guesses(nextPhone(), '192.0.2.21');
+    expect(await guesses(known, '192.0.2.20')).toEqual(neverAsked);
+    expect(neverAsked.map((answer) => (answer as [number, string])[1])).toEqual([
+      ...Array<string>(otpAttemptsMax - 1).fill('OTP_INVALID'),
+      'OTP_LOCKED',
+      'OTP_LOCKED',
+    ]);
+  });
+
   it('texts a number with a wallet and one without alike: both wait on the provider, both can be unreachable', async () => {
     provider = await startSmsProviderStandIn(created);
     t = await openTestApp(adapter, {

@@ -205,6 +205,26 @@ describe.each(testAdapters)('brute force lockouts on %s', (adapter) => {
     expect(messages()).toBe(otpSendsMax + 1);
   });
 
+  it('sends at most otpSendsMax codes to a number nobody has used yet, asked for all at once', async () => {
+    t = await openTestApp(adapter);
+    const app = t;
+    const { otpSendsMax } = app.config.limits.system;
+    const phone = nextPhone();
+    // Sign-ups for one new number from many addresses at once (no address reaches its own bound).
+    const answers = await Promise.all(
+      Array.from({ length: 3 * otpSendsMax }, (_, n) =>
+        app.app.inject({
+          method: 'POST',
+          url: '/v1/shoppers',
+          remoteAddress: `198.51.100.${n + 1}`,
+          payload: { phone, name: 'Ana Ruiz', language: 'es', currency: 'MXN' },
+        }),
+      ),
+    );
+    expect(answers.filter((answer) => errorCodeOf(answer) === 'RATE_LIMITED')).toHaveLength(2 * otpSendsMax);
+    expect(app.sender.sent.filter((message) => message.to === phone)).toHaveLength(otpSendsMax);
+  });
+
   it('counts one-time code guesses sent all at once', async () => {
     t = await openTestApp(adapter);
     const { shopper, askForCode, attempt } = await otpSetup(t);

@@ -197,6 +197,16 @@ export async function requestCode(
   const outcome = await deps.db.transaction(async (tx) => {
     if (!(await withinClientAllowance(tx, system, 'send', clientIp, system.otpSendsPerClientIpMax, nowMs)))
       return { kind: 'tooMany' } as const;
+    // A number's row is made before it is read, so there is a row to lock: requests for a new number sent at
+    // once then count their messages one after the other (on PostgreSQL a lock on no row holds nothing, and
+    // each would count from zero). It holds no code (an empty hash, already expired) until one is sent.
+    await tx.run(
+      `INSERT INTO otp_challenges (phone, code_hash, expires_at_ms, attempts, created_at_ms, sends,
+         sends_window_start_ms)
+       VALUES (?, '', ?, 0, ?, 0, ?)
+       ON CONFLICT (phone) DO NOTHING`,
+      [phone, nowMs, nowMs, nowMs],
+    );
     const current = await tx.get<{ sends: number; sends_window_start_ms: number }>(
       // Locked, so requests sent at once each see the send count the one before wrote.
       `SELECT sends, sends_window_start_ms FROM otp_challenges WHERE phone = ?${forUpdate(tx.dialect)}`,
@@ -340,14 +350,21 @@ export async function verifyOtp(
     // from, so refusing it tells nothing, and a code sent with a wrong one is never tried.
     const signUp = signUpToken === undefined ? undefined : await pendingSignUp(tx, phone, signUpToken, nowMs);
     if (signUpToken !== undefined && signUp === undefined) return { error: 'SIGN_UP_TOKEN_INVALID' } as const;
-    if (challenge === undefined) return { error: 'OTP_INVALID' } as const;
     const guesses = await clientGuesses(tx, phone, clientIp);
     if (clientLocked(guesses, nowMs)) return { error: 'OTP_LOCKED' } as const;
-    if (phoneNextGuessAtMs(challenge, system, nowMs) !== undefined) return { error: 'OTP_LOCKED' } as const;
-    if (challenge.attempts >= system.otpAttemptsMax) {
-      return { error: challenge.expires_at_ms > nowMs ? 'OTP_LOCKED' : 'OTP_INVALID' } as const;
+    if (challenge !== undefined) {
+      if (phoneNextGuessAtMs(challenge, system, nowMs) !== undefined) return { error: 'OTP_LOCKED' } as const;
+      if (challenge.attempts >= system.otpAttemptsMax) {
+        return { error: challenge.expires_at_ms > nowMs ? 'OTP_LOCKED' : 'OTP_INVALID' } as const;
+      }
     }
-    if (challenge.expires_at_ms <= nowMs) return { error: 'OTP_INVALID' } as const;
+    if (challenge === undefined || challenge.expires_at_ms <= nowMs) {
+      // No code is live for the number (none was ever asked for, or it was spent or expired): a guess is
+      // still this client's wrong guess at it, counted and locked as any other, so which numbers have a
+      // wallet cannot be told from which guesses lock.
+      const clientNowLocked = await countClientFailure(tx, system, phone, clientIp, guesses, nowMs);
+      return { error: clientNowLocked ? 'OTP_LOCKED' : 'OTP_INVALID' } as const;
+    }
     if (!secretsEqual(challenge.code_hash, otpHash(phone, otp))) {
       const attempts = challenge.attempts + 1;
       const windowOver = challenge.phone_window_start_ms + system.otpPhoneWindowMs <= nowMs;
