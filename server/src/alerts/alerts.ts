@@ -132,8 +132,28 @@ export async function raiseAlert(
 }
 
 /**
- * Raises the alert, or brings the open one up to date (updatedFacts). The caller holds the terminal's row
- * lock, so no other report on the same terminal changes the open alert between this read and its update.
+ * Brings the terminal's open alert of this kind up to date (updatedFacts); answers false, changing nothing,
+ * when none is open. The caller holds the terminal's row lock, so no other report on the same terminal
+ * changes the open alert between this read and its update.
+ */
+export async function updateOpenAlert(tx: Tx, alert: AlertRaised): Promise<boolean> {
+  const open = await tx.get<{ id: string; facts_json: string | null }>(
+    'SELECT id, facts_json FROM alerts WHERE terminal_id = ? AND kind = ? AND resolved_at_ms IS NULL',
+    [alert.terminalId, alert.facts.kind],
+  );
+  if (open === undefined) return false;
+  const facts = updatedFacts(factsOf(open.facts_json), alert.facts);
+  // An operator may close it by hand meanwhile (that takes no terminal lock): then it counts as not open.
+  const updated = await tx.run(
+    'UPDATE alerts SET detail = ?, facts_json = ? WHERE id = ? AND resolved_at_ms IS NULL',
+    [alertDetail(facts), JSON.stringify(facts), open.id],
+  );
+  return updated > 0;
+}
+
+/**
+ * Raises the alert, or brings the open one up to date. One an operator closed by hand is not added to
+ * (nobody would look at it again): this report raises a new alert of its own.
  */
 export async function raiseOrUpdateAlert(
   tx: Tx,
@@ -141,22 +161,7 @@ export async function raiseOrUpdateAlert(
   alert: AlertRaised,
   nowMs: number,
 ): Promise<void> {
-  const open = await tx.get<{ id: string; facts_json: string | null }>(
-    'SELECT id, facts_json FROM alerts WHERE terminal_id = ? AND kind = ? AND resolved_at_ms IS NULL',
-    [alert.terminalId, alert.facts.kind],
-  );
-  if (open === undefined) {
-    await raiseAlert(tx, deps, alert, nowMs);
-    return;
-  }
-  const facts = updatedFacts(factsOf(open.facts_json), alert.facts);
-  // An operator may close it by hand meanwhile (that takes no terminal lock): then this report raises a new
-  // alert of its own rather than adding to one nobody will look at again.
-  const updated = await tx.run(
-    'UPDATE alerts SET detail = ?, facts_json = ? WHERE id = ? AND resolved_at_ms IS NULL',
-    [alertDetail(facts), JSON.stringify(facts), open.id],
-  );
-  if (updated === 0) await raiseAlert(tx, deps, alert, nowMs);
+  if (!(await updateOpenAlert(tx, alert))) await raiseAlert(tx, deps, alert, nowMs);
 }
 
 /** Closes the terminal's open alert of this kind, if any (the condition has gone). */

@@ -602,7 +602,27 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     expect((await openAlerts(t)).map((a) => [a.id === raised?.id, a.facts])).toEqual([
       [true, { kind: 'depositsSetAside', deposits: 3, totalMinor: null, currency: 'USD' }],
     ]);
+    // An operator deals with them and closes it: the kiosk still reports the same three, asked no more.
+    const closed = await t.app.inject({
+      method: 'POST',
+      url: opsApiPaths.alertResolution(raised?.id ?? ''),
+      headers: opsHeaders,
+      payload: { note: 'Three set-aside deposits checked against the bag count.' },
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, setAside(3, 2_250));
+    expect(await openAlerts(t)).toEqual([]);
+    // A fourth is set aside: that raises it again.
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, setAside(4, 3_000));
+    expect((await openAlerts(t)).map((a) => a.facts)).toEqual([
+      { kind: 'depositsSetAside', deposits: 4, totalMinor: 3_000, currency: 'USD' },
+    ]);
     await signedPost(t, kiosk, terminalApiPaths.heartbeat, setAside(0, 0));
     expect(await openAlerts(t)).toEqual([]);
+    // A kiosk replaced with an empty journal that sets one aside is asked about it.
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, setAside(1, 500));
+    expect((await openAlerts(t)).map((a) => a.facts)).toEqual([
+      { kind: 'depositsSetAside', deposits: 1, totalMinor: 500, currency: 'USD' },
+    ]);
   });
 });

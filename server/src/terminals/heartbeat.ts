@@ -1,6 +1,6 @@
 import type { HeartbeatRequest } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
-import { raiseOrUpdateAlert, resolveAlert } from '../alerts/alerts.js';
+import { raiseOrUpdateAlert, resolveAlert, updateOpenAlert } from '../alerts/alerts.js';
 import type { Deps } from '../deps.js';
 import type { TerminalCaller } from './request-verification.js';
 import { signingKeyNow } from './request-verification.js';
@@ -10,8 +10,8 @@ import { lockTerminal } from './terminal-record.js';
  * Records a heartbeat on the terminal's row (the fleet view reads it from there) and keeps the alerts
  * that a heartbeat can settle in step: a silent terminal that beats again is no longer silent; a faulted
  * device raises deviceFault until it clears; a bag past bagNearlyFullPercent of its capacity raises
- * bagNearlyFull until it is collected; deposits the terminal set aside (cash no wallet has) raise
- * depositsSetAside until none are left. Answers whether ops have disabled the terminal.
+ * bagNearlyFull until it is collected; more deposits set aside by the terminal (cash no wallet has) raise
+ * depositsSetAside, which closes when none are left. Answers whether ops have disabled the terminal.
  */
 export async function recordHeartbeat(
   deps: Deps,
@@ -28,10 +28,15 @@ export async function recordHeartbeat(
     // the current device's to say: a key revoked or retired since its signature was verified says nothing.
     if ((await signingKeyNow(tx, terminal, caller)).retiredAtMs !== null)
       throw new CodedError('SIGNATURE_INVALID', { part: 'signature' });
+    const { quarantined, quarantinedTotalMinor } = beat.outbox;
+    const reported = await tx.get<{ set_aside_reported: number | string }>(
+      'SELECT set_aside_reported FROM terminals WHERE id = ?',
+      [terminalId],
+    );
     await tx.run(
       `UPDATE terminals SET last_heartbeat_at_ms = ?, software_version = ?, devices_json = ?, queue_depth = ?,
          unsynced_total_minor = ?, oldest_unsynced_at_ms = ?, reported_last_sequence = ?, bag_total_minor = ?,
-         bag_coin_count = ?
+         bag_coin_count = ?, set_aside_reported = ?
        WHERE id = ?`,
       [
         nowMs,
@@ -43,6 +48,7 @@ export async function recordHeartbeat(
         beat.outbox.lastSequence,
         beat.bag.totalMinor,
         beat.bag.coinCount,
+        quarantined,
         terminalId,
       ],
     );
@@ -61,17 +67,21 @@ export async function recordHeartbeat(
     } else {
       await resolveAlert(tx, terminalId, 'bagNearlyFull', nowMs);
     }
-    const { quarantined, quarantinedTotalMinor } = beat.outbox;
-    if (quarantined > 0) {
+    // Deposits set aside stay so on the kiosk (their cash is counted when its bag is collected), and its
+    // heartbeats keep reporting them: the alert is raised when their count grows, brought up to date while
+    // open, and closed when none are left. An operator who closed it by hand is asked again only about more.
+    if (quarantined === 0) {
+      await resolveAlert(tx, terminalId, 'depositsSetAside', nowMs);
+    } else {
       const facts = {
         kind: 'depositsSetAside',
         deposits: quarantined,
         totalMinor: quarantinedTotalMinor ?? null,
         currency: terminal.currency,
       } as const;
-      await raiseOrUpdateAlert(tx, deps, { ...alert, facts }, nowMs);
-    } else {
-      await resolveAlert(tx, terminalId, 'depositsSetAside', nowMs);
+      if (quarantined > Number(reported?.set_aside_reported ?? 0))
+        await raiseOrUpdateAlert(tx, deps, { ...alert, facts }, nowMs);
+      else await updateOpenAlert(tx, { ...alert, facts });
     }
     return { serverTimeMs: nowMs, disabled: !terminal.enabled };
   });

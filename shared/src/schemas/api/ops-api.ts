@@ -255,7 +255,8 @@ export const AlertFactsSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     // A terminal holds deposits it will never send (a conflict with the server, or a journal row it cannot
-    // read): their cash is in its bag and no wallet has it. Open while its heartbeats report any.
+    // read): their cash is in its bag and no wallet has it. Raised when a heartbeat reports more of them
+    // than the one before, kept up to date while open, closed when none are left.
     kind: z.literal('depositsSetAside'),
     deposits: z.number().int().positive(),
     /** What they hold, in the terminal's currency; null when the terminal's software does not say. */
