@@ -13,7 +13,8 @@ import { creditDeposit } from './credit-deposit.js';
  * auto_explain, loaded into one session, sends the plan of every statement the function runs to the
  * client as a notice.
  */
-const scannedWhole = /Seq Scan on (deposits|transfers|accounts|deposit_codes|shoppers|audit_heads|wallet_caps)\b/;
+const scannedWhole =
+  /Seq Scan on (deposits|transfers|accounts|deposit_codes|shoppers|audit_heads|wallet_caps)\b/;
 
 describe.runIf(postgresAvailable)('the PostgreSQL deposit batch plans on a new database', () => {
   let testDb: TestDb;
