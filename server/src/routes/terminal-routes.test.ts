@@ -5,6 +5,7 @@ import {
   AlertSchema,
   EnrollResponseSchema,
   ReviewListSchema,
+  TerminalListSchema,
   createUuidV7Generator,
   generateCode,
   opsApiPaths,
@@ -597,6 +598,11 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
       facts: { kind: 'depositsSetAside', deposits: 2, totalMinor: 1_750, currency: 'USD' },
     });
     expect(raised?.detail).toContain('2 deposit(s) holding 1750 USD');
+    // The fleet carries it too, for the bag's collection to warn of the cash no ledger entry has.
+    const fleet = await t.app.inject({ method: 'GET', url: opsApiPaths.terminals, headers: opsHeaders });
+    expect(TerminalListSchema.parse(fleet.json()).terminals).toMatchObject([
+      { id: kiosk.terminalId, setAsideDeposits: 2, setAsideTotalMinor: 1_750 },
+    ]);
     // A third one set aside updates the open alert; a terminal too old to say the total leaves it unknown.
     await signedPost(t, kiosk, terminalApiPaths.heartbeat, setAside(3));
     expect((await openAlerts(t)).map((a) => [a.id === raised?.id, a.facts])).toEqual([

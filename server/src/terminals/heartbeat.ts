@@ -29,14 +29,10 @@ export async function recordHeartbeat(
     if ((await signingKeyNow(tx, terminal, caller)).retiredAtMs !== null)
       throw new CodedError('SIGNATURE_INVALID', { part: 'signature' });
     const { quarantined, quarantinedTotalMinor } = beat.outbox;
-    const reported = await tx.get<{ set_aside_reported: number | string }>(
-      'SELECT set_aside_reported FROM terminals WHERE id = ?',
-      [terminalId],
-    );
     await tx.run(
       `UPDATE terminals SET last_heartbeat_at_ms = ?, software_version = ?, devices_json = ?, queue_depth = ?,
          unsynced_total_minor = ?, oldest_unsynced_at_ms = ?, reported_last_sequence = ?, bag_total_minor = ?,
-         bag_coin_count = ?, set_aside_reported = ?
+         bag_coin_count = ?, set_aside_reported = ?, set_aside_total_minor = ?
        WHERE id = ?`,
       [
         nowMs,
@@ -49,6 +45,7 @@ export async function recordHeartbeat(
         beat.bag.totalMinor,
         beat.bag.coinCount,
         quarantined,
+        quarantinedTotalMinor ?? null,
         terminalId,
       ],
     );
@@ -79,7 +76,7 @@ export async function recordHeartbeat(
         totalMinor: quarantinedTotalMinor ?? null,
         currency: terminal.currency,
       } as const;
-      if (quarantined > Number(reported?.set_aside_reported ?? 0))
+      if (quarantined > terminal.setAsideDeposits)
         await raiseOrUpdateAlert(tx, deps, { ...alert, facts }, nowMs);
       else await updateOpenAlert(tx, { ...alert, facts });
     }

@@ -25,6 +25,9 @@ export interface TerminalRecord {
   readonly reportedLastSequence: number;
   readonly bagTotalMinor: number;
   readonly bagCoinCount: number;
+  /** Deposits the last heartbeat said the terminal holds set aside, and what they come to (null: unknown). */
+  readonly setAsideDeposits: number;
+  readonly setAsideTotalMinor: number | null;
 }
 
 interface TerminalRow extends Record<string, unknown> {
@@ -47,10 +50,12 @@ interface TerminalRow extends Record<string, unknown> {
   reported_last_sequence: number;
   bag_total_minor: number;
   bag_coin_count: number;
+  set_aside_reported: number | string;
+  set_aside_total_minor: number | string | null;
 }
 
 export const terminalColumns =
-  'id, store_id, name, currency, bag_account_id, public_key, enrolled_at_ms, enabled, sequence_high, sequence_count, last_heartbeat_at_ms, software_version, devices_json, queue_depth, unsynced_total_minor, oldest_unsynced_at_ms, reported_last_sequence, bag_total_minor, bag_coin_count';
+  'id, store_id, name, currency, bag_account_id, public_key, enrolled_at_ms, enabled, sequence_high, sequence_count, last_heartbeat_at_ms, software_version, devices_json, queue_depth, unsynced_total_minor, oldest_unsynced_at_ms, reported_last_sequence, bag_total_minor, bag_coin_count, set_aside_reported, set_aside_total_minor';
 
 export function terminalFromRow(row: TerminalRow): TerminalRecord {
   return {
@@ -73,6 +78,8 @@ export function terminalFromRow(row: TerminalRow): TerminalRecord {
     reportedLastSequence: row.reported_last_sequence,
     bagTotalMinor: row.bag_total_minor,
     bagCoinCount: row.bag_coin_count,
+    setAsideDeposits: Number(row.set_aside_reported),
+    setAsideTotalMinor: row.set_aside_total_minor === null ? null : Number(row.set_aside_total_minor),
   };
 }
 

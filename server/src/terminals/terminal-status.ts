@@ -39,5 +39,7 @@ export function terminalSummary(terminal: TerminalRecord, limits: Limits, nowMs:
     bagTotalMinor: terminal.bagTotalMinor,
     bagFill: Math.min(1, terminal.bagCoinCount / limits.system.kioskBagCoinsMax),
     lastSequence: Math.max(terminal.sequenceHigh, terminal.reportedLastSequence),
+    setAsideDeposits: terminal.setAsideDeposits,
+    setAsideTotalMinor: terminal.setAsideTotalMinor,
   };
 }

@@ -332,13 +332,21 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     expect(await closedFault.textContent()).toContain(t('alerts.resolvedBy', { by: lead.id, note }));
     await expectAccessible(page, shot('06d-alerts-all'));
 
-    // The bag is collected and counted a quarter short of what the ledger credited from it.
+    // The bag is collected and counted a quarter short of what the ledger credited from it. The form first
+    // says what the deposit the kiosk set aside does to the count.
     await goTo(page, t('nav.collections'), t('collections.title'));
     await page.getByLabel(t('collections.terminal')).fill(terminalId);
+    const setAsideWarning = t('collections.setAsideWarning', {
+      kiosk: terminalId,
+      count: 1,
+      amount: money(600),
+    });
+    await expect.poll(() => page.locator('.banner-notice', { hasText: setAsideWarning }).count()).toBe(1);
+    await expectAccessible(page, shot('06e-collection-set-aside'));
     await page.getByLabel(t('collections.counted')).fill(((kioskMinor - 25) / 100).toFixed(2));
     const bagLabel = `BAG-${terminalId.replace(/\D/g, '')}`;
     await page.getByLabel(t('collections.bag')).fill(bagLabel);
-    await page.getByRole('button', { name: t('collections.submit') }).click();
+    await page.getByRole('button', { name: t('collections.submitAnyway') }).click();
     await expect.poll(() => page.getByTestId('collection-expected').textContent()).toBe(money(kioskMinor));
     expect(await page.getByTestId('collection-counted').textContent()).toBe(money(kioskMinor - 25));
     const overShort = page.locator('.money', { has: page.getByTestId('collection-over-short') });
@@ -356,7 +364,7 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     await page.getByLabel(t('collections.terminal')).fill(terminalId);
     await page.getByLabel(t('collections.counted')).fill(((kioskMinor - 25) / 100).toFixed(2));
     await page.getByLabel(t('collections.bag')).fill(bagLabel);
-    await page.getByRole('button', { name: t('collections.submit') }).click();
+    await page.getByRole('button', { name: t('collections.submitAnyway') }).click();
     await expect
       .poll(() => page.getByRole('alert').first().textContent())
       .toContain(errorMessage('BAG_ALREADY_COLLECTED', language));

@@ -445,6 +445,10 @@ const en = {
   'collections.submitAnyway': 'Record collection anyway',
   'collections.unsyncedWarning':
     '{kiosk} last reported ({when}) {amount} in {count} deposits not yet synced. That cash is in the bag but not yet in the ledger: it will be expected as awaiting sync, and settled when those deposits sync. If you can, let the kiosk sync first.',
+  'collections.setAsideWarning':
+    '{kiosk} holds deposits set aside: {count}, coming to {amount}. Their cash is in the bag and in no ledger entry, so the count will be over by that much.',
+  'collections.setAsideWarningUnknown':
+    '{kiosk} holds deposits set aside: {count}. Their cash is in the bag and in no ledger entry, so the count will be over by what they hold.',
   'collections.offlineWarning':
     '{kiosk} has been silent since {when}. Deposits it took since then are unknown to the server: they would show as over now and as short once they sync. If you can, wait until it is back online.',
   'collections.neverHeard':
@@ -1015,6 +1019,10 @@ const es: Record<OpsMessageKey, string> = {
   'collections.submitAnyway': 'Registrar recolección de todos modos',
   'collections.unsyncedWarning':
     '{kiosk} informó por última vez ({when}) {amount} en {count} depósitos aún sin sincronizar. Ese efectivo está en la bolsa pero todavía no en el libro mayor: se esperará como pendiente de sincronizar y quedará saldado cuando esos depósitos se sincronicen. Si puedes, deja que el quiosco se sincronice antes.',
+  'collections.setAsideWarning':
+    '{kiosk} tiene depósitos apartados: {count}, por {amount}. Su efectivo está en la bolsa y en ningún asiento del libro mayor, así que el conteo dará un sobrante de ese monto.',
+  'collections.setAsideWarningUnknown':
+    '{kiosk} tiene depósitos apartados: {count}. Su efectivo está en la bolsa y en ningún asiento del libro mayor, así que el conteo dará un sobrante de lo que contienen.',
   'collections.offlineWarning':
     '{kiosk} no se comunica desde {when}. Los depósitos que recibió desde entonces no los conoce el servidor: ahora aparecerían como sobrante y, cuando se sincronicen, como faltante. Si puedes, espera a que vuelva a estar en línea.',
   'collections.neverHeard':

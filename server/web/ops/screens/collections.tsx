@@ -51,6 +51,17 @@ function collectionWarnings(words: OpsWords, kiosk: TerminalSummary, currency: C
       }),
     );
   }
+  if (kiosk.setAsideDeposits > 0) {
+    warnings.push(
+      kiosk.setAsideTotalMinor === null
+        ? words.t('collections.setAsideWarningUnknown', { kiosk: kiosk.id, count: kiosk.setAsideDeposits })
+        : words.t('collections.setAsideWarning', {
+            kiosk: kiosk.id,
+            count: kiosk.setAsideDeposits,
+            amount: words.money(kiosk.setAsideTotalMinor, currency),
+          }),
+    );
+  }
   return warnings;
 }
 

@@ -195,6 +195,10 @@ export const TerminalSummarySchema = z.object({
   /** How full the cash bag is, 0 to 1, by coin count against the bag's capacity. */
   bagFill: z.number().min(0).max(1),
   lastSequence: z.number().int().nonnegative(),
+  /** Deposits the kiosk holds set aside (never to be sent): their cash is in the bag and in no ledger entry. */
+  setAsideDeposits: z.number().int().nonnegative(),
+  /** What they come to; null when the kiosk's software does not say. */
+  setAsideTotalMinor: AmountMinorSchema.nullable(),
 });
 export type TerminalSummary = z.infer<typeof TerminalSummarySchema>;
 
