@@ -29,8 +29,9 @@ export type RecordKind =
  * transfer exists; transferDiffers: it exists with another amount, currency or account; recordMissing: a
  * transfer into or out of cash in transit, the bank or over/short that no collection, bank deposit or
  * remittance accounts for (record `none`: its row deleted), a deposit transfer with no deposit row
- * (record `deposit`), or a deposit into suspense with no claim (record `claim`). Those accounts' balances are sums of their own transfers, so a changed or deleted
- * transfer there leaves every sum consistent; only the rows beside them can tell.
+ * (record `deposit`), or a deposit into suspense with no claim (record `claim`). Those accounts' balances
+ * are sums of their own transfers, so a changed or deleted transfer there leaves every sum consistent; only
+ * the rows beside them can tell.
  */
 export interface RecordDiscrepancy {
   readonly record: RecordKind | 'none';
