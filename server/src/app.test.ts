@@ -255,7 +255,11 @@ describe.each(testAdapters)('the app on %s', (adapter) => {
 describe('message senders', () => {
   it('keeps no one-time code anywhere when no sender is configured and the inbox is off', async () => {
     const testDb = await openTestDb('sqlite');
-    const config = testConfig(undefined, { NODE_ENV: 'production', CLAIM_CODE_SECRET: 'x'.repeat(32) });
+    const config = testConfig(undefined, {
+      NODE_ENV: 'production',
+      CLAIM_CODE_SECRET: 'x'.repeat(32),
+      SERVER_SIGNING_KEY: 'k'.repeat(43),
+    });
     const app = await buildApp(config, { db: testDb.db, logger: createLogger({ logLevel: 'silent' }) });
     try {
       const phone = nextPhone();

@@ -28,6 +28,7 @@ import { receiptRoutes } from './routes/receipt-routes.js';
 import { shopperRoutes } from './routes/shopper-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { terminalRoutes } from './routes/terminal-routes.js';
+import { installAnswerSigning, serverSigningKeyFromSeed } from './terminals/answer-signing.js';
 import { tillRoutes } from './routes/till-routes.js';
 import { sweepTerminals, terminalSweepIntervalMs } from './alerts/terminal-sweep.js';
 import type { MessageSender } from './shoppers/message-sender.js';
@@ -165,6 +166,8 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
     void reply.header('x-request-id', request.id);
     done(null, payload);
   });
+  const signingKey = serverSigningKeyFromSeed(config.serverSigningSeed);
+  installAnswerSigning(app, signingKey);
 
   await app.register(swagger, {
     openapi: {
@@ -204,7 +207,7 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
   await app.register(opsRoutes(deps));
   await app.register(opsStaffRoutes(deps));
   await app.register(barcodeRoutes());
-  await app.register(terminalRoutes(deps));
+  await app.register(terminalRoutes(deps, signingKey.publicKey));
   await app.register(opsFleetRoutes(deps));
   await app.register(opsMoneyRoutes(deps));
   await app.register(receiptRoutes(deps));

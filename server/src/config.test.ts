@@ -41,14 +41,18 @@ describe('config', () => {
     expect(config.storage).toEqual({ kind: 'postgres', url: 'postgres://u@h:5432/db', schema: 'cashin' });
   });
 
-  it('refuses a bad port, a short ops token, and production without a claim secret', () => {
+  it('refuses a bad port, a short ops token, and production without a claim secret or a signing key', () => {
     expect(() => loadConfig({ PORT: 'eighty' })).toThrow(ConfigError);
     expect(() => loadConfig({ PORT: '70000' })).toThrow(ConfigError);
     expect(() => loadConfig({ OPS_TOKEN: 'short' })).toThrow(ConfigError);
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(ConfigError);
-    expect(loadConfig({ NODE_ENV: 'production', CLAIM_CODE_SECRET: 'x'.repeat(32) }).devInboxEnabled).toBe(
-      false,
+    const secrets = { CLAIM_CODE_SECRET: 'x'.repeat(32), SERVER_SIGNING_KEY: 'k'.repeat(43) };
+    expect(() => loadConfig({ NODE_ENV: 'production', CLAIM_CODE_SECRET: 'x'.repeat(32) })).toThrow(
+      /SERVER_SIGNING_KEY is required/,
     );
+    expect(() => loadConfig({ ...secrets, SERVER_SIGNING_KEY: 'too-short' })).toThrow(/SERVER_SIGNING_KEY/);
+    expect(loadConfig({ NODE_ENV: 'production', ...secrets }).devInboxEnabled).toBe(false);
+    expect(loadConfig({ NODE_ENV: 'production', ...secrets }).serverSigningSeed).toHaveLength(32);
   });
 
   it('lays a limits file over the defaults and refuses incoherent limits at start-up', () => {

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Limits } from '@cashin/shared';
@@ -9,6 +10,8 @@ import type { SmsProviderConfig } from './shoppers/sms-providers.js';
 export const httpRequestsPerMinuteDefault = 6_000;
 
 const developmentClaimSecret = 'development-only-claim-code-secret-do-not-use-in-production';
+/** Outside production, the answer-signing key is this text's SHA-256: known to all, so never for money. */
+const developmentSigningSeedText = 'development-only-server-signing-key-do-not-use-in-production';
 
 /** An IPv4 or IPv6 address, or such an address with a prefix length (a CIDR range). */
 function isAddressOrRange(text: string): boolean {
@@ -39,6 +42,14 @@ const EnvSchema = z.object({
   OPS_TOKEN: z.string().min(24).optional(),
   /** Derives claim codes from deposit ids, so a replayed suspense deposit answers the same claim code. */
   CLAIM_CODE_SECRET: z.string().min(32).optional(),
+  /**
+   * The seed of the server's Ed25519 answer-signing key: 32 random bytes, unpadded base64url (43
+   * characters). Every server process gets the same one; kiosks pin its public key at enrollment.
+   */
+  SERVER_SIGNING_KEY: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{43}$/, '32 random bytes as unpadded base64url (43 characters)')
+    .optional(),
   DEV_INBOX: z.enum(['on', 'off']).optional(),
   /**
    * Where one-time codes are texted (shoppers/sms-providers.ts). Unset: the development inbox where it is
@@ -91,6 +102,8 @@ export interface Config {
   readonly limits: Limits;
   readonly opsToken: string | undefined;
   readonly claimCodeSecret: string;
+  /** The seed of the answer-signing key (terminals/answer-signing.ts). */
+  readonly serverSigningSeed: Buffer;
   readonly devInboxEnabled: boolean;
   /** The SMS provider one-time codes go through; undefined: the development inbox, or none. */
   readonly smsProvider: SmsProviderConfig | undefined;
@@ -154,6 +167,9 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   if (e.NODE_ENV === 'production' && e.CLAIM_CODE_SECRET === undefined) {
     throw new ConfigError('CLAIM_CODE_SECRET is required in production');
   }
+  if (e.NODE_ENV === 'production' && e.SERVER_SIGNING_KEY === undefined) {
+    throw new ConfigError('SERVER_SIGNING_KEY is required in production');
+  }
   const smsProvider = smsProviderOf(e);
   let limitsOverride: unknown = {};
   if (e.LIMITS_FILE !== undefined) {
@@ -179,6 +195,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     limits: loadLimits(limitsOverride),
     opsToken: e.OPS_TOKEN,
     claimCodeSecret: e.CLAIM_CODE_SECRET ?? developmentClaimSecret,
+    serverSigningSeed:
+      e.SERVER_SIGNING_KEY !== undefined
+        ? Buffer.from(e.SERVER_SIGNING_KEY, 'base64url')
+        : createHash('sha256').update(developmentSigningSeedText).digest(),
     smsProvider,
     // The inbox shows every one-time code to whoever asks: only when asked for (npm start does), or in
     // tests. Even then it answers only requests from this machine (system-routes.ts).

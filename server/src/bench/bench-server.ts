@@ -267,6 +267,7 @@ async function startDepositServer(env: Record<string, string>, dir: string): Pro
     HOST: '127.0.0.1',
     OPS_TOKEN: opsToken,
     CLAIM_CODE_SECRET: 'bench-claim-code-secret-0123456789abcdef',
+    SERVER_SIGNING_KEY: 'bench-server-signing-key-0123456789abcdefgh',
     LOG_LEVEL: 'warn',
     // Wallets are signed up as the wallet app does: the code texted to open each is read from the inbox.
     DEV_INBOX: 'on',

@@ -10,23 +10,29 @@ import {
   generateCode,
   opsApiPaths,
   terminalApiPaths,
+  terminalHeaders,
 } from '@cashin/shared';
+import { randomBytes } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
 import { sweepTerminals } from '../alerts/terminal-sweep.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { openCashAccount, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
-import type { TestKiosk } from '../test-kit/terminal-kit.js';
+import type { SignOverrides, TestKiosk } from '../test-kit/terminal-kit.js';
 import {
+  answerSignedBy,
   createEnrollmentToken,
   createTestStore,
   enrollTestKiosk,
   kioskDeposit,
   newKeyPair,
+  signedHeaders,
   signedPost,
   walletBalance,
 } from '../test-kit/terminal-kit.js';
 import type { Deps } from '../deps.js';
+import { loadConfig } from '../config.js';
+import { serverSigningKeyFromSeed } from '../terminals/answer-signing.js';
 
 const newId = createUuidV7Generator();
 
@@ -134,6 +140,55 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
       deposits: [kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: generateCode('deposit') })],
     });
     expect(sync.json().error.code).toBe('TERMINAL_DISABLED');
+  });
+
+  it('signs every answer to a terminal with the key enrollment handed over, refusals too, bound to the request', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    expect(kiosk.serverPublicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const post = async (path: string, value: unknown, overrides: SignOverrides = {}) => {
+      const body = JSON.stringify(value);
+      const request = { url: path, headers: signedHeaders(kiosk, t!.clock.nowMs(), path, body, overrides) };
+      const answer = await t!.app.inject({ method: 'POST', ...request, payload: body });
+      return { request, answer };
+    };
+    const sync = await post(terminalApiPaths.sync, {
+      deposits: [kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: generateCode('deposit') })],
+    });
+    expect(sync.answer.statusCode).toBe(200);
+    expect(answerSignedBy(kiosk.serverPublicKey, sync.request, sync.answer)).toBe(true);
+    // Refusals are signed as well, each with its own status.
+    const forged = await post(terminalApiPaths.heartbeat, heartbeat(), {
+      privateKey: newKeyPair().privateKey,
+    });
+    expect(forged.answer.statusCode).toBe(401);
+    expect(answerSignedBy(kiosk.serverPublicKey, forged.request, forged.answer)).toBe(true);
+    // The signature covers the status, the body and the request's nonce: change any one and it fails.
+    const beat = await post(terminalApiPaths.heartbeat, heartbeat());
+    expect(answerSignedBy(kiosk.serverPublicKey, beat.request, beat.answer)).toBe(true);
+    expect(answerSignedBy(kiosk.serverPublicKey, beat.request, { ...beat.answer, statusCode: 201 })).toBe(
+      false,
+    );
+    expect(
+      answerSignedBy(kiosk.serverPublicKey, beat.request, {
+        ...beat.answer,
+        rawPayload: Buffer.from(beat.answer.body.replace('false', 'true ')),
+      }),
+    ).toBe(false);
+    const otherNonce = { ...beat.request.headers, [terminalHeaders.nonce]: 'a-different-nonce-0001' };
+    expect(answerSignedBy(kiosk.serverPublicKey, { ...beat.request, headers: otherNonce }, beat.answer)).toBe(
+      false,
+    );
+    expect(answerSignedBy(newKeyPair().publicKey, beat.request, beat.answer)).toBe(false);
+    // Every process configured with the same SERVER_SIGNING_KEY signs with the same key; another seed, another key.
+    const seed = randomBytes(32).toString('base64url');
+    const keyOf = (env: Record<string, string>) =>
+      serverSigningKeyFromSeed(loadConfig({ NODE_ENV: 'test', ...env }).serverSigningSeed).publicKey;
+    expect(keyOf({ SERVER_SIGNING_KEY: seed })).toBe(keyOf({ SERVER_SIGNING_KEY: seed }));
+    expect(keyOf({ SERVER_SIGNING_KEY: seed })).not.toBe(kiosk.serverPublicKey);
+    // Answers to other callers carry no terminal signature.
+    const ops = await t.app.inject({ method: 'GET', url: '/v1/ops/terminals', headers: opsHeaders });
+    expect(ops.headers[terminalHeaders.answerSignature]).toBeUndefined();
   });
 
   it('credits a batch sent twice once, answers conflict for a changed deposit or a reused sequence, and changes nothing for it', async () => {
@@ -358,8 +413,15 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
       return EnrollResponseSchema.parse(answer.json());
     };
     const keys = newKeyPair();
-    expect(await enroll(token, keys.publicKey)).toMatchObject({ terminalId, sequenceHigh: 0 });
-    const kiosk: TestKiosk = { terminalId, storeId, ...keys, sequence: 0 };
+    const enrolled = await enroll(token, keys.publicKey);
+    expect(enrolled).toMatchObject({ terminalId, sequenceHigh: 0 });
+    const kiosk: TestKiosk = {
+      terminalId,
+      storeId,
+      ...keys,
+      sequence: 0,
+      serverPublicKey: enrolled.serverPublicKey,
+    };
     const ana = await signUpAndIn(t);
     const deposit = (sequence?: number) =>
       kioskDeposit(kiosk, newId, t!.clock.nowMs(), {

@@ -23,9 +23,10 @@ import { terminalLookup } from '../terminals/terminal-lookup.js';
 /**
  * The kiosk's channel (terminal-api.ts): enrollment with a one-time token, then signed sync batches, code
  * lookups and heartbeats. The signature, terminal, clock skew and nonce are checked by the role hooks
- * (http/roles.ts) before any body is parsed.
+ * (http/roles.ts) before any body is parsed; every answer to a signed request is signed in turn with the
+ * server's key (terminals/answer-signing.ts), whose public half `serverPublicKey` enrollment hands over.
  */
-export function terminalRoutes(deps: Deps) {
+export function terminalRoutes(deps: Deps, serverPublicKey: string) {
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
 
@@ -39,7 +40,7 @@ export function terminalRoutes(deps: Deps) {
       async (request) => {
         const enrollment = await enrollTerminal(deps, request.body);
         request.log.info({ terminalId: enrollment.terminalId }, 'terminal enrolled');
-        return enrollment;
+        return { ...enrollment, serverPublicKey };
       },
     );
 

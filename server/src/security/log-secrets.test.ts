@@ -1,4 +1,10 @@
-import { generateCode, opsApiPaths, terminalApiPaths, tillApiPaths } from '@cashin/shared';
+import {
+  EnrollResponseSchema,
+  generateCode,
+  opsApiPaths,
+  terminalApiPaths,
+  tillApiPaths,
+} from '@cashin/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   createEnrollmentToken,
@@ -64,12 +70,8 @@ describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter)
       url: terminalApiPaths.enroll,
       payload: { token, publicKey: keys.publicKey, softwareVersion: '1.0.0' },
     });
-    const kiosk: TestKiosk = {
-      terminalId: enrolled.json<{ terminalId: string }>().terminalId,
-      storeId: world.storeId,
-      ...keys,
-      sequence: 0,
-    };
+    const { terminalId, serverPublicKey } = EnrollResponseSchema.parse(enrolled.json());
+    const kiosk: TestKiosk = { terminalId, storeId: world.storeId, ...keys, sequence: 0, serverPublicKey };
     keep('second kiosk private key', keys.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString());
     const { clerkId, pin } = await createTestClerk(t, world.storeId, '80417293');
     keep('second clerk PIN', pin);

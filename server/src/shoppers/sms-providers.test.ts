@@ -219,6 +219,7 @@ describe('SMS provider settings', () => {
       loadConfig({
         NODE_ENV: 'production',
         CLAIM_CODE_SECRET: 'c'.repeat(32),
+        SERVER_SIGNING_KEY: 'k'.repeat(43),
         SMS_PROVIDER: 'webhook',
         SMS_WEBHOOK_URL: 'http://sms.internal/send',
         SMS_WEBHOOK_TOKEN: 't'.repeat(24),

@@ -1,5 +1,6 @@
 import type { KioskDeposit } from '@cashin/shared';
 import {
+  answerSignatureBase,
   contentDigestHeader,
   receiptQrData,
   receiptSigningPayload,
@@ -7,7 +8,7 @@ import {
   terminalHeaders,
 } from '@cashin/shared';
 import type { KeyObject } from 'node:crypto';
-import { createHash, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
 import type { TestApp } from '../test-support/test-app.js';
 import { opsHeaders } from '../test-support/test-app.js';
 
@@ -21,6 +22,8 @@ export interface TestKiosk {
   privateKey: KeyObject;
   publicKey: string;
   sequence: number;
+  /** The server's answer-signing key, as enrollment answered it. */
+  readonly serverPublicKey: string;
 }
 
 export function newKeyPair(): { privateKey: KeyObject; publicKey: string } {
@@ -69,8 +72,8 @@ export async function enrollTestKiosk(t: TestApp, storeId?: string): Promise<Tes
     payload: { token, publicKey: keys.publicKey, softwareVersion: '1.0.0' },
   });
   if (response.statusCode !== 200) throw new Error(`enroll failed: ${response.body}`);
-  const { terminalId } = response.json<{ terminalId: string }>();
-  return { terminalId, storeId: store, ...keys, sequence: 0 };
+  const { terminalId, serverPublicKey } = response.json<{ terminalId: string; serverPublicKey: string }>();
+  return { terminalId, storeId: store, ...keys, sequence: 0, serverPublicKey };
 }
 
 export interface SignOverrides {
@@ -113,6 +116,28 @@ export function signedHeaders(
     [terminalHeaders.contentDigest]: contentDigest,
     [terminalHeaders.signature]: signature,
   };
+}
+
+/**
+ * Whether an answer to `request` carries the server's valid signature by `serverPublicKey`, checked as the
+ * kiosk's signed client checks it.
+ */
+export function answerSignedBy(
+  serverPublicKey: string,
+  request: { url: string; headers: Record<string, string> },
+  answer: { statusCode: number; headers: Record<string, unknown>; rawPayload: Buffer },
+): boolean {
+  const signature = answer.headers[terminalHeaders.answerSignature];
+  if (typeof signature !== 'string') return false;
+  const base = answerSignatureBase({
+    path: request.url,
+    terminalId: request.headers[terminalHeaders.terminalId] ?? '',
+    nonce: request.headers[terminalHeaders.nonce] ?? '',
+    status: answer.statusCode,
+    contentDigest: contentDigestHeader(createHash('sha256').update(answer.rawPayload).digest('base64')),
+  });
+  const key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x: serverPublicKey }, format: 'jwk' });
+  return verify(null, Buffer.from(base), key, Buffer.from(signature, 'base64url'));
 }
 
 /** Posts a body signed by the kiosk, as the kiosk's signed client does. */

@@ -6,6 +6,7 @@ import {
   ClerkSessionSchema,
   DepositCodeResponseSchema,
   DepositReceiptSchema,
+  EnrollResponseSchema,
   EnrollmentTokenSchema,
   FakeClock,
   OpsStoreSchema,
@@ -83,7 +84,8 @@ async function enrolledKiosk(storeId: string, name: string): Promise<TestKiosk> 
     payload: { token: created.token, publicKey: keys.publicKey, softwareVersion: '2.3.1' },
   });
   expect(enrolled.statusCode, enrolled.body).toBe(200);
-  return { terminalId: created.terminalId, storeId, ...keys, sequence: 0 };
+  const { serverPublicKey } = EnrollResponseSchema.parse(enrolled.json());
+  return { terminalId: created.terminalId, storeId, ...keys, sequence: 0, serverPublicKey };
 }
 
 async function journey(language: Language, size: ScreenSize, currency: CurrencyCode): Promise<void> {

@@ -213,8 +213,8 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
       payload: { token, publicKey: keys.publicKey, softwareVersion: '2.3.1' },
     });
     expect(enrolled.statusCode, enrolled.body).toBe(200);
-    const { terminalId } = EnrollResponseSchema.parse(enrolled.json());
-    const kiosk: TestKiosk = { terminalId, storeId: store.id, ...keys, sequence: 0 };
+    const { terminalId, serverPublicKey } = EnrollResponseSchema.parse(enrolled.json());
+    const kiosk: TestKiosk = { terminalId, storeId: store.id, ...keys, sequence: 0, serverPublicKey };
 
     // Money: a shopper's kiosk deposit (8 quarters), one for a code nobody holds (suspense, 20 quarters),
     // and two till deposits, the second voided.

@@ -82,8 +82,8 @@ async function keysJourney(language: Language, size: ScreenSize): Promise<void> 
   const firstKeys = newKeyPair();
   const enrolled = await enroll(kit, created.token, firstKeys.publicKey);
   expect(enrolled.statusCode, enrolled.body).toBe(200);
-  const { terminalId } = EnrollResponseSchema.parse(enrolled.json());
-  const old: TestKiosk = { terminalId, storeId: store.id, ...firstKeys, sequence: 0 };
+  const { terminalId, serverPublicKey } = EnrollResponseSchema.parse(enrolled.json());
+  const old: TestKiosk = { terminalId, storeId: store.id, ...firstKeys, sequence: 0, serverPublicKey };
   const shopper = await signUpAndIn(kit);
   const username = `keys.${language}.${size}`;
   const password = `first-password-${language}-${size}`;

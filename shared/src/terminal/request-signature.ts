@@ -26,6 +26,8 @@ export const terminalHeaders = {
   nonce: 'x-cashin-nonce',
   contentDigest: 'content-digest',
   signature: 'x-cashin-signature',
+  /** The server's signature over its answer (answerSignatureBase), by the key the kiosk pinned at enrollment. */
+  answerSignature: 'x-cashin-answer-signature',
 } as const;
 
 /** Terminal ids are chosen by the server at enrollment: short, so receipts can print them (deposit-reference). */
@@ -91,4 +93,47 @@ export function readSignatureHeaders(
   const signature = read(terminalHeaders.signature, signaturePattern);
   if (missing.length > 0 || malformed.length > 0) return { ok: false, missing, malformed };
   return { ok: true, parts: { terminalId, timestampMs: Number(timestamp), nonce, contentDigest }, signature };
+}
+
+/**
+ * The server's answer to a signed request is signed too, by the server key whose public half the kiosk
+ * received and pinned at enrollment, so a machine between the kiosk and the server (a store network's
+ * TLS-inspecting proxy, say) cannot tell the kiosk a deposit was synced when it was not. The answer is bound
+ * to its request by the request's nonce, which the kiosk never reuses, so an old answer cannot be replayed
+ * for a new request.
+ *
+ * Answer signature base (UTF-8, lines joined by "\n", no trailing newline):
+ *
+ *   cashin-answer-1
+ *   <path>                   the request target as the kiosk sent it
+ *   <terminalId>             from the request
+ *   <nonce>                  from the request
+ *   <status>                 the answer's HTTP status, decimal
+ *   <contentDigest>          sha-256=:<base64 of SHA-256(answer body)>: (empty body too)
+ */
+export const answerSignatureVersion = 'cashin-answer-1';
+
+export interface SignedAnswerParts {
+  path: string;
+  terminalId: string;
+  nonce: string;
+  status: number;
+  contentDigest: string;
+}
+
+export function answerSignatureBase(parts: SignedAnswerParts): string {
+  if (!terminalIdPattern.test(parts.terminalId))
+    throw new Error('terminal id has characters a signature cannot carry');
+  if (!noncePattern.test(parts.nonce)) throw new Error('nonce has characters a signature cannot carry');
+  if (!Number.isInteger(parts.status) || parts.status < 100 || parts.status > 599)
+    throw new Error('status must be an HTTP status');
+  if (parts.path.includes('\n')) throw new Error('a request line cannot hold a newline');
+  return [
+    answerSignatureVersion,
+    parts.path,
+    parts.terminalId,
+    parts.nonce,
+    String(parts.status),
+    parts.contentDigest,
+  ].join('\n');
 }

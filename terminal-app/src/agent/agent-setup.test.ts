@@ -39,6 +39,7 @@ function signedClientOf(
   terminalId: string,
   key: Parameters<typeof createSignedClient>[0]['key'],
   clock: FakeClock,
+  serverPublicKey: string | undefined,
 ) {
   return createSignedClient({
     baseUrl: server.baseUrl,
@@ -46,6 +47,7 @@ function signedClientOf(
     key,
     clock,
     requestTimeoutMs: 5_000,
+    serverPublicKey: serverPublicKey ?? null,
     fetch: server.fetch,
   });
 }
@@ -180,7 +182,13 @@ describe('enrollment and the signed channel', () => {
     };
     const enrolled = await enrollTerminal({ ...common, token });
     expect(enrolled).toMatchObject({ ok: true, value: { terminalId, storeId: server.storeId } });
-    expect(readTerminalIdentity(dataDir)).toMatchObject({ terminalId, serverUrl: server.baseUrl });
+    // The server's answer-signing key is pinned beside the identity, as enrollment answered it.
+    expect(readTerminalIdentity(dataDir)).toMatchObject({
+      terminalId,
+      serverUrl: server.baseUrl,
+      serverPublicKey: enrolled.ok ? enrolled.value.serverPublicKey : 'none',
+    });
+    expect(readTerminalIdentity(dataDir)?.serverPublicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
     // The same kiosk retrying (it lost the answer) is answered the same; the token in any other hands is not.
     expect(await enrollTerminal({ ...common, token })).toMatchObject({ ok: true, value: { terminalId } });
     const otherDir = tempDir();
@@ -196,7 +204,13 @@ describe('enrollment and the signed channel', () => {
       lastHeartbeatAtMs: null,
     });
 
-    const client = signedClientOf(server, terminalId, key, clock);
+    const client = signedClientOf(
+      server,
+      terminalId,
+      key,
+      clock,
+      readTerminalIdentity(dataDir)?.serverPublicKey,
+    );
     const beat: HeartbeatRequest = {
       softwareVersion: '1.2.3',
       uptimeMs: 1_000,
@@ -324,7 +338,13 @@ describe('enrollment and the signed channel', () => {
     const { terminalId, token } = await server.newTerminal();
     expect(await enroll(token)).toMatchObject({ ok: true });
     // The kiosk had numbered its deposits up to 9 when it last told the server.
-    const client = signedClientOf(server, terminalId, key, clock);
+    const client = signedClientOf(
+      server,
+      terminalId,
+      key,
+      clock,
+      readTerminalIdentity(config.dataDir)?.serverPublicKey,
+    );
     const beat: HeartbeatRequest = {
       softwareVersion: '1.2.3',
       uptimeMs: 1_000,
@@ -454,6 +474,7 @@ describe('enrollment and the signed channel', () => {
       key,
       clock,
       requestTimeoutMs: 2_000,
+      serverPublicKey: null,
     });
     expect(
       await createServerLookup(client).lookup(generateCode('deposit'), new AbortController().signal),

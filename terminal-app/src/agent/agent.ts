@@ -236,8 +236,15 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     key,
     clock,
     requestTimeoutMs: config.requestTimeoutMs,
+    serverPublicKey: identity.serverPublicKey ?? null,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+  if (identity.serverPublicKey === undefined) {
+    log.warn(
+      'enrolled before the server signed its answers: they are believed unchecked until this kiosk is ' +
+        'enrolled again (ask ops for a key rotation token)',
+    );
+  }
   // A stopped agent is a dead process: an answer still on its way is never heard, so nothing acts on it
   // after the journal closed (a sync round in flight would otherwise mark deposits on a closed database).
   let stopped = false;

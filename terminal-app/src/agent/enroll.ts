@@ -10,7 +10,8 @@ import { writeTerminalIdentity } from './terminal-identity.js';
 
 /**
  * First start: present the one-time token from ops with the kiosk's public key. The only unsigned request
- * a terminal makes; the server answers with the terminal's id, and every request after is signed.
+ * a terminal makes; the server answers with the terminal's id and its own answer-signing key, which the
+ * kiosk pins: every request after is signed, and so is every answer the kiosk believes.
  *
  * The answer also carries the highest deposit sequence number the server holds for the terminal. A
  * replaced or reinstalled kiosk enrolls under its predecessor's terminal id with an empty journal, so that
@@ -56,6 +57,7 @@ export async function enrollTerminal(options: {
     currency: answer.value.currency,
     serverUrl: options.serverUrl,
     enrolledAtMs: options.clock.nowMs(),
+    serverPublicKey: answer.value.serverPublicKey,
   };
   writeTerminalIdentity(options.dataDir, identity);
   return { ok: true, value: identity };

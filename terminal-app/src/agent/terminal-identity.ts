@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { CurrencyCodeSchema, TerminalIdSchema } from '@cashin/shared';
+import { CurrencyCodeSchema, Ed25519PublicKeySchema, TerminalIdSchema } from '@cashin/shared';
 
 /**
  * Who this kiosk is to the server, as enrollment answered. Kept beside the key in the data folder; without
@@ -13,6 +13,11 @@ export const TerminalIdentitySchema = z.object({
   currency: CurrencyCodeSchema,
   serverUrl: z.string().min(1),
   enrolledAtMs: z.number().int(),
+  /**
+   * The server's answer-signing key as enrollment answered it: the kiosk believes only answers signed by
+   * it (sync/signed-client.ts). Absent in an identity written before the server signed its answers.
+   */
+  serverPublicKey: Ed25519PublicKeySchema.optional(),
 });
 export type TerminalIdentity = z.infer<typeof TerminalIdentitySchema>;
 

@@ -204,6 +204,7 @@ async function measureLatency(): Promise<LatencyFigures> {
       key,
       clock,
       requestTimeoutMs: 5_000,
+      serverPublicKey: agent.identity.serverPublicKey ?? null,
     });
     const beat: HeartbeatRequest = {
       softwareVersion: 'bench',

@@ -1,14 +1,26 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { Clock, ErrorCode } from '@cashin/shared';
-import { ErrorBodySchema, contentDigestHeader, signatureBase, terminalHeaders } from '@cashin/shared';
+import {
+  ErrorBodySchema,
+  answerSignatureBase,
+  base64urlDecode,
+  contentDigestHeader,
+  signatureBase,
+  signaturePattern,
+  terminalHeaders,
+} from '@cashin/shared';
 import type { TerminalKey } from './terminal-key.js';
+import { verifyWithRawPublicKey } from './terminal-key.js';
 
 /**
  * Signed requests from the kiosk to the server. Every way the network can fail (refused connection,
  * time-out, a proxy's HTML error page, an answer that does not parse) is one value, `unreachable`, because
  * the kiosk's answer to all of them is the same: go on offline and try again later. A coded refusal from
  * the server is different: it says what is wrong.
+ *
+ * An answer not signed by the server key the kiosk pinned at enrollment is `unreachable` too, whatever it
+ * says: whoever sent it is not the server, so it proves nothing was synced and nothing was refused.
  */
 export type CallResult<T> =
   | { ok: true; value: T }
@@ -55,6 +67,11 @@ export interface SignedClientOptions {
   key: TerminalKey;
   clock: Clock;
   requestTimeoutMs: number;
+  /**
+   * The server's answer-signing key, pinned at enrollment (TerminalIdentity). Null for a kiosk enrolled
+   * before the server signed its answers: it believes unsigned answers until it is enrolled again.
+   */
+  serverPublicKey: string | null;
   /** Injected so tests can put a faulty link between the kiosk and the server. */
   fetch?: typeof fetch;
   nonce?: () => string;
@@ -83,7 +100,7 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
         options.key.sign(new TextEncoder().encode(signatureBase(parts))),
       ).toString('base64url');
       let response: Response;
-      let text: string;
+      let bytes: Buffer;
       try {
         response = await doFetch(new URL(path, options.baseUrl), {
           method: 'POST',
@@ -100,7 +117,7 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
             ? AbortSignal.any([signal, AbortSignal.timeout(options.requestTimeoutMs)])
             : AbortSignal.timeout(options.requestTimeoutMs),
         });
-        text = await response.text();
+        bytes = Buffer.from(await response.arrayBuffer());
       } catch (error) {
         return {
           ok: false,
@@ -108,7 +125,33 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
           detail: error instanceof Error ? error.message : String(error),
         };
       }
-      return readAnswer(response.status, text, schema);
+      if (
+        options.serverPublicKey !== null &&
+        !answerSignedByServer(options.serverPublicKey, parts, response, bytes)
+      ) {
+        return { ok: false, kind: 'unreachable', detail: `HTTP ${response.status} not signed by the server` };
+      }
+      return readAnswer(response.status, bytes.toString('utf8'), schema);
     },
   };
+}
+
+/** Whether `response` carries a valid signature by the pinned server key over its status and body. */
+function answerSignedByServer(
+  serverPublicKey: string,
+  request: { path: string; terminalId: string; nonce: string },
+  response: Response,
+  body: Buffer,
+): boolean {
+  const header = response.headers.get(terminalHeaders.answerSignature);
+  const signature = header !== null && signaturePattern.test(header) ? base64urlDecode(header) : undefined;
+  if (signature === undefined) return false;
+  const base = answerSignatureBase({
+    path: request.path,
+    terminalId: request.terminalId,
+    nonce: request.nonce,
+    status: response.status,
+    contentDigest: contentDigestHeader(createHash('sha256').update(body).digest('base64')),
+  });
+  return verifyWithRawPublicKey(serverPublicKey, new TextEncoder().encode(base), signature);
 }

@@ -35,6 +35,12 @@ interface Rig {
   shopperCode: Code;
   /** The sequence numbers of every sync request that reached the link, one array per request. */
   sent: number[][];
+  /**
+   * A machine between the link and the server (a TLS-inspecting proxy, say): while set, it answers every
+   * request in the server's place, given the server itself to forward to.
+   */
+  impostor:
+    ((forward: typeof fetch, input: string | URL | Request, init?: RequestInit) => Promise<Response>) | null;
   commit(quarters: number): KioskDeposit;
   engine(overrides?: { batchDepositsMax?: number; signingKey?: TerminalKey }): SyncEngine;
 }
@@ -96,12 +102,13 @@ async function rig(serverLimits?: unknown): Promise<Rig> {
     target: (input, init) => {
       const body = JSON.parse(String(init?.body ?? '{}')) as { deposits?: KioskDeposit[] };
       if (body.deposits) sent.push(body.deposits.map((deposit) => deposit.sequence));
-      return server.fetch(input, init);
+      return made.impostor === null ? server.fetch(input, init) : made.impostor(server.fetch, input, init);
     },
   });
   const shopperCode = await server.newShopperCode();
   const newId = createUuidV7Generator(() => clock.nowMs());
-  return {
+  const serverPublicKey = enrolled.value.serverPublicKey ?? null;
+  const made: Rig = {
     clock,
     server,
     journal,
@@ -111,6 +118,7 @@ async function rig(serverLimits?: unknown): Promise<Rig> {
     link,
     shopperCode,
     sent,
+    impostor: null,
     commit(quarters) {
       const depositId = newId();
       journal.openDeposit({
@@ -149,6 +157,7 @@ async function rig(serverLimits?: unknown): Promise<Rig> {
           key: overrides.signingKey ?? key,
           clock,
           requestTimeoutMs: 5_000,
+          serverPublicKey,
           fetch: link.fetch,
         }),
         clock,
@@ -159,6 +168,7 @@ async function rig(serverLimits?: unknown): Promise<Rig> {
       });
     },
   };
+  return made;
 }
 
 describe('SyncEngine, from the real journal to the real server', () => {
@@ -246,6 +256,57 @@ describe('SyncEngine, from the real journal to the real server', () => {
     await sync.syncNow();
     expect(kiosk.link.stats.sent).toBe(requests);
     expect(await kiosk.server.bagDebitedMinor(kiosk.terminalId)).toBe(original.totalMinor);
+  });
+
+  it('believes no answer the pinned server key did not sign: a proxy that says `created` syncs nothing', async () => {
+    const kiosk = await rig();
+    const deposit = kiosk.commit(3);
+    const sync = kiosk.engine();
+    // A proxy that keeps the deposits and answers in the server's words, unsigned.
+    kiosk.impostor = async (_forward, _input, init) => {
+      const { deposits } = JSON.parse(String(init?.body)) as { deposits: KioskDeposit[] };
+      const results = deposits.map(({ depositId }) => ({
+        depositId,
+        status: 'created',
+        creditedTo: 'wallet',
+        inReview: false,
+      }));
+      return new Response(JSON.stringify({ results, serverTimeMs: clock.nowMs() }), {
+        status: 200,
+        headers: { 'content-type': 'application/json' },
+      });
+    };
+    expect(await sync.syncNow()).toMatchObject({ synced: 0, failed: true });
+    expect(sync.status()).toMatchObject({ online: false, lastErrorCode: 'SERVER_UNREACHABLE' });
+    expect(kiosk.journal.outbox.status().depth).toBe(1);
+    expect((await kiosk.server.creditedByDeposit(kiosk.terminalId)).size).toBe(0);
+
+    // One that forwards to the server but rewrites its answer (the server's signature kept) fares no better:
+    // here the server refused the batch, and the proxy turns the refusal into `created`.
+    kiosk.impostor = async (forward, input, init) => {
+      const answer = await forward(input, { ...init, body: '{"deposits":"nothing"}' });
+      const { deposits } = JSON.parse(String(init?.body)) as { deposits: KioskDeposit[] };
+      const results = deposits.map(({ depositId }) => ({
+        depositId,
+        status: 'created',
+        creditedTo: 'wallet',
+        inReview: false,
+      }));
+      return new Response(JSON.stringify({ results, serverTimeMs: clock.nowMs() }), {
+        status: 200,
+        headers: answer.headers,
+      });
+    };
+    expect(await sync.syncNow()).toMatchObject({ synced: 0, failed: true });
+    expect(kiosk.journal.outbox.status().depth).toBe(1);
+    expect((await kiosk.server.creditedByDeposit(kiosk.terminalId)).size).toBe(0);
+
+    // The server's own answer, signed, is believed.
+    kiosk.impostor = null;
+    expect(await sync.syncNow()).toEqual({ synced: 1, quarantined: 0, failed: false });
+    expect(await kiosk.server.creditedByDeposit(kiosk.terminalId)).toEqual(
+      new Map([[deposit.depositId, deposit.totalMinor]]),
+    );
   });
 
   it('backs off with jitter while the server is unreachable, without hammering it on every commit', async () => {

@@ -47,6 +47,11 @@ export const EnrollResponseSchema = z.object({
    * not collide with the ones its predecessor synced. (`int()` keeps it a safe integer.)
    */
   sequenceHigh: z.number().int().nonnegative(),
+  /**
+   * The server's answer-signing key (answerSignatureBase in terminal/request-signature.ts). The kiosk pins
+   * it with its identity and from then on believes only answers signed by it.
+   */
+  serverPublicKey: Ed25519PublicKeySchema,
 });
 
 export const SyncRequestSchema = z.object({
