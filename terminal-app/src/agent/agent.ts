@@ -316,7 +316,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     onStatus: (status) => {
       runner.setOnline(status.online);
       runner.refreshOutboxStatus();
-      if (status.lastErrorCode) noteError(status.lastErrorCode, 'sync failed');
+      if (status.lastErrorCode)
+        noteError(status.lastErrorCode, `sync failed: ${status.lastErrorDetail ?? 'no detail'}`);
       if (isTerminalRefusal(status.lastErrorCode)) terminalRefused(status.lastErrorCode);
     },
   });

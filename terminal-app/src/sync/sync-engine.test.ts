@@ -277,7 +277,11 @@ describe('SyncEngine, from the real journal to the real server', () => {
       });
     };
     expect(await sync.syncNow()).toMatchObject({ synced: 0, failed: true });
-    expect(sync.status()).toMatchObject({ online: false, lastErrorCode: 'SERVER_UNREACHABLE' });
+    expect(sync.status()).toMatchObject({
+      online: false,
+      lastErrorCode: 'SERVER_UNREACHABLE',
+      lastErrorDetail: 'HTTP 200 not signed by the server',
+    });
     expect(kiosk.journal.outbox.status().depth).toBe(1);
     expect((await kiosk.server.creditedByDeposit(kiosk.terminalId)).size).toBe(0);
 

@@ -34,6 +34,11 @@ export interface SyncStatus {
   lastSyncedAtMs: number | null;
   nextAttemptAtMs: number | null;
   lastErrorCode: ErrorCode | null;
+  /**
+   * What the last failure was, for the tech and the log (a refused connection, an answer the pinned server
+   * key did not sign): the code alone says only that the server could not be heard.
+   */
+  lastErrorDetail: string | null;
   syncedTotal: number;
   quarantinedTotal: number;
 }
@@ -79,6 +84,7 @@ export class SyncEngine {
     lastSyncedAtMs: null,
     nextAttemptAtMs: null,
     lastErrorCode: null,
+    lastErrorDetail: null,
     syncedTotal: 0,
     quarantinedTotal: 0,
   };
@@ -159,7 +165,8 @@ export class SyncEngine {
             }
           }
         }
-        this.fail(result.kind === 'refused' ? result.code : 'SERVER_UNREACHABLE');
+        if (result.kind === 'refused') this.fail(result.code, `HTTP ${result.status}`);
+        else this.fail('SERVER_UNREACHABLE', result.detail);
         return { ...round, failed: true };
       }
       const nowMs = clock.nowMs();
@@ -181,7 +188,7 @@ export class SyncEngine {
       this.state.quarantinedTotal += quarantined;
       // An answer that settled nothing of a non-empty batch would loop forever on the same deposits.
       if (synced + quarantined === 0) {
-        this.fail('INTERNAL');
+        this.fail('INTERNAL', 'the answer settled none of the batch');
         return { ...round, failed: true };
       }
     }
@@ -191,13 +198,14 @@ export class SyncEngine {
       consecutiveFailures: 0,
       nextAttemptAtMs: null,
       lastErrorCode: null,
+      lastErrorDetail: null,
       lastSyncedAtMs: clock.nowMs(),
     };
     this.options.onStatus?.(this.status());
     return round;
   }
 
-  private fail(code: ErrorCode): void {
+  private fail(code: ErrorCode, detail: string): void {
     const { clock, backoffMsMin, backoffMsMax, random } = this.options;
     const failures = this.state.consecutiveFailures + 1;
     const delayMs = backoffDelayMs(failures, backoffMsMin, backoffMsMax, random);
@@ -206,6 +214,7 @@ export class SyncEngine {
       online: false,
       consecutiveFailures: failures,
       lastErrorCode: code,
+      lastErrorDetail: detail,
       nextAttemptAtMs: clock.nowMs() + delayMs,
     };
     if (!this.stopped) {
