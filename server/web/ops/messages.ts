@@ -167,9 +167,9 @@ const en = {
   'alertDetail.syncConflict': 'Deposits that differ from what the server holds: {sequences}',
   'alertDetail.bagNearlyFull': 'The bag holds {coins} of {max} coins',
   'alertDetail.depositsSetAside':
-    "Deposits set aside: {count}, holding {amount}. They will not be sent again: their cash is in the bag and no wallet has it. See the kiosk's maintenance screen.",
+    'Deposits set aside: {count}, holding {amount}. Their cash is in the bag and no wallet has it. The kiosk does not send them again on its own: once the cause is dealt with, a tech sends them again from its maintenance screen.',
   'alertDetail.depositsSetAsideUnknown':
-    "Deposits set aside: {count}. They will not be sent again: their cash is in the bag and no wallet has it. See the kiosk's maintenance screen.",
+    'Deposits set aside: {count}. Their cash is in the bag and no wallet has it. The kiosk does not send them again on its own: once the cause is dealt with, a tech sends them again from its maintenance screen.',
   'alertDetail.more': '{list} and {count} more',
   'alertDetail.keyRevoked': 'Key {keys} revoked. Requests from the lost device refused since: none.',
   'alertDetail.keyRevokedRefused':
@@ -738,9 +738,9 @@ const es: Record<OpsMessageKey, string> = {
   'alertDetail.syncConflict': 'Depósitos que no coinciden con lo que tiene el servidor: {sequences}',
   'alertDetail.bagNearlyFull': 'La bolsa tiene {coins} de {max} monedas',
   'alertDetail.depositsSetAside':
-    'Depósitos apartados: {count}, por {amount}. No se volverán a enviar: su efectivo está en la bolsa y ninguna billetera lo tiene. Vea la pantalla de mantenimiento del quiosco.',
+    'Depósitos apartados: {count}, por {amount}. Su efectivo está en la bolsa y ninguna billetera lo tiene. El quiosco no los vuelve a enviar solo: una vez resuelta la causa, un técnico los envía de nuevo desde su pantalla de mantenimiento.',
   'alertDetail.depositsSetAsideUnknown':
-    'Depósitos apartados: {count}. No se volverán a enviar: su efectivo está en la bolsa y ninguna billetera lo tiene. Vea la pantalla de mantenimiento del quiosco.',
+    'Depósitos apartados: {count}. Su efectivo está en la bolsa y ninguna billetera lo tiene. El quiosco no los vuelve a enviar solo: una vez resuelta la causa, un técnico los envía de nuevo desde su pantalla de mantenimiento.',
   'alertDetail.more': '{list} y {count} más',
   'alertDetail.keyRevoked':
     'Llave {keys} revocada. Solicitudes del dispositivo perdido rechazadas desde entonces: ninguna.',

@@ -25,6 +25,12 @@ export const MaintenanceRequestSchema = z.discriminatedUnion('op', [
   /** The tech has taken the cash bag out: record its totals and start a new bag. */
   z.object({ op: z.literal('collect') }),
   z.object({ op: z.literal('syncNow') }),
+  /**
+   * Puts every deposit set aside (a conflict, a refusal, an unreadable row) back in the queue and syncs:
+   * once ops or a server upgrade dealt with the cause, the server takes them, still once each by deposit id;
+   * those it still cannot take are set aside again.
+   */
+  z.object({ op: z.literal('retrySetAside') }),
   z.object({ op: z.literal('reprintLast') }),
   /** Reprints the receipt of one of the listed recent deposits (a recovered one, say, no longer the last). */
   z.object({ op: z.literal('reprint'), depositId: UuidV7Schema }),
@@ -71,6 +77,13 @@ export const MaintenanceOutcomeSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('synced'), synced: CountSchema, quarantined: CountSchema }),
   /** The round stopped early; the result's `code` says why, the counts say what went before it stopped. */
   z.object({ kind: z.literal('syncFailed'), synced: CountSchema, quarantined: CountSchema }),
+  /** `requeued` set-aside deposits went back in the queue; the sync round after sent and set aside these. */
+  z.object({
+    kind: z.literal('setAsideRetried'),
+    requeued: CountSchema,
+    synced: CountSchema,
+    quarantined: CountSchema,
+  }),
   z.object({
     kind: z.literal('collected'),
     currency: CurrencyCodeSchema,
@@ -96,6 +109,7 @@ export const MaintenanceResultSchema = z.object({
     'testPrint',
     'collect',
     'syncNow',
+    'retrySetAside',
     'reprintLast',
     'reprint',
   ]),

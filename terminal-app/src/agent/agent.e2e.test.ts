@@ -287,13 +287,13 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
     expect(await server.creditedByDeposit(terminalId)).toEqual(new Map([[stored!.deposit.depositId, 100]]));
   });
 
-  it('tells ops of a deposit it set aside, with the cash it holds', async () => {
+  it('tells ops of a deposit it set aside, with the cash it holds, and a tech sends it again once', async () => {
     const k = await kiosk();
     const code = await k.server.signUpShopper('Rosa Diaz');
     k.link.faults.down = true;
     const depositId = await coinDeposit(k, code, 25);
     // Set aside while the agent is down (as the sync does with a deposit it may never send again).
-    await k.restart(async () => {
+    const agent = await k.restart(async () => {
       const journal = Journal.open(journalPathIn(k.dataDir), {
         signReceipt: () => {
           throw new Error('nothing is committed here');
@@ -314,6 +314,27 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
       })
       .toEqual([{ kind: 'depositsSetAside', deposits: 1, totalMinor: 25, currency: 'USD' }]);
     expect(await k.synced()).toEqual([]);
+
+    // Its cause dealt with, a tech sends it again from maintenance: the server credits it, once.
+    const ui = connectUi(agent);
+    expect(await ui.maintenance({ op: 'unlock', pin: '2468' })).toMatchObject({ unlocked: true });
+    const retried = await ui.maintenance({ op: 'retrySetAside' });
+    expect(retried.lastResult).toEqual({
+      op: 'retrySetAside',
+      ok: true,
+      code: null,
+      outcome: { kind: 'setAsideRetried', requeued: 1, synced: 1, quarantined: 0 },
+    });
+    expect(retried.outbox).toMatchObject({ depth: 0, quarantined: 0, quarantinedTotalMinor: 0 });
+    expect(await k.server.creditedByDeposit(k.terminalId)).toEqual(new Map([[depositId, 25]]));
+    const again = await ui.maintenance({ op: 'retrySetAside' });
+    expect(again.lastResult?.outcome).toEqual({
+      kind: 'setAsideRetried',
+      requeued: 0,
+      synced: 0,
+      quarantined: 0,
+    });
+    expect(await k.server.creditedByDeposit(k.terminalId)).toEqual(new Map([[depositId, 25]]));
   });
 
   it('commits a deposit left open by a crash as recovered when it starts again', async () => {

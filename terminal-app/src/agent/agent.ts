@@ -52,6 +52,7 @@ import {
   noPrinterResult,
   reprintResult,
   selfTestResult,
+  retrySetAsideResult,
   syncResult,
   testPrintResult,
 } from './maintenance-outcomes.js';
@@ -439,6 +440,13 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       syncNow: async () => {
         const round = await sync.syncNow();
         return syncResult(round, sync.status().lastErrorCode);
+      },
+      retrySetAside: async () => {
+        const requeued = journal.outbox.requeueQuarantined();
+        log.info({ requeued }, 'set-aside deposits back in the queue, asked by a tech');
+        runner.refreshOutboxStatus();
+        const round = await sync.syncNow();
+        return retrySetAsideResult(requeued, round, sync.status().lastErrorCode);
       },
       bag: bagTotal,
       collect: async () => {

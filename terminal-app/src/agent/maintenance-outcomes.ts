@@ -60,6 +60,18 @@ export function syncResult(round: SyncRound, lastErrorCode: ErrorCode | null): S
     : succeeded({ kind: 'synced', ...counts });
 }
 
+/** Set-aside deposits put back in the queue, and the sync round after. */
+export function retrySetAsideResult(
+  requeued: number,
+  round: SyncRound,
+  lastErrorCode: ErrorCode | null,
+): SourceResult {
+  const counts = { synced: round.synced, quarantined: round.quarantined };
+  return round.failed
+    ? failedWith(lastErrorCode ?? 'SERVER_UNREACHABLE', { kind: 'syncFailed', ...counts })
+    : succeeded({ kind: 'setAsideRetried', requeued, ...counts });
+}
+
 /** One bag taken out of one money device. */
 export interface CollectedBag {
   device: string;

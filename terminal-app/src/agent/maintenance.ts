@@ -28,6 +28,8 @@ export interface MaintenanceSources {
   outboxStatus(): MaintenanceState['outbox'];
   syncStatus(): MaintenanceState['sync'];
   syncNow(): Promise<SourceResult>;
+  /** Puts the set-aside deposits back in the queue and syncs (Outbox.requeueQuarantined). */
+  retrySetAside(): Promise<SourceResult>;
   bag(): MaintenanceState['bag'];
   collect(): Promise<SourceResult>;
   reprintLast(): Promise<SourceResult>;
@@ -128,6 +130,8 @@ export class MaintenanceService {
         return guarded('collect', () => this.sources.collect());
       case 'syncNow':
         return guarded('syncNow', () => this.sources.syncNow());
+      case 'retrySetAside':
+        return guarded('retrySetAside', () => this.sources.retrySetAside());
       case 'reprintLast':
         return guarded('reprintLast', () => this.sources.reprintLast());
       case 'reprint':

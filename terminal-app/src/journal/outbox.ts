@@ -83,6 +83,10 @@ export class Outbox {
       markSynced: db.prepare<[number, string], unknown>(
         `UPDATE outbox SET status = 'synced', synced_at_ms = ? WHERE deposit_id = ? AND status = 'pending'`,
       ),
+      requeueQuarantined: db.prepare<[], unknown>(
+        `UPDATE outbox SET status = 'pending', quarantined_at_ms = NULL, server_answer = NULL
+         WHERE status = 'quarantined'`,
+      ),
       quarantine: db.prepare<[number, string, string], unknown>(
         `UPDATE outbox SET status = 'quarantined', quarantined_at_ms = ?, server_answer = ?
          WHERE deposit_id = ? AND status = 'pending'`,
@@ -166,6 +170,15 @@ export class Outbox {
     return (
       this.statements.quarantine.run(atMs, JSON.stringify(serverAnswer ?? null), depositId).changes === 1
     );
+  }
+
+  /**
+   * Puts every quarantined deposit back in the queue, for a tech who knows its cause was dealt with. Safe
+   * whatever that cause was: the server credits by deposit id, so a deposit it already holds is answered
+   * `exists` or `conflict` again, never credited twice. Returns how many went back.
+   */
+  requeueQuarantined(): number {
+    return this.statements.requeueQuarantined.run().changes;
   }
 
   status(): OutboxStatus {

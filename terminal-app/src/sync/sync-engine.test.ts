@@ -379,6 +379,18 @@ describe('SyncEngine, from the real journal to the real server', () => {
     kiosk.commit(1);
     expect(await sync.syncNow()).toEqual({ synced: 1, quarantined: 0, failed: false });
     expect(kiosk.sent.at(-1)).toEqual([8]);
+    // A tech sends the set-aside deposit again while the server still refuses it: set aside again, with
+    // the refusal, and nothing else moves.
+    expect(kiosk.journal.outbox.requeueQuarantined()).toBe(1);
+    expect(kiosk.journal.outbox.status()).toMatchObject({ depth: 1, quarantined: 0 });
+    expect(await sync.syncNow()).toEqual({ synced: 0, quarantined: 1, failed: false });
+    expect(kiosk.sent.at(-1)).toEqual([5]);
+    expect(kiosk.journal.outbox.quarantined(10)).toMatchObject([
+      { depositId: bad.depositId, serverAnswer: { refused: 'VALIDATION_FAILED' } },
+    ]);
+    expect(await kiosk.server.bagDebitedMinor(kiosk.terminalId)).toBe(
+      deposits.filter((d) => d !== bad).reduce((sum, d) => sum + d.totalMinor, 0) + 25,
+    );
   });
 
   it('sets aside a journal row that no longer reads as a deposit, never sends it, and syncs the rest', async () => {

@@ -4,6 +4,7 @@ import {
   collectResult,
   reprintResult,
   selfTestResult,
+  retrySetAsideResult,
   syncResult,
   testPrintResult,
 } from '../agent/maintenance-outcomes.js';
@@ -55,6 +56,8 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
     },
   ];
   const bagState = { currency: 'USD' as const, totalMinor: 12_345, coinCount: 312, billCount: 4 };
+  // One deposit ($1.25) set aside, until the tech sends it again (and the server takes it).
+  let setAside = 1;
   return {
     calls,
     bagState,
@@ -86,8 +89,8 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
       depth: 3,
       unsyncedTotalMinor: 450,
       oldestUnsyncedAtMs: Date.UTC(2026, 10, 22, 9),
-      quarantined: 1,
-      quarantinedTotalMinor: 125,
+      quarantined: setAside,
+      quarantinedTotalMinor: 125 * setAside,
       lastSequence: 41,
     }),
     syncStatus: () => ({
@@ -99,6 +102,12 @@ export function fakeMaintenanceSources(): MaintenanceSources & {
     syncNow: async () => {
       calls.push('syncNow');
       return syncResult({ synced: 0, quarantined: 0, failed: true }, 'SERVER_UNREACHABLE');
+    },
+    retrySetAside: async () => {
+      calls.push('retrySetAside');
+      const requeued = setAside;
+      setAside = 0;
+      return retrySetAsideResult(requeued, { synced: requeued, quarantined: 0, failed: false }, null);
     },
     bag: () => ({ ...bagState }),
     collect: async () => {

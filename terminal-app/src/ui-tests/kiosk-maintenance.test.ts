@@ -114,6 +114,16 @@ describe('maintenance mode', () => {
     expect(await seriousAxeViolations(page)).toEqual([]);
   });
 
+  it('sends the set-aside deposits again when the tech asks, and says what became of them', async () => {
+    const setAside = page.getByTestId('quarantined');
+    await setAside.getByRole('button', { name: 'Send set-aside deposits again' }).click();
+    await expect.poll(resultText).toBe('Set-aside deposits back in the queue: 1. Sent: 1. In conflict: 0.');
+    await expect.poll(() => setAside.count()).toBe(0);
+    expect(sources.calls.at(-1)).toBe('retrySetAside');
+    await page.screenshot({ path: screenshotPath('kiosk', '24-maintenance-set-aside-sent'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+  });
+
   it('locks again on exit', async () => {
     await page.getByRole('button', { name: 'Lock and exit' }).click();
     await expect.poll(() => page.locator('h1').textContent()).toBe('Turn your cash into wallet money');

@@ -71,6 +71,12 @@ function outcomeText(
         : t('maintenance.result.printFailed', { fault: faultText(outcome.fault, words) });
     case 'synced':
       return t('maintenance.result.synced', { synced: outcome.synced, quarantined: outcome.quarantined });
+    case 'setAsideRetried':
+      return t('maintenance.result.setAsideRetried', {
+        requeued: outcome.requeued,
+        synced: outcome.synced,
+        quarantined: outcome.quarantined,
+      });
     case 'collected':
       return t('maintenance.result.collected', { bags: collectedBagsText(outcome, words) });
     case 'receiptReprinted':

@@ -97,6 +97,9 @@ const en = {
   'maintenance.offline': 'Server: not reachable',
   'maintenance.lastSync': 'Last sync {time}',
   'maintenance.syncNow': 'Sync now',
+  'maintenance.retrySetAside': 'Send set-aside deposits again',
+  'maintenance.retrySetAsideHint':
+    'Once ops or a server update fixed the cause. The server credits each deposit once; those it still cannot take are set aside again.',
   'maintenance.errors': 'Recent errors',
   'maintenance.noErrors': 'No errors.',
   'maintenance.reprint': 'Reprint last receipt',
@@ -146,6 +149,8 @@ const en = {
   'maintenance.result.printFailed': 'The printer could not print: {fault}.',
   'maintenance.result.printNoAnswer': 'The printer did not answer.',
   'maintenance.result.synced': 'Sync done. Sent: {synced}. In conflict: {quarantined}.',
+  'maintenance.result.setAsideRetried':
+    'Set-aside deposits back in the queue: {requeued}. Sent: {synced}. In conflict: {quarantined}.',
   'maintenance.result.syncFailed': 'Sync stopped. Sent: {synced}. In conflict: {quarantined}. {reason}',
   'maintenance.result.collected': 'Bag collection recorded: {bags}.',
   'maintenance.result.collectedBag': '{device}: {amount} (pieces: {pieces})',
@@ -250,6 +255,9 @@ const es: Record<KioskMessageKey, string> = {
   'maintenance.offline': 'Servidor: sin conexión',
   'maintenance.lastSync': 'Última sincronización {time}',
   'maintenance.syncNow': 'Sincronizar ahora',
+  'maintenance.retrySetAside': 'Enviar de nuevo los depósitos apartados',
+  'maintenance.retrySetAsideHint':
+    'Cuando operaciones o una actualización del servidor hayan corregido la causa. El servidor acredita cada depósito una sola vez; los que aún no pueda aceptar vuelven a quedar apartados.',
   'maintenance.errors': 'Errores recientes',
   'maintenance.noErrors': 'Sin errores.',
   'maintenance.reprint': 'Reimprimir último recibo',
@@ -300,6 +308,8 @@ const es: Record<KioskMessageKey, string> = {
   'maintenance.result.printFailed': 'La impresora no pudo imprimir: {fault}.',
   'maintenance.result.printNoAnswer': 'La impresora no respondió.',
   'maintenance.result.synced': 'Sincronización terminada. Enviados: {synced}. En conflicto: {quarantined}.',
+  'maintenance.result.setAsideRetried':
+    'Depósitos apartados de vuelta en la cola: {requeued}. Enviados: {synced}. En conflicto: {quarantined}.',
   'maintenance.result.syncFailed':
     'La sincronización se detuvo. Enviados: {synced}. En conflicto: {quarantined}. {reason}',
   'maintenance.result.collected': 'Retiro de bolsa registrado: {bags}.',

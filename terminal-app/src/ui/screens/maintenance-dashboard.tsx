@@ -87,6 +87,10 @@ export function MaintenanceDashboard(props: MaintenanceProps) {
             })}
           </p>
           <p class="muted">{t('maintenance.quarantinedCaps')}</p>
+          <button type="button" class="secondary" onClick={() => request({ op: 'retrySetAside' })}>
+            {t('maintenance.retrySetAside')}
+          </button>
+          <p class="muted">{t('maintenance.retrySetAsideHint')}</p>
         </div>
       )}
       <p class="lead">
