@@ -33,6 +33,7 @@ export const KioskNoticeSchema = z.enum([
   'billReturned', // a bill was handed back because it did not fit in what the deposit may still take
   'coinRejected', // a coin or bill was not recognised and was given back
   'idleTimeout', // the shopper went quiet; money counted so far is committed, never dropped
+  'pouredAsVoucher', // coins were poured before a deposit was open: they go on a voucher for whoever poured them
 ]);
 export type KioskNotice = z.infer<typeof KioskNoticeSchema>;
 

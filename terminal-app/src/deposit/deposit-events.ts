@@ -15,26 +15,31 @@ export interface FreshIds {
 }
 
 /** Everything that can happen to the deposit engine. `atMs` is the runner's clock when it happened. */
-export type DepositEvent = { atMs: number } & (
-  | { type: 'device'; event: DeviceEvent }
-  | { type: 'intent'; intent: KioskIntent; fresh: FreshIds | null }
-  | { type: 'timer'; name: TimerName }
-  | { type: 'lookupResult'; requestId: number; result: LookupResult }
-  /** The journal committed the deposit the machine asked it to (same transaction as the outbox row). */
-  | { type: 'committed'; deposit: KioskDeposit }
-  | { type: 'printResult'; requestId: number; outcome: PrintOutcome }
-  | { type: 'connectivity'; online: boolean }
-  | { type: 'outboxStatus'; unsyncedTotalMinor: number; oldestUnsyncedAtMs: number | null }
-  /** The server refused this terminal (a sync, a lookup or a heartbeat said so): out of service. */
-  | { type: 'terminalRefused'; code: TerminalRefusalCode }
-  /** A heartbeat's answer said the terminal is enabled: a refusal no longer stands. */
-  | { type: 'terminalEnabled' }
+export type DepositEvent = { atMs: number } &
   /**
-   * A committed voucher or offline deposit whose receipt never printed (recovered after a power loss, or
-   * the printer failed): print it, or show it on the done screen when it cannot print.
+   * `fresh`: ids for a deposit the event may open (coins poured into a bulk counter with no deposit open
+   * become a voucher deposit); the runner hands them with a counter's credits.
    */
-  | { type: 'receiptDue'; receipt: DueReceipt }
-);
+  (
+    | { type: 'device'; event: DeviceEvent; fresh?: FreshIds | null }
+    | { type: 'intent'; intent: KioskIntent; fresh: FreshIds | null }
+    | { type: 'timer'; name: TimerName }
+    | { type: 'lookupResult'; requestId: number; result: LookupResult }
+    /** The journal committed the deposit the machine asked it to (same transaction as the outbox row). */
+    | { type: 'committed'; deposit: KioskDeposit }
+    | { type: 'printResult'; requestId: number; outcome: PrintOutcome }
+    | { type: 'connectivity'; online: boolean }
+    | { type: 'outboxStatus'; unsyncedTotalMinor: number; oldestUnsyncedAtMs: number | null }
+    /** The server refused this terminal (a sync, a lookup or a heartbeat said so): out of service. */
+    | { type: 'terminalRefused'; code: TerminalRefusalCode }
+    /** A heartbeat's answer said the terminal is enabled: a refusal no longer stands. */
+    | { type: 'terminalEnabled' }
+    /**
+     * A committed voucher or offline deposit whose receipt never printed (recovered after a power loss, or
+     * the printer failed): print it, or show it on the done screen when it cannot print.
+     */
+    | { type: 'receiptDue'; receipt: DueReceipt }
+  );
 
 /** What the done screen and the printer need of a committed deposit's receipt. */
 export type DueReceipt = Pick<ReceiptState, 'deposit' | 'job' | 'maskedName' | 'newBalanceMinor'>;

@@ -1256,3 +1256,74 @@ it('the any-time table covers every device event type', () => {
   const covered = new Set(anyTimeEvents.flatMap(([, e]) => (e.type === 'device' ? [e.event.type] : [])));
   expect([...covered].sort()).toEqual(Object.keys(deviceTypesCovered).sort());
 });
+
+describe('coins poured into a bulk counter before a deposit is open', () => {
+  const pourConfig = {
+    ...testConfig,
+    deviceKinds: { ...testConfig.deviceKinds, counter: 'bulkCounter' },
+  } as const;
+  const fresh = { depositId, claimCode };
+  const poured = (count: number, withFresh: typeof fresh | null = fresh): DepositEvent => ({
+    type: 'device',
+    event: {
+      type: 'credit',
+      device: 'counter',
+      kind: 'coin',
+      ccTalkId: 'US025A',
+      currency: 'USD',
+      valueMinor: 25,
+      count,
+    },
+    fresh: withFresh,
+    atMs: t0Ms,
+  });
+
+  it.each(['idle', 'identifying', 'lookingUp', 'confirming', 'confirmingVoucher'] as const)(
+    'from %s: a voucher deposit opens with the pour in it, journaled open before the coins',
+    (from) => {
+      const { state, effects } = step(pourConfig, fixtures[from](), poured(12));
+      expect(state).toMatchObject({ phase: 'accepting', notice: 'pouredAsVoucher' });
+      expect(deposit(state)).toMatchObject({
+        depositId,
+        claimCode,
+        totalMinor: 300,
+        shopper: { code: null, voucher: true, maxMinor: testConfig.voucherDepositMaxMinor },
+      });
+      const kinds = types(effects);
+      expect(kinds.indexOf('openDeposit')).toBeLessThan(kinds.indexOf('journal'));
+      expect(journaled(effects)).toMatchObject([
+        { type: 'journal', depositId, entry: { device: 'counter', count: 12 } },
+      ]);
+      // More of the pour is counted in the same deposit, and the screen still says why it is a voucher.
+      const more = step(pourConfig, state, poured(3));
+      expect(deposit(more.state).totalMinor).toBe(375);
+      expect(more.state.notice).toBe('pouredAsVoucher');
+      expect(types(more.effects)).not.toContain('openDeposit');
+    },
+  );
+
+  it('stays a stray for a coin acceptor (shut outside a deposit: a late coin), without ids, or offline and full', () => {
+    const acceptorCoin = coin(25);
+    if (acceptorCoin.type !== 'device') throw new Error('a coin is a device event');
+    const late = step(pourConfig, fixtures.idle(), { ...acceptorCoin, fresh });
+    expect(late.state.phase).toBe('idle');
+    expect(journaled(late.effects)).toMatchObject([{ type: 'commitStray' }]);
+    const noIds = step(pourConfig, fixtures.idle(), poured(2, null));
+    expect(journaled(noIds.effects)).toMatchObject([{ type: 'commitStray' }]);
+    // Offline with every unsynced cent the kiosk may hold already held: no voucher can open.
+    const capped = step(pourConfig, fixtures.offlineCapped(), poured(2));
+    expect(capped.state.phase).toBe('offlineCapped');
+    expect(journaled(capped.effects)).toMatchObject([{ type: 'commitStray' }]);
+    // Offline with some room: the voucher opens, capped at the room left.
+    const room = 500;
+    const nearlyFull = stateAfter(offline(testConfig.offlineUnsyncedMaxMinor - room), fixtures.idle());
+    expect(nearlyFull.phase).toBe('idle');
+    const opened = step(pourConfig, nearlyFull, poured(2));
+    expect(deposit(opened.state).shopper).toMatchObject({ voucher: true, offline: true });
+    expect(deposit(opened.state).shopper.maxMinor).toBeLessThanOrEqual(room);
+    // After the deposit committed (its receipt printing), a late pour is a stray too: that record is final.
+    const printing = step(pourConfig, fixtures.printing(), poured(1));
+    expect(printing.state.phase).toBe('printing');
+    expect(journaled(printing.effects)).toMatchObject([{ type: 'commitStray' }]);
+  });
+});

@@ -44,7 +44,9 @@ import { isTerminalRefusal } from './terminal-refusal.js';
  * shopper and a claim code nobody holds, so the server keeps it in suspense until ops moves it. It is never
  * added to a deposit that has already committed (that record may be synced already and is immutable), and
  * it never opens a shopper's deposit (there is no shopper to credit). Another currency's money, which no
- * deposit of this terminal can hold, stays a bare stray in the journal and the bag's totals.
+ * deposit of this terminal can hold, stays a bare stray in the journal and the bag's totals. The exception is
+ * a bulk counter's coins before a deposit is open (it cannot be inhibited, so a shopper may pour before
+ * tapping Start): they open a voucher deposit for the person at the kiosk (pouredBeforeDeposit).
  *
  * Where lost events go (a device reported more events than its buffer holds, or a reset that emptied it):
  * they may have been money, so they are never only a line in the journal. In an open deposit they flag it
@@ -72,7 +74,7 @@ export function createDepositMachine(config: DepositConfig): DepositMachine {
 export function step(config: DepositConfig, state: DepositState, event: DepositEvent): StepResult {
   switch (event.type) {
     case 'device':
-      return onDevice(config, state, event.event, event.atMs);
+      return onDevice(config, state, event.event, event.fresh ?? null, event.atMs);
     case 'intent':
       return onIntent(config, state, event.intent, event.fresh, event.atMs);
     case 'timer':
@@ -241,10 +243,16 @@ function roomMinor(deposit: OpenDeposit): number {
   return Math.max(0, subtractMinor(deposit.shopper.maxMinor, used));
 }
 
-function onDevice(config: DepositConfig, state: DepositState, event: DeviceEvent, atMs: number): StepResult {
+function onDevice(
+  config: DepositConfig,
+  state: DepositState,
+  event: DeviceEvent,
+  fresh: FreshIds | null,
+  atMs: number,
+): StepResult {
   switch (event.type) {
     case 'credit':
-      return onCredit(config, state, event, atMs);
+      return onCredit(config, state, event, fresh, atMs);
     case 'escrow':
       return onEscrow(config, state, event);
     case 'reject':
@@ -273,12 +281,23 @@ function onDevice(config: DepositConfig, state: DepositState, event: DeviceEvent
   }
 }
 
+/** Phases before a deposit opens, where the person at the kiosk is the one who poured. */
+const beforeDepositPhases: ReadonlySet<PhaseName> = new Set([
+  'idle',
+  'identifying',
+  'lookingUp',
+  'confirming',
+]);
+
 function onCredit(
   config: DepositConfig,
   state: DepositState,
   event: Extract<DeviceEvent, { type: 'credit' }>,
+  fresh: FreshIds | null,
   atMs: number,
 ): StepResult {
+  const poured = pouredBeforeDeposit(config, state, event, fresh, atMs);
+  if (poured !== null) return poured;
   const entry: CreditEntry = {
     type: 'credit',
     device: event.device,
@@ -332,7 +351,9 @@ function onCredit(
       [journal, { type: 'inhibitAcceptors' }],
     );
   }
-  return stay({ ...withDeposit(state, counted), notice: null }, [
+  // More money clears a notice about earlier money, but not why this deposit is a voucher.
+  const notice = state.notice === 'pouredAsVoucher' ? state.notice : null;
+  return stay({ ...withDeposit(state, counted), notice }, [
     journal,
     { type: 'enableAcceptors', remainingMinor: roomMinor(counted) },
     restartIdle(config),
@@ -764,24 +785,71 @@ function goOffline(config: DepositConfig, state: DepositState, code: Code, atMs:
   return go(config, state, { ...common(offline), phase: 'confirming', shopper }, []);
 }
 
-/** "I have no account": a voucher, capped as an offline deposit, and under the unsynced caps when offline. */
-function startVoucher(config: DepositConfig, state: DepositState, atMs: number): StepResult {
+/** A voucher's shopper: capped as an offline deposit, and under the unsynced caps when offline. */
+function voucherShopper(
+  config: DepositConfig,
+  state: DepositState,
+  atMs: number,
+): { ok: true; shopper: Shopper } | { ok: false; reason: 'unsyncedTotal' | 'unsyncedAge' } {
   let maxMinor = config.voucherDepositMaxMinor;
   if (!state.online) {
     const capacity = offlineCapacity(config, state.outbox, atMs);
-    if (!capacity.ok)
-      return go(config, state, { ...common(state), phase: 'offlineCapped', reason: capacity.reason }, []);
+    if (!capacity.ok) return { ok: false, reason: capacity.reason };
     maxMinor = Math.min(maxMinor, capacity.capacityMinor);
   }
-  const shopper: Shopper = {
-    code: null,
-    voucher: true,
-    maskedName: null,
-    offline: !state.online,
-    maxMinor,
-    balanceMinor: null,
+  return {
+    ok: true,
+    shopper: {
+      code: null,
+      voucher: true,
+      maskedName: null,
+      offline: !state.online,
+      maxMinor,
+      balanceMinor: null,
+    },
   };
-  return go(config, state, { ...common(state), phase: 'confirming', shopper, lastError: null }, []);
+}
+
+/** "I have no account": a voucher, capped as an offline deposit, and under the unsynced caps when offline. */
+function startVoucher(config: DepositConfig, state: DepositState, atMs: number): StepResult {
+  const voucher = voucherShopper(config, state, atMs);
+  if (!voucher.ok)
+    return go(config, state, { ...common(state), phase: 'offlineCapped', reason: voucher.reason }, []);
+  return go(
+    config,
+    state,
+    { ...common(state), phase: 'confirming', shopper: voucher.shopper, lastError: null },
+    [],
+  );
+}
+
+/**
+ * Coins poured into a bulk counter before a deposit is open (it cannot be inhibited, so a shopper may pour
+ * before tapping Start, or while identifying): rather than each poll's coins becoming a stray of its own for
+ * suspense, which nobody at the kiosk could claim, a voucher deposit opens for them as if the shopper had
+ * chosen "no account", and the pour is counted in it. The voucher's claim code takes the money to whoever
+ * poured it, into a wallet from the wallet app. Null where this does not apply: another device (an acceptor
+ * is shut outside a deposit, so its coin is a late one from the last deposit), another currency, or an
+ * offline kiosk with no room left, where the stray path keeps the money as before.
+ */
+function pouredBeforeDeposit(
+  config: DepositConfig,
+  state: DepositState,
+  event: Extract<DeviceEvent, { type: 'credit' }>,
+  fresh: FreshIds | null,
+  atMs: number,
+): StepResult | null {
+  if (fresh === null || event.currency !== config.currency) return null;
+  if (config.deviceKinds[event.device] !== 'bulkCounter' || !beforeDepositPhases.has(state.phase))
+    return null;
+  const voucher = voucherShopper(config, state, atMs);
+  if (!voucher.ok) return null;
+  const opened = openDeposit(config, state, voucher.shopper, fresh, atMs);
+  const counted = onCredit(config, opened.state, event, null, atMs);
+  return {
+    state: { ...counted.state, notice: 'pouredAsVoucher' },
+    effects: [...opened.effects, ...counted.effects],
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------------

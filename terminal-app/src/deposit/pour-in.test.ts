@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { defaultLimits } from '@cashin/shared';
+import type { Code } from '@cashin/shared';
+import { defaultLimits, formatCode } from '@cashin/shared';
 import { BulkCounterSim, seededRandom } from '@cashin/hardware-sim';
 import { run, until } from '@cashin/hardware-sim/testing';
 import { duplexPair } from '../devices/common/duplex-pair.js';
@@ -103,5 +104,50 @@ describe('pour-in kiosk: a garbled register read during a deposit', () => {
     await run(rig.clock, 2_000, 10);
     expect(shopperDeposits()).toMatchObject([{ totalMinor: 40 * 25 }]);
     expect(strayDeposits()).toEqual([]);
+  });
+});
+
+describe('pour-in kiosk: coins poured before a deposit is open', () => {
+  it('coins poured at the attract screen open a voucher deposit that holds the whole pour, not strays', async () => {
+    // 200 coins of a realistic mix at 1,200 a minute, poured before anyone tapped Start.
+    const poured = sim.pour({ coins: 200, coinsPerMinute: 1_200 });
+    await run(rig.clock, 1_000, 10);
+    expect(rig.snapshot).toMatchObject({
+      screen: 'insertMoney',
+      notice: 'pouredAsVoucher',
+      shopper: { voucher: true },
+    });
+    await until(rig.clock, poured, 60_000, 10);
+    await run(rig.clock, 1_000, 10);
+    rig.runner.intent({ type: 'finish' });
+    await run(rig.clock, config.drainMs + 1_000, 10);
+    const deposits = rig.journal.committedAfter(0, 100);
+    expect(deposits).toHaveLength(1);
+    const [voucher] = deposits;
+    expect(voucher).toMatchObject({ code: null, flags: { lostEvents: false } });
+    expect(voucher!.claimCode).not.toBeNull();
+    // Every coin the counter counted is on it, and its receipt carries the claim code.
+    expect(voucher!.totalMinor).toBe(sim.totals.valueMinor);
+    expect(voucher!.items.reduce((sum, item) => sum + item.count, 0)).toBe(sim.totals.count);
+    expect(rig.snapshot).toMatchObject({ screen: 'done', receipt: { depositId: voucher!.depositId } });
+    const printedText = (rig.devices.printed.at(-1)?.lines ?? []).flatMap((line) =>
+      line.type === 'text' ? [line.text] : [],
+    );
+    expect(printedText).toContain(formatCode(voucher!.claimCode as Code));
+  });
+
+  it('coins poured while the shopper is still identifying go on a voucher too, and a late lookup answer is ignored', async () => {
+    rig.runner.intent({ type: 'start' });
+    rig.runner.intent({ type: 'keyedCode', text: shopperCode });
+    // The server does not answer the lookup; the shopper pours meanwhile.
+    rig.lookup.mode = 'hang';
+    const poured = sim.pour({ coins: 40, coinsPerMinute: 1_200, ccTalkId: 'US025A' });
+    await until(rig.clock, poured, 60_000, 10);
+    await run(rig.clock, 6_000, 10);
+    expect(rig.snapshot).toMatchObject({ screen: 'insertMoney', shopper: { voucher: true } });
+    await rig.finish();
+    await run(rig.clock, 1_000, 10);
+    expect(rig.journal.committedAfter(0, 100)).toMatchObject([{ code: null, totalMinor: 40 * 25 }]);
+    expect(shopperDeposits()).toEqual([]);
   });
 });

@@ -288,7 +288,13 @@ export class DepositRunner {
       (event.type === 'faultCleared' || event.type === 'connected') &&
       this.options.config.deviceKinds[event.device] === 'printer';
     if (printerBack) this.queueUnprintedReceipts();
-    this.dispatch({ type: 'device', event, atMs: this.options.clock.nowMs() });
+    // A bulk counter's coins may open a voucher deposit of their own (poured before a deposit was open):
+    // the ids it would take, drawn here so the machine stays pure.
+    const fresh =
+      event.type === 'credit' && this.options.config.deviceKinds[event.device] === 'bulkCounter'
+        ? { depositId: this.options.newDepositId(), claimCode: this.options.newClaimCode() }
+        : null;
+    this.dispatch({ type: 'device', event, fresh, atMs: this.options.clock.nowMs() });
   }
 
   /**

@@ -64,4 +64,33 @@ describe('insert money on a pour-in kiosk', () => {
     await finish.click();
     await expect.poll(() => intents).toEqual([{ type: 'finish' }]);
   });
+
+  it('says why coins poured before Start go on a voucher, in English and Spanish', async () => {
+    intents.length = 0;
+    source.publish({
+      screen: 'insertMoney',
+      language: 'en',
+      totalMinor: 725,
+      items: [{ kind: 'coin', valueMinor: 25, count: 29 }],
+      remainingMinor: 4_275,
+      counting: true,
+      notice: 'pouredAsVoucher',
+      shopper: { maskedName: null, voucher: true, offline: false },
+    });
+    const banner = page.getByText(/coins you poured/);
+    await expect.poll(() => banner.count()).toBe(1);
+    expect(await banner.textContent()).toBe(
+      'We are counting the coins you poured. They go on a voucher: tap Finish to print it, then add it to your wallet.',
+    );
+    await page.screenshot({ path: screenshotPath('kiosk', '20b-poured-as-voucher'), fullPage: true });
+    expect(await seriousAxeViolations(page)).toEqual([]);
+    source.publish({ language: 'es' });
+    await expect
+      .poll(() => page.getByText(/monedas que echó/).textContent())
+      .toBe(
+        'Estamos contando las monedas que echó. Van en un vale: toque Terminar para imprimirlo y luego agréguelo a su billetera.',
+      );
+    await page.screenshot({ path: screenshotPath('kiosk', '20c-poured-as-voucher-es'), fullPage: true });
+    source.publish({ language: 'en', notice: null, counting: false });
+  });
 });

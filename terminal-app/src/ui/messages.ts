@@ -67,6 +67,8 @@ const en = {
   'notice.billReturned': 'That bill was returned: it would go over your limit.',
   'notice.coinRejected': 'Something was returned. Please take it.',
   'notice.idleTimeout': 'We finished your deposit because nothing happened for a while.',
+  'notice.pouredAsVoucher':
+    'We are counting the coins you poured. They go on a voucher: tap Finish to print it, then add it to your wallet.',
   coin: 'coin',
   bill: 'bill',
   'maintenance.title': 'Maintenance',
@@ -225,6 +227,8 @@ const es: Record<KioskMessageKey, string> = {
   'notice.billReturned': 'Ese billete fue devuelto: pasaría su límite.',
   'notice.coinRejected': 'Algo fue devuelto. Tómelo, por favor.',
   'notice.idleTimeout': 'Terminamos su depósito porque no hubo actividad por un rato.',
+  'notice.pouredAsVoucher':
+    'Estamos contando las monedas que echó. Van en un vale: toque Terminar para imprimirlo y luego agréguelo a su billetera.',
   coin: 'moneda',
   bill: 'billete',
   'maintenance.title': 'Mantenimiento',
