@@ -51,8 +51,8 @@ import {
   deviceUnknownResult,
   noPrinterResult,
   reprintResult,
-  selfTestResult,
   retrySetAsideResult,
+  selfTestResult,
   syncResult,
   testPrintResult,
 } from './maintenance-outcomes.js';

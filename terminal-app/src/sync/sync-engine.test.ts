@@ -262,8 +262,8 @@ describe('SyncEngine, from the real journal to the real server', () => {
     const kiosk = await rig();
     const deposit = kiosk.commit(3);
     const sync = kiosk.engine();
-    // A proxy that keeps the deposits and answers in the server's words, unsigned.
-    kiosk.impostor = async (_forward, _input, init) => {
+    // What a proxy answers in the server's words: every deposit of the batch `created`.
+    const allCreated = (init?: RequestInit): string => {
       const { deposits } = JSON.parse(String(init?.body)) as { deposits: KioskDeposit[] };
       const results = deposits.map(({ depositId }) => ({
         depositId,
@@ -271,11 +271,11 @@ describe('SyncEngine, from the real journal to the real server', () => {
         creditedTo: 'wallet',
         inReview: false,
       }));
-      return new Response(JSON.stringify({ results, serverTimeMs: clock.nowMs() }), {
-        status: 200,
-        headers: { 'content-type': 'application/json' },
-      });
+      return JSON.stringify({ results, serverTimeMs: clock.nowMs() });
     };
+    // A proxy that keeps the deposits and answers so, unsigned.
+    kiosk.impostor = async (_forward, _input, init) =>
+      new Response(allCreated(init), { status: 200, headers: { 'content-type': 'application/json' } });
     expect(await sync.syncNow()).toMatchObject({ synced: 0, failed: true });
     expect(sync.status()).toMatchObject({
       online: false,
@@ -289,17 +289,7 @@ describe('SyncEngine, from the real journal to the real server', () => {
     // here the server refused the batch, and the proxy turns the refusal into `created`.
     kiosk.impostor = async (forward, input, init) => {
       const answer = await forward(input, { ...init, body: '{"deposits":"nothing"}' });
-      const { deposits } = JSON.parse(String(init?.body)) as { deposits: KioskDeposit[] };
-      const results = deposits.map(({ depositId }) => ({
-        depositId,
-        status: 'created',
-        creditedTo: 'wallet',
-        inReview: false,
-      }));
-      return new Response(JSON.stringify({ results, serverTimeMs: clock.nowMs() }), {
-        status: 200,
-        headers: answer.headers,
-      });
+      return new Response(allCreated(init), { status: 200, headers: answer.headers });
     };
     expect(await sync.syncNow()).toMatchObject({ synced: 0, failed: true });
     expect(kiosk.journal.outbox.status().depth).toBe(1);
