@@ -84,6 +84,10 @@ const results: Array<{ result: MaintenanceResult; shows: Array<string | number> 
   { result: passed({ kind: 'synced', synced: 17, quarantined: 3 }), shows: [17, 3] },
   { result: failed('SERVER_UNREACHABLE', { kind: 'syncFailed', synced: 4, quarantined: 2 }), shows: [4, 2] },
   {
+    result: passed({ kind: 'setAsideRetried', requeued: 5, synced: 3, quarantined: 2 }),
+    shows: [5, 3, 2],
+  },
+  {
     result: passed({
       kind: 'collected',
       currency: 'MXN',
