@@ -154,6 +154,10 @@ describe('maintenance mode in Spanish', () => {
       t('maintenance.deviceKind.coinAcceptor'),
     );
     expect(await devices.locator('li').nth(1).textContent()).toContain(t('maintenance.fault.paperOut'));
+    // A recent error's detail is the agent's own English words, marked as English for screen readers.
+    const errors = page.getByTestId('errors').locator('li');
+    expect(await errors.first().textContent()).toContain(errorMessage('DEVICE_FAULT', 'es'));
+    expect(await errors.first().locator('span[lang="en"]').textContent()).toBe('printer: paper out');
   });
 
   it('words self-tests in Spanish: passed, a fault, and a failure whose English detail is labelled', async () => {

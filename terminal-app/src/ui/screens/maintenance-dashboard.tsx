@@ -153,7 +153,8 @@ export function MaintenanceDashboard(props: MaintenanceProps) {
           {state.recentErrors.map((error) => (
             <li key={`${error.at}-${error.code}`}>
               <span>
-                {time(Date.parse(error.at))}: {errorText(error.code)} ({error.detail})
+                {/* The detail is the agent's own English words (a device's, the network's): marked so. */}
+                {time(Date.parse(error.at))}: {errorText(error.code)} (<span lang="en">{error.detail}</span>)
               </span>
             </li>
           ))}
