@@ -64,8 +64,8 @@ export async function recordHeartbeat(
     } else {
       await resolveAlert(tx, terminalId, 'bagNearlyFull', nowMs);
     }
-    // Deposits set aside stay so on the kiosk (their cash is counted when its bag is collected), and its
-    // heartbeats keep reporting them: the alert is raised when their count grows, brought up to date while
+    // Deposits set aside stay so on the kiosk until a tech sends them again (their cash is counted when its
+    // bag is collected), and its heartbeats keep reporting them: the alert is raised when their count grows, brought up to date while
     // open, and closed when none are left. An operator who closed it by hand is asked again only about more.
     if (quarantined === 0) {
       await resolveAlert(tx, terminalId, 'depositsSetAside', nowMs);

@@ -288,7 +288,7 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
 
     // It comes back with its coin acceptor jammed: the fleet and the alert name the fault in the reader's
     // language.
-    // It also set aside a deposit it will never send: ops are told what cash that leaves in the bag.
+    // It also set aside a deposit it does not send on its own: ops are told what cash that leaves in the bag.
     const jammed = {
       ...heartbeat(kioskMinor, 28, { state: 'faulted', faults: ['jam'] }),
       outbox: { ...heartbeat(0, 0).outbox, quarantined: 1, quarantinedTotalMinor: 600 },

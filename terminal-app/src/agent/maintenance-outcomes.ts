@@ -66,10 +66,13 @@ export function retrySetAsideResult(
   round: SyncRound,
   lastErrorCode: ErrorCode | null,
 ): SourceResult {
-  const counts = { synced: round.synced, quarantined: round.quarantined };
-  return round.failed
-    ? failedWith(lastErrorCode ?? 'SERVER_UNREACHABLE', { kind: 'syncFailed', ...counts })
-    : succeeded({ kind: 'setAsideRetried', requeued, ...counts });
+  if (round.failed) return syncResult(round, lastErrorCode);
+  return succeeded({
+    kind: 'setAsideRetried',
+    requeued,
+    synced: round.synced,
+    quarantined: round.quarantined,
+  });
 }
 
 /** One bag taken out of one money device. */

@@ -13,6 +13,7 @@ import {
   claimCode,
   coin,
   committedFor,
+  counterQuarters,
   depositId,
   device,
   escrow,
@@ -1265,15 +1266,7 @@ describe('coins poured into a bulk counter before a deposit is open', () => {
   const fresh = { depositId, claimCode };
   const poured = (count: number, withFresh: typeof fresh | null = fresh): DepositEvent => ({
     type: 'device',
-    event: {
-      type: 'credit',
-      device: 'counter',
-      kind: 'coin',
-      ccTalkId: 'US025A',
-      currency: 'USD',
-      valueMinor: 25,
-      count,
-    },
+    event: counterQuarters(count),
     fresh: withFresh,
     atMs: t0Ms,
   });

@@ -10,7 +10,7 @@ import type { CounterRegisters } from '../devices/counter/counter-registers.js';
 import { withCounterRegisters } from '../devices/counter/counter-registers.js';
 import { depositConfig } from './deposit-config.js';
 import { RunnerRig } from './testing/runner-rig.js';
-import { otherShopperCode, shopperCode, testConfig } from './testing/deposit-fixtures.js';
+import { counterQuarters, otherShopperCode, shopperCode, testConfig } from './testing/deposit-fixtures.js';
 
 let temp: TempJournal;
 let rig: RunnerRig;
@@ -157,16 +157,7 @@ describe('deposit runner with a real journal', () => {
     counted({ type: 'reject', device: 'counter', reason: 'rejected', count: 2 }, registers(0, 2));
     expect(rig.journal.counterRegisters().get('counter')).toEqual(registers(0, 2));
     await rig.openDeposit();
-    const quarters = {
-      type: 'credit',
-      device: 'counter',
-      kind: 'coin',
-      ccTalkId: 'US025A',
-      currency: 'USD',
-      valueMinor: 25,
-      count: 3,
-    } as const;
-    counted(quarters, registers(3, 2));
+    counted(counterQuarters(3), registers(3, 2));
     expect(rig.snapshot.totalMinor).toBe(75);
     rig.restart();
     expect(rig.journal.counterRegisters().get('counter')).toEqual(registers(3, 2));
@@ -372,7 +363,7 @@ describe('deposit runner, quarantined money and the offline caps', () => {
     rig = new RunnerRig(temp, depositConfig({ ...testConfig, limits }));
     rig.lookup.mode = 'unreachable';
     await offlineDeposit(100);
-    // The server answered this deposit with a conflict: set aside, never sent again, never credited.
+    // The server answered this deposit with a conflict: set aside, not sent again on its own, not credited.
     const [conflicted] = rig.journal.outbox.takeBatch();
     rig.journal.outbox.quarantine(conflicted!.depositId, { stored: {} }, rig.clock.nowMs());
     rig.runner.refreshOutboxStatus();

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import type { Code, KioskDeposit } from '@cashin/shared';
-import { FakeClock, createUuidV7Generator, generateCode, seededRandom } from '@cashin/shared';
+import { CodedError, FakeClock, createUuidV7Generator, generateCode, seededRandom } from '@cashin/shared';
 import type { FaultyLink } from '@cashin/scripts/testing/faulty-fetch';
 import { createFaultyLink, noFaults } from '@cashin/scripts/testing/faulty-fetch';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -294,6 +294,17 @@ describe('SyncEngine, from the real journal to the real server', () => {
     expect(await sync.syncNow()).toMatchObject({ synced: 0, failed: true });
     expect(kiosk.journal.outbox.status().depth).toBe(1);
     expect((await kiosk.server.creditedByDeposit(kiosk.terminalId)).size).toBe(0);
+
+    // Nor can it put the kiosk out of service with a refusal in the server's words (a kept refusal would
+    // hold across restarts): unsigned, it is only a server that could not be heard.
+    const refusal = new CodedError('TERMINAL_DISABLED');
+    kiosk.impostor = async () =>
+      new Response(JSON.stringify(refusal.toBody()), {
+        status: refusal.status,
+        headers: { 'content-type': 'application/json' },
+      });
+    expect(await sync.syncNow()).toMatchObject({ synced: 0, failed: true });
+    expect(sync.status()).toMatchObject({ lastErrorCode: 'SERVER_UNREACHABLE' });
 
     // The server's own answer, signed, is believed.
     kiosk.impostor = null;

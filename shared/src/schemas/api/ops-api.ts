@@ -195,7 +195,10 @@ export const TerminalSummarySchema = z.object({
   /** How full the cash bag is, 0 to 1, by coin count against the bag's capacity. */
   bagFill: z.number().min(0).max(1),
   lastSequence: z.number().int().nonnegative(),
-  /** Deposits the kiosk holds set aside (never to be sent): their cash is in the bag and in no ledger entry. */
+  /**
+   * Deposits the kiosk holds set aside (not sent again unless a tech asks): their cash is in the bag and in
+   * no ledger entry.
+   */
   setAsideDeposits: z.number().int().nonnegative(),
   /** What they come to; null when the kiosk's software does not say. */
   setAsideTotalMinor: AmountMinorSchema.nullable(),
@@ -258,8 +261,9 @@ export const AlertFactsSchema = z.discriminatedUnion('kind', [
     lastRefusedAtMs: z.number().int().nullable(),
   }),
   z.object({
-    // A terminal holds deposits it will never send (a conflict with the server, or a journal row it cannot
-    // read): their cash is in its bag and no wallet has it. Raised when a heartbeat reports more of them
+    // A terminal holds deposits it set aside (a conflict with the server, a refusal of that one deposit, or a
+    // journal row it cannot read), sent again only when a tech asks: their cash is in its bag and no wallet
+    // has it. Raised when a heartbeat reports more of them
     // than the one before, kept up to date while open, closed when none are left.
     kind: z.literal('depositsSetAside'),
     deposits: z.number().int().positive(),

@@ -110,7 +110,10 @@ export const HeartbeatRequestSchema = z.object({
     depth: z.number().int().nonnegative(),
     unsyncedTotalMinor: AmountMinorSchema,
     oldestUnsyncedAtMs: z.number().int().nullable(),
-    /** Deposits set aside on the terminal, never to be sent again: a conflict, or a journal row it cannot read. */
+    /**
+     * Deposits set aside on the terminal (a conflict, a refusal of that one deposit, a journal row it cannot
+     * read), sent again only when a tech asks from maintenance.
+     */
     quarantined: z.number().int().nonnegative(),
     /** What those deposits hold (cash in the bag the server never credited); absent from older terminals. */
     quarantinedTotalMinor: AmountMinorSchema.optional(),

@@ -73,6 +73,19 @@ export function coin(valueMinor: number, atMs = t0Ms): DepositEvent {
   );
 }
 
+/** Quarters a bulk counter (configured as `counter`) reports counted. */
+export function counterQuarters(count: number): Extract<DeviceEvent, { type: 'credit' }> {
+  return {
+    type: 'credit',
+    device: 'counter',
+    kind: 'coin',
+    ccTalkId: 'US025A',
+    currency: 'USD',
+    valueMinor: 25,
+    count,
+  };
+}
+
 export function billCredit(valueMinor: number, atMs = t0Ms): DepositEvent {
   const d = denominationOf('USD', 'bill', valueMinor);
   if (!d) throw new Error(`no bill ${valueMinor}`);
