@@ -207,8 +207,14 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
   await app.register(opsRoutes(deps));
   await app.register(opsStaffRoutes(deps));
   await app.register(barcodeRoutes());
-  await app.register(terminalRoutes(deps, signingKey.publicKey));
-  await app.register(opsFleetRoutes(deps));
+  // The signing key's first; a trusted key equal to it is not listed twice.
+  const serverKeys = [
+    signingKey.publicKey,
+    ...config.serverTrustedKeys.filter((key) => key !== signingKey.publicKey),
+  ];
+  const serverKeyList = { serverPublicKey: signingKey.publicKey, serverKeys };
+  await app.register(terminalRoutes(deps, serverKeyList));
+  await app.register(opsFleetRoutes(deps, serverKeyList));
   await app.register(opsMoneyRoutes(deps));
   await app.register(receiptRoutes(deps));
   await app.register(tillRoutes(deps));

@@ -53,6 +53,12 @@ describe('config', () => {
     expect(() => loadConfig({ ...secrets, SERVER_SIGNING_KEY: 'too-short' })).toThrow(/SERVER_SIGNING_KEY/);
     expect(loadConfig({ NODE_ENV: 'production', ...secrets }).devInboxEnabled).toBe(false);
     expect(loadConfig({ NODE_ENV: 'production', ...secrets }).serverSigningSeed).toHaveLength(32);
+    // A rollover's keys: public keys separated by commas, no more than a kiosk holds.
+    const [a, b] = ['a'.repeat(43), 'b'.repeat(43)];
+    expect(loadConfig({ SERVER_TRUSTED_KEYS: `${a}, ${b}` }).serverTrustedKeys).toEqual([a, b]);
+    expect(loadConfig({}).serverTrustedKeys).toEqual([]);
+    expect(() => loadConfig({ SERVER_TRUSTED_KEYS: `${a},not-a-key` })).toThrow(/SERVER_TRUSTED_KEYS/);
+    expect(() => loadConfig({ SERVER_TRUSTED_KEYS: [a, b, a, b].join(',') })).toThrow(/SERVER_TRUSTED_KEYS/);
   });
 
   it('lays a limits file over the defaults and refuses incoherent limits at start-up', () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import type { Limits } from '@cashin/shared';
-import { loadLimits } from '@cashin/shared';
+import { Ed25519PublicKeySchema, loadLimits, serverKeysMax } from '@cashin/shared';
 import { z } from 'zod';
 import type { SmsProviderConfig } from './shoppers/sms-providers.js';
 
@@ -49,6 +49,18 @@ const EnvSchema = z.object({
   SERVER_SIGNING_KEY: z
     .string()
     .regex(/^[A-Za-z0-9_-]{43}$/, '32 random bytes as unpadded base64url (43 characters)')
+    .optional(),
+  /**
+   * Other server keys kiosks are to believe besides the signing key's: Ed25519 public keys (43 characters
+   * each), separated by commas. How the signing key is rolled over without enrolling every kiosk again:
+   * first the next key's public half is listed here (heartbeat answers hand it to every kiosk); once the
+   * ops API shows every kiosk holds it, SERVER_SIGNING_KEY becomes the next seed with the old public key
+   * listed here while processes restart; then the list is emptied.
+   */
+  SERVER_TRUSTED_KEYS: z
+    .string()
+    .transform((text) => text.split(',').map((part) => part.trim()))
+    .pipe(z.array(Ed25519PublicKeySchema).max(serverKeysMax - 1))
     .optional(),
   DEV_INBOX: z.enum(['on', 'off']).optional(),
   /**
@@ -104,6 +116,8 @@ export interface Config {
   readonly claimCodeSecret: string;
   /** The seed of the answer-signing key (terminals/answer-signing.ts). */
   readonly serverSigningSeed: Buffer;
+  /** SERVER_TRUSTED_KEYS: public keys kiosks believe besides the signing key's (a rollover). */
+  readonly serverTrustedKeys: readonly string[];
   readonly devInboxEnabled: boolean;
   /** The SMS provider one-time codes go through; undefined: the development inbox, or none. */
   readonly smsProvider: SmsProviderConfig | undefined;
@@ -199,6 +213,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       e.SERVER_SIGNING_KEY !== undefined
         ? Buffer.from(e.SERVER_SIGNING_KEY, 'base64url')
         : createHash('sha256').update(developmentSigningSeedText).digest(),
+    serverTrustedKeys: e.SERVER_TRUSTED_KEYS ?? [],
     smsProvider,
     // The inbox shows every one-time code to whoever asks: only when asked for (npm start does), or in
     // tests. Even then it answers only requests from this machine (system-routes.ts).

@@ -15,6 +15,7 @@ import {
   OpsStoreSchema,
   ResetClerkPinRequestSchema,
   ResolveAlertRequestSchema,
+  ServerKeyRolloverSchema,
   SetClerkEnabledRequestSchema,
   StoreListSchema,
   TerminalKeyListSchema,
@@ -32,6 +33,7 @@ import { opsCallerOf } from '../http/roles.js';
 import { createStore, listStores, publicStore } from '../stores/stores.js';
 import { createTerminal, rotateTerminalKey, setTerminalEnabled } from '../terminals/enrollment.js';
 import { revokeTerminalKey } from '../terminals/key-revocation.js';
+import { requestSetAsideRetry } from '../terminals/set-aside-retry.js';
 import { terminalKeyList } from '../terminals/terminal-key-status.js';
 import { findTerminal, listTerminals } from '../terminals/terminal-record.js';
 import { terminalSummary } from '../terminals/terminal-status.js';
@@ -44,7 +46,7 @@ const AlertParamsSchema = z.object({ alertId: z.string().min(1).max(64) });
  * The ops console's fleet: stores, clerks, terminals (enrollment, disable, key rotation and revocation)
  * and alerts.
  */
-export function opsFleetRoutes(deps: Deps) {
+export function opsFleetRoutes(deps: Deps, keys: { serverPublicKey: string; serverKeys: readonly string[] }) {
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     const ops = { roles: ['ops'] as const };
@@ -267,6 +269,68 @@ export function opsFleetRoutes(deps: Deps) {
         const keys = await revokeTerminalKey(deps, terminalId, keyFingerprint, opsCallerOf(request));
         request.log.info({ terminalId, keyFingerprint }, 'terminal key revoked');
         return keys;
+      },
+    );
+
+    app.post(
+      '/v1/ops/terminals/:terminalId/set-aside-retries',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          summary: 'Ask a kiosk to send its set-aside deposits again',
+          description:
+            "What a tech does from the kiosk's maintenance screen, from the console: the kiosk hears of " +
+            'the request in its next heartbeat answer, puts the deposits it set aside back in its queue and ' +
+            'syncs, and reports what came of it (lastSetAsideRetry). Each deposit is credited once at most, ' +
+            'by its id. While a request waits, asking again answers it. CONFLICT when the kiosk is not ' +
+            'enrolled or reports nothing set aside. Audited on the terminal.',
+          params: TerminalParamsSchema,
+          response: { 202: TerminalSummarySchema },
+        },
+      },
+      async (request, reply) => {
+        const { terminalId } = request.params;
+        await requestSetAsideRetry(deps, terminalId, opsCallerOf(request));
+        request.log.info({ terminalId }, 'set-aside deposits asked to be sent again');
+        const terminal = await deps.db.transaction((tx) => findTerminal(tx, terminalId));
+        if (terminal === undefined) throw new Error('a terminal just asked vanished');
+        return reply.status(202).send(terminalSummary(terminal, deps.limits, deps.clock.nowMs()));
+      },
+    );
+
+    app.get(
+      opsApiPaths.serverKeys,
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          summary: "Where a rollover of the server's answer-signing key stands",
+          description:
+            'The keys this server hands kiosks in enrollment and heartbeat answers (the signing key, then ' +
+            'SERVER_TRUSTED_KEYS), and the enrolled kiosks whose last heartbeat did not list every one. ' +
+            'Switch SERVER_SIGNING_KEY to a listed key only when none is behind.',
+          response: { 200: ServerKeyRolloverSchema },
+        },
+      },
+      async () => {
+        const terminals = await deps.db.transaction((tx) => listTerminals(tx));
+        const enrolled = terminals.filter((terminal) => terminal.publicKey !== null);
+        const holdsEvery = (held: readonly string[] | null) =>
+          held !== null && keys.serverKeys.every((key) => held.includes(key));
+        return {
+          signingKey: keys.serverPublicKey,
+          trustedKeys: keys.serverKeys.filter((key) => key !== keys.serverPublicKey),
+          enrolledTerminals: enrolled.length,
+          behind: enrolled
+            .filter((terminal) => !holdsEvery(terminal.serverKeys))
+            .map((terminal) => ({
+              id: terminal.id,
+              name: terminal.name,
+              lastHeartbeatAtMs: terminal.lastHeartbeatAtMs,
+              serverKeys: terminal.serverKeys,
+            })),
+        };
       },
     );
 

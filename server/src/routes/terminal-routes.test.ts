@@ -5,6 +5,7 @@ import {
   AlertSchema,
   EnrollResponseSchema,
   ReviewListSchema,
+  ServerKeyRolloverSchema,
   TerminalListSchema,
   createUuidV7Generator,
   generateCode,
@@ -692,5 +693,150 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     expect((await openAlerts(t)).map((a) => a.facts)).toEqual([
       { kind: 'depositsSetAside', deposits: 1, totalMinor: 500, currency: 'USD' },
     ]);
+  });
+
+  it('lets ops ask a kiosk to send its set-aside deposits again, named in every answer until it reports', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const beat = (quarantined: number, report?: Record<string, unknown>) => {
+      const base = heartbeat();
+      return {
+        ...base,
+        outbox: { ...base.outbox, quarantined, quarantinedTotalMinor: quarantined * 125 },
+        ...(report === undefined ? {} : { setAsideRetried: report }),
+      };
+    };
+    const ask = () =>
+      t!.app.inject({
+        method: 'POST',
+        url: opsApiPaths.terminalSetAsideRetries(kiosk.terminalId),
+        headers: opsHeaders,
+      });
+    const summary = async () =>
+      TerminalListSchema.parse(
+        (await t!.app.inject({ method: 'GET', url: opsApiPaths.terminals, headers: opsHeaders })).json(),
+      ).terminals[0];
+    // Nothing set aside yet: nothing to ask for.
+    await signedPost(t, kiosk, terminalApiPaths.heartbeat, beat(0));
+    const early = await ask();
+    expect(early.statusCode).toBe(409);
+    expect(early.json().error).toMatchObject({ code: 'CONFLICT', details: { reason: 'nothingSetAside' } });
+    const unknown = await t.app.inject({
+      method: 'POST',
+      url: opsApiPaths.terminalSetAsideRetries('K99999'),
+      headers: opsHeaders,
+    });
+    expect(unknown.json().error.code).toBe('NOT_FOUND');
+
+    // Two set aside: ops ask; the request waits on the terminal, and a second ask answers the same one.
+    expect((await signedPost(t, kiosk, terminalApiPaths.heartbeat, beat(2))).json().retrySetAside).toBeNull();
+    t.clock.advance(1_000);
+    const asked = await ask();
+    expect(asked.statusCode, asked.body).toBe(202);
+    expect(asked.json()).toMatchObject({
+      setAsideDeposits: 2,
+      setAsideRetryPending: { requestedAtMs: t.clock.nowMs() },
+      lastSetAsideRetry: null,
+    });
+    const askedAtMs = t.clock.nowMs();
+    t.clock.advance(1_000);
+    expect((await ask()).json().setAsideRetryPending).toEqual(asked.json().setAsideRetryPending);
+
+    // Every heartbeat answer names the request until the kiosk reports on it.
+    const named = await signedPost(t, kiosk, terminalApiPaths.heartbeat, beat(2));
+    expect(named.statusCode, named.body).toBe(200);
+    const requestId = named.json().retrySetAside.requestId as string;
+    expect(requestId).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await signedPost(t, kiosk, terminalApiPaths.heartbeat, beat(2))).json().retrySetAside).toEqual({
+      requestId,
+    });
+    // A report of another request (one settled long ago) settles nothing.
+    const stale = { requestId: newId(), requeued: 9, synced: 9, setAsideAgain: 0, errorCode: null };
+    expect(
+      (await signedPost(t, kiosk, terminalApiPaths.heartbeat, beat(2, stale))).json().retrySetAside,
+    ).toEqual({ requestId });
+    expect((await summary())?.lastSetAsideRetry).toBeNull();
+
+    // The kiosk reports: one credited, one set aside again. The request is settled and kept as the last.
+    t.clock.advance(5_000);
+    const report = { requestId, requeued: 2, synced: 1, setAsideAgain: 1, errorCode: null };
+    const settled = await signedPost(t, kiosk, terminalApiPaths.heartbeat, beat(1, report));
+    expect(settled.json().retrySetAside).toBeNull();
+    expect(await summary()).toMatchObject({
+      setAsideDeposits: 1,
+      setAsideRetryPending: null,
+      lastSetAsideRetry: {
+        requestedAtMs: askedAtMs,
+        reportedAtMs: t.clock.nowMs(),
+        requeued: 2,
+        synced: 1,
+        setAsideAgain: 1,
+        errorCode: null,
+      },
+    });
+    // The kiosk reports again before it heard the answer: nothing changes, and nothing is asked.
+    expect(
+      (await signedPost(t, kiosk, terminalApiPaths.heartbeat, beat(1, report))).json().retrySetAside,
+    ).toBeNull();
+    // Both acts are on the terminal's audit chain.
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: `${opsApiPaths.auditEntries}?subject=${kiosk.terminalId}`,
+      headers: opsHeaders,
+    });
+    const kinds = (audit.json().entries as { kind: string; data: Record<string, unknown> }[]).filter((e) =>
+      e.kind.startsWith('terminal.setAside'),
+    );
+    expect(kinds.map((e) => [e.kind, e.data['requestId']]).sort()).toEqual([
+      ['terminal.setAsideRetried', requestId],
+      ['terminal.setAsideRetryRequested', requestId],
+    ]);
+    // The one left can be asked for again: a new request.
+    const again = await ask();
+    expect(again.statusCode).toBe(202);
+    const next = await signedPost(t, kiosk, terminalApiPaths.heartbeat, beat(1));
+    expect(next.json().retrySetAside.requestId).not.toBe(requestId);
+  });
+
+  it('hands kiosks every server key to believe, and shows ops the kiosks that do not hold them all yet', async () => {
+    const next = newKeyPair().publicKey;
+    t = await openTestApp(adapter, { env: { SERVER_TRUSTED_KEYS: next } });
+    const kiosk = await enrollTestKiosk(t);
+    const signing = kiosk.serverPublicKey;
+    const beat = async (serverKeys?: string[]) => {
+      const answer = await signedPost(t!, kiosk, terminalApiPaths.heartbeat, {
+        ...heartbeat(),
+        ...(serverKeys === undefined ? {} : { serverKeys }),
+      });
+      expect(answer.statusCode, answer.body).toBe(200);
+      return answer.json().serverKeys as string[];
+    };
+    const rollover = async () => {
+      const answer = await t!.app.inject({ method: 'GET', url: opsApiPaths.serverKeys, headers: opsHeaders });
+      expect(answer.statusCode, answer.body).toBe(200);
+      return ServerKeyRolloverSchema.parse(answer.json());
+    };
+    // A kiosk too old to say what it believes is behind.
+    expect(await beat()).toEqual([signing, next]);
+    expect(await rollover()).toEqual({
+      signingKey: signing,
+      trustedKeys: [next],
+      enrolledTerminals: 1,
+      behind: [
+        {
+          id: kiosk.terminalId,
+          name: 'Kiosk by the door',
+          lastHeartbeatAtMs: t.clock.nowMs(),
+          serverKeys: null,
+        },
+      ],
+    });
+    // One that holds only the signing key is behind; once it holds both, none is, and the switch is safe.
+    await beat([signing]);
+    expect((await rollover()).behind.map((terminal) => terminal.serverKeys)).toEqual([[signing]]);
+    await beat([signing, next]);
+    expect((await rollover()).behind).toEqual([]);
+    const fleet = await t.app.inject({ method: 'GET', url: opsApiPaths.terminals, headers: opsHeaders });
+    expect(TerminalListSchema.parse(fleet.json()).terminals[0]?.serverKeys).toEqual([signing, next]);
   });
 });

@@ -25,8 +25,12 @@ import { terminalLookup } from '../terminals/terminal-lookup.js';
  * lookups and heartbeats. The signature, terminal, clock skew and nonce are checked by the role hooks
  * (http/roles.ts) before any body is parsed; every answer to a signed request is signed in turn with the
  * server's key (terminals/answer-signing.ts), whose public half `serverPublicKey` enrollment hands over.
+ * Enrollment and heartbeat answers name every key the kiosk is to believe (`serverKeys`: the signing key's,
+ * then SERVER_TRUSTED_KEYS), which is how the key is rolled over.
  */
-export function terminalRoutes(deps: Deps, serverPublicKey: string) {
+export function terminalRoutes(deps: Deps, keys: { serverPublicKey: string; serverKeys: readonly string[] }) {
+  const { serverPublicKey } = keys;
+  const serverKeys = [...keys.serverKeys];
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
 
@@ -40,7 +44,7 @@ export function terminalRoutes(deps: Deps, serverPublicKey: string) {
       async (request) => {
         const enrollment = await enrollTerminal(deps, request.body);
         request.log.info({ terminalId: enrollment.terminalId }, 'terminal enrolled');
-        return { ...enrollment, serverPublicKey };
+        return { ...enrollment, serverPublicKey, serverKeys };
       },
     );
 
@@ -89,7 +93,10 @@ export function terminalRoutes(deps: Deps, serverPublicKey: string) {
           response: { 200: HeartbeatResponseSchema },
         },
       },
-      async (request) => recordHeartbeat(deps, terminalOf(request), request.body),
+      async (request) => ({
+        ...(await recordHeartbeat(deps, terminalOf(request), request.body)),
+        serverKeys,
+      }),
     );
   };
 }

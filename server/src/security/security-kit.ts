@@ -221,6 +221,7 @@ function knownField(world: World, name: string): unknown {
     sourceAccountId: () => world.drawer,
     depositId: () => world.depositId,
     publicKey: () => newKeyPair().publicKey,
+    serverKeys: () => [newKeyPair().publicKey],
     token: () => 'enrollment-token-that-is-unknown',
     softwareVersion: () => '1.0.0',
     receipt: () => 'not a receipt',

@@ -1,9 +1,10 @@
-import type { HeartbeatRequest } from '@cashin/shared';
+import type { HeartbeatRequest, HeartbeatResponse } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
 import { raiseOrUpdateAlert, resolveAlert, updateOpenAlert } from '../alerts/alerts.js';
 import type { Deps } from '../deps.js';
 import type { TerminalCaller } from './request-verification.js';
 import { signingKeyNow } from './request-verification.js';
+import { settleSetAsideRetry } from './set-aside-retry.js';
 import { lockTerminal } from './terminal-record.js';
 
 /**
@@ -11,13 +12,15 @@ import { lockTerminal } from './terminal-record.js';
  * that a heartbeat can settle in step: a silent terminal that beats again is no longer silent; a faulted
  * device raises deviceFault until it clears; a bag past bagNearlyFullPercent of its capacity raises
  * bagNearlyFull until it is collected; more deposits set aside by the terminal (cash no wallet has) raise
- * depositsSetAside, which closes when none are left. Answers whether ops have disabled the terminal.
+ * depositsSetAside, which closes when none are left; a report of what came of ops' request to send them
+ * again settles that request (set-aside-retry.ts). Answers whether ops have disabled the terminal and
+ * whether a request to send the set-aside deposits again still waits.
  */
 export async function recordHeartbeat(
   deps: Deps,
   caller: TerminalCaller,
   beat: HeartbeatRequest,
-): Promise<{ serverTimeMs: number; disabled: boolean }> {
+): Promise<Omit<HeartbeatResponse, 'serverKeys'>> {
   const nowMs = deps.clock.nowMs();
   const { kioskBagCoinsMax, bagNearlyFullPercent } = deps.limits.system;
   const { terminalId } = caller;
@@ -32,7 +35,7 @@ export async function recordHeartbeat(
     await tx.run(
       `UPDATE terminals SET last_heartbeat_at_ms = ?, software_version = ?, devices_json = ?, queue_depth = ?,
          unsynced_total_minor = ?, oldest_unsynced_at_ms = ?, reported_last_sequence = ?, bag_total_minor = ?,
-         bag_coin_count = ?, set_aside_reported = ?, set_aside_total_minor = ?
+         bag_coin_count = ?, set_aside_reported = ?, set_aside_total_minor = ?, server_keys_json = ?
        WHERE id = ?`,
       [
         nowMs,
@@ -46,6 +49,7 @@ export async function recordHeartbeat(
         beat.bag.coinCount,
         quarantined,
         quarantinedTotalMinor ?? null,
+        beat.serverKeys === undefined ? null : JSON.stringify(beat.serverKeys),
         terminalId,
       ],
     );
@@ -64,9 +68,10 @@ export async function recordHeartbeat(
     } else {
       await resolveAlert(tx, terminalId, 'bagNearlyFull', nowMs);
     }
-    // Deposits set aside stay so on the kiosk until a tech sends them again (their cash is counted when its
-    // bag is collected), and its heartbeats keep reporting them: the alert is raised when their count grows, brought up to date while
-    // open, and closed when none are left. An operator who closed it by hand is asked again only about more.
+    // Deposits set aside stay so on the kiosk until a tech, or ops from the console, has them sent again
+    // (their cash is counted when its bag is collected), and its heartbeats keep reporting them: the alert
+    // is raised when their count grows, brought up to date while open, and closed when none are left. An
+    // operator who closed it by hand is asked again only about more.
     if (quarantined === 0) {
       await resolveAlert(tx, terminalId, 'depositsSetAside', nowMs);
     } else {
@@ -80,6 +85,7 @@ export async function recordHeartbeat(
         await raiseOrUpdateAlert(tx, deps, { ...alert, facts }, nowMs);
       else await updateOpenAlert(tx, { ...alert, facts });
     }
-    return { serverTimeMs: nowMs, disabled: !terminal.enabled };
+    const retrySetAside = await settleSetAsideRetry(tx, terminal, beat.setAsideRetried, nowMs);
+    return { serverTimeMs: nowMs, disabled: !terminal.enabled, retrySetAside };
   });
 }

@@ -1,4 +1,5 @@
-import type { CurrencyCode, DeviceStatus } from '@cashin/shared';
+import type { CurrencyCode, DeviceStatus, TerminalSummary } from '@cashin/shared';
+import { TerminalSummarySchema } from '@cashin/shared';
 import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 
@@ -28,7 +29,23 @@ export interface TerminalRecord {
   /** Deposits the last heartbeat said the terminal holds set aside, and what they come to (null: unknown). */
   readonly setAsideDeposits: number;
   readonly setAsideTotalMinor: number | null;
+  /** Ops asked the kiosk to send its set-aside deposits again; it has not reported yet. */
+  readonly setAsideRetryPending: SetAsideRetryPending | null;
+  /** What the kiosk reported of the last such request. */
+  readonly lastSetAsideRetry: TerminalSummary['lastSetAsideRetry'];
+  /** The server keys its last heartbeat said it believes; null when its software does not say. */
+  readonly serverKeys: string[] | null;
 }
+
+export interface SetAsideRetryPending {
+  readonly requestId: string;
+  readonly requestedAtMs: number;
+  readonly requestedBy: string;
+}
+
+/** The stored report is read back through the wire schema, so a row that does not fit it fails loudly. */
+const StoredSetAsideRetrySchema = TerminalSummarySchema.shape.lastSetAsideRetry.unwrap();
+const StoredServerKeysSchema = TerminalSummarySchema.shape.serverKeys.unwrap();
 
 interface TerminalRow extends Record<string, unknown> {
   id: string;
@@ -52,10 +69,15 @@ interface TerminalRow extends Record<string, unknown> {
   bag_coin_count: number;
   set_aside_reported: number | string;
   set_aside_total_minor: number | string | null;
+  set_aside_retry_id: string | null;
+  set_aside_retry_requested_at_ms: number | string | null;
+  set_aside_retry_requested_by: string | null;
+  set_aside_retry_result_json: string | null;
+  server_keys_json: string | null;
 }
 
 export const terminalColumns =
-  'id, store_id, name, currency, bag_account_id, public_key, enrolled_at_ms, enabled, sequence_high, sequence_count, last_heartbeat_at_ms, software_version, devices_json, queue_depth, unsynced_total_minor, oldest_unsynced_at_ms, reported_last_sequence, bag_total_minor, bag_coin_count, set_aside_reported, set_aside_total_minor';
+  'id, store_id, name, currency, bag_account_id, public_key, enrolled_at_ms, enabled, sequence_high, sequence_count, last_heartbeat_at_ms, software_version, devices_json, queue_depth, unsynced_total_minor, oldest_unsynced_at_ms, reported_last_sequence, bag_total_minor, bag_coin_count, set_aside_reported, set_aside_total_minor, set_aside_retry_id, set_aside_retry_requested_at_ms, set_aside_retry_requested_by, set_aside_retry_result_json, server_keys_json';
 
 export function terminalFromRow(row: TerminalRow): TerminalRecord {
   return {
@@ -80,6 +102,20 @@ export function terminalFromRow(row: TerminalRow): TerminalRecord {
     bagCoinCount: row.bag_coin_count,
     setAsideDeposits: Number(row.set_aside_reported),
     setAsideTotalMinor: row.set_aside_total_minor === null ? null : Number(row.set_aside_total_minor),
+    setAsideRetryPending:
+      row.set_aside_retry_id === null
+        ? null
+        : {
+            requestId: row.set_aside_retry_id,
+            requestedAtMs: Number(row.set_aside_retry_requested_at_ms),
+            requestedBy: row.set_aside_retry_requested_by ?? '',
+          },
+    lastSetAsideRetry:
+      row.set_aside_retry_result_json === null
+        ? null
+        : StoredSetAsideRetrySchema.parse(JSON.parse(row.set_aside_retry_result_json)),
+    serverKeys:
+      row.server_keys_json === null ? null : StoredServerKeysSchema.parse(JSON.parse(row.server_keys_json)),
   };
 }
 

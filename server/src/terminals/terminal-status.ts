@@ -41,5 +41,14 @@ export function terminalSummary(terminal: TerminalRecord, limits: Limits, nowMs:
     lastSequence: Math.max(terminal.sequenceHigh, terminal.reportedLastSequence),
     setAsideDeposits: terminal.setAsideDeposits,
     setAsideTotalMinor: terminal.setAsideTotalMinor,
+    setAsideRetryPending:
+      terminal.setAsideRetryPending === null
+        ? null
+        : {
+            requestedAtMs: terminal.setAsideRetryPending.requestedAtMs,
+            requestedBy: terminal.setAsideRetryPending.requestedBy,
+          },
+    lastSetAsideRetry: terminal.lastSetAsideRetry,
+    serverKeys: terminal.serverKeys,
   };
 }

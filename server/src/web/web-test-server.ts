@@ -33,6 +33,8 @@ export interface WebTestServerOptions {
   readonly limits?: LimitsOverride;
   /** A FakeClock (time stands still until moved) or a SkippableClock (real time that can jump ahead). */
   readonly clock?: FakeClock | SkippableClock;
+  /** More of the server's configuration, as its environment would set it (SERVER_TRUSTED_KEYS, say). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 /**
@@ -105,7 +107,7 @@ class InboxAndCapturingSender extends CapturingSender {
 export async function startWebTestServer(options: WebTestServerOptions = {}): Promise<WebTestServer> {
   const webDir = await buildWebAppsToTemp(options.apps ?? webApps);
   const testDb: TestDb = await openTestDb('sqlite');
-  const config = testConfig(options.limits);
+  const config = testConfig(options.limits, { ...options.env });
   const clock = options.clock ?? realClock();
   const newId = createUuidV7Generator(() => clock.nowMs());
   const logger = pino({ level: process.env['TEST_LOG'] ?? 'silent' });

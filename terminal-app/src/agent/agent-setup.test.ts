@@ -39,7 +39,7 @@ function signedClientOf(
   terminalId: string,
   key: Parameters<typeof createSignedClient>[0]['key'],
   clock: FakeClock,
-  serverPublicKey: string | undefined,
+  serverKeys: readonly string[] | undefined,
 ) {
   return createSignedClient({
     baseUrl: server.baseUrl,
@@ -47,7 +47,7 @@ function signedClientOf(
     key,
     clock,
     requestTimeoutMs: 5_000,
-    serverPublicKey: serverPublicKey ?? null,
+    serverKeys: serverKeys === undefined ? null : () => serverKeys,
     fetch: server.fetch,
   });
 }
@@ -189,6 +189,10 @@ describe('enrollment and the signed channel', () => {
       serverPublicKey: enrolled.ok ? enrolled.value.serverPublicKey : 'none',
     });
     expect(readTerminalIdentity(dataDir)?.serverPublicKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    // It is the one key to believe: this server lists no other.
+    expect(readTerminalIdentity(dataDir)?.serverKeys).toEqual([
+      readTerminalIdentity(dataDir)?.serverPublicKey,
+    ]);
     // The same kiosk retrying (it lost the answer) is answered the same; the token in any other hands is not.
     expect(await enrollTerminal({ ...common, token })).toMatchObject({ ok: true, value: { terminalId } });
     const otherDir = tempDir();
@@ -204,13 +208,7 @@ describe('enrollment and the signed channel', () => {
       lastHeartbeatAtMs: null,
     });
 
-    const client = signedClientOf(
-      server,
-      terminalId,
-      key,
-      clock,
-      readTerminalIdentity(dataDir)?.serverPublicKey,
-    );
+    const client = signedClientOf(server, terminalId, key, clock, readTerminalIdentity(dataDir)?.serverKeys);
     const beat: HeartbeatRequest = {
       softwareVersion: '1.2.3',
       uptimeMs: 1_000,
@@ -343,7 +341,7 @@ describe('enrollment and the signed channel', () => {
       terminalId,
       key,
       clock,
-      readTerminalIdentity(config.dataDir)?.serverPublicKey,
+      readTerminalIdentity(config.dataDir)?.serverKeys,
     );
     const beat: HeartbeatRequest = {
       softwareVersion: '1.2.3',
@@ -474,7 +472,7 @@ describe('enrollment and the signed channel', () => {
       key,
       clock,
       requestTimeoutMs: 2_000,
-      serverPublicKey: null,
+      serverKeys: null,
     });
     expect(
       await createServerLookup(client).lookup(generateCode('deposit'), new AbortController().signal),

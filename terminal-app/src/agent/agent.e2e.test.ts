@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Code, KioskSnapshot, MaintenanceRequest, MaintenanceState } from '@cashin/shared';
@@ -63,9 +63,16 @@ function connectUi(agent: RunningAgent) {
  * `coinPort`: configure the coin acceptor on this port with nothing there yet (it is plugged in later).
  * `server` and `token`: a server another kiosk of the test already uses, and the token this one enrolls with.
  * `counter`: the kiosk has a bulk coin counter too (the pour-in kiosk).
+ * `heartbeatIntervalMs`: beats this often (ops' requests reach a kiosk in heartbeat answers).
  */
 async function kiosk(
-  options: { coinPort?: number; server?: ServerChaosBackend; token?: string; counter?: boolean } = {},
+  options: {
+    coinPort?: number;
+    server?: ServerChaosBackend;
+    token?: string;
+    counter?: boolean;
+    heartbeatIntervalMs?: number;
+  } = {},
 ) {
   const clock = realClock();
   const sim = await Simulator.start({
@@ -86,7 +93,16 @@ async function kiosk(
   const link = createFaultyLink({ random: seededRandom(1), target: server.fetch });
   const dir = mkdtempSync(path.join(tmpdir(), 'agent-e2e-'));
   const configFile = path.join(dir, 'kiosk.json');
+  let limitsFile: string | null = null;
+  if (options.heartbeatIntervalMs !== undefined) {
+    limitsFile = path.join(dir, 'limits.json');
+    writeFileSync(
+      limitsFile,
+      JSON.stringify({ system: { heartbeatIntervalMs: options.heartbeatIntervalMs } }),
+    );
+  }
   writeSimulatedKioskConfig(configFile, {
+    limitsFile,
     serverUrl: server.baseUrl,
     deviceUrls:
       options.coinPort === undefined
@@ -145,7 +161,6 @@ async function kiosk(
 }
 type Kiosk = Awaited<ReturnType<typeof kiosk>>;
 
-/** A shopper keys in their code and drops one coin; the kiosk commits, prints, and is back on attract. */
 /** A shopper starts at the attract screen, keys their code and confirms: the coin acceptor takes coins. */
 async function openDeposit(
   { sim, bridge, screen }: Pick<Kiosk, 'sim' | 'bridge' | 'screen'>,
@@ -161,6 +176,7 @@ async function openDeposit(
   await sim.coin!.whenAccepting();
 }
 
+/** A shopper keys in their code and drops one coin; the kiosk commits, prints, and is back on attract. */
 async function coinDeposit(
   { sim, bridge, latest, screen }: Pick<Kiosk, 'sim' | 'bridge' | 'latest' | 'screen'>,
   code: Code,
@@ -175,6 +191,32 @@ async function coinDeposit(
   bridge.send({ type: 'dismiss' });
   await screen('attract');
   return depositId;
+}
+
+/**
+ * A shopper's coin deposit, committed while the server is unreachable and then set aside in the journal
+ * while the agent is down (as the sync does with a deposit it may never send again); the agent is started
+ * again with the link mended.
+ */
+async function setAsideOneDeposit(k: Kiosk): Promise<{ depositId: string; agent: RunningAgent }> {
+  const code = await k.server.signUpShopper('Rosa Diaz');
+  k.link.faults.down = true;
+  const depositId = await coinDeposit(k, code, 25);
+  const agent = await k.restart(async () => {
+    const journal = Journal.open(journalPathIn(k.dataDir), {
+      signReceipt: () => {
+        throw new Error('nothing is committed here');
+      },
+      syncBatchDepositsMax: 1,
+    });
+    try {
+      expect(journal.outbox.quarantine(depositId, { test: 'set aside' }, Date.now())).toBe(true);
+    } finally {
+      journal.close();
+    }
+    k.link.faults.down = false;
+  });
+  return { depositId, agent };
 }
 
 describe('the terminal agent', { timeout: 60_000 }, () => {
@@ -289,24 +331,7 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
 
   it('tells ops of a deposit it set aside, with the cash it holds, and a tech sends it again once', async () => {
     const k = await kiosk();
-    const code = await k.server.signUpShopper('Rosa Diaz');
-    k.link.faults.down = true;
-    const depositId = await coinDeposit(k, code, 25);
-    // Set aside while the agent is down (as the sync does with a deposit it may never send again).
-    const agent = await k.restart(async () => {
-      const journal = Journal.open(journalPathIn(k.dataDir), {
-        signReceipt: () => {
-          throw new Error('nothing is committed here');
-        },
-        syncBatchDepositsMax: 1,
-      });
-      try {
-        expect(journal.outbox.quarantine(depositId, { test: 'set aside' }, Date.now())).toBe(true);
-      } finally {
-        journal.close();
-      }
-      k.link.faults.down = false;
-    });
+    const { depositId, agent } = await setAsideOneDeposit(k);
     // The heartbeat an agent sends as it starts carries it: ops see the deposit and what it holds.
     await expect
       .poll(async () => (await k.server.openAlerts(k.terminalId)).map((alert) => alert.facts), {
@@ -334,6 +359,32 @@ describe('the terminal agent', { timeout: 60_000 }, () => {
       synced: 0,
       quarantined: 0,
     });
+    expect(await k.server.creditedByDeposit(k.terminalId)).toEqual(new Map([[depositId, 25]]));
+  });
+
+  it('sends a set-aside deposit again when ops ask from the console, once, and reports what came of it', async () => {
+    const k = await kiosk({ heartbeatIntervalMs: 300 });
+    const { depositId } = await setAsideOneDeposit(k);
+    await expect
+      .poll(async () => (await k.server.terminalSummary(k.terminalId)).setAsideDeposits, { timeout: 15_000 })
+      .toBe(1);
+    // No tech on site: ops ask from the console. The kiosk hears it in a heartbeat answer, sends the
+    // deposit, and its next heartbeat says what came of it.
+    const asked = await k.server.askSetAsideRetry(k.terminalId);
+    expect(asked.setAsideRetryPending).not.toBeNull();
+    await expect
+      .poll(async () => (await k.server.terminalSummary(k.terminalId)).lastSetAsideRetry, { timeout: 15_000 })
+      .toMatchObject({ requeued: 1, synced: 1, setAsideAgain: 0, errorCode: null });
+    expect(await k.server.terminalSummary(k.terminalId)).toMatchObject({
+      setAsideDeposits: 0,
+      setAsideRetryPending: null,
+    });
+    expect(await k.server.creditedByDeposit(k.terminalId)).toEqual(new Map([[depositId, 25]]));
+    await expect.poll(async () => k.server.openAlerts(k.terminalId), { timeout: 15_000 }).toEqual([]);
+    // Many heartbeats later the request has not been carried out again, and there is nothing left to ask.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await k.server.terminalSummary(k.terminalId)).lastSetAsideRetry).toMatchObject({ requeued: 1 });
+    await expect(k.server.askSetAsideRetry(k.terminalId)).rejects.toThrow(/nothingSetAside/);
     expect(await k.server.creditedByDeposit(k.terminalId)).toEqual(new Map([[depositId, 25]]));
   });
 

@@ -45,6 +45,8 @@ import { startBridgeServer } from './bridge-server.js';
 import { EscrowBridge, depositDevices } from './devices-adapter.js';
 import { Heartbeat } from './heartbeat.js';
 import { MaintenanceService } from './maintenance.js';
+import { RemoteSetAsideRetry } from './remote-set-aside-retry.js';
+import { ServerKeyPins } from './server-key-pins.js';
 import type { CollectedBag } from './maintenance-outcomes.js';
 import {
   collectResult,
@@ -231,16 +233,18 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
   started = true;
   for (const failed of devices.failed) noteError('DEVICE_FAULT', `${failed.config.name}: ${failed.reason}`);
 
+  const serverKeyPins = new ServerKeyPins(config.dataDir, identity);
+  const pinnedKeys = serverKeyPins.list();
   const signedClient = createSignedClient({
     baseUrl: identity.serverUrl,
     terminalId: identity.terminalId,
     key,
     clock,
     requestTimeoutMs: config.requestTimeoutMs,
-    serverPublicKey: identity.serverPublicKey ?? null,
+    serverKeys: pinnedKeys === null ? null : () => serverKeyPins.list() ?? [],
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
-  if (identity.serverPublicKey === undefined) {
+  if (pinnedKeys === null) {
     log.warn(
       'enrolled before the server signed its answers: they are believed unchecked until this kiosk is ' +
         'enrolled again (ask ops for a key rotation token)',
@@ -363,6 +367,24 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
     lastSequence: status.lastSequence,
   });
 
+  // The set-aside deposits back in the queue and a sync round: a tech's button, or ops from the console.
+  const retrySetAside = async (askedBy: 'tech' | 'ops') => {
+    const requeued = journal.outbox.requeueQuarantined();
+    log.info({ requeued, askedBy }, 'set-aside deposits back in the queue');
+    runner.refreshOutboxStatus();
+    const round = await sync.syncNow();
+    return { requeued, round, errorCode: round.failed ? sync.status().lastErrorCode : null };
+  };
+
+  const remoteRetry = new RemoteSetAsideRetry({
+    run: async () => {
+      const { requeued, round, errorCode } = await retrySetAside('ops');
+      return { requeued, synced: round.synced, setAsideAgain: round.quarantined, errorCode };
+    },
+    // Ops are waiting on the console: the report goes now, not at the next interval.
+    onReportReady: () => void heartbeat.sendNow(),
+  });
+
   const heartbeat = new Heartbeat({
     client,
     clock,
@@ -374,10 +396,14 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       outbox: outboxReport(),
       bag: bagTotal(),
       lastError: recentErrors[0]?.code ?? null,
+      setAsideRetried: remoteRetry.pendingReport(),
+      serverKeys: serverKeyPins.list()?.slice(),
     }),
     // Ops disabling the terminal takes it out of service (the machine finishes a deposit already open);
     // only a heartbeat saying it is enabled brings it back, whichever refusal put it out.
-    onAnswer: ({ disabled }) => {
+    onAnswer: ({ disabled, retrySetAside: retryRequest, serverKeys }) => {
+      if (serverKeyPins.heard(serverKeys)) log.info({ serverKeys }, 'server keys to believe updated');
+      remoteRetry.heard(retryRequest);
       if (disabled) {
         if (runner.machineState().refusal === null)
           noteError('TERMINAL_DISABLED', 'ops disabled this terminal');
@@ -442,11 +468,8 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
         return syncResult(round, sync.status().lastErrorCode);
       },
       retrySetAside: async () => {
-        const requeued = journal.outbox.requeueQuarantined();
-        log.info({ requeued }, 'set-aside deposits back in the queue, asked by a tech');
-        runner.refreshOutboxStatus();
-        const round = await sync.syncNow();
-        return retrySetAsideResult(requeued, round, sync.status().lastErrorCode);
+        const { requeued, round, errorCode } = await retrySetAside('tech');
+        return retrySetAsideResult(requeued, round, errorCode);
       },
       bag: bagTotal,
       collect: async () => {

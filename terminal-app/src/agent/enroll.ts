@@ -58,6 +58,8 @@ export async function enrollTerminal(options: {
     serverUrl: options.serverUrl,
     enrolledAtMs: options.clock.nowMs(),
     serverPublicKey: answer.value.serverPublicKey,
+    // An older server lists no keys: the signing key alone.
+    serverKeys: answer.value.serverKeys.length > 0 ? answer.value.serverKeys : [answer.value.serverPublicKey],
   };
   writeTerminalIdentity(options.dataDir, identity);
   return { ok: true, value: identity };

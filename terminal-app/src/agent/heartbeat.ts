@@ -1,18 +1,18 @@
-import type { Clock, ErrorCode, HeartbeatRequest, TimerHandle } from '@cashin/shared';
+import type { Clock, ErrorCode, HeartbeatRequest, HeartbeatResponse, TimerHandle } from '@cashin/shared';
 import { HeartbeatResponseSchema, terminalApiPaths } from '@cashin/shared';
 import type { CallResult, SignedClient } from '../sync/signed-client.js';
 
 /**
  * Tells the server every interval that this kiosk is alive, with its device states, queue depth and bag
  * totals, so ops see a silent or faulted kiosk within minutes. A missed heartbeat is not retried: the next
- * one carries fresher news. The answer says whether ops have disabled the terminal.
+ * one carries fresher news. The answer says whether ops have disabled the terminal and what they ask of it.
  */
 export interface HeartbeatOptions {
   client: SignedClient;
   clock: Clock;
   intervalMs: number;
   collect: () => HeartbeatRequest;
-  onAnswer: (answer: { disabled: boolean; serverTimeMs: number }) => void;
+  onAnswer: (answer: HeartbeatResponse) => void;
   /** The server refused the heartbeat with a code (an unknown terminal, a revoked key). */
   onRefused?: (code: ErrorCode) => void;
 }
@@ -35,7 +35,7 @@ export class Heartbeat {
   }
 
   /** Sends one heartbeat now; the loop uses it and so can a technician's "check connection". */
-  async sendNow(): Promise<CallResult<{ disabled: boolean; serverTimeMs: number }>> {
+  async sendNow(): Promise<CallResult<HeartbeatResponse>> {
     const result = await this.options.client.post(
       terminalApiPaths.heartbeat,
       this.options.collect(),

@@ -28,6 +28,7 @@ import type { ServerChaosBackend } from '../chaos/server-backend.js';
 import { serverBackend } from '../chaos/server-backend.js';
 import { createSignedClient } from '../sync/signed-client.js';
 import { loadOrCreateTerminalKey } from '../sync/terminal-key.js';
+import { pinnedServerKeys } from '../agent/terminal-identity.js';
 import { observeCalls, snapshotWhere, startBenchKiosk } from './bench-kiosk.js';
 import type { BenchRow } from './bench-report.js';
 import { epochMs, percentile, reportBench } from './bench-report.js';
@@ -204,7 +205,7 @@ async function measureLatency(): Promise<LatencyFigures> {
       key,
       clock,
       requestTimeoutMs: 5_000,
-      serverPublicKey: agent.identity.serverPublicKey ?? null,
+      serverKeys: () => pinnedServerKeys(agent.identity) ?? [],
     });
     const beat: HeartbeatRequest = {
       softwareVersion: 'bench',

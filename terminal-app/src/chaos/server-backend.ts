@@ -6,6 +6,7 @@ import {
   AlertListSchema,
   KioskDepositSchema,
   TerminalListSchema,
+  TerminalSummarySchema,
   createUuidV7Generator,
   opsApiPaths,
 } from '@cashin/shared';
@@ -47,6 +48,8 @@ export interface ServerChaosBackend extends ChaosBackend {
   kioskDeposits(terminalId: string): Promise<ServerKioskDeposit[]>;
   /** Ops disables or enables a terminal through the ops API; resolves with the terminal's summary. */
   setTerminalEnabled(terminalId: string, enabled: boolean): Promise<TerminalSummary>;
+  /** Ops ask the kiosk, from the console, to send its set-aside deposits again (heard on its next heartbeat). */
+  askSetAsideRetry(terminalId: string): Promise<TerminalSummary>;
   /** The ops console's view of one terminal (its last heartbeat, status, outbox and bag), from the ops API. */
   terminalSummary(terminalId: string): Promise<TerminalSummary>;
   /** What the ops console's alerts list holds open for one terminal, from the ops API. */
@@ -80,7 +83,7 @@ export interface ServerKioskDeposit {
 
 export async function serverBackend(
   clock: Clock,
-  options: { listen?: boolean; limits?: unknown } = {},
+  options: { listen?: boolean; limits?: unknown; env?: Record<string, string> } = {},
 ): Promise<ServerChaosBackend> {
   const dir = mkdtempSync(path.join(tmpdir(), 'chaos-server-'));
   const limitsFile = path.join(dir, 'limits.json');
@@ -93,6 +96,7 @@ export async function serverBackend(
     // Every request comes from one address through inject; the run is not a flood.
     HTTP_REQUESTS_PER_MINUTE: '100000000',
     ...(options.limits === undefined ? {} : { LIMITS_FILE: limitsFile }),
+    ...options.env,
   });
   const db: Db = await openDb(config.storage);
   // One-time codes go here instead of to a phone, so a test shopper can sign in.
@@ -223,6 +227,15 @@ export async function serverBackend(
       });
       if (answer.statusCode !== 200) throw new Error(`chaos terminal enabled: ${answer.body}`);
       return answer.json<TerminalSummary>();
+    },
+    async askSetAsideRetry(terminalId) {
+      const answer = await app.inject({
+        method: 'POST',
+        url: opsApiPaths.terminalSetAsideRetries(terminalId),
+        headers: ops,
+      });
+      if (answer.statusCode !== 202) throw new Error(`chaos set-aside retry: ${answer.body}`);
+      return TerminalSummarySchema.parse(answer.json());
     },
     async terminalSummary(terminalId) {
       const answer = await app.inject({ method: 'GET', url: '/v1/ops/terminals', headers: ops });

@@ -68,10 +68,11 @@ export interface SignedClientOptions {
   clock: Clock;
   requestTimeoutMs: number;
   /**
-   * The server's answer-signing key, pinned at enrollment (TerminalIdentity). Null for a kiosk enrolled
-   * before the server signed its answers: it believes unsigned answers until it is enrolled again.
+   * The server keys whose signature the kiosk believes, as pinned now (agent/server-key-pins.ts): read
+   * at each answer, since a rollover changes them. Null for a kiosk enrolled before the server signed its
+   * answers: it believes unsigned answers until it is enrolled again.
    */
-  serverPublicKey: string | null;
+  serverKeys: (() => readonly string[]) | null;
   /** Injected so tests can put a faulty link between the kiosk and the server. */
   fetch?: typeof fetch;
   nonce?: () => string;
@@ -126,8 +127,8 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
         };
       }
       if (
-        options.serverPublicKey !== null &&
-        !answerSignedByServer(options.serverPublicKey, parts, response, bytes)
+        options.serverKeys !== null &&
+        !answerSignedByServer(options.serverKeys(), parts, response, bytes)
       ) {
         return { ok: false, kind: 'unreachable', detail: `HTTP ${response.status} not signed by the server` };
       }
@@ -136,9 +137,9 @@ export function createSignedClient(options: SignedClientOptions): SignedClient {
   };
 }
 
-/** Whether `response` carries a valid signature by the pinned server key over its status and body. */
+/** Whether `response` carries a valid signature by one of the pinned server keys over its status and body. */
 function answerSignedByServer(
-  serverPublicKey: string,
+  serverKeys: readonly string[],
   request: { path: string; terminalId: string; nonce: string },
   response: Response,
   body: Buffer,
@@ -153,5 +154,6 @@ function answerSignedByServer(
     status: response.status,
     contentDigest: contentDigestHeader(createHash('sha256').update(body).digest('base64')),
   });
-  return verifyWithRawPublicKey(serverPublicKey, new TextEncoder().encode(base), signature);
+  const signed = new TextEncoder().encode(base);
+  return serverKeys.some((key) => verifyWithRawPublicKey(key, signed, signature));
 }

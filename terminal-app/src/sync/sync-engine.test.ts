@@ -107,7 +107,7 @@ async function rig(serverLimits?: unknown): Promise<Rig> {
   });
   const shopperCode = await server.newShopperCode();
   const newId = createUuidV7Generator(() => clock.nowMs());
-  const serverPublicKey = enrolled.value.serverPublicKey ?? null;
+  const serverKeys = enrolled.value.serverKeys ?? null;
   const made: Rig = {
     clock,
     server,
@@ -157,7 +157,7 @@ async function rig(serverLimits?: unknown): Promise<Rig> {
           key: overrides.signingKey ?? key,
           clock,
           requestTimeoutMs: 5_000,
-          serverPublicKey,
+          serverKeys: serverKeys === null ? null : () => serverKeys,
           fetch: link.fetch,
         }),
         clock,

@@ -94,14 +94,14 @@ const en = {
   'maintenance.oldest': 'Oldest from {time}',
   'maintenance.quarantined': '{count} in conflict, held for review: {amount}',
   'maintenance.quarantinedCaps':
-    'The server has not credited this money. It counts against the offline limits until ops resolve it.',
+    'The server has not credited this money. It counts against the offline limits until it is sent again and credited.',
   'maintenance.online': 'Server: connected',
   'maintenance.offline': 'Server: not reachable',
   'maintenance.lastSync': 'Last sync {time}',
   'maintenance.syncNow': 'Sync now',
   'maintenance.retrySetAside': 'Send set-aside deposits again',
   'maintenance.retrySetAsideHint':
-    'Once ops or a server update fixed the cause. The server credits each deposit once; those it still cannot take are set aside again.',
+    'Once ops or a server update fixed the cause (ops can also ask for this from their console). The server credits each deposit once; those it still cannot take are set aside again.',
   'maintenance.errors': 'Recent errors',
   'maintenance.noErrors': 'No errors.',
   'maintenance.reprint': 'Reprint last receipt',
@@ -254,14 +254,14 @@ const es: Record<KioskMessageKey, string> = {
   'maintenance.oldest': 'El más antiguo de {time}',
   'maintenance.quarantined': '{count} en conflicto, en revisión: {amount}',
   'maintenance.quarantinedCaps':
-    'El servidor no ha acreditado este dinero. Cuenta para los límites sin conexión hasta que operaciones lo resuelva.',
+    'El servidor no ha acreditado este dinero. Cuenta para los límites sin conexión hasta que se envíe de nuevo y se acredite.',
   'maintenance.online': 'Servidor: conectado',
   'maintenance.offline': 'Servidor: sin conexión',
   'maintenance.lastSync': 'Última sincronización {time}',
   'maintenance.syncNow': 'Sincronizar ahora',
   'maintenance.retrySetAside': 'Enviar de nuevo los depósitos apartados',
   'maintenance.retrySetAsideHint':
-    'Cuando operaciones o una actualización del servidor hayan corregido la causa. El servidor acredita cada depósito una sola vez; los que aún no pueda aceptar vuelven a quedar apartados.',
+    'Cuando operaciones o una actualización del servidor hayan corregido la causa (operaciones también puede pedirlo desde su consola). El servidor acredita cada depósito una sola vez; los que aún no pueda aceptar vuelven a quedar apartados.',
   'maintenance.errors': 'Errores recientes',
   'maintenance.noErrors': 'Sin errores.',
   'maintenance.reprint': 'Reimprimir último recibo',

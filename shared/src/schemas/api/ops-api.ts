@@ -3,6 +3,8 @@ import { CurrencyCodeSchema } from '../../money/currency.js';
 import { AmountMinorSchema, PositiveAmountMinorSchema } from '../../money/money.js';
 import { UuidV7Schema } from '../../ids/uuidv7.js';
 import { DeviceFaultSchema, DeviceStatusSchema } from '../devices.js';
+import { ErrorCodeSchema } from '../../errors/catalogue.js';
+import { Ed25519PublicKeySchema, serverKeysMax } from './terminal-api.js';
 import { PhoneE164Schema, textSchema } from '../common.js';
 import { reasonLengthMax } from './server-api.js';
 import { StoreSchema, clerkPinPattern } from './till-api.js';
@@ -202,6 +204,26 @@ export const TerminalSummarySchema = z.object({
   setAsideDeposits: z.number().int().nonnegative(),
   /** What they come to; null when the kiosk's software does not say. */
   setAsideTotalMinor: AmountMinorSchema.nullable(),
+  /**
+   * Ops asked the kiosk to send its set-aside deposits again and it has not reported yet (it hears of the
+   * request in its next heartbeat's answer); null when nothing is asked.
+   */
+  setAsideRetryPending: z.object({ requestedAtMs: z.number().int(), requestedBy: z.string() }).nullable(),
+  /** What came of the last such request the kiosk reported; null before the first. */
+  lastSetAsideRetry: z
+    .object({
+      requestedAtMs: z.number().int(),
+      requestedBy: z.string(),
+      /** When the server heard the kiosk's report. */
+      reportedAtMs: z.number().int(),
+      requeued: z.number().int().nonnegative(),
+      synced: z.number().int().nonnegative(),
+      setAsideAgain: z.number().int().nonnegative(),
+      errorCode: ErrorCodeSchema.nullable(),
+    })
+    .nullable(),
+  /** The server keys the kiosk said it believes in its last heartbeat; null when its software does not say. */
+  serverKeys: z.array(Ed25519PublicKeySchema).max(serverKeysMax).nullable(),
 });
 export type TerminalSummary = z.infer<typeof TerminalSummarySchema>;
 
@@ -542,6 +564,9 @@ export const opsApiPaths = {
   /** Revoke one of its keys at once: the device holding it is lost or stolen. */
   terminalKeyRevocations: (terminalId: string) =>
     `/v1/ops/terminals/${encodeURIComponent(terminalId)}/key-revocations`,
+  serverKeys: '/v1/ops/server-keys',
+  terminalSetAsideRetries: (terminalId: string) =>
+    `/v1/ops/terminals/${encodeURIComponent(terminalId)}/set-aside-retries`,
   alerts: '/v1/ops/alerts',
   alertCount: '/v1/ops/alerts/count',
   alertResolution: (alertId: string) => `/v1/ops/alerts/${encodeURIComponent(alertId)}/resolution`,
@@ -579,6 +604,27 @@ export const OpsStoreListItemSchema = OpsStoreSchema.extend({ owedMinor: z.numbe
 export const StoreListSchema = z.object({ stores: z.array(OpsStoreListItemSchema) });
 export const ClerkListSchema = z.object({ clerks: z.array(ClerkSchema) });
 export const TerminalListSchema = z.object({ terminals: z.array(TerminalSummarySchema) });
+
+/**
+ * Where a rollover of the server's answer-signing key stands (server config SERVER_TRUSTED_KEYS): the keys
+ * this server hands kiosks, and the enrolled kiosks whose last heartbeat did not list every one of them.
+ * Switching the signing key to a key some kiosk does not hold leaves that kiosk believing no answer (it
+ * keeps its deposits and syncs nothing) until it is enrolled again; switch when `behind` is empty.
+ */
+export const ServerKeyRolloverSchema = z.object({
+  signingKey: Ed25519PublicKeySchema,
+  trustedKeys: z.array(Ed25519PublicKeySchema),
+  enrolledTerminals: z.number().int().nonnegative(),
+  behind: z.array(
+    z.object({
+      id: z.string(),
+      name: z.string(),
+      lastHeartbeatAtMs: z.number().int().nullable(),
+      serverKeys: z.array(Ed25519PublicKeySchema).nullable(),
+    }),
+  ),
+});
+export type ServerKeyRollover = z.infer<typeof ServerKeyRolloverSchema>;
 export const AlertListSchema = z.object({ alerts: z.array(AlertSchema) });
 /** How many alerts are open, however many that is (a listing stops at its maximum). */
 export const AlertCountSchema = z.object({ open: z.number().int().nonnegative() });
@@ -684,6 +730,8 @@ export const auditKinds = [
   'terminal.disabled',
   'terminal.keyRotationStarted',
   'terminal.keyRevoked',
+  'terminal.setAsideRetryRequested',
+  'terminal.setAsideRetried',
   'collection.recorded',
   'bankDeposit.recorded',
   'alert.closed',

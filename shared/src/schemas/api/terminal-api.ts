@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CurrencyCodeSchema } from '../../money/currency.js';
 import { AmountMinorSchema } from '../../money/money.js';
-import { UuidV7Schema } from '../../ids/uuidv7.js';
+import { UuidV7Schema, uuidV7Pattern } from '../../ids/uuidv7.js';
 import { ErrorCodeSchema } from '../../errors/catalogue.js';
 import { syncBatchDepositsCeiling } from '../../limits/limits.js';
 import { terminalIdPattern } from '../../terminal/request-signature.js';
@@ -28,6 +28,16 @@ export const Ed25519PublicKeySchema = z
   .string()
   .regex(/^[A-Za-z0-9_-]{43}$/, 'expected a raw Ed25519 public key');
 
+/** Server keys a kiosk believes at most: the signing key's and those of a rollover. */
+export const serverKeysMax = 4;
+
+/**
+ * Every server key a kiosk is to believe, the signing key's first: what lets the server's key be rolled
+ * over without enrolling every kiosk again (server config SERVER_TRUSTED_KEYS). In a signed answer, so
+ * only a key the kiosk already believes can change the list. Empty from older servers: nothing changes.
+ */
+export const ServerKeysSchema = z.array(Ed25519PublicKeySchema).max(serverKeysMax).default([]);
+
 export const softwareVersionLengthMax = 40;
 
 export const EnrollRequestSchema = z.object({
@@ -49,9 +59,10 @@ export const EnrollResponseSchema = z.object({
   sequenceHigh: z.number().int().nonnegative(),
   /**
    * The server's answer-signing key (answerSignatureBase in terminal/request-signature.ts). The kiosk pins
-   * it with its identity and from then on believes only answers signed by it.
+   * it with its identity and from then on believes only answers signed by it (or by `serverKeys`).
    */
   serverPublicKey: Ed25519PublicKeySchema,
+  serverKeys: ServerKeysSchema,
 });
 
 export const SyncRequestSchema = z.object({
@@ -126,11 +137,46 @@ export const HeartbeatRequestSchema = z.object({
     billCount: z.number().int().nonnegative(),
   }),
   lastError: ErrorCodeSchema.nullable(),
+  /**
+   * What came of the last request from ops to send the set-aside deposits again, carried in every heartbeat
+   * until an answer no longer names that request (the server has recorded it). Absent when there is none
+   * to report, and from older terminals.
+   */
+  setAsideRetried: z
+    .object({
+      requestId: z.string().regex(uuidV7Pattern),
+      /** Set-aside deposits put back in the queue. */
+      requeued: z.number().int().nonnegative(),
+      /** Deposits the sync round after it sent and the server took. */
+      synced: z.number().int().nonnegative(),
+      /** Deposits that round set aside again (the server still could not take them). */
+      setAsideAgain: z.number().int().nonnegative(),
+      /** Why the round stopped early (the server unreachable, say); null when it ran through. */
+      errorCode: ErrorCodeSchema.nullable(),
+    })
+    .optional(),
+  /**
+   * The server keys the kiosk believes now (its pinned list), so ops can see when every kiosk holds the
+   * next key of a rollover. Absent from older terminals and from those enrolled before answers were signed.
+   */
+  serverKeys: z.array(Ed25519PublicKeySchema).max(serverKeysMax).optional(),
 });
 export type HeartbeatRequest = z.infer<typeof HeartbeatRequestSchema>;
+export type SetAsideRetryReport = NonNullable<HeartbeatRequest['setAsideRetried']>;
 
 export const HeartbeatResponseSchema = z.object({
   serverTimeMs: z.number().int(),
   /** Ops disabled the terminal: it stops taking money and shows why. */
   disabled: z.boolean(),
+  /**
+   * Ops asked the kiosk to send its set-aside deposits again (from the console, with no tech on site):
+   * the kiosk does it once per request id and reports in `setAsideRetried`. Null when nothing is asked;
+   * absent from older servers. (A pattern, not UuidV7Schema, whose brand cannot be encoded in an answer.)
+   */
+  retrySetAside: z
+    .object({ requestId: z.string().regex(uuidV7Pattern) })
+    .nullable()
+    .default(null),
+  serverKeys: ServerKeysSchema,
 });
+export type HeartbeatResponse = z.infer<typeof HeartbeatResponseSchema>;
