@@ -98,7 +98,8 @@ const en = {
   'fleet.setAsidePending': 'Asked {time} by {by}; waiting for the kiosk.',
   'fleet.setAsideLast':
     'Last sent again {time}: {requeued} back in the queue, {synced} taken by the server, {setAsideAgain} set aside again.',
-  'fleet.setAsideStopped': 'It stopped early: {error} ({code})',
+  'fleet.setAsideStopped':
+    "The kiosk's sync stopped early ({code}); what it put back in the queue goes with its next sync.",
   'serverKeys.title': 'Server key',
   'serverKeys.signingOnly': 'Answers to kiosks are signed with key {key}. No other key is listed.',
   'serverKeys.signing': 'Answers to kiosks are signed with key {key}.',
@@ -410,7 +411,6 @@ const en = {
   'audit.field.synced': 'Taken by the server',
   'audit.field.setAsideAgain': 'Set aside again',
   'audit.field.errorCode': 'Stopped early',
-  'audit.errorCode': '{error} ({code})',
   'clerks.title': 'Add a clerk',
   'clerks.store': 'Store number',
   'clerks.name': 'Clerk name',
@@ -700,7 +700,8 @@ const es: Record<OpsMessageKey, string> = {
   'fleet.setAsidePending': 'Pedido el {time} por {by}; esperando al quiosco.',
   'fleet.setAsideLast':
     'De vuelta en la cola: {requeued}; recibidos por el servidor: {synced}; apartados de nuevo: {setAsideAgain} (último reenvío, el {time}).',
-  'fleet.setAsideStopped': 'Se detuvo antes de terminar: {error} ({code})',
+  'fleet.setAsideStopped':
+    'La sincronización del quiosco se detuvo antes de terminar ({code}); lo que volvió a la cola se envía en su próxima sincronización.',
   'serverKeys.title': 'Llave del servidor',
   'serverKeys.signingOnly':
     'Las respuestas a los quioscos se firman con la llave {key}. No hay otra llave en la lista.',
@@ -1022,7 +1023,6 @@ const es: Record<OpsMessageKey, string> = {
   'audit.field.synced': 'Recibidos por el servidor',
   'audit.field.setAsideAgain': 'Apartados de nuevo',
   'audit.field.errorCode': 'Se detuvo antes',
-  'audit.errorCode': '{error} ({code})',
   'clerks.title': 'Agregar un cajero',
   'clerks.store': 'Número de tienda',
   'clerks.name': 'Nombre del cajero',

@@ -1,11 +1,5 @@
-import type { AuditEntrySchema, ErrorCode, OldDeviceFate } from '@cashin/shared';
-import {
-  AuditTrailSchema,
-  CurrencyCodeSchema,
-  ErrorCodeSchema,
-  alertKinds,
-  oldDeviceFates,
-} from '@cashin/shared';
+import type { AuditEntrySchema, OldDeviceFate } from '@cashin/shared';
+import { AuditTrailSchema, CurrencyCodeSchema, alertKinds, oldDeviceFates } from '@cashin/shared';
 import { useEffect, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
@@ -24,10 +18,6 @@ function isAlertKind(value: unknown): value is AlertKind {
 
 function isOldDeviceFate(value: unknown): value is OldDeviceFate {
   return (oldDeviceFates as readonly unknown[]).includes(value);
-}
-
-function isErrorCode(value: unknown): value is ErrorCode {
-  return ErrorCodeSchema.safeParse(value).success;
 }
 
 /** The entry facts the console names in the reader's language; any other is shown under its own name. */
@@ -118,8 +108,6 @@ function factsOf(words: OpsWords, data: Entry['data']): { label: string; value: 
     else if (key === 'heldIn' && (value === 'source' || value === 'suspense'))
       text = words.t(`audit.heldIn.${value}`);
     else if (key === 'oldDevice' && isOldDeviceFate(value)) text = words.t(`audit.oldDevice.${value}`);
-    else if (key === 'errorCode' && isErrorCode(value))
-      text = words.t('audit.errorCode', { error: words.error(value), code: value });
     else if (typeof value === 'boolean') text = words.t(value ? 'audit.yes' : 'audit.no');
     else text = String(value);
     facts.push({ label, value: text });

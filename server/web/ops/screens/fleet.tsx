@@ -79,7 +79,7 @@ function SetAsideCell({
       )}
       {last !== null && last.errorCode !== null && (
         <div class="status-line" data-testid="set-aside-stopped">
-          {words.t('fleet.setAsideStopped', { error: words.error(last.errorCode), code: last.errorCode })}
+          {words.t('fleet.setAsideStopped', { code: last.errorCode })}
         </div>
       )}
       {count > 0 && pending === null && terminal.status !== 'notEnrolled' && (
