@@ -28,7 +28,7 @@ import { receiptRoutes } from './routes/receipt-routes.js';
 import { shopperRoutes } from './routes/shopper-routes.js';
 import { systemRoutes } from './routes/system-routes.js';
 import { terminalRoutes } from './routes/terminal-routes.js';
-import { installAnswerSigning, serverSigningKeyFromSeed } from './terminals/answer-signing.js';
+import { installAnswerSigning, serverKeyList, serverSigningKeyFromSeed } from './terminals/answer-signing.js';
 import { tillRoutes } from './routes/till-routes.js';
 import { sweepTerminals, terminalSweepIntervalMs } from './alerts/terminal-sweep.js';
 import type { MessageSender } from './shoppers/message-sender.js';
@@ -207,14 +207,9 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
   await app.register(opsRoutes(deps));
   await app.register(opsStaffRoutes(deps));
   await app.register(barcodeRoutes());
-  // The signing key's first; a trusted key equal to it is not listed twice.
-  const serverKeys = [
-    signingKey.publicKey,
-    ...config.serverTrustedKeys.filter((key) => key !== signingKey.publicKey),
-  ];
-  const serverKeyList = { serverPublicKey: signingKey.publicKey, serverKeys };
-  await app.register(terminalRoutes(deps, serverKeyList));
-  await app.register(opsFleetRoutes(deps, serverKeyList));
+  const serverKeys = serverKeyList(signingKey, config.serverTrustedKeys);
+  await app.register(terminalRoutes(deps, serverKeys));
+  await app.register(opsFleetRoutes(deps, serverKeys));
   await app.register(opsMoneyRoutes(deps));
   await app.register(receiptRoutes(deps));
   await app.register(tillRoutes(deps));

@@ -32,6 +32,7 @@ import type { Deps } from '../deps.js';
 import { opsCallerOf } from '../http/roles.js';
 import { createStore, listStores, publicStore } from '../stores/stores.js';
 import { createTerminal, rotateTerminalKey, setTerminalEnabled } from '../terminals/enrollment.js';
+import type { ServerKeyList } from '../terminals/answer-signing.js';
 import { revokeTerminalKey } from '../terminals/key-revocation.js';
 import { requestSetAsideRetry } from '../terminals/set-aside-retry.js';
 import { terminalKeyList } from '../terminals/terminal-key-status.js';
@@ -46,7 +47,7 @@ const AlertParamsSchema = z.object({ alertId: z.string().min(1).max(64) });
  * The ops console's fleet: stores, clerks, terminals (enrollment, disable, key rotation and revocation)
  * and alerts.
  */
-export function opsFleetRoutes(deps: Deps, keys: { serverPublicKey: string; serverKeys: readonly string[] }) {
+export function opsFleetRoutes(deps: Deps, serverKeys: ServerKeyList) {
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     const ops = { roles: ['ops'] as const };
@@ -316,11 +317,12 @@ export function opsFleetRoutes(deps: Deps, keys: { serverPublicKey: string; serv
       async () => {
         const terminals = await deps.db.transaction((tx) => listTerminals(tx));
         const enrolled = terminals.filter((terminal) => terminal.publicKey !== null);
+        const [signingKey, ...trustedKeys] = serverKeys;
         const holdsEvery = (held: readonly string[] | null) =>
-          held !== null && keys.serverKeys.every((key) => held.includes(key));
+          held !== null && serverKeys.every((key) => held.includes(key));
         return {
-          signingKey: keys.serverPublicKey,
-          trustedKeys: keys.serverKeys.filter((key) => key !== keys.serverPublicKey),
+          signingKey,
+          trustedKeys,
           enrolledTerminals: enrolled.length,
           behind: enrolled
             .filter((terminal) => !holdsEvery(terminal.serverKeys))

@@ -17,6 +17,7 @@ import { plainJsonSerializer } from '../http/plain-serializer.js';
 import { terminalOf } from '../http/roles.js';
 import { syncBatch } from '../sync/sync-batch.js';
 import { enrollTerminal } from '../terminals/enrollment.js';
+import type { ServerKeyList } from '../terminals/answer-signing.js';
 import { recordHeartbeat } from '../terminals/heartbeat.js';
 import { terminalLookup } from '../terminals/terminal-lookup.js';
 
@@ -28,9 +29,9 @@ import { terminalLookup } from '../terminals/terminal-lookup.js';
  * Enrollment and heartbeat answers name every key the kiosk is to believe (`serverKeys`: the signing key's,
  * then SERVER_TRUSTED_KEYS), which is how the key is rolled over.
  */
-export function terminalRoutes(deps: Deps, keys: { serverPublicKey: string; serverKeys: readonly string[] }) {
-  const { serverPublicKey } = keys;
-  const serverKeys = [...keys.serverKeys];
+export function terminalRoutes(deps: Deps, keys: ServerKeyList) {
+  const [serverPublicKey] = keys;
+  const serverKeys = [...keys];
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
 

@@ -19,6 +19,16 @@ export interface ServerSigningKey {
   readonly publicKey: string;
 }
 
+/**
+ * Every server key kiosks are to believe, as enrollment and heartbeat answers list them (signed): the
+ * signing key's first, then those of SERVER_TRUSTED_KEYS (a rollover), each once.
+ */
+export type ServerKeyList = readonly [signing: string, ...trusted: string[]];
+
+export function serverKeyList(signingKey: ServerSigningKey, trusted: readonly string[]): ServerKeyList {
+  return [signingKey.publicKey, ...trusted.filter((key) => key !== signingKey.publicKey)];
+}
+
 /** PKCS #8 DER of an Ed25519 private key holds its seed after this fixed prefix (RFC 8410). */
 const ed25519Pkcs8Prefix = Buffer.from('302e020100300506032b657004220420', 'hex');
 

@@ -1,10 +1,10 @@
-import { createHash, generateKeyPairSync, sign } from 'node:crypto';
-import type { KeyObject } from 'node:crypto';
+import { createHash, sign } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { HeartbeatRequest } from '@cashin/shared';
 import { FakeClock, answerSignatureBase, contentDigestHeader, terminalHeaders } from '@cashin/shared';
+import { newKeyPair } from '@cashin/server/test-kit/terminal-kit.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ServerChaosBackend } from '../chaos/server-backend.js';
 import { serverBackend } from '../chaos/server-backend.js';
@@ -20,13 +20,6 @@ const cleanups: Array<() => Promise<void> | void> = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
-
-function ed25519(): { privateKey: KeyObject; publicKey: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
-  const { x } = publicKey.export({ format: 'jwk' });
-  if (typeof x !== 'string') throw new Error('an Ed25519 public key exports its x coordinate');
-  return { privateKey, publicKey: x };
-}
 
 function tempDir(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'kiosk-pins-'));
@@ -45,8 +38,8 @@ type Answerer = 'server' | 'switched' | 'nextOnly' | 'stranger';
 
 async function rollover() {
   const clock = new FakeClock(Date.UTC(2026, 11, 7, 12));
-  const next = ed25519();
-  const stranger = ed25519();
+  const next = newKeyPair();
+  const stranger = newKeyPair();
   const server: ServerChaosBackend = await serverBackend(clock, {
     env: { SERVER_TRUSTED_KEYS: next.publicKey },
   });

@@ -12,10 +12,11 @@ export type OutboxState = 'pending' | 'synced' | 'quarantined';
  * server judges a stuck queue by it. The offline caps (unsynced value and age, DESIGN 5) count more: every
  * deposit the server has not credited, quarantined ones included. A quarantined deposit's cash is in the
  * kiosk's bag and no wallet or suspense account holds it, so it keeps counting until the server takes it
- * (a tech sends it again once the cause is dealt with: requeueQuarantined), and the maintenance screen says so.
+ * (a tech, or ops from the console, has it sent again once the cause is dealt with: requeueQuarantined),
+ * and the maintenance screen says so.
  */
 export interface OutboxStatus {
-  /** Deposits committed and waiting to be sent (the sync queue; quarantined ones only when a tech asks). */
+  /** Deposits committed and waiting to be sent (the sync queue; quarantined ones when a tech or ops ask). */
   depth: number;
   /** Their total in minor units (a kiosk has one currency). */
   unsyncedTotalMinor: number;
@@ -67,7 +68,7 @@ function readStoredDeposit(
  * The outbox side of the journal, for the sync engine: committed deposits wait here, in sequence order,
  * until the server acknowledges them. Delivery is at least once; the server's dedupe by deposit id makes
  * the effect exactly once. Only an acknowledgement (created or exists) marks a deposit synced; a conflict
- * is quarantined and reported, never retried on its own (a tech may send it again: requeueQuarantined).
+ * is quarantined and reported, never retried on its own (a tech or ops may have it sent again: requeueQuarantined).
  */
 export class Outbox {
   private readonly statements;

@@ -198,7 +198,7 @@ export const TerminalSummarySchema = z.object({
   bagFill: z.number().min(0).max(1),
   lastSequence: z.number().int().nonnegative(),
   /**
-   * Deposits the kiosk holds set aside (not sent again unless a tech asks): their cash is in the bag and in
+   * Deposits the kiosk holds set aside (not sent again unless a tech or ops ask): their cash is in the bag and in
    * no ledger entry.
    */
   setAsideDeposits: z.number().int().nonnegative(),
@@ -284,9 +284,9 @@ export const AlertFactsSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     // A terminal holds deposits it set aside (a conflict with the server, a refusal of that one deposit, or a
-    // journal row it cannot read), sent again only when a tech asks: their cash is in its bag and no wallet
-    // has it. Raised when a heartbeat reports more of them
-    // than the one before, kept up to date while open, closed when none are left.
+    // journal row it cannot read), sent again only when a tech or ops ask: their cash is in its bag and no
+    // wallet has it. Raised when a heartbeat reports more of them than the one before, kept up to date while
+    // open, closed when none are left.
     kind: z.literal('depositsSetAside'),
     deposits: z.number().int().positive(),
     /** What they hold, in the terminal's currency; null when the terminal's software does not say. */

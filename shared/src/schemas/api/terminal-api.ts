@@ -123,7 +123,7 @@ export const HeartbeatRequestSchema = z.object({
     oldestUnsyncedAtMs: z.number().int().nullable(),
     /**
      * Deposits set aside on the terminal (a conflict, a refusal of that one deposit, a journal row it cannot
-     * read), sent again only when a tech asks from maintenance.
+     * read), sent again only when a tech asks from maintenance or ops from the console.
      */
     quarantined: z.number().int().nonnegative(),
     /** What those deposits hold (cash in the bag the server never credited); absent from older terminals. */
