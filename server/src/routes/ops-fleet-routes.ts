@@ -22,6 +22,7 @@ import {
   TerminalListSchema,
   TerminalSummarySchema,
   opsApiPaths,
+  uuidV7Pattern,
 } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
@@ -34,7 +35,7 @@ import { createStore, listStores, publicStore } from '../stores/stores.js';
 import { createTerminal, rotateTerminalKey, setTerminalEnabled } from '../terminals/enrollment.js';
 import type { ServerKeyList } from '../terminals/answer-signing.js';
 import { revokeTerminalKey } from '../terminals/key-revocation.js';
-import { requestSetAsideRetry } from '../terminals/set-aside-retry.js';
+import { cancelSetAsideRetry, requestSetAsideRetry } from '../terminals/set-aside-retry.js';
 import { terminalKeyList } from '../terminals/terminal-key-status.js';
 import { findTerminal, listTerminals } from '../terminals/terminal-record.js';
 import { terminalSummary } from '../terminals/terminal-status.js';
@@ -42,6 +43,7 @@ import { terminalSummary } from '../terminals/terminal-status.js';
 export const StoreParamsSchema = z.object({ storeId: z.string().min(1).max(64) });
 const TerminalParamsSchema = z.object({ terminalId: z.string().min(1).max(64) });
 const AlertParamsSchema = z.object({ alertId: z.string().min(1).max(64) });
+const SetAsideRetryParamsSchema = TerminalParamsSchema.extend({ requestId: z.string().regex(uuidV7Pattern) });
 
 /**
  * The ops console's fleet: stores, clerks, terminals (enrollment, disable, key rotation and revocation)
@@ -51,6 +53,12 @@ export function opsFleetRoutes(deps: Deps, serverKeys: ServerKeyList) {
   return async (plain: FastifyInstance): Promise<void> => {
     const app = plain.withTypeProvider<ZodTypeProvider>();
     const ops = { roles: ['ops'] as const };
+    /** The terminal as the fleet lists it, after an act on it. */
+    const summaryOf = async (terminalId: string) => {
+      const terminal = await deps.db.transaction((tx) => findTerminal(tx, terminalId));
+      if (terminal === undefined) throw new Error(`terminal ${terminalId} vanished after an act on it`);
+      return terminalSummary(terminal, deps.limits, deps.clock.nowMs());
+    };
 
     app.post(
       opsApiPaths.stores,
@@ -186,9 +194,7 @@ export function opsFleetRoutes(deps: Deps, serverKeys: ServerKeyList) {
         async (request) => {
           await setTerminalEnabled(deps, request.params.terminalId, enabled, opsCallerOf(request));
           request.log.info({ terminalId: request.params.terminalId, enabled }, 'terminal enabled changed');
-          const terminal = await deps.db.transaction((tx) => findTerminal(tx, request.params.terminalId));
-          if (terminal === undefined) throw new Error('a terminal just changed vanished');
-          return terminalSummary(terminal, deps.limits, deps.clock.nowMs());
+          return summaryOf(request.params.terminalId);
         },
       );
     }
@@ -294,9 +300,31 @@ export function opsFleetRoutes(deps: Deps, serverKeys: ServerKeyList) {
         const { terminalId } = request.params;
         await requestSetAsideRetry(deps, terminalId, opsCallerOf(request));
         request.log.info({ terminalId }, 'set-aside deposits asked to be sent again');
-        const terminal = await deps.db.transaction((tx) => findTerminal(tx, terminalId));
-        if (terminal === undefined) throw new Error('a terminal just asked vanished');
-        return reply.status(202).send(terminalSummary(terminal, deps.limits, deps.clock.nowMs()));
+        return reply.status(202).send(await summaryOf(terminalId));
+      },
+    );
+
+    app.delete(
+      '/v1/ops/terminals/:terminalId/set-aside-retries/:requestId',
+      {
+        config: ops,
+        schema: {
+          tags: ['ops'],
+          summary: 'Cancel a request to send set-aside deposits again that the kiosk has not answered',
+          description:
+            'For a kiosk whose software cannot do it (it never reports) or one that is out of service: ' +
+            'heartbeat answers stop naming the request, so a kiosk that has not run it never will. A ' +
+            'deposit it already sent stays credited once. CONFLICT (setAsideRetryNotPending) when the ' +
+            'request no longer waits: the kiosk reported, or it was cancelled. Audited on the terminal.',
+          params: SetAsideRetryParamsSchema,
+          response: { 200: TerminalSummarySchema },
+        },
+      },
+      async (request) => {
+        const { terminalId, requestId } = request.params;
+        await cancelSetAsideRetry(deps, terminalId, requestId, opsCallerOf(request));
+        request.log.info({ terminalId, requestId }, 'request to send set-aside deposits again cancelled');
+        return summaryOf(terminalId);
       },
     );
 

@@ -798,6 +798,90 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
     expect(next.json().retrySetAside.requestId).not.toBe(requestId);
   });
 
+  it('lets ops cancel a request the kiosk never answers: answers stop naming it and a late report settles nothing', async () => {
+    t = await openTestApp(adapter);
+    const kiosk = await enrollTestKiosk(t);
+    const beat = async (report?: Record<string, unknown>) => {
+      const base = heartbeat();
+      const answer = await signedPost(t!, kiosk, terminalApiPaths.heartbeat, {
+        ...base,
+        outbox: { ...base.outbox, quarantined: 2, quarantinedTotalMinor: 250 },
+        ...(report === undefined ? {} : { setAsideRetried: report }),
+      });
+      expect(answer.statusCode, answer.body).toBe(200);
+      return answer.json().retrySetAside as { requestId: string } | null;
+    };
+    const cancel = (terminalId: string, requestId: string) =>
+      t!.app.inject({
+        method: 'DELETE',
+        url: opsApiPaths.terminalSetAsideRetry(terminalId, requestId),
+        headers: opsHeaders,
+      });
+    await beat();
+    const asked = await t.app.inject({
+      method: 'POST',
+      url: opsApiPaths.terminalSetAsideRetries(kiosk.terminalId),
+      headers: opsHeaders,
+    });
+    const { requestId } = asked.json().setAsideRetryPending as { requestId: string };
+    // The console names the request the kiosk hears of.
+    expect(await beat()).toEqual({ requestId });
+
+    // Another request's id, or an unknown kiosk, cancels nothing.
+    const other = await cancel(kiosk.terminalId, newId());
+    expect(other.statusCode).toBe(409);
+    expect(other.json().error).toMatchObject({
+      code: 'CONFLICT',
+      details: { reason: 'setAsideRetryNotPending' },
+    });
+    expect((await cancel('K99999', requestId)).json().error.code).toBe('NOT_FOUND');
+    expect((await cancel(kiosk.terminalId, 'not-a-request')).statusCode).toBe(400);
+
+    t.clock.advance(60_000);
+    const cancelled = await cancel(kiosk.terminalId, requestId);
+    expect(cancelled.statusCode, cancelled.body).toBe(200);
+    expect(cancelled.json()).toMatchObject({
+      setAsideDeposits: 2,
+      setAsideRetryPending: null,
+      lastSetAsideRetry: null,
+    });
+    // Answers no longer name it; cancelling it again is refused as no longer waiting.
+    expect(await beat()).toBeNull();
+    expect((await cancel(kiosk.terminalId, requestId)).statusCode).toBe(409);
+    // A kiosk that ran it before the cancel reports late: nothing is settled, nothing asked.
+    expect(await beat({ requestId, requeued: 2, synced: 2, setAsideAgain: 0, errorCode: null })).toBeNull();
+    const list = await t.app.inject({ method: 'GET', url: opsApiPaths.terminals, headers: opsHeaders });
+    expect(TerminalListSchema.parse(list.json()).terminals[0]).toMatchObject({
+      setAsideRetryPending: null,
+      lastSetAsideRetry: null,
+    });
+    const audit = await t.app.inject({
+      method: 'GET',
+      url: `${opsApiPaths.auditEntries}?subject=${kiosk.terminalId}`,
+      headers: opsHeaders,
+    });
+    const entries = (audit.json().entries as { kind: string; data: Record<string, unknown> }[]).filter((e) =>
+      e.kind.startsWith('terminal.setAside'),
+    );
+    expect(entries.map((e) => e.kind).sort()).toEqual([
+      'terminal.setAsideRetryCancelled',
+      'terminal.setAsideRetryRequested',
+    ]);
+    expect(entries.find((e) => e.kind === 'terminal.setAsideRetryCancelled')?.data).toEqual({
+      requestId,
+      by: entries.find((e) => e.kind === 'terminal.setAsideRetryRequested')?.data['by'],
+    });
+    // Ops can ask again: a new request.
+    await t.app.inject({
+      method: 'POST',
+      url: opsApiPaths.terminalSetAsideRetries(kiosk.terminalId),
+      headers: opsHeaders,
+    });
+    const renewed = await beat();
+    expect(renewed?.requestId).toBeDefined();
+    expect(renewed?.requestId).not.toBe(requestId);
+  });
+
   it('hands kiosks every server key to believe, and shows ops the kiosks that do not hold them all yet', async () => {
     const next = newKeyPair().publicKey;
     t = await openTestApp(adapter, { env: { SERVER_TRUSTED_KEYS: next } });

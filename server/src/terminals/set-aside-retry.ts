@@ -50,6 +50,44 @@ export async function requestSetAsideRetry(
 }
 
 /**
+ * Cancels the request that waits for the kiosk: a kiosk whose software predates the request never reports,
+ * and its request would wait for ever. Once cancelled, heartbeat answers no longer name it, so a kiosk that
+ * did not run it yet never will; one that already ran it stops reporting, and its late report settles
+ * nothing (any deposit it sent was credited once, by its id). CONFLICT `setAsideRetryNotPending` when that
+ * request no longer waits (the kiosk reported, or it was cancelled already).
+ */
+export async function cancelSetAsideRetry(
+  deps: Pick<Deps, 'db' | 'clock'>,
+  terminalId: string,
+  requestId: string,
+  by: string,
+): Promise<void> {
+  const nowMs = deps.clock.nowMs();
+  await deps.db.transaction(async (tx) => {
+    const terminal = await lockTerminal(tx, terminalId);
+    if (terminal === undefined) throw new CodedError('NOT_FOUND');
+    const pending = terminal.setAsideRetryPending;
+    if (pending === null || pending.requestId !== requestId)
+      throw new CodedError('CONFLICT', { reason: 'setAsideRetryNotPending' });
+    await tx.run(
+      `UPDATE terminals SET set_aside_retry_id = NULL, set_aside_retry_requested_at_ms = NULL,
+         set_aside_retry_requested_by = NULL WHERE id = ?`,
+      [terminalId],
+    );
+    await appendAudit(
+      tx,
+      {
+        kind: 'terminal.setAsideRetryCancelled',
+        subject: terminalId,
+        // The request's own entry, under the same id, says when and by whom it was asked.
+        data: { requestId, by },
+      },
+      nowMs,
+    );
+  });
+}
+
+/**
  * Inside a heartbeat's transaction (the terminal row locked): a report of the request that waits settles
  * it (kept as the last result, audited, the request cleared); a report of any other request (one settled
  * already, its answer lost on the way) changes nothing. Answers what the heartbeat's answer asks of the

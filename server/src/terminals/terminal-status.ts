@@ -41,13 +41,7 @@ export function terminalSummary(terminal: TerminalRecord, limits: Limits, nowMs:
     lastSequence: Math.max(terminal.sequenceHigh, terminal.reportedLastSequence),
     setAsideDeposits: terminal.setAsideDeposits,
     setAsideTotalMinor: terminal.setAsideTotalMinor,
-    setAsideRetryPending:
-      terminal.setAsideRetryPending === null
-        ? null
-        : {
-            requestedAtMs: terminal.setAsideRetryPending.requestedAtMs,
-            requestedBy: terminal.setAsideRetryPending.requestedBy,
-          },
+    setAsideRetryPending: terminal.setAsideRetryPending,
     lastSetAsideRetry: terminal.lastSetAsideRetry,
     serverKeys: terminal.serverKeys,
   };

@@ -13,7 +13,7 @@ import {
   translator,
 } from '@cashin/shared';
 import { launchChromium } from '@cashin/scripts/testing/browser';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import type { TestKiosk } from '../test-kit/terminal-kit.js';
@@ -135,6 +135,7 @@ async function serverKeysJourney(language: Language, size: ScreenSize): Promise<
       .poll(() => signingLine.textContent())
       .toBe(t('serverKeys.signingOnly', { key: shortKey(plain.signingKey) }));
     expect(await signingLine.locator('code').getAttribute('title')).toBe(plain.signingKey);
+    expect(await wholeKeys(page, panel)).toEqual([[t('serverKeys.signingKey'), plain.signingKey]]);
     expect(await panel.getByTestId('server-keys-verdict').count()).toBe(0);
     expect(await panel.getByRole('list').count()).toBe(0);
     await expectAccessible(page, shot('01-plain'));
@@ -182,6 +183,10 @@ async function serverKeysJourney(language: Language, size: ScreenSize): Promise<
     expect(await signingLine.locator('code').evaluateAll((codes) => codes.map((c) => c.title))).toEqual(
       listed,
     );
+    expect(await wholeKeys(page, panel)).toEqual([
+      [t('serverKeys.signingKey'), signingKey],
+      [t('serverKeys.trustedKey'), nextKey],
+    ]);
     await expect.poll(() => verdict.textContent()).toBe(behindText);
     expect(await verdict.getAttribute('class')).toContain('status-warn');
     const lastBeat = await shownDateTime(page, locale, laggingBeatAtMs);
@@ -227,6 +232,20 @@ async function serverKeysJourney(language: Language, size: ScreenSize): Promise<
     await expectAccessible(page, shot('03-all-hold'));
     expect(errors).toEqual([]);
   });
+}
+
+/**
+ * Opens the panel's whole-keys list from the keyboard (its summary focused, Enter), as someone without a
+ * mouse would, and reads what each key does and the key in full.
+ */
+async function wholeKeys(page: Page, panel: Locator): Promise<string[][]> {
+  const whole = panel.getByTestId('server-keys-whole');
+  await whole.locator('summary').focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(() => whole.evaluate((details) => details.hasAttribute('open'))).toBe(true);
+  const parts = await whole.locator('dt').allTextContents();
+  const keys = await whole.locator('dd').allTextContents();
+  return parts.map((part, index) => [part, keys[index] ?? '']);
 }
 
 describe("the Fleet screen's server key panel", () => {

@@ -155,7 +155,11 @@ async function setAsideJourney(language: Language, size: ScreenSize): Promise<vo
     await retryButton.click();
     await expect.poll(statusText).toBe(t('fleet.setAsideRetryAsked', { name: kioskName }));
     const pending = (await summary()).setAsideRetryPending;
-    expect(pending).toEqual({ requestedAtMs: clock.nowMs(), requestedBy: staff.id });
+    expect(pending).toEqual({
+      requestId: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      requestedAtMs: clock.nowMs(),
+      requestedBy: staff.id,
+    });
     const waiting = t('fleet.setAsidePending', {
       time: await shownDateTime(page, localeFor(language, 'USD'), clock.nowMs()),
       by: staff.id,
@@ -206,6 +210,27 @@ async function setAsideJourney(language: Language, size: ScreenSize): Promise<vo
     expect(await retryButton.count()).toBe(1);
     await expectAccessible(page, shot('03-result'));
 
+    // Asked, and cancelled before the kiosk heard of it (its software cannot do it, say): the row is back
+    // to its button, and the kiosk's next answer asks nothing of it.
+    const cancelButton = row.getByRole('button', {
+      name: t('fleet.setAsideRetryCancel', { name: kioskName }),
+      exact: true,
+    });
+    expect(await cancelButton.count()).toBe(0);
+    await retryButton.click();
+    await expect.poll(() => cancelButton.count()).toBe(1);
+    const cancelledId = (await summary()).setAsideRetryPending?.requestId;
+    await expectAccessible(page, shot('04-pending-cancellable'));
+    await cancelButton.click();
+    await expect.poll(statusText).toBe(t('fleet.setAsideRetryCancelled', { name: kioskName }));
+    await expect.poll(() => row.getByTestId('set-aside-pending').count()).toBe(0);
+    expect(await cancelButton.count()).toBe(0);
+    expect(await retryButton.count()).toBe(1);
+    expect((await summary()).setAsideRetryPending).toBe(null);
+    expect(
+      (await beat(kit, kiosk, heartbeat({ quarantined: 1, quarantinedTotalMinor: 150 }))).retrySetAside,
+    ).toBe(null);
+
     // Asked again, the kiosk puts the last one back in its queue but cannot reach the server: the row says
     // the round stopped early and why, and nothing is set aside any more, so there is nothing to ask.
     await retryButton.click();
@@ -238,7 +263,7 @@ async function setAsideJourney(language: Language, size: ScreenSize): Promise<vo
       t('fleet.setAsideStopped', { code: 'SERVER_UNREACHABLE' }),
     );
     expect(await retryButton.count()).toBe(0);
-    await expectAccessible(page, shot('04-stopped'));
+    await expectAccessible(page, shot('05-stopped'));
 
     // The audit log keeps each request and what came of it, in the reader's language.
     await page.getByRole('link', { name: t('nav.audit'), exact: true }).click();
@@ -252,6 +277,8 @@ async function setAsideJourney(language: Language, size: ScreenSize): Promise<vo
       .toEqual([
         t('audit.kind.terminal.setAsideRetried'),
         t('audit.kind.terminal.setAsideRetryRequested'),
+        t('audit.kind.terminal.setAsideRetryCancelled'),
+        t('audit.kind.terminal.setAsideRetryRequested'),
         t('audit.kind.terminal.setAsideRetried'),
         t('audit.kind.terminal.setAsideRetryRequested'),
         t('audit.kind.terminal.enrolled'),
@@ -260,17 +287,18 @@ async function setAsideJourney(language: Language, size: ScreenSize): Promise<vo
     const stopped = await trailRows.nth(0).textContent();
     expect(stopped).toContain(`${t('audit.field.requestId')}${secondId}`);
     expect(stopped).toContain(`${t('audit.field.errorCode')}SERVER_UNREACHABLE`);
-    const credited = await trailRows.nth(2).textContent();
+    expect(await trailRows.nth(2).textContent()).toContain(`${t('audit.field.requestId')}${cancelledId}`);
+    const credited = await trailRows.nth(4).textContent();
     expect(credited).toContain(`${t('audit.field.synced')}1`);
     expect(credited).toContain(`${t('audit.field.setAsideAgain')}1`);
-    expect(await trailRows.nth(3).textContent()).toContain(`${t('audit.field.setAside')}2`);
-    await expectAccessible(page, shot('05-audit'));
+    expect(await trailRows.nth(5).textContent()).toContain(`${t('audit.field.setAside')}2`);
+    await expectAccessible(page, shot('06-audit'));
     expect(errors).toEqual([]);
   });
 }
 
 describe('ops asking a kiosk to send its set-aside deposits again', () => {
-  it('asks from the fleet, waits for the kiosk, and shows what came of it (en, desktop)', async () => {
+  it('asks from the fleet, waits for the kiosk, cancels a request, and shows what came of it (en, desktop)', async () => {
     await setAsideJourney('en', 'desktop');
   }, 90_000);
 

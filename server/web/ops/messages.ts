@@ -96,6 +96,9 @@ const en = {
   'fleet.setAsideRetryAsked':
     'Asked {name} to send its set-aside deposits again; it will on its next heartbeat.',
   'fleet.setAsidePending': 'Asked {time} by {by}; waiting for the kiosk.',
+  'fleet.setAsideRetryCancel': 'Cancel the request to {name}',
+  'fleet.setAsideRetryCancelled':
+    'Cancelled the request to {name}. Ask again once its software can answer, or have a tech send them at the kiosk.',
   'fleet.setAsideLast':
     'Last sent again {time}: {requeued} back in the queue, {synced} taken by the server, {setAsideAgain} set aside again.',
   'fleet.setAsideStopped':
@@ -114,6 +117,9 @@ const en = {
   'serverKeys.kiosk': '{name} ({id}), last heartbeat {time}:',
   'serverKeys.notSaid': 'has not said which keys it holds.',
   'serverKeys.missing': 'does not hold {keys}.',
+  'serverKeys.wholeKeys': 'Whole keys',
+  'serverKeys.signingKey': 'Signs answers',
+  'serverKeys.trustedKey': 'Also believed by kiosks',
   'keys.title': 'Key of {name} ({id})',
   'keys.close': 'Close',
   'keys.list': 'Keys of {name}',
@@ -356,6 +362,7 @@ const en = {
   'audit.kind.terminal.keyRevoked': 'Kiosk key revoked: device lost',
   'audit.kind.terminal.setAsideRetryRequested': 'Kiosk asked to send its set-aside deposits again',
   'audit.kind.terminal.setAsideRetried': 'Kiosk sent its set-aside deposits again',
+  'audit.kind.terminal.setAsideRetryCancelled': 'Request to send the set-aside deposits again cancelled',
   'audit.kind.collection.recorded': 'Bag collected',
   'audit.kind.alert.closed': 'Alert closed',
   'audit.field.name': 'Name',
@@ -698,6 +705,9 @@ const es: Record<OpsMessageKey, string> = {
   'fleet.setAsideRetryAsked':
     'Se pidió a {name} volver a enviar sus depósitos apartados; lo hará en su próximo latido.',
   'fleet.setAsidePending': 'Pedido el {time} por {by}; esperando al quiosco.',
+  'fleet.setAsideRetryCancel': 'Cancelar la petición a {name}',
+  'fleet.setAsideRetryCancelled':
+    'Se canceló la petición a {name}. Pídalo de nuevo cuando su software pueda atenderla, o que un técnico los envíe desde el quiosco.',
   'fleet.setAsideLast':
     'De vuelta en la cola: {requeued}; recibidos por el servidor: {synced}; apartados de nuevo: {setAsideAgain} (último reenvío, el {time}).',
   'fleet.setAsideStopped':
@@ -719,6 +729,9 @@ const es: Record<OpsMessageKey, string> = {
   'serverKeys.kiosk': '{name} ({id}), último latido {time}:',
   'serverKeys.notSaid': 'no ha dicho qué llaves tiene.',
   'serverKeys.missing': 'no tiene {keys}.',
+  'serverKeys.wholeKeys': 'Llaves completas',
+  'serverKeys.signingKey': 'Firma las respuestas',
+  'serverKeys.trustedKey': 'También aceptada por los quioscos',
   'keys.title': 'Llave de {name} ({id})',
   'keys.close': 'Cerrar',
   'keys.list': 'Llaves de {name}',
@@ -968,6 +981,8 @@ const es: Record<OpsMessageKey, string> = {
   'audit.kind.terminal.keyRevoked': 'Llave de quiosco revocada: dispositivo perdido',
   'audit.kind.terminal.setAsideRetryRequested': 'Se pidió al quiosco volver a enviar sus depósitos apartados',
   'audit.kind.terminal.setAsideRetried': 'El quiosco volvió a enviar sus depósitos apartados',
+  'audit.kind.terminal.setAsideRetryCancelled':
+    'Se canceló la petición de volver a enviar los depósitos apartados',
   'audit.kind.collection.recorded': 'Bolsa recolectada',
   'audit.kind.alert.closed': 'Alerta cerrada',
   'audit.field.name': 'Nombre',

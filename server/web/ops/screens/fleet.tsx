@@ -33,6 +33,7 @@ function SetAsideCell({
   currency,
   busy,
   onRetry,
+  onCancel,
 }: {
   words: OpsWords;
   terminal: TerminalSummary;
@@ -40,6 +41,8 @@ function SetAsideCell({
   currency: CurrencyCode | undefined;
   busy: boolean;
   onRetry: () => void;
+  /** Cancels the request that waits: a kiosk whose software predates it never answers. */
+  onCancel: (requestId: string) => void;
 }) {
   const count = terminal.setAsideDeposits;
   const pending = terminal.setAsideRetryPending;
@@ -65,6 +68,13 @@ function SetAsideCell({
             time: words.dateTime(pending.requestedAtMs),
             by: actorText(words, pending.requestedBy),
           })}
+        </div>
+      )}
+      {pending !== null && (
+        <div class="status-line">
+          <Button busy={busy} onClick={() => onCancel(pending.requestId)}>
+            {words.t('fleet.setAsideRetryCancel', { name: terminal.name })}
+          </Button>
         </div>
       )}
       {last !== null && (
@@ -127,6 +137,20 @@ export function FleetSection(context: OpsContext) {
     refresh();
     if (!result.ok) return context.fail(result);
     context.notify(words.t('fleet.setAsideRetryAsked', { name: terminal.name }));
+  };
+  const cancelSetAsideRetry = async (terminal: TerminalSummary, requestId: string): Promise<void> => {
+    context.clear();
+    setAskingOf(terminal.id);
+    const result = await callApi(
+      opsPaths.terminalSetAsideRetry(terminal.id, requestId),
+      TerminalSummarySchema,
+      { method: 'DELETE', token },
+    );
+    setAskingOf(null);
+    // Read again either way: a refusal means the kiosk reported in the meantime.
+    refresh();
+    if (!result.ok) return context.fail(result);
+    context.notify(words.t('fleet.setAsideRetryCancelled', { name: terminal.name }));
   };
   return (
     <ListSection title={words.t('fleet.title')} screen="fleet" words={words} onRefresh={refreshAll}>
@@ -208,6 +232,7 @@ export function FleetSection(context: OpsContext) {
                             currency={currency}
                             busy={askingOf === terminal.id}
                             onRetry={() => void retrySetAside(terminal)}
+                            onCancel={(requestId) => void cancelSetAsideRetry(terminal, requestId)}
                           />
                         </td>
                         <td>{terminal.softwareVersion ?? '—'}</td>

@@ -7,7 +7,10 @@ import type { OpsContext, OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
 import { useList } from '../use-list.js';
 
-/** How much of a key the panel shows; the whole key (43 base64url characters) is in its title. */
+/**
+ * How much of a key the sentences show; the whole key (43 base64url characters) is in its title, and in the
+ * panel's "whole keys" list, which a keyboard reaches and whose text can be copied.
+ */
 const keyShownLength = 8;
 
 /** Stands in a translated sentence for markup the catalogue cannot hold; no message contains it. */
@@ -89,7 +92,10 @@ export function ServerKeys({ context, reloadCount }: { context: OpsContext; relo
       {rollover === null ? (
         <p aria-busy="true">{words.t('loading')}</p>
       ) : (
-        <RolloverState words={words} rollover={rollover} />
+        <>
+          <RolloverState words={words} rollover={rollover} />
+          <WholeKeys words={words} rollover={rollover} />
+        </>
       )}
     </section>
   );
@@ -145,5 +151,31 @@ function RolloverState({ words, rollover }: { words: OpsWords; rollover: ServerK
         </ul>
       )}
     </>
+  );
+}
+
+/**
+ * Every listed key in full, each with its part, for the person who sets SERVER_SIGNING_KEY and
+ * SERVER_TRUSTED_KEYS to compare with what they configured: closed until asked for.
+ */
+function WholeKeys({ words, rollover }: { words: OpsWords; rollover: ServerKeyRollover }) {
+  return (
+    <details class="server-keys-whole" data-testid="server-keys-whole">
+      <summary>{words.t('serverKeys.wholeKeys')}</summary>
+      <dl>
+        <dt>{words.t('serverKeys.signingKey')}</dt>
+        <dd>
+          <code>{rollover.signingKey}</code>
+        </dd>
+        {rollover.trustedKeys.map((key) => (
+          <Fragment key={key}>
+            <dt>{words.t('serverKeys.trustedKey')}</dt>
+            <dd>
+              <code>{key}</code>
+            </dd>
+          </Fragment>
+        ))}
+      </dl>
+    </details>
   );
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { CurrencyCodeSchema } from '../../money/currency.js';
 import { AmountMinorSchema, PositiveAmountMinorSchema } from '../../money/money.js';
-import { UuidV7Schema } from '../../ids/uuidv7.js';
+import { UuidV7Schema, uuidV7Pattern } from '../../ids/uuidv7.js';
 import { DeviceFaultSchema, DeviceStatusSchema } from '../devices.js';
 import { ErrorCodeSchema } from '../../errors/catalogue.js';
 import { Ed25519PublicKeySchema, serverKeysMax } from './terminal-api.js';
@@ -208,7 +208,14 @@ export const TerminalSummarySchema = z.object({
    * Ops asked the kiosk to send its set-aside deposits again and it has not reported yet (it hears of the
    * request in its next heartbeat's answer); null when nothing is asked.
    */
-  setAsideRetryPending: z.object({ requestedAtMs: z.number().int(), requestedBy: z.string() }).nullable(),
+  setAsideRetryPending: z
+    .object({
+      /** What the console names to cancel it (a kiosk whose software cannot do it never reports). */
+      requestId: z.string().regex(uuidV7Pattern),
+      requestedAtMs: z.number().int(),
+      requestedBy: z.string(),
+    })
+    .nullable(),
   /** What came of the last such request the kiosk reported; null before the first. */
   lastSetAsideRetry: z
     .object({
@@ -567,6 +574,9 @@ export const opsApiPaths = {
   serverKeys: '/v1/ops/server-keys',
   terminalSetAsideRetries: (terminalId: string) =>
     `/v1/ops/terminals/${encodeURIComponent(terminalId)}/set-aside-retries`,
+  /** One request that waits for the kiosk: DELETE cancels it. */
+  terminalSetAsideRetry: (terminalId: string, requestId: string) =>
+    `/v1/ops/terminals/${encodeURIComponent(terminalId)}/set-aside-retries/${encodeURIComponent(requestId)}`,
   alerts: '/v1/ops/alerts',
   alertCount: '/v1/ops/alerts/count',
   alertResolution: (alertId: string) => `/v1/ops/alerts/${encodeURIComponent(alertId)}/resolution`,
@@ -732,6 +742,7 @@ export const auditKinds = [
   'terminal.keyRevoked',
   'terminal.setAsideRetryRequested',
   'terminal.setAsideRetried',
+  'terminal.setAsideRetryCancelled',
   'collection.recorded',
   'bankDeposit.recorded',
   'alert.closed',
