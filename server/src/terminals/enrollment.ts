@@ -11,7 +11,7 @@ import { nextShortId } from '../stores/short-ids.js';
 import { requireStore } from '../stores/stores.js';
 import { findTerminalKey, publicKeyFingerprint } from './key-records.js';
 import { revokeKey } from './key-revocation.js';
-import { lockTerminal } from './terminal-record.js';
+import { lockKnownTerminal, lockTerminal } from './terminal-record.js';
 
 /** Random bytes in an enrollment token: 192 bits, 32 base64url characters, short enough to type. */
 export const enrollmentTokenBytes = 24;
@@ -94,8 +94,7 @@ export async function rotateTerminalKey(
 ): Promise<KeyRotation> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
-    const terminal = await lockTerminal(tx, terminalId);
-    if (terminal === undefined) throw new CodedError('NOT_FOUND');
+    const terminal = await lockKnownTerminal(tx, terminalId);
     await appendAudit(
       tx,
       { kind: 'terminal.keyRotationStarted', subject: terminalId, data: { oldDevice, by } },
@@ -213,8 +212,7 @@ export async function setTerminalEnabled(
 ): Promise<void> {
   const nowMs = deps.clock.nowMs();
   await deps.db.transaction(async (tx) => {
-    const terminal = await lockTerminal(tx, terminalId);
-    if (terminal === undefined) throw new CodedError('NOT_FOUND');
+    const terminal = await lockKnownTerminal(tx, terminalId);
     if (terminal.enabled === enabled) return;
     await tx.run('UPDATE terminals SET enabled = ? WHERE id = ?', [enabled ? 1 : 0, terminalId]);
     await appendAudit(

@@ -7,7 +7,7 @@ import type { Tx } from '../storage/db.js';
 import type { StoredTerminalKey } from './key-records.js';
 import { publicKeyFingerprint, terminalKeys } from './key-records.js';
 import type { TerminalRecord } from './terminal-record.js';
-import { lockTerminal } from './terminal-record.js';
+import { lockKnownTerminal, lockTerminal } from './terminal-record.js';
 import { terminalKeyList } from './terminal-key-status.js';
 
 /**
@@ -75,8 +75,7 @@ export async function revokeTerminalKey(
 ): Promise<TerminalKeyList> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
-    const terminal = await lockTerminal(tx, terminalId);
-    if (terminal === undefined) throw new CodedError('NOT_FOUND');
+    const terminal = await lockKnownTerminal(tx, terminalId);
     const key = (await terminalKeys(tx, terminalId)).find(
       (candidate) => publicKeyFingerprint(candidate.publicKey) === keyFingerprint,
     );

@@ -4,7 +4,7 @@ import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import type { Tx } from '../storage/db.js';
 import type { TerminalRecord } from './terminal-record.js';
-import { lockTerminal } from './terminal-record.js';
+import { lockKnownTerminal } from './terminal-record.js';
 
 /**
  * Ops asking a kiosk, from the console, to send its set-aside deposits again: the same act as a tech's
@@ -26,8 +26,7 @@ export async function requestSetAsideRetry(
 ): Promise<void> {
   const nowMs = deps.clock.nowMs();
   await deps.db.transaction(async (tx) => {
-    const terminal = await lockTerminal(tx, terminalId);
-    if (terminal === undefined) throw new CodedError('NOT_FOUND');
+    const terminal = await lockKnownTerminal(tx, terminalId);
     if (terminal.setAsideRetryPending !== null) return;
     if (terminal.publicKey === null) throw new CodedError('CONFLICT', { reason: 'terminalNotEnrolled' });
     if (terminal.setAsideDeposits === 0) throw new CodedError('CONFLICT', { reason: 'nothingSetAside' });
@@ -64,8 +63,7 @@ export async function cancelSetAsideRetry(
 ): Promise<void> {
   const nowMs = deps.clock.nowMs();
   await deps.db.transaction(async (tx) => {
-    const terminal = await lockTerminal(tx, terminalId);
-    if (terminal === undefined) throw new CodedError('NOT_FOUND');
+    const terminal = await lockKnownTerminal(tx, terminalId);
     const pending = terminal.setAsideRetryPending;
     if (pending === null || pending.requestId !== requestId)
       throw new CodedError('CONFLICT', { reason: 'setAsideRetryNotPending' });

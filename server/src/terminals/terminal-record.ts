@@ -1,5 +1,5 @@
 import type { CurrencyCode, DeviceStatus, TerminalSummary } from '@cashin/shared';
-import { TerminalSummarySchema } from '@cashin/shared';
+import { CodedError, TerminalSummarySchema } from '@cashin/shared';
 import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 
@@ -135,6 +135,13 @@ export async function lockTerminal(tx: Tx, id: string): Promise<TerminalRecord |
     [id],
   );
   return row === undefined ? undefined : terminalFromRow(row);
+}
+
+/** lockTerminal for an act on a terminal someone named: NOT_FOUND when there is no such terminal. */
+export async function lockKnownTerminal(tx: Tx, id: string): Promise<TerminalRecord> {
+  const terminal = await lockTerminal(tx, id);
+  if (terminal === undefined) throw new CodedError('NOT_FOUND');
+  return terminal;
 }
 
 export async function listTerminals(tx: Tx): Promise<TerminalRecord[]> {
