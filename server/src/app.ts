@@ -11,7 +11,7 @@ import type { DestinationStream, Logger } from 'pino';
 import { pino } from 'pino';
 import type { Config } from './config.js';
 import type { Deps } from './deps.js';
-import { installErrorHandling } from './http/error-handler.js';
+import { frameworkErrors, installErrorHandling } from './http/error-handler.js';
 import { keyLegacyClaimHashes } from './claims/key-legacy-claim-hashes.js';
 import { installMetrics } from './http/metrics.js';
 import { installNulGuard } from './http/nul-guard.js';
@@ -154,6 +154,7 @@ export async function buildApp(config: Config, appDeps: AppDeps): Promise<Fastif
     genReqId: () => randomUUID(),
     requestIdHeader: false,
     return503OnClosing: true,
+    frameworkErrors,
     // request.ip is the client behind a trusted proxy, else the connection's address (config.ts).
     ...(config.trustedProxies.length > 0 ? { trustProxy: [...config.trustedProxies] } : {}),
   });

@@ -1,4 +1,4 @@
-import { createUuidV7Generator, generateCode } from '@cashin/shared';
+import { ErrorBodySchema, createUuidV7Generator, generateCode } from '@cashin/shared';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SignedUpShopper, TestApp } from '../test-support/test-app.js';
@@ -134,6 +134,23 @@ describe.each(testAdapters)('bad input on %s', (adapter) => {
     });
     expect(media.statusCode).toBe(415);
     expect(media.json().error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  it("answers the router's own refusals (a bad escape, an overlong path parameter) with a coded 400", async () => {
+    const overlong = '1'.repeat(200);
+    for (const [method, url] of [
+      ['GET', '/v1/barcodes/code128/%zz.png'],
+      ['GET', `/v1/barcodes/code128/${overlong}.png`],
+      ['POST', `/v1/ops/reviews/${overlong}/clearance`],
+    ] as const) {
+      const response = await t.app.inject({ method, url, headers: opsHeaders, payload: {} });
+      expect(response.statusCode, url).toBe(400);
+      const body = ErrorBodySchema.parse(response.json());
+      expect(body.error.code, url).toBe('VALIDATION_FAILED');
+      expect(body.error.details?.['part']).toBe('url');
+      expect(response.body, url).not.toContain(overlong);
+      expect(response.headers['x-request-id']).toBe(body.error.requestId);
+    }
   });
 
   it('answers a body over the size limit with BODY_TOO_LARGE', async () => {

@@ -1,6 +1,6 @@
 import type { ErrorCode } from '@cashin/shared';
 import { CodedError } from '@cashin/shared';
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 
 /** Fields whose schema failure has a more telling code than VALIDATION_FAILED. */
@@ -47,6 +47,21 @@ function toCodedError(error: unknown): CodedError | undefined {
   // Any other 4xx Fastify raises (a bad header, say) is still the client's: answer it as a validation failure.
   if (status !== undefined && status >= 400 && status < 500) return new CodedError('VALIDATION_FAILED');
   return undefined;
+}
+
+/**
+ * Fastify's frameworkErrors option: the router's own refusals, raised before any route or hook (a path
+ * with a bad percent-escape, FST_ERR_BAD_URL; a path parameter past maxParamLength,
+ * FST_ERR_MAX_PARAM_LENGTH), answered as every other bad request is, with a catalogue code and without
+ * echoing the path back. Passed to Fastify() at construction, as that option must be.
+ */
+export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const coded = new CodedError('VALIDATION_FAILED', { part: 'url', reason: error.code });
+  void reply
+    .status(coded.status)
+    .header('x-request-id', request.id)
+    .header('x-content-type-options', 'nosniff')
+    .send(coded.toBody(request.id));
 }
 
 /** Every error leaves as ErrorBodySchema with a catalogue code; only unknown failures are 500 INTERNAL. */

@@ -273,6 +273,24 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     await expectHeading(till, t('scan.title'));
     expect(await walletBalance(token)).toBe(second);
 
+    // The customer changes their mind at the check: the clerk cancels, and the server lets the
+    // authorization go at once, so the wallet no longer shows it pending and its limit is free again.
+    await wedgeScan(till, code);
+    await expectHeading(till, t('amount.title'));
+    await typeAmount(till, amountLabel, typed(late));
+    await till.getByRole('button', { name: t('amount.continue') }).click();
+    await expectHeading(till, t('check.title'));
+    expect(await walletPending(token)).toEqual([late]);
+    await till.getByRole('button', { name: t('check.cancel') }).click();
+    await expectHeading(till, t('scan.title'));
+    expect(await till.getByRole('status').first().textContent()).toBe(
+      t('check.cancelled', { amount: money(late) }),
+    );
+    await expectAccessible(till, shot('12-cancelled'));
+    expect(await walletPending(token)).toEqual([]);
+    expect((await walletOf(token)).allowance.remainingMinor).toBe(dailyMax - second);
+    expect(await walletBalance(token)).toBe(second);
+
     // A clerk who takes too long: the authorization expires before the confirm, nothing is credited, and
     // the till says to give the cash back.
     await wedgeScan(till, code);
@@ -284,7 +302,7 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     await till.getByRole('button', { name: t('check.confirm') }).click();
     await expectHeading(till, t('failed.title'));
     expect(await till.getByRole('alert').textContent()).toBe(errorMessage('AUTHORIZATION_EXPIRED', language));
-    await expectAccessible(till, shot('12-expired'));
+    await expectAccessible(till, shot('13-expired'));
     await till.getByRole('button', { name: t('failed.next') }).click();
     await expectHeading(till, t('scan.title'));
     expect(await walletBalance(token)).toBe(second);
@@ -299,9 +317,11 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     expect(await till.getByTestId('shift-voids').textContent()).toBe(
       `${t('shift.voids', { count: 1 })}: ${money(first)}`,
     );
-    // The refused attempts never became authorizations: only the expired, the credited and the voided.
+    // The refused attempts never became authorizations: only the expired, the one cancelled at the check,
+    // the credited and the voided.
     expect(await till.locator('tbody tr td:last-child').allTextContents()).toEqual([
       t('status.expired'),
+      t('status.notTaken'),
       t('status.committed'),
       t('status.voided'),
     ]);
@@ -331,11 +351,22 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
   }
 }
 
-async function walletBalance(token: string): Promise<number> {
+async function walletOf(token: string) {
   const response = await fetch(`${server.url}/v1/me/wallet`, {
     headers: { authorization: `Bearer ${token}` },
   });
-  return WalletResponseSchema.parse(await response.json()).balanceMinor;
+  return WalletResponseSchema.parse(await response.json());
+}
+
+async function walletBalance(token: string): Promise<number> {
+  return (await walletOf(token)).balanceMinor;
+}
+
+/** The amounts the shopper's wallet lists as pending: till authorizations not yet confirmed. */
+async function walletPending(token: string): Promise<number[]> {
+  return (await walletOf(token)).history
+    .filter((entry) => entry.status === 'pending')
+    .map((entry) => entry.amountMinor);
 }
 
 describe('the clerk till with the shopper wallet', () => {

@@ -32,6 +32,7 @@ import { checkedFieldStatus } from '../common/field-status.js';
 import { initialLanguage, wordsFor } from '../common/i18n.js';
 import { TopBar } from '../common/top-bar.js';
 import type { Step, TillWords } from './components.js';
+import type { TillMessageKey } from './messages.js';
 import { tillMessages } from './messages.js';
 import { Receipt, ReceiptActions, Steps, formatClaimCode } from './components.js';
 import type { ClerkSession, PendingCommit } from './till-storage.js';
@@ -446,6 +447,16 @@ function AmountScreen({
   );
 }
 
+/**
+ * An authorization's line in the shift summary: money held for a claim, and a deposit cancelled at the
+ * check (never committed, no cash taken), are told apart from the rest of their status.
+ */
+function shiftStatusKey(a: Authorization): TillMessageKey {
+  if (a.creditedTo === 'suspense') return 'status.suspense';
+  if (a.status === 'voided' && a.committedAtMs === null) return 'status.notTaken';
+  return `status.${a.status}`;
+}
+
 /** Minor units as a clerk types them ("20.00"), built from digits so no float touches the amount. */
 function minorToTyped(amountMinor: number, currency: CurrencyCode): string {
   const exponent = currencies[currency].exponent;
@@ -457,6 +468,7 @@ function CheckScreen({
   words,
   session,
   show,
+  fail,
   authorization,
   renewed,
 }: ScreenProps & { authorization: Authorization; renewed: boolean }) {
@@ -464,7 +476,23 @@ function CheckScreen({
   const amount = words.money(a.amountMinor, a.currency);
   const confirm = (): void =>
     show({ name: 'committing', pending: pendingCommitOf(a, session.store.id), resumed: false });
-  const cancel = (): void => show({ name: 'scan' });
+  const [cancelling, setCancelling] = useState(false);
+  // The server holds the authorization (the shopper's wallet shows it pending, and it counts against their
+  // limits) until it runs out: cancelling releases it at once. No cash was taken, so no money moves. If the
+  // answer is lost, the authorization still runs out by itself; nothing waits on it.
+  const cancel = async (): Promise<void> => {
+    setCancelling(true);
+    const result = await callApi(tillApiPaths.void(a.authorizationId), AuthorizationSchema, {
+      body: { reason: words.t('check.cancelReason') },
+      token: session.token,
+    });
+    setCancelling(false);
+    if (!result.ok && isSignedOut(result.code)) return fail(result);
+    show({
+      name: 'scan',
+      notice: words.t(result.ok ? 'check.cancelled' : 'check.cancelNotHeard', { amount }),
+    });
+  };
   return (
     <StepScreen step="check" title={words.t('check.title')} screen="check" words={words}>
       {renewed && <Banner tone="notice" text={words.t('check.renewed')} />}
@@ -487,16 +515,16 @@ function CheckScreen({
       <p class="muted">
         {words.t('check.expires', {
           time: new Date(a.expiresAtMs).toLocaleTimeString(words.locale, {
-            hour: '2-digit',
+            hour: 'numeric',
             minute: '2-digit',
           }),
         })}
       </p>
       <div class="actions">
-        <Button kind="danger" onClick={cancel}>
+        <Button kind="danger" busy={cancelling} onClick={() => void cancel()}>
           {words.t('check.cancel')}
         </Button>
-        <Button kind="primary" onClick={confirm}>
+        <Button kind="primary" disabled={cancelling} onClick={confirm}>
           {words.t('check.confirm')}
         </Button>
       </div>
@@ -663,7 +691,7 @@ function DoneScreen({ words, show, authorization }: ScreenProps & { authorizatio
   const inSuspense = a.creditedTo === 'suspense';
   const voidable = !inSuspense && a.voidableUntilMs !== null && a.voidableUntilMs > Date.now();
   const time = (ms: number): string =>
-    new Date(ms).toLocaleTimeString(words.locale, { hour: '2-digit', minute: '2-digit' });
+    new Date(ms).toLocaleTimeString(words.locale, { hour: 'numeric', minute: '2-digit' });
   return (
     <StepScreen
       step="done"
@@ -782,7 +810,7 @@ function ShiftScreen({ words, session, show, fail }: ScreenProps) {
   const [summary, setSummary] = useState<ShiftSummary | null>(null);
   // A shift is a day at most: the time of day is enough, and keeps the table narrow on a phone.
   const clockTime = (ms: number): string =>
-    new Date(ms).toLocaleTimeString(words.locale, { hour: '2-digit', minute: '2-digit' });
+    new Date(ms).toLocaleTimeString(words.locale, { hour: 'numeric', minute: '2-digit' });
   useEffect(() => {
     void callApi(tillApiPaths.shift, ShiftSummarySchema, { token: session.token }).then((result) => {
       if (result.ok) setSummary(result.value);
@@ -840,9 +868,7 @@ function ShiftScreen({ words, session, show, fail }: ScreenProps) {
                       <td>{clockTime(a.committedAtMs ?? a.createdAtMs)}</td>
                       <td>{a.maskedName}</td>
                       <td class="number">{words.money(a.amountMinor, a.currency)}</td>
-                      <td>
-                        {words.t(a.creditedTo === 'suspense' ? 'status.suspense' : `status.${a.status}`)}
-                      </td>
+                      <td>{words.t(shiftStatusKey(a))}</td>
                     </tr>
                   ))}
                 </tbody>

@@ -49,6 +49,10 @@ const en = {
   'check.take': 'Now take {amount} from the customer, then press Confirm.',
   'check.confirm': 'I have the cash: confirm',
   'check.cancel': 'Cancel: do not take the cash',
+  'check.cancelReason': 'Cancelled at the till before the cash was taken',
+  'check.cancelled': 'Cancelled: the {amount} deposit was not made. Do not take the cash.',
+  'check.cancelNotHeard':
+    'The deposit of {amount} was not made, but the till could not tell the server. It will lapse on its own within minutes. Do not take the cash.',
   'check.expires': 'Confirm before {time}.',
   'check.slip': 'Payment slip: the amount must be exactly {amount}.',
   'check.renewed': 'The first check ran out before its answer arrived, so the till checked again.',
@@ -121,6 +125,7 @@ const en = {
   'status.authorized': 'Not confirmed',
   'status.committed': 'Credited',
   'status.voided': 'Cancelled',
+  'status.notTaken': 'Cancelled before the cash',
   'status.expired': 'Expired',
   'status.suspense': 'Held for claim',
   'table.time': 'Time',
@@ -178,6 +183,10 @@ const es: Record<TillMessageKey, string> = {
   'check.take': 'Ahora toma {amount} del cliente y luego presiona Confirmar.',
   'check.confirm': 'Ya tengo el efectivo: confirmar',
   'check.cancel': 'Cancelar: no tomes el efectivo',
+  'check.cancelReason': 'Cancelado en la caja antes de tomar el efectivo',
+  'check.cancelled': 'Cancelado: no se hizo el depósito de {amount}. No tomes el efectivo.',
+  'check.cancelNotHeard':
+    'No se hizo el depósito de {amount}, pero la caja no pudo avisar al servidor. Se anulará solo en unos minutos. No tomes el efectivo.',
   'check.expires': 'Tienes hasta las {time} para confirmar.',
   'check.slip': 'Ficha de pago: el monto debe ser exactamente {amount}.',
   'check.renewed':
@@ -250,6 +259,7 @@ const es: Record<TillMessageKey, string> = {
   'status.authorized': 'Sin confirmar',
   'status.committed': 'Acreditado',
   'status.voided': 'Cancelado',
+  'status.notTaken': 'Cancelado antes del efectivo',
   'status.expired': 'Vencido',
   'status.suspense': 'Retenido para reclamo',
   'table.time': 'Hora',

@@ -111,6 +111,21 @@ describe('money arithmetic', () => {
     expect(parseMajorAmount('1.5', 'JPY')).toMatchObject({ reason: 'tooManyDecimals' });
     expect(parseMajorAmount('-3', 'USD')).toMatchObject({ reason: 'negative' });
     expect(parseMajorAmount('1e3', 'USD')).toMatchObject({ reason: 'notANumber' });
+    // Commas only between groups of three whole digits; a decimal comma is refused, never read as 100x.
+    expect(parseMajorAmount('1,250,000', 'USD')).toEqual({ ok: true, amountMinor: 125_000_000 });
+    expect(parseMajorAmount('25,000.5', 'USD')).toEqual({ ok: true, amountMinor: 2_500_050 });
+    for (const typed of [
+      '5,00',
+      '2,5',
+      '25,50',
+      '1,2345',
+      ',500',
+      '1,000,',
+      '12,34.00',
+      '1,,000',
+      '1.000,50',
+    ])
+      expect(parseMajorAmount(typed, 'USD'), typed).toMatchObject({ ok: false, reason: 'notANumber' });
     expect(parseMajorAmount('99999999999999999999', 'USD')).toMatchObject({ reason: 'tooLarge' });
   });
 

@@ -112,19 +112,27 @@ export type ParseAmountResult =
   | { ok: false; reason: 'empty' | 'notANumber' | 'tooManyDecimals' | 'negative' | 'tooLarge' };
 
 /**
- * Parses what a clerk keys in ("20", "20.5", "20.50", "1,250.00") into minor units. Accepts a comma only as
- * a thousands separator and a dot only as the decimal point; refuses more decimals than the currency has.
+ * An amount as typed: whole units, plain ("1250") or with commas between groups of three ("1,250"), then
+ * optionally a dot and the decimals.
+ */
+const typedAmountPattern = /^(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d*))?$/;
+
+/**
+ * Parses what a clerk keys in ("20", "20.5", "20.50", "1,250.00") into minor units. Accepts a comma only
+ * between groups of three whole digits and a dot only as the decimal point; refuses more decimals than the
+ * currency has. A comma anywhere else is refused, never dropped: a clerk used to a decimal comma who types
+ * "5,00" means five, and dropping the comma would read five hundred.
  */
 export function parseMajorAmount(text: string, currency: CurrencyCode): ParseAmountResult {
-  const trimmed = text.trim().replaceAll(',', '');
+  const trimmed = text.trim();
   if (trimmed === '') return { ok: false, reason: 'empty' };
   if (trimmed.startsWith('-')) return { ok: false, reason: 'negative' };
-  const match = /^(\d+)(?:\.(\d*))?$/.exec(trimmed);
+  const match = typedAmountPattern.exec(trimmed);
   if (!match) return { ok: false, reason: 'notANumber' };
   const exponent = currencies[currency].exponent;
   const fraction = match[2] ?? '';
   if (fraction.length > exponent) return { ok: false, reason: 'tooManyDecimals' };
-  const minor = BigInt((match[1] ?? '0') + fraction.padEnd(exponent, '0'));
+  const minor = BigInt((match[1] ?? '0').replaceAll(',', '') + fraction.padEnd(exponent, '0'));
   if (minor > BigInt(amountMinorMax)) return { ok: false, reason: 'tooLarge' };
   return { ok: true, amountMinor: Number(minor) };
 }
