@@ -15,7 +15,10 @@ const catalogue = {
   },
   AMOUNT_INVALID: { status: 400, what: 'The amount is not a positive whole number of minor units.' },
   CURRENCY_UNKNOWN: { status: 400, what: 'The currency is not one the network handles.' },
-  CURRENCY_MISMATCH: { status: 422, what: 'The amount is in a different currency from the wallet or store.' },
+  CURRENCY_MISMATCH: {
+    status: 422,
+    what: 'The money and the wallet, store or kiosk are in different currencies.',
+  },
   PHONE_INVALID: { status: 400, what: 'The phone number is not a valid E.164 number.' },
   PHONE_UNREACHABLE: {
     status: 422,

@@ -11,7 +11,8 @@ export const errorMessagesEn = {
   'error.unsupportedMediaType': 'The request was in a form we cannot read.',
   'error.amountInvalid': 'Enter an amount in whole cents, above zero.',
   'error.currencyUnknown': 'We do not handle that currency.',
-  'error.currencyMismatch': 'That amount is in a different currency from the wallet.',
+  'error.currencyMismatch':
+    'The money and the wallet are in different currencies, so they cannot be used together.',
   'error.phoneInvalid': 'Enter the phone number with its country code, like +1 555 123 4567.',
   'error.phoneUnreachable':
     'We cannot send a text message to this number. Use a mobile number, or reply START if you replied STOP.',

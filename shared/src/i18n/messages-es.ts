@@ -8,7 +8,7 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.unsupportedMediaType': 'La solicitud viene en un formato que no podemos leer.',
   'error.amountInvalid': 'Escriba un monto en centavos enteros, mayor que cero.',
   'error.currencyUnknown': 'No manejamos esa moneda.',
-  'error.currencyMismatch': 'Ese monto está en una moneda distinta a la de la billetera.',
+  'error.currencyMismatch': 'El dinero y la billetera están en monedas distintas: no se pueden usar juntos.',
   'error.phoneInvalid': 'Escriba el teléfono con su código de país, como +52 55 1234 5678.',
   'error.phoneUnreachable':
     'No podemos enviar un mensaje de texto a este número. Use un celular, o responda START si respondió STOP.',
