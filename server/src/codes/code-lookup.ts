@@ -43,7 +43,8 @@ export async function countCodeTry(tx: Tx, deps: Deps, caller: string): Promise<
 }
 
 /**
- * What a till or kiosk shows before taking cash. Each caller (an ops token today; a clerk or terminal in
+ * What a till or kiosk shows before taking cash; only a slip still open or a deposit code still active
+ * starts a deposit. Each caller (an ops token today; a clerk or terminal in
  * issue 4) gets codeLookupsPerMinuteMax lookups per minute, counted in the database so every server
  * process shares the count; found or not, a lookup counts, which is what stops enumeration.
  */
@@ -70,7 +71,11 @@ export async function lookupCode(deps: Deps, caller: string, code: Code): Promis
     } else {
       const resolved = await resolveDepositCode(tx, code, nowMs, deps.limits.system.codeRotationGraceMs);
       if (resolved === undefined) return { error: 'CODE_UNKNOWN' } as const;
-      if (resolved.state === 'revoked') return { error: 'CODE_REVOKED' } as const;
+      // A rotated code starts no new deposit: its grace is for deposits already under way when the
+      // shopper rotated it (a kiosk counting, a till authorization waiting for its commit), which credit
+      // through it for codeRotationGraceMs. Refused here, a lookup also no longer shows the shopper's
+      // masked name to whoever holds the old code.
+      if (resolved.state !== 'active') return { error: 'CODE_REVOKED' } as const;
       shopperId = resolved.shopperId;
     }
     const shopper = await findShopper(tx, shopperId);

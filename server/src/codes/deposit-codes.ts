@@ -40,8 +40,9 @@ export async function activeDepositCode(tx: Tx, shopperId: string): Promise<Code
 }
 
 /**
- * Revokes the shopper's code and issues a new one. The old code keeps crediting for codeRotationGraceMs,
- * so a deposit already being counted at a kiosk when the shopper rotated still lands in the wallet.
+ * Revokes the shopper's code and issues a new one. The old code starts no new deposit (lookupCode), but
+ * keeps crediting for codeRotationGraceMs, so a deposit already being counted at a kiosk when the shopper
+ * rotated still lands in the wallet.
  */
 export async function rotateDepositCode(deps: Deps, shopperId: string): Promise<Code> {
   const nowMs = deps.clock.nowMs();

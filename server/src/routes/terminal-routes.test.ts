@@ -369,6 +369,20 @@ describe.each(testAdapters)('the terminal channel on %s', (adapter) => {
       code: generateCode('deposit') as Code,
     });
     expect(missing.json().error.code).toBe('CODE_UNKNOWN');
+    // Rotated, the old code starts no deposit even in its grace (kept for deposits already under way),
+    // and no longer shows whose it was; the new one does.
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/deposit-code/rotations',
+      headers: ana.headers,
+    });
+    expect(rotated.statusCode).toBe(201);
+    const old = await signedPost(t, kiosk, terminalApiPaths.lookup, { code: ana.depositCode });
+    expect(old.statusCode).toBe(410);
+    expect(old.json().error.code).toBe('CODE_REVOKED');
+    expect(old.body).not.toContain('Ana');
+    const renewed = await signedPost(t, kiosk, terminalApiPaths.lookup, { code: rotated.json().code });
+    expect(renewed.json()).toMatchObject({ maskedName: 'Ana R.' });
   });
 
   it('rotates a key: the old key works until the new one enrolls, then stops', async () => {

@@ -215,20 +215,14 @@ describe.each(testAdapters)('the till on %s', (adapter) => {
   });
 
   it("credits the wallet the authorization named though the code's rotation grace ended before the commit", async () => {
-    t = await openTestApp(adapter);
+    const minuteMs = 60_000;
+    // A grace shorter than an authorization's life, so a commit can come after it ends.
+    t = await openTestApp(adapter, { limits: { system: { codeRotationGraceMs: minuteMs } } });
     const storeId = await createTestStore(t);
     const clerk = await signInTestClerk(t, storeId);
     const ana = await signUpAndIn(t, { name: 'Ana Ruiz' });
-    const rotated = await t.app.inject({
-      method: 'POST',
-      url: '/v1/me/deposit-code/rotations',
-      headers: ana.headers,
-    });
-    expect(rotated.statusCode).toBe(201);
-    const minuteMs = 60_000;
-    const { codeRotationGraceMs } = t.config.limits.system;
-    // Half a minute of grace left: the old code authorizes, and its grace ends before the commit.
-    t.clock.advance(codeRotationGraceMs - minuteMs / 2);
+    expect(t.config.limits.system.tillAuthorizationTtlMs).toBeGreaterThan(2 * minuteMs);
+    // The clerk authorizes; the shopper then rotates her code on her phone, before the clerk confirms.
     const authorizationId = newId();
     const authorized = await authorize(clerk, {
       authorizationId,
@@ -238,7 +232,24 @@ describe.each(testAdapters)('the till on %s', (adapter) => {
     });
     expect(authorized.statusCode).toBe(201);
     expect(authorized.json()).toMatchObject({ status: 'authorized', maskedName: 'Ana R.' });
-    t.clock.advance(minuteMs);
+    t.clock.advance(minuteMs / 2);
+    const rotated = await t.app.inject({
+      method: 'POST',
+      url: '/v1/me/deposit-code/rotations',
+      headers: ana.headers,
+    });
+    expect(rotated.statusCode).toBe(201);
+    // The rotated code starts no new deposit, grace or not: its grace is for deposits already under way.
+    const late = await authorize(clerk, {
+      authorizationId: newId(),
+      code: ana.depositCode,
+      amountMinor: 1_000,
+      currency: 'USD',
+    });
+    expect(late.statusCode).toBe(410);
+    expect(late.json().error.code).toBe('CODE_REVOKED');
+    // The clerk confirms after the code's grace ended: the wallet the authorization named is credited.
+    t.clock.advance(minuteMs + 1);
     const committed = await commit(clerk, authorizationId);
     expect(committed.statusCode).toBe(200);
     expect(committed.json()).toMatchObject({
