@@ -1,5 +1,6 @@
-import { opsApiPaths, tillApiPaths } from '@cashin/shared';
+import { errorMessage, opsApiPaths, tillApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { errorParams } from '../../web/common/error-params.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { errorCodeOf, openTestApp, opsHeaders } from '../test-support/test-app.js';
 import { testAdapters } from '../test-support/test-db.js';
@@ -34,7 +35,15 @@ describe.each(testAdapters)('clerk sign-in on %s', (adapter) => {
     // refused before their PIN is hashed.
     expect(codes.filter((code) => code === 'PIN_INVALID').length).toBe(max - 1);
     expect(codes.filter((code) => code === 'PIN_LOCKED').length).toBe(guessesCount - (max - 1));
-    expect(errorCodeOf(await signIn(storeId, clerkId, '0037'))).toBe('PIN_LOCKED');
+    const locked = await signIn(storeId, clerkId, '0037');
+    expect(errorCodeOf(locked)).toBe('PIN_LOCKED');
+    // The till tells the clerk how long the lock lasts at most.
+    expect(locked.json().error.details).toEqual({
+      lockMinutes: t.config.limits.system.pinLockoutMs / 60_000,
+    });
+    const shown = errorMessage('PIN_LOCKED', 'en', errorParams(locked.json().error.details, String));
+    expect(shown).toContain(`up to ${t.config.limits.system.pinLockoutMs / 60_000} minutes`);
+    expect(shown).not.toContain('{');
     t.clock.advance(t.config.limits.system.pinLockoutMs);
     expect((await signIn(storeId, clerkId, '0037')).statusCode).toBe(201);
     // The right PIN cleared the count: a full pinAttemptsMax - 1 wrong PINs are answered invalid again.

@@ -133,11 +133,13 @@ export async function signInClerk(
     } as const;
   });
   if (attempt.outcome === 'invalid') throw new CodedError('PIN_INVALID');
-  if (attempt.outcome === 'locked') throw new CodedError('PIN_LOCKED');
+  // How long a lock lasts at most (it never grows while locked), for the till to tell the clerk.
+  const lockMinutes = Math.ceil(pinLockoutMs / 60_000);
+  if (attempt.outcome === 'locked') throw new CodedError('PIN_LOCKED', { lockMinutes });
   const right = await matchesSlowHash(input.pin, attempt.pinHash);
   if (!right) {
     const { locked, attemptsLeft } = afterWrongSecret(attempt.counted);
-    throw new CodedError(locked ? 'PIN_LOCKED' : 'PIN_INVALID', { attemptsLeft });
+    throw new CodedError(locked ? 'PIN_LOCKED' : 'PIN_INVALID', { attemptsLeft, lockMinutes });
   }
   // Said only after the right PIN, so it tells a guesser nothing.
   if (attempt.disabled) throw new CodedError('CLERK_DISABLED');

@@ -1,5 +1,6 @@
 import type { Catalogue, CurrencyCode, ErrorCode, Language, MessageParams } from '@cashin/shared';
 import { errorMessage, formatMoney, languages, localeFor, translator } from '@cashin/shared';
+import { errorParams } from './error-params.js';
 
 /** The user's language: what they chose before (kept on the device), else the browser's, else English. */
 export function initialLanguage(storageKey: string): Language {
@@ -63,36 +64,6 @@ export function wordsFor<Key extends string>(
         errorParams(details, (minor) => money(minor, inCurrency)),
       ),
   };
-}
-
-/**
- * The error catalogue's placeholders ({remaining}, {minimum}, {maximum}, {expected}) filled from the
- * server's details, which carry amounts in minor units. A slip's amount comes as slipAmountMinor (the
- * till's AMOUNT_MISMATCH), so {expected} takes either name.
- */
-function errorParams(
-  details: Readonly<Record<string, unknown>>,
-  money: (amountMinor: number) => string,
-): MessageParams {
-  const params: Record<string, string> = {};
-  const amounts: Record<string, readonly string[]> = {
-    remaining: ['remainingMinor'],
-    minimum: ['minimumMinor'],
-    maximum: ['maximumMinor'],
-    expected: ['expectedMinor', 'slipAmountMinor'],
-  };
-  for (const [placeholder, fields] of Object.entries(amounts)) {
-    for (const field of fields) {
-      const value = details[field];
-      if (typeof value === 'number' && Number.isSafeInteger(value)) {
-        params[placeholder] = money(value);
-        break;
-      }
-    }
-  }
-  // No deposits left today: whatever amount is left cannot be used until the window rolls on.
-  if (details['remainingDeposits'] === 0 && params['remaining'] !== undefined) params['remaining'] = money(0);
-  return params;
 }
 
 export { localeFor };

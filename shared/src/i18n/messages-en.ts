@@ -41,7 +41,8 @@ export const errorMessagesEn = {
   'error.otpLocked': 'Too many wrong codes. Wait a few minutes and ask for a new one.',
   'error.signUpTokenInvalid': 'This sign-up has expired. Ask for a new code to start it again.',
   'error.pinInvalid': 'The store, clerk number or PIN is wrong.',
-  'error.pinLocked': 'Too many wrong PINs. This clerk is locked for a few minutes.',
+  'error.pinLocked':
+    'Too many wrong PINs. This clerk is locked for up to {minutes} minutes; ops can set a new PIN sooner.',
   'error.clerksPerStoreMax':
     'This store already has {clerksMax} clerks, the most one store may have. Ask support before adding another.',
   'error.clerkDisabled': 'This clerk is disabled. Ask the store manager or support to enable it.',

@@ -38,7 +38,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.signUpTokenInvalid':
     'Esta solicitud de monedero venció. Pida un código nuevo para empezar otra vez.',
   'error.pinInvalid': 'La tienda, el número de cajero o el PIN no son correctos.',
-  'error.pinLocked': 'Demasiados PIN incorrectos. Este cajero queda bloqueado unos minutos.',
+  'error.pinLocked':
+    'Demasiados PIN incorrectos. Este cajero queda bloqueado hasta {minutes} minutos; operaciones puede poner un PIN nuevo antes.',
   'error.clerksPerStoreMax':
     'Esta tienda ya tiene {clerksMax} cajeros, el máximo para una tienda. Consulte a soporte antes de agregar otro.',
   'error.clerkDisabled':
