@@ -32,6 +32,7 @@ import type { LostEventsEntry } from '../journal/journal-entry.js';
 import { Journal } from '../journal/journal.js';
 import type { DeviceUrl } from '../ports/device-url.js';
 import { buildCollectionReport } from '../receipt/collection-report.js';
+import { buildTestPage } from '../receipt/test-page.js';
 import { createReceiptSigner } from '../receipt/receipt-signature.js';
 import { createServerLookup } from '../sync/server-lookup.js';
 import type { SignedClient } from '../sync/signed-client.js';
@@ -44,6 +45,7 @@ import type { BridgeServer } from './bridge-server.js';
 import { startBridgeServer } from './bridge-server.js';
 import { EscrowBridge, depositDevices } from './devices-adapter.js';
 import { Heartbeat } from './heartbeat.js';
+import { describeLostEvents } from './lost-events-detail.js';
 import { MaintenanceService } from './maintenance.js';
 import { RemoteSetAsideRetry } from './remote-set-aside-retry.js';
 import { ServerKeyPins } from './server-key-pins.js';
@@ -140,13 +142,6 @@ export class NotEnrolledError extends Error {
 const recentErrorsMax = 20;
 /** Maintenance mode locks itself after this long without a tap. */
 const maintenanceIdleLockMs = 5 * 60_000;
-
-/** One line for the tech and the log: which device lost what. */
-function describeLostEvents(entry: LostEventsEntry): string {
-  return entry.type === 'reset'
-    ? `${entry.device}: reset or lost power, its unreported events are gone`
-    : `${entry.device}: ${entry.count} events lost between polls`;
-}
 
 function limitsOf(config: AgentConfig): Limits {
   return loadLimits(
@@ -439,15 +434,13 @@ export async function startAgent(options: StartAgentOptions): Promise<RunningAge
       testPrint: async () => {
         const target = printer();
         if (!target) return noPrinterResult();
-        const result = await target.driver.print({
-          title: 'test print',
-          lines: [
-            { type: 'text', text: 'TEST PRINT', align: 'center', bold: true, size: 'large' },
-            { type: 'text', text: `${config.terminalName} ${new Date(clock.nowMs()).toISOString()}` },
-            { type: 'barcode', symbology: 'code128', data: identity.terminalId },
-            { type: 'cut' },
-          ],
-        });
+        const result = await target.driver.print(
+          buildTestPage({
+            terminalId: identity.terminalId,
+            terminalName: config.terminalName,
+            atMs: clock.nowMs(),
+          }),
+        );
         return testPrintResult(result);
       },
       outboxStatus: () => {

@@ -1141,6 +1141,44 @@ describe('deposit machine, whole journeys', () => {
   });
 });
 
+describe('deposit machine, the notice the done screen shows', () => {
+  const handedBack = device({ type: 'reject', device: 'coin', reason: 'rejected', count: 1 });
+  const otherScan = device({ type: 'scan', device: 'scanner', text: otherShopperCode, symbology: ']C0' });
+  const limitOf100 = (): DepositState =>
+    stateAfter([found(100), intent({ type: 'confirm' })], fixtures.lookingUp());
+
+  // A notice about something during the deposit is stale once it is committed; why the deposit ended, when
+  // the shopper did not end it, is still true and is the one thing the done screen would not say otherwise.
+  it.each([
+    { name: 'a coin handed back, then Finish', events: [handedBack], shown: 'coinRejected', done: null },
+    { name: 'a bill handed back, then Finish', events: [escrow(10_000)], shown: 'billReturned', done: null },
+    { name: 'a scan ignored, then Finish', events: [otherScan], shown: 'scanIgnored', done: null },
+    {
+      name: 'the idle time-out, then a coin handed back while finishing',
+      events: [timer('idle'), handedBack],
+      shown: 'coinRejected',
+      done: 'idleTimeout',
+    },
+    {
+      name: 'the limit reached, then a coin handed back while finishing',
+      from: limitOf100,
+      events: [coin(100), handedBack],
+      shown: 'coinRejected',
+      done: 'limitReached',
+    },
+  ])('$name: $done', ({ from = fixtures.acceptingWithMoney, events, shown, done }) => {
+    const before = stateAfter(events, from());
+    expect(depositSnapshot(testConfig, before, 1).notice).toBe(shown);
+    const committing = stateAfter([intent({ type: 'finish' }), timer('drain')], before);
+    expect(committing.phase).toBe('committing');
+    const printing = stateAfter(
+      [{ type: 'committed', deposit: committedFor(committing), atMs: t0Ms }],
+      committing,
+    );
+    expect(depositSnapshot(testConfig, printing, 1)).toMatchObject({ screen: 'done', notice: done });
+  });
+});
+
 describe('deposit machine, impossible events throw', () => {
   it('a commit answer outside committing', () => {
     const committing = fixtures.committing();

@@ -1132,6 +1132,11 @@ function onCommitted(config: DepositConfig, state: DepositState, deposit: KioskD
   });
   const requestId = state.requestSeq + 1;
   const lastError = state.endedBy === 'deviceFault' ? 'DEVICE_FAULT' : state.lastError;
+  // The done screen keeps a notice only if it says why the deposit ended without the shopper's Finish. One
+  // about something during the deposit (a coin or bill handed back, a scan ignored, poured coins going on a
+  // voucher and "tap Finish") is stale once it is committed: the money handed back was shown as it happened
+  // and is on the receipt, and the done screen says where the money went.
+  const notice = state.endedBy === 'idleTimeout' || state.endedBy === 'limitReached' ? state.endedBy : null;
   return go(
     config,
     state,
@@ -1140,6 +1145,7 @@ function onCommitted(config: DepositConfig, state: DepositState, deposit: KioskD
       phase: 'printing',
       requestSeq: requestId,
       lastError,
+      notice,
       receipt: {
         deposit,
         job,

@@ -31,14 +31,13 @@ export function buildCollectionReport(input: CollectionReportInput): PrintJob {
     { type: 'columns', left: m.device, right: clip(collection.device, receiptRightMax) },
   ];
   const firstCurrency = collection.totals.totalsByCurrency[0]?.currency ?? 'USD';
-  lines.push({
-    type: 'columns',
-    left: m.collectedAt,
-    right: clip(
-      formatReceiptTime(collection.collectedAtMs, localeFor(input.language, firstCurrency), input.timeZone),
-      receiptRightMax,
-    ),
-  });
+  const collected = formatReceiptTime(
+    collection.collectedAtMs,
+    localeFor(input.language, firstCurrency),
+    input.timeZone,
+  );
+  lines.push({ type: 'columns', left: m.collectedAt, right: collected.date });
+  lines.push({ type: 'columns', left: m.time, right: collected.time });
   lines.push({ type: 'rule' });
   if (collection.totals.totalsByCurrency.length === 0) {
     lines.push({ type: 'text', text: m.nothingCollected, align: 'left', bold: false, size: 'normal' });

@@ -1,7 +1,15 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Code, KioskDeposit, PrintJob, UuidV7 } from '@cashin/shared';
-import { formatCode, formatMoney, generateCode, languages, localeFor, PrintJobSchema } from '@cashin/shared';
+import {
+  currencyCodes,
+  formatCode,
+  formatMoney,
+  generateCode,
+  languages,
+  localeFor,
+  PrintJobSchema,
+} from '@cashin/shared';
 import { buildDepositReceipt } from './deposit-receipt.js';
 import { buildCollectionReport } from './collection-report.js';
 import { receiptMessages } from './receipt-messages.js';
@@ -154,6 +162,63 @@ describe('deposit receipt', () => {
     expect(lines).toEqual(expect.arrayContaining([m.recovered, m.lostEvents, m.deviceFault]));
   });
 
+  // 3:54:33 p.m. in Chicago: the time a Spanish receipt once printed as "03:54:33 p.m", its last "." cut off.
+  const afternoon = '2026-07-12T20:54:33.000Z';
+
+  it.each([
+    ['en', 'Date | 07/12/2026', 'Time | 03:54:33 PM'],
+    ['es', 'Fecha | 12/07/2026', 'Hora | 03:54:33 p.m.'],
+  ] as const)('in %s prints the whole date and time', (language, date, time) => {
+    const job = buildDepositReceipt({
+      ...input,
+      deposit: deposit({ committedAt: afternoon }),
+      language,
+      newBalanceMinor: 1_600,
+    });
+    expect(PrintJobSchema.safeParse(job).success).toBe(true);
+    expect(texts(job)).toEqual(expect.arrayContaining([date, time]));
+  });
+
+  it('prints the date and time unclipped in every locale a kiosk can print in, at any hour', () => {
+    const timeZones = [
+      'America/Chicago',
+      'America/Mexico_City',
+      'Europe/Berlin',
+      'Asia/Kolkata',
+      'Asia/Tokyo',
+    ];
+    for (const language of languages) {
+      for (const currency of currencyCodes) {
+        const locale = localeFor(language, currency);
+        for (const timeZone of timeZones) {
+          for (let hour = 0; hour < 24; hour += 1) {
+            const committedAtMs = Date.UTC(2026, 11, 28, hour, 59, 58);
+            const job = buildDepositReceipt({
+              ...input,
+              timeZone,
+              deposit: deposit({ currency, committedAt: new Date(committedAtMs).toISOString() }),
+              language,
+              newBalanceMinor: null,
+            });
+            const where = `${locale} ${timeZone} ${hour}h`;
+            expect(PrintJobSchema.safeParse(job).success, where).toBe(true);
+            const m = receiptMessages[language];
+            const wholeTime = new Intl.DateTimeFormat(locale, {
+              timeZone,
+              hour: '2-digit',
+              minute: '2-digit',
+              second: '2-digit',
+            }).format(committedAtMs);
+            expect(wholeTime, where).toMatch(/\d{2}:\d{2}:58/);
+            expect(texts(job), where).toContain(`${m.time} | ${wholeTime}`);
+            const dateLine = texts(job).find((line) => line.startsWith(`${m.date} | `));
+            expect(dateLine, where).toMatch(/2026/);
+          }
+        }
+      }
+    }
+  });
+
   it('fits every line in the print schema even with a long kiosk name', () => {
     const job = buildDepositReceipt({
       ...input,
@@ -218,6 +283,25 @@ describe('collection report', () => {
       `${receiptMessages[language].total} USD | ${formatMoney(650, 'USD', locale)}`,
     );
     expect(texts(job)).toContain(`barcode:019c8e1a-2b3c-7d4e-8f01-23456789abce`);
+  });
+
+  it.each([
+    ['en', 'Collected | 03/01/2026', 'Time | 06:00:00 PM'],
+    ['es', 'Retirado | 01/03/2026', 'Hora | 06:00:00 p.m.'],
+  ] as const)('in %s prints the whole date and time of the collection', (language, date, time) => {
+    const job = buildCollectionReport({
+      collection: {
+        collectionId: '019c8e1a-2b3c-7d4e-8f01-23456789abce' as UuidV7,
+        device: 'bill',
+        collectedAtMs: Date.UTC(2026, 2, 1, 18),
+        totals: { device: 'bill', totalsByCurrency: [] },
+      },
+      terminalName: 'Store 12 kiosk',
+      timeZone: 'UTC',
+      language,
+    });
+    expect(PrintJobSchema.safeParse(job).success).toBe(true);
+    expect(texts(job)).toEqual(expect.arrayContaining([date, time]));
   });
 
   it('says the bag was empty when it was', () => {

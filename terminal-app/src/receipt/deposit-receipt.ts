@@ -51,11 +51,9 @@ export function buildDepositReceipt(input: DepositReceiptInput): PrintJob {
     size: 'large',
   });
   lines.push({ type: 'columns', left: m.terminal, right: clip(input.terminalName, receiptRightMax) });
-  lines.push({
-    type: 'columns',
-    left: m.date,
-    right: clip(formatReceiptTime(Date.parse(deposit.committedAt), locale, input.timeZone), receiptRightMax),
-  });
+  const committed = formatReceiptTime(Date.parse(deposit.committedAt), locale, input.timeZone);
+  lines.push({ type: 'columns', left: m.date, right: committed.date });
+  lines.push({ type: 'columns', left: m.time, right: committed.time });
   lines.push({ type: 'columns', left: m.sequence, right: String(deposit.sequence) });
   if (input.maskedName !== null) {
     lines.push({ type: 'columns', left: m.shopper, right: clip(input.maskedName, receiptRightMax) });

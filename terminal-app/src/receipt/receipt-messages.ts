@@ -10,6 +10,7 @@ export interface ReceiptMessages {
   collectionTitle: string;
   terminal: string;
   date: string;
+  time: string;
   reference: string;
   sequence: string;
   shopper: string;
@@ -40,6 +41,7 @@ export const receiptMessages: Record<Language, ReceiptMessages> = {
     collectionTitle: 'Cash collection',
     terminal: 'Kiosk',
     date: 'Date',
+    time: 'Time',
     reference: 'Reference',
     sequence: 'No.',
     shopper: 'Account',
@@ -68,6 +70,7 @@ export const receiptMessages: Record<Language, ReceiptMessages> = {
     collectionTitle: 'Retiro de efectivo',
     terminal: 'Quiosco',
     date: 'Fecha',
+    time: 'Hora',
     reference: 'Referencia',
     sequence: 'Núm.',
     shopper: 'Cuenta',

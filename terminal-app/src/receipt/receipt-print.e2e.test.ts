@@ -22,7 +22,10 @@ describe('printed deposit receipts', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const signer = createReceiptSigner('K0042', (bytes) => new Uint8Array(sign(null, bytes, privateKey)));
 
-  async function printAndDecode(deposit: KioskDeposit, language: Language): Promise<string[]> {
+  async function printAndDecode(
+    deposit: KioskDeposit,
+    language: Language,
+  ): Promise<{ decoded: string[]; text: string }> {
     const [kioskEnd, printerEnd] = duplexPair();
     const sim = new PrinterSim();
     sim.attach(printerEnd);
@@ -43,16 +46,21 @@ describe('printed deposit receipts', () => {
     });
     const printed = sim.nextReceipt();
     expect(await driver.print(job)).toMatchObject({ ok: true });
+    const receipt = await printed;
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'receipt-')), 'receipt.png');
-    await writeFile(file, await sim.png(await printed));
+    await writeFile(file, await sim.png(receipt));
     await driver.close();
     const { stdout } = await run('/usr/bin/zbarimg', ['-q', file]);
-    return stdout.trim().split('\n').sort();
+    return { decoded: stdout.trim().split('\n').sort(), text: sim.text(receipt) };
   }
 
-  it.each(['en', 'es'] as const)(
-    'an offline voucher in %s: reference barcode and signed QR both decode',
-    async (language) => {
+  // 4:01 a.m. in Mexico City: each on a line of its own, label and value, the whole of the value printed.
+  it.each([
+    ['en', /^Date +11\/22\/2026$/, /^Time +04:01:00 AM$/],
+    ['es', /^Fecha +22\/11\/2026$/, /^Hora +04:01:00 a\.m\.$/],
+  ] as const)(
+    'an offline voucher in %s: the whole date and time printed, reference barcode and signed QR both decode',
+    async (language, dateLine, timeLine) => {
       const unsigned: KioskDeposit = {
         depositId: uuidv7(),
         sequence: 1187,
@@ -68,7 +76,10 @@ describe('printed deposit receipts', () => {
         receiptSignature: null,
       };
       const deposit = { ...unsigned, receiptSignature: signer(unsigned) };
-      const decoded = await printAndDecode(deposit, language);
+      const { decoded, text } = await printAndDecode(deposit, language);
+      const printedLines = text.split('\n');
+      expect(printedLines.filter((line) => dateLine.test(line))).toHaveLength(1);
+      expect(printedLines.filter((line) => timeLine.test(line))).toHaveLength(1);
       const qr = receiptQrData('K0042', deposit);
       expect(decoded).toEqual([`CODE-128:${depositReference('K0042', 1187)}`, `QR-Code:${qr}`]);
       const checked = verifyReceiptQr(decoded[1]!.slice('QR-Code:'.length), (bytes, signature) =>

@@ -1,4 +1,4 @@
-import { generateCode, uuidv7 } from '@cashin/shared';
+import { formatCode, generateCode, uuidv7 } from '@cashin/shared';
 import type { KioskIntent } from '@cashin/shared';
 import { launchChromium, screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
 import type { Browser, Page } from 'playwright-core';
@@ -115,6 +115,12 @@ describe('kiosk screens', () => {
       });
       await expect.poll(() => total.textContent()).toBe(`$${(quarters * 0.25).toFixed(2)}`);
     }
+    const rejects = page.getByTestId('rejects');
+    source.publish({ rejectedCount: 1, notice: 'coinRejected' });
+    await expect
+      .poll(() => rejects.textContent())
+      .toBe('1 returned: take it from the return cup. Worn or foreign coins cannot be counted.');
+    await expectAccessible('05a-insert-money-one-returned');
     source.publish({
       totalMinor: 600,
       items: [
@@ -129,7 +135,9 @@ describe('kiosk screens', () => {
       '1 × $5.00$5.00',
       '4 × $0.25$1.00',
     ]);
-    expect(await page.getByTestId('rejects').textContent()).toMatch(/^2 returned/);
+    expect(await rejects.textContent()).toBe(
+      '2 returned: take them from the return cup. Worn or foreign coins cannot be counted.',
+    );
     await expectAccessible('05-insert-money');
     expect(await intentOf(() => page.getByRole('button', { name: 'Finish' }).click())).toEqual({
       type: 'finish',
@@ -152,8 +160,62 @@ describe('kiosk screens', () => {
       },
     });
     await expect.poll(() => page.getByTestId('done-amount').textContent()).toBe('You deposited $6.00.');
-    expect(await page.getByText('Your balance is now $46.00.').count()).toBe(1);
+    expect(await page.getByTestId('done-lead').textContent()).toBe('Your balance is now $46.00.');
     await expectAccessible('06-done');
+  });
+
+  it('done, for a voucher: keep the voucher, its claim code is the money; no wallet is mentioned as credited', async () => {
+    const claimCode = formatCode(generateCode('claim'));
+    const receipt = {
+      depositId: uuidv7(),
+      sequence: 8,
+      status: 'printed' as const,
+      totalMinor: 725,
+      newBalanceMinor: null,
+      pending: true,
+      claimCode,
+    };
+    source.publish({
+      screen: 'done',
+      shopper: { maskedName: null, voucher: true, offline: false },
+      notice: null,
+      receipt,
+    });
+    const lead = page.getByTestId('done-lead');
+    await expect
+      .poll(() => lead.textContent())
+      .toBe('Keep your printed voucher safe: its claim code is the money, and whoever has it can claim it.');
+    expect(await page.getByTestId('done-amount').textContent()).toBe('You deposited $7.25.');
+    expect(await page.locator('.claim-code').textContent()).toBe(claimCode);
+    expect(await page.locator('.claim').textContent()).toContain(
+      'Add it to a wallet in the app, now or later.',
+    );
+    expect(await page.locator('.pending').count()).toBe(0);
+    expect(await page.getByText(/in your wallet soon/).count()).toBe(0);
+    await expectAccessible('06b-done-voucher');
+
+    // The printer failed: the screen is the only copy of the code, and says so.
+    source.publish({ receipt: { ...receipt, status: 'failed' }, lastError: 'DEVICE_FAULT' });
+    await expect
+      .poll(() => lead.textContent())
+      .toBe(
+        'Write down the claim code below or take a photo of it: it is the money, and whoever has it can claim it.',
+      );
+    expect(await page.locator('.claim-code').textContent()).toBe(claimCode);
+    await expectAccessible('06c-done-voucher-unprinted');
+
+    source.publish({ language: 'es', receipt, lastError: null });
+    await expect
+      .poll(() => lead.textContent())
+      .toBe(
+        'Guarde bien su vale impreso: su código para reclamar es el dinero, y quien lo tenga puede reclamarlo.',
+      );
+    expect(await page.getByText(/en su billetera/).count()).toBe(0);
+    expect(await page.locator('.claim').textContent()).toContain(
+      'Agréguelo a una billetera en la app, ahora o después.',
+    );
+    await expectAccessible('06d-done-voucher-es');
+    source.publish({ language: 'en', shopper: null });
   });
 
   it('speaks Spanish with the currency formatted for the locale', async () => {
@@ -167,12 +229,21 @@ describe('kiosk screens', () => {
         { kind: 'coin', valueMinor: 1_000, count: 34 },
         { kind: 'coin', valueMinor: 50, count: 1 },
       ],
-      rejectedCount: 0,
+      rejectedCount: 1,
       remainingMinor: 400_000,
       receipt: null,
     });
     await expect.poll(() => page.locator('h1').textContent()).toBe('Inserte sus monedas y billetes');
     expect(await page.getByTestId('total').textContent()).toBe('$1,234.50');
+    expect(await page.getByTestId('rejects').textContent()).toBe(
+      '1 devuelta: tómela de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
+    );
+    source.publish({ rejectedCount: 3 });
+    await expect
+      .poll(() => page.getByTestId('rejects').textContent())
+      .toBe(
+        '3 devueltas: tómelas de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
+      );
     // The page's lang follows the language once the screen has rendered in it (an effect after paint).
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('es');
     await expectAccessible('07-insert-money-es');

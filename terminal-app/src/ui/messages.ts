@@ -39,7 +39,8 @@ const en = {
   'insert.items': 'What you put in',
   'insert.itemLine': '{count} × {value}',
   'insert.empty': 'Nothing yet. Coins go in the tray, bills in the slot.',
-  'insert.rejected':
+  'insert.rejectedOne': '1 returned: take it from the return cup. Worn or foreign coins cannot be counted.',
+  'insert.rejectedMany':
     '{count} returned: take them from the return cup. Worn or foreign coins cannot be counted.',
   'insert.finish': 'Finish',
   'insert.stillCounting': 'Still counting your coins…',
@@ -48,8 +49,12 @@ const en = {
   'done.amount': 'You deposited {amount}.',
   'done.balance': 'Your balance is now {amount}.',
   'done.pending': 'It will show in your wallet soon (pending).',
+  'done.voucherKeep':
+    'Keep your printed voucher safe: its claim code is the money, and whoever has it can claim it.',
+  'done.voucherUnprinted':
+    'Write down the claim code below or take a photo of it: it is the money, and whoever has it can claim it.',
   'done.voucher': 'Your claim code',
-  'done.voucherHint': 'Add it to a wallet in the app. It is also on your receipt.',
+  'done.voucherHint': 'Add it to a wallet in the app, now or later.',
   'done.receiptPrinting': 'Printing your receipt…',
   'done.receiptPrinted': 'Take your receipt.',
   'done.receiptFailed': 'The receipt could not print. Your deposit is saved.',
@@ -199,7 +204,9 @@ const es: Record<KioskMessageKey, string> = {
   'insert.items': 'Lo que ha puesto',
   'insert.itemLine': '{count} × {value}',
   'insert.empty': 'Nada todavía. Las monedas van en la bandeja y los billetes en la ranura.',
-  'insert.rejected':
+  'insert.rejectedOne':
+    '1 devuelta: tómela de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
+  'insert.rejectedMany':
     '{count} devueltas: tómelas de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
   'insert.finish': 'Terminar',
   'insert.stillCounting': 'Todavía contando sus monedas…',
@@ -208,8 +215,12 @@ const es: Record<KioskMessageKey, string> = {
   'done.amount': 'Depositó {amount}.',
   'done.balance': 'Su saldo ahora es {amount}.',
   'done.pending': 'Aparecerá pronto en su billetera (pendiente).',
+  'done.voucherKeep':
+    'Guarde bien su vale impreso: su código para reclamar es el dinero, y quien lo tenga puede reclamarlo.',
+  'done.voucherUnprinted':
+    'Anote el código de abajo o tómele una foto: es el dinero, y quien lo tenga puede reclamarlo.',
   'done.voucher': 'Su código para reclamar',
-  'done.voucherHint': 'Agréguelo a una billetera en la app. También está en su recibo.',
+  'done.voucherHint': 'Agréguelo a una billetera en la app, ahora o después.',
   'done.receiptPrinting': 'Imprimiendo su recibo…',
   'done.receiptPrinted': 'Tome su recibo.',
   'done.receiptFailed': 'No se pudo imprimir el recibo. Su depósito está guardado.',

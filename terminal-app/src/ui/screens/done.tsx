@@ -1,6 +1,11 @@
 import type { ScreenProps } from '../context.js';
 import { ScreenHeading } from '../components/screen-heading.js';
 
+/**
+ * The deposit is committed: what went in, where it went, and the receipt. A voucher went to no wallet: its
+ * claim code is the money, so the screen says to keep the printed voucher, or, if it did not print, to note
+ * the code shown here, the shopper's only copy of it.
+ */
 export function DoneScreen({ snapshot, t, money, send }: ScreenProps) {
   const receipt = snapshot.receipt;
   const receiptStatus =
@@ -15,10 +20,18 @@ export function DoneScreen({ snapshot, t, money, send }: ScreenProps) {
       <p class="amount" data-testid="done-amount">
         {t('done.amount', { amount: money(receipt?.totalMinor ?? snapshot.totalMinor) })}
       </p>
-      {receipt && receipt.newBalanceMinor !== null && !receipt.pending ? (
-        <p class="lead">{t('done.balance', { amount: money(receipt.newBalanceMinor) })}</p>
+      {receipt?.claimCode ? (
+        <p class="lead" data-testid="done-lead">
+          {t(receipt.status === 'failed' ? 'done.voucherUnprinted' : 'done.voucherKeep')}
+        </p>
+      ) : receipt && receipt.newBalanceMinor !== null && !receipt.pending ? (
+        <p class="lead" data-testid="done-lead">
+          {t('done.balance', { amount: money(receipt.newBalanceMinor) })}
+        </p>
       ) : (
-        <p class="lead pending">{t('done.pending')}</p>
+        <p class="lead pending" data-testid="done-lead">
+          {t('done.pending')}
+        </p>
       )}
       {receipt?.claimCode && (
         <div class="claim">

@@ -41,7 +41,9 @@ export function InsertMoneyScreen({ snapshot, t, money, send }: ScreenProps) {
       )}
       {snapshot.rejectedCount > 0 && (
         <p class="rejects" role="status" data-testid="rejects">
-          {t('insert.rejected', { count: snapshot.rejectedCount })}
+          {snapshot.rejectedCount === 1
+            ? t('insert.rejectedOne')
+            : t('insert.rejectedMany', { count: snapshot.rejectedCount })}
         </p>
       )}
       {/* The counter counts on whatever the shopper taps: Finish waits until it is done. */}
