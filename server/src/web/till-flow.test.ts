@@ -263,13 +263,24 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     const slip = SlipSchema.parse(await slipResponse.json());
     await wedgeScan(till, slip.code);
     await expectHeading(till, t('amount.title'));
+    expect(await till.locator('.slip-hint').textContent()).toBe(t('amount.slipHint'));
     await typeAmount(till, amountLabel, typed(slipMinor - 100 * scale));
     await till.getByRole('button', { name: t('amount.continue') }).click();
     await expectHeading(till, t('refused.title'));
     expect(await till.getByRole('alert').textContent()).toBe(
       errorMessage('AMOUNT_MISMATCH', language, { expected: money(slipMinor) }),
     );
-    await till.getByRole('button', { name: t('refused.newCustomer') }).click();
+    // One tap takes the clerk back with the slip's own amount typed in; the check then allows it.
+    await till
+      .getByRole('button', { name: t('refused.useSlipAmount', { amount: money(slipMinor) }) })
+      .click();
+    await expectHeading(till, t('amount.title'));
+    expect(await till.getByLabel(amountLabel).inputValue()).toBe(typed(slipMinor));
+    await till.getByRole('button', { name: t('amount.continue') }).click();
+    await expectHeading(till, t('check.title'));
+    expect(await till.getByTestId('authorized-amount').textContent()).toBe(money(slipMinor));
+    // The customer keeps the slip for another day: cancelled at the check, nothing is credited.
+    await till.getByRole('button', { name: t('check.cancel') }).click();
     await expectHeading(till, t('scan.title'));
     expect(await walletBalance(token)).toBe(second);
 
@@ -317,10 +328,11 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     expect(await till.getByTestId('shift-voids').textContent()).toBe(
       `${t('shift.voids', { count: 1 })}: ${money(first)}`,
     );
-    // The refused attempts never became authorizations: only the expired, the one cancelled at the check,
-    // the credited and the voided.
+    // The refused attempts never became authorizations: only the expired, the two cancelled at the check
+    // (a deposit and the slip), the credited and the voided.
     expect(await till.locator('tbody tr td:last-child').allTextContents()).toEqual([
       t('status.expired'),
+      t('status.notTaken'),
       t('status.notTaken'),
       t('status.committed'),
       t('status.voided'),

@@ -404,6 +404,7 @@ function AmountScreen({
     <StepScreen step="amount" title={words.t('amount.title')} screen="amount" words={words}>
       <p class="lead">{words.t('amount.body')}</p>
       <p class="code-line">{words.t('amount.code', { code: formatCode(code) })}</p>
+      {codeType === 'slip' && <p class="slip-hint">{words.t('amount.slipHint')}</p>}
       <Form onSubmit={() => void authorize()}>
         <Field
           id="amount"
@@ -543,15 +544,38 @@ const amountRefusals: readonly ErrorCode[] = [
 
 function RefusedScreen({
   words,
+  session,
   show,
   screen,
 }: ScreenProps & { screen: Extract<Screen, { name: 'refused' }> }) {
+  // A payment slip is for one amount, which the refusal names: the clerk goes back with it typed in.
+  const slipAmountMinor = screen.failure.details['slipAmountMinor'];
+  const slipAmount =
+    screen.failure.code === 'AMOUNT_MISMATCH' &&
+    typeof slipAmountMinor === 'number' &&
+    Number.isSafeInteger(slipAmountMinor)
+      ? slipAmountMinor
+      : null;
+  const currency = session.store.currency;
   return (
     <StepScreen step="check" title={words.t('refused.title')} screen="refused" words={words}>
       <p class="lead">{words.t('refused.body')}</p>
       <Banner tone="error" text={words.error(screen.failure.code, screen.failure.details)} />
       <div class="actions">
-        {amountRefusals.includes(screen.failure.code) ? (
+        {slipAmount !== null ? (
+          <Button
+            onClick={() =>
+              show({
+                name: 'amount',
+                code: screen.code,
+                codeType: screen.codeType,
+                typed: minorToTyped(slipAmount, currency),
+              })
+            }
+          >
+            {words.t('refused.useSlipAmount', { amount: words.money(slipAmount, currency) })}
+          </Button>
+        ) : amountRefusals.includes(screen.failure.code) ? (
           <Button
             onClick={() =>
               show({ name: 'amount', code: screen.code, codeType: screen.codeType, typed: screen.typed })
