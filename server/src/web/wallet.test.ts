@@ -252,6 +252,21 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
     expect(await page.locator('.history .status').textContent()).toBe(t('slips.status.open'));
     expect(await decodeOnScreen(page, 'slip-barcode')).toBe(slips[0]?.code);
     await expectAccessible(page, shot('10-slip'));
+    // Back later, the open slip's barcode can be shown again from the list, with what it is for.
+    await page.getByRole('button', { name: t('code.back') }).click();
+    await expectHeading(page, t('home.title'));
+    await page.getByRole('button', { name: t('home.slips') }).click();
+    await expectHeading(page, t('slips.title'));
+    expect(await page.getByTestId('slip-shown').count()).toBe(0);
+    const showAgain = page.getByRole('button', {
+      name: t('slips.show', { amount: money(slipMajor * 100) }),
+    });
+    await showAgain.click();
+    await expect.poll(() => page.getByTestId('slip-shown').count()).toBe(1);
+    expect(await page.getByTestId('slip-for').textContent()).toContain(money(slipMajor * 100));
+    expect(await decodeOnScreen(page, 'slip-barcode')).toBe(slips[0]?.code);
+    expect(await showAgain.count()).toBe(0);
+    await expectAccessible(page, shot('10b-slip-again'));
     await page.getByRole('button', { name: t('code.back') }).click();
     await expectHeading(page, t('home.title'));
 

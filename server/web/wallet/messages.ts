@@ -102,6 +102,8 @@ const en = {
   'slips.status.used': 'Used',
   'slips.status.expired': 'Expired',
   'slips.expires': 'Valid until {time}',
+  'slips.shownFor': 'Payment slip for {amount}, valid until {time}. Show this barcode at the till.',
+  'slips.show': 'Show the barcode of the {amount} slip',
   'home.receipt': 'Add a kiosk receipt',
   'home.family': 'Family wallets',
   'home.locations': 'Where can I deposit?',
@@ -265,6 +267,9 @@ const es: Record<WalletMessageKey, string> = {
   'slips.status.used': 'Usada',
   'slips.status.expired': 'Vencida',
   'slips.expires': 'Válida hasta {time}',
+  'slips.shownFor':
+    'Ficha de pago por {amount}, válida hasta {time}. Muestra este código de barras en la caja.',
+  'slips.show': 'Mostrar el código de barras de la ficha por {amount}',
   'home.receipt': 'Agregar un recibo del quiosco',
   'home.family': 'Monederos de la familia',
   'home.locations': '¿Dónde puedo depositar?',

@@ -40,7 +40,13 @@ function SlipBarcode({ slip, words }: { slip: Slip; words: WalletContext['words'
   if (!parsed.ok) return null;
   const formatted = formatCode(parsed.code);
   return (
-    <div class="barcode-box">
+    <div class="barcode-box" data-testid="slip-shown">
+      <p class="slip-for" data-testid="slip-for">
+        {words.t('slips.shownFor', {
+          amount: words.money(slip.amountMinor, slip.currency),
+          time: words.dateTime(slip.expiresAtMs),
+        })}
+      </p>
       <img
         class="barcode barcode-code128"
         data-testid="slip-barcode"
@@ -63,7 +69,8 @@ export function SlipsScreen(context: WalletContext) {
   const [ttlMs, setTtlMs] = useState(validities[0]?.ttlMs ?? hourMs);
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
-  const [created, setCreated] = useState<Slip | null>(null);
+  // The slip whose barcode shows: the one just created, or an open one the shopper asked for again.
+  const [shown, setShown] = useState<Slip | null>(null);
   const [slips, setSlips] = useState<Slip[] | null>(null);
   const amount = parseMajorAmount(typed, currency);
   const valid = amount.ok && amount.amountMinor > 0;
@@ -77,6 +84,12 @@ export function SlipsScreen(context: WalletContext) {
     void load();
   }, []);
 
+  // An open slip's barcode again, at the top where the cashier scans it.
+  const showAgain = (slip: Slip): void => {
+    setShown(slip);
+    window.scrollTo({ top: 0 });
+  };
+
   const submit = async (): Promise<void> => {
     setTouched(true);
     if (!amount.ok || amount.amountMinor <= 0) return;
@@ -87,7 +100,7 @@ export function SlipsScreen(context: WalletContext) {
     });
     setBusy(false);
     if (!result.ok) return context.showError(result.code, result.details);
-    setCreated(result.value);
+    setShown(result.value);
     setTyped('');
     setTouched(false);
     context.showBanner({
@@ -104,7 +117,7 @@ export function SlipsScreen(context: WalletContext) {
     <section class="screen">
       <ScreenHeading text={words.t('slips.title')} screen="slips" />
       <p class="lead">{words.t('slips.body')}</p>
-      {created && <SlipBarcode slip={created} words={words} />}
+      {shown && <SlipBarcode key={shown.code} slip={shown} words={words} />}
       <Form onSubmit={() => void submit()}>
         <Field
           id="slip-amount"
@@ -156,6 +169,11 @@ export function SlipsScreen(context: WalletContext) {
                 <span>{slip.code.replace(/(\d{4})(?=\d)/g, '$1 ')}</span>
                 <span>{words.t('slips.expires', { time: words.dateTime(slip.expiresAtMs) })}</span>
               </div>
+              {slip.status === 'open' && slip.code !== shown?.code && (
+                <Button kind="link" onClick={() => showAgain(slip)}>
+                  {words.t('slips.show', { amount: words.money(slip.amountMinor, slip.currency) })}
+                </Button>
+              )}
             </li>
           ))}
         </ul>
