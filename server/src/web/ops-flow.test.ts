@@ -644,6 +644,8 @@ async function opsJourney(language: Language, size: ScreenSize): Promise<void> {
     const counted = await trailRows.first().textContent();
     expect(counted).toContain(`${t('audit.field.countedMinor')}${money(kioskMinor - 25)}`);
     expect(counted).toContain(`${t('audit.field.expectedMinor')}${money(kioskMinor)}`);
+    // The bag came up short: signed as the collections screen signs it, with a minus, not a hyphen.
+    expect(counted).toContain(`${t('audit.field.overShortMinor')}−${money(25)}`);
     expect(await trailRows.nth(1).textContent()).toContain(note);
     await expectAccessible(page, shot('11-audit-kiosk'));
     await trail.getByRole('button', { name: t('audit.showAll'), exact: true }).click();

@@ -8,6 +8,7 @@ import { actorText } from '../actor.js';
 import { ListBody } from '../list-body.js';
 import type { OpsContext, OpsWords } from '../ops-context.js';
 import { opsPaths } from '../ops-paths.js';
+import { signedMoney } from '../signed-money.js';
 
 type Entry = z.output<typeof AuditEntrySchema>;
 type AlertKind = (typeof alertKinds)[number];
@@ -86,6 +87,9 @@ function isNamedField(key: string): key is NamedField {
   return (namedFields as readonly string[]).includes(key);
 }
 
+/** Amounts that are a difference, over (+) or short (−). */
+const signedAmountFields = new Set(['overShortMinor', 'differenceMinor']);
+
 /**
  * One entry's facts as label and value, `by` aside (it has its own column): amounts in the entry's
  * currency, times as dates, an alert's kind by name. The currency is left out where an amount shows it.
@@ -102,7 +106,11 @@ function factsOf(words: OpsWords, data: Entry['data']): { label: string; value: 
     let text: string;
     if (value === null) text = '—';
     else if (typeof value === 'number' && key.endsWith('Minor') && currency.success)
-      text = words.money(value, currency.data);
+      // A difference (over or short) signed as the other screens sign it: "+$0.25", "−$0.20".
+      text =
+        signedAmountFields.has(key) || value < 0
+          ? signedMoney(words, value, currency.data)
+          : words.money(value, currency.data);
     else if (typeof value === 'number' && key.endsWith('AtMs')) text = words.dateTime(value);
     else if (key === 'alertKind' && isAlertKind(value)) text = words.t(`alert.${value}`);
     else if (key === 'heldIn' && (value === 'source' || value === 'suspense'))
