@@ -9,6 +9,7 @@ import {
   errorMessage,
   formatCode,
   formatMoney,
+  generateCode,
   opsApiPaths,
   translator,
 } from '@cashin/shared';
@@ -138,6 +139,12 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
       t('bar.clerk', { clerk: 'Carla Mendez', store: store.name }),
     );
     await expectAccessible(till, shot('02-scan'));
+    // A voucher's claim code typed here is named for what it is, and goes no further.
+    const codeField = till.getByLabel(t('scan.code'));
+    await codeField.fill(generateCode('claim'));
+    await expect.poll(() => till.locator('#code-status').textContent()).toBe(t('scan.claimCode'));
+    expect(await till.getByRole('button', { name: t('scan.continue') }).isDisabled()).toBe(true);
+    await codeField.fill('');
 
     // The scanner types the code as a burst, wherever focus is; the clerk types 20.00.
     await wedgeScan(till, code);

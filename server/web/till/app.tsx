@@ -65,6 +65,8 @@ type Screen =
 
 const acceptedCodes = ['deposit', 'slip'] as const;
 const codeLengthMax = Math.max(...acceptedCodes.map((type) => codeTypes[type].length));
+/** Room for a voucher's claim code too, so the till can say what it is rather than cut it short. */
+const typedLengthMax = Math.max(codeLengthMax, codeTypes.claim.length);
 const languageKey = 'cashin.till.language';
 
 /** Failures after which the same request may simply be sent again (nothing was decided on the server). */
@@ -314,11 +316,15 @@ function ScanScreen({ words, show, notice }: ScreenProps & { notice: string | un
   // The scanner works wherever the cursor is; a scan of anything but a deposit code or slip is refused here,
   // before any network call.
   useWedgeScanner((text) => {
-    if (!accept(text)) setScanNotice(words.t('scan.notACode'));
+    if (!accept(text))
+      setScanNotice(words.t(parseCode(text, ['claim']).ok ? 'scan.claimCode' : 'scan.notACode'));
   }, true);
   const state = digits === '' ? null : partialCodeState(digits, acceptedCodes);
-  const status =
-    state === null
+  // A voucher's claim code is redeemed in the wallet app, not deposited: said plainly, not "a number is wrong".
+  const claimCode = parseCode(digits, ['claim']).ok;
+  const status = claimCode
+    ? { text: words.t('scan.claimCode'), tone: 'bad' as const }
+    : state === null
       ? undefined
       : state === 'complete'
         ? { text: words.t('scan.complete'), tone: 'ok' as const }
@@ -340,7 +346,7 @@ function ScanScreen({ words, show, notice }: ScreenProps & { notice: string | un
           inputMode="numeric"
           large
           value={grouped(digits)}
-          onInput={(value) => setDigits(value.replace(/\D/g, '').slice(0, codeLengthMax))}
+          onInput={(value) => setDigits(value.replace(/\D/g, '').slice(0, typedLengthMax))}
           status={status}
         />
         <Button kind="primary" type="submit" disabled={state !== 'complete'}>

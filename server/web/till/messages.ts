@@ -31,6 +31,8 @@ const en = {
   'scan.continue': 'Next: amount',
   'scan.scanned': 'Scanned: {code}',
   'scan.notACode': 'That scan is not a deposit code. Scan the customer’s deposit barcode.',
+  'scan.claimCode':
+    'That is a voucher’s claim code. It is not deposited at the till: the customer adds it to their wallet in the app.',
   'amount.title': 'How much cash is the customer giving?',
   'amount.body': 'Count the cash, but do not take it yet. Type the total or tap the bills.',
   'amount.code': 'Code {code}',
@@ -167,6 +169,8 @@ const es: Record<TillMessageKey, string> = {
   'scan.continue': 'Siguiente: monto',
   'scan.scanned': 'Escaneado: {code}',
   'scan.notACode': 'Eso no es un código de depósito. Escanea el código de depósito del cliente.',
+  'scan.claimCode':
+    'Ese es el código para reclamar de un vale. No se deposita en la caja: el cliente lo agrega a su monedero en la app.',
   'amount.title': '¿Cuánto efectivo entrega el cliente?',
   'amount.body': 'Cuenta el efectivo, pero no lo tomes todavía. Escribe el total o toca los billetes.',
   'amount.code': 'Código {code}',
