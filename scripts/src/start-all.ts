@@ -165,7 +165,8 @@ const electron = path.join(root, 'node_modules/electron/dist/electron');
 const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'].find((p) =>
   existsSync(p),
 );
-let window = `open ${kioskUrl}`;
+// Without a display nothing opens: the banner says to open the address it already prints.
+let window = 'open it in a browser';
 if (env.DISPLAY || env.WAYLAND_DISPLAY) {
   if (existsSync(electron)) {
     // Electron is present (a packaging machine): it shows the same UI; the agent above keeps running it.
