@@ -816,9 +816,9 @@ const es: Record<OpsMessageKey, string> = {
   'alertDetail.syncConflict': 'Depósitos que no coinciden con lo que tiene el servidor: {sequences}',
   'alertDetail.bagNearlyFull': 'La bolsa tiene {coins} de {max} monedas',
   'alertDetail.depositsSetAside':
-    'Depósitos apartados: {count}, por {amount}. Su efectivo está en la bolsa y ninguna billetera lo tiene. El quiosco no los vuelve a enviar solo: una vez resuelta la causa, operaciones puede pedirlo desde la pantalla Flota, o un técnico desde la pantalla de mantenimiento del quiosco.',
+    'Depósitos apartados: {count}, por {amount}. Su efectivo está en la bolsa y ningún monedero lo tiene. El quiosco no los vuelve a enviar solo: una vez resuelta la causa, operaciones puede pedirlo desde la pantalla Flota, o un técnico desde la pantalla de mantenimiento del quiosco.',
   'alertDetail.depositsSetAsideUnknown':
-    'Depósitos apartados: {count}. Su efectivo está en la bolsa y ninguna billetera lo tiene. El quiosco no los vuelve a enviar solo: una vez resuelta la causa, operaciones puede pedirlo desde la pantalla Flota, o un técnico desde la pantalla de mantenimiento del quiosco.',
+    'Depósitos apartados: {count}. Su efectivo está en la bolsa y ningún monedero lo tiene. El quiosco no los vuelve a enviar solo: una vez resuelta la causa, operaciones puede pedirlo desde la pantalla Flota, o un técnico desde la pantalla de mantenimiento del quiosco.',
   'alertDetail.more': '{list} y {count} más',
   'alertDetail.keyRevoked':
     'Llave {keys} revocada. Solicitudes del dispositivo perdido rechazadas desde entonces: ninguna.',
@@ -875,7 +875,7 @@ const es: Record<OpsMessageKey, string> = {
   'suspense.undoSubmit': 'Retirar y retener otra vez',
   'suspense.undone': 'Se retiraron {amount} de {shopper}; el reclamo está retenido otra vez.',
   'suspense.undoSpent':
-    'La billetera tiene {balance}, menos que los {amount} por retirar: se gastó. No se cambió nada.',
+    'El monedero tiene {balance}, menos que los {amount} por retirar: se gastó. No se cambió nada.',
   'reviews.title': 'Depósitos por revisar',
   'reviews.body':
     'El efectivo ya recibido nunca se rechaza. Un depósito que pasa el límite del cliente, o que un quiosco marcó, se acredita y espera aquí hasta que alguien lo mantenga o lo revierta. El efectivo de un cliente que pasa el umbral de reporte del día espera aquí hasta que se registre el reporte presentado.',

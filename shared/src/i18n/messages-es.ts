@@ -8,7 +8,7 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.unsupportedMediaType': 'La solicitud viene en un formato que no podemos leer.',
   'error.amountInvalid': 'Escriba un monto en centavos enteros, mayor que cero.',
   'error.currencyUnknown': 'No manejamos esa moneda.',
-  'error.currencyMismatch': 'El dinero y la billetera están en monedas distintas: no se pueden usar juntos.',
+  'error.currencyMismatch': 'El dinero y el monedero están en monedas distintas: no se pueden usar juntos.',
   'error.phoneInvalid': 'Escriba el teléfono con su código de país, como +52 55 1234 5678.',
   'error.phoneUnreachable':
     'No podemos enviar un mensaje de texto a este número. Use un celular, o responda START si respondió STOP.',
@@ -29,7 +29,7 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.idempotencyConflict': 'Esto ya se hizo con otros datos. Empiece de nuevo.',
   'error.bagAlreadyCollected':
     'Ya se registró una bolsa con esta etiqueta para este quiosco. Revise la etiqueta de la bolsa: cada bolsa se registra una sola vez.',
-  'error.shopperExists': 'Ya existe una billetera con este teléfono. Inicie sesión.',
+  'error.shopperExists': 'Ya existe un monedero con este teléfono. Inicie sesión.',
   'error.unauthenticated': 'Inicie sesión, por favor.',
   'error.sessionExpired': 'Su sesión terminó. Inicie sesión de nuevo.',
   'error.forbidden': 'No tiene permiso para hacer esto.',
@@ -52,7 +52,7 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.authorizationUnknown': 'No encontramos este depósito. Empiécelo de nuevo.',
   'error.voidWindowClosed': 'Este depósito ya no se puede cancelar aquí.',
   'error.alreadyVoided': 'Este depósito ya fue cancelado.',
-  'error.claimAlreadyRedeemed': 'Este vale o recibo ya se agregó a una billetera.',
+  'error.claimAlreadyRedeemed': 'Este vale o recibo ya se agregó a un monedero.',
   'error.signatureInvalid': 'Este kiosco no pudo identificarse. Llame a servicio técnico.',
   'error.signatureStale': 'El reloj de este kiosco está mal. Llame a servicio técnico.',
   'error.nonceReplayed': 'Este kiosco envió un mensaje dos veces. Llame a servicio técnico.',
@@ -64,7 +64,7 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.syncBatchTooLarge': 'El kiosco envió demasiados depósitos a la vez.',
   'error.receiptSignatureInvalid': 'No pudimos verificar este recibo. Guárdelo y contacte a soporte.',
   'error.receiptNotRedeemable':
-    'Este recibo no se puede agregar aquí. Guárdelo: el dinero llega a la billetera cuando el kiosco se reconecte, o soporte puede agregarlo.',
+    'Este recibo no se puede agregar aquí. Guárdelo: el dinero llega al monedero cuando el kiosco se reconecte, o soporte puede agregarlo.',
   'error.offlineCapReached': 'Este kiosco no puede recibir dinero hasta reconectarse. Su dinero está seguro.',
   'error.deviceFault': 'Una parte del kiosco dejó de funcionar. El dinero contado queda en su recibo.',
   'error.serverUnreachable': 'No podemos conectar con nuestro servicio. Intente de nuevo pronto.',
