@@ -124,7 +124,11 @@ export function SlipsScreen(context: WalletContext) {
           label={words.t('slips.amount', { currency })}
           inputMode="decimal"
           value={typed}
-          onInput={setTyped}
+          onInput={(value) => {
+            setTyped(value);
+            // The server's answer to the last amount (too small, say) is not about this one.
+            context.showBanner(null);
+          }}
           status={checkedFieldStatus(
             touched,
             valid,
