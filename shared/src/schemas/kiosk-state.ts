@@ -99,7 +99,14 @@ export const KioskSnapshotSchema = z.object({
   remainingMinor: AmountMinorSchema.nullable(),
   totalMinor: AmountMinorSchema,
   items: z.array(KioskItemSchema).max(64),
-  rejectedCount: z.number().int().nonnegative(),
+  /**
+   * What the acceptors handed back as not money while the deposit is open, counted apart because the
+   * shopper takes them from different places: coins from the coin return cup, bills out of the bill slot.
+   * (A bill the kiosk itself hands back, over the limit or after Finish, is a notice, not a reject.) The
+   * done screen shows the receipt's figures, which count returns together: both are 0 there.
+   */
+  rejectedCoinCount: z.number().int().nonnegative(),
+  rejectedBillCount: z.number().int().nonnegative(),
   /**
    * A bulk counter is still counting the coins poured in: Finish shows "still counting" and waits, since
    * the deposit would only drain until the counter stops anyway.

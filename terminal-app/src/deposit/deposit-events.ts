@@ -42,4 +42,7 @@ export type DepositEvent = { atMs: number } &
   );
 
 /** What the done screen and the printer need of a committed deposit's receipt. */
-export type DueReceipt = Pick<ReceiptState, 'deposit' | 'job' | 'maskedName' | 'newBalanceMinor'>;
+export type DueReceipt = Pick<
+  ReceiptState,
+  'deposit' | 'job' | 'language' | 'maskedName' | 'newBalanceMinor'
+>;

@@ -5,6 +5,7 @@ import type { DepositEffect } from './deposit-effects.js';
 import type { DepositEvent } from './deposit-events.js';
 import { step } from './deposit-machine.js';
 import { depositSnapshot } from './deposit-snapshot.js';
+import { receiptMessages } from '../receipt/receipt-messages.js';
 import type { DepositState, PhaseName } from './deposit-state.js';
 import type { FixtureName } from './testing/deposit-fixtures.js';
 import {
@@ -31,6 +32,15 @@ import {
 } from './testing/deposit-fixtures.js';
 
 const hoursMs = 3_600_000;
+
+/** The text lines of every receipt printed by these effects, in order. */
+function printedTexts(effects: readonly DepositEffect[]): string[] {
+  return effects.flatMap((effect) =>
+    effect.type === 'print'
+      ? effect.job.lines.flatMap((line) => (line.type === 'text' ? [line.text] : []))
+      : [],
+  );
+}
 const offlineCapMinor = defaultLimits.money.USD!.kioskOfflineDepositMaxMinor;
 const unsyncedCapMinor = defaultLimits.money.USD!.kioskOfflineUnsyncedMaxMinor;
 
@@ -39,6 +49,11 @@ function deposit(state: DepositState) {
     throw new Error(`no deposit in ${state.phase}`);
   }
   return state.deposit;
+}
+
+function receiptOf(state: DepositState) {
+  if (state.phase !== 'printing') throw new Error(`no receipt in ${state.phase}`);
+  return state.receipt;
 }
 
 function types(effects: readonly DepositEffect[]): string[] {
@@ -531,20 +546,36 @@ const cases: Case[] = [
     phase: 'accepting',
     check: (state, effects) => {
       expect(deposit(state).escrow).toBeNull();
-      expect(deposit(state).rejectedCount).toBe(0);
+      expect(deposit(state)).toMatchObject({ rejectedCoinCount: 0, rejectedBillCount: 0 });
       expect(effects).toEqual([{ type: 'enableAcceptors', remainingMinor: 5_000 }]);
     },
   },
   {
-    name: 'accepting + rejected coin -> counted as a reject and journaled, total unchanged',
+    name: 'accepting + rejected coin -> counted as a coin reject and journaled, total unchanged',
     from: 'acceptingWithMoney',
     events: [device({ type: 'reject', device: 'coin', reason: 'rejected', count: 1 })],
     phase: 'accepting',
     effects: ['journal', 'startTimer:idle'],
     check: (state) => {
-      expect(deposit(state).rejectedCount).toBe(1);
+      expect(deposit(state)).toMatchObject({ rejectedCoinCount: 1, rejectedBillCount: 0 });
       expect(deposit(state).totalMinor).toBe(50);
       expect(state.notice).toBe('coinRejected');
+    },
+  },
+  {
+    name: 'accepting + bills the validator rejects -> counted as bill rejects (out of the slot), not coins',
+    from: 'acceptingWithMoney',
+    events: [
+      device({ type: 'reject', device: 'bill', reason: 'rejected', count: 1 }),
+      device({ type: 'reject', device: 'bill', reason: 'rejected', count: 1 }),
+      device({ type: 'reject', device: 'coin', reason: 'rejected', count: 1 }),
+    ],
+    phase: 'accepting',
+    check: (state) => {
+      expect(deposit(state)).toMatchObject({ rejectedCoinCount: 1, rejectedBillCount: 2, totalMinor: 50 });
+      const snapshot = depositSnapshot(testConfig, state, 1);
+      expect(snapshot).toMatchObject({ rejectedCoinCount: 1, rejectedBillCount: 2 });
+      expect(KioskSnapshotSchema.safeParse(snapshot).success).toBe(true);
     },
   },
   {
@@ -767,8 +798,19 @@ const cases: Case[] = [
     from: 'draining',
     events: [escrow(500)],
     phase: 'draining',
-    check: (_, effects) =>
-      expect(effects).toEqual([{ type: 'routeBill', device: 'bill', decision: 'return' }]),
+    check: (state, effects) => {
+      expect(effects).toEqual([{ type: 'routeBill', device: 'bill', decision: 'return' }]);
+      // Shown on the finishing screen, where the UI words it as "the deposit is closing", not the limit.
+      expect(state.notice).toBe('billReturned');
+      expect(depositSnapshot(testConfig, state, 1).screen).toBe('finishing');
+    },
+  },
+  {
+    name: 'a bill returned over the limit, then finish -> that notice is dropped, not shown as about the finish',
+    from: () => stateAfter([escrow(10_000)], fixtures.acceptingWithMoney()),
+    events: [intent({ type: 'finish' })],
+    phase: 'draining',
+    check: (state) => expect(state.notice).toBeNull(),
   },
   {
     name: 'draining + drain time-out with money -> committing with the counted total',
@@ -968,12 +1010,99 @@ const cases: Case[] = [
     check: (state) => expect(state).toMatchObject({ receipt: { status: 'printing' } }),
   },
   {
-    name: 'printing + reprint -> the same job printed again',
-    from: 'printing',
+    name: 'printing + reprint before any print came out -> the same job, unmarked (it is the first paper)',
+    from: () =>
+      stateAfter(
+        [{ type: 'printResult', requestId: 2, outcome: { ok: false, fault: 'paperOut' }, atMs: t0Ms }],
+        fixtures.printing(),
+      ),
     events: [intent({ type: 'reprint' })],
     phase: 'printing',
     effects: ['print'],
-    check: (state) => expect(state).toMatchObject({ receipt: { requestId: 3, status: 'printing' } }),
+    check: (state, effects) => {
+      expect(state).toMatchObject({ receipt: { requestId: 3, status: 'printing' } });
+      expect(effects[0]).toMatchObject({ type: 'print', job: receiptOf(state).job });
+      expect(printedTexts(effects)).not.toContain(receiptMessages.en.copy);
+    },
+  },
+  {
+    name: 'printing + reprint after the receipt came out -> printed again marked as a copy, with the time',
+    from: 'printing',
+    events: [
+      { type: 'printResult', requestId: 2, outcome: { ok: true }, atMs: t0Ms },
+      intent({ type: 'reprint' }, t0Ms + 65_000),
+    ],
+    phase: 'printing',
+    effects: ['print'],
+    check: (state, effects) => {
+      expect(state).toMatchObject({ receipt: { requestId: 3, status: 'printing', printedOnce: true } });
+      const m = receiptMessages.en;
+      const lines = printedTexts(effects);
+      expect(lines.slice(0, 2)).toEqual([m.depositTitle, m.copy]);
+      expect(lines[2]).toMatch(new RegExp(`^${m.reprinted} .*\\d{2}:01:05`));
+      // The first print, as the done screen keeps it, has no copy mark.
+      const firstPrint = receiptOf(state).job.lines.map((line) => (line.type === 'text' ? line.text : ''));
+      expect(firstPrint).not.toContain(m.copy);
+    },
+  },
+  {
+    name: 'printing + a reprint that fails after one came out -> the next one is still a copy',
+    from: 'printing',
+    events: [
+      { type: 'printResult', requestId: 2, outcome: { ok: true }, atMs: t0Ms },
+      intent({ type: 'reprint' }),
+      { type: 'printResult', requestId: 3, outcome: { ok: false, fault: 'paperOut' }, atMs: t0Ms },
+      intent({ type: 'reprint' }),
+    ],
+    phase: 'printing',
+    check: (_, effects) => expect(printedTexts(effects)).toContain(receiptMessages.en.copy),
+  },
+  {
+    name: 'printing (printed) + scan of a code -> the next deposit starts with that code',
+    from: () =>
+      stateAfter(
+        [{ type: 'printResult', requestId: 2, outcome: { ok: true }, atMs: t0Ms }],
+        fixtures.printing(),
+      ),
+    events: [device({ type: 'scan', device: 'scanner', text: otherShopperCode, symbology: ']C0' })],
+    phase: 'lookingUp',
+    effects: ['cancelTimer:receipt', 'startTimer:idle', 'cancelTimer:idle', 'lookup', 'startTimer:lookup'],
+    check: (state) => expect(state).toMatchObject({ code: otherShopperCode, notice: null, lastError: null }),
+  },
+  {
+    name: 'printing (receipt still printing) + scan -> the done screen stays, the scan shown as ignored',
+    from: 'printing',
+    events: [device({ type: 'scan', device: 'scanner', text: otherShopperCode, symbology: ']C0' })],
+    phase: 'printing',
+    effects: [],
+    check: (state) => expect(state.notice).toBe('scanIgnored'),
+  },
+  {
+    name: 'printing a voucher that failed to print + scan -> stays: the screen is the only copy of its code',
+    from: () => {
+      const committing = stateAfter(
+        [timer('drain')],
+        stateAfter(
+          [intent({ type: 'finish' })],
+          stateAfter([coin(25)], stateAfter([intent({ type: 'confirm' })], fixtures.confirmingVoucher())),
+        ),
+      );
+      return stateAfter(
+        [
+          { type: 'committed', deposit: committedFor(committing), atMs: t0Ms },
+          { type: 'printResult', requestId: 1, outcome: { ok: false, fault: 'paperOut' }, atMs: t0Ms },
+        ],
+        committing,
+      );
+    },
+    events: [device({ type: 'scan', device: 'scanner', text: otherShopperCode, symbology: ']C0' })],
+    phase: 'printing',
+    effects: [],
+    check: (state) => {
+      expect(state).toMatchObject({ notice: 'scanIgnored', receipt: { status: 'failed' } });
+      if (state.phase !== 'printing') throw new Error('not printing');
+      expect(state.receipt.deposit.claimCode).toBe(claimCode);
+    },
   },
   {
     name: 'printing + receipt time-out -> idle, language back to the default',

@@ -7,6 +7,7 @@ import type {
   ErrorCode,
   KioskDeposit,
   KioskIntent,
+  PrintJob,
 } from '@cashin/shared';
 import { addMinor, multiplyMinor, parseCode, subtractMinor } from '@cashin/shared';
 import type { CreditEntry, JournalEntry, LostEventsEntry } from '../journal/journal-entry.js';
@@ -22,6 +23,7 @@ import type {
   OpenDeposit,
   OutboxView,
   PhaseName,
+  ReceiptState,
   Shopper,
 } from './deposit-state.js';
 import { initialDepositState } from './deposit-state.js';
@@ -87,7 +89,11 @@ export function step(config: DepositConfig, state: DepositState, event: DepositE
       if (state.phase !== 'printing' || state.receipt.requestId !== event.requestId) return stay(state);
       return stay({
         ...state,
-        receipt: { ...state.receipt, status: event.outcome.ok ? 'printed' : 'failed' },
+        receipt: {
+          ...state.receipt,
+          status: event.outcome.ok ? 'printed' : 'failed',
+          printedOnce: state.receipt.printedOnce || event.outcome.ok,
+        },
         lastError: event.outcome.ok ? state.lastError : 'DEVICE_FAULT',
       });
     case 'connectivity':
@@ -421,7 +427,11 @@ function onReject(
     valueMinor: event.valueMinor ?? null,
     count: event.count,
   };
-  const counted = { ...deposit, rejectedCount: deposit.rejectedCount + event.count };
+  // A bill the validator did not take comes back out of the bill slot; a coin drops into the return cup.
+  const counted =
+    config.deviceKinds[event.device] === 'billValidator'
+      ? { ...deposit, rejectedBillCount: deposit.rejectedBillCount + event.count }
+      : { ...deposit, rejectedCoinCount: deposit.rejectedCoinCount + event.count };
   const effects: DepositEffect[] = [{ type: 'journal', depositId: deposit.depositId, entry, atMs }];
   if (state.phase === 'accepting') effects.push(restartIdle(config));
   return stay({ ...withDeposit(state, counted), notice: 'coinRejected' }, effects);
@@ -592,18 +602,42 @@ function onScan(config: DepositConfig, state: DepositState, text: string, atMs: 
       return startIdentifying(config, state, atMs, text);
     case 'identifying':
       return identify(config, state, text);
+    case 'printing':
+      return scanOnDoneScreen(config, state, text, atMs);
     case 'lookingUp':
     case 'confirming':
     case 'accepting':
     case 'draining':
     case 'committing':
-    case 'printing':
       // Never change the shopper once one is being served: the scan is shown as ignored, nothing else.
       return stay({ ...state, notice: 'scanIgnored' });
     case 'outOfService':
     case 'offlineCapped':
       return stay(state);
   }
+}
+
+/**
+ * A code scanned while the done screen shows: the deposit is over, so whoever scans (the shopper again, or
+ * the next one) means to start a deposit, and it starts with that code as a scan on the attract screen
+ * would. Except while the done screen is still needed: the receipt is still printing, or a voucher's did not
+ * print and the screen is the only copy of its claim code. Then the screen stays and the scan is shown as
+ * ignored; on the done screen the UI words that as "tap Done, then scan again".
+ */
+function scanOnDoneScreen(
+  config: DepositConfig,
+  state: Extract<DepositState, { phase: 'printing' }>,
+  text: string,
+  atMs: number,
+): StepResult {
+  const { receipt } = state;
+  const stillNeeded =
+    receipt.status === 'printing' || (receipt.status === 'failed' && receipt.deposit.claimCode !== null);
+  if (stillNeeded) return stay({ ...state, notice: 'scanIgnored' });
+  const rested = toRest(config, state, [], atMs);
+  if (rested.state.phase !== 'idle') return rested;
+  const started = startIdentifying(config, rested.state, atMs, text);
+  return { state: started.state, effects: [...rested.effects, ...started.effects] };
 }
 
 // ---------------------------------------------------------------------------------------------------------
@@ -901,7 +935,7 @@ function onIntent(
             {
               type: 'print',
               requestId,
-              job: state.receipt.job,
+              job: printAgainJob(config, state.receipt, atMs),
               depositId: state.receipt.deposit.depositId,
             },
           ],
@@ -916,6 +950,24 @@ function onIntent(
     case 'offlineCapped':
       return stay(state);
   }
+}
+
+/**
+ * What "Print again" prints: once a print has come out, a copy, marked as one with the moment it was
+ * reprinted; while none has (each failed: nothing came out), the receipt itself.
+ */
+function printAgainJob(config: DepositConfig, receipt: ReceiptState, atMs: number): PrintJob {
+  if (!receipt.printedOnce) return receipt.job;
+  return buildDepositReceipt({
+    deposit: receipt.deposit,
+    terminalId: config.terminalId,
+    terminalName: config.terminalName,
+    timeZone: config.timeZone,
+    language: receipt.language,
+    maskedName: receipt.maskedName,
+    newBalanceMinor: receipt.newBalanceMinor,
+    reprintedAtMs: atMs,
+  });
 }
 
 /** The shopper confirmed: the deposit is journaled as open (with its id) before the acceptors open. */
@@ -933,7 +985,8 @@ function openDeposit(
     shopper,
     items: [],
     totalMinor: 0,
-    rejectedCount: 0,
+    rejectedCoinCount: 0,
+    rejectedBillCount: 0,
     escrow: null,
     lostEvents: false,
     deviceFault: false,
@@ -958,7 +1011,12 @@ function openDeposit(
   ]);
 }
 
-/** Closes the acceptors and counts what is still in flight for the drain window. */
+/**
+ * Closes the acceptors and counts what is still in flight for the drain window. A notice about money during
+ * the deposit (a bill that would have gone over the limit, a coin handed back, "tap Finish") is dropped: on
+ * the finishing screen it would read as being about the finish. One that comes while it drains is about
+ * the finish: a bill that arrives now is handed back because the deposit is closing (see onEscrow).
+ */
 function endDeposit(
   config: DepositConfig,
   state: DepositState,
@@ -976,6 +1034,7 @@ function endDeposit(
       endedBy,
       drainStartedAtMs: atMs,
       drainWindowPassed: false,
+      notice: null,
     },
     [{ type: 'inhibitAcceptors' }],
   );
@@ -1149,9 +1208,11 @@ function onCommitted(config: DepositConfig, state: DepositState, deposit: KioskD
       receipt: {
         deposit,
         job,
+        language: state.language,
         maskedName: shopper.maskedName,
         newBalanceMinor,
         status: 'printing',
+        printedOnce: false,
         requestId,
       },
     },
@@ -1179,7 +1240,7 @@ function onReceiptDue(config: DepositConfig, state: DepositState, due: DueReceip
       requestSeq: requestId,
       lastError: null,
       notice: null,
-      receipt: { ...due, status: 'printing', requestId },
+      receipt: { ...due, status: 'printing', printedOnce: false, requestId },
     },
     [{ type: 'print', requestId, job: due.job, depositId: due.deposit.depositId }],
   );

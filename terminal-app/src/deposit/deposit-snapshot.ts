@@ -48,7 +48,8 @@ export function depositSnapshot(config: DepositConfig, state: DepositState, vers
     remainingMinor: null,
     totalMinor: 0,
     items: [],
-    rejectedCount: 0,
+    rejectedCoinCount: 0,
+    rejectedBillCount: 0,
     counting: state.counting.length > 0,
     lastError: state.lastError,
     notice: state.notice,
@@ -70,7 +71,8 @@ export function depositSnapshot(config: DepositConfig, state: DepositState, vers
         remainingMinor: Math.max(0, d.shopper.maxMinor - usedMinor),
         totalMinor: d.totalMinor,
         items: kioskItems(d.items),
-        rejectedCount: d.rejectedCount,
+        rejectedCoinCount: d.rejectedCoinCount,
+        rejectedBillCount: d.rejectedBillCount,
       };
     }
     case 'printing': {
@@ -85,7 +87,6 @@ export function depositSnapshot(config: DepositConfig, state: DepositState, vers
         },
         totalMinor: deposit.totalMinor,
         items: kioskItems(deposit.items),
-        rejectedCount: deposit.rejectedCount,
         receipt: {
           depositId: deposit.depositId,
           sequence: deposit.sequence,

@@ -35,7 +35,12 @@ export interface OpenDeposit {
   shopper: Shopper;
   items: DepositItem[];
   totalMinor: number;
-  rejectedCount: number;
+  /**
+   * What the acceptors handed back as not money (not what we returned from escrow): coins from the coin
+   * acceptor, bills from the bill validator. The shopper takes them from different places.
+   */
+  rejectedCoinCount: number;
+  rejectedBillCount: number;
   /** A bill we told a validator to stack, not yet reported as stacked: it will fill part of the room. */
   escrow: { device: string; valueMinor: number } | null;
   lostEvents: boolean;
@@ -58,10 +63,15 @@ export interface OutboxView {
 
 export interface ReceiptState {
   deposit: KioskDeposit;
+  /** The first print of the receipt; a reprint is built again from the rest, marked as a copy. */
   job: PrintJob;
+  /** The language the receipt is printed in, the shopper's when the deposit was made. */
+  language: Language;
   maskedName: string | null;
   newBalanceMinor: number | null;
   status: 'printing' | 'printed' | 'failed';
+  /** A print of it has come out: any print after that is a copy, and says so. */
+  printedOnce: boolean;
   /** Which print request the status belongs to; a late answer to an earlier one is ignored. */
   requestId: number;
 }

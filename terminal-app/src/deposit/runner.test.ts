@@ -1,4 +1,4 @@
-import type { DeviceEvent } from '@cashin/shared';
+import type { DeviceEvent, PrintJob, PrintLine } from '@cashin/shared';
 import { depositReference } from '@cashin/shared';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -8,6 +8,7 @@ import { tempJournal } from '../journal/testing/temp-journal.js';
 import { verifyReceiptQr } from '@cashin/shared';
 import type { CounterRegisters } from '../devices/counter/counter-registers.js';
 import { withCounterRegisters } from '../devices/counter/counter-registers.js';
+import { receiptMessages } from '../receipt/receipt-messages.js';
 import { depositConfig } from './deposit-config.js';
 import { RunnerRig } from './testing/runner-rig.js';
 import { counterQuarters, otherShopperCode, shopperCode, testConfig } from './testing/deposit-fixtures.js';
@@ -49,7 +50,8 @@ describe('deposit runner with a real journal', () => {
     expect(rig.snapshot).toMatchObject({
       totalMinor: 150,
       remainingMinor: 4_850,
-      rejectedCount: 1,
+      rejectedCoinCount: 1,
+      rejectedBillCount: 0,
       items: [
         { kind: 'coin', valueMinor: 25, count: 2 },
         { kind: 'coin', valueMinor: 100, count: 1 },
@@ -105,7 +107,7 @@ describe('deposit runner with a real journal', () => {
     rig.devices.setAcceptLimit(10_000); // a driver that ignored the narrowed limit: the host still decides
     rig.devices.insertBill(5_000);
     expect(rig.devices.commands).toContain('routeBill bill return');
-    expect(rig.snapshot).toMatchObject({ totalMinor: 2_000, notice: 'billReturned', rejectedCount: 0 });
+    expect(rig.snapshot).toMatchObject({ totalMinor: 2_000, notice: 'billReturned', rejectedBillCount: 0 });
   });
 
   it('an idle time-out with money commits it; with none, returns to attract and keeps nothing open', async () => {
@@ -601,7 +603,7 @@ describe('reprint', () => {
     expect(rig.devices.printed).toHaveLength(printedBefore + 1);
   });
 
-  it('reprints the last receipt, or says it knows no such deposit', async () => {
+  it('reprints the last receipt marked as a copy (the first print is not), or says it knows no such deposit', async () => {
     expect(await rig.runner.reprint()).toEqual({ ok: false, unknown: true });
     await rig.openDeposit();
     rig.devices.insertCoin(50);
@@ -610,6 +612,19 @@ describe('reprint', () => {
     await rig.settle();
     expect(rig.devices.printed).toHaveLength(2);
     expect(await rig.runner.reprint()).toEqual({ ok: true, sequence: 1 });
-    expect(rig.devices.printed[2]).toEqual(rig.devices.printed[0]);
+    const m = receiptMessages.en;
+    const copyMark = (job: PrintJob): PrintLine[] =>
+      job.lines.filter(
+        (line) => line.type === 'text' && (line.text === m.copy || line.text.startsWith(m.reprinted)),
+      );
+    const [first, printAgain, maintenance] = rig.devices.printed as [PrintJob, PrintJob, PrintJob];
+    expect(copyMark(first)).toEqual([]);
+    // "Print again" on the done screen and a tech's reprint: both say COPY, right under the title.
+    for (const copy of [printAgain, maintenance]) {
+      expect(copyMark(copy)).toHaveLength(2);
+      expect(copy.lines[1]).toMatchObject({ type: 'text', text: m.copy });
+      // Otherwise the same receipt.
+      expect(copy.lines.filter((line) => !copyMark(copy).includes(line))).toEqual(first.lines);
+    }
   });
 });

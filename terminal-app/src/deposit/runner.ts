@@ -218,14 +218,19 @@ export class DepositRunner {
     const id = depositId ?? this.options.journal.lastCommittedDepositId();
     const stored = id === undefined ? undefined : this.options.journal.storedDeposit(id);
     if (stored === undefined || stored.stray) return { ok: false, unknown: true };
-    const outcome = await this.options.devices.print(this.receiptOf(stored).job);
+    // A receipt that came out before is printed as a copy, marked so; one owed (never out) is the first.
+    const reprintedAtMs = stored.receiptPrinted ? this.options.clock.nowMs() : null;
+    const outcome = await this.options.devices.print(this.receiptOf(stored, reprintedAtMs).job);
     if (outcome.ok && !this.stopped)
       this.options.journal.markReceiptPrinted(stored.deposit.depositId, this.options.clock.nowMs());
     return { ...outcome, sequence: stored.deposit.sequence };
   }
 
-  /** A committed deposit's receipt, in the language it was made in (reprints, receipts owed). */
-  private receiptOf(stored: StoredDeposit): DueReceipt {
+  /**
+   * A committed deposit's receipt, in the language it was made in (reprints, receipts owed); a copy when
+   * `reprintedAtMs` is given.
+   */
+  private receiptOf(stored: StoredDeposit, reprintedAtMs: number | null = null): DueReceipt {
     const { config } = this.options;
     const d = stored.deposit;
     const known = !d.flags.offline && d.claimCode === null && stored.balanceMinor !== null;
@@ -238,8 +243,9 @@ export class DepositRunner {
       language: stored.language,
       maskedName: stored.maskedName,
       newBalanceMinor,
+      reprintedAtMs,
     });
-    return { deposit: d, job, maskedName: stored.maskedName, newBalanceMinor };
+    return { deposit: d, job, language: stored.language, maskedName: stored.maskedName, newBalanceMinor };
   }
 
   /**

@@ -10,7 +10,9 @@ import {
   localeFor,
   PrintJobSchema,
 } from '@cashin/shared';
+import { receiptColumnsDefault } from '../devices/printer/encode-job.js';
 import { buildDepositReceipt } from './deposit-receipt.js';
+import { formatReceiptTime } from './receipt-format.js';
 import { buildCollectionReport } from './collection-report.js';
 import { receiptMessages } from './receipt-messages.js';
 import type { SignBytes, VerifyBytes } from '@cashin/shared';
@@ -228,6 +230,42 @@ describe('deposit receipt', () => {
       newBalanceMinor: null,
     });
     expect(PrintJobSchema.safeParse(job).success).toBe(true);
+  });
+
+  it.each(languages)(
+    'in %s: the first print carries no copy mark; a reprint says COPY and when it was reprinted, near the top',
+    (language) => {
+      const m = receiptMessages[language];
+      const voucher = deposit({ code: null, claimCode: generateCode('claim') });
+      const receiptInput = { ...input, deposit: voucher, language, maskedName: null, newBalanceMinor: null };
+      const first = texts(buildDepositReceipt(receiptInput));
+      expect(first).not.toContain(m.copy);
+      expect(first.some((line) => line.startsWith(m.reprinted))).toBe(false);
+
+      const reprintedAtMs = Date.parse(afternoon);
+      const copy = buildDepositReceipt({ ...receiptInput, reprintedAtMs });
+      expect(PrintJobSchema.safeParse(copy).success).toBe(true);
+      const lines = texts(copy);
+      // Right under the title, before the kiosk, the date and the claim code.
+      expect(lines.slice(0, 3)).toEqual([
+        m.voucherTitle,
+        m.copy,
+        expect.stringMatching(new RegExp(`^${m.reprinted} \\S+ `)),
+      ]);
+      const when = formatReceiptTime(reprintedAtMs, localeFor(language, 'USD'), input.timeZone);
+      expect(lines[2]).toBe(`${m.reprinted} ${when.date} ${when.time}`);
+      expect(copy.lines[1]).toMatchObject({ type: 'text', bold: true, size: 'large' });
+    },
+  );
+
+  // The encoder would break a longer line at a word on 42-column paper, leaving a word alone on a line.
+  it.each(languages)('in %s prints each hint and note whole on the narrowest paper', (language) => {
+    const m = receiptMessages[language];
+    const single = [m.voucherHint, m.offlineHint, m.recovered, m.lostEvents, m.deviceFault, m.thanks];
+    for (const text of single) expect(text.length, text).toBeLessThanOrEqual(receiptColumnsDefault);
+    // Large lines print at double width when they fit it, else at double height: each must fit at 1x.
+    const large = [m.depositTitle, m.voucherTitle, m.collectionTitle, m.copy];
+    for (const text of large) expect(text.length, text).toBeLessThanOrEqual(receiptColumnsDefault);
   });
 });
 

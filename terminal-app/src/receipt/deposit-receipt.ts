@@ -28,6 +28,12 @@ export interface DepositReceiptInput {
   maskedName: string | null;
   /** The balance after this deposit when known; null prints "credit pending". */
   newBalanceMinor: number | null;
+  /**
+   * When this print is a copy of a receipt that already came out, the moment it is reprinted; absent or
+   * null for the first print. A copy says so at the top: a voucher's claim code is bearer money, and a
+   * second paper that looks like the first could be passed off as a second voucher.
+   */
+  reprintedAtMs?: number | null;
 }
 
 /**
@@ -50,6 +56,18 @@ export function buildDepositReceipt(input: DepositReceiptInput): PrintJob {
     bold: true,
     size: 'large',
   });
+  const reprintedAtMs = input.reprintedAtMs ?? null;
+  if (reprintedAtMs !== null) {
+    const reprinted = formatReceiptTime(reprintedAtMs, locale, input.timeZone);
+    lines.push({ type: 'text', text: m.copy, align: 'center', bold: true, size: 'large' });
+    lines.push({
+      type: 'text',
+      text: clip(`${m.reprinted} ${reprinted.date} ${reprinted.time}`, receiptTextMax),
+      align: 'center',
+      bold: false,
+      size: 'normal',
+    });
+  }
   lines.push({ type: 'columns', left: m.terminal, right: clip(input.terminalName, receiptRightMax) });
   const committed = formatReceiptTime(Date.parse(deposit.committedAt), locale, input.timeZone);
   lines.push({ type: 'columns', left: m.date, right: committed.date });

@@ -1,12 +1,16 @@
 import type { Language } from '@cashin/shared';
 
 /**
- * Every word a printed receipt uses, per language. Receipt lines are at most 64 characters and column
- * labels at most 48, so the strings are kept short; a test checks every language has every key.
+ * Every word a printed receipt uses, per language. A line printed on its own (a hint, a note) fits the
+ * narrowest paper, 42 columns, so the printer never breaks it; column labels leave room for their value. A
+ * test checks every language has every key and that each line fits.
  */
 export interface ReceiptMessages {
   depositTitle: string;
   voucherTitle: string;
+  /** The mark at the top of a reprint, and the words before the moment it was reprinted. */
+  copy: string;
+  reprinted: string;
   collectionTitle: string;
   terminal: string;
   date: string;
@@ -38,6 +42,8 @@ export const receiptMessages: Record<Language, ReceiptMessages> = {
   en: {
     depositTitle: 'Cash deposit',
     voucherTitle: 'Cash voucher',
+    copy: 'COPY',
+    reprinted: 'Reprinted',
     collectionTitle: 'Cash collection',
     terminal: 'Kiosk',
     date: 'Date',
@@ -52,8 +58,8 @@ export const receiptMessages: Record<Language, ReceiptMessages> = {
     newBalance: 'New balance',
     balancePending: 'Credit pending',
     claimCode: 'Claim code',
-    voucherHint: 'Keep this voucher: the claim code is the money.',
-    offlineHint: 'Kiosk offline. Scan the QR code to claim if not credited.',
+    voucherHint: 'Keep this voucher: the code is the money.',
+    offlineHint: 'Offline: if not credited, scan this QR.',
     recovered: 'Completed after a power loss.',
     lostEvents: 'Held for review: a device lost events.',
     deviceFault: 'Ended early by a device fault.',
@@ -67,6 +73,8 @@ export const receiptMessages: Record<Language, ReceiptMessages> = {
   es: {
     depositTitle: 'Depósito en efectivo',
     voucherTitle: 'Vale de efectivo',
+    copy: 'COPIA',
+    reprinted: 'Reimpreso',
     collectionTitle: 'Retiro de efectivo',
     terminal: 'Quiosco',
     date: 'Fecha',
@@ -81,10 +89,10 @@ export const receiptMessages: Record<Language, ReceiptMessages> = {
     newBalance: 'Saldo nuevo',
     balancePending: 'Abono pendiente',
     claimCode: 'Código de canje',
-    voucherHint: 'Guarde este vale: el código vale el dinero.',
-    offlineHint: 'Quiosco sin conexión. Escanee el QR si no se abona.',
+    voucherHint: 'Guarde este vale: el código es el dinero.',
+    offlineHint: 'Sin conexión: si no se abona, use este QR.',
     recovered: 'Completado tras un corte de luz.',
-    lostEvents: 'En revisión: un dispositivo perdió eventos.',
+    lostEvents: 'En revisión: un equipo perdió eventos.',
     deviceFault: 'Terminado por una falla del dispositivo.',
     thanks: 'Gracias',
     device: 'Dispositivo',

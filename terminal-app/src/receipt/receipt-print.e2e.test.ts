@@ -4,11 +4,22 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import type { KioskDeposit, Language } from '@cashin/shared';
-import { defaultLimits, depositReference, generateCode, realClock, uuidv7 } from '@cashin/shared';
+import type { Code, KioskDeposit, Language } from '@cashin/shared';
+import {
+  defaultLimits,
+  depositReference,
+  formatCode,
+  generateCode,
+  languages,
+  parseCode,
+  realClock,
+  uuidv7,
+} from '@cashin/shared';
+import type { CapturedReceipt } from '@cashin/hardware-sim';
 import { PrinterSim } from '@cashin/hardware-sim';
 import { describe, expect, it } from 'vitest';
 import { duplexPair } from '../devices/common/duplex-pair.js';
+import { receiptColumnsDefault } from '../devices/printer/encode-job.js';
 import { ReceiptPrinter } from '../devices/printer/receipt-printer.js';
 import { buildDepositReceipt } from './deposit-receipt.js';
 import { receiptQrData, verifyReceiptQr } from '@cashin/shared';
@@ -16,16 +27,24 @@ import { createReceiptSigner } from './receipt-signature.js';
 
 const run = promisify(execFile);
 
+function parseCodeOrThrow(text: string | null): Code {
+  const parsed = parseCode(text ?? '', ['claim']);
+  if (!parsed.ok) throw new Error('a voucher carries a valid claim code');
+  return parsed.code;
+}
+
 // The receipts the kiosk really prints, through the real driver and the byte-level printer simulator, read
 // back by an independent decoder: the reference barcode and the signed QR must both scan.
 describe('printed deposit receipts', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const signer = createReceiptSigner('K0042', (bytes) => new Uint8Array(sign(null, bytes, privateKey)));
 
-  async function printAndDecode(
+  /** Prints a deposit's receipt through the driver at `columns` (the kiosk's default paper unless given). */
+  async function printReceipt(
     deposit: KioskDeposit,
     language: Language,
-  ): Promise<{ decoded: string[]; text: string }> {
+    options: { columns?: number; reprintedAtMs?: number } = {},
+  ): Promise<{ sim: PrinterSim; receipt: CapturedReceipt }> {
     const [kioskEnd, printerEnd] = duplexPair();
     const sim = new PrinterSim();
     sim.attach(printerEnd);
@@ -34,6 +53,7 @@ describe('printed deposit receipts', () => {
       stream: kioskEnd,
       clock: realClock(),
       limits: defaultLimits.system,
+      ...(options.columns === undefined ? {} : { columns: options.columns }),
     });
     const job = buildDepositReceipt({
       deposit,
@@ -43,16 +63,80 @@ describe('printed deposit receipts', () => {
       language,
       maskedName: null,
       newBalanceMinor: null,
+      reprintedAtMs: options.reprintedAtMs ?? null,
     });
     const printed = sim.nextReceipt();
     expect(await driver.print(job)).toMatchObject({ ok: true });
     const receipt = await printed;
+    await driver.close();
+    return { sim, receipt };
+  }
+
+  async function printAndDecode(
+    deposit: KioskDeposit,
+    language: Language,
+  ): Promise<{ decoded: string[]; text: string }> {
+    const { sim, receipt } = await printReceipt(deposit, language);
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'receipt-')), 'receipt.png');
     await writeFile(file, await sim.png(receipt));
-    await driver.close();
     const { stdout } = await run('/usr/bin/zbarimg', ['-q', file]);
     return { decoded: stdout.trim().split('\n').sort(), text: sim.text(receipt) };
   }
+
+  function voucher(): KioskDeposit {
+    const unsigned: KioskDeposit = {
+      depositId: uuidv7(),
+      sequence: 1187,
+      code: null,
+      claimCode: generateCode('claim'),
+      currency: 'MXN',
+      items: [{ kind: 'coin', ccTalkId: 'MX010A', valueMinor: 1_000, count: 7 }],
+      rejectedCount: 0,
+      totalMinor: 7_000,
+      startedAt: '2026-11-22T10:00:00.000Z',
+      committedAt: '2026-11-22T10:01:00.000Z',
+      flags: { recovered: false, lostEvents: false, offline: true, deviceFault: false },
+      receiptSignature: null,
+    };
+    return { ...unsigned, receiptSignature: signer(unsigned) };
+  }
+
+  // The claim code is the money: split over two lines it reads as two codes, or as a short one. Every
+  // printed line, the copy mark included, must also fit the paper, or the printer itself would break it.
+  it.each(languages)(
+    'a voucher in %s on the narrowest paper prints its whole claim code on one line, prominent, and every line fits',
+    async (language) => {
+      const deposit = voucher();
+      const claimCode = formatCode(parseCodeOrThrow(deposit.claimCode));
+      for (const reprintedAtMs of [undefined, Date.parse('2026-11-22T10:05:00.000Z')]) {
+        const { receipt } = await printReceipt(deposit, language, {
+          columns: receiptColumnsDefault,
+          ...(reprintedAtMs === undefined ? {} : { reprintedAtMs }),
+        });
+        const texts = receipt.elements.filter((element) => element.type === 'text');
+        const codeLines = texts.filter((element) => element.text.includes(claimCode));
+        expect(codeLines).toHaveLength(1);
+        expect(codeLines[0]).toMatchObject({ bold: true, heightScale: 2 });
+        for (const element of texts) {
+          const printedColumns = element.chars.reduce((sum, char) => sum + char.widthScale, 0);
+          expect(printedColumns, element.text).toBeLessThanOrEqual(receiptColumnsDefault);
+        }
+        // No line the builder meant as one is broken by the encoder: each comes out whole on a line of its own.
+        const job = buildDepositReceipt({
+          deposit,
+          terminalId: 'K0042',
+          terminalName: 'Tienda 12',
+          timeZone: 'America/Mexico_City',
+          language,
+          maskedName: null,
+          newBalanceMinor: null,
+          reprintedAtMs: reprintedAtMs ?? null,
+        });
+        const printed = texts.map((element) => element.text.trim());
+        for (const line of job.lines) if (line.type === 'text') expect(printed).toContain(line.text);
+      }
+    },
+  );
 
   // 4:01 a.m. in Mexico City: each on a line of its own, label and value, the whole of the value printed.
   it.each([
@@ -61,21 +145,7 @@ describe('printed deposit receipts', () => {
   ] as const)(
     'an offline voucher in %s: the whole date and time printed, reference barcode and signed QR both decode',
     async (language, dateLine, timeLine) => {
-      const unsigned: KioskDeposit = {
-        depositId: uuidv7(),
-        sequence: 1187,
-        code: null,
-        claimCode: generateCode('claim'),
-        currency: 'MXN',
-        items: [{ kind: 'coin', ccTalkId: 'MX010A', valueMinor: 1_000, count: 7 }],
-        rejectedCount: 0,
-        totalMinor: 7_000,
-        startedAt: '2026-11-22T10:00:00.000Z',
-        committedAt: '2026-11-22T10:01:00.000Z',
-        flags: { recovered: false, lostEvents: false, offline: true, deviceFault: false },
-        receiptSignature: null,
-      };
-      const deposit = { ...unsigned, receiptSignature: signer(unsigned) };
+      const deposit = voucher();
       const { decoded, text } = await printAndDecode(deposit, language);
       const printedLines = text.split('\n');
       expect(printedLines.filter((line) => dateLine.test(line))).toHaveLength(1);

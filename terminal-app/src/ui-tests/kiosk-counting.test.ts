@@ -88,7 +88,7 @@ describe('insert money on a pour-in kiosk', () => {
     await expect
       .poll(() => page.getByText(/monedas que echó/).textContent())
       .toBe(
-        'Estamos contando las monedas que echó. Van en un vale: toque Terminar para imprimirlo y luego agréguelo a su billetera.',
+        'Estamos contando las monedas que echó. Van en un vale: toque Terminar para imprimirlo y luego agréguelo a su monedero.',
       );
     await page.screenshot({ path: screenshotPath('kiosk', '20c-poured-as-voucher-es'), fullPage: true });
     source.publish({ language: 'en', notice: null, counting: false });

@@ -116,10 +116,10 @@ describe('kiosk screens', () => {
       await expect.poll(() => total.textContent()).toBe(`$${(quarters * 0.25).toFixed(2)}`);
     }
     const rejects = page.getByTestId('rejects');
-    source.publish({ rejectedCount: 1, notice: 'coinRejected' });
+    source.publish({ rejectedCoinCount: 1, notice: 'coinRejected' });
     await expect
       .poll(() => rejects.textContent())
-      .toBe('1 returned: take it from the return cup. Worn or foreign coins cannot be counted.');
+      .toBe('1 coin returned: take it from the coin return cup. Worn or foreign coins cannot be counted.');
     await expectAccessible('05a-insert-money-one-returned');
     source.publish({
       totalMinor: 600,
@@ -127,7 +127,8 @@ describe('kiosk screens', () => {
         { kind: 'coin', valueMinor: 25, count: 4 },
         { kind: 'bill', valueMinor: 500, count: 1 },
       ],
-      rejectedCount: 2,
+      rejectedCoinCount: 2,
+      rejectedBillCount: 1,
       notice: 'coinRejected',
     });
     await expect.poll(() => total.textContent()).toBe('$6.00');
@@ -135,13 +136,32 @@ describe('kiosk screens', () => {
       '1 × $5.00$5.00',
       '4 × $0.25$1.00',
     ]);
-    expect(await rejects.textContent()).toBe(
-      '2 returned: take them from the return cup. Worn or foreign coins cannot be counted.',
-    );
+    // A bill the validator refused comes back out of the bill slot, not the coin cup: each in its words.
+    expect(await rejects.locator('p').allTextContents()).toEqual([
+      '2 coins returned: take them from the coin return cup. Worn or foreign coins cannot be counted.',
+      '1 bill returned: take it back from the bill slot. Torn, very worn or foreign bills cannot be counted.',
+    ]);
     await expectAccessible('05-insert-money');
     expect(await intentOf(() => page.getByRole('button', { name: 'Finish' }).click())).toEqual({
       type: 'finish',
     });
+  });
+
+  it('finishing: a bill inserted after Finish is handed back because the deposit is closing', async () => {
+    source.publish({ screen: 'finishing', notice: null, rejectedCoinCount: 0, rejectedBillCount: 0 });
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Counting the last coins…');
+    source.publish({ notice: 'billReturned' });
+    const banner = page.locator('.banner-notice');
+    await expect
+      .poll(() => banner.textContent())
+      .toBe('That bill was handed back: your deposit is already closing.');
+    expect(await page.getByText(/limit/).count()).toBe(0);
+    await expectAccessible('05b-finishing-bill-returned');
+    source.publish({ language: 'es' });
+    await expect
+      .poll(() => banner.textContent())
+      .toBe('Le devolvimos ese billete: su depósito ya se está cerrando.');
+    source.publish({ language: 'en', notice: null });
   });
 
   it('done: amount, new balance and receipt status', async () => {
@@ -162,6 +182,14 @@ describe('kiosk screens', () => {
     await expect.poll(() => page.getByTestId('done-amount').textContent()).toBe('You deposited $6.00.');
     expect(await page.getByTestId('done-lead').textContent()).toBe('Your balance is now $46.00.');
     await expectAccessible('06-done');
+    // A scan the done screen cannot take yet (the receipt still printing): no deposit is open, so the
+    // shopper is told to finish with this screen, not that a deposit is open.
+    source.publish({ notice: 'scanIgnored' });
+    await expect
+      .poll(() => page.locator('.banner-notice').textContent())
+      .toBe('Your deposit is done. Tap Done, then scan your code again.');
+    expect(await page.getByText(/already open/).count()).toBe(0);
+    source.publish({ notice: null });
   });
 
   it('done, for a voucher: keep the voucher, its claim code is the money; no wallet is mentioned as credited', async () => {
@@ -199,7 +227,7 @@ describe('kiosk screens', () => {
     await expect
       .poll(() => lead.textContent())
       .toBe(
-        'Write down the claim code below or take a photo of it: it is the money, and whoever has it can claim it.',
+        'Write down your claim code or take a photo of it: it is the money, and whoever has it can claim it.',
       );
     expect(await page.locator('.claim-code').textContent()).toBe(claimCode);
     await expectAccessible('06c-done-voucher-unprinted');
@@ -210,9 +238,9 @@ describe('kiosk screens', () => {
       .toBe(
         'Guarde bien su vale impreso: su código para reclamar es el dinero, y quien lo tenga puede reclamarlo.',
       );
-    expect(await page.getByText(/en su billetera/).count()).toBe(0);
+    expect(await page.getByText(/en su monedero/).count()).toBe(0);
     expect(await page.locator('.claim').textContent()).toContain(
-      'Agréguelo a una billetera en la app, ahora o después.',
+      'Agréguelo a un monedero en la app, ahora o después.',
     );
     await expectAccessible('06d-done-voucher-es');
     source.publish({ language: 'en', shopper: null });
@@ -229,20 +257,28 @@ describe('kiosk screens', () => {
         { kind: 'coin', valueMinor: 1_000, count: 34 },
         { kind: 'coin', valueMinor: 50, count: 1 },
       ],
-      rejectedCount: 1,
+      rejectedCoinCount: 1,
+      rejectedBillCount: 0,
       remainingMinor: 400_000,
       receipt: null,
     });
     await expect.poll(() => page.locator('h1').textContent()).toBe('Inserte sus monedas y billetes');
     expect(await page.getByTestId('total').textContent()).toBe('$1,234.50');
     expect(await page.getByTestId('rejects').textContent()).toBe(
-      '1 devuelta: tómela de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
+      '1 moneda devuelta: tómela de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
     );
-    source.publish({ rejectedCount: 3 });
+    source.publish({ rejectedCoinCount: 3, rejectedBillCount: 1 });
+    await expect
+      .poll(() => page.getByTestId('rejects').locator('p').allTextContents())
+      .toEqual([
+        '3 monedas devueltas: tómelas de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
+        '1 billete devuelto: tómelo de la ranura de billetes. Los billetes rotos, muy gastados o extranjeros no se cuentan.',
+      ]);
+    source.publish({ rejectedCoinCount: 0, rejectedBillCount: 2 });
     await expect
       .poll(() => page.getByTestId('rejects').textContent())
       .toBe(
-        '3 devueltas: tómelas de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
+        '2 billetes devueltos: tómelos de la ranura de billetes. Los billetes rotos, muy gastados o extranjeros no se cuentan.',
       );
     // The page's lang follows the language once the screen has rendered in it (an effect after paint).
     await expect.poll(() => page.locator('html').getAttribute('lang')).toBe('es');

@@ -5,6 +5,7 @@ import { connectBridge } from '../bridge/client.js';
 import type { BridgeClient } from '../bridge/client.js';
 import { Banner } from './components/banner.js';
 import type { ScreenProps } from './context.js';
+import { noticeKey } from './kiosk-text.js';
 import { screenProps } from './context.js';
 import { AttractScreen } from './screens/attract.js';
 import { ConfirmScreen } from './screens/confirm.js';
@@ -117,13 +118,14 @@ export function App({ token, startInMaintenance = false }: { token: string; star
     );
   }
   const remaining = snapshot.remainingMinor === null ? undefined : props.money(snapshot.remainingMinor);
+  const notice = noticeKey(snapshot);
   return (
     <main class={`kiosk ${connected ? '' : 'disconnected'}`} data-screen={snapshot.screen}>
       {!connected && <Banner tone="notice" text={props.t('connection.lost')} />}
       {snapshot.lastError && (
         <Banner tone="error" text={props.errorText(snapshot.lastError, remaining ? { remaining } : {})} />
       )}
-      {snapshot.notice && <Banner tone="notice" text={props.t(`notice.${snapshot.notice}`)} />}
+      {notice && <Banner tone="notice" text={props.t(notice)} />}
       <div
         class="screen-host"
         onPointerDown={(event) => {

@@ -10,6 +10,7 @@ const sameInEveryLanguage = new Set<KioskMessageKey>([
   'insert.itemLine',
   'maintenance.pinLabel',
   'maintenance.terminal',
+  'maintenance.bagCounts',
 ]);
 
 describe('kiosk messages', () => {

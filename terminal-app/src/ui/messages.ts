@@ -39,9 +39,14 @@ const en = {
   'insert.items': 'What you put in',
   'insert.itemLine': '{count} × {value}',
   'insert.empty': 'Nothing yet. Coins go in the tray, bills in the slot.',
-  'insert.rejectedOne': '1 returned: take it from the return cup. Worn or foreign coins cannot be counted.',
-  'insert.rejectedMany':
-    '{count} returned: take them from the return cup. Worn or foreign coins cannot be counted.',
+  'insert.coinsReturnedOne':
+    '1 coin returned: take it from the coin return cup. Worn or foreign coins cannot be counted.',
+  'insert.coinsReturnedMany':
+    '{count} coins returned: take them from the coin return cup. Worn or foreign coins cannot be counted.',
+  'insert.billsReturnedOne':
+    '1 bill returned: take it back from the bill slot. Torn, very worn or foreign bills cannot be counted.',
+  'insert.billsReturnedMany':
+    '{count} bills returned: take them back from the bill slot. Torn, very worn or foreign bills cannot be counted.',
   'insert.finish': 'Finish',
   'insert.stillCounting': 'Still counting your coins…',
   'finishing.title': 'Counting the last coins…',
@@ -52,7 +57,7 @@ const en = {
   'done.voucherKeep':
     'Keep your printed voucher safe: its claim code is the money, and whoever has it can claim it.',
   'done.voucherUnprinted':
-    'Write down the claim code below or take a photo of it: it is the money, and whoever has it can claim it.',
+    'Write down your claim code or take a photo of it: it is the money, and whoever has it can claim it.',
   'done.voucher': 'Your claim code',
   'done.voucherHint': 'Add it to a wallet in the app, now or later.',
   'done.receiptPrinting': 'Printing your receipt…',
@@ -68,8 +73,10 @@ const en = {
   'offlineCapped.title': 'Not taking money right now',
   'connection.lost': 'Reconnecting…',
   'notice.scanIgnored': 'A deposit is already open. Finish it first.',
+  'notice.scanIgnoredDone': 'Your deposit is done. Tap Done, then scan your code again.',
   'notice.limitReached': 'You reached the most you can deposit now.',
   'notice.billReturned': 'That bill was returned: it would go over your limit.',
+  'notice.billReturnedFinishing': 'That bill was handed back: your deposit is already closing.',
   'notice.coinRejected': 'Something was returned. Please take it.',
   'notice.idleTimeout': 'We finished your deposit because nothing happened for a while.',
   'notice.pouredAsVoucher':
@@ -91,11 +98,16 @@ const en = {
   'maintenance.selfTest': 'Self-test {device}',
   'maintenance.testPrint': 'Test print',
   'maintenance.bag': 'Cash bag',
-  'maintenance.bagCounts': '{coins} coins, {bills} bills',
+  'maintenance.bagCounts': '{coins}, {bills}',
+  'maintenance.coinsOne': '1 coin',
+  'maintenance.coinsMany': '{count} coins',
+  'maintenance.billsOne': '1 bill',
+  'maintenance.billsMany': '{count} bills',
   'maintenance.collect': 'Record bag collection',
   'maintenance.collectConfirm': 'Have you taken the bag out? Confirm collection',
   'maintenance.outbox': 'Deposits waiting to sync',
-  'maintenance.outboxDepth': '{count} deposits, {amount}',
+  'maintenance.outboxDepthOne': '1 deposit, {amount}',
+  'maintenance.outboxDepthMany': '{count} deposits, {amount}',
   'maintenance.oldest': 'Oldest from {time}',
   'maintenance.quarantined': '{count} in conflict, held for review: {amount}',
   'maintenance.quarantinedCaps':
@@ -170,7 +182,7 @@ const en = {
 export type KioskMessageKey = keyof typeof en;
 
 const es: Record<KioskMessageKey, string> = {
-  'app.title': 'Efectivo a billetera',
+  'app.title': 'Efectivo a monedero',
   'attract.headline': 'Convierta su efectivo en saldo',
   'attract.subline': 'Monedas y billetes. Sin comisión.',
   'attract.start': 'Toque para empezar',
@@ -185,7 +197,7 @@ const es: Record<KioskMessageKey, string> = {
   'identify.invalid': 'Ese código no es correcto. Revise los números.',
   'identify.continue': 'Continuar',
   'identify.noAccount': 'No tengo cuenta',
-  'identify.noAccountHint': 'Reciba un vale que puede agregar a una billetera después.',
+  'identify.noAccountHint': 'Reciba un vale que puede agregar a un monedero después.',
   'keypad.backspace': 'Borrar el último dígito',
   'keypad.clear': 'Borrar todo',
   'lookingUp.title': 'Revisando su código…',
@@ -204,23 +216,27 @@ const es: Record<KioskMessageKey, string> = {
   'insert.items': 'Lo que ha puesto',
   'insert.itemLine': '{count} × {value}',
   'insert.empty': 'Nada todavía. Las monedas van en la bandeja y los billetes en la ranura.',
-  'insert.rejectedOne':
-    '1 devuelta: tómela de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
-  'insert.rejectedMany':
-    '{count} devueltas: tómelas de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
+  'insert.coinsReturnedOne':
+    '1 moneda devuelta: tómela de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
+  'insert.coinsReturnedMany':
+    '{count} monedas devueltas: tómelas de la bandeja de devolución. Las monedas gastadas o extranjeras no se cuentan.',
+  'insert.billsReturnedOne':
+    '1 billete devuelto: tómelo de la ranura de billetes. Los billetes rotos, muy gastados o extranjeros no se cuentan.',
+  'insert.billsReturnedMany':
+    '{count} billetes devueltos: tómelos de la ranura de billetes. Los billetes rotos, muy gastados o extranjeros no se cuentan.',
   'insert.finish': 'Terminar',
   'insert.stillCounting': 'Todavía contando sus monedas…',
   'finishing.title': 'Contando las últimas monedas…',
   'done.title': '¡Listo!',
   'done.amount': 'Depositó {amount}.',
   'done.balance': 'Su saldo ahora es {amount}.',
-  'done.pending': 'Aparecerá pronto en su billetera (pendiente).',
+  'done.pending': 'Aparecerá pronto en su monedero (pendiente).',
   'done.voucherKeep':
     'Guarde bien su vale impreso: su código para reclamar es el dinero, y quien lo tenga puede reclamarlo.',
   'done.voucherUnprinted':
-    'Anote el código de abajo o tómele una foto: es el dinero, y quien lo tenga puede reclamarlo.',
+    'Anote su código para reclamar o tómele una foto: es el dinero, y quien lo tenga puede reclamarlo.',
   'done.voucher': 'Su código para reclamar',
-  'done.voucherHint': 'Agréguelo a una billetera en la app, ahora o después.',
+  'done.voucherHint': 'Agréguelo a un monedero en la app, ahora o después.',
   'done.receiptPrinting': 'Imprimiendo su recibo…',
   'done.receiptPrinted': 'Tome su recibo.',
   'done.receiptFailed': 'No se pudo imprimir el recibo. Su depósito está guardado.',
@@ -234,12 +250,14 @@ const es: Record<KioskMessageKey, string> = {
   'offlineCapped.title': 'No recibimos dinero por ahora',
   'connection.lost': 'Reconectando…',
   'notice.scanIgnored': 'Ya hay un depósito abierto. Termínelo primero.',
+  'notice.scanIgnoredDone': 'Su depósito está listo. Toque Listo y luego escanee su código otra vez.',
   'notice.limitReached': 'Llegó al máximo que puede depositar ahora.',
   'notice.billReturned': 'Ese billete fue devuelto: pasaría su límite.',
+  'notice.billReturnedFinishing': 'Le devolvimos ese billete: su depósito ya se está cerrando.',
   'notice.coinRejected': 'Algo fue devuelto. Tómelo, por favor.',
   'notice.idleTimeout': 'Terminamos su depósito porque no hubo actividad por un rato.',
   'notice.pouredAsVoucher':
-    'Estamos contando las monedas que echó. Van en un vale: toque Terminar para imprimirlo y luego agréguelo a su billetera.',
+    'Estamos contando las monedas que echó. Van en un vale: toque Terminar para imprimirlo y luego agréguelo a su monedero.',
   coin: 'moneda',
   bill: 'billete',
   'maintenance.title': 'Mantenimiento',
@@ -257,11 +275,16 @@ const es: Record<KioskMessageKey, string> = {
   'maintenance.selfTest': 'Autoprueba {device}',
   'maintenance.testPrint': 'Impresión de prueba',
   'maintenance.bag': 'Bolsa de efectivo',
-  'maintenance.bagCounts': '{coins} monedas, {bills} billetes',
+  'maintenance.bagCounts': '{coins}, {bills}',
+  'maintenance.coinsOne': '1 moneda',
+  'maintenance.coinsMany': '{count} monedas',
+  'maintenance.billsOne': '1 billete',
+  'maintenance.billsMany': '{count} billetes',
   'maintenance.collect': 'Registrar retiro de bolsa',
   'maintenance.collectConfirm': '¿Ya sacó la bolsa? Confirmar retiro',
   'maintenance.outbox': 'Depósitos por sincronizar',
-  'maintenance.outboxDepth': '{count} depósitos, {amount}',
+  'maintenance.outboxDepthOne': '1 depósito, {amount}',
+  'maintenance.outboxDepthMany': '{count} depósitos, {amount}',
   'maintenance.oldest': 'El más antiguo de {time}',
   'maintenance.quarantined': '{count} en conflicto, en revisión: {amount}',
   'maintenance.quarantinedCaps':

@@ -159,7 +159,7 @@ export function committedFor(state: DepositState, sequence = 1): KioskDeposit {
     claimCode: d.claimCode,
     currency: 'USD',
     items: d.items,
-    rejectedCount: d.rejectedCount,
+    rejectedCount: d.rejectedCoinCount + d.rejectedBillCount,
     totalMinor: d.totalMinor,
     startedAt: new Date(d.startedAtMs).toISOString(),
     committedAt: new Date(t0Ms).toISOString(),

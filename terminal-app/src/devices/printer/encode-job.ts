@@ -18,6 +18,16 @@ const barcodeModuleDots = 2;
 const qrModuleDots = 4;
 
 /**
+ * How a large line is printed: double width and height when the whole line fits the paper at double width,
+ * else double height only. A line the printer wraps is worse than a narrower one: a voucher's claim code (24
+ * characters in groups, 48 columns at double width) is the money, and split over two lines it reads as two
+ * codes.
+ */
+function largeSize(text: string, columns: number): { width: 1 | 2; height: 2 } {
+  return { width: text.length * 2 <= columns ? 2 : 1, height: 2 };
+}
+
+/**
  * A print job as ESC/POS bytes, through the maintained encoder. Barcodes and QR codes use the printer's
  * native commands (GS k, GS ( k), so they are sharp at any resolution and cost a few bytes.
  */
@@ -27,13 +37,15 @@ export function encodeJob(job: PrintJob, columns = receiptColumnsDefault): Uint8
   e.initialize().codepage('cp437');
   for (const line of lines) {
     switch (line.type) {
-      case 'text':
+      case 'text': {
         e.align(line.align).bold(line.bold);
-        if (line.size === 'large') e.size(2, 2);
+        const large = line.size === 'large' ? largeSize(line.text, columns) : null;
+        if (large) e.size(large.width, large.height);
         e.line(line.text);
-        if (line.size === 'large') e.size(1, 1);
+        if (large) e.size(1, 1);
         e.bold(false).align('left');
         break;
+      }
       case 'columns': {
         const rightWidth = Math.min(Math.max(line.right.length, 1), columns - 1);
         e.table(

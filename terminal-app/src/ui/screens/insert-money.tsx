@@ -1,5 +1,6 @@
 import type { ScreenProps } from '../context.js';
 import { ScreenHeading } from '../components/screen-heading.js';
+import { returnedTexts } from '../kiosk-text.js';
 
 /**
  * The live deposit. The total sits in a polite live region so a screen reader speaks each new total
@@ -8,6 +9,7 @@ import { ScreenHeading } from '../components/screen-heading.js';
  */
 export function InsertMoneyScreen({ snapshot, t, money, send }: ScreenProps) {
   const items = [...snapshot.items].sort((a, b) => b.valueMinor - a.valueMinor);
+  const returned = returnedTexts(snapshot, t);
   return (
     <section class="screen screen-insert">
       <ScreenHeading text={t('insert.title')} screen="insertMoney" />
@@ -26,25 +28,27 @@ export function InsertMoneyScreen({ snapshot, t, money, send }: ScreenProps) {
       {snapshot.remainingMinor !== null && (
         <p class="lead">{t('insert.remaining', { amount: money(snapshot.remainingMinor) })}</p>
       )}
-      <h2>{t('insert.items')}</h2>
-      {items.length === 0 ? (
-        <p class="muted">{t('insert.empty')}</p>
-      ) : (
-        <ul class="items" data-testid="items">
-          {items.map((item) => (
-            <li key={`${item.kind}-${item.valueMinor}`}>
-              <span>{t('insert.itemLine', { count: item.count, value: money(item.valueMinor) })}</span>
-              <span>{money(item.valueMinor * item.count)}</span>
-            </li>
+      <div class="items-panel">
+        <h2>{t('insert.items')}</h2>
+        {items.length === 0 ? (
+          <p class="muted">{t('insert.empty')}</p>
+        ) : (
+          <ul class="items" data-testid="items">
+            {items.map((item) => (
+              <li key={`${item.kind}-${item.valueMinor}`}>
+                <span>{t('insert.itemLine', { count: item.count, value: money(item.valueMinor) })}</span>
+                <span>{money(item.valueMinor * item.count)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </div>
+      {returned.length > 0 && (
+        <div class="rejects" role="status" data-testid="rejects">
+          {returned.map((text) => (
+            <p key={text}>{text}</p>
           ))}
-        </ul>
-      )}
-      {snapshot.rejectedCount > 0 && (
-        <p class="rejects" role="status" data-testid="rejects">
-          {snapshot.rejectedCount === 1
-            ? t('insert.rejectedOne')
-            : t('insert.rejectedMany', { count: snapshot.rejectedCount })}
-        </p>
+        </div>
       )}
       {/* The counter counts on whatever the shopper taps: Finish waits until it is done. */}
       <button

@@ -1,5 +1,6 @@
 import { useState } from 'preact/hooks';
 import { ScreenHeading } from '../components/screen-heading.js';
+import { bagCountsText, outboxDepthText } from '../kiosk-text.js';
 import { faultText } from '../maintenance-result-text.js';
 import { MaintenanceResultBanner } from './maintenance-result-banner.js';
 import type { MaintenanceProps } from './maintenance-props.js';
@@ -49,8 +50,7 @@ export function MaintenanceDashboard(props: MaintenanceProps) {
 
       <h2>{t('maintenance.bag')}</h2>
       <p class="lead" data-testid="bag">
-        {money(state.bag.totalMinor)} ·{' '}
-        {t('maintenance.bagCounts', { coins: state.bag.coinCount, bills: state.bag.billCount })}
+        {money(state.bag.totalMinor)} · {bagCountsText(state.bag.coinCount, state.bag.billCount, t)}
       </p>
       {confirmCollect ? (
         <button
@@ -71,10 +71,7 @@ export function MaintenanceDashboard(props: MaintenanceProps) {
 
       <h2>{t('maintenance.outbox')}</h2>
       <p class="lead" data-testid="outbox">
-        {t('maintenance.outboxDepth', {
-          count: state.outbox.depth,
-          amount: money(state.outbox.unsyncedTotalMinor),
-        })}
+        {outboxDepthText(state.outbox.depth, money(state.outbox.unsyncedTotalMinor), t)}
         {state.outbox.oldestUnsyncedAtMs !== null &&
           ` · ${t('maintenance.oldest', { time: time(state.outbox.oldestUnsyncedAtMs) })}`}
       </p>

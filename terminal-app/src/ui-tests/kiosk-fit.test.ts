@@ -1,0 +1,166 @@
+import { formatCode, generateCode, uuidv7 } from '@cashin/shared';
+import type { KioskSnapshot } from '@cashin/shared';
+import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BridgeServer } from '../agent/bridge-server.js';
+import { startBridgeServer } from '../agent/bridge-server.js';
+import { ManualSnapshotSource, blankSnapshot } from '../testing/manual-snapshot-source.js';
+import { buildKioskUi } from './build-ui.js';
+
+// A kiosk screen has no scroll bar to find: whatever does not fit the display is out of the shopper's
+// reach. Each shopper screen, at the displays the kiosk is built for (the 1080 x 1920 portrait panel and
+// the 1280 x 800 landscape one), in the longer of its languages, must fit without scrolling either way.
+const token = 'kiosk-fit-test-token-0123456789abcdef';
+const displays = [
+  { width: 1080, height: 1920 },
+  { width: 1280, height: 800 },
+] as const;
+
+const receipt = {
+  depositId: uuidv7(),
+  sequence: 7,
+  status: 'printed' as const,
+  totalMinor: 600,
+  newBalanceMinor: null,
+  pending: true,
+  claimCode: formatCode(generateCode('claim')),
+};
+
+/** Each shopper screen at its fullest: every list, notice and error it can show at once. */
+const screens: Record<string, Partial<KioskSnapshot>> = {
+  attract: { screen: 'attract' },
+  identify: { screen: 'identify', lastError: 'CODE_MALFORMED' },
+  confirm: {
+    screen: 'confirm',
+    shopper: { maskedName: 'Maria G.', voucher: false, offline: false },
+    remainingMinor: 95_000,
+  },
+  confirmVoucher: {
+    screen: 'confirm',
+    shopper: { maskedName: null, voucher: true, offline: false },
+    remainingMinor: 50_000,
+  },
+  insertMoney: {
+    screen: 'insertMoney',
+    shopper: { maskedName: 'Maria G.', voucher: false, offline: false },
+    totalMinor: 1_850,
+    remainingMinor: 93_150,
+    items: [
+      { kind: 'bill', valueMinor: 1_000, count: 1 },
+      { kind: 'bill', valueMinor: 500, count: 1 },
+      { kind: 'coin', valueMinor: 100, count: 2 },
+      { kind: 'coin', valueMinor: 25, count: 4 },
+      { kind: 'coin', valueMinor: 10, count: 3 },
+      { kind: 'coin', valueMinor: 5, count: 4 },
+    ],
+    rejectedCoinCount: 2,
+    rejectedBillCount: 1,
+    notice: 'coinRejected',
+  },
+  finishing: { screen: 'finishing', totalMinor: 1_850, notice: 'billReturned' },
+  done: {
+    screen: 'done',
+    shopper: { maskedName: 'Maria G.', voucher: false, offline: false },
+    totalMinor: 600,
+    receipt: { ...receipt, claimCode: null, newBalanceMinor: 4_600, pending: false },
+  },
+  doneVoucher: {
+    screen: 'done',
+    shopper: { maskedName: null, voucher: true, offline: false },
+    totalMinor: 600,
+    receipt: { ...receipt, status: 'failed' },
+    lastError: 'DEVICE_FAULT',
+    notice: 'scanIgnored',
+  },
+  outOfService: {
+    screen: 'outOfService',
+    outOfService: { device: 'coin', fault: 'jam', errorCode: 'DEVICE_FAULT' },
+  },
+};
+
+let browser: Browser;
+let server: BridgeServer;
+let source: ManualSnapshotSource;
+
+beforeAll(async () => {
+  const uiDir = await buildKioskUi();
+  source = new ManualSnapshotSource();
+  server = await startBridgeServer({
+    port: 0,
+    token,
+    uiDir,
+    source,
+    onIntent: () => undefined,
+    messageBytesMax: 64 * 1024,
+    helloTimeoutMs: 5_000,
+    connectionsMax: 4,
+  });
+  browser = await launchChromium();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** What a box scrolls by, either way: the parts of the DOM a test reads here, without the DOM types. */
+interface Scrolling {
+  scrollWidth: number;
+  clientWidth: number;
+  scrollHeight: number;
+  clientHeight: number;
+}
+
+async function overflow(page: Page): Promise<{ width: number; height: number }> {
+  return page.locator('html').evaluate((html: Scrolling) => ({
+    width: html.scrollWidth - html.clientWidth,
+    height: html.scrollHeight - html.clientHeight,
+  }));
+}
+
+describe.each(displays)('kiosk screens at $width x $height', (display) => {
+  let page: Page;
+  beforeAll(async () => {
+    page = await browser.newPage({ viewport: display });
+    await page.goto(`${server.url}/#token=${token}`);
+  });
+  afterAll(async () => page?.close());
+
+  it.each(Object.keys(screens))('%s fits the display in English and Spanish, no scrolling', async (name) => {
+    for (const language of ['en', 'es'] as const) {
+      source.publish(blankSnapshot({ ...screens[name], language }));
+      await expect.poll(() => page.locator('main').getAttribute('data-screen')).toBe(screens[name]!.screen);
+      await expect.poll(() => page.locator('html').getAttribute('lang')).toBe(language);
+      await page.screenshot({
+        path: screenshotPath('kiosk-fit', `${display.width}x${display.height}-${name}-${language}`),
+        fullPage: true,
+      });
+      expect(await overflow(page), `${name} ${language}`).toEqual({ width: 0, height: 0 });
+    }
+  });
+
+  it('places the keypad where either hand reaches it: centred under the code, or beside it in landscape', async () => {
+    source.publish(blankSnapshot({ screen: 'identify' }));
+    await expect.poll(() => page.locator('.keypad').count()).toBe(1);
+    const keypad = (await page.locator('.keypad').boundingBox())!;
+    const field = (await page.locator('#code').boundingBox())!;
+    const screen = (await page.locator('.screen-identify').boundingBox())!;
+    // A whole code, typed, shows whole in the field: none of it scrolls out of sight.
+    await page.locator('#code').fill(generateCode('deposit'));
+    await expect.poll(() => page.locator('#code').inputValue()).toMatch(/^(\d{4} ){3}\d{4}$/);
+    await page.screenshot({
+      path: screenshotPath('kiosk-fit', `${display.width}x${display.height}-identify-typed`),
+    });
+    expect(
+      await page.locator('#code').evaluate((input: Scrolling) => input.scrollWidth - input.clientWidth),
+    ).toBeLessThanOrEqual(0);
+    if (display.height > display.width) {
+      const offCentre = keypad.x + keypad.width / 2 - (screen.x + screen.width / 2);
+      expect(Math.abs(offCentre)).toBeLessThanOrEqual(2);
+    } else {
+      expect(keypad.x).toBeGreaterThanOrEqual(field.x + field.width);
+      expect(keypad.x + keypad.width).toBeLessThanOrEqual(screen.x + screen.width + 1);
+    }
+  });
+});
