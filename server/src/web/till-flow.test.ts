@@ -115,6 +115,14 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
   const walletErrors = pageErrorsOf(wallet);
   const tillErrors = pageErrorsOf(till);
   try {
+    /** The scanner reads the shopper's code, the clerk types an amount, and the till answers with `heading`. */
+    const scanAndType = async (amountMinor: number, heading: 'check.title' | 'refused.title') => {
+      await wedgeScan(till, code);
+      await expectHeading(till, t('amount.title'));
+      await typeAmount(till, amountLabel, typed(amountMinor));
+      await till.getByRole('button', { name: t('amount.continue') }).click();
+      await expectHeading(till, t(heading));
+    };
     // The shopper signs up and in with the code the development inbox holds, and shows the barcode.
     const token = await signUpInWallet(wallet, server, language, currency);
     await wallet.getByRole('button', { name: w('home.showCode') }).click();
@@ -205,11 +213,7 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     // and the same authorization id credits the wallet once.
     await till.getByRole('button', { name: t('done.next') }).click();
     await expectHeading(till, t('scan.title'));
-    await wedgeScan(till, code);
-    await expectHeading(till, t('amount.title'));
-    await typeAmount(till, amountLabel, typed(second));
-    await till.getByRole('button', { name: t('amount.continue') }).click();
-    await expectHeading(till, t('check.title'));
+    await scanAndType(second, 'check.title');
     expect(await till.locator('.allowed').textContent()).toBe(
       `✔ ${t('check.allowed', { amount: money(dailyMax - second) })}`,
     );
@@ -235,11 +239,7 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     await expectHeading(till, t('scan.title'));
 
     // Past the day's limit: refused at the check, before the clerk is ever told to take the cash.
-    await wedgeScan(till, code);
-    await expectHeading(till, t('amount.title'));
-    await typeAmount(till, amountLabel, typed(overLimit));
-    await till.getByRole('button', { name: t('amount.continue') }).click();
-    await expectHeading(till, t('refused.title'));
+    await scanAndType(overLimit, 'refused.title');
     expect(await till.locator('main').getAttribute('data-screen')).toBe('refused');
     expect(await till.getByRole('alert').textContent()).toBe(
       errorMessage('LIMIT_EXCEEDED', language, { remaining: money(dailyMax - second) }),
@@ -293,11 +293,7 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
 
     // The customer changes their mind at the check: the clerk cancels, and the server lets the
     // authorization go at once, so the wallet no longer shows it pending and its limit is free again.
-    await wedgeScan(till, code);
-    await expectHeading(till, t('amount.title'));
-    await typeAmount(till, amountLabel, typed(late));
-    await till.getByRole('button', { name: t('amount.continue') }).click();
-    await expectHeading(till, t('check.title'));
+    await scanAndType(late, 'check.title');
     expect(await walletPending(token)).toEqual([late]);
     await till.getByRole('button', { name: t('check.cancel') }).click();
     await expectHeading(till, t('scan.title'));
@@ -311,11 +307,7 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
 
     // A clerk who takes too long: the authorization expires before the confirm, nothing is credited, and
     // the till says to give the cash back.
-    await wedgeScan(till, code);
-    await expectHeading(till, t('amount.title'));
-    await typeAmount(till, amountLabel, typed(late));
-    await till.getByRole('button', { name: t('amount.continue') }).click();
-    await expectHeading(till, t('check.title'));
+    await scanAndType(late, 'check.title');
     clock.skip(tillAuthorizationTtlMs);
     await till.getByRole('button', { name: t('check.confirm') }).click();
     await expectHeading(till, t('failed.title'));

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, sign, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { Code, KioskDeposit, PrintJob, UuidV7 } from '@cashin/shared';
+import type { Code, KioskDeposit, Language, PrintJob, UuidV7 } from '@cashin/shared';
 import {
   currencyCodes,
   formatCode,
@@ -289,6 +289,21 @@ describe('receipt signature payload', () => {
   });
 });
 
+/** The report of an empty bill bag collected at 18:00 UTC on 1 March 2026. */
+function emptyBillBagReport(language: Language) {
+  return buildCollectionReport({
+    collection: {
+      collectionId: '019c8e1a-2b3c-7d4e-8f01-23456789abce' as UuidV7,
+      device: 'bill',
+      collectedAtMs: Date.UTC(2026, 2, 1, 18),
+      totals: { device: 'bill', totalsByCurrency: [] },
+    },
+    terminalName: 'Store 12 kiosk',
+    timeZone: 'UTC',
+    language,
+  });
+}
+
 describe('collection report', () => {
   it.each(languages)('in %s lists what the bag held and fits the print schema', (language) => {
     const job = buildCollectionReport({
@@ -327,33 +342,13 @@ describe('collection report', () => {
     ['en', 'Collected | 03/01/2026', 'Time | 06:00:00 PM'],
     ['es', 'Retirado | 01/03/2026', 'Hora | 06:00:00 p.m.'],
   ] as const)('in %s prints the whole date and time of the collection', (language, date, time) => {
-    const job = buildCollectionReport({
-      collection: {
-        collectionId: '019c8e1a-2b3c-7d4e-8f01-23456789abce' as UuidV7,
-        device: 'bill',
-        collectedAtMs: Date.UTC(2026, 2, 1, 18),
-        totals: { device: 'bill', totalsByCurrency: [] },
-      },
-      terminalName: 'Store 12 kiosk',
-      timeZone: 'UTC',
-      language,
-    });
+    const job = emptyBillBagReport(language);
     expect(PrintJobSchema.safeParse(job).success).toBe(true);
     expect(texts(job)).toEqual(expect.arrayContaining([date, time]));
   });
 
   it('says the bag was empty when it was', () => {
-    const job = buildCollectionReport({
-      collection: {
-        collectionId: '019c8e1a-2b3c-7d4e-8f01-23456789abce' as UuidV7,
-        device: 'bill',
-        collectedAtMs: Date.UTC(2026, 2, 1, 18),
-        totals: { device: 'bill', totalsByCurrency: [] },
-      },
-      terminalName: 'Store 12 kiosk',
-      timeZone: 'UTC',
-      language: 'en',
-    });
+    const job = emptyBillBagReport('en');
     expect(texts(job)).toContain(receiptMessages.en.nothingCollected);
   });
 });

@@ -3,9 +3,8 @@ import { launchChromium, screenshotPath, seriousAxeViolations } from '@cashin/sc
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BridgeServer } from '../agent/bridge-server.js';
-import { startBridgeServer } from '../agent/bridge-server.js';
 import { ManualSnapshotSource } from '../testing/manual-snapshot-source.js';
-import { buildKioskUi } from './build-ui.js';
+import { serveKioskUi } from './build-ui.js';
 
 // The pour-in kiosk's insert-money screen in Debian's Chromium, served by the real bridge server from the
 // real Vite build: while the bulk counter is still counting, Finish says so and cannot be tapped.
@@ -17,17 +16,9 @@ let page: Page;
 const intents: KioskIntent[] = [];
 
 beforeAll(async () => {
-  const uiDir = await buildKioskUi();
   source = new ManualSnapshotSource();
-  server = await startBridgeServer({
-    port: 0,
-    token,
-    uiDir,
-    source,
-    onIntent: (intent) => intents.push(intent),
-    messageBytesMax: 64 * 1024,
-    helloTimeoutMs: 5_000,
-    connectionsMax: 4,
+  server = await serveKioskUi(token, source, (intent) => {
+    intents.push(intent);
   });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });

@@ -4,9 +4,8 @@ import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser'
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BridgeServer } from '../agent/bridge-server.js';
-import { startBridgeServer } from '../agent/bridge-server.js';
 import { ManualSnapshotSource, blankSnapshot } from '../testing/manual-snapshot-source.js';
-import { buildKioskUi } from './build-ui.js';
+import { serveKioskUi } from './build-ui.js';
 
 // A kiosk screen has no scroll bar to find: whatever does not fit the display is out of the shopper's
 // reach. Each shopper screen, at the displays the kiosk is built for (the 1080 x 1920 portrait panel and
@@ -84,18 +83,8 @@ let server: BridgeServer;
 let source: ManualSnapshotSource;
 
 beforeAll(async () => {
-  const uiDir = await buildKioskUi();
   source = new ManualSnapshotSource();
-  server = await startBridgeServer({
-    port: 0,
-    token,
-    uiDir,
-    source,
-    onIntent: () => undefined,
-    messageBytesMax: 64 * 1024,
-    helloTimeoutMs: 5_000,
-    connectionsMax: 4,
-  });
+  server = await serveKioskUi(token, source);
   browser = await launchChromium();
 }, 120_000);
 

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { BridgeServer } from '../agent/bridge-server.js';
 import { startBridgeServer } from '../agent/bridge-server.js';
 import { ManualSnapshotSource } from '../testing/manual-snapshot-source.js';
-import { buildKioskUi } from './build-ui.js';
+import { serveKioskUi } from './build-ui.js';
 
 // The screens in Debian's Chromium, served by the real bridge server from the real Vite build. The deposit
 // logic is not under test here, so a hand-driven snapshot source stands in for the runner.
@@ -31,17 +31,9 @@ async function expectAccessible(name: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  const uiDir = await buildKioskUi();
   source = new ManualSnapshotSource();
-  server = await startBridgeServer({
-    port: 0,
-    token,
-    uiDir,
-    source,
-    onIntent: (intent) => intents.push(intent),
-    messageBytesMax: 64 * 1024,
-    helloTimeoutMs: 5_000,
-    connectionsMax: 4,
+  server = await serveKioskUi(token, source, (intent) => {
+    intents.push(intent);
   });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1080, height: 1920 } });
