@@ -35,6 +35,20 @@ function parseCodeOrThrow(text: string | null): Code {
 
 // The receipts the kiosk really prints, through the real driver and the byte-level printer simulator, read
 // back by an independent decoder: the reference barcode and the signed QR must both scan.
+/** A voucher's receipt from kiosk K0042 in Mexico City, as it prints (a copy when reprinted). */
+function voucherReceipt(deposit: KioskDeposit, language: Language, reprintedAtMs: number | null) {
+  return buildDepositReceipt({
+    deposit,
+    terminalId: 'K0042',
+    terminalName: 'Tienda 12',
+    timeZone: 'America/Mexico_City',
+    language,
+    maskedName: null,
+    newBalanceMinor: null,
+    reprintedAtMs,
+  });
+}
+
 describe('printed deposit receipts', () => {
   const { privateKey, publicKey } = generateKeyPairSync('ed25519');
   const signer = createReceiptSigner('K0042', (bytes) => new Uint8Array(sign(null, bytes, privateKey)));
@@ -55,16 +69,7 @@ describe('printed deposit receipts', () => {
       limits: defaultLimits.system,
       ...(options.columns === undefined ? {} : { columns: options.columns }),
     });
-    const job = buildDepositReceipt({
-      deposit,
-      terminalId: 'K0042',
-      terminalName: 'Tienda 12',
-      timeZone: 'America/Mexico_City',
-      language,
-      maskedName: null,
-      newBalanceMinor: null,
-      reprintedAtMs: options.reprintedAtMs ?? null,
-    });
+    const job = voucherReceipt(deposit, language, options.reprintedAtMs ?? null);
     const printed = sim.nextReceipt();
     expect(await driver.print(job)).toMatchObject({ ok: true });
     const receipt = await printed;
@@ -122,16 +127,7 @@ describe('printed deposit receipts', () => {
           expect(printedColumns, element.text).toBeLessThanOrEqual(receiptColumnsDefault);
         }
         // No line the builder meant as one is broken by the encoder: each comes out whole on a line of its own.
-        const job = buildDepositReceipt({
-          deposit,
-          terminalId: 'K0042',
-          terminalName: 'Tienda 12',
-          timeZone: 'America/Mexico_City',
-          language,
-          maskedName: null,
-          newBalanceMinor: null,
-          reprintedAtMs: reprintedAtMs ?? null,
-        });
+        const job = voucherReceipt(deposit, language, reprintedAtMs ?? null);
         const printed = texts.map((element) => element.text.trim());
         for (const line of job.lines) if (line.type === 'text') expect(printed).toContain(line.text);
       }
