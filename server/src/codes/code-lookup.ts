@@ -44,9 +44,9 @@ export async function countCodeTry(tx: Tx, deps: Deps, caller: string): Promise<
 
 /**
  * What a till or kiosk shows before taking cash; only a slip still open or a deposit code still active
- * starts a deposit. Each caller (an ops token today; a clerk or terminal in
- * issue 4) gets codeLookupsPerMinuteMax lookups per minute, counted in the database so every server
- * process shares the count; found or not, a lookup counts, which is what stops enumeration.
+ * starts a deposit. Each caller (an ops member, a clerk, a terminal) gets codeLookupsPerMinuteMax lookups
+ * per minute, counted in the database so every server process shares the count; found or not, a lookup
+ * counts, which is what stops enumeration.
  */
 export async function lookupCode(deps: Deps, caller: string, code: Code): Promise<CodeLookup> {
   const nowMs = deps.clock.nowMs();
