@@ -30,7 +30,13 @@ export type KioskScreen = z.infer<typeof KioskScreenSchema>;
 export const KioskNoticeSchema = z.enum([
   'scanIgnored', // a code was scanned while a deposit was open; the shopper stays the same
   'limitReached', // the deposit took all it may; acceptors are closed
-  'billReturned', // a bill was handed back because it did not fit in what the deposit may still take
+  // A bill the kiosk handed back out of escrow; nothing was taken. Each reason has its own notice, since the
+  // shopper does something different about each (another bill, the other currency, wait, or keep it).
+  'billOverLimit', // it did not fit in what the deposit may still take
+  'billOtherCurrency', // it is in another currency than the deposit's
+  'billEscrowBusy', // another bill was still held in escrow, being stacked
+  'billAfterFinish', // it came after Finish: the deposit is closing
+  'billNotStacked', // the validator handed back a bill we asked it to stack (it could not take it)
   'coinRejected', // a coin or bill was not recognised and was given back
   'idleTimeout', // the shopper went quiet; money counted so far is committed, never dropped
   'pouredAsVoucher', // coins were poured before a deposit was open: they go on a voucher for whoever poured them
@@ -102,7 +108,7 @@ export const KioskSnapshotSchema = z.object({
   /**
    * What the acceptors handed back as not money while the deposit is open, counted apart because the
    * shopper takes them from different places: coins from the coin return cup, bills out of the bill slot.
-   * (A bill the kiosk itself hands back, over the limit or after Finish, is a notice, not a reject.) The
+   * (A bill the kiosk itself hands back out of escrow, for whatever reason, is a notice, not a reject.) The
    * done screen shows the receipt's figures, which count returns together: both are 0 there.
    */
   rejectedCoinCount: z.number().int().nonnegative(),

@@ -440,11 +440,38 @@ const cases: Case[] = [
       ),
   },
   {
-    name: 'confirming + cancel -> idle, nothing journaled',
+    name: 'confirming + cancel ("No, go back") -> back to code entry, idle timer restarted, nothing journaled',
     from: 'confirming',
+    events: [intent({ type: 'chooseLanguage', language: 'es' }), intent({ type: 'cancel' })],
+    phase: 'identifying',
+    effects: ['cancelTimer:idle', 'startTimer:idle'],
+    check: (state, effects) => {
+      expect(effects[1]).toEqual({ type: 'startTimer', name: 'idle', delayMs: testConfig.idleTimeoutMs });
+      // The shopper keeps their language and types the code again; the shopper shown is forgotten.
+      expect(state).toMatchObject({ language: 'es', lastError: null, notice: null });
+      expect(depositSnapshot(testConfig, state, 1)).toMatchObject({ screen: 'identify', shopper: null });
+    },
+  },
+  {
+    name: 'confirming a voucher + cancel -> back to code entry',
+    from: 'confirmingVoucher',
     events: [intent({ type: 'cancel' })],
+    phase: 'identifying',
+    effects: ['cancelTimer:idle', 'startTimer:idle'],
+  },
+  {
+    name: 'confirming, back to code entry, then idle time-out -> idle (the identify screen keeps its time-out)',
+    from: 'confirming',
+    events: [intent({ type: 'cancel' }), timer('idle')],
     phase: 'idle',
     effects: ['cancelTimer:idle'],
+  },
+  {
+    name: 'confirming, back to code entry, then the right code -> looked up',
+    from: 'confirming',
+    events: [intent({ type: 'cancel' }), intent({ type: 'keyedCode', text: otherShopperCode })],
+    phase: 'lookingUp',
+    effects: ['cancelTimer:idle', 'lookup', 'startTimer:lookup'],
   },
   {
     name: 'confirming + idle time-out -> idle, nothing journaled',
@@ -527,14 +554,53 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'accepting + a bill that does not fit -> returned',
+    name: 'accepting + a bill that does not fit -> returned, as over the limit',
     from: 'accepting',
     events: [escrow(10_000)],
     phase: 'accepting',
     check: (state, effects) => {
       expect(effects[0]).toEqual({ type: 'routeBill', device: 'bill', decision: 'return' });
-      expect(state.notice).toBe('billReturned');
+      expect(state.notice).toBe('billOverLimit');
     },
+  },
+  {
+    name: 'accepting + a bill in another currency -> returned, as another currency (not the limit)',
+    from: 'accepting',
+    events: [
+      device({ type: 'escrow', device: 'bill', ccTalkId: 'MX0020A', currency: 'MXN', valueMinor: 2_000 }),
+    ],
+    phase: 'accepting',
+    effects: ['routeBill', 'startTimer:idle'],
+    check: (state, effects) => {
+      expect(effects[0]).toEqual({ type: 'routeBill', device: 'bill', decision: 'return' });
+      expect(state.notice).toBe('billOtherCurrency');
+      expect(deposit(state).escrow).toBeNull();
+    },
+  },
+  {
+    name: 'accepting + a bill while another is held in escrow -> returned, as the other still being taken',
+    from: 'accepting',
+    events: [
+      escrow(1_000),
+      device({ type: 'escrow', device: 'bill2', ccTalkId: 'US0001A', currency: 'USD', valueMinor: 100 }),
+    ],
+    phase: 'accepting',
+    effects: ['routeBill', 'startTimer:idle'],
+    check: (state, effects) => {
+      expect(effects[0]).toEqual({ type: 'routeBill', device: 'bill2', decision: 'return' });
+      expect(state.notice).toBe('billEscrowBusy');
+      expect(deposit(state).escrow).toEqual({ device: 'bill', valueMinor: 1_000 });
+    },
+  },
+  {
+    name: 'accepting + the validator reports the bill we returned -> the reason we gave stands',
+    from: 'accepting',
+    events: [
+      device({ type: 'escrow', device: 'bill', ccTalkId: 'MX0020A', currency: 'MXN', valueMinor: 2_000 }),
+      device({ type: 'reject', device: 'bill', reason: 'returnedFromEscrow', valueMinor: 2_000, count: 1 }),
+    ],
+    phase: 'accepting',
+    check: (state) => expect(state.notice).toBe('billOtherCurrency'),
   },
   {
     name: 'accepting + returnedFromEscrow -> room released, not counted as a reject',
@@ -548,6 +614,8 @@ const cases: Case[] = [
       expect(deposit(state).escrow).toBeNull();
       expect(deposit(state)).toMatchObject({ rejectedCoinCount: 0, rejectedBillCount: 0 });
       expect(effects).toEqual([{ type: 'enableAcceptors', remainingMinor: 5_000 }]);
+      // We asked it to stack that bill: it could not, which is neither the limit nor the currency.
+      expect(state.notice).toBe('billNotStacked');
     },
   },
   {
@@ -800,8 +868,8 @@ const cases: Case[] = [
     phase: 'draining',
     check: (state, effects) => {
       expect(effects).toEqual([{ type: 'routeBill', device: 'bill', decision: 'return' }]);
-      // Shown on the finishing screen, where the UI words it as "the deposit is closing", not the limit.
-      expect(state.notice).toBe('billReturned');
+      // Shown on the finishing screen as "the deposit is closing", not the limit.
+      expect(state.notice).toBe('billAfterFinish');
       expect(depositSnapshot(testConfig, state, 1).screen).toBe('finishing');
     },
   },
@@ -1280,7 +1348,7 @@ describe('deposit machine, the notice the done screen shows', () => {
   // the shopper did not end it, is still true and is the one thing the done screen would not say otherwise.
   it.each([
     { name: 'a coin handed back, then Finish', events: [handedBack], shown: 'coinRejected', done: null },
-    { name: 'a bill handed back, then Finish', events: [escrow(10_000)], shown: 'billReturned', done: null },
+    { name: 'a bill handed back, then Finish', events: [escrow(10_000)], shown: 'billOverLimit', done: null },
     { name: 'a scan ignored, then Finish', events: [otherScan], shown: 'scanIgnored', done: null },
     {
       name: 'the idle time-out, then a coin handed back while finishing',

@@ -7,6 +7,7 @@ import type {
   ErrorCode,
   KioskDeposit,
   KioskIntent,
+  KioskNotice,
   PrintJob,
 } from '@cashin/shared';
 import { addMinor, multiplyMinor, parseCode, subtractMinor } from '@cashin/shared';
@@ -388,14 +389,23 @@ function onEscrow(
   const returnBill: DepositEffect = { type: 'routeBill', device: event.device, decision: 'return' };
   if (state.phase !== 'accepting') {
     // Draining (the shopper finished), or no deposit at all: the bill goes back; nothing was taken.
-    return stay({ ...state, notice: state.phase === 'draining' ? 'billReturned' : state.notice }, [
+    return stay({ ...state, notice: state.phase === 'draining' ? 'billAfterFinish' : state.notice }, [
       returnBill,
     ]);
   }
+  // Each reason to hand the bill back is its own notice, so the shopper reads why: a bill of another
+  // currency will never be taken here, one that came while another was being stacked may be inserted again,
+  // and one over the limit needs a smaller bill.
   const deposit = state.deposit;
-  const fits =
-    event.currency === config.currency && deposit.escrow === null && event.valueMinor <= roomMinor(deposit);
-  if (!fits) return stay({ ...state, notice: 'billReturned' }, [returnBill, restartIdle(config)]);
+  const refusal: KioskNotice | null =
+    event.currency !== config.currency
+      ? 'billOtherCurrency'
+      : deposit.escrow !== null
+        ? 'billEscrowBusy'
+        : event.valueMinor > roomMinor(deposit)
+          ? 'billOverLimit'
+          : null;
+  if (refusal !== null) return stay({ ...state, notice: refusal }, [returnBill, restartIdle(config)]);
   const holding: OpenDeposit = { ...deposit, escrow: { device: event.device, valueMinor: event.valueMinor } };
   return stay({ ...state, deposit: holding, notice: null }, [
     { type: 'routeBill', device: event.device, decision: 'stack' },
@@ -413,12 +423,15 @@ function onReject(
   const deposit = openDepositOf(state);
   if (deposit === null) return stay(state);
   if (event.reason === 'returnedFromEscrow') {
-    // The validator handed back a bill (ours to return, or one it failed to stack): nothing was taken,
-    // and the room we held for it is free again.
-    const released = deposit.escrow?.device === event.device ? { ...deposit, escrow: null } : deposit;
+    // The validator handed back a bill: nothing was taken, and the room we held for it is free again. A
+    // bill we held is one we asked it to stack and it could not; any other is one we told it to return,
+    // whose reason the notice already says (onEscrow), so that notice stands.
+    const stacking = deposit.escrow?.device === event.device;
+    const released = stacking ? { ...deposit, escrow: null } : deposit;
     const effects: DepositEffect[] =
       state.phase === 'accepting' ? [{ type: 'enableAcceptors', remainingMinor: roomMinor(released) }] : [];
-    return stay({ ...withDeposit(state, released), notice: 'billReturned' }, effects);
+    const notice = stacking ? 'billNotStacked' : state.notice;
+    return stay({ ...withDeposit(state, released), notice }, effects);
   }
   const entry: JournalEntry = {
     type: 'reject',
@@ -916,7 +929,10 @@ function onIntent(
     case 'lookingUp':
       return intent.type === 'cancel' ? toRest(config, state, [], atMs) : stay(state);
     case 'confirming':
-      if (intent.type === 'cancel') return toRest(config, state, [], atMs);
+      // "No, go back": not this shopper (a mistyped code, someone else's card), so back to code entry
+      // rather than the start, keeping the chosen language. The field starts empty: the code typed
+      // was the wrong one, and it named someone else.
+      if (intent.type === 'cancel') return startIdentifying(config, state, atMs);
       if (intent.type !== 'confirm') return stay(state);
       if (fresh === null) throw new Error('the runner must hand fresh ids with every intent');
       return openDeposit(config, state, state.shopper, fresh, atMs);

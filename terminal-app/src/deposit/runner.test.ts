@@ -107,7 +107,7 @@ describe('deposit runner with a real journal', () => {
     rig.devices.setAcceptLimit(10_000); // a driver that ignored the narrowed limit: the host still decides
     rig.devices.insertBill(5_000);
     expect(rig.devices.commands).toContain('routeBill bill return');
-    expect(rig.snapshot).toMatchObject({ totalMinor: 2_000, notice: 'billReturned', rejectedBillCount: 0 });
+    expect(rig.snapshot).toMatchObject({ totalMinor: 2_000, notice: 'billOverLimit', rejectedBillCount: 0 });
   });
 
   it('an idle time-out with money commits it; with none, returns to attract and keeps nothing open', async () => {

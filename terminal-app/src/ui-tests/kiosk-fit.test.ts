@@ -57,7 +57,7 @@ const screens: Record<string, Partial<KioskSnapshot>> = {
     rejectedBillCount: 1,
     notice: 'coinRejected',
   },
-  finishing: { screen: 'finishing', totalMinor: 1_850, notice: 'billReturned' },
+  finishing: { screen: 'finishing', totalMinor: 1_850, notice: 'billAfterFinish' },
   done: {
     screen: 'done',
     shopper: { maskedName: 'Maria G.', voucher: false, offline: false },

@@ -87,6 +87,10 @@ describe('kiosk screens', () => {
     await expect.poll(() => page.locator('.shopper-name').textContent()).toBe('Maria G.');
     expect(await page.getByText('You can deposit up to $950.00 now.').count()).toBe(1);
     await expectAccessible('04-confirm');
+    // "No, go back" asks to cancel; the agent takes the shopper back to code entry, not the start.
+    expect(await intentOf(() => page.getByRole('button', { name: 'No, go back' }).click())).toEqual({
+      type: 'cancel',
+    });
     expect(await intentOf(() => page.getByRole('button', { name: 'Yes, continue' }).click())).toEqual({
       type: 'confirm',
     });
@@ -142,7 +146,7 @@ describe('kiosk screens', () => {
   it('finishing: a bill inserted after Finish is handed back because the deposit is closing', async () => {
     source.publish({ screen: 'finishing', notice: null, rejectedCoinCount: 0, rejectedBillCount: 0 });
     await expect.poll(() => page.locator('h1').textContent()).toBe('Counting the last coins…');
-    source.publish({ notice: 'billReturned' });
+    source.publish({ notice: 'billAfterFinish' });
     const banner = page.locator('.banner-notice');
     await expect
       .poll(() => banner.textContent())

@@ -6,9 +6,14 @@ import { kioskMessages } from './messages.js';
 
 describe('notice wording', () => {
   it.each([
-    ['billReturned', 'insertMoney', 'notice.billReturned'],
+    // A bill handed back says its own reason, wherever it is shown.
+    ['billOverLimit', 'insertMoney', 'notice.billOverLimit'],
+    ['billOtherCurrency', 'insertMoney', 'notice.billOtherCurrency'],
+    ['billEscrowBusy', 'insertMoney', 'notice.billEscrowBusy'],
+    ['billNotStacked', 'insertMoney', 'notice.billNotStacked'],
     // After Finish the deposit is closing: that, not the limit, is why the bill came back.
-    ['billReturned', 'finishing', 'notice.billReturnedFinishing'],
+    ['billAfterFinish', 'finishing', 'notice.billAfterFinish'],
+    ['billOverLimit', 'finishing', 'notice.billOverLimit'],
     ['scanIgnored', 'insertMoney', 'notice.scanIgnored'],
     // On the done screen no deposit is open: the scan waits for the shopper to leave it.
     ['scanIgnored', 'done', 'notice.scanIgnoredDone'],
@@ -27,6 +32,21 @@ describe('notice wording', () => {
       }
     }
     expect(noticeKey({ notice: null, screen: 'done' })).toBeNull();
+  });
+
+  it.each(languages)('in %s: each reason a bill was handed back has words of its own', (language) => {
+    const billNotices = [
+      'billOverLimit',
+      'billOtherCurrency',
+      'billEscrowBusy',
+      'billAfterFinish',
+      'billNotStacked',
+    ];
+    const texts = billNotices.map((notice) => {
+      const key = noticeKey({ notice: KioskNoticeSchema.parse(notice), screen: 'insertMoney' });
+      return kioskMessages[language][key!];
+    });
+    expect(new Set(texts).size).toBe(billNotices.length);
   });
 });
 

@@ -4,17 +4,14 @@ import type { KioskMessageKey } from './messages.js';
 type Translate = (key: KioskMessageKey, params?: MessageParams) => string;
 
 /**
- * Which words a notice is shown in. The agent names what happened; where it happened changes the reason a
- * shopper should read: a bill handed back on the finishing screen came after Finish (the deposit is
- * closing), not because it was over the limit, and a scan on the done screen found the last deposit
- * finished, not one open.
+ * Which words a notice is shown in. The agent names what happened and why (a bill handed back says its own
+ * reason); only a scan ignored is worded by where it happened: on the done screen it found the last
+ * deposit finished, not one open.
  */
 export function noticeKey(snapshot: Pick<KioskSnapshot, 'notice' | 'screen'>): KioskMessageKey | null {
   switch (snapshot.notice) {
     case null:
       return null;
-    case 'billReturned':
-      return snapshot.screen === 'finishing' ? 'notice.billReturnedFinishing' : 'notice.billReturned';
     case 'scanIgnored':
       return snapshot.screen === 'done' ? 'notice.scanIgnoredDone' : 'notice.scanIgnored';
     default:
