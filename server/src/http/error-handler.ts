@@ -57,6 +57,8 @@ function toCodedError(error: unknown): CodedError | undefined {
  */
 export function frameworkErrors(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
   const coded = new CodedError('VALIDATION_FAILED', { part: 'url', reason: error.code });
+  // No route means no hooks: the request id and nosniff that onSend and the security headers add elsewhere
+  // are set here by hand.
   void reply
     .status(coded.status)
     .header('x-request-id', request.id)
