@@ -4,6 +4,7 @@ import type { PrintOutcome } from './kiosk-devices.js';
 import type { TimerName } from './deposit-effects.js';
 import type { TerminalRefusalCode } from './terminal-refusal.js';
 import type { ReceiptState } from './deposit-state.js';
+import type { ReturnedPieces } from '../receipt/returned-pieces.js';
 
 /**
  * Fresh identifiers the runner draws (UUIDv7 from the clock, claim code from the CSPRNG) and hands to the
@@ -25,8 +26,11 @@ export type DepositEvent = { atMs: number } &
     | { type: 'intent'; intent: KioskIntent; fresh: FreshIds | null }
     | { type: 'timer'; name: TimerName }
     | { type: 'lookupResult'; requestId: number; result: LookupResult }
-    /** The journal committed the deposit the machine asked it to (same transaction as the outbox row). */
-    | { type: 'committed'; deposit: KioskDeposit }
+    /**
+     * The journal committed the deposit the machine asked it to (same transaction as the outbox row), and
+     * what the journal holds of its returns, coins and bills apart, for the receipt.
+     */
+    | { type: 'committed'; deposit: KioskDeposit; returned: ReturnedPieces }
     | { type: 'printResult'; requestId: number; outcome: PrintOutcome }
     | { type: 'connectivity'; online: boolean }
     | { type: 'outboxStatus'; unsyncedTotalMinor: number; oldestUnsyncedAtMs: number | null }
@@ -44,5 +48,5 @@ export type DepositEvent = { atMs: number } &
 /** What the done screen and the printer need of a committed deposit's receipt. */
 export type DueReceipt = Pick<
   ReceiptState,
-  'deposit' | 'job' | 'language' | 'maskedName' | 'newBalanceMinor'
+  'deposit' | 'returned' | 'job' | 'language' | 'maskedName' | 'newBalanceMinor'
 >;

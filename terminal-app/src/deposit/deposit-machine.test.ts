@@ -13,6 +13,7 @@ import {
   billCredit,
   claimCode,
   coin,
+  committedEvent,
   committedFor,
   counterQuarters,
   depositId,
@@ -1040,7 +1041,7 @@ const cases: Case[] = [
     events: [],
     phase: 'committing',
     check: (state) => {
-      const result = step(testConfig, state, { type: 'committed', deposit: committedFor(state), atMs: t0Ms });
+      const result = step(testConfig, state, committedEvent(state));
       expect(result.state.phase).toBe('printing');
       expect(types(result.effects)).toEqual(['print', 'startTimer:receipt']);
       expect(result.state).toMatchObject({ receipt: { status: 'printing', newBalanceMinor: 1_050 } });
@@ -1157,7 +1158,7 @@ const cases: Case[] = [
       );
       return stateAfter(
         [
-          { type: 'committed', deposit: committedFor(committing), atMs: t0Ms },
+          committedEvent(committing),
           { type: 'printResult', requestId: 1, outcome: { ok: false, fault: 'paperOut' }, atMs: t0Ms },
         ],
         committing,
@@ -1297,10 +1298,7 @@ describe('deposit machine, whole journeys', () => {
     );
     const committing = stateAfter([timer('drain')], draining);
     expect(deposit(committing)).toMatchObject({ totalMinor: 50, deviceFault: true });
-    const printing = stateAfter(
-      [{ type: 'committed', deposit: committedFor(committing), atMs: t0Ms }],
-      committing,
-    );
+    const printing = stateAfter([committedEvent(committing)], committing);
     expect(printing.phase).toBe('printing');
     const after = stateAfter([timer('receipt')], printing);
     expect(after.phase).toBe('outOfService');
@@ -1319,7 +1317,7 @@ describe('deposit machine, whole journeys', () => {
     expect(committing.phase).toBe('committing');
     const committed = committedFor(committing);
     expect(committed).toMatchObject({ totalMinor: 0, items: [], flags: { lostEvents: true } });
-    const printing = run([{ type: 'committed', deposit: committed, atMs: t0Ms }], committing);
+    const printing = run([committedEvent(committing, committed)], committing);
     expect(printing.state.phase).toBe('printing');
     expect(types(printing.effects)).toContain('print');
   });
@@ -1327,10 +1325,7 @@ describe('deposit machine, whole journeys', () => {
   it('an offline deposit prints "pending" instead of a balance', () => {
     const accepting = stateAfter([intent({ type: 'confirm' }), coin(100)], fixtures.confirmingOffline());
     const committing = stateAfter([intent({ type: 'finish' }), timer('drain')], accepting);
-    const printing = stateAfter(
-      [{ type: 'committed', deposit: committedFor(committing), atMs: t0Ms }],
-      committing,
-    );
+    const printing = stateAfter([committedEvent(committing)], committing);
     expect(depositSnapshot(testConfig, printing, 1).receipt).toMatchObject({
       pending: true,
       newBalanceMinor: null,
@@ -1368,10 +1363,7 @@ describe('deposit machine, the notice the done screen shows', () => {
     expect(depositSnapshot(testConfig, before, 1).notice).toBe(shown);
     const committing = stateAfter([intent({ type: 'finish' }), timer('drain')], before);
     expect(committing.phase).toBe('committing');
-    const printing = stateAfter(
-      [{ type: 'committed', deposit: committedFor(committing), atMs: t0Ms }],
-      committing,
-    );
+    const printing = stateAfter([committedEvent(committing)], committing);
     expect(depositSnapshot(testConfig, printing, 1)).toMatchObject({ screen: 'done', notice: done });
   });
 });
@@ -1380,13 +1372,13 @@ describe('deposit machine, impossible events throw', () => {
   it('a commit answer outside committing', () => {
     const committing = fixtures.committing();
     const deposit = committedFor(committing);
-    expect(() => step(testConfig, fixtures.idle(), { type: 'committed', deposit, atMs: t0Ms })).toThrow();
+    expect(() => step(testConfig, fixtures.idle(), committedEvent(committing, deposit))).toThrow();
   });
 
   it('a commit answer whose total differs from what the machine counted', () => {
     const committing = fixtures.committing();
     const deposit = { ...committedFor(committing), totalMinor: 75 };
-    expect(() => step(testConfig, committing, { type: 'committed', deposit, atMs: t0Ms })).toThrow(/differs/);
+    expect(() => step(testConfig, committing, committedEvent(committing, deposit))).toThrow(/differs/);
   });
 
   it('a confirm without the fresh ids the runner must supply', () => {

@@ -13,6 +13,8 @@ import type {
 import { addMinor, multiplyMinor, parseCode, subtractMinor } from '@cashin/shared';
 import type { CreditEntry, JournalEntry, LostEventsEntry } from '../journal/journal-entry.js';
 import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
+import type { ReturnedPieces } from '../receipt/returned-pieces.js';
+import { returnedKindOf } from '../receipt/returned-pieces.js';
 import type { DepositConfig } from './deposit-config.js';
 import type { DepositEffect, TimerName } from './deposit-effects.js';
 import type { DepositEvent, DueReceipt, FreshIds } from './deposit-events.js';
@@ -85,7 +87,7 @@ export function step(config: DepositConfig, state: DepositState, event: DepositE
     case 'lookupResult':
       return onLookupResult(config, state, event.requestId, event.result, event.atMs);
     case 'committed':
-      return onCommitted(config, state, event.deposit);
+      return onCommitted(config, state, event.deposit, event.returned);
     case 'printResult':
       if (state.phase !== 'printing' || state.receipt.requestId !== event.requestId) return stay(state);
       return stay({
@@ -433,16 +435,19 @@ function onReject(
     const notice = stacking ? 'billNotStacked' : state.notice;
     return stay({ ...withDeposit(state, released), notice }, effects);
   }
+  // A bill the validator did not take comes back out of the bill slot; a coin drops into the return cup.
+  // The journal keeps which, so the receipt counts them apart as the screen does.
+  const kind = returnedKindOf(config.deviceKinds[event.device]);
   const entry: JournalEntry = {
     type: 'reject',
     device: event.device,
+    kind,
     reason: event.reason,
     valueMinor: event.valueMinor ?? null,
     count: event.count,
   };
-  // A bill the validator did not take comes back out of the bill slot; a coin drops into the return cup.
   const counted =
-    config.deviceKinds[event.device] === 'billValidator'
+    kind === 'bill'
       ? { ...deposit, rejectedBillCount: deposit.rejectedBillCount + event.count }
       : { ...deposit, rejectedCoinCount: deposit.rejectedCoinCount + event.count };
   const effects: DepositEffect[] = [{ type: 'journal', depositId: deposit.depositId, entry, atMs }];
@@ -976,6 +981,7 @@ function printAgainJob(config: DepositConfig, receipt: ReceiptState, atMs: numbe
   if (!receipt.printedOnce) return receipt.job;
   return buildDepositReceipt({
     deposit: receipt.deposit,
+    returned: receipt.returned,
     terminalId: config.terminalId,
     terminalName: config.terminalName,
     timeZone: config.timeZone,
@@ -1182,7 +1188,12 @@ function settleDrain(
   ]);
 }
 
-function onCommitted(config: DepositConfig, state: DepositState, deposit: KioskDeposit): StepResult {
+function onCommitted(
+  config: DepositConfig,
+  state: DepositState,
+  deposit: KioskDeposit,
+  returned: ReturnedPieces,
+): StepResult {
   if (state.phase !== 'committing' || state.deposit.depositId !== deposit.depositId) {
     throw new Error('a commit answer arrived for a deposit the machine is not committing');
   }
@@ -1198,6 +1209,7 @@ function onCommitted(config: DepositConfig, state: DepositState, deposit: KioskD
       : addMinor(shopper.balanceMinor, deposit.totalMinor);
   const job = buildDepositReceipt({
     deposit,
+    returned,
     terminalId: config.terminalId,
     terminalName: config.terminalName,
     timeZone: config.timeZone,
@@ -1223,6 +1235,7 @@ function onCommitted(config: DepositConfig, state: DepositState, deposit: KioskD
       notice,
       receipt: {
         deposit,
+        returned,
         job,
         language: state.language,
         maskedName: shopper.maskedName,

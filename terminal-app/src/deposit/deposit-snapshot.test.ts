@@ -4,13 +4,12 @@ import { depositSnapshot } from './deposit-snapshot.js';
 import {
   claimCode,
   coin,
-  committedFor,
+  committedEvent,
   device,
   escrow,
   fixtures,
   intent,
   stateAfter,
-  t0Ms,
   testConfig,
   timer,
 } from './testing/deposit-fixtures.js';
@@ -62,10 +61,7 @@ describe('deposit snapshot', () => {
       [intent({ type: 'confirm' }), coin(100), intent({ type: 'finish' }), timer('drain')],
       fixtures.confirmingVoucher(),
     );
-    const printing = stateAfter(
-      [{ type: 'committed', deposit: committedFor(committing), atMs: t0Ms }],
-      committing,
-    );
+    const printing = stateAfter([committedEvent(committing)], committing);
     expect(snap(printing)).toMatchObject({
       screen: 'done',
       shopper: { voucher: true },

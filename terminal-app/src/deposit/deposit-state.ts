@@ -11,6 +11,7 @@ import type {
 } from '@cashin/shared';
 import type { DepositConfig } from './deposit-config.js';
 import type { TerminalRefusalCode } from './terminal-refusal.js';
+import type { ReturnedPieces } from '../receipt/returned-pieces.js';
 
 /** Who the money is for, as settled before the acceptors open. */
 export interface Shopper {
@@ -63,6 +64,8 @@ export interface OutboxView {
 
 export interface ReceiptState {
   deposit: KioskDeposit;
+  /** Its coins and bills handed back, as the journal holds them: a copy prints the same lines. */
+  returned: ReturnedPieces;
   /** The first print of the receipt; a reprint is built again from the rest, marked as a copy. */
   job: PrintJob;
   /** The language the receipt is printed in, the shopper's when the deposit was made. */

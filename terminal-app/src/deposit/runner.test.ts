@@ -576,6 +576,58 @@ describe('deposit runner failures', () => {
 });
 
 describe('reprint', () => {
+  /** A receipt's "label | count" lines that say what came back uncounted. */
+  function returnedLines(job: PrintJob): string[] {
+    const m = receiptMessages.en;
+    const labels = [
+      m.returnedCoinsOne,
+      m.returnedCoinsMany,
+      m.returnedBillsOne,
+      m.returnedBillsMany,
+      m.returnedUnsortedOne,
+      m.returnedUnsortedMany,
+    ];
+    return job.lines.flatMap((line) =>
+      line.type === 'columns' && labels.includes(line.left) ? [`${line.left} | ${line.right}`] : [],
+    );
+  }
+
+  it('prints coins and bills handed back apart, and every copy of the receipt the same', async () => {
+    const m = receiptMessages.en;
+    await rig.openDeposit();
+    rig.devices.insertCoin(50);
+    rig.devices.emit({ type: 'reject', device: 'coin', reason: 'rejected', count: 1 });
+    rig.devices.emit({ type: 'reject', device: 'bill', reason: 'rejected', count: 1 });
+    rig.devices.emit({ type: 'reject', device: 'coin', reason: 'rejected', count: 1 });
+    expect(rig.snapshot).toMatchObject({ rejectedCoinCount: 2, rejectedBillCount: 1 });
+    await rig.finish();
+    const expected = [`${m.returnedCoinsMany} | 2`, `${m.returnedBillsOne} | 1`];
+    // Print again on the done screen, then a reprint from maintenance after a restart: both copies.
+    rig.runner.intent({ type: 'reprint' });
+    await rig.settle();
+    rig.restart();
+    expect(await rig.runner.reprint()).toEqual({ ok: true, sequence: 1 });
+    expect(rig.devices.printed).toHaveLength(3);
+    for (const job of rig.devices.printed) expect(returnedLines(job)).toEqual(expected);
+  });
+
+  it('a deposit recovered after a crash prints its returns apart, those the devices held included', async () => {
+    const m = receiptMessages.en;
+    await rig.openDeposit();
+    rig.devices.insertCoin(25);
+    rig.devices.emit({ type: 'reject', device: 'bill', reason: 'rejected', count: 1 });
+    // The crash comes before the next poll: the coin acceptor reports the coin it handed back at start.
+    rig.devices.heldAtStart = [{ type: 'reject', device: 'coin', reason: 'rejected', count: 1 }];
+    rig.restart();
+    const recovered = rig.lastRecovery.recovered[0]!;
+    expect(recovered.rejectedCount).toBe(2);
+    expect(await rig.runner.reprint(recovered.depositId)).toEqual({ ok: true, sequence: recovered.sequence });
+    expect(returnedLines(rig.devices.printed.at(-1)!)).toEqual([
+      `${m.returnedCoinsOne} | 1`,
+      `${m.returnedBillsOne} | 1`,
+    ]);
+  });
+
   it('reprints a recovered deposit by id after newer deposits, and never a stray', async () => {
     await rig.openDeposit();
     rig.devices.insertCoin(25);

@@ -24,6 +24,7 @@ import type {
 } from '../journal/journal.js';
 import type { OutboxStatus } from '../journal/outbox.js';
 import { buildDepositReceipt } from '../receipt/deposit-receipt.js';
+import { returnedKindOf } from '../receipt/returned-pieces.js';
 import type { DepositConfig } from './deposit-config.js';
 import type { DepositEffect, TimerName } from './deposit-effects.js';
 import type { DepositEvent, DueReceipt } from './deposit-events.js';
@@ -119,7 +120,7 @@ export class DepositRunner {
       else this.device(event);
     });
     const late = early.flatMap((event): LateEntry[] => {
-      const entry = lateEntryOf(event);
+      const entry = lateEntryOf(this.options.config.deviceKinds, event);
       return entry === null
         ? []
         : [{ entry, eventCounter: eventCounterOf(event), counterRegisters: counterRegistersOf(event) }];
@@ -133,7 +134,9 @@ export class DepositRunner {
     recovering = false;
     this.options.devices.inhibitAll();
     this.refreshOutboxStatus();
-    for (const event of early) if (lateEntryOf(event) === null) this.device(event);
+    for (const event of early) {
+      if (lateEntryOf(this.options.config.deviceKinds, event) === null) this.device(event);
+    }
     // What recovery committed and any receipt a crash or a printer fault kept from printing: owed now.
     this.queueUnprintedReceipts();
     this.offerDueReceipt();
@@ -237,6 +240,7 @@ export class DepositRunner {
     const newBalanceMinor = known ? addMinor(stored.balanceMinor ?? 0, d.totalMinor) : null;
     const job = buildDepositReceipt({
       deposit: d,
+      returned: stored.returned,
       terminalId: config.terminalId,
       terminalName: config.terminalName,
       timeZone: config.timeZone,
@@ -245,7 +249,14 @@ export class DepositRunner {
       newBalanceMinor,
       reprintedAtMs,
     });
-    return { deposit: d, job, language: stored.language, maskedName: stored.maskedName, newBalanceMinor };
+    return {
+      deposit: d,
+      returned: stored.returned,
+      job,
+      language: stored.language,
+      maskedName: stored.maskedName,
+      newBalanceMinor,
+    };
   }
 
   /**
@@ -396,10 +407,11 @@ export class DepositRunner {
         return;
       case 'commitDeposit': {
         const deposit = journal.commit(effect.depositId, effect.committedAtMs);
+        const returned = journal.returnedPieces(deposit.depositId);
         // The answer goes to the front of the queue: nothing may reach the machine between its commit
         // and its hearing that the commit is done.
         this.queue.unshift(
-          { type: 'committed', deposit, atMs: clock.nowMs() },
+          { type: 'committed', deposit, returned, atMs: clock.nowMs() },
           { ...capsView(journal.outbox.status()), atMs: clock.nowMs() },
         );
         return;
@@ -565,7 +577,7 @@ function entryDevice(effect: DepositEffect): string | null {
  * What recovery journals of an event the devices reported at start: money and its alarms. Faults, escrow
  * and the rest go to the machine as usual.
  */
-function lateEntryOf(event: DeviceEvent): JournalEntry | null {
+function lateEntryOf(deviceKinds: DepositConfig['deviceKinds'], event: DeviceEvent): JournalEntry | null {
   switch (event.type) {
     case 'credit':
       return {
@@ -583,6 +595,7 @@ function lateEntryOf(event: DeviceEvent): JournalEntry | null {
       return {
         type: 'reject',
         device: event.device,
+        kind: returnedKindOf(deviceKinds[event.device]),
         reason: event.reason,
         valueMinor: event.valueMinor ?? null,
         count: event.count,

@@ -7,7 +7,7 @@ import type { TerminalRefusalCode } from './terminal-refusal.js';
 import type { FixtureName } from './testing/deposit-fixtures.js';
 import {
   coin,
-  committedFor,
+  committedEvent,
   device,
   fixtures,
   intent,
@@ -107,7 +107,7 @@ describe('a terminal the server refuses', () => {
     expect(committing).toMatchObject({ phase: 'committing' });
     if (committing.phase !== 'committing') throw new Error('not committing');
     expect(committing.deposit.totalMinor).toBe(75);
-    const done = run([{ type: 'committed', deposit: committedFor(committing), atMs: t0Ms }], committing);
+    const done = run([committedEvent(committing)], committing);
     expect(done.state.phase).toBe('printing');
     expect(done.effects.map((e) => e.type)).toContain('print');
     const rest = stateAfter([intent({ type: 'dismiss' })], done.state);

@@ -11,7 +11,15 @@ export type JournalEntry =
       valueMinor: number;
       count: number;
     }
-  | { type: 'reject'; device: string; reason: string; valueMinor: number | null; count: number }
+  | {
+      type: 'reject';
+      device: string;
+      /** Where it came back: into the coin return cup, or out of the bill slot (see returnedKindOf). */
+      kind: 'coin' | 'bill';
+      reason: string;
+      valueMinor: number | null;
+      count: number;
+    }
   | { type: 'lostEvents'; device: string; count: number }
   | { type: 'reset'; device: string }
   | { type: 'fault'; device: string; fault: DeviceFault; detail: string | null }

@@ -102,7 +102,7 @@ describe('journal deposits', () => {
     journal.append(r.depositId, coin(10, 'US010A'), clockMs);
     journal.append(
       r.depositId,
-      { type: 'reject', device: 'coin', reason: 'rejected', valueMinor: null, count: 2 },
+      { type: 'reject', device: 'coin', kind: 'coin', reason: 'rejected', valueMinor: null, count: 2 },
       clockMs,
     );
     const committed = journal.commit(r.depositId, clockMs + 5_000);
@@ -127,6 +127,63 @@ describe('journal deposits', () => {
       language: 'en',
       maskedName: 'J*** D***',
       balanceMinor: 1_000,
+      returned: { coinCount: 2, billCount: 0, unsortedCount: 0 },
+    });
+  });
+
+  it('keeps coins and bills handed back apart, adding up to the synced count of returns', () => {
+    const r = record();
+    journal.openDeposit(r);
+    journal.append(r.depositId, coin(25, 'US025A'), clockMs);
+    const reject = (kind: 'coin' | 'bill', count: number) =>
+      journal.append(
+        r.depositId,
+        { type: 'reject', device: kind, kind, reason: 'rejected', valueMinor: null, count },
+        clockMs,
+      );
+    reject('bill', 1);
+    reject('coin', 2);
+    reject('bill', 2);
+    reject('coin', 1);
+    const committed = journal.commit(r.depositId, clockMs);
+    expect(committed.rejectedCount).toBe(6);
+    expect(journal.returnedPieces(r.depositId)).toEqual({ coinCount: 3, billCount: 3, unsortedCount: 0 });
+    // A reprint after a restart reads the same split.
+    journal.close();
+    journal = temp.open();
+    expect(journal.storedDeposit(r.depositId)?.returned).toEqual({
+      coinCount: 3,
+      billCount: 3,
+      unsortedCount: 0,
+    });
+  });
+
+  it('reads returns journaled before their kind was kept as unsorted, beside sorted ones', () => {
+    const r = record();
+    journal.openDeposit(r);
+    journal.append(r.depositId, coin(25, 'US025A'), clockMs);
+    journal.append(
+      r.depositId,
+      { type: 'reject', device: 'bill', kind: 'bill', reason: 'rejected', valueMinor: null, count: 1 },
+      clockMs,
+    );
+    journal.close();
+    // Rows as the agent wrote them before it kept a reject's kind: the kind column left NULL.
+    const raw = new Database(temp.path);
+    raw
+      .prepare(
+        `INSERT INTO deposit_events (deposit_id, type, device, kind, count, at_ms)
+         VALUES (?, 'reject', 'coin', NULL, ?, ?)`,
+      )
+      .run(r.depositId, 2, clockMs);
+    raw.close();
+    journal = temp.open();
+    const committed = journal.commit(r.depositId, clockMs);
+    expect(committed.rejectedCount).toBe(3);
+    expect(journal.storedDeposit(r.depositId)?.returned).toEqual({
+      coinCount: 0,
+      billCount: 1,
+      unsortedCount: 2,
     });
   });
 
@@ -758,7 +815,14 @@ describe('journal bulk counter registers', () => {
       { entry: poured(25, 'US025A', 3), eventCounter: undefined, counterRegisters: registers(5, 0) },
       { entry: poured(10, 'US010A', 4), eventCounter: undefined, counterRegisters: registers(5, 4) },
       {
-        entry: { type: 'reject', device: 'counter', reason: 'rejected', valueMinor: null, count: 1 },
+        entry: {
+          type: 'reject',
+          device: 'counter',
+          kind: 'coin',
+          reason: 'rejected',
+          valueMinor: null,
+          count: 1,
+        },
         eventCounter: undefined,
         counterRegisters: registers(5, 4, 1),
       },
@@ -766,6 +830,7 @@ describe('journal bulk counter registers', () => {
     expect(report.recovered.map((d) => [d.depositId, d.totalMinor, d.rejectedCount])).toEqual([
       [open.depositId, 165, 1],
     ]);
+    expect(journal.returnedPieces(open.depositId)).toEqual({ coinCount: 1, billCount: 0, unsortedCount: 0 });
     journal.close();
     journal = temp.open();
     expect(journal.counterRegisters().get('counter')).toEqual(registers(5, 4, 1));

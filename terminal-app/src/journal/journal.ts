@@ -12,6 +12,7 @@ import type { TerminalRefusalCode } from '../deposit/terminal-refusal.js';
 import { terminalRefusalCodes } from '../deposit/terminal-refusal.js';
 import { Bag } from './bag.js';
 import type { ReceiptSigner } from '../receipt/receipt-signature.js';
+import type { ReturnedPieces } from '../receipt/returned-pieces.js';
 
 export interface JournalOptions {
   /** Signs offline deposits and vouchers inside the commit's transaction. */
@@ -26,6 +27,8 @@ export interface StoredDeposit {
   language: Language;
   maskedName: string | null;
   balanceMinor: number | null;
+  /** What came back uncounted, coins and bills apart, for the receipt (see returnedPieces). */
+  returned: ReturnedPieces;
   /** Money (or an alarm) that arrived with no deposit open: nobody's receipt, so never reprinted. */
   stray: boolean;
   /** The printer said its receipt came out (see markReceiptPrinted). */
@@ -163,6 +166,11 @@ export class Journal {
       items: db.prepare<[string], ItemRow>(itemsSql),
       rejected: db.prepare<[string], { n: number }>(
         `SELECT COALESCE(SUM(count), 0) AS n FROM deposit_events WHERE deposit_id = ? AND type = 'reject'`,
+      ),
+      // A reject's kind is NULL in rows journaled before it was kept: those are counted as unsorted.
+      rejectedByKind: db.prepare<[string], { kind: 'coin' | 'bill' | null; n: number }>(
+        `SELECT kind, SUM(count) AS n FROM deposit_events WHERE deposit_id = ? AND type = 'reject'
+         GROUP BY kind`,
       ),
       hasType: db.prepare<[string, string, string], { n: number }>(
         `SELECT COUNT(*) AS n FROM deposit_events WHERE deposit_id = ? AND type IN (?, ?)`,
@@ -443,7 +451,7 @@ export class Journal {
       depositId,
       type: entry.type,
       device: entry.device,
-      kind: credit?.kind ?? null,
+      kind: credit?.kind ?? (entry.type === 'reject' ? entry.kind : null),
       ccTalkId: credit?.ccTalkId ?? null,
       currency: credit?.currency ?? null,
       valueMinor: credit?.valueMinor ?? (entry.type === 'reject' ? entry.valueMinor : null),
@@ -623,9 +631,25 @@ export class Journal {
       language: row.language as Language,
       maskedName: row.masked_name,
       balanceMinor: row.balance_minor,
+      returned: this.returnedPieces(depositId),
       stray: row.stray === 1,
       receiptPrinted: row.receipt_printed_at_ms !== null,
     };
+  }
+
+  /**
+   * What a deposit's acceptors handed back uncounted, coins and bills apart, from its journaled rejects:
+   * they add up to the synced record's rejectedCount, which counts the same rows. A reject journaled before
+   * the journal kept its kind is unsorted (see ReturnedPieces).
+   */
+  returnedPieces(depositId: string): ReturnedPieces {
+    const returned: ReturnedPieces = { coinCount: 0, billCount: 0, unsortedCount: 0 };
+    for (const row of this.statements.rejectedByKind.all(depositId)) {
+      if (row.kind === 'coin') returned.coinCount = row.n;
+      else if (row.kind === 'bill') returned.billCount = row.n;
+      else returned.unsortedCount = row.n;
+    }
+    return returned;
   }
 
   /**

@@ -18,6 +18,7 @@ import { receiptMessages } from './receipt-messages.js';
 import type { SignBytes, VerifyBytes } from '@cashin/shared';
 import { receiptQrData, receiptSigningPayload, verifyReceiptQr } from '@cashin/shared';
 import { createReceiptSigner } from './receipt-signature.js';
+import type { ReturnedPieces } from './returned-pieces.js';
 
 const { privateKey, publicKey } = generateKeyPairSync('ed25519');
 const signBytes: SignBytes = (bytes) => new Uint8Array(sign(null, bytes, privateKey));
@@ -38,7 +39,7 @@ function deposit(overrides: Partial<KioskDeposit> = {}): KioskDeposit {
       { kind: 'coin', ccTalkId: 'US025A', valueMinor: 25, count: 4 },
       { kind: 'bill', ccTalkId: 'US0005A', valueMinor: 500, count: 1 },
     ],
-    rejectedCount: 2,
+    rejectedCount: 3,
     totalMinor: 600,
     startedAt: '2026-03-01T09:00:00.000Z',
     committedAt: '2026-03-01T09:01:30.000Z',
@@ -58,7 +59,11 @@ function texts(job: PrintJob): string[] {
   });
 }
 
+/** What the journal holds of the fixture deposit's three returns: two coins and a bill. */
+const twoCoinsOneBill: ReturnedPieces = { coinCount: 2, billCount: 1, unsortedCount: 0 };
+
 const input = {
+  returned: twoCoinsOneBill,
   terminalId,
   terminalName: 'Store 12 kiosk',
   timeZone: 'America/Chicago',
@@ -82,7 +87,8 @@ describe('deposit receipt', () => {
       expect(lines).toContain(
         `${formatMoney(500, 'USD', locale)} ${m.bill} x 1 | ${formatMoney(500, 'USD', locale)}`,
       );
-      expect(lines).toContain(`${m.rejected} | 2`);
+      expect(lines).toContain(`${m.returnedCoinsMany} | 2`);
+      expect(lines).toContain(`${m.returnedBillsOne} | 1`);
       expect(lines).toContain(`barcode:${input.terminalId}-${deposit().sequence}`);
       expect(lines.some((line) => line.startsWith('qr:'))).toBe(false);
       expect(job.lines.at(-1)).toEqual({ type: 'cut' });
@@ -257,6 +263,108 @@ describe('deposit receipt', () => {
       expect(copy.lines[1]).toMatchObject({ type: 'text', bold: true, size: 'large' });
     },
   );
+
+  /** The lines between the itemised money and the rule above the total that say what came back. */
+  function returnedLines(job: PrintJob, language: Language): string[] {
+    const lines = job.lines;
+    const total = lines.findIndex(
+      (line) => line.type === 'columns' && line.left === receiptMessages[language].total,
+    );
+    const itemsEnd = lines.findLastIndex(
+      (line, i) => i < total && line.type === 'columns' && / x \d+$/.test(line.left),
+    );
+    expect(lines[total - 1]).toEqual({ type: 'rule' });
+    return texts({ ...job, lines: lines.slice(itemsEnd + 1, total - 1) });
+  }
+
+  it.each(languages)(
+    'in %s: coins and bills handed back on lines of their own, each in the number its count takes',
+    (language) => {
+      const m = receiptMessages[language];
+      const returnedOn = (coinCount: number, billCount: number) => {
+        const job = buildDepositReceipt({
+          ...input,
+          returned: { coinCount, billCount, unsortedCount: 0 },
+          deposit: deposit({ rejectedCount: coinCount + billCount }),
+          language,
+          newBalanceMinor: null,
+        });
+        expect(PrintJobSchema.safeParse(job).success).toBe(true);
+        return returnedLines(job, language);
+      };
+      expect(returnedOn(3, 2)).toEqual([`${m.returnedCoinsMany} | 3`, `${m.returnedBillsMany} | 2`]);
+      expect(returnedOn(1, 4)).toEqual([`${m.returnedCoinsOne} | 1`, `${m.returnedBillsMany} | 4`]);
+      expect(returnedOn(2, 1)).toEqual([`${m.returnedCoinsMany} | 2`, `${m.returnedBillsOne} | 1`]);
+      expect(returnedOn(1, 0)).toEqual([`${m.returnedCoinsOne} | 1`]);
+      expect(returnedOn(0, 1)).toEqual([`${m.returnedBillsOne} | 1`]);
+      expect(returnedOn(0, 0)).toEqual([]);
+      // A coin and a bill read apart, and one reads apart from several (the number agrees).
+      expect(
+        new Set([m.returnedCoinsOne, m.returnedCoinsMany, m.returnedBillsOne, m.returnedBillsMany]).size,
+      ).toBe(4);
+    },
+  );
+
+  it.each(languages)(
+    'in %s: returns journaled without their kind print as one line, never as coins or bills',
+    (language) => {
+      const m = receiptMessages[language];
+      const job = buildDepositReceipt({
+        ...input,
+        returned: { coinCount: 0, billCount: 1, unsortedCount: 2 },
+        deposit: deposit({ rejectedCount: 3 }),
+        language,
+        newBalanceMinor: null,
+      });
+      const lines = texts(job);
+      expect(lines).toContain(`${m.returnedUnsortedMany} | 2`);
+      expect(lines).toContain(`${m.returnedBillsOne} | 1`);
+      expect(lines.some((line) => line.startsWith(`${m.returnedCoinsMany} |`))).toBe(false);
+      const one = texts(
+        buildDepositReceipt({
+          ...input,
+          returned: { coinCount: 0, billCount: 0, unsortedCount: 1 },
+          deposit: deposit({ rejectedCount: 1 }),
+          language,
+          newBalanceMinor: null,
+        }),
+      );
+      expect(one).toContain(`${m.returnedUnsortedOne} | 1`);
+    },
+  );
+
+  it.each(languages)('in %s: a copy prints the same returns as the first print', (language) => {
+    const receiptInput = {
+      ...input,
+      returned: { coinCount: 2, billCount: 1, unsortedCount: 1 },
+      deposit: deposit({ rejectedCount: 4 }),
+      language,
+      newBalanceMinor: 1_600,
+    };
+    const first = returnedLines(buildDepositReceipt(receiptInput), language);
+    const copy = returnedLines(
+      buildDepositReceipt({ ...receiptInput, reprintedAtMs: Date.parse(afternoon) }),
+      language,
+    );
+    expect(first).toHaveLength(3);
+    expect(copy).toEqual(first);
+  });
+
+  // The encoder gives a count the columns it needs and the label the rest: a label longer than that would
+  // run into its count or be broken over two lines.
+  it.each(languages)('in %s leaves each return label room for a space and a six-digit count', (language) => {
+    const m = receiptMessages[language];
+    const labels = [
+      m.returnedCoinsOne,
+      m.returnedCoinsMany,
+      m.returnedBillsOne,
+      m.returnedBillsMany,
+      m.returnedUnsortedOne,
+      m.returnedUnsortedMany,
+    ];
+    for (const label of labels)
+      expect(`${label} 999999`.length, label).toBeLessThanOrEqual(receiptColumnsDefault);
+  });
 
   // The encoder would break a longer line at a word on 42-column paper, leaving a word alone on a line.
   it.each(languages)('in %s prints each hint and note whole on the narrowest paper', (language) => {

@@ -7,7 +7,9 @@ import {
   multiplyMinor,
   parseCode,
 } from '@cashin/shared';
+import type { ReceiptMessages } from './receipt-messages.js';
 import { receiptMessages } from './receipt-messages.js';
+import type { ReturnedPieces } from './returned-pieces.js';
 import {
   clip,
   formatReceiptTime,
@@ -20,6 +22,8 @@ import { receiptQrData } from '@cashin/shared';
 /** What a deposit receipt shows besides the deposit itself. */
 export interface DepositReceiptInput {
   deposit: KioskDeposit;
+  /** What came back uncounted, coins and bills apart, as the journal holds it (Journal.returnedPieces). */
+  returned: ReturnedPieces;
   terminalId: string;
   terminalName: string;
   timeZone: string;
@@ -38,9 +42,9 @@ export interface DepositReceiptInput {
 
 /**
  * Turns a committed deposit into a receipt: title, kiosk and time, the deposit reference as text and as a
- * Code 128 barcode, the itemised coins and bills, rejects, the total, the new balance or "pending", the
- * claim code for a voucher, flags a shopper should know about, and for a signed (offline or voucher)
- * deposit the QR that proves it.
+ * Code 128 barcode, the itemised coins and bills, the coins and the bills handed back, the total, the new
+ * balance or "pending", the claim code for a voucher, flags a shopper should know about, and for a signed
+ * (offline or voucher) deposit the QR that proves it.
  */
 export function buildDepositReceipt(input: DepositReceiptInput): PrintJob {
   const { deposit } = input;
@@ -85,9 +89,7 @@ export function buildDepositReceipt(input: DepositReceiptInput): PrintJob {
       right: money(multiplyMinor(item.valueMinor, item.count)),
     });
   }
-  if (deposit.rejectedCount > 0) {
-    lines.push({ type: 'columns', left: m.rejected, right: String(deposit.rejectedCount) });
-  }
+  lines.push(...returnedLines(input.returned, m));
   lines.push({ type: 'rule' });
   lines.push({ type: 'columns', left: m.total, right: money(deposit.totalMinor) });
   if (input.newBalanceMinor !== null) {
@@ -145,4 +147,24 @@ export function buildDepositReceipt(input: DepositReceiptInput): PrintJob {
   lines.push({ type: 'feed', lines: 3 });
   lines.push({ type: 'cut' });
   return { title: `deposit ${deposit.depositId}`, lines };
+}
+
+/**
+ * One line per kind of piece handed back, only for a kind that was: the coins to look for in the return
+ * cup and the bills that came out of the bill slot, as the screen counted them. Returns journaled without
+ * their kind print as one line, so the receipt never claims a kind it does not know.
+ */
+function returnedLines(returned: ReturnedPieces, m: ReceiptMessages): PrintLine[] {
+  const counts = [
+    { count: returned.coinCount, one: m.returnedCoinsOne, many: m.returnedCoinsMany },
+    { count: returned.billCount, one: m.returnedBillsOne, many: m.returnedBillsMany },
+    { count: returned.unsortedCount, one: m.returnedUnsortedOne, many: m.returnedUnsortedMany },
+  ];
+  return counts
+    .filter(({ count }) => count > 0)
+    .map(({ count, one, many }) => ({
+      type: 'columns',
+      left: count === 1 ? one : many,
+      right: String(count),
+    }));
 }

@@ -20,7 +20,17 @@ export interface ReceiptMessages {
   shopper: string;
   coin: string;
   bill: string;
-  rejected: string;
+  /**
+   * What came back uncounted, each a column label before its count, in the number the count takes: coins
+   * (into the return cup) and bills (out of the bill slot) apart, and, for a deposit journaled before the
+   * kind was kept, both on one line.
+   */
+  returnedCoinsOne: string;
+  returnedCoinsMany: string;
+  returnedBillsOne: string;
+  returnedBillsMany: string;
+  returnedUnsortedOne: string;
+  returnedUnsortedMany: string;
   total: string;
   newBalance: string;
   balancePending: string;
@@ -53,7 +63,12 @@ export const receiptMessages: Record<Language, ReceiptMessages> = {
     shopper: 'Account',
     coin: 'coin',
     bill: 'bill',
-    rejected: 'Returned, not counted',
+    returnedCoinsOne: 'Coin returned, not counted',
+    returnedCoinsMany: 'Coins returned, not counted',
+    returnedBillsOne: 'Bill returned, not counted',
+    returnedBillsMany: 'Bills returned, not counted',
+    returnedUnsortedOne: 'Returned, not counted',
+    returnedUnsortedMany: 'Returned, not counted',
     total: 'Total',
     newBalance: 'New balance',
     balancePending: 'Credit pending',
@@ -84,7 +99,12 @@ export const receiptMessages: Record<Language, ReceiptMessages> = {
     shopper: 'Cuenta',
     coin: 'moneda',
     bill: 'billete',
-    rejected: 'Devueltos, sin contar',
+    returnedCoinsOne: 'Moneda devuelta, sin contar',
+    returnedCoinsMany: 'Monedas devueltas, sin contar',
+    returnedBillsOne: 'Billete devuelto, sin contar',
+    returnedBillsMany: 'Billetes devueltos, sin contar',
+    returnedUnsortedOne: 'Pieza devuelta, sin contar',
+    returnedUnsortedMany: 'Piezas devueltas, sin contar',
     total: 'Total',
     newBalance: 'Saldo nuevo',
     balancePending: 'Abono pendiente',

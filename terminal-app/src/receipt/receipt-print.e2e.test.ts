@@ -24,6 +24,9 @@ import { ReceiptPrinter } from '../devices/printer/receipt-printer.js';
 import { buildDepositReceipt } from './deposit-receipt.js';
 import { receiptQrData, verifyReceiptQr } from '@cashin/shared';
 import { createReceiptSigner } from './receipt-signature.js';
+import { receiptMessages } from './receipt-messages.js';
+import type { ReturnedPieces } from './returned-pieces.js';
+import { noneReturned } from './returned-pieces.js';
 
 const run = promisify(execFile);
 
@@ -35,10 +38,19 @@ function parseCodeOrThrow(text: string | null): Code {
 
 // The receipts the kiosk really prints, through the real driver and the byte-level printer simulator, read
 // back by an independent decoder: the reference barcode and the signed QR must both scan.
-/** A voucher's receipt from kiosk K0042 in Mexico City, as it prints (a copy when reprinted). */
-function voucherReceipt(deposit: KioskDeposit, language: Language, reprintedAtMs: number | null) {
+/**
+ * A voucher's receipt from kiosk K0042 in Mexico City, as it prints (a copy when reprinted), with what the
+ * journal holds of its returns (none unless given).
+ */
+function voucherReceipt(
+  deposit: KioskDeposit,
+  language: Language,
+  reprintedAtMs: number | null,
+  returned: ReturnedPieces = noneReturned,
+) {
   return buildDepositReceipt({
     deposit,
+    returned,
     terminalId: 'K0042',
     terminalName: 'Tienda 12',
     timeZone: 'America/Mexico_City',
@@ -57,7 +69,7 @@ describe('printed deposit receipts', () => {
   async function printReceipt(
     deposit: KioskDeposit,
     language: Language,
-    options: { columns?: number; reprintedAtMs?: number } = {},
+    options: { columns?: number; reprintedAtMs?: number; returned?: ReturnedPieces } = {},
   ): Promise<{ sim: PrinterSim; receipt: CapturedReceipt }> {
     const [kioskEnd, printerEnd] = duplexPair();
     const sim = new PrinterSim();
@@ -69,7 +81,7 @@ describe('printed deposit receipts', () => {
       limits: defaultLimits.system,
       ...(options.columns === undefined ? {} : { columns: options.columns }),
     });
-    const job = voucherReceipt(deposit, language, options.reprintedAtMs ?? null);
+    const job = voucherReceipt(deposit, language, options.reprintedAtMs ?? null, options.returned);
     const printed = sim.nextReceipt();
     expect(await driver.print(job)).toMatchObject({ ok: true });
     const receipt = await printed;
@@ -88,7 +100,7 @@ describe('printed deposit receipts', () => {
     return { decoded: stdout.trim().split('\n').sort(), text: sim.text(receipt) };
   }
 
-  function voucher(): KioskDeposit {
+  function voucher(rejectedCount = 0): KioskDeposit {
     const unsigned: KioskDeposit = {
       depositId: uuidv7(),
       sequence: 1187,
@@ -96,7 +108,7 @@ describe('printed deposit receipts', () => {
       claimCode: generateCode('claim'),
       currency: 'MXN',
       items: [{ kind: 'coin', ccTalkId: 'MX010A', valueMinor: 1_000, count: 7 }],
-      rejectedCount: 0,
+      rejectedCount,
       totalMinor: 7_000,
       startedAt: '2026-11-22T10:00:00.000Z',
       committedAt: '2026-11-22T10:01:00.000Z',
@@ -155,6 +167,63 @@ describe('printed deposit receipts', () => {
         ok: true,
         fields: { depositId: deposit.depositId, totalMinor: 7_000 },
       });
+    },
+  );
+
+  // A coin is looked for in the return cup and a bill came back out of the bill slot: the paper counts them
+  // apart, each label and count on one line of its own with a space between, the first print and a copy alike.
+  it.each(languages)(
+    'a receipt in %s on the narrowest paper prints coins and bills handed back on lines of their own',
+    async (language) => {
+      const m = receiptMessages[language];
+      const cases: Array<{ returned: ReturnedPieces; lines: string[] }> = [
+        {
+          returned: { coinCount: 3, billCount: 1, unsortedCount: 0 },
+          lines: [`${m.returnedCoinsMany} 3`, `${m.returnedBillsOne} 1`],
+        },
+        {
+          returned: { coinCount: 1, billCount: 12, unsortedCount: 0 },
+          lines: [`${m.returnedCoinsOne} 1`, `${m.returnedBillsMany} 12`],
+        },
+        {
+          returned: { coinCount: 0, billCount: 0, unsortedCount: 2 },
+          lines: [`${m.returnedUnsortedMany} 2`],
+        },
+        { returned: noneReturned, lines: [] },
+      ];
+      const labels = new Set([
+        m.returnedCoinsOne,
+        m.returnedCoinsMany,
+        m.returnedBillsOne,
+        m.returnedBillsMany,
+        m.returnedUnsortedOne,
+        m.returnedUnsortedMany,
+      ]);
+      for (const { returned, lines } of cases) {
+        const deposit = voucher(returned.coinCount + returned.billCount + returned.unsortedCount);
+        for (const reprintedAtMs of [undefined, Date.parse('2026-11-22T10:05:00.000Z')]) {
+          const { receipt } = await printReceipt(deposit, language, {
+            columns: receiptColumnsDefault,
+            returned,
+            ...(reprintedAtMs === undefined ? {} : { reprintedAtMs }),
+          });
+          const texts = receipt.elements.filter((element) => element.type === 'text');
+          const where = `${JSON.stringify(returned)} ${reprintedAtMs === undefined ? 'first' : 'copy'}`;
+          for (const element of texts) {
+            const printedColumns = element.chars.reduce((sum, char) => sum + char.widthScale, 0);
+            expect(printedColumns, element.text).toBeLessThanOrEqual(receiptColumnsDefault);
+          }
+          // Only these lines name a return; each is label, at least one space, count, as read off the paper.
+          const returnLines = texts
+            .map((element) => element.text.trimEnd())
+            .filter((line) => [...labels].some((label) => line.startsWith(label)));
+          for (const line of returnLines) expect(line, where).toMatch(/\S +\d+$/);
+          expect(
+            returnLines.map((line) => line.replace(/ +/g, ' ')),
+            where,
+          ).toEqual(lines);
+        }
+      }
     },
   );
 });

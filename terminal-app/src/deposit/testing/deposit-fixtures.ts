@@ -173,6 +173,20 @@ export function committedFor(state: DepositState, sequence = 1): KioskDeposit {
   });
 }
 
+/**
+ * The journal's answer when a `committing` state's deposit is committed: the deposit (committedFor unless
+ * given) and its returns, coins and bills apart, as the machine counted them and journaled them.
+ */
+export function committedEvent(
+  state: DepositState,
+  deposit: KioskDeposit = committedFor(state),
+): Extract<DepositEvent, { type: 'committed' }> {
+  if (state.phase !== 'committing') throw new Error('not committing');
+  const d = state.deposit;
+  const returned = { coinCount: d.rejectedCoinCount, billCount: d.rejectedBillCount, unsortedCount: 0 };
+  return { type: 'committed', deposit, returned, atMs: t0Ms };
+}
+
 /** Canonical states of every phase, reached through the machine itself. */
 export const fixtures = {
   idle: (): DepositState => initialDepositState(testConfig),
@@ -189,7 +203,7 @@ export const fixtures = {
   committing: (): DepositState => stateAfter([timer('drain')], fixtures.draining()),
   printing: (): DepositState => {
     const committing = fixtures.committing();
-    return stateAfter([{ type: 'committed', deposit: committedFor(committing), atMs: t0Ms }], committing);
+    return stateAfter([committedEvent(committing)], committing);
   },
   outOfService: (): DepositState =>
     stateAfter([device({ type: 'fault', device: 'coin', fault: 'jam' })], fixtures.idle()),

@@ -17,6 +17,11 @@ export class FakeKioskDevices implements KioskDevices {
   readonly commands: string[] = [];
   /** What the next print answers. */
   printOutcome: PrintOutcome = { ok: true };
+  /**
+   * Events the devices held across a crash (a reject in an acceptor's buffer), reported to the next
+   * subscriber as it subscribes, as the drivers do at start from their journaled baselines.
+   */
+  heldAtStart: DeviceEvent[] = [];
   private readonly listeners = new Set<(event: DeviceEvent) => void>();
   private escrow: { device: string; ccTalkId: string; valueMinor: number; currency: CurrencyCode } | null =
     null;
@@ -71,6 +76,7 @@ export class FakeKioskDevices implements KioskDevices {
 
   subscribe(listener: (event: DeviceEvent) => void): () => void {
     this.listeners.add(listener);
+    for (const event of this.heldAtStart.splice(0)) listener(DeviceEventSchema.parse(event));
     return () => this.listeners.delete(listener);
   }
 
