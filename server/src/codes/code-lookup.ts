@@ -60,11 +60,14 @@ export async function lookupCode(deps: Deps, caller: string, code: Code): Promis
         amount_minor: number;
         expires_at_ms: number;
         used_transfer_id: string | null;
-      }>('SELECT shopper_id, amount_minor, expires_at_ms, used_transfer_id FROM slips WHERE code = ?', [
-        code,
-      ]);
+        cancelled_at_ms: number | null;
+      }>(
+        'SELECT shopper_id, amount_minor, expires_at_ms, used_transfer_id, cancelled_at_ms FROM slips WHERE code = ?',
+        [code],
+      );
       if (slip === undefined) return { error: 'CODE_UNKNOWN' } as const;
       if (slip.used_transfer_id !== null) return { error: 'CODE_USED' } as const;
+      if (slip.cancelled_at_ms !== null) return { error: 'CODE_CANCELLED' } as const;
       if (slip.expires_at_ms <= nowMs) return { error: 'CODE_EXPIRED' } as const;
       shopperId = slip.shopper_id;
       slipAmountMinor = slip.amount_minor;

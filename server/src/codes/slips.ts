@@ -6,7 +6,7 @@ import { findShopper } from '../shoppers/shoppers.js';
 import { forUpdate } from '../storage/db.js';
 import { codeIssueAttemptsMax } from './deposit-codes.js';
 
-export type SlipStatus = 'open' | 'used' | 'expired';
+export type SlipStatus = 'open' | 'used' | 'expired' | 'cancelled';
 
 export interface Slip {
   readonly code: Code;
@@ -48,7 +48,8 @@ export async function issueSlip(
     if (amountMinor > money.tillDepositMaxMinor)
       throw new CodedError('AMOUNT_ABOVE_MAXIMUM', { maximumMinor: money.tillDepositMaxMinor });
     const open = await tx.get<{ n: number | string }>(
-      'SELECT COUNT(*) AS n FROM slips WHERE shopper_id = ? AND used_transfer_id IS NULL AND expires_at_ms > ?',
+      `SELECT COUNT(*) AS n FROM slips
+        WHERE shopper_id = ? AND used_transfer_id IS NULL AND cancelled_at_ms IS NULL AND expires_at_ms > ?`,
       [shopperId, nowMs],
     );
     if (Number(open?.n ?? 0) >= system.slipsOpenPerShopperMax)
@@ -89,28 +90,96 @@ export async function issueSlip(
   });
 }
 
+interface SlipRow extends Record<string, unknown> {
+  code: Code;
+  amount_minor: number;
+  currency: CurrencyCode;
+  expires_at_ms: number;
+  used_transfer_id: string | null;
+  cancelled_at_ms: number | null;
+  created_at_ms: number;
+}
+
+const slipColumns =
+  'code, amount_minor, currency, expires_at_ms, used_transfer_id, cancelled_at_ms, created_at_ms';
+
+/** A slip's status at `nowMs`: used wins over cancelled (a cancel never lands on a used slip), then expiry. */
+function toSlip(row: SlipRow, nowMs: number): Slip {
+  return {
+    code: row.code,
+    amountMinor: Number(row.amount_minor),
+    currency: row.currency,
+    expiresAtMs: Number(row.expires_at_ms),
+    status:
+      row.used_transfer_id !== null
+        ? 'used'
+        : row.cancelled_at_ms !== null
+          ? 'cancelled'
+          : Number(row.expires_at_ms) <= nowMs
+            ? 'expired'
+            : 'open',
+    createdAtMs: Number(row.created_at_ms),
+  };
+}
+
 export async function listSlips(deps: Deps, shopperId: string): Promise<Slip[]> {
   const nowMs = deps.clock.nowMs();
   const rows = await deps.db.transaction((tx) =>
-    tx.all<{
-      code: Code;
-      amount_minor: number;
-      currency: CurrencyCode;
-      expires_at_ms: number;
-      used_transfer_id: string | null;
-      created_at_ms: number;
-    }>(
-      `SELECT code, amount_minor, currency, expires_at_ms, used_transfer_id, created_at_ms FROM slips
+    tx.all<SlipRow>(
+      `SELECT ${slipColumns} FROM slips
        WHERE shopper_id = ? ORDER BY created_at_ms DESC, code DESC LIMIT ?`,
       [shopperId, slipsListedMax],
     ),
   );
-  return rows.map((row) => ({
-    code: row.code,
-    amountMinor: row.amount_minor,
-    currency: row.currency,
-    expiresAtMs: row.expires_at_ms,
-    status: row.used_transfer_id !== null ? 'used' : row.expires_at_ms <= nowMs ? 'expired' : 'open',
-    createdAtMs: row.created_at_ms,
-  }));
+  return rows.map((row) => toSlip(row, nowMs));
+}
+
+/**
+ * The shopper cancels one of their open slips (lost, shared by mistake, no longer wanted): from then on
+ * it starts no deposit (CODE_CANCELLED at a till or kiosk lookup) and no longer counts as open. Cash a
+ * kiosk already took against it is still credited, held for review (credit-deposit.ts). Cancelling again
+ * answers the cancelled slip. Refused with its code when the slip is used (CODE_USED) or expired
+ * (CODE_EXPIRED), and while a till holds a live authorization for it (CONFLICT slipAuthorized): the clerk
+ * may be taking the cash right now, and the authorization lapses within minutes if not committed.
+ */
+export async function cancelSlip(deps: Deps, shopperId: string, code: Code): Promise<Slip> {
+  const nowMs = deps.clock.nowMs();
+  return deps.db.transaction(async (tx) => {
+    // Locked (PostgreSQL) as a deposit resolving the slip locks it: one of the two goes first.
+    const row = await tx.get<SlipRow & { shopper_id: string }>(
+      `SELECT ${slipColumns}, shopper_id FROM slips WHERE code = ?${forUpdate(tx.dialect)}`,
+      [code],
+    );
+    // Another shopper's slip is answered as no slip at all: whether a code exists is not theirs to learn.
+    if (row === undefined || row.shopper_id !== shopperId) throw new CodedError('CODE_UNKNOWN');
+    const slip = toSlip(row, nowMs);
+    if (slip.status === 'cancelled') return slip;
+    if (slip.status === 'used') throw new CodedError('CODE_USED');
+    if (slip.status === 'expired') throw new CodedError('CODE_EXPIRED');
+    const authorized = await tx.get<{ expires_at_ms: number }>(
+      `SELECT MAX(expires_at_ms) AS expires_at_ms FROM till_authorizations
+        WHERE code = ? AND status = 'authorized' AND expires_at_ms > ?`,
+      [code, nowMs],
+    );
+    if (authorized?.expires_at_ms !== null && authorized?.expires_at_ms !== undefined)
+      throw new CodedError('CONFLICT', {
+        reason: 'slipAuthorized',
+        untilMs: Number(authorized.expires_at_ms),
+      });
+    const cancelled = await tx.run(
+      'UPDATE slips SET cancelled_at_ms = ? WHERE code = ? AND used_transfer_id IS NULL AND cancelled_at_ms IS NULL',
+      [nowMs, code],
+    );
+    if (cancelled !== 1) throw new Error('a locked open payment slip changed under its lock');
+    await appendAudit(
+      tx,
+      {
+        kind: 'slip.cancelled',
+        subject: shopperId,
+        data: { code: maskCode(code), amountMinor: slip.amountMinor, currency: slip.currency },
+      },
+      nowMs,
+    );
+    return { ...slip, status: 'cancelled' };
+  });
 }

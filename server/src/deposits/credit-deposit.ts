@@ -250,22 +250,27 @@ async function resolveTarget(tx: Tx, deps: Deps, input: CreditDepositInput, nowM
       amount_minor: number;
       expires_at_ms: number;
       used_transfer_id: string | null;
+      cancelled_at_ms: number | null;
     }>(
       // Locked (PostgreSQL): deposits racing for one slip take it one after the other, so every later one
       // sees it used and is refused, or, with the cash taken, held for review, never credited as well.
-      `SELECT shopper_id, amount_minor, expires_at_ms, used_transfer_id FROM slips WHERE code = ?${forUpdate(tx.dialect)}`,
+      // The shopper's cancel locks it too (slips.ts), so a deposit sees it cancelled or not, never between.
+      `SELECT shopper_id, amount_minor, expires_at_ms, used_transfer_id, cancelled_at_ms FROM slips WHERE code = ?${forUpdate(tx.dialect)}`,
       [input.code],
     );
     if (slip === undefined) return refuseOrSuspend('CODE_UNKNOWN', 'codeUnknown');
     shopperId = slip.shopper_id;
-    const problem: [ReviewReason, 'CODE_USED' | 'CODE_EXPIRED' | 'AMOUNT_MISMATCH'] | undefined =
+    const problem:
+      [ReviewReason, 'CODE_USED' | 'CODE_CANCELLED' | 'CODE_EXPIRED' | 'AMOUNT_MISMATCH'] | undefined =
       slip.used_transfer_id !== null
         ? ['slipUsed', 'CODE_USED']
-        : slip.expires_at_ms <= nowMs
-          ? ['slipExpired', 'CODE_EXPIRED']
-          : slip.amount_minor !== input.amountMinor
-            ? ['slipAmountMismatch', 'AMOUNT_MISMATCH']
-            : undefined;
+        : slip.cancelled_at_ms !== null
+          ? ['slipCancelled', 'CODE_CANCELLED']
+          : slip.expires_at_ms <= nowMs
+            ? ['slipExpired', 'CODE_EXPIRED']
+            : slip.amount_minor !== input.amountMinor
+              ? ['slipAmountMismatch', 'AMOUNT_MISMATCH']
+              : undefined;
     if (problem !== undefined) {
       if (!taken) throw new CodedError(problem[1]);
       reviewReason = problem[0];

@@ -12,14 +12,16 @@ import {
   SlipRequestSchema,
   SlipSchema,
   WalletResponseSchema,
+  codeSchema,
   formatCode,
 } from '@cashin/shared';
 import type { Code } from '@cashin/shared';
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { redeemClaim } from '../claims/redeem-claim.js';
 import { activeDepositCode, rotateDepositCode } from '../codes/deposit-codes.js';
-import { issueSlip, listSlips } from '../codes/slips.js';
+import { cancelSlip, issueSlip, listSlips } from '../codes/slips.js';
 import type { Deps } from '../deps.js';
 import { bearerToken, shopperIdOf } from '../http/roles.js';
 import { endSession, requestOtp, requestSignUp, verifyOtp } from '../shoppers/otp.js';
@@ -170,6 +172,24 @@ export function shopperRoutes(deps: Deps) {
         schema: { tags: ['codes'], response: { 200: SlipListResponseSchema } },
       },
       async (request) => ({ slips: await listSlips(deps, shopperIdOf(request)) }),
+    );
+
+    app.delete(
+      '/v1/me/slips/:code',
+      {
+        config: { roles: ['shopper'] },
+        schema: {
+          tags: ['codes'],
+          description:
+            'Cancels one of your open payment slips: it starts no deposit from now on and no longer counts ' +
+            'as open. Answers the slip, status `cancelled`; again for a slip already cancelled. CODE_USED or ' +
+            'CODE_EXPIRED when it can no longer be cancelled; CONFLICT (slipAuthorized, with untilMs) while ' +
+            'a till holds an authorization for it; CODE_UNKNOWN for a code that is not one of your slips.',
+          params: z.object({ code: codeSchema(['slip']) }),
+          response: { 200: SlipSchema },
+        },
+      },
+      async (request) => cancelSlip(deps, shopperIdOf(request), request.params.code),
     );
 
     app.post(

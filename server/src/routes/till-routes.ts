@@ -3,6 +3,8 @@ import {
   AuthorizeRequestSchema,
   ClerkSessionSchema,
   ClerkSignInRequestSchema,
+  CodeLookupRequestSchema,
+  CodeLookupResponseSchema,
   ShiftSummarySchema,
   VoidRequestSchema,
   maskCode,
@@ -16,7 +18,13 @@ import type { Deps } from '../deps.js';
 import { plainJsonSerializer } from '../http/plain-serializer.js';
 import { bearerToken, clerkOf } from '../http/roles.js';
 import { publicStore, requireStore } from '../stores/stores.js';
-import { authorizeDeposit, commitDeposit, shiftSummary, voidDeposit } from '../till/authorizations.js';
+import {
+  authorizeDeposit,
+  commitDeposit,
+  lookUpForTill,
+  shiftSummary,
+  voidDeposit,
+} from '../till/authorizations.js';
 
 const AuthorizationParamsSchema = z.object({ authorizationId: z.string().min(1).max(64) });
 
@@ -49,6 +57,22 @@ export function tillRoutes(deps: Deps) {
         request.log.info({ clerkId: clerkOf(request).clerkId }, 'clerk signed out');
         return reply.status(204).send();
       },
+    );
+
+    app.post(
+      tillApiPaths.lookups,
+      {
+        config: clerkOnly,
+        schema: {
+          tags: ['till'],
+          description:
+            "A scanned code before the amount: masked name, allowance and a payment slip's amount. Moves " +
+            "nothing; counts against the clerk's code lookups per minute, as authorizing does.",
+          body: CodeLookupRequestSchema,
+          response: { 200: CodeLookupResponseSchema },
+        },
+      },
+      async (request) => lookUpForTill(deps, clerkOf(request), request.body.code),
     );
 
     app.post(

@@ -1,6 +1,7 @@
 import type { Authorization, Code, CurrencyCode } from '@cashin/shared';
 import { CodedError, codeTypeOf, maskCode, moneyLimitsFor } from '@cashin/shared';
 import { claimCodeFor } from '../claims/claim-code.js';
+import type { CodeLookup } from '../codes/code-lookup.js';
 import { lookupCode } from '../codes/code-lookup.js';
 import type { Deps } from '../deps.js';
 import { codeHash, creditDeposit } from '../deposits/credit-deposit.js';
@@ -100,6 +101,19 @@ function ownedBy(row: AuthorizationRow | undefined, clerk: TillClerk): Authoriza
   if (row === undefined) throw new CodedError('AUTHORIZATION_UNKNOWN');
   if (row.store_id !== clerk.storeId) throw new CodedError('FORBIDDEN', { reason: 'otherStore' });
   return row;
+}
+
+/**
+ * What the till shows once a code is scanned, before the clerk counts the cash: the masked name to ask
+ * the customer about, what the wallet may still take, and a payment slip's amount, which the till fills
+ * in. The same checks as authorizing (a live code or open slip in the store's currency) and the same
+ * enumeration count; authorizing checks everything again, since the answer may be minutes old by then.
+ */
+export async function lookUpForTill(deps: Deps, clerk: TillClerk, code: Code): Promise<CodeLookup> {
+  const store = await deps.db.transaction((tx) => requireStore(tx, clerk.storeId));
+  const found = await lookupCode(deps, `clerk:${clerk.clerkId}`, code);
+  if (found.currency !== store.currency) throw new CodedError('CURRENCY_MISMATCH', { field: 'code' });
+  return found;
 }
 
 /**

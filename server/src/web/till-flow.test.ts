@@ -160,6 +160,14 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     expect(await till.locator('.code-line').textContent()).toBe(
       t('amount.code', { code: formatCode(code as never) }),
     );
+    // The code is looked up as soon as it is scanned: whose it is and what it may still take, before
+    // the clerk counts anything.
+    await expect
+      .poll(() => till.locator('.shopper-for').textContent())
+      .toBe(t('amount.for', { name: 'Maria G.' }));
+    expect(await till.getByTestId('lookup').textContent()).toContain(
+      t('amount.remaining', { amount: money(dailyMax) }),
+    );
     await typeAmount(till, amountLabel, typed(first));
     await expect.poll(() => till.locator('#amount-status').textContent()).toBe(money(first));
     await expectAccessible(till, shot('03-amount'));
@@ -261,7 +269,7 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     await till.getByRole('button', { name: t('refused.newCustomer') }).click();
     await expectHeading(till, t('scan.title'));
 
-    // A payment slip is for one exact amount: any other is refused, naming the slip's amount.
+    // A payment slip is for one exact amount: the lookup fills it in, and the clerk cannot change it.
     const slipResponse = await fetch(`${server.url}/v1/me/slips`, {
       method: 'POST',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -270,6 +278,24 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     const slip = SlipSchema.parse(await slipResponse.json());
     await wedgeScan(till, slip.code);
     await expectHeading(till, t('amount.title'));
+    await expect
+      .poll(() => till.locator('.slip-hint').textContent())
+      .toBe(t('amount.slipFixed', { amount: money(slipMinor) }));
+    expect(await till.getByLabel(amountLabel).inputValue()).toBe(typed(slipMinor));
+    expect(await till.getByLabel(amountLabel).getAttribute('readonly')).not.toBeNull();
+    expect(await till.locator('fieldset.bills').count()).toBe(0);
+    await expectAccessible(till, shot('10b-slip-amount'));
+    await till.getByRole('button', { name: t('amount.back') }).click();
+    await expectHeading(till, t('scan.title'));
+
+    // When the lookup's answer is lost, the till says so and goes on: the authorization checks the code.
+    // A wrong amount typed for the slip is refused there, naming the slip's amount.
+    await till.route('**/v1/till/lookups', (route) => route.abort('connectionreset'));
+    await wedgeScan(till, slip.code);
+    await expectHeading(till, t('amount.title'));
+    await expect
+      .poll(() => till.locator('main p.muted').first().textContent())
+      .toBe(t('amount.lookupUnavailable'));
     expect(await till.locator('.slip-hint').textContent()).toBe(t('amount.slipHint'));
     await typeAmount(till, amountLabel, typed(slipMinor - 100 * scale));
     await till.getByRole('button', { name: t('amount.continue') }).click();
@@ -290,6 +316,20 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     await till.getByRole('button', { name: t('check.cancel') }).click();
     await expectHeading(till, t('scan.title'));
     expect(await walletBalance(token)).toBe(second);
+    await till.unroute('**/v1/till/lookups');
+
+    // The shopper cancels the slip in the wallet app: scanned again, it goes no further than the scan.
+    const cancelled = await fetch(`${server.url}/v1/me/slips/${slip.code}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(SlipSchema.parse(await cancelled.json()).status).toBe('cancelled');
+    await wedgeScan(till, slip.code);
+    await expectHeading(till, t('scan.title'));
+    await expect
+      .poll(() => till.getByRole('alert').textContent())
+      .toBe(errorMessage('CODE_CANCELLED', language));
+    await expectAccessible(till, shot('12a-slip-cancelled'));
 
     // The customer changes their mind at the check: the clerk cancels, and the server lets the
     // authorization go at once, so the wallet no longer shows it pending and its limit is free again.

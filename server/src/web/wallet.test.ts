@@ -1,6 +1,10 @@
 import type { Language } from '@cashin/shared';
 import {
+  AuthorizationSchema,
   CashAccountResponseSchema,
+  ClerkSchema,
+  ClerkSessionSchema,
+  OpsStoreSchema,
   DepositCodeResponseSchema,
   DepositReceiptSchema,
   ReversalResponseSchema,
@@ -11,6 +15,8 @@ import {
   formatCode,
   formatMoney,
   generateCode,
+  opsApiPaths,
+  tillApiPaths,
   translator,
   uuidv7,
 } from '@cashin/shared';
@@ -52,6 +58,58 @@ async function depositCodeOf(page: Page): Promise<string> {
     headers: { authorization: `Bearer ${await tokenOf(page)}` },
   });
   return DepositCodeResponseSchema.parse(await response.json()).code;
+}
+
+async function slipStatuses(page: Page): Promise<[string, string][]> {
+  const response = await fetch(`${server.url}/v1/me/slips`, {
+    headers: { authorization: `Bearer ${await tokenOf(page)}` },
+  });
+  return SlipListResponseSchema.parse(await response.json()).slips.map((slip) => [slip.code, slip.status]);
+}
+
+/**
+ * A clerk of a new store authorizes a deposit of the code at the till (the cash not yet taken); answers
+ * the clerk's cancel at the check, which lets the authorization go.
+ */
+async function authorizeAtTill(
+  code: string,
+  amountMinor: number,
+  currency: CurrencyCode,
+): Promise<() => Promise<void>> {
+  const pin = '482916';
+  const store = await server.ops(
+    'POST',
+    opsApiPaths.stores,
+    { name: `Slip store ${currency}`, currency, timeZone: 'America/Mexico_City' },
+    OpsStoreSchema,
+  );
+  const clerk = await server.ops(
+    'POST',
+    opsApiPaths.clerks(store.id),
+    { name: 'Carla Mendez', pin },
+    ClerkSchema,
+  );
+  const signIn = await fetch(`${server.url}${tillApiPaths.session}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ storeId: store.id, clerkId: clerk.id, pin }),
+  });
+  const { token } = ClerkSessionSchema.parse(await signIn.json());
+  const authorized = await fetch(`${server.url}${tillApiPaths.authorizations}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ authorizationId: uuidv7(), code, amountMinor, currency }),
+  });
+  const { authorizationId, status } = AuthorizationSchema.parse(await authorized.json());
+  expect(status).toBe('authorized');
+  return async () => {
+    const voided = await fetch(`${server.url}${tillApiPaths.void(authorizationId)}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ reason: 'customer left before paying' }),
+    });
+    expect(AuthorizationSchema.parse(await voided.json()).status).toBe('voided');
+  };
 }
 
 async function walletShopper(
@@ -274,6 +332,40 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
     expect(await decodeOnScreen(page, 'slip-barcode')).toBe(slips[0]?.code);
     expect(await showAgain.count()).toBe(0);
     await expectAccessible(page, shot('10b-slip-again'));
+
+    // Cancelling asks first; "Keep it" changes nothing.
+    const slipCode = slips[0]!.code;
+    const cancelSlip = page.getByRole('button', {
+      name: t('slips.cancel', { amount: money(slipMajor * 100) }),
+    });
+    await cancelSlip.click();
+    const cancelAsk = page.getByRole('group', {
+      name: t('slips.cancelAsk', { amount: money(slipMajor * 100) }),
+    });
+    await expect.poll(() => cancelAsk.count()).toBe(1);
+    await page.getByRole('button', { name: t('slips.cancelNo') }).click();
+    expect(await cancelAsk.count()).toBe(0);
+    expect(await slipStatuses(page)).toEqual([[slipCode, 'open']]);
+    // While a clerk holds an authorization for the slip, the cancel is refused and says until when.
+    const voidAtTill = await authorizeAtTill(slipCode, slipMajor * 100, currency);
+    await cancelSlip.click();
+    await page.getByRole('button', { name: t('slips.cancelYes') }).click();
+    const [heldText] = t('slips.cancelAuthorized', { time: '\u0000' }).split('\u0000');
+    await expect.poll(() => page.getByRole('status').first().textContent()).toContain(heldText);
+    expect(await slipStatuses(page)).toEqual([[slipCode, 'open']]);
+    await expectAccessible(page, shot('10c-slip-held'));
+    // Once the clerk cancels at the check, the slip is cancelled: its barcode goes, the list says so.
+    await voidAtTill();
+    await cancelSlip.click();
+    await page.getByRole('button', { name: t('slips.cancelYes') }).click();
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toBe(t('slips.cancelled', { amount: money(slipMajor * 100) }));
+    expect(await page.getByTestId('slip-shown').count()).toBe(0);
+    await expect.poll(() => page.locator('.history .status').textContent()).toBe(t('slips.status.cancelled'));
+    expect(await cancelSlip.count()).toBe(0);
+    expect(await slipStatuses(page)).toEqual([[slipCode, 'cancelled']]);
+    await expectAccessible(page, shot('10d-slip-cancelled'));
     await page.getByRole('button', { name: t('code.back') }).click();
     await expectHeading(page, t('home.title'));
 

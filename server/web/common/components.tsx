@@ -44,6 +44,8 @@ export interface FieldProps {
   required?: boolean;
   invalid?: boolean;
   large?: boolean;
+  /** Shown and focusable but not typed in: a value fixed elsewhere (a payment slip's amount). */
+  readOnly?: boolean;
 }
 
 /** A labelled input with an optional hint and a live status line (check-digit feedback, format help). */
@@ -68,6 +70,7 @@ export function Field(props: FieldProps) {
         autoComplete={props.autoComplete ?? 'off'}
         maxLength={props.maxLength}
         required={props.required}
+        readOnly={props.readOnly}
         aria-invalid={props.invalid ?? props.status?.tone === 'bad'}
         aria-describedby={describedBy || undefined}
         value={props.value}

@@ -2,6 +2,7 @@ import type { Authorization, Code, CodeType, CurrencyCode, ErrorCode, Language }
 import {
   AuthorizationSchema,
   ClerkSessionSchema,
+  CodeLookupResponseSchema,
   ShiftSummarySchema,
   codeTypes,
   currencies,
@@ -46,6 +47,20 @@ import {
 import { useWedgeScanner } from './wedge-scanner.js';
 
 type ShiftSummary = z.output<typeof ShiftSummarySchema>;
+type CodeLookup = z.output<typeof CodeLookupResponseSchema>;
+
+/**
+ * Refusals of a code's lookup that no amount can change: the till goes back to the scan and says why,
+ * before the clerk counts any cash.
+ */
+const codeRefusals: readonly ErrorCode[] = [
+  'CODE_UNKNOWN',
+  'CODE_REVOKED',
+  'CODE_EXPIRED',
+  'CODE_USED',
+  'CODE_CANCELLED',
+  'CURRENCY_MISMATCH',
+];
 
 /** Sign-out answers 204 with no body; whatever it answers, the till forgets the session. */
 const SignedOutSchema = z.unknown();
@@ -370,6 +385,36 @@ function AmountScreen({
   const [typed, setTyped] = useState(initial);
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
+  // The code looked up as soon as it is scanned: whose it is, what it may still take, a slip's amount.
+  // Only a refusal of the code itself stops here; anything else (no network, too many tries) leaves the
+  // check to the authorization, which looks the code up again.
+  const [lookup, setLookup] = useState<CodeLookup | 'pending' | 'unavailable'>('pending');
+  useEffect(() => {
+    let current = true;
+    void callApi(tillApiPaths.lookups, CodeLookupResponseSchema, {
+      body: { code },
+      token: session.token,
+    }).then((result) => {
+      if (!current) return;
+      if (result.ok) {
+        setLookup(result.value);
+        const slipAmount = result.value.slipAmountMinor;
+        if (slipAmount !== null) setTyped(minorToTyped(slipAmount, currency));
+        return;
+      }
+      if (codeRefusals.includes(result.code)) {
+        show({ name: 'scan' });
+        return fail(result);
+      }
+      if (isSignedOut(result.code)) return fail(result);
+      setLookup('unavailable');
+    });
+    return () => {
+      current = false;
+    };
+  }, [code]);
+  const found = typeof lookup === 'object' ? lookup : null;
+  const slipAmountMinor = found?.slipAmountMinor ?? null;
   // The authorization id for this code and amount, chosen once: a retry after a lost answer re-sends it.
   const authorizationIds = useRef(new Map<string, string>());
   const parsed = parseMajorAmount(typed, currency);
@@ -410,13 +455,39 @@ function AmountScreen({
     <StepScreen step="amount" title={words.t('amount.title')} screen="amount" words={words}>
       <p class="lead">{words.t('amount.body')}</p>
       <p class="code-line">{words.t('amount.code', { code: formatCode(code) })}</p>
-      {codeType === 'slip' && <p class="slip-hint">{words.t('amount.slipHint')}</p>}
+      {lookup === 'pending' && (
+        <p class="muted" aria-busy="true">
+          {words.t('amount.lookingUp')}
+        </p>
+      )}
+      {lookup === 'unavailable' && <p class="muted">{words.t('amount.lookupUnavailable')}</p>}
+      {found && (
+        <div class="panel lookup-panel" data-testid="lookup">
+          <p class="shopper-for">{words.t('amount.for', { name: found.maskedName })}</p>
+          <p class="muted">{words.t('amount.forHint')}</p>
+          <p>
+            {found.allowance.remainingDeposits === 0 || found.allowance.remainingMinor === 0
+              ? words.t('amount.noneLeft')
+              : words.t('amount.remaining', {
+                  amount: words.money(found.allowance.remainingMinor, currency),
+                })}
+          </p>
+        </div>
+      )}
+      {slipAmountMinor !== null ? (
+        <p class="slip-hint">
+          {words.t('amount.slipFixed', { amount: words.money(slipAmountMinor, currency) })}
+        </p>
+      ) : (
+        codeType === 'slip' && <p class="slip-hint">{words.t('amount.slipHint')}</p>
+      )}
       <Form onSubmit={() => void authorize()}>
         <Field
           id="amount"
           label={words.t('amount.field', { currency })}
           inputMode="decimal"
           large
+          readOnly={slipAmountMinor !== null}
           value={typed}
           onInput={setTyped}
           status={checkedFieldStatus(
@@ -426,23 +497,25 @@ function AmountScreen({
             valid ? words.money(parsed.amountMinor, currency) : undefined,
           )}
         />
-        <fieldset class="bills">
-          <legend>{words.t('amount.bills')}</legend>
-          {bills.map((bill) => (
-            <button
-              type="button"
-              key={bill.valueMinor}
-              class="button bill"
-              aria-label={words.t('amount.add', { value: words.money(bill.valueMinor, currency) })}
-              onClick={() => addBill(bill.valueMinor)}
-            >
-              + {words.money(bill.valueMinor, currency)}
+        {slipAmountMinor === null && (
+          <fieldset class="bills">
+            <legend>{words.t('amount.bills')}</legend>
+            {bills.map((bill) => (
+              <button
+                type="button"
+                key={bill.valueMinor}
+                class="button bill"
+                aria-label={words.t('amount.add', { value: words.money(bill.valueMinor, currency) })}
+                onClick={() => addBill(bill.valueMinor)}
+              >
+                + {words.money(bill.valueMinor, currency)}
+              </button>
+            ))}
+            <button type="button" class="button button-danger bill" onClick={() => setTyped('')}>
+              {words.t('amount.clear')}
             </button>
-          ))}
-          <button type="button" class="button button-danger bill" onClick={() => setTyped('')}>
-            {words.t('amount.clear')}
-          </button>
-        </fieldset>
+          </fieldset>
+        )}
         <div class="actions">
           <Button onClick={() => show({ name: 'scan' })}>{words.t('amount.back')}</Button>
           <Button kind="primary" type="submit" busy={busy}>

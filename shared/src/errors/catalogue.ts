@@ -30,6 +30,7 @@ const catalogue = {
   CODE_REVOKED: { status: 410, what: 'The code was rotated or revoked.' },
   CODE_EXPIRED: { status: 410, what: 'The slip or claim code has expired.' },
   CODE_USED: { status: 409, what: 'The one-use code was already used.' },
+  CODE_CANCELLED: { status: 410, what: 'The payment slip was cancelled by its shopper.' },
   // Money and limits
   LIMIT_EXCEEDED: { status: 422, what: 'The deposit would pass a per-deposit, daily or monthly limit.' },
   FAMILY_CAP_EXCEEDED: {

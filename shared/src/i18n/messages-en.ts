@@ -21,6 +21,8 @@ export const errorMessagesEn = {
   'error.codeRevoked': 'That code was replaced by a newer one. Use the code in your wallet app.',
   'error.codeExpired': 'That code has expired.',
   'error.codeUsed': 'That code was already used.',
+  'error.codeCancelled':
+    'That payment slip was cancelled in the wallet app. Make a new slip there to deposit.',
   'error.limitExceeded': 'This would go over the deposit limit. You can still deposit {remaining}.',
   'error.familyCapExceeded':
     'This goes over the limit a parent set for this wallet. It can still take {remaining}.',

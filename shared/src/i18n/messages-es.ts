@@ -17,6 +17,8 @@ export const errorMessagesEs: Record<ErrorMessageKey, string> = {
   'error.codeRevoked': 'Ese código fue reemplazado por uno nuevo. Use el código de su app.',
   'error.codeExpired': 'Ese código ya venció.',
   'error.codeUsed': 'Ese código ya se usó.',
+  'error.codeCancelled':
+    'Esa ficha de pago se canceló en la app del monedero. Para depositar, hay que crear una nueva ahí.',
   'error.limitExceeded': 'Esto pasaría el límite de depósito. Aún puede depositar {remaining}.',
   'error.familyCapExceeded':
     'Esto pasa el límite que un padre o madre puso a este monedero. Aún puede recibir {remaining}.',

@@ -33,6 +33,7 @@ const statusClass: Record<Slip['status'], string> = {
   open: 'status-good',
   used: 'status-neutral',
   expired: 'status-neutral',
+  cancelled: 'status-neutral',
 };
 
 function SlipBarcode({ slip, words }: { slip: Slip; words: WalletContext['words'] }) {
@@ -72,6 +73,9 @@ export function SlipsScreen(context: WalletContext) {
   // The slip whose barcode shows: the one just created, or an open one the shopper asked for again.
   const [shown, setShown] = useState<Slip | null>(null);
   const [slips, setSlips] = useState<Slip[] | null>(null);
+  // The open slip whose cancel waits for the shopper to confirm, and the one being cancelled now.
+  const [confirming, setConfirming] = useState<string | null>(null);
+  const [cancelling, setCancelling] = useState<string | null>(null);
   const amount = parseMajorAmount(typed, currency);
   const valid = amount.ok && amount.amountMinor > 0;
 
@@ -88,6 +92,37 @@ export function SlipsScreen(context: WalletContext) {
   const showAgain = (slip: Slip): void => {
     setShown(slip);
     window.scrollTo({ top: 0 });
+  };
+
+  const cancel = async (slip: Slip): Promise<void> => {
+    setCancelling(slip.code);
+    const result = await callApi(`/v1/me/slips/${slip.code}`, SlipSchema, {
+      method: 'DELETE',
+      token: session?.token ?? null,
+    });
+    setCancelling(null);
+    setConfirming(null);
+    if (!result.ok) {
+      const untilMs = result.details['untilMs'];
+      if (
+        result.code === 'CONFLICT' &&
+        result.details['reason'] === 'slipAuthorized' &&
+        typeof untilMs === 'number'
+      )
+        context.showBanner({
+          tone: 'notice',
+          text: words.t('slips.cancelAuthorized', { time: words.dateTime(untilMs) }),
+        });
+      else context.showError(result.code, result.details);
+      await load();
+      return;
+    }
+    if (shown?.code === slip.code) setShown(null);
+    context.showBanner({
+      tone: 'success',
+      text: words.t('slips.cancelled', { amount: words.money(slip.amountMinor, slip.currency) }),
+    });
+    await load();
   };
 
   const submit = async (): Promise<void> => {
@@ -171,13 +206,34 @@ export function SlipsScreen(context: WalletContext) {
               </div>
               <div class="entry-meta">
                 <span>{slip.code.replace(/(\d{4})(?=\d)/g, '$1 ')}</span>
-                <span>{words.t('slips.expires', { time: words.dateTime(slip.expiresAtMs) })}</span>
+                {/* A used or cancelled slip is valid no longer, whatever its expiry said. */}
+                {(slip.status === 'open' || slip.status === 'expired') && (
+                  <span>{words.t('slips.expires', { time: words.dateTime(slip.expiresAtMs) })}</span>
+                )}
               </div>
               {slip.status === 'open' && slip.code !== shown?.code && (
                 <Button kind="link" onClick={() => showAgain(slip)}>
                   {words.t('slips.show', { amount: words.money(slip.amountMinor, slip.currency) })}
                 </Button>
               )}
+              {slip.status === 'open' &&
+                (confirming === slip.code ? (
+                  <div class="panel" role="group" aria-labelledby={`cancel-ask-${slip.code}`}>
+                    <p id={`cancel-ask-${slip.code}`}>
+                      {words.t('slips.cancelAsk', { amount: words.money(slip.amountMinor, slip.currency) })}
+                    </p>
+                    <div class="actions">
+                      <Button kind="danger" busy={cancelling === slip.code} onClick={() => void cancel(slip)}>
+                        {words.t('slips.cancelYes')}
+                      </Button>
+                      <Button onClick={() => setConfirming(null)}>{words.t('slips.cancelNo')}</Button>
+                    </div>
+                  </div>
+                ) : (
+                  <Button kind="link" onClick={() => setConfirming(slip.code)}>
+                    {words.t('slips.cancel', { amount: words.money(slip.amountMinor, slip.currency) })}
+                  </Button>
+                ))}
             </li>
           ))}
         </ul>

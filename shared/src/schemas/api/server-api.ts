@@ -152,7 +152,8 @@ export const SlipSchema = z.object({
   amountMinor: PositiveAmountMinorSchema,
   currency: CurrencyCodeSchema,
   expiresAtMs: z.number().int(),
-  status: z.enum(['open', 'used', 'expired']),
+  /** `cancelled`: the shopper cancelled it before it was used; it starts no deposit. */
+  status: z.enum(['open', 'used', 'expired', 'cancelled']),
   createdAtMs: z.number().int(),
 });
 

@@ -13,6 +13,8 @@ import { textSchema } from '../common.js';
  */
 export const tillApiPaths = {
   session: '/v1/till/session',
+  /** What a scanned code is before the amount: the shopper's masked name, allowance, a slip's amount. */
+  lookups: '/v1/till/lookups',
   authorizations: '/v1/till/authorizations',
   commit: (authorizationId: string) => `/v1/till/authorizations/${authorizationId}/commit`,
   void: (authorizationId: string) => `/v1/till/authorizations/${authorizationId}/void`,
