@@ -150,13 +150,13 @@ describe('kiosk screens', () => {
     const banner = page.locator('.banner-notice');
     await expect
       .poll(() => banner.textContent())
-      .toBe('That bill was handed back: your deposit is already closing.');
+      .toBe('That bill was returned: your deposit is already closing. Take it back from the bill slot.');
     expect(await page.getByText(/limit/).count()).toBe(0);
     await expectAccessible('05b-finishing-bill-returned');
     source.publish({ language: 'es' });
     await expect
       .poll(() => banner.textContent())
-      .toBe('Le devolvimos ese billete: su depósito ya se está cerrando.');
+      .toBe('Ese billete fue devuelto: su depósito ya se está cerrando. Tómelo de la ranura de billetes.');
     source.publish({ language: 'en', notice: null });
   });
 

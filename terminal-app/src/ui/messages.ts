@@ -75,11 +75,16 @@ const en = {
   'notice.scanIgnored': 'A deposit is already open. Finish it first.',
   'notice.scanIgnoredDone': 'Your deposit is done. Tap Done, then scan your code again.',
   'notice.limitReached': 'You reached the most you can deposit now.',
-  'notice.billOverLimit': 'That bill was returned: it would go over your limit.',
-  'notice.billOtherCurrency': 'That bill was returned: this kiosk does not take that currency.',
-  'notice.billEscrowBusy': 'That bill was returned: we were still taking the one before it. Insert it again.',
-  'notice.billAfterFinish': 'That bill was handed back: your deposit is already closing.',
-  'notice.billNotStacked': 'That bill was returned: it could not be taken. Please take it and try again.',
+  'notice.billOverLimit':
+    'That bill was returned: it would go over your limit. Take it back from the bill slot.',
+  'notice.billOtherCurrency':
+    'That bill was returned: this kiosk does not take that currency. Take it back from the bill slot.',
+  'notice.billEscrowBusy':
+    'That bill was returned: we were still taking the one before it. Take it back and insert it again.',
+  'notice.billAfterFinish':
+    'That bill was returned: your deposit is already closing. Take it back from the bill slot.',
+  'notice.billNotStacked':
+    'That bill was returned: it could not be taken. Take it back from the bill slot and try again.',
   'notice.coinRejected': 'Something was returned. Please take it.',
   'notice.idleTimeout': 'We finished your deposit because nothing happened for a while.',
   'notice.pouredAsVoucher':
@@ -255,11 +260,15 @@ const es: Record<KioskMessageKey, string> = {
   'notice.scanIgnored': 'Ya hay un depósito abierto. Termínelo primero.',
   'notice.scanIgnoredDone': 'Su depósito está listo. Toque Listo y luego escanee su código otra vez.',
   'notice.limitReached': 'Llegó al máximo que puede depositar ahora.',
-  'notice.billOverLimit': 'Ese billete fue devuelto: pasaría su límite.',
-  'notice.billOtherCurrency': 'Ese billete fue devuelto: este kiosco no recibe esa divisa.',
-  'notice.billEscrowBusy': 'Ese billete fue devuelto: todavía recibíamos el anterior. Insértelo otra vez.',
-  'notice.billAfterFinish': 'Le devolvimos ese billete: su depósito ya se está cerrando.',
-  'notice.billNotStacked': 'Ese billete fue devuelto: no se pudo recibir. Tómelo e intente otra vez.',
+  'notice.billOverLimit': 'Ese billete fue devuelto: superaría su límite. Tómelo de la ranura de billetes.',
+  'notice.billOtherCurrency':
+    'Ese billete fue devuelto: este kiosco no recibe esa divisa. Tómelo de la ranura de billetes.',
+  'notice.billEscrowBusy':
+    'Ese billete fue devuelto: todavía recibíamos el anterior. Tómelo e insértelo otra vez.',
+  'notice.billAfterFinish':
+    'Ese billete fue devuelto: su depósito ya se está cerrando. Tómelo de la ranura de billetes.',
+  'notice.billNotStacked':
+    'Ese billete fue devuelto: no se pudo recibir. Tómelo de la ranura de billetes e intente otra vez.',
   'notice.coinRejected': 'Algo fue devuelto. Tómelo, por favor.',
   'notice.idleTimeout': 'Terminamos su depósito porque no hubo actividad por un rato.',
   'notice.pouredAsVoucher':
