@@ -1,5 +1,5 @@
 import { formatCode, generateCode, uuidv7 } from '@cashin/shared';
-import type { KioskSnapshot } from '@cashin/shared';
+import type { KioskNotice, KioskSnapshot } from '@cashin/shared';
 import { launchChromium, screenshotPath } from '@cashin/scripts/testing/browser';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -26,6 +26,35 @@ const receipt = {
   claimCode: formatCode(generateCode('claim')),
 };
 
+/** The insert-money screen at its fullest: six kinds of money in, coins and a bill handed back. */
+const insertMoneyFullest: Partial<KioskSnapshot> = {
+  screen: 'insertMoney',
+  shopper: { maskedName: 'Maria G.', voucher: false, offline: false },
+  totalMinor: 1_850,
+  remainingMinor: 93_150,
+  items: [
+    { kind: 'bill', valueMinor: 1_000, count: 1 },
+    { kind: 'bill', valueMinor: 500, count: 1 },
+    { kind: 'coin', valueMinor: 100, count: 2 },
+    { kind: 'coin', valueMinor: 25, count: 4 },
+    { kind: 'coin', valueMinor: 10, count: 3 },
+    { kind: 'coin', valueMinor: 5, count: 4 },
+  ],
+  rejectedCoinCount: 2,
+  rejectedBillCount: 1,
+};
+
+/**
+ * Why a bill came back while the deposit takes money: each reason is a banner of its own length, above the
+ * fullest insert-money screen. (After Finish, a bill comes back on the finishing screen, below.)
+ */
+const billNoticesWhileAccepting = [
+  'billOverLimit',
+  'billOtherCurrency',
+  'billEscrowBusy',
+  'billNotStacked',
+] as const satisfies readonly KioskNotice[];
+
 /** Each shopper screen at its fullest: every list, notice and error it can show at once. */
 const screens: Record<string, Partial<KioskSnapshot>> = {
   attract: { screen: 'attract' },
@@ -40,23 +69,10 @@ const screens: Record<string, Partial<KioskSnapshot>> = {
     shopper: { maskedName: null, voucher: true, offline: false },
     remainingMinor: 50_000,
   },
-  insertMoney: {
-    screen: 'insertMoney',
-    shopper: { maskedName: 'Maria G.', voucher: false, offline: false },
-    totalMinor: 1_850,
-    remainingMinor: 93_150,
-    items: [
-      { kind: 'bill', valueMinor: 1_000, count: 1 },
-      { kind: 'bill', valueMinor: 500, count: 1 },
-      { kind: 'coin', valueMinor: 100, count: 2 },
-      { kind: 'coin', valueMinor: 25, count: 4 },
-      { kind: 'coin', valueMinor: 10, count: 3 },
-      { kind: 'coin', valueMinor: 5, count: 4 },
-    ],
-    rejectedCoinCount: 2,
-    rejectedBillCount: 1,
-    notice: 'coinRejected',
-  },
+  insertMoney: { ...insertMoneyFullest, notice: 'coinRejected' },
+  ...Object.fromEntries(
+    billNoticesWhileAccepting.map((notice) => [`insertMoney-${notice}`, { ...insertMoneyFullest, notice }]),
+  ),
   finishing: { screen: 'finishing', totalMinor: 1_850, notice: 'billAfterFinish' },
   done: {
     screen: 'done',
@@ -108,6 +124,25 @@ async function overflow(page: Page): Promise<{ width: number; height: number }> 
   }));
 }
 
+/**
+ * A notice's banner shows whole, above the screen it is about: none of its text spills out of its box, and
+ * nothing of the screen is drawn over it.
+ */
+async function expectBannerClear(page: Page, where: string): Promise<void> {
+  const banner = page.locator('.banner-notice');
+  expect(await banner.count(), where).toBe(1);
+  const spill = await banner.evaluate((box: Scrolling) => ({
+    width: box.scrollWidth - box.clientWidth,
+    height: box.scrollHeight - box.clientHeight,
+  }));
+  expect(spill, where).toEqual({ width: 0, height: 0 });
+  const bannerBox = (await banner.boundingBox())!;
+  const screenBox = (await page.locator('.screen-host').boundingBox())!;
+  expect(bannerBox.y + bannerBox.height, where).toBeLessThanOrEqual(screenBox.y);
+  expect(bannerBox.x, where).toBeGreaterThanOrEqual(0);
+  expect(bannerBox.x + bannerBox.width, where).toBeLessThanOrEqual(page.viewportSize()!.width);
+}
+
 describe.each(displays)('kiosk screens at $width x $height', (display) => {
   let page: Page;
   beforeAll(async () => {
@@ -126,6 +161,7 @@ describe.each(displays)('kiosk screens at $width x $height', (display) => {
         fullPage: true,
       });
       expect(await overflow(page), `${name} ${language}`).toEqual({ width: 0, height: 0 });
+      if (screens[name]!.notice) await expectBannerClear(page, `${name} ${language}`);
     }
   });
 
