@@ -9,6 +9,8 @@ export * from './codes/code-schema.js';
 export * from './ids/uuidv7.js';
 export * from './errors/catalogue.js';
 export * from './limits/limits.js';
+export * from './limits/slip-lifetime.js';
+export * from './limits/kyc-tier.js';
 export * from './clock/clock.js';
 export * from './schemas/common.js';
 export * from './schemas/devices.js';

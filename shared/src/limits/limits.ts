@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { CurrencyCode } from '../money/currency.js';
 import { CurrencyCodeSchema, minorPerMajor } from '../money/currency.js';
 import { AmountMinorSchema, PositiveAmountMinorSchema } from '../money/money.js';
+import { kycTiers } from './kyc-tier.js';
+import { defaultSlipTtlMsMax, defaultSlipTtlMsMin } from './slip-lifetime.js';
 
 /**
  * The most deposits a sync batch's wire schema (SyncRequestSchema) admits, whatever is configured: the
@@ -19,10 +21,6 @@ export const syncBatchDepositsCeiling = 10_000;
 const minutesMs = 60_000;
 const hoursMs = 60 * minutesMs;
 const daysMs = 24 * hoursMs;
-
-export const kycTiers = [0, 1] as const;
-export type KycTier = (typeof kycTiers)[number];
-export const KycTierSchema = z.union([z.literal(0), z.literal(1)]);
 
 const TierLimitsSchema = z.object({
   /** Deposits into one wallet over any rolling 24 hours. */
@@ -369,8 +367,8 @@ export const defaultLimits: Limits = {
     expiredSessionsKeptMs: 7 * daysMs,
     codeRotationGraceMs: 15 * minutesMs,
     codeLookupsPerMinuteMax: 30,
-    slipTtlMsMin: hoursMs,
-    slipTtlMsMax: 7 * daysMs,
+    slipTtlMsMin: defaultSlipTtlMsMin,
+    slipTtlMsMax: defaultSlipTtlMsMax,
     slipsOpenPerShopperMax: 10,
     clerksPerStoreMax: 500,
     depositIdleTimeoutMs: 60_000,

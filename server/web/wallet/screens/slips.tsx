@@ -2,7 +2,8 @@ import type { CurrencyCode } from '@cashin/shared';
 import {
   SlipListResponseSchema,
   SlipSchema,
-  defaultLimits,
+  defaultSlipTtlMsMax,
+  defaultSlipTtlMsMin,
   formatCode,
   parseCode,
   parseMajorAmount,
@@ -25,8 +26,7 @@ const validityOptions: readonly { key: WalletMessageKey; ttlMs: number }[] = [
   { key: 'slips.week', ttlMs: 7 * 24 * hourMs },
 ];
 const validities = validityOptions.filter(
-  (option) =>
-    option.ttlMs >= defaultLimits.system.slipTtlMsMin && option.ttlMs <= defaultLimits.system.slipTtlMsMax,
+  (option) => option.ttlMs >= defaultSlipTtlMsMin && option.ttlMs <= defaultSlipTtlMsMax,
 );
 
 const statusClass: Record<Slip['status'], string> = {

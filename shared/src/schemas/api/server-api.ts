@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { codeSchema, ClaimCodeSchema } from '../../codes/code-schema.js';
-import { KycTierSchema } from '../../limits/limits.js';
+import { KycTierSchema } from '../../limits/kyc-tier.js';
 import { CurrencyCodeSchema } from '../../money/currency.js';
 import { AmountMinorSchema, PositiveAmountMinorSchema } from '../../money/money.js';
 import { UuidV7Schema } from '../../ids/uuidv7.js';
