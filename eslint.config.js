@@ -24,10 +24,11 @@ const boundaryOptions = {
       allowLocal: ['terminal-app/src/bridge/'],
     },
     {
-      // The server's web apps (wallet, till, ops) run in browsers: shared, Preact and their own files only.
+      // The server's web apps (wallet, till, ops) run in browsers: shared, Preact and their own files only,
+      // and jsQR, the wallet's QR decoder for a receipt held up to the camera (loaded only when it opens).
       folder: 'server/web/',
       noBuiltins: true,
-      allowPackages: ['@cashin/shared', 'preact', 'preact/', 'zod'],
+      allowPackages: ['@cashin/shared', 'preact', 'preact/', 'zod', 'jsqr'],
       allowLocal: ['server/web/'],
     },
     {

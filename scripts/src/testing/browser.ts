@@ -10,7 +10,8 @@ import { chromium } from 'playwright-core';
  */
 export const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export async function launchChromium(): Promise<Browser> {
+/** Debian's Chromium, headless; `extraArgs` add switches (a fake camera, say) to the usual ones. */
+export async function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: chromiumPath,
     headless: true,
@@ -23,6 +24,7 @@ export async function launchChromium(): Promise<Browser> {
       '--disable-sync',
       '--disable-dev-shm-usage',
       '--no-first-run',
+      ...extraArgs,
     ],
   });
 }

@@ -6,8 +6,6 @@ import {
   ClerkSessionSchema,
   DepositCodeResponseSchema,
   DepositReceiptSchema,
-  EnrollResponseSchema,
-  EnrollmentTokenSchema,
   FakeClock,
   OpsStoreSchema,
   createUuidV7Generator,
@@ -27,8 +25,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import { tillMessages } from '../../web/till/messages.js';
 import { walletMessages } from '../../web/wallet/messages.js';
-import type { TestKiosk } from '../test-kit/terminal-kit.js';
-import { kioskDeposit, newKeyPair, signedPost, signedReceipt } from '../test-kit/terminal-kit.js';
+import { kioskDeposit, signedPost, signedReceipt } from '../test-kit/terminal-kit.js';
 import { testOpsToken } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
 import {
@@ -41,7 +38,7 @@ import {
   wedgeScan,
 } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
-import { startWebTestServer } from './web-test-server.js';
+import { enrollKioskOverOps, startWebTestServer } from './web-test-server.js';
 
 // Issue 8's remaining wallet and ops features in Debian's Chromium against the real server: a parent's
 // child wallet with its own barcode and caps, a till refusing a deposit over the cap before the cash is
@@ -72,20 +69,6 @@ function heartbeat(currency: CurrencyCode): HeartbeatRequest {
     bag: { currency, totalMinor: 0, coinCount: 0, billCount: 0 },
     lastError: null,
   };
-}
-
-/** A kiosk ops created in the store, enrolled with its own key, as the agent does. */
-async function enrolledKiosk(storeId: string, name: string): Promise<TestKiosk> {
-  const created = await server.ops('POST', opsApiPaths.terminals, { storeId, name }, EnrollmentTokenSchema);
-  const keys = newKeyPair();
-  const enrolled = await server.kit().app.inject({
-    method: 'POST',
-    url: terminalApiPaths.enroll,
-    payload: { token: created.token, publicKey: keys.publicKey, softwareVersion: '2.3.1' },
-  });
-  expect(enrolled.statusCode, enrolled.body).toBe(200);
-  const { serverPublicKey } = EnrollResponseSchema.parse(enrolled.json());
-  return { terminalId: created.terminalId, storeId, ...keys, sequence: 0, serverPublicKey };
 }
 
 async function journey(language: Language, size: ScreenSize, currency: CurrencyCode): Promise<void> {
@@ -283,9 +266,9 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
 
     // Where to deposit: this store with its address and till, one kiosk working, one silent, one
     // switched off; no terminal or store ids on the page.
-    const working = await enrolledKiosk(store.id, 'Entrada');
-    const silent = await enrolledKiosk(store.id, 'Fondo');
-    const off = await enrolledKiosk(store.id, 'Pasillo 3');
+    const working = await enrollKioskOverOps(server, store.id, 'Entrada');
+    const silent = await enrollKioskOverOps(server, store.id, 'Fondo');
+    const off = await enrollKioskOverOps(server, store.id, 'Pasillo 3');
     const kit = server.kit();
     expect((await signedPost(kit, working, terminalApiPaths.heartbeat, heartbeat(currency))).statusCode).toBe(
       200,

@@ -36,6 +36,12 @@ export const webContentSecurityPolicy = [
   "object-src 'none'",
 ].join('; ');
 
+/**
+ * The browser features the apps may use: the camera, by the page itself only (the wallet reads a kiosk
+ * receipt's QR code); nothing else a page could ask the shopper for.
+ */
+export const webPermissionsPolicy = 'camera=(self), microphone=(), geolocation=(), payment=(), usb=()';
+
 /** Hashed asset names change with their content, so browsers may keep them for a year. */
 const assetCacheControl = 'public, max-age=31536000, immutable';
 /** index.html names the current assets: always revalidated, so a deployment shows on the next visit. */
@@ -102,6 +108,7 @@ function acceptsGzip(request: FastifyRequest): boolean {
 function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile): FastifyReply {
   void reply
     .header('content-security-policy', webContentSecurityPolicy)
+    .header('permissions-policy', webPermissionsPolicy)
     .header('cache-control', file.cacheControl)
     .header('etag', file.etag)
     .header('vary', 'accept-encoding')

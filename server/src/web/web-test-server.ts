@@ -1,5 +1,13 @@
 import type { Clock, LimitsOverride, TimerHandle } from '@cashin/shared';
-import { FakeClock, createUuidV7Generator, realClock } from '@cashin/shared';
+import {
+  EnrollResponseSchema,
+  EnrollmentTokenSchema,
+  FakeClock,
+  createUuidV7Generator,
+  opsApiPaths,
+  realClock,
+  terminalApiPaths,
+} from '@cashin/shared';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -12,6 +20,8 @@ import type { Deps } from '../deps.js';
 import type { Db } from '../storage/db.js';
 import type { MessageSender, OutgoingMessage } from '../shoppers/message-sender.js';
 import { DevInboxSender } from '../shoppers/message-sender.js';
+import type { TestKiosk } from '../test-kit/terminal-kit.js';
+import { newKeyPair } from '../test-kit/terminal-kit.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { CapturingSender, opsHeaders, testConfig } from '../test-support/test-app.js';
 import { openTestDb } from '../test-support/test-db.js';
@@ -183,4 +193,22 @@ export function decodeBarcode(png: Buffer): string {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** A kiosk ops created in the store, enrolled with its own key, as the agent does. */
+export async function enrollKioskOverOps(
+  server: WebTestServer,
+  storeId: string,
+  name: string,
+): Promise<TestKiosk> {
+  const created = await server.ops('POST', opsApiPaths.terminals, { storeId, name }, EnrollmentTokenSchema);
+  const keys = newKeyPair();
+  const enrolled = await server.kit().app.inject({
+    method: 'POST',
+    url: terminalApiPaths.enroll,
+    payload: { token: created.token, publicKey: keys.publicKey, softwareVersion: '2.3.1' },
+  });
+  if (enrolled.statusCode !== 200) throw new Error(`enrollment failed: ${enrolled.body}`);
+  const { serverPublicKey } = EnrollResponseSchema.parse(enrolled.json());
+  return { terminalId: created.terminalId, storeId, ...keys, sequence: 0, serverPublicKey };
 }

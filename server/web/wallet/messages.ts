@@ -161,7 +161,18 @@ const en = {
   'locations.status.outOfService': 'Out of service',
   'receipt.title': 'Add a kiosk receipt',
   'receipt.body':
-    'If a kiosk printed "pending" on your receipt, add it here and the money arrives now. Scan the receipt’s QR code with your phone’s camera and paste the text, or type it.',
+    'If a kiosk printed "pending" on your receipt, add it here and the money arrives now: scan the receipt’s QR code with the camera.',
+  'receipt.scan': 'Scan the QR code with the camera',
+  'receipt.scanHint': 'Hold the receipt flat, with its QR code inside the picture.',
+  'receipt.cameraLabel': 'Camera picture',
+  'receipt.scanning': 'Looking for the QR code…',
+  'receipt.scanNotReceipt':
+    'That QR code is not a kiosk receipt. Point the camera at the QR code on the receipt.',
+  'receipt.scanStop': 'Stop the camera',
+  'receipt.cameraDenied':
+    'The camera is blocked for this page. Allow it in your browser’s settings, or type the text of the QR code below.',
+  'receipt.cameraUnavailable': 'The camera could not be opened. Type the text of the QR code below instead.',
+  'receipt.orType': 'Or type the text of the QR code',
   'receipt.label': 'Text of the receipt’s QR code',
   'receipt.hint': 'It starts with CASHIN-R1|',
   'receipt.invalid': 'That is not the text of a kiosk receipt. It starts with CASHIN-R1|',
@@ -336,7 +347,18 @@ const es: Record<WalletMessageKey, string> = {
   'locations.status.outOfService': 'Fuera de servicio',
   'receipt.title': 'Agregar un recibo del quiosco',
   'receipt.body':
-    'Si un quiosco imprimió "pendiente" en tu recibo, agrégalo aquí y el dinero llega ahora. Escanea el código QR del recibo con la cámara del celular y pega el texto, o escríbelo.',
+    'Si un quiosco imprimió "pendiente" en tu recibo, agrégalo aquí y el dinero llega ahora: escanea el código QR del recibo con la cámara.',
+  'receipt.scan': 'Escanear el código QR con la cámara',
+  'receipt.scanHint': 'Sostén el recibo derecho, con su código QR dentro de la imagen.',
+  'receipt.cameraLabel': 'Imagen de la cámara',
+  'receipt.scanning': 'Buscando el código QR…',
+  'receipt.scanNotReceipt':
+    'Ese código QR no es de un recibo del quiosco. Apunta la cámara al código QR del recibo.',
+  'receipt.scanStop': 'Detener la cámara',
+  'receipt.cameraDenied':
+    'La cámara está bloqueada para esta página. Permítela en la configuración del navegador, o escribe abajo el texto del código QR.',
+  'receipt.cameraUnavailable': 'No se pudo abrir la cámara. Escribe abajo el texto del código QR.',
+  'receipt.orType': 'O escribe el texto del código QR',
   'receipt.label': 'Texto del código QR del recibo',
   'receipt.hint': 'Empieza con CASHIN-R1|',
   'receipt.invalid': 'Ese no es el texto de un recibo del quiosco. Empieza con CASHIN-R1|',

@@ -4,13 +4,15 @@ import { useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
 import { Button, Form, ScreenHeading } from '../../common/components.js';
 import type { WalletContext } from '../app.js';
+import type { CameraFailure } from '../qr-camera.js';
+import { QrCamera } from '../qr-camera.js';
 
 /** The most characters the server takes for a receipt's QR text (ReceiptRedeemRequestSchema). */
 const receiptTextLengthMax = 400;
 
 /**
- * Redeems a kiosk's offline receipt: the shopper pastes or types the text of its QR code (a phone's own
- * camera app reads it), and the money lands without waiting for the kiosk to reconnect. The server checks
+ * Redeems a kiosk's offline receipt: the shopper holds its QR code up to the phone's camera (or pastes or
+ * types the text of it), and the money lands without waiting for the kiosk to reconnect. The server checks
  * the kiosk's signature; a receipt counts once: the same shopper trying again is told it is already in,
  * anyone else gets CLAIM_ALREADY_REDEEMED.
  */
@@ -19,14 +21,17 @@ export function ReceiptScreen(context: WalletContext) {
   const [text, setText] = useState('');
   const [touched, setTouched] = useState(false);
   const [busy, setBusy] = useState(false);
+  const [camera, setCamera] = useState<'off' | 'on' | CameraFailure>('off');
+  // What the camera last saw that was not a receipt, so the shopper knows it is looking at the wrong code.
+  const [wrongCode, setWrongCode] = useState(false);
   const trimmed = text.trim();
-  const looksRight = trimmed.startsWith(`${receiptPayloadVersion}|`);
-  const submit = async (): Promise<void> => {
+  const looksRight = isReceiptText(trimmed);
+  const submit = async (typed = trimmed): Promise<void> => {
     setTouched(true);
-    if (!looksRight) return;
+    if (!isReceiptText(typed)) return;
     setBusy(true);
     const result = await callApi('/v1/me/receipts', ReceiptRedeemResponseSchema, {
-      body: { receipt: trimmed },
+      body: { receipt: typed },
       token: session?.token ?? null,
     });
     setBusy(false);
@@ -42,10 +47,49 @@ export function ReceiptScreen(context: WalletContext) {
     });
   };
   const invalid = touched && !looksRight;
+  // A receipt seen by the camera is added at once, as if typed and sent; any other QR code is explained.
+  const scanned = (seen: string): boolean => {
+    const candidate = seen.trim();
+    if (!isReceiptText(candidate)) {
+      setWrongCode(true);
+      return false;
+    }
+    setWrongCode(false);
+    setCamera('off');
+    setText(candidate);
+    void submit(candidate);
+    return true;
+  };
   return (
     <section class="screen">
       <ScreenHeading text={words.t('receipt.title')} screen="receipt" />
       <p class="lead">{words.t('receipt.body')}</p>
+      {camera === 'on' ? (
+        <div class="camera-panel">
+          <p class="field-hint">{words.t('receipt.scanHint')}</p>
+          <QrCamera label={words.t('receipt.cameraLabel')} onText={scanned} onFailure={setCamera} />
+          <p class="field-status field-status-neutral" aria-live="polite" data-testid="camera-status">
+            {words.t(wrongCode ? 'receipt.scanNotReceipt' : 'receipt.scanning')}
+          </p>
+          <Button onClick={() => setCamera('off')}>{words.t('receipt.scanStop')}</Button>
+        </div>
+      ) : (
+        <Button
+          kind="primary"
+          onClick={() => {
+            setWrongCode(false);
+            setCamera('on');
+          }}
+        >
+          {words.t('receipt.scan')}
+        </Button>
+      )}
+      {(camera === 'denied' || camera === 'unavailable') && (
+        <p class="field-status field-status-bad" role="alert">
+          {words.t(camera === 'denied' ? 'receipt.cameraDenied' : 'receipt.cameraUnavailable')}
+        </p>
+      )}
+      <h2>{words.t('receipt.orType')}</h2>
       <Form onSubmit={() => void submit()}>
         <div class="field">
           <label for="receipt-text">{words.t('receipt.label')}</label>
@@ -70,7 +114,7 @@ export function ReceiptScreen(context: WalletContext) {
             </p>
           )}
         </div>
-        <Button kind="primary" type="submit" busy={busy}>
+        <Button type="submit" busy={busy}>
           {words.t('receipt.submit')}
         </Button>
       </Form>
@@ -79,6 +123,10 @@ export function ReceiptScreen(context: WalletContext) {
       </Button>
     </section>
   );
+}
+
+function isReceiptText(text: string): boolean {
+  return text.startsWith(`${receiptPayloadVersion}|`);
 }
 
 /** What the shopper is told: added now or before, to their own wallet or to the wallet of the code. */
