@@ -311,7 +311,7 @@ describe('kiosk screens', () => {
       outOfService: { device: null, fault: null, errorCode: 'TERMINAL_DISABLED' },
     });
     await expect.poll(() => page.locator('h1').textContent()).toBe('Fuera de servicio');
-    expect(await page.locator('.lead').textContent()).toMatch(/otro kiosco/);
+    expect(await page.locator('.lead').textContent()).toMatch(/otro quiosco/);
     await expectAccessible('10-out-of-service-switched-off-es');
     source.publish({ screen: 'attract', language: 'en', outOfService: null });
   });

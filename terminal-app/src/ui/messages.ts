@@ -214,7 +214,7 @@ const es: Record<KioskMessageKey, string> = {
   'confirm.voucherBody':
     'Recibirá un vale impreso con un código para reclamar. Guárdelo: quien lo tenga puede reclamar el dinero.',
   'confirm.offlineBody':
-    'No podemos revisar su nombre ahora. Su depósito se agregará cuando el kiosco se reconecte.',
+    'No podemos revisar su nombre ahora. Su depósito se agregará cuando el quiosco se reconecte.',
   'confirm.remaining': 'Puede depositar hasta {amount} ahora.',
   'confirm.yes': 'Sí, continuar',
   'confirm.no': 'No, regresar',
@@ -252,9 +252,9 @@ const es: Record<KioskMessageKey, string> = {
   'done.finish': 'Listo',
   cancel: 'Cancelar',
   'outOfService.title': 'Fuera de servicio',
-  'outOfService.body': 'Lo sentimos, este kiosco no puede recibir dinero ahora.',
+  'outOfService.body': 'Lo sentimos, este quiosco no puede recibir dinero ahora.',
   'outOfService.terminalBody':
-    'Este kiosco está cerrado y no recibe dinero. Use otro kiosco o pregunte en la caja de la tienda.',
+    'Este quiosco está cerrado y no recibe dinero. Use otro quiosco o pregunte en la caja de la tienda.',
   'offlineCapped.title': 'No recibimos dinero por ahora',
   'connection.lost': 'Reconectando…',
   'notice.scanIgnored': 'Ya hay un depósito abierto. Termínelo primero.',
@@ -262,7 +262,7 @@ const es: Record<KioskMessageKey, string> = {
   'notice.limitReached': 'Llegó al máximo que puede depositar ahora.',
   'notice.billOverLimit': 'Ese billete fue devuelto: superaría su límite. Tómelo de la ranura de billetes.',
   'notice.billOtherCurrency':
-    'Ese billete fue devuelto: este kiosco no recibe esa divisa. Tómelo de la ranura de billetes.',
+    'Ese billete fue devuelto: este quiosco no recibe esa divisa. Tómelo de la ranura de billetes.',
   'notice.billEscrowBusy':
     'Ese billete fue devuelto: todavía recibíamos el anterior. Tómelo e insértelo otra vez.',
   'notice.billAfterFinish':
@@ -355,9 +355,9 @@ const es: Record<KioskMessageKey, string> = {
   'maintenance.result.selfTestNoAnswer':
     '{device} no respondió a la autoprueba. Revise su cable y su alimentación.',
   'maintenance.result.selfCheckCode': 'código de falla del dispositivo {code}',
-  'maintenance.result.deviceUnknown': 'Este kiosco no tiene ningún dispositivo llamado {device}.',
+  'maintenance.result.deviceUnknown': 'Este quiosco no tiene ningún dispositivo llamado {device}.',
   'maintenance.result.testPrinted': 'Página de prueba impresa.',
-  'maintenance.result.noPrinter': 'Este kiosco no tiene impresora de recibos.',
+  'maintenance.result.noPrinter': 'Este quiosco no tiene impresora de recibos.',
   'maintenance.result.printFailed': 'La impresora no pudo imprimir: {fault}.',
   'maintenance.result.printNoAnswer': 'La impresora no respondió.',
   'maintenance.result.synced': 'Sincronización terminada. Enviados: {synced}. En conflicto: {quarantined}.',
@@ -368,7 +368,7 @@ const es: Record<KioskMessageKey, string> = {
   'maintenance.result.collected': 'Retiro de bolsa registrado: {bags}.',
   'maintenance.result.collectedBag': '{device}: {amount} (piezas: {pieces})',
   'maintenance.result.noMoneyDevices':
-    'Este kiosco no tiene dispositivos de monedas ni de billetes: no hay nada que retirar.',
+    'Este quiosco no tiene dispositivos de monedas ni de billetes: no hay nada que retirar.',
   'maintenance.result.receiptReprinted': 'Recibo N.º {sequence} reimpreso.',
   'maintenance.result.depositUnknown': 'Ese depósito no existe o no tiene recibo para reimprimir.',
   'maintenance.result.failed': 'Eso no funcionó: ocurrió una falla inesperada.',
