@@ -7,6 +7,8 @@ import {
   CashAccountRequestSchema,
   CashAccountResponseSchema,
   KycRequestSchema,
+  OpsShopperQuerySchema,
+  OpsShopperSchema,
   opsApiPaths,
   ShopperSchema,
 } from '@cashin/shared';
@@ -18,7 +20,8 @@ import { verifyAudit } from '../audit/audit-verify.js';
 import type { Deps } from '../deps.js';
 import { opsCallerOf } from '../http/roles.js';
 import { ensureAccount } from '../ledger/accounts.js';
-import { setKycTier } from '../shoppers/shoppers.js';
+import { publicShopper, setKycTier } from '../shoppers/shoppers.js';
+import { shopperForOps } from '../wallets/ops-shopper.js';
 
 export function opsRoutes(deps: Deps) {
   return async (plain: FastifyInstance): Promise<void> => {
@@ -99,15 +102,24 @@ export function opsRoutes(deps: Deps) {
           request.body.tier,
           opsCallerOf(request),
         );
-        return {
-          id: shopper.id,
-          phone: shopper.phone,
-          name: shopper.name,
-          language: shopper.language,
-          currency: shopper.currency,
-          kycTier: shopper.kycTier,
-        };
+        return publicShopper(shopper);
       },
+    );
+
+    app.get(
+      opsApiPaths.shoppers,
+      {
+        config: { roles: ['ops'] },
+        schema: {
+          tags: ['ops'],
+          description:
+            'One shopper by phone number (E.164), for a support call: their wallet as they see it and ' +
+            'their masked deposit code. NOT_FOUND (field phone) when no wallet has the number.',
+          querystring: OpsShopperQuerySchema,
+          response: { 200: OpsShopperSchema },
+        },
+      },
+      async (request) => shopperForOps(deps, request.query.phone),
     );
   };
 }

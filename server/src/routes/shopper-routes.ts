@@ -25,19 +25,8 @@ import { cancelSlip, issueSlip, listSlips } from '../codes/slips.js';
 import type { Deps } from '../deps.js';
 import { bearerToken, shopperIdOf } from '../http/roles.js';
 import { endSession, requestOtp, requestSignUp, verifyOtp } from '../shoppers/otp.js';
-import type { Shopper } from '../shoppers/shoppers.js';
+import { publicShopper } from '../shoppers/shoppers.js';
 import { walletView } from '../wallets/wallet.js';
-
-function publicShopper(shopper: Shopper) {
-  return {
-    id: shopper.id,
-    phone: shopper.phone,
-    name: shopper.name,
-    language: shopper.language,
-    currency: shopper.currency,
-    kycTier: shopper.kycTier,
-  };
-}
 
 export function depositCodeBody(code: Code) {
   const base = `/v1/barcodes`;

@@ -115,6 +115,18 @@ export async function setKycTier(deps: Deps, shopperId: string, tier: KycTier, b
   });
 }
 
+/** A shopper as the API answers them (ShopperSchema): without the ledger account behind the wallet. */
+export function publicShopper(shopper: Shopper) {
+  return {
+    id: shopper.id,
+    phone: shopper.phone,
+    name: shopper.name,
+    language: shopper.language,
+    currency: shopper.currency,
+    kycTier: shopper.kycTier,
+  };
+}
+
 /** "Maria Gonzalez" -> "Maria G.": what a clerk or kiosk may show to confirm the right wallet. */
 export function maskedName(name: string | null): string {
   if (name === null || name.trim() === '') return '***';

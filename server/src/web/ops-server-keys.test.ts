@@ -6,7 +6,6 @@ import {
   HeartbeatResponseSchema,
   OpsStoreSchema,
   ServerKeyRolloverSchema,
-  StaffSchema,
   localeFor,
   opsApiPaths,
   terminalApiPaths,
@@ -20,7 +19,7 @@ import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import { newKeyPair, signedPost } from '../test-kit/terminal-kit.js';
 import type { TestApp } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
+import { expectAccessible, newContext, signInToOps, withPage } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -105,19 +104,6 @@ async function shownDateTime(page: Page, locale: string, epochMs: number): Promi
 /** A key as the panel shows it: its first 8 characters. */
 const shortKey = (publicKey: string): string => `${publicKey.slice(0, 8)}…`;
 
-async function signIn(page: Page, server: WebTestServer, language: Language, tag: string): Promise<void> {
-  const t = translator(opsMessages, language);
-  const username = `server-keys.${tag}`;
-  const password = `first-password-${tag}`;
-  await server.ops('POST', opsApiPaths.staff, { username, name: 'Rosa Ops', password }, StaffSchema);
-  await page.goto(`${server.url}/ops/fleet`);
-  await expectHeading(page, t('signIn.title'));
-  await page.getByLabel(t('signIn.username')).fill(username);
-  await page.getByLabel(t('signIn.password')).fill(password);
-  await page.getByRole('button', { name: t('signIn.submit') }).click();
-  await expectHeading(page, t('fleet.title'));
-}
-
 async function serverKeysJourney(language: Language, size: ScreenSize): Promise<void> {
   const t = translator(opsMessages, language);
   const locale = localeFor(language, 'USD');
@@ -128,7 +114,7 @@ async function serverKeysJourney(language: Language, size: ScreenSize): Promise<
   const plain = await plainServer.ops('GET', opsApiPaths.serverKeys, undefined, ServerKeyRolloverSchema);
   expect(plain.trustedKeys).toEqual([]);
   await withPage(await newContext(browser, language, size), shot('plain-failed'), async (page, errors) => {
-    await signIn(page, plainServer, language, tag);
+    await signInToOps(page, plainServer, language, `server-keys.${tag}`);
     const panel = page.getByRole('region', { name: t('serverKeys.title'), exact: true });
     const signingLine = panel.getByTestId('server-keys-signing');
     await expect
@@ -163,7 +149,7 @@ async function serverKeysJourney(language: Language, size: ScreenSize): Promise<
   const laggingBeatAtMs = clock.nowMs();
 
   await withPage(await newContext(browser, language, size), shot('failed'), async (page, errors) => {
-    await signIn(page, rolloverServer, language, `${tag}-rollover`);
+    await signInToOps(page, rolloverServer, language, `server-keys.${tag}-rollover`);
     const panel = page.getByRole('region', { name: t('serverKeys.title'), exact: true });
     const signingLine = panel.getByTestId('server-keys-signing');
     const verdict = panel.getByTestId('server-keys-verdict');

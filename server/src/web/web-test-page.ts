@@ -2,7 +2,8 @@ import { screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/br
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { CurrencyCode, Language } from '@cashin/shared';
-import { translator } from '@cashin/shared';
+import { StaffSchema, opsApiPaths, translator } from '@cashin/shared';
+import { opsMessages } from '../../web/ops/messages.js';
 import { walletMessages } from '../../web/wallet/messages.js';
 import { nextPhone } from '../test-support/test-app.js';
 import type { WebTestServer } from './web-test-server.js';
@@ -181,4 +182,25 @@ export async function signUpInWallet(
   await expectHeading(page, w('home.title'));
   const stored = await page.evaluate<string | null>("localStorage.getItem('cashin.wallet.session')");
   return (JSON.parse(stored ?? '{}') as { token: string }).token;
+}
+
+/**
+ * Ops makes a staff account `username` (lower-case letters, digits, dots and dashes, up to 40) and the
+ * person signs in with it at the console, which opens on the Fleet screen.
+ */
+export async function signInToOps(
+  page: Page,
+  server: WebTestServer,
+  language: Language,
+  username: string,
+): Promise<void> {
+  const t = translator(opsMessages, language);
+  const password = `first-password-${username}`;
+  await server.ops('POST', opsApiPaths.staff, { username, name: 'Rosa Ops', password }, StaffSchema);
+  await page.goto(`${server.url}/ops/fleet`);
+  await expectHeading(page, t('signIn.title'));
+  await page.getByLabel(t('signIn.username')).fill(username);
+  await page.getByLabel(t('signIn.password')).fill(password);
+  await page.getByRole('button', { name: t('signIn.submit') }).click();
+  await expectHeading(page, t('fleet.title'));
 }

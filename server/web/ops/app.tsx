@@ -18,6 +18,7 @@ import { CollectionsSection } from './screens/collections.js';
 import { EnrollSection } from './screens/enroll.js';
 import { FleetSection } from './screens/fleet.js';
 import { LookupSection } from './screens/lookup.js';
+import { ShoppersSection } from './screens/shoppers.js';
 import { ReversalsSection } from './screens/reversals.js';
 import { ReviewsSection } from './screens/reviews.js';
 import { SettlementsSection } from './screens/settlements.js';
@@ -38,6 +39,7 @@ const sections = [
   'settlements',
   'reversals',
   'lookup',
+  'shoppers',
   'suspense',
   'audit',
   'staff',
@@ -203,6 +205,8 @@ function Section({ name, context }: { name: Section; context: OpsContext }) {
       return <ReversalsSection {...context} />;
     case 'lookup':
       return <LookupSection {...context} />;
+    case 'shoppers':
+      return <ShoppersSection {...context} />;
     case 'suspense':
       return <SuspenseSection {...context} />;
     case 'audit':

@@ -6,7 +6,7 @@ import { DeviceFaultSchema, DeviceStatusSchema } from '../devices.js';
 import { ErrorCodeSchema } from '../../errors/catalogue.js';
 import { Ed25519PublicKeySchema, serverKeysMax } from './terminal-api.js';
 import { PhoneE164Schema, textSchema } from '../common.js';
-import { reasonLengthMax } from './server-api.js';
+import { WalletResponseSchema, reasonLengthMax } from './server-api.js';
 import { StoreSchema, clerkPinPattern } from './till-api.js';
 
 /**
@@ -605,6 +605,9 @@ export const opsApiPaths = {
   /** The audit trail, newest first: one subject's chain, or every entry that is not a deposit. */
   auditEntries: '/v1/ops/audit/entries',
   session: '/v1/ops/session',
+  /** One shopper found by phone number: their wallet as they see it, for a support call. */
+  shoppers: '/v1/ops/shoppers',
+  shopperKyc: (shopperId: string) => `/v1/ops/shoppers/${encodeURIComponent(shopperId)}/kyc`,
   staff: '/v1/ops/staff',
   staffEnabled: (staffId: string) => `/v1/ops/staff/${encodeURIComponent(staffId)}/enabled`,
 } as const;
@@ -909,3 +912,15 @@ export const ClaimAssignmentUndoSchema = z.object({
   amountMinor: AmountMinorSchema,
   currency: CurrencyCodeSchema,
 });
+
+export const OpsShopperQuerySchema = z.object({ phone: PhoneE164Schema });
+
+/**
+ * A shopper as ops sees them on a support call: the wallet the shopper sees (balance, what they may still
+ * deposit, history with each entry's id, for a reversal) and their deposit code, masked as receipts print it.
+ */
+export const OpsShopperSchema = WalletResponseSchema.extend({
+  depositCodeMasked: z.string(),
+  signedUpAtMs: z.number().int(),
+});
+export type OpsShopper = z.infer<typeof OpsShopperSchema>;
