@@ -3,7 +3,6 @@ import {
   ClerkListSchema,
   FakeClock,
   OpsStoreSchema,
-  StaffSchema,
   errorMessage,
   opsApiPaths,
   tillApiPaths,
@@ -14,7 +13,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { opsMessages } from '../../web/ops/messages.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, withPage, signInToOps } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -84,20 +83,15 @@ async function clerksJourney(language: Language, size: ScreenSize): Promise<void
     { name: `Other Shop ${language} ${size}`, currency: 'USD', timeZone: 'America/Mexico_City' },
     OpsStoreSchema,
   );
-  const username = `clerks.${language}.${size}`;
-  const password = `first-password-${language}-${size}`;
-  await server.ops('POST', opsApiPaths.staff, { username, name: 'Pablo Ops', password }, StaffSchema);
-
   const context = await newContext(browser, language, size);
   await withPage(context, shot('failed'), async (page, errors) => {
     const alertText = () => page.getByRole('alert').first().textContent();
     const statusText = () => page.getByRole('status').first().textContent();
-    await page.goto(`${server.url}/ops/stores`);
-    await expectHeading(page, t('signIn.title'));
-    await page.getByLabel(t('signIn.username')).fill(username);
-    await page.getByLabel(t('signIn.password')).fill(password);
-    await page.getByRole('button', { name: t('signIn.submit') }).click();
-    await expectHeading(page, t('stores.title'));
+    await signInToOps(page, server, language, `clerks.${language}.${size}`, {
+      section: 'stores',
+      headingKey: 'stores.title',
+      name: 'Pablo Ops',
+    });
 
     // A clerk for a store number nobody has: the server's NOT_FOUND, in the console's language.
     await page.getByLabel(t('clerks.store')).fill('S99999');

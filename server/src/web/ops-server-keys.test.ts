@@ -1,7 +1,5 @@
 import type { HeartbeatRequest, Language } from '@cashin/shared';
 import {
-  EnrollResponseSchema,
-  EnrollmentTokenSchema,
   FakeClock,
   HeartbeatResponseSchema,
   OpsStoreSchema,
@@ -21,7 +19,7 @@ import type { TestApp } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
 import { expectAccessible, newContext, signInToOps, withPage } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
-import { startWebTestServer } from './web-test-server.js';
+import { enrollKioskOverOps, startWebTestServer } from './web-test-server.js';
 
 // The Fleet screen's panel on the server's answer-signing key, in Debian's Chromium against the real
 // server, whose clock the test holds. A server with no rollover under way says which key signs and no
@@ -76,22 +74,6 @@ async function beat(kit: TestApp, kiosk: TestKiosk, serverKeys?: string[]): Prom
   return HeartbeatResponseSchema.parse(response.json()).serverKeys;
 }
 
-/** A new kiosk in `storeId`, enrolled with a fresh key, as terminal-app enrolls. */
-async function enrollKiosk(server: WebTestServer, storeId: string, name: string): Promise<TestKiosk> {
-  const created = await server.ops('POST', opsApiPaths.terminals, { storeId, name }, EnrollmentTokenSchema);
-  const keys = newKeyPair();
-  const enrolled = await server.kit().app.inject({
-    method: 'POST',
-    url: terminalApiPaths.enroll,
-    payload: { token: created.token, publicKey: keys.publicKey, softwareVersion: '2.4.0' },
-  });
-  expect(enrolled.statusCode, enrolled.body).toBe(200);
-  const { terminalId, serverPublicKey, serverKeys } = EnrollResponseSchema.parse(enrolled.json());
-  // Enrollment hands the kiosk every key to believe, the signing key's first.
-  expect(serverKeys[0]).toBe(serverPublicKey);
-  return { terminalId, storeId, ...keys, sequence: 0, serverPublicKey };
-}
-
 /** A time as the console shows it (words.dateTime), formatted by the page's own Intl. */
 async function shownDateTime(page: Page, locale: string, epochMs: number): Promise<string> {
   return page.evaluate(
@@ -138,8 +120,10 @@ async function serverKeysJourney(language: Language, size: ScreenSize): Promise<
   );
   const readyName = `Kiosk by the door ${tag}`;
   const laggingName = `Kiosk by the till ${tag}`;
-  const ready = await enrollKiosk(rolloverServer, store.id, readyName);
-  const lagging = await enrollKiosk(rolloverServer, store.id, laggingName);
+  const ready = await enrollKioskOverOps(rolloverServer, store.id, readyName);
+  const lagging = await enrollKioskOverOps(rolloverServer, store.id, laggingName);
+  // Enrollment hands each kiosk every key to believe, the signing key's first.
+  for (const kiosk of [ready, lagging]) expect(kiosk.serverKeys[0]).toBe(kiosk.serverPublicKey);
   rolloverEnrolled += 2;
   const signingKey = ready.serverPublicKey;
   const listed = [signingKey, nextKey];

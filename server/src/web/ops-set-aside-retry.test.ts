@@ -5,7 +5,6 @@ import {
   FakeClock,
   HeartbeatResponseSchema,
   OpsStoreSchema,
-  StaffSchema,
   TerminalListSchema,
   TerminalSummarySchema,
   formatMoney,
@@ -22,7 +21,7 @@ import type { TestKiosk } from '../test-kit/terminal-kit.js';
 import { newKeyPair, signedPost } from '../test-kit/terminal-kit.js';
 import type { TestApp } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, withPage, signInToOps } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -115,24 +114,10 @@ async function setAsideJourney(language: Language, size: ScreenSize): Promise<vo
   expect(
     (await beat(kit, kiosk, heartbeat({ quarantined: 2, quarantinedTotalMinor: 350 }))).retrySetAside,
   ).toBe(null);
-  const username = `set-aside.${language}.${size}`;
-  const password = `first-password-${language}-${size}`;
-  const staff = await server.ops(
-    'POST',
-    opsApiPaths.staff,
-    { username, name: 'Rosa Ops', password },
-    StaffSchema,
-  );
-
   const context = await newContext(browser, language, size);
   await withPage(context, shot('failed'), async (page, errors) => {
     const statusText = () => page.getByRole('status').first().textContent();
-    await page.goto(`${server.url}/ops/fleet`);
-    await expectHeading(page, t('signIn.title'));
-    await page.getByLabel(t('signIn.username')).fill(username);
-    await page.getByLabel(t('signIn.password')).fill(password);
-    await page.getByRole('button', { name: t('signIn.submit') }).click();
-    await expectHeading(page, t('fleet.title'));
+    const staff = await signInToOps(page, server, language, `set-aside.${language}.${size}`);
 
     // The row says how many deposits are set aside and what they hold, with the button that asks.
     const row = page.locator('tbody tr', { hasText: kioskName });

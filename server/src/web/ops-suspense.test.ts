@@ -1,7 +1,6 @@
 import type { Language } from '@cashin/shared';
 import {
   FakeClock,
-  StaffSchema,
   SuspenseListSchema,
   createUuidV7Generator,
   formatMoney,
@@ -21,7 +20,7 @@ import { maskPhone } from '../shoppers/message-sender.js';
 import { signUpAndIn } from '../test-support/test-app.js';
 import { enrollTestKiosk, kioskDeposit, signedPost, walletBalance } from '../test-kit/terminal-kit.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
+import { expectAccessible, newContext, signInToOps, withPage } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -56,26 +55,17 @@ async function suspenseJourney(language: Language, size: ScreenSize): Promise<vo
   const voucher = kioskDeposit(kiosk, newId, clock.nowMs(), { code: null, claimCode, coins: 12 });
   const synced = await signedPost(kit, kiosk, terminalApiPaths.sync, { deposits: [voucher] });
   expect(synced.statusCode, synced.body).toBe(200);
-  const username = `suspense.${language}.${size}`;
-  const password = `first-password-${language}-${size}`;
-  const staff = await server.ops(
-    'POST',
-    opsApiPaths.staff,
-    { username, name: 'Pablo Ops', password },
-    StaffSchema,
-  );
   const benShown = `Ben O. (${maskPhone(ben.phone)})`;
   const anaShown = `Ana R. (${maskPhone(ana.phone)})`;
 
   const context = await newContext(browser, language, size);
   await withPage(context, shot('failed'), async (page, errors) => {
     const statusText = () => page.getByRole('status').first().textContent();
-    await page.goto(`${server.url}/ops/suspense`);
-    await expectHeading(page, t('signIn.title'));
-    await page.getByLabel(t('signIn.username')).fill(username);
-    await page.getByLabel(t('signIn.password')).fill(password);
-    await page.getByRole('button', { name: t('signIn.submit') }).click();
-    await expectHeading(page, t('suspense.title'));
+    const staff = await signInToOps(page, server, language, `suspense.${language}.${size}`, {
+      section: 'suspense',
+      headingKey: 'suspense.title',
+      name: 'Pablo Ops',
+    });
     // Claimed ones too, so the row stays in view once it is credited.
     await page.getByRole('button', { name: t('suspense.showAll') }).click();
     const row = page.locator('tbody tr', { hasText: maskCode(claimCode) });

@@ -5,7 +5,6 @@ import {
   EnrollmentTokenSchema,
   FakeClock,
   OpsStoreSchema,
-  StaffSchema,
   createUuidV7Generator,
   opsApiPaths,
   terminalApiPaths,
@@ -21,7 +20,7 @@ import type { TestApp } from '../test-support/test-app.js';
 import { errorCodeOf, signUpAndIn } from '../test-support/test-app.js';
 import { publicKeyFingerprint } from '../terminals/key-records.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, withPage, signInToOps } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -85,19 +84,10 @@ async function keysJourney(language: Language, size: ScreenSize): Promise<void> 
   const { terminalId, serverPublicKey } = EnrollResponseSchema.parse(enrolled.json());
   const old: TestKiosk = { terminalId, storeId: store.id, ...firstKeys, sequence: 0, serverPublicKey };
   const shopper = await signUpAndIn(kit);
-  const username = `keys.${language}.${size}`;
-  const password = `first-password-${language}-${size}`;
-  await server.ops('POST', opsApiPaths.staff, { username, name: 'Irene Ops', password }, StaffSchema);
-
   const context = await newContext(browser, language, size);
   await withPage(context, shot('failed'), async (page, errors) => {
     const statusText = () => page.getByRole('status').first().textContent();
-    await page.goto(`${server.url}/ops/fleet`);
-    await expectHeading(page, t('signIn.title'));
-    await page.getByLabel(t('signIn.username')).fill(username);
-    await page.getByLabel(t('signIn.password')).fill(password);
-    await page.getByRole('button', { name: t('signIn.submit') }).click();
-    await expectHeading(page, t('fleet.title'));
+    await signInToOps(page, server, language, `keys.${language}.${size}`, { name: 'Irene Ops' });
 
     // The kiosk's key panel opens under the list, with its heading focused, and lists the one key.
     const row = page.locator('tbody tr', { hasText: kioskName });

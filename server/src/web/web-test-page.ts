@@ -1,8 +1,9 @@
 import { screenshotPath, seriousAxeViolations } from '@cashin/scripts/testing/browser';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { expect } from 'vitest';
-import type { CurrencyCode, Language } from '@cashin/shared';
+import type { CurrencyCode, Language, Staff } from '@cashin/shared';
 import { StaffSchema, opsApiPaths, translator } from '@cashin/shared';
+import type { OpsMessageKey } from '../../web/ops/messages.js';
 import { opsMessages } from '../../web/ops/messages.js';
 import { walletMessages } from '../../web/wallet/messages.js';
 import { nextPhone } from '../test-support/test-app.js';
@@ -185,22 +186,30 @@ export async function signUpInWallet(
 }
 
 /**
- * Ops makes a staff account `username` (lower-case letters, digits, dots and dashes, up to 40) and the
- * person signs in with it at the console, which opens on the Fleet screen.
+ * Ops makes a staff account `username` (lower-case letters, digits, dots and dashes, up to 40) named
+ * `name`, and the person signs in with it at the console's `section` (the Fleet by default), which shows
+ * its heading `headingKey`. Answers the account, whose id the audit trail names.
  */
 export async function signInToOps(
   page: Page,
   server: WebTestServer,
   language: Language,
   username: string,
-): Promise<void> {
+  landing: { section?: string; headingKey?: OpsMessageKey; name?: string } = {},
+): Promise<Staff> {
   const t = translator(opsMessages, language);
   const password = `first-password-${username}`;
-  await server.ops('POST', opsApiPaths.staff, { username, name: 'Rosa Ops', password }, StaffSchema);
-  await page.goto(`${server.url}/ops/fleet`);
+  const staff = await server.ops(
+    'POST',
+    opsApiPaths.staff,
+    { username, name: landing.name ?? 'Rosa Ops', password },
+    StaffSchema,
+  );
+  await page.goto(`${server.url}/ops/${landing.section ?? 'fleet'}`);
   await expectHeading(page, t('signIn.title'));
   await page.getByLabel(t('signIn.username')).fill(username);
   await page.getByLabel(t('signIn.password')).fill(password);
   await page.getByRole('button', { name: t('signIn.submit') }).click();
-  await expectHeading(page, t('fleet.title'));
+  await expectHeading(page, t(landing.headingKey ?? 'fleet.title'));
+  return staff;
 }

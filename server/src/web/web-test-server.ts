@@ -195,12 +195,15 @@ export function decodeBarcode(png: Buffer): string {
   }
 }
 
-/** A kiosk ops created in the store, enrolled with its own key, as the agent does. */
+/**
+ * A kiosk ops created in the store, enrolled with its own key, as the agent does; with the server keys
+ * its enrollment answer told it to believe.
+ */
 export async function enrollKioskOverOps(
   server: WebTestServer,
   storeId: string,
   name: string,
-): Promise<TestKiosk> {
+): Promise<TestKiosk & { serverKeys: string[] }> {
   const created = await server.ops('POST', opsApiPaths.terminals, { storeId, name }, EnrollmentTokenSchema);
   const keys = newKeyPair();
   const enrolled = await server.kit().app.inject({
@@ -209,6 +212,6 @@ export async function enrollKioskOverOps(
     payload: { token: created.token, publicKey: keys.publicKey, softwareVersion: '2.3.1' },
   });
   if (enrolled.statusCode !== 200) throw new Error(`enrollment failed: ${enrolled.body}`);
-  const { serverPublicKey } = EnrollResponseSchema.parse(enrolled.json());
-  return { terminalId: created.terminalId, storeId, ...keys, sequence: 0, serverPublicKey };
+  const { serverPublicKey, serverKeys } = EnrollResponseSchema.parse(enrolled.json());
+  return { terminalId: created.terminalId, storeId, ...keys, sequence: 0, serverPublicKey, serverKeys };
 }
