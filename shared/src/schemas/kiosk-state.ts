@@ -29,6 +29,8 @@ export type KioskScreen = z.infer<typeof KioskScreenSchema>;
 /** Short-lived facts the UI may show beside the screen ("that scan was ignored: a deposit is open"). */
 export const KioskNoticeSchema = z.enum([
   'scanIgnored', // a code was scanned while a deposit was open; the shopper stays the same
+  'slipAtTill', // a payment slip was scanned or keyed: slips are paid at a store's till, for their amount
+  'claimInWallet', // a voucher's claim code was scanned: it is added in the wallet app, not here
   'limitReached', // the deposit took all it may; acceptors are closed
   // A bill the kiosk handed back out of escrow; nothing was taken. Each reason has its own notice, since the
   // shopper does something different about each (another bill, the other currency, wait, or keep it).

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { DeviceEvent } from '@cashin/shared';
-import { KioskSnapshotSchema, defaultLimits } from '@cashin/shared';
+import { KioskSnapshotSchema, defaultLimits, generateCode } from '@cashin/shared';
 import type { DepositEffect } from './deposit-effects.js';
 import type { DepositEvent } from './deposit-events.js';
 import { step } from './deposit-machine.js';
@@ -217,11 +217,32 @@ const cases: Case[] = [
     check: (state) => expect(state.lastError).toBe('CODE_MALFORMED'),
   },
   {
-    name: 'identifying + keyed claim code (not a deposit code) -> CODE_MALFORMED',
+    name: 'identifying + keyed claim code -> named for what it is (added in the wallet app), no lookup',
     from: 'identifying',
     events: [intent({ type: 'keyedCode', text: claimCode })],
     phase: 'identifying',
-    check: (state) => expect(state.lastError).toBe('CODE_MALFORMED'),
+    effects: ['startTimer:idle'],
+    check: (state) => expect(state).toMatchObject({ lastError: null, notice: 'claimInWallet' }),
+  },
+  {
+    name: 'idle + scan of a payment slip -> identifying, named for what it is (paid at a till), no lookup',
+    from: 'idle',
+    events: [device({ type: 'scan', device: 'scanner', text: generateCode('slip'), symbology: ']C0' })],
+    phase: 'identifying',
+    check: (state, effects) => {
+      expect(state).toMatchObject({ lastError: null, notice: 'slipAtTill' });
+      expect(types(effects)).not.toContain('lookup');
+    },
+  },
+  {
+    name: 'identifying + a slip, then the deposit code -> the slip notice goes, the lookup starts',
+    from: 'identifying',
+    events: [
+      intent({ type: 'keyedCode', text: generateCode('slip') }),
+      intent({ type: 'keyedCode', text: shopperCode }),
+    ],
+    phase: 'lookingUp',
+    check: (state) => expect(state.notice).toBe(null),
   },
   {
     name: 'identifying + no account -> confirming a voucher capped at the voucher maximum',

@@ -730,10 +730,23 @@ function startIdentifying(
   return { state: looked.state, effects: [...identifying.effects, ...looked.effects] };
 }
 
-/** Checks a scanned or keyed code locally (format, type, check digit) before asking the server. */
+/**
+ * Checks a scanned or keyed code locally (format, type, check digit) before asking the server. A kiosk
+ * takes a shopper's deposit code only: a payment slip is for one amount, which coins and bills cannot be
+ * made to match (a slip's deposit of another total would only wait for review), so it is paid at a till;
+ * a voucher's claim code is added in the wallet app. Each is named for what it is, not called wrong.
+ */
 function identify(config: DepositConfig, state: DepositState, text: string): StepResult {
   const parsed = parseCode(text, ['deposit']);
-  if (!parsed.ok) return stay({ ...state, lastError: 'CODE_MALFORMED', notice: null }, [restartIdle(config)]);
+  if (!parsed.ok) {
+    const other = parseCode(text, ['slip', 'claim']);
+    if (other.ok)
+      return stay(
+        { ...state, lastError: null, notice: other.type === 'slip' ? 'slipAtTill' : 'claimInWallet' },
+        [restartIdle(config)],
+      );
+    return stay({ ...state, lastError: 'CODE_MALFORMED', notice: null }, [restartIdle(config)]);
+  }
   const requestId = state.requestSeq + 1;
   return go(
     config,
@@ -745,6 +758,8 @@ function identify(config: DepositConfig, state: DepositState, text: string): Ste
       requestId,
       requestSeq: requestId,
       lastError: null,
+      // What the last code was (a slip, a claim code) no longer applies once a deposit code is looked up.
+      notice: state.notice === 'slipAtTill' || state.notice === 'claimInWallet' ? null : state.notice,
     },
     [{ type: 'lookup', requestId, code: parsed.code }],
   );

@@ -7,6 +7,7 @@ import type { BridgeServer } from '../agent/bridge-server.js';
 import { startBridgeServer } from '../agent/bridge-server.js';
 import { ManualSnapshotSource } from '../testing/manual-snapshot-source.js';
 import { serveKioskUi } from './build-ui.js';
+import { kioskMessages } from '../ui/messages.js';
 
 // The screens in Debian's Chromium, served by the real bridge server from the real Vite build. The deposit
 // logic is not under test here, so a hand-driven snapshot source stands in for the runner.
@@ -56,6 +57,50 @@ describe('kiosk screens', () => {
     expect(await intentOf(() => page.getByRole('button', { name: 'Touch to start' }).click())).toEqual({
       type: 'start',
     });
+  });
+
+  it('identify: a payment slip or a voucher claim code is named for what it is, and goes no further', async () => {
+    source.publish({ screen: 'identify' });
+    await expect.poll(() => page.locator('h1').textContent()).toBe('Scan or type your deposit code');
+    const continueButton = page.getByRole('button', { name: 'Continue' });
+    for (const digit of generateCode('slip'))
+      await page.getByRole('button', { name: digit, exact: true }).click();
+    await expect
+      .poll(() => page.locator('#code-status').textContent())
+      .toBe(kioskMessages.en['identify.slipAtTill']);
+    expect(await continueButton.isDisabled()).toBe(true);
+    await expectAccessible('02b-identify-slip');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    // A claim code is 20 digits: the keypad takes them all, so the kiosk can tell what it is.
+    const claim = generateCode('claim');
+    for (const digit of claim) await page.getByRole('button', { name: digit, exact: true }).click();
+    await expect.poll(() => page.locator('#code').inputValue()).toBe(claim.replace(/(\d{4})(?=\d)/g, '$1 '));
+    expect(await page.locator('#code-status').textContent()).toBe(kioskMessages.en['identify.claimInWallet']);
+    // All 20 digits show: the typed text, set in the field's own font, fits inside its padding.
+    expect(
+      await page.evaluate<boolean>(`(() => {
+        const field = document.getElementById('code');
+        const style = getComputedStyle(field);
+        const probe = document.createElement('span');
+        probe.style.font = style.font;
+        probe.style.letterSpacing = style.letterSpacing;
+        probe.style.whiteSpace = 'pre';
+        probe.style.position = 'absolute';
+        probe.textContent = field.value;
+        document.body.appendChild(probe);
+        const width = probe.getBoundingClientRect().width;
+        probe.remove();
+        return width <= field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
+      })()`),
+    ).toBe(true);
+    expect(await continueButton.isDisabled()).toBe(true);
+    // Scanned rather than typed, the agent says the same above the screen.
+    source.publish({ screen: 'identify', notice: 'slipAtTill' });
+    await expect
+      .poll(() => page.getByRole('status').first().textContent())
+      .toBe(kioskMessages.en['notice.slipAtTill']);
+    await expectAccessible('02c-identify-slip-scanned');
+    await page.getByRole('button', { name: 'Clear' }).click();
   });
 
   it('identify: the keypad checks the check digit as it is typed', async () => {

@@ -1,11 +1,13 @@
-import { codeTypes, partialCodeState } from '@cashin/shared';
+import { codeTypes, parseCode, partialCodeState } from '@cashin/shared';
 import { useState } from 'preact/hooks';
 import type { ScreenProps } from '../context.js';
 import { Keypad, codeStateClass } from '../components/keypad.js';
 import { ScreenHeading } from '../components/screen-heading.js';
 
-const accepted = ['deposit', 'slip'] as const;
-const codeLength = Math.max(...accepted.map((type) => codeTypes[type].length));
+const accepted = ['deposit'] as const;
+const codeLength = codeTypes.deposit.length;
+/** Room for a voucher's claim code too, so the kiosk can say what it is rather than cut it short. */
+const typedLengthMax = Math.max(codeLength, codeTypes.claim.length);
 
 /** Digits so far in groups of four, as the code is printed on the shopper's card. */
 function grouped(digits: string): string {
@@ -15,14 +17,17 @@ function grouped(digits: string): string {
 export function IdentifyScreen({ t, send }: ScreenProps) {
   const [digits, setDigits] = useState('');
   const state = partialCodeState(digits, accepted);
-  const status =
-    state === 'invalid'
+  // A slip or a voucher's claim code typed in full is named for what it is, with where it goes instead.
+  const elsewhere = parseCode(digits, ['slip', 'claim']);
+  const status = elsewhere.ok
+    ? t(elsewhere.type === 'slip' ? 'identify.slipAtTill' : 'identify.claimInWallet')
+    : state === 'invalid'
       ? t('identify.invalid')
       : state === 'complete'
         ? t('identify.complete')
         : t('identify.incomplete', { length: codeLength });
   const type = (digit: string): void =>
-    setDigits((current) => (current.length < codeLength ? current + digit : current));
+    setDigits((current) => (current.length < typedLengthMax ? current + digit : current));
   return (
     <section class="screen screen-identify">
       <ScreenHeading text={t('identify.title')} screen="identify" />
@@ -31,13 +36,15 @@ export function IdentifyScreen({ t, send }: ScreenProps) {
         <span>{t('identify.codeLabel')}</span>
         <input
           id="code"
-          class={codeStateClass(state)}
+          class={`${codeStateClass(state)}${digits.length > codeLength ? ' code-long' : ''}`}
           inputMode="numeric"
           autoComplete="off"
           aria-describedby="code-status"
           aria-invalid={state === 'invalid'}
           value={grouped(digits)}
-          onInput={(event) => setDigits(event.currentTarget.value.replace(/\D/g, '').slice(0, codeLength))}
+          onInput={(event) =>
+            setDigits(event.currentTarget.value.replace(/\D/g, '').slice(0, typedLengthMax))
+          }
         />
       </label>
       <p id="code-status" class={`code-status ${codeStateClass(state)}`} aria-live="polite">
