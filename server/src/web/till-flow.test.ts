@@ -282,6 +282,7 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
       .poll(() => till.locator('.slip-hint').textContent())
       .toBe(t('amount.slipFixed', { amount: money(slipMinor) }));
     expect(await till.getByLabel(amountLabel).inputValue()).toBe(typed(slipMinor));
+    expect(await till.locator('.lead').textContent()).toBe(t('amount.bodySlip'));
     expect(await till.getByLabel(amountLabel).getAttribute('readonly')).not.toBeNull();
     expect(await till.locator('fieldset.bills').count()).toBe(0);
     await expectAccessible(till, shot('10b-slip-amount'));

@@ -1,12 +1,17 @@
-import type { Language } from '@cashin/shared';
+import type { Code, Language } from '@cashin/shared';
+import type { z } from 'zod';
 import {
   CashAccountResponseSchema,
+  ClerkSchema,
+  ClerkSessionSchema,
+  OpsStoreSchema,
   DepositReceiptSchema,
   WalletResponseSchema,
   errorMessage,
   formatCode,
   formatMoney,
-  generateCode,
+  opsApiPaths,
+  tillApiPaths,
   translator,
   uuidv7,
 } from '@cashin/shared';
@@ -23,7 +28,8 @@ import type { ScreenSize } from './web-test-page.js';
 import { expectAccessible, expectHeading, newContext, wedgeScan } from './web-test-page.js';
 
 // The till's and the ops console's local behaviour in Debian's Chromium against the real server: the
-// till's sign-in form, and its scan and amount steps, which check codes and amounts before any call; the
+// till's sign-in form, and its scan and amount steps, which check codes and amounts before any call that
+// moves money (the amount step looks the scanned code up); the
 // ops console's code lookup and reversal. The whole flows, with money, are till-flow.test.ts and
 // ops-flow.test.ts.
 let server: WebTestServer;
@@ -38,6 +44,34 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
+
+/** A clerk of a new store, signed in through the till's own route: the session the till keeps. */
+async function signedInClerk(): Promise<z.output<typeof ClerkSessionSchema>> {
+  const pin = '482916';
+  const store = await server.ops(
+    'POST',
+    opsApiPaths.stores,
+    { name: 'Corner Shop', currency: 'USD', timeZone: 'America/New_York' },
+    OpsStoreSchema,
+  );
+  const clerk = await server.ops('POST', opsApiPaths.clerks(store.id), { name: 'Ana', pin }, ClerkSchema);
+  const response = await fetch(`${server.url}${tillApiPaths.session}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ storeId: store.id, clerkId: clerk.id, pin }),
+  });
+  return ClerkSessionSchema.parse(await response.json());
+}
+
+/** The deposit code of a shopper who just signed up. */
+async function shopperCode(): Promise<Code> {
+  const shopper = await signUpShopperOverHttp({
+    baseUrl: server.url,
+    signUp: { phone: nextPhone(), name: 'Maria Gonzalez', language: 'en', currency: 'USD' },
+    codeFor: (to) => server.otpFor(to),
+  });
+  return shopper.depositCode;
+}
 
 async function openPage(language: Language, size: ScreenSize): Promise<Page> {
   return (await newContext(browser, language, size)).newPage();
@@ -70,17 +104,19 @@ describe('the clerk till', () => {
     const t = translator(tillMessages, 'en');
     const page = await openPage('en', 'desktop');
     try {
+      // A clerk of a real store, signed in as the sign-in form would leave the session in this tab: the
+      // amount step looks each scanned code up with it. The codes are two shoppers' real deposit codes.
+      const session = await signedInClerk();
+      const [code, second] = await Promise.all([shopperCode(), shopperCode()]);
       await page.goto(`${server.url}/till/`);
-      // The session as a sign-in leaves it in this tab. Nothing in this test calls the server with it.
       await page.evaluate(
-        `sessionStorage.setItem('cashin.till.session', JSON.stringify({ token: 'not-used', expiresAtMs: Date.now() + 3600000, clerk: { id: 'clerk-1', name: 'Ana' }, store: { id: 'store-1', name: 'Corner Shop', currency: 'USD', timeZone: 'America/New_York' } }))`,
+        `sessionStorage.setItem('cashin.till.session', ${JSON.stringify(JSON.stringify(session))})`,
       );
       await page.reload();
       await expectHeading(page, t('scan.title'));
       await expectAccessible(page, 'till-en-desktop-02-scan');
 
       // A scanner types the whole code in a few ms per key, then Enter, with focus on the page heading.
-      const code = generateCode('deposit');
       await wedgeScan(page, code);
       await expectHeading(page, t('amount.title'));
       expect(await page.locator('.code-line').textContent()).toBe(
@@ -92,7 +128,6 @@ describe('the clerk till', () => {
       // The same burst with the cursor in the code field: it is a scan, and not one digit lands in the field.
       const field = page.getByLabel(t('scan.code'));
       await field.focus();
-      const second = generateCode('deposit');
       await wedgeScan(page, second);
       await expectHeading(page, t('amount.title'));
       expect(await page.locator('.code-line').textContent()).toBe(

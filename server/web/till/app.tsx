@@ -453,7 +453,8 @@ function AmountScreen({
   };
   return (
     <StepScreen step="amount" title={words.t('amount.title')} screen="amount" words={words}>
-      <p class="lead">{words.t('amount.body')}</p>
+      {/* A slip's amount is filled in and fixed: there is nothing to type or tap. */}
+      <p class="lead">{words.t(slipAmountMinor === null ? 'amount.body' : 'amount.bodySlip')}</p>
       <p class="code-line">{words.t('amount.code', { code: formatCode(code) })}</p>
       {lookup === 'pending' && (
         <p class="muted" aria-busy="true">
