@@ -5,7 +5,13 @@ import { verifyAudit } from '../audit/audit-verify.js';
 import { verifyLedger } from '../ledger/verify-ledger.js';
 import type { TestApp } from '../test-support/test-app.js';
 import { openCashAccount, openTestApp, opsHeaders, signUpAndIn } from '../test-support/test-app.js';
-import { testAdapters } from '../test-support/test-db.js';
+import { createClerk } from '../clerks/clerks.js';
+import type { Db, Tx } from '../storage/db.js';
+import { createStore } from '../stores/stores.js';
+import { openTestDb, testAdapters } from '../test-support/test-db.js';
+import { seedShopper, testDeps } from '../test-support/test-deps.js';
+import { authorizeDeposit } from '../till/authorizations.js';
+import * as slips from './slips.js';
 import {
   createTestStore,
   enrollTestKiosk,
@@ -262,6 +268,63 @@ describe.each(testAdapters)(
         }
       }
       expect((await verifyLedger(t.db)).ok).toBe(true);
+    });
+
+    it('a cancel landing between a till’s check of the slip and its authorization: the authorization is refused', async () => {
+      const testDb = await openTestDb(adapter);
+      try {
+        const base = testDeps(testDb.db);
+        const store = await createStore(
+          base,
+          { name: 'Corner Store', currency: 'USD', timeZone: 'America/New_York' },
+          'test',
+        );
+        const clerk = await createClerk(base, store.id, { name: 'Carla', pin: '482916' }, 'test');
+        const shopper = await seedShopper(base);
+        const slip = await slips.issueSlip(base, shopper.shopperId, 2_500, hourMs);
+        // The till's lookup commits (its count of tries is how it is told apart), then the shopper's cancel
+        // commits, then the till's authorization runs: the order PostgreSQL allows two processes.
+        let cancelled: slips.Slip | undefined;
+        const db = testDb.db;
+        const interleaved: Db = {
+          dialect: db.dialect,
+          single: (sql, params) => db.single(sql, params),
+          ping: () => db.ping(),
+          close: () => db.close(),
+          transaction: async (body, options) => {
+            let lookup = false;
+            const watch = (sql: string) => {
+              if (sql.includes('code_lookup_windows')) lookup = true;
+            };
+            const result = await db.transaction((tx) => {
+              const watched: Tx = {
+                dialect: tx.dialect,
+                all: (sql, params) => (watch(sql), tx.all(sql, params)),
+                get: (sql, params) => (watch(sql), tx.get(sql, params)),
+                run: (sql, params) => (watch(sql), tx.run(sql, params)),
+                savepoint: (inner) => tx.savepoint(inner),
+              };
+              return body(watched);
+            }, options);
+            if (lookup && cancelled === undefined)
+              cancelled = await slips.cancelSlip(base, shopper.shopperId, slip.code);
+            return result;
+          },
+        };
+        const refused = authorizeDeposit(
+          { ...base, db: interleaved },
+          { clerkId: clerk.id, storeId: store.id },
+          { authorizationId: base.newId(), code: slip.code, amountMinor: 2_500, currency: 'USD' },
+        );
+        await expect(refused).rejects.toMatchObject({ code: 'CODE_CANCELLED' });
+        expect(cancelled?.status).toBe('cancelled');
+        const held = await testDb.db.transaction((tx) =>
+          tx.all('SELECT id FROM till_authorizations WHERE code = ?', [slip.code]),
+        );
+        expect(held).toEqual([]);
+      } finally {
+        await testDb.dispose();
+      }
     });
 
     it('a till looks a code up before the amount: name, allowance and a slip’s amount, counted per clerk', async () => {

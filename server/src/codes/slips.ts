@@ -3,6 +3,7 @@ import { CodedError, generateCode, maskCode, moneyLimitsFor } from '@cashin/shar
 import { appendAudit } from '../audit/audit-log.js';
 import type { Deps } from '../deps.js';
 import { findShopper } from '../shoppers/shoppers.js';
+import type { Tx } from '../storage/db.js';
 import { forUpdate } from '../storage/db.js';
 import { codeIssueAttemptsMax } from './deposit-codes.js';
 
@@ -132,6 +133,23 @@ export async function listSlips(deps: Deps, shopperId: string): Promise<Slip[]> 
     ),
   );
   return rows.map((row) => toSlip(row, nowMs));
+}
+
+/**
+ * Locks a slip (PostgreSQL; SQLite's units run one at a time) and refuses it with its code unless it is
+ * still open: for a write that must not race the shopper's cancel or another deposit, such as a till's
+ * authorization, whose earlier lookup read the slip without a lock.
+ */
+export async function lockOpenSlip(tx: Tx, code: Code, nowMs: number): Promise<void> {
+  const row = await tx.get<SlipRow>(
+    `SELECT ${slipColumns} FROM slips WHERE code = ?${forUpdate(tx.dialect)}`,
+    [code],
+  );
+  if (row === undefined) throw new CodedError('CODE_UNKNOWN');
+  const status = toSlip(row, nowMs).status;
+  if (status === 'used') throw new CodedError('CODE_USED');
+  if (status === 'cancelled') throw new CodedError('CODE_CANCELLED');
+  if (status === 'expired') throw new CodedError('CODE_EXPIRED');
 }
 
 /**

@@ -3,6 +3,7 @@ import { CodedError, codeTypeOf, maskCode, moneyLimitsFor } from '@cashin/shared
 import { claimCodeFor } from '../claims/claim-code.js';
 import type { CodeLookup } from '../codes/code-lookup.js';
 import { lookupCode } from '../codes/code-lookup.js';
+import { lockOpenSlip } from '../codes/slips.js';
 import type { Deps } from '../deps.js';
 import { codeHash, creditDeposit } from '../deposits/credit-deposit.js';
 import type { DepositRecord } from '../deposits/deposit-record.js';
@@ -156,6 +157,10 @@ export async function authorizeDeposit(
   if (refusal !== undefined) throw refusal;
   const expiresAtMs = nowMs + deps.limits.system.tillAuthorizationTtlMs;
   const row = await deps.db.transaction(async (tx) => {
+    // The lookup read a slip without a lock: the shopper may have cancelled it (or a deposit used it)
+    // since. Checked again under its lock, so a cancel either sees this authorization and is refused, or
+    // is seen here.
+    if (codeTypeOf(input.code) === 'slip') await lockOpenSlip(tx, input.code, nowMs);
     await tx.run(
       `INSERT INTO till_authorizations (id, store_id, clerk_id, code, code_masked, code_type, amount_minor, currency,
          masked_name, remaining_after_minor, status, expires_at_ms, created_at_ms)
