@@ -114,12 +114,14 @@ export function opsRoutes(deps: Deps) {
           tags: ['ops'],
           description:
             'One shopper by phone number (E.164), for a support call: their wallet as they see it and ' +
-            'their masked deposit code. NOT_FOUND (field phone) when no wallet has the number.',
+            'their masked deposit code. NOT_FOUND (field phone) when no wallet has the number. Each search ' +
+            "counts against the operator's code lookups per minute (RATE_LIMITED past them), and each " +
+            'shopper shown is audited (shopper.viewed, with who looked).',
           querystring: OpsShopperQuerySchema,
           response: { 200: OpsShopperSchema },
         },
       },
-      async (request) => shopperForOps(deps, request.query.phone),
+      async (request) => shopperForOps(deps, request.query.phone, opsCallerOf(request)),
     );
   };
 }

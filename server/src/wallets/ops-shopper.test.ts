@@ -1,5 +1,6 @@
 import { createUuidV7Generator, maskCode, opsApiPaths } from '@cashin/shared';
 import { afterEach, describe, expect, it } from 'vitest';
+import { verifyAudit } from '../audit/audit-verify.js';
 import type { TestApp } from '../test-support/test-app.js';
 import {
   nextPhone,
@@ -78,6 +79,31 @@ describe.each(testAdapters)('ops finds a shopper by phone on %s', (adapter) => {
     }>();
     expect(after.shopper.kycTier).toBe(1);
     expect(after.allowance.remainingMinor).toBeGreaterThan(before);
+    // Each look at the wallet is on the shopper's audit chain, with who looked.
+    const viewed = await t.db.transaction((tx) =>
+      tx.all<{ chain: string; data: string }>(
+        "SELECT chain, data FROM audit_log WHERE kind = 'shopper.viewed'",
+      ),
+    );
+    expect(viewed).toHaveLength(2);
+    for (const entry of viewed) {
+      expect(entry.chain).toBe(maria.shopperId);
+      expect(JSON.parse(entry.data)).toMatchObject({ by: expect.any(String) });
+    }
+    expect((await verifyAudit(t.db)).ok).toBe(true);
+  });
+
+  it('counts each search against the operator’s tries per minute, found or not', async () => {
+    t = await openTestApp(adapter);
+    const maria = await signUpAndIn(t);
+    const perMinute = t.config.limits.system.codeLookupsPerMinuteMax;
+    for (let n = 1; n < perMinute; n += 1) expect((await find(nextPhone())).statusCode).toBe(404);
+    expect((await find(maria.phone)).statusCode).toBe(200);
+    const over = await find(maria.phone);
+    expect(over.statusCode).toBe(429);
+    expect(over.json().error.code).toBe('RATE_LIMITED');
+    t.clock.advance(60_000);
+    expect((await find(maria.phone)).statusCode).toBe(200);
   });
 
   it('refuses an unknown or malformed number, and anyone but ops', async () => {

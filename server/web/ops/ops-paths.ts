@@ -15,6 +15,7 @@ export const opsPaths = {
   settlementCsv: (storeId: string, date: string) =>
     `${opsApiPaths.settlementsCsv}?${settlementQuery(storeId, date)}`,
   collectionsInTransit: `${opsApiPaths.collections}?inTransit=true`,
+  shopperByPhone: (phone: string) => `${opsApiPaths.shoppers}?phone=${encodeURIComponent(phone)}`,
   reversals: '/v1/reversals',
   codeLookups: '/v1/codes/lookups',
 } as const;

@@ -1,6 +1,6 @@
 import type { KycTier, OpsShopper } from '@cashin/shared';
 import { OpsShopperSchema, PhoneE164Schema, ShopperSchema } from '@cashin/shared';
-import { useState } from 'preact/hooks';
+import { useRef, useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form, TableScroll } from '../../common/components.js';
 import { ActionPanel } from '../action-panel.js';
@@ -41,15 +41,14 @@ export function ShoppersSection(context: OpsContext) {
   const [missing, setMissing] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [changingTier, setChangingTier] = useState(false);
+  // Only the newest search's answer is shown: an older one arriving late must not put another shopper
+  // under the number just typed.
+  const searches = useRef(0);
 
   const load = async (phone: string): Promise<boolean> => {
-    const result = await callApi(
-      `${opsPaths.shoppers}?phone=${encodeURIComponent(phone)}`,
-      OpsShopperSchema,
-      {
-        token,
-      },
-    );
+    const search = (searches.current += 1);
+    const result = await callApi(opsPaths.shopperByPhone(phone), OpsShopperSchema, { token });
+    if (search !== searches.current) return false;
     if (result.ok) {
       setFound(result.value);
       return true;
@@ -63,6 +62,7 @@ export function ShoppersSection(context: OpsContext) {
   const submit = async (): Promise<void> => {
     context.clear();
     setMissing(null);
+    setFound(null);
     setChangingTier(false);
     const phone = phoneAsKept(typed);
     if (!PhoneE164Schema.safeParse(phone).success) {
@@ -109,7 +109,7 @@ export function ShoppersSection(context: OpsContext) {
           onInput={setTyped}
           required
         />
-        <Button kind="primary" type="submit" busy={busy && found === null} disabled={!typed.trim()}>
+        <Button kind="primary" type="submit" busy={busy} disabled={!typed.trim()}>
           {words.t('shoppers.find')}
         </Button>
       </Form>
@@ -137,10 +137,13 @@ export function ShoppersSection(context: OpsContext) {
             <dd data-testid="shopper-balance">{words.money(found.balanceMinor, shopper.currency)}</dd>
             <dt>{words.t('shoppers.remaining')}</dt>
             <dd data-testid="shopper-remaining">
-              {words.t('shoppers.remainingValue', {
-                amount: words.money(found.allowance.remainingMinor, shopper.currency),
-                count: found.allowance.remainingDeposits,
-              })}
+              {words.t(
+                found.allowance.remainingDeposits === 1 ? 'shoppers.remainingOne' : 'shoppers.remainingMany',
+                {
+                  amount: words.money(found.allowance.remainingMinor, shopper.currency),
+                  count: found.allowance.remainingDeposits,
+                },
+              )}
             </dd>
           </dl>
           {changingTier ? (

@@ -726,6 +726,7 @@ export const auditKinds = [
   'slip.issued',
   'slip.cancelled',
   'shopper.kycChanged',
+  'shopper.viewed',
   'account.opened',
   'family.childAdded',
   'family.capsSet',
