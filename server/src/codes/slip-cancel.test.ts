@@ -103,9 +103,9 @@ describe.each(testAdapters)(
       });
       expect(notTaken.json().error.code).toBe('CODE_CANCELLED');
 
-      // Cash a kiosk took against the slip before it heard of the cancel (8 quarters, the slip's 2.00):
-      // credited to the slip's wallet, held for a person to look at.
-      const late = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: slip.code, coins: 8, offline: true });
+      // Cash taken against the slip by a kiosk of older software (today's kiosks send slips to a till),
+      // 40 quarters, the slip's 10.00: credited to the slip's wallet, held for a person to look at.
+      const late = kioskDeposit(kiosk, newId, t.clock.nowMs(), { code: slip.code, coins: 40, offline: true });
       const synced = await signedPost(t, kiosk, terminalApiPaths.sync, { deposits: [late] });
       expect(synced.json().results).toEqual([
         { depositId: late.depositId, status: 'created', creditedTo: 'wallet', inReview: true },

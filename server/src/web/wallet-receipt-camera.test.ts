@@ -17,6 +17,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walletMessages } from '../../web/wallet/messages.js';
 import { kioskDeposit, signedReceipt } from '../test-kit/terminal-kit.js';
+import { scanDurationMsMax } from '../../web/wallet/qr-scan-limits.js';
 import { writeQrCameraFile } from './fake-camera.js';
 import type { ScreenSize } from './web-test-page.js';
 import {
@@ -130,6 +131,30 @@ async function journey(language: Language, size: ScreenSize, currency: CurrencyC
     throw new Error(`${String(error)}; page errors: ${errors.join(' | ')}`, { cause: error });
   } finally {
     await context.close();
+  }
+
+  // A camera left looking at the wrong code lets go after scanDurationMsMax, and says so. The page's clock
+  // is Playwright's, moved on rather than waited for.
+  const waiting = await newContext(browser, language, size);
+  await waiting.grantPermissions(['camera'], { origin: server.url });
+  await waiting.clock.install();
+  const idle = await waiting.newPage();
+  try {
+    await signUpInWallet(idle, server, language, currency);
+    await idle.getByRole('button', { name: w('home.receipt') }).click();
+    await expectHeading(idle, w('receipt.title'));
+    writeQrCameraFile(cameraFile, 'https://example.com/menu');
+    await idle.getByRole('button', { name: w('receipt.scan') }).click();
+    const video = idle.getByLabel(w('receipt.cameraLabel'));
+    await expect.poll(() => video.getAttribute('data-streaming')).toBe('yes');
+    await idle.clock.runFor(scanDurationMsMax + 1_000);
+    await expect
+      .poll(() => idle.getByRole('alert').textContent())
+      .toBe(w('receipt.cameraTimedOut', { minutes: scanDurationMsMax / 60_000 }));
+    expect(await video.count()).toBe(0);
+    await expectAccessible(idle, shot('04-camera-timed-out'));
+  } finally {
+    await waiting.close();
   }
 
   // A shopper who refused the camera is told how to allow it, and can still type the text.

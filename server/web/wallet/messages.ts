@@ -172,6 +172,8 @@ const en = {
   'receipt.cameraDenied':
     'The camera is blocked for this page. Allow it in your browser’s settings, or type the text of the QR code below.',
   'receipt.cameraUnavailable': 'The camera could not be opened. Type the text of the QR code below instead.',
+  'receipt.cameraTimedOut':
+    'The camera stopped after {minutes} minutes without finding the receipt’s QR code. Try again, with the code flat and in good light.',
   'receipt.orType': 'Or type the text of the QR code',
   'receipt.label': 'Text of the receipt’s QR code',
   'receipt.hint': 'It starts with CASHIN-R1|',
@@ -296,7 +298,7 @@ const es: Record<WalletMessageKey, string> = {
   'slips.cancelNo': 'Conservarla',
   'slips.cancelled': 'La ficha por {amount} está cancelada. Ya no funciona en ninguna caja ni quiosco.',
   'slips.cancelAuthorized':
-    'Un cajero está recibiendo el pago de esta ficha en este momento. Si no se paga, puedes cancelarla después de las {time}.',
+    'Un cajero está recibiendo el pago de esta ficha en este momento. Si no se paga, puedes cancelarla a partir de {time}.',
   'home.receipt': 'Agregar un recibo del quiosco',
   'home.family': 'Monederos de la familia',
   'home.locations': '¿Dónde puedo depositar?',
@@ -349,7 +351,7 @@ const es: Record<WalletMessageKey, string> = {
   'receipt.body':
     'Si un quiosco imprimió "pendiente" en tu recibo, agrégalo aquí y el dinero llega ahora: escanea el código QR del recibo con la cámara.',
   'receipt.scan': 'Escanear el código QR con la cámara',
-  'receipt.scanHint': 'Sostén el recibo derecho, con su código QR dentro de la imagen.',
+  'receipt.scanHint': 'Sostén el recibo plano, con su código QR dentro de la imagen.',
   'receipt.cameraLabel': 'Imagen de la cámara',
   'receipt.scanning': 'Buscando el código QR…',
   'receipt.scanNotReceipt':
@@ -358,6 +360,8 @@ const es: Record<WalletMessageKey, string> = {
   'receipt.cameraDenied':
     'La cámara está bloqueada para esta página. Permítela en la configuración del navegador, o escribe abajo el texto del código QR.',
   'receipt.cameraUnavailable': 'No se pudo abrir la cámara. Escribe abajo el texto del código QR.',
+  'receipt.cameraTimedOut':
+    'La cámara se detuvo tras {minutes} minutos sin encontrar el código QR del recibo. Inténtalo de nuevo, con el código plano y con buena luz.',
   'receipt.orType': 'O escribe el texto del código QR',
   'receipt.label': 'Texto del código QR del recibo',
   'receipt.hint': 'Empieza con CASHIN-R1|',

@@ -1,12 +1,11 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
+import { decodeWidthMax, decodesPerSecond, scanDurationMsMax } from './qr-scan-limits.js';
 
-/** Why the camera did not open: the shopper (or the browser) refused it, or there is none to open. */
-export type CameraFailure = 'denied' | 'unavailable';
-
-/** Frames decoded per second at most: enough to feel instant, little enough for a cheap phone. */
-const decodesPerSecond = 5;
-/** Frames are scaled down to this width before decoding; a receipt's QR code fills much of the frame. */
-const decodeWidthMax = 800;
+/**
+ * Why the camera is not looking: the shopper (or the browser) refused it, there is none to open (or the
+ * decoder could not be fetched), or it looked for scanDurationMsMax without finding a code it was after.
+ */
+export type CameraFailure = 'denied' | 'unavailable' | 'timedOut';
 
 type Decode = (data: Uint8ClampedArray, width: number, height: number) => string | null;
 
@@ -52,10 +51,14 @@ export function QrCamera({
       // Only a secure page (https, or localhost) may ask for a camera; elsewhere there is no mediaDevices.
       const devices = navigator.mediaDevices as MediaDevices | undefined;
       if (devices?.getUserMedia === undefined) return handlers.current.onFailure('unavailable');
+      // Fetched while the shopper answers the camera prompt; a failure is dealt with where it is awaited.
       const decoder = loadDecoder();
+      decoder.catch(() => undefined);
       try {
         stream = await devices.getUserMedia({ video: { facingMode: 'environment' }, audio: false });
       } catch (error) {
+        // Stopped meanwhile (the shopper pressed Stop while the prompt was open): nothing to say.
+        if (stopped) return;
         const name = error instanceof DOMException ? error.name : '';
         return handlers.current.onFailure(
           name === 'NotAllowedError' || name === 'SecurityError' ? 'denied' : 'unavailable',
@@ -65,12 +68,25 @@ export function QrCamera({
       if (stopped || element === null) return stop();
       element.srcObject = stream;
       await element.play().catch(() => undefined);
+      let decode: Decode;
+      try {
+        decode = await decoder;
+      } catch {
+        // The decoder's download failed (a patchy connection): let the camera go and say it cannot scan.
+        stop();
+        return handlers.current.onFailure('unavailable');
+      }
+      if (stopped) return;
       setStreaming(true);
-      const decode = await decoder;
+      const startedAtMs = Date.now();
       const canvas = document.createElement('canvas');
       const context = canvas.getContext('2d', { willReadFrequently: true });
       const look = (): void => {
         if (stopped || context === null) return;
+        if (Date.now() - startedAtMs > scanDurationMsMax) {
+          stop();
+          return handlers.current.onFailure('timedOut');
+        }
         const width = element.videoWidth;
         const height = element.videoHeight;
         if (width > 0 && height > 0) {

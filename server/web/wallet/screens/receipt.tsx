@@ -4,8 +4,16 @@ import { useState } from 'preact/hooks';
 import { callApi } from '../../common/api.js';
 import { Button, Form, ScreenHeading } from '../../common/components.js';
 import type { WalletContext } from '../app.js';
+import type { WalletMessageKey } from '../messages.js';
 import type { CameraFailure } from '../qr-camera.js';
 import { QrCamera } from '../qr-camera.js';
+import { scanDurationMsMax } from '../qr-scan-limits.js';
+
+const cameraFailureKeys: Record<CameraFailure, WalletMessageKey> = {
+  denied: 'receipt.cameraDenied',
+  unavailable: 'receipt.cameraUnavailable',
+  timedOut: 'receipt.cameraTimedOut',
+};
 
 /** The most characters the server takes for a receipt's QR text (ReceiptRedeemRequestSchema). */
 const receiptTextLengthMax = 400;
@@ -84,9 +92,9 @@ export function ReceiptScreen(context: WalletContext) {
           {words.t('receipt.scan')}
         </Button>
       )}
-      {(camera === 'denied' || camera === 'unavailable') && (
+      {camera !== 'off' && camera !== 'on' && (
         <p class="field-status field-status-bad" role="alert">
-          {words.t(camera === 'denied' ? 'receipt.cameraDenied' : 'receipt.cameraUnavailable')}
+          {words.t(cameraFailureKeys[camera], { minutes: scanDurationMsMax / 60_000 })}
         </p>
       )}
       <h2>{words.t('receipt.orType')}</h2>
