@@ -456,25 +456,24 @@ function AmountScreen({
       {/* A slip's amount is filled in and fixed: there is nothing to type or tap. */}
       <p class="lead">{words.t(slipAmountMinor === null ? 'amount.body' : 'amount.bodySlip')}</p>
       <p class="code-line">{words.t('amount.code', { code: formatCode(code) })}</p>
-      {lookup === 'pending' && (
-        <p class="muted" aria-busy="true">
-          {words.t('amount.lookingUp')}
-        </p>
-      )}
-      {lookup === 'unavailable' && <p class="muted">{words.t('amount.lookupUnavailable')}</p>}
-      {found && (
-        <div class="panel lookup-panel" data-testid="lookup">
-          <p class="shopper-for">{words.t('amount.for', { name: found.maskedName })}</p>
-          <p class="muted">{words.t('amount.forHint')}</p>
-          <p>
-            {found.allowance.remainingDeposits === 0 || found.allowance.remainingMinor === 0
-              ? words.t('amount.noneLeft')
-              : words.t('amount.remaining', {
-                  amount: words.money(found.allowance.remainingMinor, currency),
-                })}
-          </p>
-        </div>
-      )}
+      {/* Announced when it arrives: whose code it is, or that the lookup could not be made. */}
+      <div aria-live="polite">
+        {lookup === 'pending' && <p class="muted">{words.t('amount.lookingUp')}</p>}
+        {lookup === 'unavailable' && <p class="muted">{words.t('amount.lookupUnavailable')}</p>}
+        {found && (
+          <div class="panel lookup-panel" data-testid="lookup">
+            <p class="shopper-for">{words.t('amount.for', { name: found.maskedName })}</p>
+            <p class="muted">{words.t('amount.forHint')}</p>
+            <p>
+              {found.allowance.remainingDeposits === 0 || found.allowance.remainingMinor === 0
+                ? words.t('amount.noneLeft')
+                : words.t('amount.remaining', {
+                    amount: words.money(found.allowance.remainingMinor, currency),
+                  })}
+            </p>
+          </div>
+        )}
+      </div>
       {slipAmountMinor !== null ? (
         <p class="slip-hint">
           {words.t('amount.slipFixed', { amount: words.money(slipAmountMinor, currency) })}

@@ -49,8 +49,9 @@ const en = {
   'amount.for': 'For {name}',
   'amount.forHint': 'Ask the customer their name now, before counting.',
   'amount.remaining': 'This wallet can still take {amount}.',
-  'amount.noneLeft': 'This wallet cannot take more deposits today.',
-  'amount.slipFixed': 'A payment slip for {amount}: take exactly that amount, no more and no less.',
+  'amount.noneLeft': 'This wallet cannot take more deposits for now.',
+  'amount.slipFixed':
+    'A payment slip for {amount}: the cash must be exactly that amount, no more and no less.',
   'amount.lookupUnavailable':
     'The code could not be looked up yet. The next step checks it before you take any cash.',
   'check.title': 'Check before taking the cash',
@@ -196,8 +197,9 @@ const es: Record<TillMessageKey, string> = {
   'amount.for': 'Para {name}',
   'amount.forHint': 'Pregunta su nombre al cliente ahora, antes de contar.',
   'amount.remaining': 'Este monedero aún puede recibir {amount}.',
-  'amount.noneLeft': 'Este monedero ya no puede recibir depósitos hoy.',
-  'amount.slipFixed': 'Una ficha de pago por {amount}: toma exactamente ese monto, ni más ni menos.',
+  'amount.noneLeft': 'Este monedero ya no puede recibir depósitos por ahora.',
+  'amount.slipFixed':
+    'Una ficha de pago por {amount}: el efectivo debe ser exactamente ese monto, ni más ni menos.',
   'amount.lookupUnavailable':
     'Aún no se pudo buscar el código. El siguiente paso lo revisa antes de que tomes el efectivo.',
   'check.title': 'Revisa antes de tomar el efectivo',

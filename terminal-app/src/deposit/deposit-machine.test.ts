@@ -245,6 +245,13 @@ const cases: Case[] = [
     check: (state) => expect(state.notice).toBe(null),
   },
   {
+    name: 'identifying + a slip, then "no account" -> the voucher confirm shows no slip notice',
+    from: 'identifying',
+    events: [intent({ type: 'keyedCode', text: generateCode('slip') }), intent({ type: 'noAccount' })],
+    phase: 'confirming',
+    check: (state) => expect(state.notice).toBe(null),
+  },
+  {
     name: 'identifying + no account -> confirming a voucher capped at the voucher maximum',
     from: 'identifying',
     events: [intent({ type: 'noAccount' })],

@@ -758,11 +758,18 @@ function identify(config: DepositConfig, state: DepositState, text: string): Ste
       requestId,
       requestSeq: requestId,
       lastError: null,
-      // What the last code was (a slip, a claim code) no longer applies once a deposit code is looked up.
-      notice: state.notice === 'slipAtTill' || state.notice === 'claimInWallet' ? null : state.notice,
+      notice: withoutCodeNotice(state.notice),
     },
     [{ type: 'lookup', requestId, code: parsed.code }],
   );
+}
+
+/**
+ * What the last code typed or scanned was (a slip, a claim code) stops applying once the shopper goes on
+ * with a deposit code or a voucher; any other notice stays.
+ */
+function withoutCodeNotice(notice: KioskNotice | null): KioskNotice | null {
+  return notice === 'slipAtTill' || notice === 'claimInWallet' ? null : notice;
 }
 
 type OfflineCapacity =
@@ -885,7 +892,13 @@ function startVoucher(config: DepositConfig, state: DepositState, atMs: number):
   return go(
     config,
     state,
-    { ...common(state), phase: 'confirming', shopper: voucher.shopper, lastError: null },
+    {
+      ...common(state),
+      phase: 'confirming',
+      shopper: voucher.shopper,
+      lastError: null,
+      notice: withoutCodeNotice(state.notice),
+    },
     [],
   );
 }

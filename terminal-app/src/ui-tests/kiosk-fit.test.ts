@@ -59,6 +59,9 @@ const billNoticesWhileAccepting = [
 const screens: Record<string, Partial<KioskSnapshot>> = {
   attract: { screen: 'attract' },
   identify: { screen: 'identify', lastError: 'CODE_MALFORMED' },
+  // The longest notices on code entry: a slip or a voucher's claim code was scanned.
+  'identify-slipAtTill': { screen: 'identify', notice: 'slipAtTill' },
+  'identify-claimInWallet': { screen: 'identify', notice: 'claimInWallet' },
   confirm: {
     screen: 'confirm',
     shopper: { maskedName: 'Maria G.', voucher: false, offline: false },

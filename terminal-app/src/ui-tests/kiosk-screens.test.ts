@@ -63,11 +63,17 @@ describe('kiosk screens', () => {
     source.publish({ screen: 'identify' });
     await expect.poll(() => page.locator('h1').textContent()).toBe('Scan or type your deposit code');
     const continueButton = page.getByRole('button', { name: 'Continue' });
-    for (const digit of generateCode('slip'))
+    const slip = generateCode('slip');
+    // Named by its type prefix, before the rest is typed.
+    for (const digit of slip.slice(0, 2))
       await page.getByRole('button', { name: digit, exact: true }).click();
     await expect
       .poll(() => page.locator('#code-status').textContent())
-      .toBe(kioskMessages.en['identify.slipAtTill']);
+      .toBe(kioskMessages.en['notice.slipAtTill']);
+    for (const digit of slip.slice(2)) await page.getByRole('button', { name: digit, exact: true }).click();
+    await expect
+      .poll(() => page.locator('#code-status').textContent())
+      .toBe(kioskMessages.en['notice.slipAtTill']);
     expect(await continueButton.isDisabled()).toBe(true);
     await expectAccessible('02b-identify-slip');
     await page.getByRole('button', { name: 'Clear' }).click();
@@ -75,7 +81,7 @@ describe('kiosk screens', () => {
     const claim = generateCode('claim');
     for (const digit of claim) await page.getByRole('button', { name: digit, exact: true }).click();
     await expect.poll(() => page.locator('#code').inputValue()).toBe(claim.replace(/(\d{4})(?=\d)/g, '$1 '));
-    expect(await page.locator('#code-status').textContent()).toBe(kioskMessages.en['identify.claimInWallet']);
+    expect(await page.locator('#code-status').textContent()).toBe(kioskMessages.en['notice.claimInWallet']);
     // All 20 digits show: the typed text, set in the field's own font, fits inside its padding.
     expect(
       await page.evaluate<boolean>(`(() => {

@@ -18,10 +18,6 @@ const en = {
   'identify.incomplete': 'Keep typing: the code has {length} digits.',
   'identify.complete': 'The code looks right.',
   'identify.invalid': 'That code is not right. Check the numbers.',
-  'identify.slipAtTill':
-    'That is a payment slip. Slips are paid at a store’s till. Here, use the deposit code in your wallet app.',
-  'identify.claimInWallet':
-    'That is a voucher’s claim code. Add it in the wallet app, under “Add a voucher”. Here, use your deposit code.',
   'identify.continue': 'Continue',
   'identify.noAccount': 'I have no account',
   'identify.noAccountHint': 'Get a voucher you can add to a wallet later.',
@@ -77,10 +73,8 @@ const en = {
   'offlineCapped.title': 'Not taking money right now',
   'connection.lost': 'Reconnecting…',
   'notice.scanIgnored': 'A deposit is already open. Finish it first.',
-  'notice.slipAtTill':
-    'That is a payment slip. Slips are paid at a store’s till. Here, scan the deposit code in your wallet app.',
-  'notice.claimInWallet':
-    'That is a voucher’s claim code. Add it in the wallet app, under “Add a voucher”. Here, scan your deposit code.',
+  'notice.slipAtTill': 'That is a payment slip: it is paid at a store’s till.',
+  'notice.claimInWallet': 'That is a voucher’s code: add it in the wallet app.',
   'notice.scanIgnoredDone': 'Your deposit is done. Tap Done, then scan your code again.',
   'notice.limitReached': 'You reached the most you can deposit now.',
   'notice.billOverLimit':
@@ -211,10 +205,6 @@ const es: Record<KioskMessageKey, string> = {
   'identify.incomplete': 'Siga escribiendo: el código tiene {length} dígitos.',
   'identify.complete': 'El código parece correcto.',
   'identify.invalid': 'Ese código no es correcto. Revise los números.',
-  'identify.slipAtTill':
-    'Esa es una ficha de pago. Las fichas se pagan en la caja de una tienda. Aquí, use el código de depósito de su app del monedero.',
-  'identify.claimInWallet':
-    'Ese es el código de reclamo de un vale. Agréguelo en la app del monedero, en “Agregar un vale”. Aquí, use su código de depósito.',
   'identify.continue': 'Continuar',
   'identify.noAccount': 'No tengo cuenta',
   'identify.noAccountHint': 'Reciba un vale que puede agregar a un monedero después.',
@@ -270,10 +260,8 @@ const es: Record<KioskMessageKey, string> = {
   'offlineCapped.title': 'No recibimos dinero por ahora',
   'connection.lost': 'Reconectando…',
   'notice.scanIgnored': 'Ya hay un depósito abierto. Termínelo primero.',
-  'notice.slipAtTill':
-    'Esa es una ficha de pago. Las fichas se pagan en la caja de una tienda. Aquí, escanee el código de depósito de su app del monedero.',
-  'notice.claimInWallet':
-    'Ese es el código de reclamo de un vale. Agréguelo en la app del monedero, en “Agregar un vale”. Aquí, escanee su código de depósito.',
+  'notice.slipAtTill': 'Esa es una ficha de pago: se paga en la caja de una tienda.',
+  'notice.claimInWallet': 'Ese es el código de un vale: agréguelo en la app del monedero.',
   'notice.scanIgnoredDone': 'Su depósito está listo. Toque Listo y luego escanee su código otra vez.',
   'notice.limitReached': 'Llegó al máximo que puede depositar ahora.',
   'notice.billOverLimit': 'Ese billete fue devuelto: superaría su límite. Tómelo de la ranura de billetes.',

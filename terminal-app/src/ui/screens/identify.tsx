@@ -1,4 +1,4 @@
-import { codeTypes, parseCode, partialCodeState } from '@cashin/shared';
+import { codeTypes, partialCodeState } from '@cashin/shared';
 import { useState } from 'preact/hooks';
 import type { ScreenProps } from '../context.js';
 import { Keypad, codeStateClass } from '../components/keypad.js';
@@ -9,6 +9,16 @@ const codeLength = codeTypes.deposit.length;
 /** Room for a voucher's claim code too, so the kiosk can say what it is rather than cut it short. */
 const typedLengthMax = Math.max(codeLength, codeTypes.claim.length);
 
+/** The type of a code the kiosk does not take (a slip, a claim code) that `digits` may be, by its prefix. */
+function otherCodeType(digits: string): 'slip' | 'claim' | undefined {
+  return (['slip', 'claim'] as const).find(
+    (type) =>
+      digits.length >= codeTypes[type].prefix.length &&
+      digits.startsWith(codeTypes[type].prefix) &&
+      partialCodeState(digits, [type]) !== 'invalid',
+  );
+}
+
 /** Digits so far in groups of four, as the code is printed on the shopper's card. */
 function grouped(digits: string): string {
   return digits.replace(/(\d{4})(?=\d)/g, '$1 ');
@@ -17,15 +27,17 @@ function grouped(digits: string): string {
 export function IdentifyScreen({ t, send }: ScreenProps) {
   const [digits, setDigits] = useState('');
   const state = partialCodeState(digits, accepted);
-  // A slip or a voucher's claim code typed in full is named for what it is, with where it goes instead.
-  const elsewhere = parseCode(digits, ['slip', 'claim']);
-  const status = elsewhere.ok
-    ? t(elsewhere.type === 'slip' ? 'identify.slipAtTill' : 'identify.claimInWallet')
-    : state === 'invalid'
-      ? t('identify.invalid')
-      : state === 'complete'
-        ? t('identify.complete')
-        : t('identify.incomplete', { length: codeLength });
+  // A slip or a voucher's claim code is named for what it is, with where it goes instead, as soon as its
+  // type prefix shows (a deposit code's never starts so) and while its digits can still be right.
+  const elsewhere = state === 'invalid' ? otherCodeType(digits) : undefined;
+  const status =
+    elsewhere !== undefined
+      ? t(elsewhere === 'slip' ? 'notice.slipAtTill' : 'notice.claimInWallet')
+      : state === 'invalid'
+        ? t('identify.invalid')
+        : state === 'complete'
+          ? t('identify.complete')
+          : t('identify.incomplete', { length: codeLength });
   const type = (digit: string): void =>
     setDigits((current) => (current.length < typedLengthMax ? current + digit : current));
   return (
