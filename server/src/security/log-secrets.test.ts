@@ -156,7 +156,8 @@ describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter)
       '/v1/me/slips',
       JSON.stringify({ amountMinor: 2_000, ttlMs: 3_600_000 }),
     );
-    keep('slip code', slip.json<{ code: string }>().code);
+    const slipCode = slip.json<{ code: string }>().code;
+    keep('slip code', slipCode);
     const voucher = generateCode('claim');
     keep('claim code', voucher);
     const unknown = generateCode('deposit');
@@ -181,6 +182,14 @@ describe.each(testAdapters)('secrets in the log of a whole run on %s', (adapter)
       url: '/v1/codes/lookups',
       headers: opsHeaders,
       payload: { code: world.shopper.depositCode },
+    });
+    // The whole slip code in the URL of its cancel, and of a till's lookup of it (refused: cancelled).
+    await send(world, 'shopper', 'DELETE', `/v1/me/slips/${slipCode}`);
+    await t.app.inject({
+      method: 'POST',
+      url: tillApiPaths.lookups,
+      headers: world.clerk.headers,
+      payload: { code: slipCode },
     });
     const rotated = await send(world, 'shopper', 'POST', '/v1/me/deposit-code/rotations', '{}');
     const newCode = rotated.json<{ code?: string }>().code;

@@ -1,17 +1,11 @@
 import type { Code, Language } from '@cashin/shared';
-import type { z } from 'zod';
 import {
   CashAccountResponseSchema,
-  ClerkSchema,
-  ClerkSessionSchema,
-  OpsStoreSchema,
   DepositReceiptSchema,
   WalletResponseSchema,
   errorMessage,
   formatCode,
   formatMoney,
-  opsApiPaths,
-  tillApiPaths,
   translator,
   uuidv7,
 } from '@cashin/shared';
@@ -23,7 +17,7 @@ import { opsMessages } from '../../web/ops/messages.js';
 import { tillMessages } from '../../web/till/messages.js';
 import { nextPhone, testOpsToken } from '../test-support/test-app.js';
 import type { WebTestServer } from './web-test-server.js';
-import { startWebTestServer } from './web-test-server.js';
+import { signInClerkOverOps, startWebTestServer } from './web-test-server.js';
 import type { ScreenSize } from './web-test-page.js';
 import { expectAccessible, expectHeading, newContext, wedgeScan } from './web-test-page.js';
 
@@ -44,24 +38,6 @@ afterAll(async () => {
   await browser?.close();
   await server?.close();
 });
-
-/** A clerk of a new store, signed in through the till's own route: the session the till keeps. */
-async function signedInClerk(): Promise<z.output<typeof ClerkSessionSchema>> {
-  const pin = '482916';
-  const store = await server.ops(
-    'POST',
-    opsApiPaths.stores,
-    { name: 'Corner Shop', currency: 'USD', timeZone: 'America/New_York' },
-    OpsStoreSchema,
-  );
-  const clerk = await server.ops('POST', opsApiPaths.clerks(store.id), { name: 'Ana', pin }, ClerkSchema);
-  const response = await fetch(`${server.url}${tillApiPaths.session}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ storeId: store.id, clerkId: clerk.id, pin }),
-  });
-  return ClerkSessionSchema.parse(await response.json());
-}
 
 /** The deposit code of a shopper who just signed up. */
 async function shopperCode(): Promise<Code> {
@@ -106,7 +82,7 @@ describe('the clerk till', () => {
     try {
       // A clerk of a real store, signed in as the sign-in form would leave the session in this tab: the
       // amount step looks each scanned code up with it. The codes are two shoppers' real deposit codes.
-      const session = await signedInClerk();
+      const session = await signInClerkOverOps(server);
       const [code, second] = await Promise.all([shopperCode(), shopperCode()]);
       await page.goto(`${server.url}/till/`);
       await page.evaluate(

@@ -2,9 +2,6 @@ import type { Language } from '@cashin/shared';
 import {
   AuthorizationSchema,
   CashAccountResponseSchema,
-  ClerkSchema,
-  ClerkSessionSchema,
-  OpsStoreSchema,
   DepositCodeResponseSchema,
   DepositReceiptSchema,
   ReversalResponseSchema,
@@ -15,7 +12,6 @@ import {
   formatCode,
   formatMoney,
   generateCode,
-  opsApiPaths,
   tillApiPaths,
   translator,
   uuidv7,
@@ -27,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { walletMessages } from '../../web/wallet/messages.js';
 import { nextPhone } from '../test-support/test-app.js';
 import type { WebTestServer } from './web-test-server.js';
-import { SkippableClock, decodeBarcode, startWebTestServer } from './web-test-server.js';
+import { SkippableClock, decodeBarcode, signInClerkOverOps, startWebTestServer } from './web-test-server.js';
 import { decodeOnScreen, expectAccessible, expectHeading, withPage } from './web-test-page.js';
 
 // The shopper's wallet in Debian's Chromium, against the real server on a temp SQLite file, the app built by
@@ -76,25 +72,7 @@ async function authorizeAtTill(
   amountMinor: number,
   currency: CurrencyCode,
 ): Promise<() => Promise<void>> {
-  const pin = '482916';
-  const store = await server.ops(
-    'POST',
-    opsApiPaths.stores,
-    { name: `Slip store ${currency}`, currency, timeZone: 'America/Mexico_City' },
-    OpsStoreSchema,
-  );
-  const clerk = await server.ops(
-    'POST',
-    opsApiPaths.clerks(store.id),
-    { name: 'Carla Mendez', pin },
-    ClerkSchema,
-  );
-  const signIn = await fetch(`${server.url}${tillApiPaths.session}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ storeId: store.id, clerkId: clerk.id, pin }),
-  });
-  const { token } = ClerkSessionSchema.parse(await signIn.json());
+  const { token } = await signInClerkOverOps(server, currency);
   const authorized = await fetch(`${server.url}${tillApiPaths.authorizations}`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -343,8 +321,12 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
       name: t('slips.cancelAsk', { amount: money(slipMajor * 100) }),
     });
     await expect.poll(() => cancelAsk.count()).toBe(1);
+    // Focus moves to the question, and back to the button that asked it when the slip is kept.
+    const focusedText = () => page.evaluate<string>('document.activeElement?.textContent ?? ""');
+    await expect.poll(focusedText).toBe(t('slips.cancelAsk', { amount: money(slipMajor * 100) }));
     await page.getByRole('button', { name: t('slips.cancelNo') }).click();
     expect(await cancelAsk.count()).toBe(0);
+    await expect.poll(focusedText).toBe(t('slips.cancel', { amount: money(slipMajor * 100) }));
     expect(await slipStatuses(page)).toEqual([[slipCode, 'open']]);
     // While a clerk holds an authorization for the slip, the cancel is refused and says until when.
     const voidAtTill = await authorizeAtTill(slipCode, slipMajor * 100, currency);

@@ -8,7 +8,7 @@ import type { TestDb } from '../test-support/test-db.js';
 import { openTestDb } from '../test-support/test-db.js';
 import { buildWebAppsToTemp } from './build-web.js';
 import { webApps } from './vite.config.js';
-import { webContentSecurityPolicy, webPermissionsPolicy } from './web-plugin.js';
+import { webContentSecurityPolicy } from './web-plugin.js';
 import { buildAppWithWeb } from './web-server.js';
 
 // The serving plugin on the real app, over inject: paths, fallback, caching, compression and headers.
@@ -46,7 +46,10 @@ describe('serving the web apps', () => {
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(response.headers['content-security-policy']).toBe(webContentSecurityPolicy);
-      expect(response.headers['permissions-policy']).toBe(webPermissionsPolicy);
+      // Only the wallet may open the camera (a receipt's QR code), and only the page itself.
+      expect(response.headers['permissions-policy']).toBe(
+        `camera=${name === 'wallet' ? '(self)' : '()'}, microphone=(), geolocation=(), payment=(), usb=()`,
+      );
       expect(response.headers['cache-control']).toBe('no-cache');
       expect(response.headers['x-content-type-options']).toBe('nosniff');
       expect(response.body).toContain(`src="/${name}/assets/`);

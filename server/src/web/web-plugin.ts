@@ -37,10 +37,12 @@ export const webContentSecurityPolicy = [
 ].join('; ');
 
 /**
- * The browser features the apps may use: the camera, by the page itself only (the wallet reads a kiosk
- * receipt's QR code); nothing else a page could ask the shopper for.
+ * The browser features each app may use: the wallet the camera, by the page itself only (it reads a kiosk
+ * receipt's QR code); the till and the ops console nothing a page could ask for.
  */
-export const webPermissionsPolicy = 'camera=(self), microphone=(), geolocation=(), payment=(), usb=()';
+export function webPermissionsPolicy(app: WebApp): string {
+  return `camera=${app === 'wallet' ? '(self)' : '()'}, microphone=(), geolocation=(), payment=(), usb=()`;
+}
 
 /** Hashed asset names change with their content, so browsers may keep them for a year. */
 const assetCacheControl = 'public, max-age=31536000, immutable';
@@ -105,10 +107,10 @@ function acceptsGzip(request: FastifyRequest): boolean {
   return typeof header === 'string' && /\bgzip\b/.test(header);
 }
 
-function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile): FastifyReply {
+function send(request: FastifyRequest, reply: FastifyReply, file: StaticFile, app: WebApp): FastifyReply {
   void reply
     .header('content-security-policy', webContentSecurityPolicy)
-    .header('permissions-policy', webPermissionsPolicy)
+    .header('permissions-policy', webPermissionsPolicy(app))
     .header('cache-control', file.cacheControl)
     .header('etag', file.etag)
     .header('vary', 'accept-encoding')
@@ -138,10 +140,10 @@ export async function webAppsPlugin(app: FastifyInstance, options: WebPluginOpti
       if (files === null || index === undefined) throw new CodedError('SERVICE_UNAVAILABLE');
       const rest = (request.params as { '*': string })['*'];
       const file = files.get(rest);
-      if (file !== undefined) return send(request, reply, file);
+      if (file !== undefined) return send(request, reply, file, name);
       // A missing script or image is a 404, never a page of HTML the browser would try to run as one.
       if (rest.startsWith('assets/') || /\.[a-z0-9]+$/i.test(rest)) throw new CodedError('NOT_FOUND');
-      return send(request, reply, index);
+      return send(request, reply, index, name);
     });
   }
 }

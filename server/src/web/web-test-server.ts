@@ -1,12 +1,16 @@
-import type { Clock, LimitsOverride, TimerHandle } from '@cashin/shared';
+import type { Clock, CurrencyCode, LimitsOverride, TimerHandle } from '@cashin/shared';
 import {
+  ClerkSchema,
+  ClerkSessionSchema,
   EnrollResponseSchema,
   EnrollmentTokenSchema,
   FakeClock,
+  OpsStoreSchema,
   createUuidV7Generator,
   opsApiPaths,
   realClock,
   terminalApiPaths,
+  tillApiPaths,
 } from '@cashin/shared';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -214,4 +218,34 @@ export async function enrollKioskOverOps(
   if (enrolled.statusCode !== 200) throw new Error(`enrollment failed: ${enrolled.body}`);
   const { serverPublicKey, serverKeys } = EnrollResponseSchema.parse(enrolled.json());
   return { terminalId: created.terminalId, storeId, ...keys, sequence: 0, serverPublicKey, serverKeys };
+}
+
+/**
+ * A clerk of a new store in `currency`, made by ops and signed in through the till's own route: the
+ * session the till keeps, whose token the till's calls carry.
+ */
+export async function signInClerkOverOps(
+  server: WebTestServer,
+  currency: CurrencyCode = 'USD',
+): Promise<z.output<typeof ClerkSessionSchema>> {
+  const pin = '482916';
+  const store = await server.ops(
+    'POST',
+    opsApiPaths.stores,
+    { name: `Corner Shop ${currency}`, currency, timeZone: 'America/Mexico_City' },
+    OpsStoreSchema,
+  );
+  const clerk = await server.ops(
+    'POST',
+    opsApiPaths.clerks(store.id),
+    { name: 'Carla Mendez', pin },
+    ClerkSchema,
+  );
+  const response = await fetch(`${server.url}${tillApiPaths.session}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ storeId: store.id, clerkId: clerk.id, pin }),
+  });
+  if (response.status !== 201) throw new Error(`clerk sign-in failed: ${await response.text()}`);
+  return ClerkSessionSchema.parse(await response.json());
 }

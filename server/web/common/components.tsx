@@ -97,6 +97,7 @@ export function Button({
   disabled,
   busy,
   describedBy,
+  id,
 }: {
   children: ComponentChildren;
   onClick?: () => void;
@@ -105,9 +106,12 @@ export function Button({
   disabled?: boolean;
   busy?: boolean;
   describedBy?: string;
+  /** For a screen that moves focus back to this button (a confirm step closed). */
+  id?: string;
 }) {
   return (
     <button
+      id={id}
       type={type}
       class={`button button-${kind}`}
       disabled={disabled || busy}

@@ -8,7 +8,7 @@ import {
   parseCode,
   parseMajorAmount,
 } from '@cashin/shared';
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { z } from 'zod';
 import { callApi } from '../../common/api.js';
 import { Button, Field, Form, ScreenHeading } from '../../common/components.js';
@@ -76,6 +76,22 @@ export function SlipsScreen(context: WalletContext) {
   // The open slip whose cancel waits for the shopper to confirm, and the one being cancelled now.
   const [confirming, setConfirming] = useState<string | null>(null);
   const [cancelling, setCancelling] = useState<string | null>(null);
+  // Focus follows the confirm step: to its question when it opens, back to the slip's cancel button when
+  // the shopper keeps the slip, so a keyboard or screen reader user is never dropped at the page's top.
+  const focusAfter = useRef<string | null>(null);
+  useEffect(() => {
+    if (focusAfter.current === null) return;
+    document.getElementById(focusAfter.current)?.focus();
+    focusAfter.current = null;
+  }, [confirming]);
+  const ask = (code: string): void => {
+    focusAfter.current = `cancel-ask-${code}`;
+    setConfirming(code);
+  };
+  const keep = (code: string): void => {
+    focusAfter.current = `cancel-${code}`;
+    setConfirming(null);
+  };
   const amount = parseMajorAmount(typed, currency);
   const valid = amount.ok && amount.amountMinor > 0;
 
@@ -219,18 +235,20 @@ export function SlipsScreen(context: WalletContext) {
               {slip.status === 'open' &&
                 (confirming === slip.code ? (
                   <div class="panel" role="group" aria-labelledby={`cancel-ask-${slip.code}`}>
-                    <p id={`cancel-ask-${slip.code}`}>
+                    <p id={`cancel-ask-${slip.code}`} tabIndex={-1}>
                       {words.t('slips.cancelAsk', { amount: words.money(slip.amountMinor, slip.currency) })}
                     </p>
                     <div class="actions">
                       <Button kind="danger" busy={cancelling === slip.code} onClick={() => void cancel(slip)}>
                         {words.t('slips.cancelYes')}
                       </Button>
-                      <Button onClick={() => setConfirming(null)}>{words.t('slips.cancelNo')}</Button>
+                      <Button disabled={cancelling === slip.code} onClick={() => keep(slip.code)}>
+                        {words.t('slips.cancelNo')}
+                      </Button>
                     </div>
                   </div>
                 ) : (
-                  <Button kind="link" onClick={() => setConfirming(slip.code)}>
+                  <Button kind="link" id={`cancel-${slip.code}`} onClick={() => ask(slip.code)}>
                     {words.t('slips.cancel', { amount: words.money(slip.amountMinor, slip.currency) })}
                   </Button>
                 ))}
