@@ -149,8 +149,7 @@ export async function authorizeDeposit(
     throw new CodedError('AMOUNT_BELOW_MINIMUM', { minimumMinor: money.tillDepositMinMinor });
   if (input.amountMinor > money.tillDepositMaxMinor)
     throw new CodedError('AMOUNT_ABOVE_MAXIMUM', { maximumMinor: money.tillDepositMaxMinor });
-  const found = await lookupCode(deps, `clerk:${clerk.clerkId}`, input.code);
-  if (found.currency !== store.currency) throw new CodedError('CURRENCY_MISMATCH', { field: 'code' });
+  const found = await lookUpForTill(deps, clerk, input.code);
   if (found.slipAmountMinor !== null && found.slipAmountMinor !== input.amountMinor)
     throw new CodedError('AMOUNT_MISMATCH', { slipAmountMinor: found.slipAmountMinor });
   const refusal = depositRefusal(found.networkAllowance, found.capRemainingMinor, input.amountMinor);

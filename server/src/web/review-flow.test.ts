@@ -3,7 +3,6 @@ import {
   FakeClock,
   ReviewCountSchema,
   ReviewListSchema,
-  StaffSchema,
   WalletResponseSchema,
   createUuidV7Generator,
   formatMoney,
@@ -20,7 +19,7 @@ import { enrollTestKiosk, kioskDeposit, signedPost } from '../test-kit/terminal-
 import { quarterLimits } from '../test-support/quarter-limits.js';
 import { signUpAndIn } from '../test-support/test-app.js';
 import type { ScreenSize } from './web-test-page.js';
-import { expectAccessible, expectHeading, newContext, withPage } from './web-test-page.js';
+import { expectAccessible, expectHeading, newContext, withPage, signInToOps } from './web-test-page.js';
 import type { WebTestServer } from './web-test-server.js';
 import { startWebTestServer } from './web-test-server.js';
 
@@ -71,17 +70,10 @@ async function reviewJourney(language: Language, size: ScreenSize): Promise<void
   const lost = await sync(kiosk, bo.depositCode, 4, true); // the kiosk lost coin events
   const pastReport = await sync(kiosk, ana.depositCode, 12); // $16: past the $15 report threshold
   const again = await sync(kiosk, ana.depositCode, 4); // $17
-  const username = `reviewer.${language}.${size}`;
-  const password = `first-password-${language}-${size}`;
-  await server.ops('POST', opsApiPaths.staff, { username, name: 'Rita Review', password }, StaffSchema);
 
   const context = await newContext(browser, language, size);
   await withPage(context, shot('failed'), async (page) => {
-    await page.goto(`${server.url}/ops/`);
-    await page.getByLabel(t('signIn.username')).fill(username);
-    await page.getByLabel(t('signIn.password')).fill(password);
-    await page.getByRole('button', { name: t('signIn.submit') }).click();
-    await expectHeading(page, t('fleet.title'));
+    await signInToOps(page, server, language, `reviewer.${language}.${size}`, { name: 'Rita Review' });
     // The navigation says how many deposits wait, on every screen.
     const waiting = async () =>
       (await server.ops('GET', opsApiPaths.reviewCount, undefined, ReviewCountSchema)).waiting;
