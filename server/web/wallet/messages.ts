@@ -86,7 +86,7 @@ const en = {
   'home.slips': 'Pay an exact amount with a payment slip',
   'slips.title': 'Payment slips',
   'slips.body':
-    'A payment slip is a barcode for one exact amount that works once. The clerk can take only that amount.',
+    'A payment slip is a barcode for one exact amount that works once, at a store’s till (not at a kiosk). The clerk can take only that amount.',
   'slips.amount': 'Amount ({currency})',
   'slips.amountInvalid': 'Type an amount such as 20 or 20.50.',
   'slips.validity': 'Valid for',
@@ -106,10 +106,12 @@ const en = {
   'slips.show': 'Show the barcode of the {amount} slip',
   'slips.status.cancelled': 'Cancelled',
   'slips.cancel': 'Cancel the {amount} slip',
-  'slips.cancelAsk': 'Cancel this {amount} slip? It will no longer work at any till or kiosk.',
+  'slips.cancelAsk': 'Cancel this {amount} slip? It will no longer work at any store till.',
   'slips.cancelYes': 'Yes, cancel it',
   'slips.cancelNo': 'Keep it',
-  'slips.cancelled': 'The {amount} slip is cancelled. It no longer works at a till or kiosk.',
+  'slips.cancelled': 'The {amount} slip is cancelled. It no longer works at any store till.',
+  'slips.cancelUsed':
+    'This {amount} slip was already paid at a till, so it cannot be cancelled. The payment is in your wallet’s history.',
   'slips.cancelAuthorized':
     'A clerk is taking the payment for this slip right now. If it is not paid, you can cancel it after {time}.',
   'home.receipt': 'Add a kiosk receipt',
@@ -171,7 +173,10 @@ const en = {
   'receipt.scanStop': 'Stop the camera',
   'receipt.cameraDenied':
     'The camera is blocked for this page. Allow it in your browser’s settings, or type the text of the QR code below.',
-  'receipt.cameraUnavailable': 'The camera could not be opened. Type the text of the QR code below instead.',
+  'receipt.cameraUnavailable':
+    'The camera could not be opened. A phone’s own camera app can read the QR code: copy its text into the box below. Or keep the receipt: its money reaches your wallet by itself once the kiosk is back online.',
+  'receipt.cameraNone':
+    'This device has no camera this page can use. A phone’s own camera app can read the QR code: copy its text into the box below. Or keep the receipt: its money reaches your wallet by itself once the kiosk is back online.',
   'receipt.cameraTimedOut':
     'The camera stopped after {minutes} minutes without finding the receipt’s QR code. Try again, with the code flat and in good light.',
   'receipt.orType': 'Or type the text of the QR code',
@@ -272,7 +277,7 @@ const es: Record<WalletMessageKey, string> = {
   'home.slips': 'Pagar un monto exacto con una ficha de pago',
   'slips.title': 'Fichas de pago',
   'slips.body':
-    'Una ficha de pago es un código de barras para un monto exacto que funciona una sola vez. El cajero solo puede recibir ese monto.',
+    'Una ficha de pago es un código de barras para un monto exacto que funciona una sola vez, en la caja de una tienda (no en un quiosco). El cajero solo puede recibir ese monto.',
   'slips.amount': 'Monto ({currency})',
   'slips.amountInvalid': 'Escribe un monto como 20 o 20.50.',
   'slips.validity': 'Válida por',
@@ -280,7 +285,7 @@ const es: Record<WalletMessageKey, string> = {
   'slips.day': '1 día',
   'slips.week': '7 días',
   'slips.create': 'Crear ficha de pago',
-  'slips.created': 'Tu ficha por {amount} está lista. Funciona una vez, hasta {time}.',
+  'slips.created': 'Tu ficha por {amount} está lista. Funciona una vez (vence: {time}).',
   'slips.barcodeAlt': 'Código de barras de tu ficha de pago {code}',
   'slips.list': 'Tus fichas de pago',
   'slips.none': 'Aún no hay fichas de pago.',
@@ -288,17 +293,18 @@ const es: Record<WalletMessageKey, string> = {
   'slips.status.used': 'Usada',
   'slips.status.expired': 'Vencida',
   'slips.expires': 'Válida hasta {time}',
-  'slips.shownFor':
-    'Ficha de pago por {amount}, válida hasta {time}. Muestra este código de barras en la caja.',
+  'slips.shownFor': 'Ficha de pago por {amount} (vence: {time}). Muestra este código de barras en la caja.',
   'slips.show': 'Mostrar el código de barras de la ficha por {amount}',
   'slips.status.cancelled': 'Cancelada',
   'slips.cancel': 'Cancelar la ficha por {amount}',
-  'slips.cancelAsk': '¿Cancelar esta ficha por {amount}? Ya no funcionará en ninguna caja ni quiosco.',
+  'slips.cancelAsk': '¿Cancelar esta ficha por {amount}? Ya no funcionará en ninguna caja.',
   'slips.cancelYes': 'Sí, cancelarla',
   'slips.cancelNo': 'Conservarla',
-  'slips.cancelled': 'La ficha por {amount} está cancelada. Ya no funciona en ninguna caja ni quiosco.',
+  'slips.cancelled': 'La ficha por {amount} está cancelada. Ya no funciona en ninguna caja.',
+  'slips.cancelUsed':
+    'Esta ficha por {amount} ya se pagó en una caja, así que no se puede cancelar. El pago está en el historial de tu monedero.',
   'slips.cancelAuthorized':
-    'Un cajero está recibiendo el pago de esta ficha en este momento. Si no se paga, puedes cancelarla a partir de {time}.',
+    'Un cajero está recibiendo el pago de esta ficha en este momento. Si no se paga, podrás cancelarla (a partir de: {time}).',
   'home.receipt': 'Agregar un recibo del quiosco',
   'home.family': 'Monederos de la familia',
   'home.locations': '¿Dónde puedo depositar?',
@@ -359,7 +365,10 @@ const es: Record<WalletMessageKey, string> = {
   'receipt.scanStop': 'Detener la cámara',
   'receipt.cameraDenied':
     'La cámara está bloqueada para esta página. Permítela en la configuración del navegador, o escribe abajo el texto del código QR.',
-  'receipt.cameraUnavailable': 'No se pudo abrir la cámara. Escribe abajo el texto del código QR.',
+  'receipt.cameraUnavailable':
+    'No se pudo abrir la cámara. La app de cámara del celular puede leer el código QR: copia su texto en el cuadro de abajo. O guarda el recibo: su dinero llega solo a tu monedero cuando el quiosco vuelva a conectarse.',
+  'receipt.cameraNone':
+    'Este dispositivo no tiene una cámara que esta página pueda usar. La app de cámara del celular puede leer el código QR: copia su texto en el cuadro de abajo. O guarda el recibo: su dinero llega solo a tu monedero cuando el quiosco vuelva a conectarse.',
   'receipt.cameraTimedOut':
     'La cámara se detuvo tras {minutes} minutos sin encontrar el código QR del recibo. Inténtalo de nuevo, con el código plano y con buena luz.',
   'receipt.orType': 'O escribe el texto del código QR',

@@ -2,10 +2,11 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { decodeWidthMax, decodesPerSecond, scanDurationMsMax } from './qr-scan-limits.js';
 
 /**
- * Why the camera is not looking: the shopper (or the browser) refused it, there is none to open (or the
- * decoder could not be fetched), or it looked for scanDurationMsMax without finding a code it was after.
+ * Why the camera is not looking: the shopper (or the browser) refused it, the device has none, it could
+ * not be opened (or the decoder could not be fetched), or it looked for scanDurationMsMax without finding
+ * a code it was after.
  */
-export type CameraFailure = 'denied' | 'unavailable' | 'timedOut';
+export type CameraFailure = 'denied' | 'none' | 'unavailable' | 'timedOut';
 
 type Decode = (data: Uint8ClampedArray, width: number, height: number) => string | null;
 
@@ -50,7 +51,7 @@ export function QrCamera({
     const start = async (): Promise<void> => {
       // Only a secure page (https, or localhost) may ask for a camera; elsewhere there is no mediaDevices.
       const devices = navigator.mediaDevices as MediaDevices | undefined;
-      if (devices?.getUserMedia === undefined) return handlers.current.onFailure('unavailable');
+      if (devices?.getUserMedia === undefined) return handlers.current.onFailure('none');
       // Fetched while the shopper answers the camera prompt; a failure is dealt with where it is awaited.
       const decoder = loadDecoder();
       decoder.catch(() => undefined);
@@ -61,7 +62,11 @@ export function QrCamera({
         if (stopped) return;
         const name = error instanceof DOMException ? error.name : '';
         return handlers.current.onFailure(
-          name === 'NotAllowedError' || name === 'SecurityError' ? 'denied' : 'unavailable',
+          name === 'NotAllowedError' || name === 'SecurityError'
+            ? 'denied'
+            : name === 'NotFoundError' || name === 'OverconstrainedError'
+              ? 'none'
+              : 'unavailable',
         );
       }
       const element = video.current;

@@ -11,6 +11,7 @@ import { scanDurationMsMax } from '../qr-scan-limits.js';
 
 const cameraFailureKeys: Record<CameraFailure, WalletMessageKey> = {
   denied: 'receipt.cameraDenied',
+  none: 'receipt.cameraNone',
   unavailable: 'receipt.cameraUnavailable',
   timedOut: 'receipt.cameraTimedOut',
 };

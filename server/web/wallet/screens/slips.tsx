@@ -42,7 +42,7 @@ function SlipBarcode({ slip, words }: { slip: Slip; words: WalletContext['words'
   const formatted = formatCode(parsed.code);
   return (
     <div class="barcode-box" data-testid="slip-shown">
-      <p class="slip-for" data-testid="slip-for">
+      <p class="slip-for" data-testid="slip-for" id="slip-for" tabIndex={-1}>
         {words.t('slips.shownFor', {
           amount: words.money(slip.amountMinor, slip.currency),
           time: words.dateTime(slip.expiresAtMs),
@@ -83,7 +83,7 @@ export function SlipsScreen(context: WalletContext) {
     if (focusAfter.current === null) return;
     document.getElementById(focusAfter.current)?.focus();
     focusAfter.current = null;
-  }, [confirming]);
+  }, [confirming, shown, slips]);
   const ask = (code: string): void => {
     focusAfter.current = `cancel-ask-${code}`;
     setConfirming(code);
@@ -106,6 +106,9 @@ export function SlipsScreen(context: WalletContext) {
 
   // An open slip's barcode again, at the top where the cashier scans it.
   const showAgain = (slip: Slip): void => {
+    // The last answer (a slip just made, say) is about another slip than the one shown now.
+    context.showBanner(null);
+    focusAfter.current = 'slip-for';
     setShown(slip);
     window.scrollTo({ top: 0 });
   };
@@ -118,6 +121,7 @@ export function SlipsScreen(context: WalletContext) {
     });
     setCancelling(null);
     setConfirming(null);
+    const amount = words.money(slip.amountMinor, slip.currency);
     if (!result.ok) {
       const untilMs = result.details['untilMs'];
       if (
@@ -129,14 +133,18 @@ export function SlipsScreen(context: WalletContext) {
           tone: 'notice',
           text: words.t('slips.cancelAuthorized', { time: words.dateTime(untilMs) }),
         });
+      // Paid at a till while this list was open: not a failure, news.
+      else if (result.code === 'CODE_USED')
+        context.showBanner({ tone: 'notice', text: words.t('slips.cancelUsed', { amount }) });
       else context.showError(result.code, result.details);
       await load();
       return;
     }
     if (shown?.code === slip.code) setShown(null);
+    focusAfter.current = 'slips-heading';
     context.showBanner({
       tone: 'success',
-      text: words.t('slips.cancelled', { amount: words.money(slip.amountMinor, slip.currency) }),
+      text: words.t('slips.cancelled', { amount }),
     });
     await load();
   };
@@ -205,7 +213,9 @@ export function SlipsScreen(context: WalletContext) {
           {words.t('slips.create')}
         </Button>
       </Form>
-      <h2 id="slips-heading">{words.t('slips.list')}</h2>
+      <h2 id="slips-heading" tabIndex={-1}>
+        {words.t('slips.list')}
+      </h2>
       {slips === null ? (
         <p aria-busy="true">{words.t('loading')}</p>
       ) : slips.length === 0 ? (
