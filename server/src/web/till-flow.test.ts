@@ -168,6 +168,13 @@ async function tillJourney(language: Language, size: ScreenSize, currency: Curre
     expect(await till.getByTestId('lookup').textContent()).toContain(
       t('amount.remaining', { amount: money(dailyMax) }),
     );
+    // And what one deposit may be here, so a clerk does not count more than the till takes at once.
+    expect(await till.getByTestId('lookup').textContent()).toContain(
+      t('amount.range', {
+        minimum: money(defaultLimits.money[currency]!.tillDepositMinMinor),
+        maximum: money(usd.tillMaxMinor * scale),
+      }),
+    );
     await typeAmount(till, amountLabel, typed(first));
     await expect.poll(() => till.locator('#amount-status').textContent()).toBe(money(first));
     await expectAccessible(till, shot('03-amount'));

@@ -189,7 +189,7 @@ export function App() {
       />
     );
   } else {
-    const props: ScreenProps = { words, session, show, fail };
+    const props: ScreenProps = { words, session, show, fail, clearBanner: () => setBanner(null) };
     body = <TillScreen screen={screen} {...props} />;
   }
 
@@ -209,6 +209,8 @@ interface ScreenProps {
   session: ClerkSession;
   show: (screen: Screen) => void;
   fail: (failure: ApiFailure) => void;
+  /** The page's error is about the last code: a new scan or keystroke makes it stale. */
+  clearBanner: () => void;
 }
 
 function TillScreen({ screen, ...props }: ScreenProps & { screen: Screen }) {
@@ -319,7 +321,7 @@ function StepScreen({
   );
 }
 
-function ScanScreen({ words, show, notice }: ScreenProps & { notice: string | undefined }) {
+function ScanScreen({ words, show, clearBanner, notice }: ScreenProps & { notice: string | undefined }) {
   const [digits, setDigits] = useState('');
   const [scanNotice, setScanNotice] = useState<string | undefined>(notice);
   const accept = (text: string): boolean => {
@@ -331,6 +333,7 @@ function ScanScreen({ words, show, notice }: ScreenProps & { notice: string | un
   // The scanner works wherever the cursor is; a scan of anything but a deposit code or slip is refused here,
   // before any network call.
   useWedgeScanner((text) => {
+    clearBanner();
     if (!accept(text))
       setScanNotice(words.t(parseCode(text, ['claim']).ok ? 'scan.claimCode' : 'scan.notACode'));
   }, true);
@@ -351,7 +354,12 @@ function ScanScreen({ words, show, notice }: ScreenProps & { notice: string | un
       <p class="lead">{words.t('scan.body')}</p>
       {scanNotice && <Banner tone="notice" text={scanNotice} />}
       <div class="scan-target" aria-hidden="true">
-        <span class="scan-icon">▮▯▮▮▯▮▯▮▮▯▮</span>
+        {/* Bars drawn, not typed: the system font may lack the box characters a text icon needs. */}
+        <svg class="scan-icon" viewBox="0 0 44 20" width="176" height="80" aria-hidden="true">
+          {[0, 3, 5, 9, 12, 14, 18, 22, 24, 27, 31, 33, 36, 40].map((x, index) => (
+            <rect key={x} x={x} y="0" width={index % 3 === 0 ? 2 : 1} height="20" fill="currentColor" />
+          ))}
+        </svg>
       </div>
       <h2>{words.t('scan.orType')}</h2>
       <Form onSubmit={() => void accept(digits)}>
@@ -361,7 +369,11 @@ function ScanScreen({ words, show, notice }: ScreenProps & { notice: string | un
           inputMode="numeric"
           large
           value={grouped(digits)}
-          onInput={(value) => setDigits(value.replace(/\D/g, '').slice(0, typedLengthMax))}
+          onInput={(value) => {
+            clearBanner();
+            setScanNotice(undefined);
+            setDigits(value.replace(/\D/g, '').slice(0, typedLengthMax));
+          }}
           status={status}
         />
         <Button kind="primary" type="submit" disabled={state !== 'complete'}>
@@ -470,6 +482,12 @@ function AmountScreen({
                 : words.t('amount.remaining', {
                     amount: words.money(found.allowance.remainingMinor, currency),
                   })}
+            </p>
+            <p>
+              {words.t('amount.range', {
+                minimum: words.money(found.depositMinMinor, currency),
+                maximum: words.money(found.depositMaxMinor, currency),
+              })}
             </p>
           </div>
         )}

@@ -24,7 +24,7 @@ const en = {
   'scan.title': 'Scan the customer’s barcode',
   'scan.body': 'Point the scanner at the barcode on their phone or card. It works wherever the cursor is.',
   'scan.orType': 'Or type the numbers under the barcode',
-  'scan.code': 'Deposit code',
+  'scan.code': 'Deposit code or payment slip',
   'scan.incomplete': 'Keep typing: the code has {length} digits.',
   'scan.complete': 'The code is right.',
   'scan.invalid': 'A number is wrong. Check each group of four.',
@@ -49,6 +49,7 @@ const en = {
   'amount.for': 'For {name}',
   'amount.forHint': 'Ask the customer their name now, before counting.',
   'amount.remaining': 'This wallet can still take {amount}.',
+  'amount.range': 'One deposit here: {minimum} to {maximum}.',
   'amount.noneLeft': 'This wallet cannot take more deposits for now.',
   'amount.slipFixed':
     'A payment slip for {amount}: the cash must be exactly that amount, no more and no less.',
@@ -172,7 +173,7 @@ const es: Record<TillMessageKey, string> = {
   'scan.body':
     'Apunta el lector al código de barras en su teléfono o tarjeta. Funciona esté donde esté el cursor.',
   'scan.orType': 'O escribe los números debajo del código',
-  'scan.code': 'Código de depósito',
+  'scan.code': 'Código de depósito o ficha de pago',
   'scan.incomplete': 'Sigue escribiendo: el código tiene {length} dígitos.',
   'scan.complete': 'El código es correcto.',
   'scan.invalid': 'Hay un número equivocado. Revisa cada grupo de cuatro.',
@@ -197,6 +198,7 @@ const es: Record<TillMessageKey, string> = {
   'amount.for': 'Para {name}',
   'amount.forHint': 'Pregunta su nombre al cliente ahora, antes de contar.',
   'amount.remaining': 'Este monedero aún puede recibir {amount}.',
+  'amount.range': 'Un depósito aquí: de {minimum} a {maximum}.',
   'amount.noneLeft': 'Este monedero ya no puede recibir depósitos por ahora.',
   'amount.slipFixed':
     'Una ficha de pago por {amount}: el efectivo debe ser exactamente ese monto, ni más ni menos.',
