@@ -82,9 +82,9 @@ describe('kiosk screens', () => {
     for (const digit of claim) await page.getByRole('button', { name: digit, exact: true }).click();
     await expect.poll(() => page.locator('#code').inputValue()).toBe(claim.replace(/(\d{4})(?=\d)/g, '$1 '));
     expect(await page.locator('#code-status').textContent()).toBe(kioskMessages.en['notice.claimInWallet']);
-    // All 20 digits show: the typed text, set in the field's own font, fits inside its padding.
-    expect(
-      await page.evaluate<boolean>(`(() => {
+    // All 20 digits show, upright and landscape: the typed text, in the field's own font, fits inside it.
+    const fitsField = () =>
+      page.evaluate<boolean>(`(() => {
         const field = document.getElementById('code');
         const style = getComputedStyle(field);
         const probe = document.createElement('span');
@@ -97,8 +97,12 @@ describe('kiosk screens', () => {
         const width = probe.getBoundingClientRect().width;
         probe.remove();
         return width <= field.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-      })()`),
-    ).toBe(true);
+      })()`);
+    expect(await fitsField()).toBe(true);
+    const upright = page.viewportSize();
+    await page.setViewportSize({ width: 1280, height: 800 });
+    expect(await fitsField()).toBe(true);
+    if (upright !== null) await page.setViewportSize(upright);
     expect(await continueButton.isDisabled()).toBe(true);
     // Scanned rather than typed, the agent says the same above the screen.
     source.publish({ screen: 'identify', notice: 'slipAtTill' });
