@@ -183,6 +183,8 @@ const en = {
   'receipt.label': 'Text of the receipt’s QR code',
   'receipt.hint': 'It starts with CASHIN-R1|',
   'receipt.invalid': 'That is not the text of a kiosk receipt. It starts with CASHIN-R1|',
+  'receipt.mistyped':
+    'That text is incomplete or has a mistake. Copy it again, whole, from your camera app, and try again.',
   'receipt.submit': 'Add the receipt',
   'receipt.done': '{amount} from your receipt was added to your wallet.',
   'receipt.doneOther': '{amount} from the receipt was added to the wallet of {name}.',
@@ -375,6 +377,8 @@ const es: Record<WalletMessageKey, string> = {
   'receipt.label': 'Texto del código QR del recibo',
   'receipt.hint': 'Empieza con CASHIN-R1|',
   'receipt.invalid': 'Ese no es el texto de un recibo del quiosco. Empieza con CASHIN-R1|',
+  'receipt.mistyped':
+    'Ese texto está incompleto o tiene un error. Cópialo de nuevo completo desde la app de cámara e inténtalo otra vez.',
   'receipt.submit': 'Agregar el recibo',
   'receipt.done': 'Se agregaron {amount} de tu recibo a tu monedero.',
   'receipt.doneOther': 'Se agregaron {amount} del recibo al monedero de {name}.',

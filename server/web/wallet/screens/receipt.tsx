@@ -33,8 +33,11 @@ export function ReceiptScreen(context: WalletContext) {
   const [camera, setCamera] = useState<'off' | 'on' | CameraFailure>('off');
   // What the camera last saw that was not a receipt, so the shopper knows it is looking at the wrong code.
   const [wrongCode, setWrongCode] = useState(false);
+  // The server could not read the text as a receipt at all (cut short, a part missing): a copying
+  // mistake to fix here, not a receipt to take to support.
+  const [mistyped, setMistyped] = useState(false);
   const trimmed = text.trim();
-  const looksRight = isReceiptText(trimmed);
+  const looksRight = isReceiptText(trimmed) && !mistyped;
   const submit = async (typed = trimmed): Promise<void> => {
     setTouched(true);
     if (!isReceiptText(typed)) return;
@@ -44,7 +47,13 @@ export function ReceiptScreen(context: WalletContext) {
       token: session?.token ?? null,
     });
     setBusy(false);
-    if (!result.ok) return context.showError(result.code, result.details);
+    if (!result.ok) {
+      if (result.code === 'RECEIPT_SIGNATURE_INVALID' && result.details['reason'] !== 'signature') {
+        context.showBanner(null);
+        return setMistyped(true);
+      }
+      return context.showError(result.code, result.details);
+    }
     const redeemed = result.value;
     const amount = words.money(redeemed.amountMinor, redeemed.currency);
     await context.refreshWallet();
@@ -115,11 +124,14 @@ export function ReceiptScreen(context: WalletContext) {
             aria-invalid={invalid}
             aria-describedby={invalid ? 'receipt-text-hint receipt-text-status' : 'receipt-text-hint'}
             value={text}
-            onInput={(event) => setText(event.currentTarget.value)}
+            onInput={(event) => {
+              setMistyped(false);
+              setText(event.currentTarget.value);
+            }}
           />
           {invalid && (
             <p id="receipt-text-status" class="field-status field-status-bad" aria-live="polite">
-              {words.t('receipt.invalid')}
+              {words.t(mistyped ? 'receipt.mistyped' : 'receipt.invalid')}
             </p>
           )}
         </div>
