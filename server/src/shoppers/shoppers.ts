@@ -5,6 +5,7 @@ import { issueDepositCode } from '../codes/deposit-codes.js';
 import type { Deps } from '../deps.js';
 import { ensureAccount } from '../ledger/accounts.js';
 import type { Tx } from '../storage/db.js';
+import { forUpdate } from '../storage/db.js';
 
 export interface Shopper {
   readonly id: string;
@@ -106,9 +107,22 @@ export async function createShopper(
 export async function setKycTier(deps: Deps, shopperId: string, tier: KycTier, by: string): Promise<Shopper> {
   const nowMs = deps.clock.nowMs();
   return deps.db.transaction(async (tx) => {
-    const changed = await tx.run('UPDATE shoppers SET kyc_tier = ? WHERE id = ?', [tier, shopperId]);
-    if (changed === 0) throw new CodedError('NOT_FOUND');
-    await appendAudit(tx, { kind: 'shopper.kycChanged', subject: shopperId, data: { tier, by } }, nowMs);
+    // Read under the row's lock (PostgreSQL), so the tier the audit says it was is the one replaced.
+    const before = await tx.get<{ kyc_tier: number }>(
+      `SELECT kyc_tier FROM shoppers WHERE id = ?${forUpdate(tx.dialect)}`,
+      [shopperId],
+    );
+    if (before === undefined) throw new CodedError('NOT_FOUND');
+    await tx.run('UPDATE shoppers SET kyc_tier = ? WHERE id = ?', [tier, shopperId]);
+    await appendAudit(
+      tx,
+      {
+        kind: 'shopper.kycChanged',
+        subject: shopperId,
+        data: { tier, fromTier: Number(before.kyc_tier), by },
+      },
+      nowMs,
+    );
     const shopper = await findShopper(tx, shopperId);
     if (shopper === undefined) throw new Error('a shopper just updated must exist');
     return shopper;

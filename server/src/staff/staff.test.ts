@@ -73,7 +73,7 @@ describe.each(testAdapters)('ops staff on %s', (adapter) => {
         shopper.shopperId,
       ]),
     );
-    expect(JSON.parse(entry!.data)).toMatchObject({ tier: 1, by: 'O00001' });
+    expect(JSON.parse(entry!.data)).toMatchObject({ tier: 1, fromTier: 0, by: 'O00001' });
 
     // Only ops may manage staff: a shopper's token is turned away.
     expect(errorCodeOf(await createStaff(t, 'intruder', shopper.headers))).toBe('FORBIDDEN');

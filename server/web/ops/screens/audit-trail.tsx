@@ -60,6 +60,7 @@ const namedFields = [
   'source',
   'status',
   'tier',
+  'fromTier',
   'walletAccountId',
   'childId',
   'expiresAtMs',
