@@ -6,6 +6,7 @@ import {
   DepositReceiptSchema,
   ReversalResponseSchema,
   SlipListResponseSchema,
+  SlipSchema,
   WalletResponseSchema,
   defaultLimits,
   errorMessage,
@@ -398,6 +399,20 @@ async function walletJourney(language: Language, size: 'phone' | 'desktop'): Pro
     await page.getByRole('button', { name: t('verify.submit'), exact: true }).click();
     await expectHeading(page, t('home.title'));
     await expect.poll(() => page.getByTestId('balance').textContent()).toBe(money(amountMinor));
+
+    // A slip paid at a till is named as one in the wallet's history.
+    const paidSlip = await fetch(`${server.url}/v1/me/slips`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${await tokenOf(page)}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ amountMinor: slipMajor * 100, ttlMs: defaultLimits.system.slipTtlMsMin }),
+    });
+    const slipPaid = await credit(SlipSchema.parse(await paidSlip.json()).code, slipMajor * 100, currency);
+    expect(slipPaid.status).toBe('credited');
+    const slipEntry = page.locator(`[data-transfer-id="${slipPaid.depositId}"] .entry-kind`);
+    await expect.poll(() => slipEntry.textContent(), { timeout: 15_000 }).toBe(t('kind.depositSlip'));
+    await expect
+      .poll(() => page.getByTestId('balance').textContent())
+      .toBe(money(amountMinor + slipMajor * 100));
   });
 }
 

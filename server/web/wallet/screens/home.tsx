@@ -1,3 +1,4 @@
+import { codeTypes } from '@cashin/shared';
 import { Button, MoneyDisplay, ScreenHeading } from '../../common/components.js';
 import type { Wallet, WalletContext } from '../app.js';
 import type { WalletMessageKey } from '../messages.js';
@@ -19,7 +20,10 @@ const statusClass: Record<Entry['status'], string> = {
 };
 
 export function HistoryEntry({ entry, words }: { entry: Entry; words: WalletContext['words'] }) {
-  const kind = words.t(kindKeys[entry.kind] ?? 'kind.other');
+  // A deposit paid with a payment slip: its masked code keeps the slip's type prefix.
+  const paidWithSlip =
+    entry.kind === 'deposit' && entry.codeMasked?.startsWith(codeTypes.slip.prefix) === true;
+  const kind = words.t(paidWithSlip ? 'kind.depositSlip' : (kindKeys[entry.kind] ?? 'kind.other'));
   const amount = words.money(Math.abs(entry.amountMinor), entry.currency);
   return (
     <li class={`entry entry-${entry.status}`} data-transfer-id={entry.transferId}>
