@@ -98,6 +98,17 @@ describe('the clerk till', () => {
       expect(await page.locator('.code-line').textContent()).toBe(
         t('amount.code', { code: formatCode(code) }),
       );
+      // The clerk types an amount, then another code is scanned into the amount field: said, and the
+      // amount typed stays as it was, the scanned digits taken out.
+      const amountField = page.getByLabel(t('amount.field', { currency: 'USD' }));
+      await amountField.focus();
+      await page.keyboard.type('12', { delay: 120 });
+      await wedgeScan(page, second);
+      await expect.poll(() => page.getByRole('status').first().textContent()).toBe(t('amount.scanIgnored'));
+      expect(await amountField.inputValue()).toBe('12');
+      expect(await page.locator('.code-line').textContent()).toBe(
+        t('amount.code', { code: formatCode(code) }),
+      );
       await page.getByRole('button', { name: t('amount.back') }).click();
       await expectHeading(page, t('scan.title'));
 

@@ -427,6 +427,17 @@ function AmountScreen({
   }, [code]);
   const found = typeof lookup === 'object' ? lookup : null;
   const slipAmountMinor = found?.slipAmountMinor ?? null;
+  // A scan here is another code while this customer is not finished: said, and its digits taken out of
+  // the amount field they landed in (keys are not held back here, so a typed amount shows at once).
+  const [scannedAgain, setScannedAgain] = useState(false);
+  useWedgeScanner(
+    (text) => {
+      setTyped((current) => (current.endsWith(text) ? current.slice(0, -text.length) : ''));
+      setScannedAgain(true);
+    },
+    true,
+    false,
+  );
   // The authorization id for this code and amount, chosen once: a retry after a lost answer re-sends it.
   const authorizationIds = useRef(new Map<string, string>());
   const parsed = parseMajorAmount(typed, currency);
@@ -468,6 +479,7 @@ function AmountScreen({
       {/* A slip's amount is filled in and fixed: there is nothing to type or tap. */}
       <p class="lead">{words.t(slipAmountMinor === null ? 'amount.body' : 'amount.bodySlip')}</p>
       <p class="code-line">{words.t('amount.code', { code: formatCode(code) })}</p>
+      {scannedAgain && <Banner tone="notice" text={words.t('amount.scanIgnored')} />}
       {/* Announced when it arrives: whose code it is, or that the lookup could not be made. */}
       <div aria-live="polite">
         {lookup === 'pending' && <p class="muted">{words.t('amount.lookingUp')}</p>}

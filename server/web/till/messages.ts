@@ -50,6 +50,8 @@ const en = {
   'amount.forHint': 'Ask the customer their name now, before counting.',
   'amount.remaining': 'This wallet can still take {amount}.',
   'amount.range': 'One deposit here: {minimum} to {maximum}.',
+  'amount.scanIgnored':
+    'Another code was scanned, but this customer is not finished. To serve that code, press “Change the code”.',
   'amount.noneLeft': 'This wallet cannot take more deposits for now.',
   'amount.slipFixed':
     'A payment slip for {amount}: the cash must be exactly that amount, no more and no less.',
@@ -199,6 +201,8 @@ const es: Record<TillMessageKey, string> = {
   'amount.forHint': 'Pregunta su nombre al cliente ahora, antes de contar.',
   'amount.remaining': 'Este monedero aún puede recibir {amount}.',
   'amount.range': 'Un depósito aquí: de {minimum} a {maximum}.',
+  'amount.scanIgnored':
+    'Se escaneó otro código, pero este cliente no ha terminado. Para atender ese código, presiona «Cambiar el código».',
   'amount.noneLeft': 'Este monedero ya no puede recibir depósitos por ahora.',
   'amount.slipFixed':
     'Una ficha de pago por {amount}: el efectivo debe ser exactamente ese monto, ni más ni menos.',

@@ -41,7 +41,15 @@ function replay(keys: readonly HeldKey[]): void {
  * given to the field as soon as the timing shows a person typed them, so a scan never lands half in a
  * field; the Enter that ends a scan never presses a focused button.
  */
-export function useWedgeScanner(onScan: (text: string) => void, enabled: boolean): void {
+export function useWedgeScanner(
+  onScan: (text: string) => void,
+  enabled: boolean,
+  /**
+   * Hold back keys bound for a text field while a burst might be starting (the default). Off where typing
+   * must show at once (an amount): a scan's digits then land in the field first, and `onScan` takes them out.
+   */
+  holdInFields = true,
+): void {
   const onScanRef = useRef(onScan);
   onScanRef.current = onScan;
   useEffect(() => {
@@ -73,7 +81,7 @@ export function useWedgeScanner(onScan: (text: string) => void, enabled: boolean
       if (event.key.length === 1) {
         // Held back only from a text field, where a scan's digits would otherwise land; elsewhere (a
         // focused button, say) the key goes on at once, so Space still presses buttons.
-        const prevented = isTextField(document.activeElement);
+        const prevented = holdInFields && isTextField(document.activeElement);
         if (prevented) event.preventDefault();
         held.push({ key: event.key, prevented });
         flushTimer = setTimeout(() => {
@@ -89,5 +97,5 @@ export function useWedgeScanner(onScan: (text: string) => void, enabled: boolean
       clearTimeout(flushTimer);
       removeEventListener('keydown', onKeyDown, true);
     };
-  }, [enabled]);
+  }, [enabled, holdInFields]);
 }
