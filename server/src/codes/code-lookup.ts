@@ -1,6 +1,7 @@
 import type { Code, CurrencyCode } from '@cashin/shared';
 import { CodedError, codeTypeOf, moneyLimitsFor } from '@cashin/shared';
 import type { Deps } from '../deps.js';
+import { slipRefusal } from './slips.js';
 import type { Tx } from '../storage/db.js';
 import type { Allowance } from '../limits/allowance.js';
 import { allowance, walletUsage } from '../limits/allowance.js';
@@ -66,9 +67,8 @@ export async function lookupCode(deps: Deps, caller: string, code: Code): Promis
         [code],
       );
       if (slip === undefined) return { error: 'CODE_UNKNOWN' } as const;
-      if (slip.used_transfer_id !== null) return { error: 'CODE_USED' } as const;
-      if (slip.cancelled_at_ms !== null) return { error: 'CODE_CANCELLED' } as const;
-      if (slip.expires_at_ms <= nowMs) return { error: 'CODE_EXPIRED' } as const;
+      const refusal = slipRefusal(slip, nowMs);
+      if (refusal !== undefined) return { error: refusal } as const;
       shopperId = slip.shopper_id;
       slipAmountMinor = slip.amount_minor;
     } else {

@@ -104,21 +104,38 @@ interface SlipRow extends Record<string, unknown> {
 const slipColumns =
   'code, amount_minor, currency, expires_at_ms, used_transfer_id, cancelled_at_ms, created_at_ms';
 
-/** A slip's status at `nowMs`: used wins over cancelled (a cancel never lands on a used slip), then expiry. */
+/** Why a slip starts no deposit: the code every path refuses it with. */
+export type SlipRefusal = 'CODE_USED' | 'CODE_CANCELLED' | 'CODE_EXPIRED';
+
+/**
+ * Why a slip starts no deposit at `nowMs`, or undefined while it is open: used wins over cancelled (a
+ * cancel never lands on a used slip), then expiry. The one reading of a slip's row, for the lookups, the
+ * deposit paths, the till's authorization and the shopper's list and cancel.
+ */
+export function slipRefusal(
+  row: Pick<SlipRow, 'used_transfer_id' | 'cancelled_at_ms' | 'expires_at_ms'>,
+  nowMs: number,
+): SlipRefusal | undefined {
+  if (row.used_transfer_id !== null) return 'CODE_USED';
+  if (row.cancelled_at_ms !== null) return 'CODE_CANCELLED';
+  if (Number(row.expires_at_ms) <= nowMs) return 'CODE_EXPIRED';
+  return undefined;
+}
+
+const statusOfRefusal: Record<SlipRefusal, SlipStatus> = {
+  CODE_USED: 'used',
+  CODE_CANCELLED: 'cancelled',
+  CODE_EXPIRED: 'expired',
+};
+
 function toSlip(row: SlipRow, nowMs: number): Slip {
+  const refusal = slipRefusal(row, nowMs);
   return {
     code: row.code,
     amountMinor: Number(row.amount_minor),
     currency: row.currency,
     expiresAtMs: Number(row.expires_at_ms),
-    status:
-      row.used_transfer_id !== null
-        ? 'used'
-        : row.cancelled_at_ms !== null
-          ? 'cancelled'
-          : Number(row.expires_at_ms) <= nowMs
-            ? 'expired'
-            : 'open',
+    status: refusal === undefined ? 'open' : statusOfRefusal[refusal],
     createdAtMs: Number(row.created_at_ms),
   };
 }
@@ -146,10 +163,8 @@ export async function lockOpenSlip(tx: Tx, code: Code, nowMs: number): Promise<v
     [code],
   );
   if (row === undefined) throw new CodedError('CODE_UNKNOWN');
-  const status = toSlip(row, nowMs).status;
-  if (status === 'used') throw new CodedError('CODE_USED');
-  if (status === 'cancelled') throw new CodedError('CODE_CANCELLED');
-  if (status === 'expired') throw new CodedError('CODE_EXPIRED');
+  const refusal = slipRefusal(row, nowMs);
+  if (refusal !== undefined) throw new CodedError(refusal);
 }
 
 /**
@@ -172,8 +187,8 @@ export async function cancelSlip(deps: Deps, shopperId: string, code: Code): Pro
     if (row === undefined || row.shopper_id !== shopperId) throw new CodedError('CODE_UNKNOWN');
     const slip = toSlip(row, nowMs);
     if (slip.status === 'cancelled') return slip;
-    if (slip.status === 'used') throw new CodedError('CODE_USED');
-    if (slip.status === 'expired') throw new CodedError('CODE_EXPIRED');
+    const refusal = slipRefusal(row, nowMs);
+    if (refusal !== undefined) throw new CodedError(refusal);
     const authorized = await tx.get<{ expires_at_ms: number }>(
       `SELECT MAX(expires_at_ms) AS expires_at_ms FROM till_authorizations
         WHERE code = ? AND status = 'authorized' AND expires_at_ms > ?`,

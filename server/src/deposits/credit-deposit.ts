@@ -3,6 +3,8 @@ import { CodedError, codeTypeOf, maskCode, moneyLimitsFor } from '@cashin/shared
 import { appendAudit } from '../audit/audit-log.js';
 import { claimCodeFor, claimCodeHash } from '../claims/claim-code.js';
 import { resolveDepositCode } from '../codes/deposit-codes.js';
+import type { SlipRefusal } from '../codes/slips.js';
+import { slipRefusal } from '../codes/slips.js';
 import type { Deps } from '../deps.js';
 import { ensureSystemAccount, findAccount } from '../ledger/accounts.js';
 import { createTransfers } from '../ledger/ledger.js';
@@ -232,6 +234,13 @@ export async function creditDeposit(deps: Deps, input: CreditDepositInput): Prom
   });
 }
 
+/** What a deposit of cash already taken is held for review for when its slip refused it. */
+const slipReviewReasons: Record<SlipRefusal, ReviewReason> = {
+  CODE_USED: 'slipUsed',
+  CODE_CANCELLED: 'slipCancelled',
+  CODE_EXPIRED: 'slipExpired',
+};
+
 async function resolveTarget(tx: Tx, deps: Deps, input: CreditDepositInput, nowMs: number): Promise<Target> {
   const taken = input.cashAlreadyTaken;
   const refuseOrSuspend = (
@@ -260,17 +269,13 @@ async function resolveTarget(tx: Tx, deps: Deps, input: CreditDepositInput, nowM
     );
     if (slip === undefined) return refuseOrSuspend('CODE_UNKNOWN', 'codeUnknown');
     shopperId = slip.shopper_id;
-    const problem:
-      [ReviewReason, 'CODE_USED' | 'CODE_CANCELLED' | 'CODE_EXPIRED' | 'AMOUNT_MISMATCH'] | undefined =
-      slip.used_transfer_id !== null
-        ? ['slipUsed', 'CODE_USED']
-        : slip.cancelled_at_ms !== null
-          ? ['slipCancelled', 'CODE_CANCELLED']
-          : slip.expires_at_ms <= nowMs
-            ? ['slipExpired', 'CODE_EXPIRED']
-            : slip.amount_minor !== input.amountMinor
-              ? ['slipAmountMismatch', 'AMOUNT_MISMATCH']
-              : undefined;
+    const refusal = slipRefusal(slip, nowMs);
+    const problem: [ReviewReason, SlipRefusal | 'AMOUNT_MISMATCH'] | undefined =
+      refusal !== undefined
+        ? [slipReviewReasons[refusal], refusal]
+        : Number(slip.amount_minor) !== input.amountMinor
+          ? ['slipAmountMismatch', 'AMOUNT_MISMATCH']
+          : undefined;
     if (problem !== undefined) {
       if (!taken) throw new CodedError(problem[1]);
       reviewReason = problem[0];
